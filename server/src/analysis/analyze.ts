@@ -1,0 +1,64 @@
+// The core entry point: option model + hardware + settings → findings. No I/O, no LSP.
+import type { HardwareSnapshot } from '../hardware/snapshot';
+import { buildModel, SourceLoader } from '../model/buildModel';
+import { configViews, OptionModel } from '../model/optionModel';
+import { RULES } from '../rules/registry';
+import { AnalysisSettings, Finding, Rule } from '../rules/types';
+import { readSuppressions, Suppressions } from './suppressions';
+
+export const DEFAULT_SETTINGS: AnalysisSettings = { disabledRules: [] };
+
+export interface Analysis {
+  model: OptionModel;
+  findings: Finding[];
+  /** Rules that threw: reported to the log, never to the user as findings. */
+  ruleFailures: { code: string; error: string }[];
+}
+
+export function runRules(
+  model: OptionModel,
+  hardware: HardwareSnapshot | undefined,
+  settings: AnalysisSettings = DEFAULT_SETTINGS,
+  rules: readonly Rule[] = RULES,
+): Analysis {
+  const context = { model, views: configViews(model), hardware, settings };
+  const findings: Finding[] = [];
+  const ruleFailures: Analysis['ruleFailures'] = [];
+  const suppressions = new Map<string, Suppressions>();
+  const suppressionsOf = (file: string) => {
+    let entry = suppressions.get(file);
+    if (!entry) {
+      entry = readSuppressions(model.files.get(file)?.text ?? '');
+      suppressions.set(file, entry);
+    }
+    return entry;
+  };
+  const seen = new Set<string>();
+  for (const rule of rules) {
+    if (settings.disabledRules.includes(rule.code)) continue;
+    let ruleFindings: Finding[];
+    try {
+      ruleFindings = rule.check(context);
+    } catch (error) {
+      ruleFailures.push({ code: rule.code, error: (error as Error).stack ?? String(error) });
+      continue;
+    }
+    for (const finding of ruleFindings) {
+      const key = `${finding.code}\u0000${finding.file}\u0000${finding.range.start}\u0000${finding.range.end}`;
+      if (seen.has(key) || suppressionsOf(finding.file).isSuppressed(finding.code, finding.range.start)) continue;
+      seen.add(key);
+      findings.push(finding);
+    }
+  }
+  return { model, findings, ruleFailures };
+}
+
+/** Reads the configuration rooted at `rootPath` (following imports through `load`) and checks it. */
+export function analyzeConfiguration(
+  rootPath: string,
+  load: SourceLoader,
+  hardware: HardwareSnapshot | undefined,
+  settings: AnalysisSettings = DEFAULT_SETTINGS,
+): Analysis {
+  return runRules(buildModel(rootPath, load), hardware, settings);
+}

@@ -1,0 +1,106 @@
+// `nix-vfio check <file> [--hardware <snapshot.json>] [--format text|json]`
+import { readFileSync } from 'node:fs';
+import { relative, resolve } from 'node:path';
+import { analyzeConfiguration } from '../analysis/analyze';
+import { HardwareSnapshot, parseSnapshot } from '../hardware/snapshot';
+import { diskLoader } from '../model/loadFiles';
+import { NixParser } from '../parse/nixParser';
+import { Finding } from '../rules/types';
+import { LineIndex } from '../text';
+import { CliCommand, CliIo, parseArgs, stringOption, UsageError } from './args';
+
+/** Reads and validates a snapshot file; undefined (after telling the user why) when it is unusable. */
+export function readSnapshotFile(path: string, io: CliIo): HardwareSnapshot | undefined {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    io.stderr(`cannot read hardware snapshot ${path}: ${(error as Error).message}\n`);
+    return undefined;
+  }
+  const result = parseSnapshot(text);
+  if (!result.ok) {
+    io.stderr(`hardware snapshot ${path} is not usable:\n${result.problems.map((problem) => `  ${problem.path || '(top)'}: ${problem.message}`).join('\n')}\n`);
+    return undefined;
+  }
+  return result.snapshot;
+}
+
+interface LocatedFinding {
+  finding: Finding;
+  file: string;
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+}
+
+export const checkCommand: CliCommand = {
+  name: 'check',
+  usage: 'check <file.nix> [--hardware <snapshot.json>] [--format text|json]',
+  async run(argv, io) {
+    const args = parseArgs(argv, ['hardware', 'format']);
+    if (args.positional.length !== 1) throw new UsageError('give exactly one configuration file');
+    const format = stringOption(args, 'format') ?? 'text';
+    if (format !== 'text' && format !== 'json') throw new UsageError(`--format must be text or json, not ${format}`);
+    const file = resolve(io.cwd, args.positional[0]);
+    const hardwarePath = stringOption(args, 'hardware');
+    let hardware: HardwareSnapshot | undefined;
+    if (hardwarePath !== undefined) {
+      hardware = readSnapshotFile(resolve(io.cwd, hardwarePath), io);
+      if (!hardware) return 2;
+    }
+    const parser = await NixParser.create();
+    const loader = diskLoader(parser);
+    // A root that cannot be read is bad input (exit 2), not a finding.
+    const probe = loader(file);
+    if ('error' in probe) {
+      io.stderr(`nix-vfio check: ${probe.error}\n`);
+      return 2;
+    }
+    probe.release?.();
+    const analysis = analyzeConfiguration(file, loader, hardware);
+    const indexes = new Map<string, LineIndex>();
+    const ordered = [...analysis.findings].sort(
+      (a, b) => a.file.localeCompare(b.file) || a.range.start - b.range.start || a.code.localeCompare(b.code),
+    );
+    const located: LocatedFinding[] = ordered.map((finding) => {
+      let index = indexes.get(finding.file);
+      if (!index) {
+        index = new LineIndex(analysis.model.files.get(finding.file)?.text ?? '');
+        indexes.set(finding.file, index);
+      }
+      const start = index.positionAt(finding.range.start);
+      const end = index.positionAt(finding.range.end);
+      return {
+        finding,
+        file: relative(io.cwd, finding.file) || finding.file,
+        line: start.line + 1,
+        column: start.character + 1,
+        endLine: end.line + 1,
+        endColumn: end.character + 1,
+      };
+    });
+    if (format === 'json') {
+      const output = located.map(({ finding, file: path, line, column, endLine, endColumn }) => ({
+        file: path,
+        line,
+        column,
+        endLine,
+        endColumn,
+        severity: finding.severity,
+        code: finding.code,
+        message: finding.message,
+        fix: finding.fix?.title,
+      }));
+      io.stdout(JSON.stringify(output, null, 2) + '\n');
+    } else {
+      for (const { finding, file: path, line, column } of located) {
+        io.stdout(`${path}:${line}:${column}: ${finding.severity} ${finding.code} ${finding.message}\n`);
+      }
+      if (!hardware) io.stderr('note: no --hardware snapshot given; checks that need the PCI devices were skipped\n');
+    }
+    for (const failure of analysis.ruleFailures) io.stderr(`internal error in rule ${failure.code}: ${failure.error}\n`);
+    return analysis.findings.some((finding) => finding.severity === 'error') ? 1 : 0;
+  },
+};

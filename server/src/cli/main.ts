@@ -1,0 +1,43 @@
+#!/usr/bin/env node
+// Entry point of `nix-vfio`: dispatches to one module per command.
+import { CliCommand, CliIo, UsageError } from './args';
+import { checkCommand } from './check';
+
+const commands: CliCommand[] = [checkCommand];
+
+function usage(): string {
+  return ['usage: nix-vfio <command> [options]', '', ...commands.map((command) => `  ${command.usage}`), ''].join('\n');
+}
+
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout(usage());
+    return name === undefined ? 2 : 0;
+  }
+  const command = commands.find((candidate) => candidate.name === name);
+  if (!command) {
+    io.stderr(`nix-vfio: unknown command '${name}'\n${usage()}`);
+    return 2;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr(`nix-vfio ${name}: ${error.message}\nusage: nix-vfio ${command.usage}\n`);
+      return 2;
+    }
+    io.stderr(`nix-vfio ${name}: internal error: ${(error as Error).stack ?? error}\n`);
+    return 3;
+  }
+}
+
+if (require.main === module) {
+  runCli(process.argv.slice(2), {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    cwd: process.cwd(),
+  }).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -1,0 +1,117 @@
+// Text edits on Nix lists and attribute sets that keep the user's layout: items go on their own
+// line in multi-line lists and inline in one-line lists; new bindings go beside their siblings.
+import { ConfigView, Definition, OptionModel } from '../model/optionModel';
+import { ListLiteral, knownText } from '../model/values';
+import { indentationAt, TextRange } from '../text';
+import { FileEdit } from './types';
+
+export function nixString(text: string): string {
+  return JSON.stringify(text).replace(/\$\{/g, '\\${');
+}
+
+export interface LocatedItem {
+  definition: Definition;
+  literal: ListLiteral;
+  range: TextRange;
+}
+
+/** Items of `option` whose known text is `text` and that are written as elements of a list literal. */
+export function findListItems(model: OptionModel, option: string, text: string, specialisation?: string): LocatedItem[] {
+  const found = new Map<string, LocatedItem>();
+  const definitions = model.definitions.filter(
+    (definition) =>
+      definition.path.join('.') === option && (specialisation === undefined || definition.specialisation === specialisation),
+  );
+  for (const definition of definitions) {
+    if (definition.value.kind !== 'list') continue;
+    for (const item of definition.value.items) {
+      if (knownText(item.value) !== text) continue;
+      const literal = definition.value.literals.find((candidate) =>
+        candidate.elements.some((element) => element.start === item.range.start && element.end === item.range.end),
+      );
+      if (literal) found.set(`${definition.file}:${item.range.start}`, { definition, literal, range: item.range });
+    }
+  }
+  return [...found.values()];
+}
+
+/** Inserts `itemText` as the last element of `literal`. */
+export function insertIntoList(text: string, file: string, literal: ListLiteral, itemText: string): FileEdit {
+  const last = literal.elements[literal.elements.length - 1];
+  if (!last) {
+    return { file, range: literal.range, newText: `[ ${itemText} ]` };
+  }
+  const first = literal.elements[0];
+  const multiLine = text.slice(literal.range.start, first.start).includes('\n');
+  if (multiLine) {
+    return { file, range: { start: last.end, end: last.end }, newText: `\n${indentationAt(text, last.start)}${itemText}` };
+  }
+  return { file, range: { start: last.end, end: last.end }, newText: ` ${itemText}` };
+}
+
+/** Removes one element: its whole line when it stands alone there, else it and the space before it. */
+export function removeFromList(text: string, file: string, element: TextRange): FileEdit {
+  const lineStart = text.lastIndexOf('\n', element.start - 1) + 1;
+  const newline = text.indexOf('\n', element.end);
+  const lineEnd = newline < 0 ? text.length : newline;
+  const before = text.slice(lineStart, element.start);
+  const after = text.slice(element.end, lineEnd);
+  if (/^[ \t]*$/.test(before) && /^[ \t]*$/.test(after) && newline >= 0) {
+    return { file, range: { start: lineStart, end: newline + 1 }, newText: '' };
+  }
+  let start = element.start;
+  while (start > 0 && (text[start - 1] === ' ' || text[start - 1] === '\t')) start--;
+  return { file, range: { start, end: element.end }, newText: '' };
+}
+
+/**
+ * Adds `item` to the list option in `view`: into an existing unconditional list literal
+ * (the root file's first), else as a new binding where the file's style puts it.
+ */
+export function addListItem(model: OptionModel, view: ConfigView, option: string, itemText: string): FileEdit[] {
+  const definitions = view
+    .effectiveDefinitions(option)
+    .filter((definition) => definition.conditions.length === 0 && definition.value.kind === 'list' && definition.value.literals.length > 0);
+  const preferred =
+    definitions.find((definition) => definition.specialisation === view.specialisation && definition.file === model.root) ??
+    definitions.find((definition) => definition.specialisation === view.specialisation) ??
+    definitions[0];
+  if (preferred && preferred.value.kind === 'list') {
+    const text = model.files.get(preferred.file)?.text ?? '';
+    const literal = preferred.value.literals[preferred.value.literals.length - 1];
+    return [insertIntoList(text, preferred.file, literal, itemText)];
+  }
+  const binding = createBinding(model, option.split('.'), `[ ${itemText} ]`, view.specialisation);
+  return binding ? [binding] : [];
+}
+
+/**
+ * A new `path = value;` binding inside the unconditional attribute set whose prefix covers most
+ * of `path`, after its last sibling that shares the next name (so `boot.*` lines stay together).
+ */
+export function createBinding(model: OptionModel, path: string[], valueText: string, specialisation?: string): FileEdit | undefined {
+  const candidates = model.attrsets.filter(
+    (scope) =>
+      !scope.conditional &&
+      scope.specialisation === specialisation &&
+      scope.prefix.length < path.length &&
+      scope.prefix.every((name, index) => path[index] === name),
+  );
+  if (candidates.length === 0) return undefined;
+  const longest = Math.max(...candidates.map((scope) => scope.prefix.length));
+  const best = candidates.filter((scope) => scope.prefix.length === longest);
+  const scope = best.find((candidate) => candidate.file === model.root) ?? best[0];
+  const text = model.files.get(scope.file)?.text ?? '';
+  const rest = path.slice(scope.prefix.length);
+  const line = `${rest.join('.')} = ${valueText};`;
+  const siblings = scope.bindings.filter((binding) => binding.names[0] === rest[0]);
+  const anchor = siblings[siblings.length - 1] ?? scope.bindings[scope.bindings.length - 1];
+  if (anchor) {
+    return { file: scope.file, range: { start: anchor.range.end, end: anchor.range.end }, newText: `\n${indentationAt(text, anchor.range.start)}${line}` };
+  }
+  // An empty set: `{ }` on one line stays on one line; otherwise indent one step past the brace's line.
+  const open = scope.range.start + 1;
+  const inner = text.slice(open, scope.range.end - 1);
+  if (!inner.includes('\n')) return { file: scope.file, range: { start: open, end: scope.range.end - 1 }, newText: ` ${line} ` };
+  return { file: scope.file, range: { start: open, end: open }, newText: `\n${indentationAt(text, scope.range.start)}  ${line}` };
+}

@@ -1,0 +1,16 @@
+// Every fix, by the id rules name in their findings.
+import { OptionModel } from '../model/optionModel';
+import { FixRequest } from '../rules/types';
+import { addListItemFix } from './addListItem';
+import { removeListItemFix } from './removeListItem';
+import { replaceListItemFix } from './replaceListItem';
+import { splitListItemFix } from './splitListItem';
+import { FileEdit, Fix } from './types';
+
+export const FIXES: readonly Fix[] = [addListItemFix, removeListItemFix, replaceListItemFix, splitListItemFix];
+
+/** The edits a fix request makes on this model; none when the fix is unknown or already done. */
+export function fixEdits(model: OptionModel, request: FixRequest): FileEdit[] {
+  const fix = FIXES.find((candidate) => candidate.id === request.fix);
+  return fix ? fix.edits(model, request.args) : [];
+}

@@ -1,0 +1,35 @@
+// Splits one list string holding several space-separated words into one string per word,
+// keeping double-quoted parts (`foo="a b"`) together, as boot.kernelParams requires.
+import { findListItems, nixString } from './listEdits';
+import { Fix } from './types';
+
+export function splitOutsideQuotes(text: string): string[] {
+  const words: string[] = [];
+  let current = '';
+  let quoted = false;
+  for (const char of text) {
+    if (char === '"') quoted = !quoted;
+    if (!quoted && /\s/.test(char)) {
+      if (current) words.push(current);
+      current = '';
+    } else {
+      current += char;
+    }
+  }
+  if (current) words.push(current);
+  return words;
+}
+
+export const splitListItemFix: Fix = {
+  id: 'split-list-item',
+  edits(model, { option, item }) {
+    if (!option || item === undefined) return [];
+    const words = splitOutsideQuotes(item);
+    if (words.length < 2) return [];
+    return findListItems(model, option, item).map(({ definition, range }) => ({
+      file: definition.file,
+      range,
+      newText: words.map(nixString).join(' '),
+    }));
+  },
+};

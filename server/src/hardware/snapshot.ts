@@ -1,0 +1,141 @@
+// The one hardware description the rules read. Scanners and importers produce it; rules never
+// touch the disk. The format is documented in docs/hardware-snapshot.md; keep the two in step.
+
+export const SNAPSHOT_FORMAT = 'nix-vfio-hardware';
+export const SNAPSHOT_VERSION = 1;
+
+export type CpuVendor = 'intel' | 'amd' | 'unknown';
+
+export interface PciDevice {
+  /** Full PCI address, lower case: `0000:0f:00.0`. */
+  address: string;
+  /** Four lower-case hex digits each. */
+  vendor: string;
+  device: string;
+  subsystemVendor?: string;
+  subsystemDevice?: string;
+  /** 24-bit class as six lower-case hex digits: `030000`. */
+  class: string;
+  /** Driver bound now, or null when none; absent when unknown. */
+  driver?: string | null;
+  /** IOMMU group number, or null when the device is in none (IOMMU off). */
+  iommuGroup: number | null;
+  /** True for the GPU the firmware used to boot. */
+  bootVga?: boolean;
+  driverOverride?: string | null;
+  vendorName?: string;
+  deviceName?: string;
+}
+
+export interface HardwareSnapshot {
+  format: typeof SNAPSHOT_FORMAT;
+  version: typeof SNAPSHOT_VERSION;
+  source: { kind: 'sysfs' | 'lspci' | 'iommu-script' | 'manual'; host?: string; takenAt?: string };
+  cpu: { vendor: CpuVendor; virtualization?: 'vmx' | 'svm' | null; model?: string };
+  kernel?: { release?: string; cmdline?: string };
+  /** Whether an IOMMU is active; null when it could not be told. */
+  iommu: { active: boolean | null };
+  devices: PciDevice[];
+}
+
+export interface SnapshotProblem {
+  /** JSON path of the offending value, e.g. `devices[2].vendor`. */
+  path: string;
+  message: string;
+}
+
+export type SnapshotResult =
+  | { ok: true; snapshot: HardwareSnapshot }
+  | { ok: false; problems: SnapshotProblem[] };
+
+const HEX4 = /^[0-9a-f]{4}$/;
+const HEX6 = /^[0-9a-f]{6}$/;
+const PCI_ADDRESS = /^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$/;
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Parses and validates snapshot JSON text; every problem is reported, none thrown. */
+export function parseSnapshot(text: string): SnapshotResult {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    return { ok: false, problems: [{ path: '', message: `not valid JSON: ${(error as Error).message}` }] };
+  }
+  return validateSnapshot(data);
+}
+
+export function validateSnapshot(data: unknown): SnapshotResult {
+  const problems: SnapshotProblem[] = [];
+  const problem = (path: string, message: string) => problems.push({ path, message });
+  if (!isObject(data)) return { ok: false, problems: [{ path: '', message: 'a snapshot is a JSON object' }] };
+  if (data.format !== SNAPSHOT_FORMAT) problem('format', `must be "${SNAPSHOT_FORMAT}"`);
+  if (data.version !== SNAPSHOT_VERSION) {
+    problem('version', `this version of Nix VFIO reads snapshot version ${SNAPSHOT_VERSION}, found ${JSON.stringify(data.version)}`);
+  }
+  if (!isObject(data.source) || typeof data.source.kind !== 'string') problem('source.kind', 'missing');
+  if (!isObject(data.cpu) || !['intel', 'amd', 'unknown'].includes(data.cpu.vendor as string)) {
+    problem('cpu.vendor', 'must be "intel", "amd" or "unknown"');
+  }
+  if (!isObject(data.iommu) || !(typeof data.iommu.active === 'boolean' || data.iommu.active === null)) {
+    problem('iommu.active', 'must be true, false or null');
+  }
+  if (!Array.isArray(data.devices)) {
+    problem('devices', 'must be a list');
+  } else {
+    const seen = new Set<string>();
+    data.devices.forEach((device, index) => {
+      const at = `devices[${index}]`;
+      if (!isObject(device)) {
+        problem(at, 'must be an object');
+        return;
+      }
+      if (typeof device.address !== 'string' || !PCI_ADDRESS.test(device.address)) {
+        problem(`${at}.address`, 'must be a full PCI address like 0000:0f:00.0');
+      } else if (seen.has(device.address)) {
+        problem(`${at}.address`, `${device.address} is listed twice`);
+      } else {
+        seen.add(device.address);
+      }
+      for (const key of ['vendor', 'device'] as const) {
+        if (typeof device[key] !== 'string' || !HEX4.test(device[key] as string)) {
+          problem(`${at}.${key}`, 'must be four lower-case hex digits');
+        }
+      }
+      for (const key of ['subsystemVendor', 'subsystemDevice'] as const) {
+        if (device[key] !== undefined && (typeof device[key] !== 'string' || !HEX4.test(device[key] as string))) {
+          problem(`${at}.${key}`, 'must be four lower-case hex digits');
+        }
+      }
+      if (typeof device.class !== 'string' || !HEX6.test(device.class)) {
+        problem(`${at}.class`, 'must be six lower-case hex digits like 030000');
+      }
+      const group = device.iommuGroup;
+      if (!(group === null || (typeof group === 'number' && Number.isInteger(group) && group >= 0))) {
+        problem(`${at}.iommuGroup`, 'must be a group number or null');
+      }
+      if (device.driver !== undefined && device.driver !== null && typeof device.driver !== 'string') {
+        problem(`${at}.driver`, 'must be a driver name or null');
+      }
+      if (device.bootVga !== undefined && typeof device.bootVga !== 'boolean') {
+        problem(`${at}.bootVga`, 'must be true or false');
+      }
+    });
+  }
+  if (problems.length > 0) return { ok: false, problems };
+  return { ok: true, snapshot: data as unknown as HardwareSnapshot };
+}
+
+/** Devices grouped by IOMMU group number, groups in ascending order. */
+export function iommuGroups(snapshot: HardwareSnapshot): Map<number, PciDevice[]> {
+  const groups = new Map<number, PciDevice[]>();
+  for (const device of snapshot.devices) {
+    if (device.iommuGroup === null) continue;
+    const members = groups.get(device.iommuGroup) ?? [];
+    members.push(device);
+    groups.set(device.iommuGroup, members);
+  }
+  return new Map([...groups.entries()].sort((a, b) => a[0] - b[0]));
+}

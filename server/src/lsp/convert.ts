@@ -1,0 +1,68 @@
+// The one module that converts between the core's types (paths, UTF-16 offsets, findings) and
+// LSP's (URIs, line/character positions, diagnostics, workspace edits).
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { CodeAction, CodeActionKind, Diagnostic, DiagnosticSeverity, Range, TextEdit, WorkspaceEdit } from 'vscode-languageserver';
+import type { FileEdit } from '../fixes/types';
+import type { Finding, FixRequest, Severity } from '../rules/types';
+import { LineIndex, TextRange } from '../text';
+
+export const DIAGNOSTIC_SOURCE = 'nix-vfio';
+
+/** What a diagnostic carries back to the server when the client asks for its code actions. */
+export interface DiagnosticData {
+  root: string;
+  fix?: FixRequest;
+}
+
+export function uriToPath(uri: string): string | undefined {
+  if (!uri.startsWith('file:')) return undefined;
+  try {
+    return fileURLToPath(uri);
+  } catch {
+    return undefined;
+  }
+}
+
+export function pathToUri(path: string): string {
+  return pathToFileURL(path).href;
+}
+
+export function toRange(lines: LineIndex, range: TextRange): Range {
+  return { start: lines.positionAt(range.start), end: lines.positionAt(range.end) };
+}
+
+export function toOffsets(lines: LineIndex, range: Range): TextRange {
+  return { start: lines.offsetAt(range.start), end: lines.offsetAt(range.end) };
+}
+
+const SEVERITIES: Record<Severity, DiagnosticSeverity> = {
+  error: DiagnosticSeverity.Error,
+  warning: DiagnosticSeverity.Warning,
+  info: DiagnosticSeverity.Information,
+  hint: DiagnosticSeverity.Hint,
+};
+
+export function toDiagnostic(finding: Finding, lines: LineIndex, root: string): Diagnostic {
+  const data: DiagnosticData = { root, fix: finding.fix };
+  return {
+    range: toRange(lines, finding.range),
+    severity: SEVERITIES[finding.severity],
+    code: finding.code,
+    source: DIAGNOSTIC_SOURCE,
+    message: finding.message,
+    data,
+  };
+}
+
+export function toWorkspaceEdit(edits: readonly FileEdit[], linesOf: (file: string) => LineIndex, uriOf: (file: string) => string): WorkspaceEdit {
+  const changes: Record<string, TextEdit[]> = {};
+  for (const edit of edits) {
+    const uri = uriOf(edit.file);
+    (changes[uri] ??= []).push({ range: toRange(linesOf(edit.file), edit.range), newText: edit.newText });
+  }
+  return { changes };
+}
+
+export function toQuickFix(title: string, diagnostic: Diagnostic, edit: WorkspaceEdit): CodeAction {
+  return { title, kind: CodeActionKind.QuickFix, diagnostics: [diagnostic], edit, isPreferred: true };
+}

@@ -1,0 +1,81 @@
+// Open documents with their syntax trees, updated incrementally: each content change edits the
+// previous tree so tree-sitter re-parses only what changed; old trees are freed at once.
+import { TextDocumentContentChangeEvent } from 'vscode-languageserver';
+import { NixParser, SyntaxTree } from '../parse/nixParser';
+import { LineIndex } from '../text';
+
+export const MAX_DOCUMENT_LENGTH = 2 * 1024 * 1024;
+
+export class OpenDocument {
+  private cachedLines?: LineIndex;
+  tree?: SyntaxTree;
+
+  constructor(
+    readonly uri: string,
+    readonly path: string | undefined,
+    public text: string,
+    public version: number,
+  ) {}
+
+  get lines(): LineIndex {
+    this.cachedLines ??= new LineIndex(this.text);
+    return this.cachedLines;
+  }
+
+  get tooLarge(): boolean {
+    return this.text.length > MAX_DOCUMENT_LENGTH;
+  }
+
+  /** The current tree, parsing (incrementally from the edited old tree) when the text changed. */
+  syntaxTree(parser: NixParser): SyntaxTree | undefined {
+    if (this.tooLarge) {
+      this.dropTree();
+      return undefined;
+    }
+    this.tree ??= parser.parse(this.text);
+    return this.tree;
+  }
+
+  applyChanges(changes: readonly TextDocumentContentChangeEvent[], version: number, parser: NixParser): void {
+    let previous = this.tree;
+    for (const change of changes) {
+      if (!('range' in change)) {
+        this.text = change.text;
+        this.cachedLines = undefined;
+        previous?.delete();
+        previous = undefined;
+        continue;
+      }
+      const lines = this.lines;
+      const start = lines.offsetAt(change.range.start);
+      const oldEnd = lines.offsetAt(change.range.end);
+      const startPosition = lines.positionAt(start);
+      const oldEndPosition = lines.positionAt(oldEnd);
+      this.text = this.text.slice(0, start) + change.text + this.text.slice(oldEnd);
+      this.cachedLines = undefined;
+      const newEnd = start + change.text.length;
+      const newEndPosition = this.lines.positionAt(newEnd);
+      previous?.edit({
+        startIndex: start,
+        oldEndIndex: oldEnd,
+        newEndIndex: newEnd,
+        startPosition: { row: startPosition.line, column: startPosition.character },
+        oldEndPosition: { row: oldEndPosition.line, column: oldEndPosition.character },
+        newEndPosition: { row: newEndPosition.line, column: newEndPosition.character },
+      });
+    }
+    this.version = version;
+    if (!previous || this.tooLarge) {
+      previous?.delete();
+      this.tree = undefined;
+      return;
+    }
+    this.tree = parser.parse(this.text, previous);
+    previous.delete();
+  }
+
+  dropTree(): void {
+    this.tree?.delete();
+    this.tree = undefined;
+  }
+}

@@ -1,0 +1,335 @@
+// LSP wiring: keeps open documents, decides which configuration root each belongs to, runs the
+// core analysis and publishes its findings; code actions turn findings' fix requests into edits.
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import {
+  CodeAction,
+  CodeActionKind,
+  CodeActionParams,
+  Connection,
+  Diagnostic,
+  DiagnosticSeverity,
+  DidChangeConfigurationNotification,
+  InitializeParams,
+  InitializeResult,
+  TextDocumentSyncKind,
+} from 'vscode-languageserver';
+import { Analysis, runRules } from '../analysis/analyze';
+import { fixEdits } from '../fixes/registry';
+import { HardwareSnapshot, parseSnapshot } from '../hardware/snapshot';
+import { buildModel } from '../model/buildModel';
+import { diskLoader } from '../model/loadFiles';
+import { NixParser } from '../parse/nixParser';
+import { LineIndex } from '../text';
+import { DiagnosticData, DIAGNOSTIC_SOURCE, pathToUri, toDiagnostic, toQuickFix, toWorkspaceEdit, uriToPath } from './convert';
+import { OpenDocument } from './documents';
+import { DEFAULT_SERVER_SETTINGS, readServerSettings, ServerSettings } from './settings';
+
+/** Per-host snapshot beside a configuration (or in a parent folder up to the workspace root). */
+const HOST_SNAPSHOT_NAME = 'hardware.nix-vfio.json';
+
+export class NixVfioServer {
+  private parser?: NixParser;
+  private readonly documents = new Map<string, OpenDocument>();
+  private readonly analyses = new Map<string, Analysis>();
+  /** Files (paths) that had diagnostics published, with the roots that reported them. */
+  private readonly published = new Map<string, Set<string>>();
+  private readonly dirtyRoots = new Set<string>();
+  private readonly dirtyDocuments = new Set<string>();
+  private flushScheduled = false;
+  private workspaceRoots: string[] = [];
+  private supportsConfiguration = false;
+  private readonly settingsCache = new Map<string, ServerSettings>();
+  private readonly snapshotCache = new Map<string, { mtimeMs: number; snapshot?: HardwareSnapshot; problem?: string }>();
+
+  constructor(private readonly connection: Connection) {}
+
+  listen(): void {
+    const { connection } = this;
+    connection.onInitialize((params) => this.initialize(params));
+    connection.onInitialized(() => {
+      if (this.supportsConfiguration) void connection.client.register(DidChangeConfigurationNotification.type, undefined);
+    });
+    connection.onDidOpenTextDocument(({ textDocument }) => {
+      const path = uriToPath(textDocument.uri);
+      this.documents.set(textDocument.uri, new OpenDocument(textDocument.uri, path, textDocument.text, textDocument.version));
+      this.markDirty(textDocument.uri);
+    });
+    connection.onDidChangeTextDocument(({ textDocument, contentChanges }) => {
+      const document = this.documents.get(textDocument.uri);
+      if (!document) return;
+      this.guard('didChange', () => document.applyChanges(contentChanges, textDocument.version, this.parser!));
+      this.markDirty(textDocument.uri);
+    });
+    connection.onDidCloseTextDocument(({ textDocument }) => {
+      const document = this.documents.get(textDocument.uri);
+      document?.dropTree();
+      this.documents.delete(textDocument.uri);
+      this.dirtyDocuments.delete(textDocument.uri);
+      if (document?.path) this.forgetClosedFile(document.path);
+    });
+    connection.onDidChangeConfiguration(() => {
+      this.settingsCache.clear();
+      for (const root of this.analyses.keys()) this.dirtyRoots.add(root);
+      for (const uri of this.documents.keys()) this.dirtyDocuments.add(uri);
+      this.scheduleFlush();
+    });
+    connection.onCodeAction((params) => this.codeActions(params));
+    connection.listen();
+  }
+
+  private async initialize(params: InitializeParams): Promise<InitializeResult> {
+    this.parser = await NixParser.create();
+    this.supportsConfiguration = params.capabilities.workspace?.configuration === true;
+    this.workspaceRoots = (params.workspaceFolders ?? [])
+      .map((folder) => uriToPath(folder.uri))
+      .filter((path): path is string => path !== undefined);
+    return {
+      capabilities: {
+        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+      },
+      serverInfo: { name: 'nix-vfio' },
+    };
+  }
+
+  private markDirty(uri: string): void {
+    this.dirtyDocuments.add(uri);
+    this.scheduleFlush();
+  }
+
+  /** Coalesces bursts of changes: analysis runs once per turn of the event loop, on the latest text. */
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      void this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    for (const uri of [...this.dirtyDocuments]) {
+      this.dirtyDocuments.delete(uri);
+      const document = this.documents.get(uri);
+      if (!document) continue;
+      if (!document.path) continue;
+      if (document.tooLarge) {
+        this.publishTooLarge(document);
+        continue;
+      }
+      for (const root of this.rootsFor(document.path)) this.dirtyRoots.add(root);
+    }
+    const roots = [...this.dirtyRoots];
+    this.dirtyRoots.clear();
+    for (const root of roots) await this.analyzeRoot(root);
+  }
+
+  /** The configurations a file is part of: roots already analysed that read it, else the nearest configuration.nix that imports it, else itself. */
+  private rootsFor(path: string): string[] {
+    const roots = [...this.analyses.entries()].filter(([, analysis]) => analysis.model.files.has(path)).map(([root]) => root);
+    if (roots.length > 0) return roots;
+    const upward = this.enclosingConfiguration(path);
+    if (upward) return [upward];
+    return [path];
+  }
+
+  private enclosingConfiguration(path: string): string | undefined {
+    const limit = this.workspaceRoots.find((root) => path.startsWith(root + '/'));
+    for (let dir = dirname(path); ; dir = dirname(dir)) {
+      const candidate = join(dir, 'configuration.nix');
+      if (candidate !== path && (this.openDocumentAt(candidate) || existsSync(candidate))) {
+        const model = buildModel(candidate, this.loader());
+        if (model.files.has(path)) return candidate;
+      }
+      if (dir === limit || dirname(dir) === dir || !limit) break;
+    }
+    return undefined;
+  }
+
+  private openDocumentAt(path: string): OpenDocument | undefined {
+    for (const document of this.documents.values()) if (document.path === path) return document;
+    return undefined;
+  }
+
+  private loader() {
+    return diskLoader(this.parser!, (path) => {
+      const document = this.openDocumentAt(path);
+      if (!document || document.tooLarge) return undefined;
+      return { text: document.text, tree: document.syntaxTree(this.parser!) };
+    });
+  }
+
+  private async analyzeRoot(root: string): Promise<void> {
+    const rootDocument = this.openDocumentAt(root);
+    const settings = await this.settingsFor(rootDocument?.uri ?? pathToUri(root));
+    const hardware = this.hardwareFor(root, settings);
+    let analysis: Analysis;
+    try {
+      analysis = runRules(buildModel(root, this.loader()), hardware.snapshot, { disabledRules: settings.disabledRules });
+    } catch (error) {
+      this.connection.console.error(`analysis of ${root} failed: ${(error as Error).stack ?? error}`);
+      return;
+    }
+    for (const failure of analysis.ruleFailures) this.connection.console.error(`rule ${failure.code} failed: ${failure.error}`);
+    // A root whose file is closed and read by another root is not a root of its own any more.
+    this.analyses.set(root, analysis);
+    this.publish(root, analysis, hardware.problem);
+  }
+
+  private publish(root: string, analysis: Analysis, hardwareProblem: string | undefined): void {
+    const files = new Set<string>([...analysis.model.files.keys()]);
+    for (const [file, roots] of this.published) if (roots.has(root)) files.add(file);
+    for (const file of files) {
+      const reporting = this.published.get(file) ?? new Set<string>();
+      if (analysis.model.files.has(file)) reporting.add(root);
+      else reporting.delete(root);
+      this.published.set(file, reporting);
+      const diagnostics: Diagnostic[] = [];
+      for (const reportingRoot of reporting) {
+        const rootAnalysis = this.analyses.get(reportingRoot);
+        if (!rootAnalysis) continue;
+        const lines = this.linesOf(file, rootAnalysis);
+        for (const finding of rootAnalysis.findings) {
+          if (finding.file === file) diagnostics.push(toDiagnostic(finding, lines, reportingRoot));
+        }
+      }
+      if (file === root && hardwareProblem) {
+        diagnostics.push({
+          range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+          severity: DiagnosticSeverity.Warning,
+          source: DIAGNOSTIC_SOURCE,
+          code: 'hardware-snapshot-unusable',
+          message: hardwareProblem,
+        });
+      }
+      const document = this.openDocumentAt(file);
+      void this.connection.sendDiagnostics({ uri: document?.uri ?? pathToUri(file), version: document?.version, diagnostics: dedupe(diagnostics) });
+    }
+  }
+
+  private publishTooLarge(document: OpenDocument): void {
+    void this.connection.sendDiagnostics({
+      uri: document.uri,
+      version: document.version,
+      diagnostics: [
+        {
+          range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+          severity: DiagnosticSeverity.Information,
+          source: DIAGNOSTIC_SOURCE,
+          code: 'file-too-large',
+          message: `This file is larger than ${Math.round(2 * 1024)} KiB; Nix VFIO does not check it.`,
+        },
+      ],
+    });
+  }
+
+  private linesOf(file: string, analysis: Analysis): LineIndex {
+    const document = this.openDocumentAt(file);
+    if (document && document.text === analysis.model.files.get(file)?.text) return document.lines;
+    return new LineIndex(analysis.model.files.get(file)?.text ?? '');
+  }
+
+  private forgetClosedFile(path: string): void {
+    // Diagnostics of a closed file that is no root's import are cleared.
+    const stillRead = [...this.analyses.entries()].some(([root, analysis]) => root !== path && analysis.model.files.has(path));
+    if (stillRead) return;
+    this.analyses.delete(path);
+    for (const [file, roots] of this.published) {
+      roots.delete(path);
+      if (file === path || roots.size === 0) {
+        this.published.delete(file);
+        void this.connection.sendDiagnostics({ uri: pathToUri(file), diagnostics: [] });
+      }
+    }
+  }
+
+  private async settingsFor(scopeUri: string): Promise<ServerSettings> {
+    if (!this.supportsConfiguration) return DEFAULT_SERVER_SETTINGS;
+    const cached = this.settingsCache.get(scopeUri);
+    if (cached) return cached;
+    try {
+      const [raw] = await this.connection.workspace.getConfiguration([{ scopeUri, section: 'nixVfio' }]);
+      const settings = readServerSettings(raw);
+      this.settingsCache.set(scopeUri, settings);
+      return settings;
+    } catch {
+      return DEFAULT_SERVER_SETTINGS;
+    }
+  }
+
+  private hardwareFor(root: string, settings: ServerSettings): { snapshot?: HardwareSnapshot; problem?: string } {
+    const configured = settings.hardwareSnapshotFile.trim();
+    const file = configured ? resolve(dirname(root), configured) : this.hostSnapshotFor(root);
+    if (!file) return {};
+    let mtimeMs: number;
+    try {
+      mtimeMs = statSync(file).mtimeMs;
+    } catch {
+      return { problem: `Hardware snapshot ${file} cannot be read; hardware checks are skipped.` };
+    }
+    const cached = this.snapshotCache.get(file);
+    if (cached && cached.mtimeMs === mtimeMs) return cached;
+    let entry: { mtimeMs: number; snapshot?: HardwareSnapshot; problem?: string };
+    try {
+      const result = parseSnapshot(readFileSync(file, 'utf8'));
+      entry = result.ok
+        ? { mtimeMs, snapshot: result.snapshot }
+        : { mtimeMs, problem: `Hardware snapshot ${file} is not usable (${result.problems.map((p) => `${p.path || 'top'}: ${p.message}`).join('; ')}); hardware checks are skipped.` };
+    } catch (error) {
+      entry = { mtimeMs, problem: `Hardware snapshot ${file} cannot be read: ${(error as Error).message}` };
+    }
+    this.snapshotCache.set(file, entry);
+    return entry;
+  }
+
+  private hostSnapshotFor(root: string): string | undefined {
+    const limit = this.workspaceRoots.find((folder) => root.startsWith(folder + '/'));
+    for (let dir = dirname(root); ; dir = dirname(dir)) {
+      const candidate = join(dir, HOST_SNAPSHOT_NAME);
+      if (existsSync(candidate)) return candidate;
+      if (!limit || dir === limit || dirname(dir) === dir) return undefined;
+    }
+  }
+
+  private async codeActions(params: CodeActionParams): Promise<CodeAction[]> {
+    // Make sure the analysis reflects the latest text before computing edits against it.
+    if (this.dirtyDocuments.size > 0 || this.dirtyRoots.size > 0) await this.flush();
+    const actions: CodeAction[] = [];
+    for (const diagnostic of params.context.diagnostics) {
+      if (diagnostic.source !== DIAGNOSTIC_SOURCE) continue;
+      const data = diagnostic.data as DiagnosticData | undefined;
+      if (!data?.fix) continue;
+      const analysis = this.analyses.get(data.root);
+      if (!analysis) continue;
+      const edits = this.guard('codeAction', () => fixEdits(analysis.model, data.fix!)) ?? [];
+      if (edits.length === 0) continue;
+      const edit = toWorkspaceEdit(
+        edits,
+        (file) => this.linesOf(file, analysis),
+        (file) => this.openDocumentAt(file)?.uri ?? pathToUri(file),
+      );
+      actions.push(toQuickFix(data.fix.title, diagnostic, edit));
+    }
+    return actions;
+  }
+
+  private guard<T>(what: string, action: () => T): T | undefined {
+    try {
+      return action();
+    } catch (error) {
+      this.connection.console.error(`${what} failed: ${(error as Error).stack ?? error}`);
+      return undefined;
+    }
+  }
+}
+
+function dedupe(diagnostics: Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return diagnostics.filter((diagnostic) => {
+    const key = JSON.stringify([diagnostic.code, diagnostic.range, diagnostic.message]);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

@@ -1,0 +1,25 @@
+// The server's settings, read per document through workspace/configuration (section `nixVfio`).
+// Defaults here must match package.json's contributes.configuration; a test checks that.
+
+export interface ServerSettings {
+  /** Snapshot JSON to check against; empty: a `hardware.nix-vfio.json` beside the config, else none. */
+  hardwareSnapshotFile: string;
+  /** Rule codes switched off. */
+  disabledRules: string[];
+}
+
+export const DEFAULT_SERVER_SETTINGS: ServerSettings = {
+  hardwareSnapshotFile: '',
+  disabledRules: [],
+};
+
+/** Reads the `nixVfio` section as the client sends it, keeping defaults for missing or malformed values. */
+export function readServerSettings(raw: unknown): ServerSettings {
+  const section = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : {};
+  const hardware = typeof section.hardware === 'object' && section.hardware !== null ? (section.hardware as Record<string, unknown>) : {};
+  const rules = typeof section.rules === 'object' && section.rules !== null ? (section.rules as Record<string, unknown>) : {};
+  return {
+    hardwareSnapshotFile: typeof hardware.snapshotFile === 'string' ? hardware.snapshotFile : DEFAULT_SERVER_SETTINGS.hardwareSnapshotFile,
+    disabledRules: Array.isArray(rules.disabled) ? rules.disabled.filter((code): code is string => typeof code === 'string') : [],
+  };
+}

@@ -1,0 +1,342 @@
+// Walks NixOS modules (the root file and the files it imports) and records every option
+// definition into an OptionModel.
+import { dirname, resolve } from 'node:path';
+import { SyntaxNode, SyntaxTree, syntaxErrors } from '../parse/nixParser';
+import { TextRange } from '../text';
+import { Evaluator } from './evaluate';
+import { libCall, PRIORITY_WRAPPERS } from './libCalls';
+import { AttrsetScope, OptionModel } from './optionModel';
+import { attrPathNames, bindLet, Scope } from './scope';
+
+export interface ParsedSource {
+  /** The file's real path (for a directory import: its default.nix). */
+  path: string;
+  text: string;
+  tree: SyntaxTree;
+  /** Called once the walk is done with the tree, for loaders that parsed it just for this walk. */
+  release?: () => void;
+}
+
+/** Reads and parses a file; a directory means its default.nix. Returns a reason when it cannot. */
+export type SourceLoader = (path: string) => ParsedSource | { error: string };
+
+const MAX_FILES = 500;
+const MAX_DEPTH = 150;
+/** Attribute names that are module structure, not options, in a module without `config`. */
+const MODULE_KEYS = new Set(['imports', 'disabledModules', '_file', 'key', '_class', 'freeformType']);
+
+interface WalkContext {
+  file: string;
+  conditions: string[];
+  modifiers: string[];
+  specialisation?: string;
+  depth: number;
+}
+
+function rangeOf(node: SyntaxNode): TextRange {
+  return { start: node.startIndex, end: node.endIndex };
+}
+
+export function buildModel(rootPath: string, load: SourceLoader): OptionModel {
+  const model: OptionModel = {
+    root: resolve(rootPath),
+    files: new Map(),
+    definitions: [],
+    attrsets: [],
+    unread: [],
+    imports: [],
+    specialisations: [],
+  };
+  new ModelBuilder(model, load).addFile(model.root, undefined);
+  return model;
+}
+
+class ModelBuilder {
+  private readonly evaluator = new Evaluator();
+  /** Files being walked, to stop import cycles; a file imported twice is walked once, as NixOS does. */
+  private readonly visited = new Set<string>();
+
+  constructor(
+    private readonly model: OptionModel,
+    private readonly load: SourceLoader,
+  ) {}
+
+  addFile(path: string, context: Omit<WalkContext, 'file' | 'depth'> | undefined, importedAt?: { file: string; range: TextRange }): void {
+    const loaded = this.load(path);
+    if ('error' in loaded) {
+      if (importedAt) this.model.imports.push({ ...importedAt, problem: loaded.error });
+      else this.model.files.set(path, { path, text: '', syntaxErrors: [], readProblem: loaded.error });
+      return;
+    }
+    if (importedAt) this.model.imports.push({ ...importedAt, target: loaded.path });
+    const key = `${loaded.path}\u0000${context?.specialisation ?? ''}`;
+    if (this.visited.has(key) || this.visited.size >= MAX_FILES) loaded.release?.();
+    if (this.visited.has(key)) return;
+    if (this.visited.size >= MAX_FILES) {
+      if (importedAt) this.model.imports[this.model.imports.length - 1] = { ...importedAt, problem: `more than ${MAX_FILES} files imported` };
+      return;
+    }
+    this.visited.add(key);
+    const root = loaded.tree.rootNode;
+    this.model.files.set(loaded.path, { path: loaded.path, text: loaded.text, syntaxErrors: syntaxErrors(root) });
+    const expression = root.childForFieldName('expression') ?? root.namedChildren.find((child) => child?.type !== 'comment');
+    if (!expression) {
+      loaded.release?.();
+      return;
+    }
+    try {
+      this.walkModule(expression, new Scope(), {
+        file: loaded.path,
+        conditions: context?.conditions ?? [],
+        modifiers: [],
+        specialisation: context?.specialisation,
+        depth: 0,
+      });
+    } finally {
+      loaded.release?.();
+    }
+  }
+
+  /** A module: a function returning an attribute set, possibly under let/with, full or shorthand form. */
+  private walkModule(node: SyntaxNode, scope: Scope, context: WalkContext): void {
+    if (context.depth > MAX_DEPTH) return this.unread(node, [], context, 'nested too deeply');
+    const deeper = { ...context, depth: context.depth + 1 };
+    switch (node.type) {
+      case 'function_expression': {
+        const inner = scope.child();
+        const formals = node.childForFieldName('formals');
+        for (const formal of formals?.namedChildren ?? []) {
+          const name = formal?.type === 'formal' ? formal.childForFieldName('name')?.text : undefined;
+          if (name) inner.define(name, undefined);
+        }
+        const universal = node.childForFieldName('universal');
+        if (universal) inner.define(universal.text, undefined);
+        return this.walkModule(node.childForFieldName('body')!, inner, deeper);
+      }
+      case 'parenthesized_expression':
+        return this.walkModule(node.childForFieldName('expression')!, scope, deeper);
+      case 'let_expression': {
+        const inner = scope.child();
+        bindLet(node.namedChildren.find((child) => child?.type === 'binding_set') ?? null, inner);
+        return this.walkModule(node.childForFieldName('body')!, inner, deeper);
+      }
+      case 'with_expression':
+        return this.walkModule(node.childForFieldName('body')!, scope.child(true), deeper);
+      case 'attrset_expression':
+      case 'rec_attrset_expression':
+        return this.walkModuleAttrset(node, scope, deeper);
+      case 'path_expression':
+        // A module may be given as a path inside `imports` or `specialisation.x.configuration`.
+        return this.importPath(node, scope, deeper);
+      default:
+        if (this.walkWrapper(node, [], scope, deeper, (inner, innerContext) => this.walkModule(inner, scope, innerContext))) return;
+        return this.unread(node, [], context, 'module not read');
+    }
+  }
+
+  private walkModuleAttrset(node: SyntaxNode, scope: Scope, context: WalkContext): void {
+    const bindingSet = node.namedChildren.find((child) => child?.type === 'binding_set');
+    const bindings = bindingSet?.namedChildren.filter((child) => child?.type === 'binding') ?? [];
+    const firstNames = bindings.map((binding) => attrPathNames(binding!.childForFieldName('attrpath')!)[0]);
+    const fullForm = firstNames.includes('config') || firstNames.includes('options');
+    const innerScope = this.scopeForSet(node, scope);
+    if (!fullForm) {
+      this.walkAttrset(node, [], innerScope, context, MODULE_KEYS);
+    }
+    for (const binding of bindings) {
+      const names = attrPathNames(binding!.childForFieldName('attrpath')!);
+      const value = binding!.childForFieldName('expression');
+      if (!value) continue;
+      if (names[0] === 'imports' && names.length === 1) this.walkImports(value, innerScope, context);
+      else if (fullForm && names[0] === 'config') {
+        const rest = names.slice(1);
+        if (rest.includes(undefined)) this.unread(binding!, [], context, 'attribute name is computed');
+        else this.walkValue(rest as string[], value, innerScope, context, binding!);
+      }
+    }
+  }
+
+  /** `rec { }` makes its own bindings visible to its values. */
+  private scopeForSet(node: SyntaxNode, scope: Scope): Scope {
+    if (node.type !== 'rec_attrset_expression') return scope;
+    const inner = scope.child();
+    bindLet(node.namedChildren.find((child) => child?.type === 'binding_set') ?? null, inner);
+    return inner;
+  }
+
+  private walkAttrset(node: SyntaxNode, prefix: string[], scope: Scope, context: WalkContext, skip?: Set<string>): void {
+    const bindingSet = node.namedChildren.find((child) => child?.type === 'binding_set');
+    const record: AttrsetScope = {
+      file: context.file,
+      prefix,
+      range: rangeOf(node),
+      bindings: [],
+      conditional: context.conditions.length > 0,
+      specialisation: context.specialisation,
+    };
+    this.model.attrsets.push(record);
+    for (const binding of bindingSet?.namedChildren ?? []) {
+      if (!binding || binding.type === 'comment') continue;
+      if (binding.type === 'inherit' || binding.type === 'inherit_from') {
+        for (const attr of binding.childForFieldName('attrs')?.namedChildren ?? []) {
+          if (!attr) continue;
+          this.model.definitions.push({
+            path: [...prefix, attr.text],
+            value: { kind: 'unknown', reason: 'inherited', range: rangeOf(attr) },
+            file: context.file,
+            bindingRange: rangeOf(binding),
+            conditions: context.conditions,
+            modifiers: context.modifiers,
+            specialisation: context.specialisation,
+          });
+        }
+        continue;
+      }
+      if (binding.type !== 'binding') continue;
+      const attrpath = binding.childForFieldName('attrpath');
+      const value = binding.childForFieldName('expression');
+      if (!attrpath || !value) continue;
+      const names = attrPathNames(attrpath);
+      record.bindings.push({ names, range: rangeOf(binding) });
+      if (skip && names[0] !== undefined && skip.has(names[0])) continue;
+      const dynamicAt = names.indexOf(undefined);
+      if (dynamicAt >= 0) {
+        this.unread(binding, [...prefix, ...(names.slice(0, dynamicAt) as string[])], context, 'attribute name is computed');
+        continue;
+      }
+      this.walkValue([...prefix, ...(names as string[])], value, scope, context, binding);
+    }
+  }
+
+  /** The value bound at option `path`: descend into sets and wrappers, else record a definition. */
+  private walkValue(path: string[], node: SyntaxNode, scope: Scope, context: WalkContext, binding: SyntaxNode): void {
+    if (context.depth > MAX_DEPTH) return this.unread(node, path, context, 'nested too deeply');
+    const deeper = { ...context, depth: context.depth + 1 };
+    if (path.length === 3 && path[0] === 'specialisation' && path[2] === 'configuration') {
+      if (!this.model.specialisations.includes(path[1])) this.model.specialisations.push(path[1]);
+      return this.walkModule(node, scope, { ...deeper, conditions: [], modifiers: [], specialisation: path[1] });
+    }
+    switch (node.type) {
+      case 'attrset_expression':
+      case 'rec_attrset_expression':
+        return this.walkAttrset(node, path, this.scopeForSet(node, scope), deeper);
+      case 'parenthesized_expression':
+        return this.walkValue(path, node.childForFieldName('expression')!, scope, deeper, binding);
+      case 'let_expression': {
+        const inner = scope.child();
+        bindLet(node.namedChildren.find((child) => child?.type === 'binding_set') ?? null, inner);
+        return this.walkValue(path, node.childForFieldName('body')!, inner, deeper, binding);
+      }
+      case 'with_expression':
+        return this.walkValue(path, node.childForFieldName('body')!, scope.child(true), deeper, binding);
+      case 'variable_expression': {
+        // `boot = bootSettings;` with a let-bound set: walk that set in its own scope.
+        const entry = scope.lookup(node.text);
+        if (entry?.node && !entry.evaluating && isSetLike(entry.node)) {
+          entry.evaluating = true;
+          try {
+            return this.walkValue(path, entry.node, entry.scope, deeper, binding);
+          } finally {
+            entry.evaluating = false;
+          }
+        }
+        break;
+      }
+      case 'apply_expression':
+        if (this.walkWrapper(node, path, scope, deeper, (inner, innerContext) => this.walkValue(path, inner, scope, innerContext, binding))) return;
+        break;
+    }
+    this.model.definitions.push({
+      path,
+      value: this.evaluator.evaluate(node, scope),
+      file: context.file,
+      bindingRange: rangeOf(binding),
+      conditions: context.conditions,
+      modifiers: context.modifiers,
+      specialisation: context.specialisation,
+    });
+  }
+
+  /**
+   * Handles mkIf / optionalAttrs / mkMerge / priority wrappers; returns false when `node` is not
+   * one, so the caller reads it as a plain value.
+   */
+  private walkWrapper(
+    node: SyntaxNode,
+    path: string[],
+    scope: Scope,
+    context: WalkContext,
+    walkInner: (inner: SyntaxNode, context: WalkContext) => void,
+  ): boolean {
+    const call = libCall(node, scope);
+    if (!call) return false;
+    const { name, args } = call;
+    if ((name === 'mkIf' || name === 'optionalAttrs') && args.length === 2) {
+      walkInner(args[1], { ...context, conditions: [...context.conditions, args[0].text] });
+      return true;
+    }
+    if (name === 'mkMerge' && args.length === 1) {
+      let list: SyntaxNode | null = args[0];
+      while (list?.type === 'parenthesized_expression') list = list.childForFieldName('expression');
+      if (list?.type !== 'list_expression') {
+        this.unread(node, path, context, 'mkMerge of a list that is not written here');
+        return true;
+      }
+      for (const element of list.namedChildren) {
+        if (element && element.type !== 'comment') walkInner(element, context);
+      }
+      return true;
+    }
+    if (PRIORITY_WRAPPERS[name] === args.length) {
+      const modifier = args.length === 2 ? `${name} ${args[0].text}` : name;
+      walkInner(args[args.length - 1], { ...context, modifiers: [...context.modifiers, modifier] });
+      return true;
+    }
+    return false;
+  }
+
+  private walkImports(node: SyntaxNode, scope: Scope, context: WalkContext): void {
+    const list = this.evaluatorListNodes(node, scope);
+    if (!list) {
+      this.model.imports.push({ file: context.file, range: rangeOf(node), problem: 'imports list not read' });
+      return;
+    }
+    for (const element of list) this.walkModule(element, scope, context);
+  }
+
+  /** The element nodes of a list written here (also through `++` and parentheses). */
+  private evaluatorListNodes(node: SyntaxNode, scope: Scope): SyntaxNode[] | undefined {
+    switch (node.type) {
+      case 'list_expression':
+        return node.namedChildren.filter((child): child is SyntaxNode => child !== null && child.type !== 'comment');
+      case 'parenthesized_expression':
+        return this.evaluatorListNodes(node.childForFieldName('expression')!, scope);
+      case 'binary_expression': {
+        if (node.childForFieldName('operator')?.text !== '++') return undefined;
+        const left = this.evaluatorListNodes(node.childForFieldName('left')!, scope);
+        const right = this.evaluatorListNodes(node.childForFieldName('right')!, scope);
+        return left && right ? [...left, ...right] : undefined;
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  private importPath(node: SyntaxNode, _scope: Scope, context: WalkContext): void {
+    const text = node.text;
+    if (text.includes('${')) {
+      this.model.imports.push({ file: context.file, range: rangeOf(node), problem: 'path is computed' });
+      return;
+    }
+    const target = resolve(dirname(context.file), text);
+    this.addFile(target, { conditions: context.conditions, modifiers: [], specialisation: context.specialisation }, { file: context.file, range: rangeOf(node) });
+  }
+
+  private unread(node: SyntaxNode, prefix: string[], context: WalkContext, reason: string): void {
+    this.model.unread.push({ file: context.file, prefix, range: rangeOf(node), reason, specialisation: context.specialisation });
+  }
+}
+
+function isSetLike(node: SyntaxNode): boolean {
+  return node.type === 'attrset_expression' || node.type === 'rec_attrset_expression' || node.type === 'apply_expression';
+}

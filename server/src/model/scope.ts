@@ -1,0 +1,75 @@
+// Lexical scope for `let` bindings (and `rec` sets), evaluated lazily with a cycle guard.
+import type { SyntaxNode } from '../parse/nixParser';
+import type { Value } from './values';
+
+export interface ScopeEntry {
+  /** The bound expression, or undefined for names whose value is unknowable (function arguments). */
+  node?: SyntaxNode;
+  scope: Scope;
+  value?: Value;
+  evaluating?: boolean;
+}
+
+export class Scope {
+  private readonly entries = new Map<string, ScopeEntry>();
+
+  constructor(
+    readonly parent?: Scope,
+    /** True inside `with lib;` (or any `with`): bare lib function names resolve. */
+    readonly withActive = false,
+  ) {}
+
+  define(name: string, node: SyntaxNode | undefined, scope: Scope = this): void {
+    this.entries.set(name, { node, scope });
+  }
+
+  lookup(name: string): ScopeEntry | undefined {
+    for (let scope: Scope | undefined = this; scope; scope = scope.parent) {
+      const entry = scope.entries.get(name);
+      if (entry) return entry;
+    }
+    return undefined;
+  }
+
+  child(withActive = this.withActive): Scope {
+    return new Scope(this, withActive);
+  }
+}
+
+/** The static name of one attrpath element (`a`, `"a"`), or undefined when interpolated. */
+export function attrName(node: SyntaxNode): string | undefined {
+  if (node.type === 'identifier') return node.text;
+  if (node.type === 'string_expression') {
+    const named = node.namedChildren.filter((child) => child !== null);
+    if (named.length === 0) return '';
+    if (named.length === 1 && named[0]!.type === 'string_fragment') return named[0]!.text;
+  }
+  return undefined;
+}
+
+/** The names of an attrpath; undefined entries are interpolated keys. */
+export function attrPathNames(attrpath: SyntaxNode): (string | undefined)[] {
+  return attrpath.namedChildren.filter((child) => child !== null).map((child) => attrName(child!));
+}
+
+/** Adds the bindings of a `let` (or `rec { }`) binding_set to `scope`. */
+export function bindLet(bindingSet: SyntaxNode | null, scope: Scope): void {
+  if (!bindingSet) return;
+  for (const binding of bindingSet.namedChildren) {
+    if (!binding) continue;
+    if (binding.type === 'binding') {
+      const attrpath = binding.childForFieldName('attrpath');
+      const expression = binding.childForFieldName('expression');
+      const names = attrpath ? attrPathNames(attrpath) : [];
+      // `let a.b = …;` binds `a` to a set; only plain names are propagated as values.
+      if (names.length === 1 && names[0] !== undefined) scope.define(names[0], expression ?? undefined);
+      else if (names[0] !== undefined) scope.define(names[0], undefined);
+    } else if (binding.type === 'inherit' || binding.type === 'inherit_from') {
+      const attrs = binding.childForFieldName('attrs');
+      for (const attr of attrs?.namedChildren ?? []) {
+        const name = attr ? attrName(attr) : undefined;
+        if (name !== undefined) scope.define(name, binding.type === 'inherit' ? undefined : undefined);
+      }
+    }
+  }
+}

@@ -1,0 +1,109 @@
+// What the option model knows about a Nix value: as much as can be read without evaluating Nix.
+// Anything else is `unknown`, so that rules stay silent rather than guess.
+import { TextRange } from '../text';
+
+export type StringPart =
+  /** Literal text; `source` is where it is written (absent for text the model joined in, e.g. separators). */
+  | { kind: 'text'; text: string; source?: TextRange }
+  /** A part whose text the model cannot know, e.g. `${config.foo}`. */
+  | { kind: 'opaque'; description: string; source: TextRange };
+
+export interface ListLiteral {
+  /** The whole `[ … ]`. */
+  range: TextRange;
+  /** Element ranges in source order. */
+  elements: TextRange[];
+}
+
+export interface ListItem {
+  value: Value;
+  /** Where the element is written. */
+  range: TextRange;
+  /** Source text of `lib.optional(s)` conditions guarding the element. */
+  conditions: string[];
+}
+
+export type Value =
+  | {
+      kind: 'string';
+      parts: StringPart[];
+      range: TextRange;
+      /** A single `"…"` or `''…''` literal without interpolation, written right here. */
+      literal: boolean;
+      indented: boolean;
+    }
+  | {
+      kind: 'list';
+      items: ListItem[];
+      range: TextRange;
+      /** The list literals this list is made of, so fixes can insert into them. */
+      literals: ListLiteral[];
+      /** False when part of the list could not be read (a `++` with something unknown). */
+      complete: boolean;
+    }
+  | { kind: 'bool'; value: boolean; range: TextRange }
+  | { kind: 'int'; value: number; range: TextRange }
+  | { kind: 'path'; text: string; range: TextRange }
+  | { kind: 'null'; range: TextRange }
+  | { kind: 'attrs'; range: TextRange }
+  | { kind: 'unknown'; reason: string; range: TextRange };
+
+export function unknown(range: TextRange, reason: string): Value {
+  return { kind: 'unknown', reason, range };
+}
+
+/** The string's text when every part is known. */
+export function knownText(value: Value): string | undefined {
+  if (value.kind !== 'string') return undefined;
+  if (value.parts.some((part) => part.kind === 'opaque')) return undefined;
+  const text = value.parts.map((part) => (part.kind === 'text' ? part.text : '')).join('');
+  return value.indented ? stripIndentation(text) : text;
+}
+
+/** Placeholder for an unknown part in `textWithHoles`; not whitespace, not a quote. */
+export const HOLE = '\u0000';
+
+/** The string's text with each unknown part replaced by one HOLE character. */
+export function textWithHoles(value: Value): string | undefined {
+  if (value.kind !== 'string') return undefined;
+  const text = value.parts.map((part) => (part.kind === 'text' ? part.text : HOLE)).join('');
+  return value.indented ? stripIndentation(text) : text;
+}
+
+/**
+ * Nix's rule for `''…''` strings: drop a first line that is only spaces, then remove the
+ * smallest indentation of the non-blank lines from every line.
+ */
+export function stripIndentation(text: string): string {
+  let lines = text.split('\n');
+  if (lines.length > 1 && /^[ ]*$/.test(lines[0])) lines = lines.slice(1);
+  let smallest = Number.POSITIVE_INFINITY;
+  for (const line of lines) {
+    if (/^[ ]*$/.test(line)) continue;
+    smallest = Math.min(smallest, /^[ ]*/.exec(line)![0].length);
+  }
+  if (!Number.isFinite(smallest)) smallest = 0;
+  return lines.map((line) => (/^[ ]*$/.test(line) ? line.replace(/^[ ]*/, (s) => s.slice(smallest)) : line.slice(smallest))).join('\n');
+}
+
+export function describeValue(value: Value): string {
+  switch (value.kind) {
+    case 'string': {
+      const text = textWithHoles(value) ?? '';
+      return JSON.stringify(text).split(HOLE.length === 1 ? '\\u0000' : HOLE).join('<?>');
+    }
+    case 'list':
+      return `[${value.items.map((item) => (item.conditions.length ? `if(${item.conditions.join(', ')}) ` : '') + describeValue(item.value)).join(', ')}${value.complete ? '' : ', <?…>'}]`;
+    case 'bool':
+    case 'int':
+      return String(value.value);
+    case 'path':
+      return value.text;
+    case 'null':
+      return 'null';
+    case 'attrs':
+      return '{…}';
+    case 'unknown':
+      return `<? ${value.reason}>`;
+  }
+}

@@ -1,0 +1,92 @@
+// Loads web-tree-sitter and the committed tree-sitter-nix grammar once per process.
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { Language, Node, Parser, Tree } from 'web-tree-sitter';
+
+export type { Node as SyntaxNode, Tree as SyntaxTree } from 'web-tree-sitter';
+
+const RUNTIME_WASM = 'tree-sitter.wasm';
+const GRAMMAR_WASM = 'tree-sitter-nix.wasm';
+
+/**
+ * Finds a wasm file: beside the bundle (dist/), or, when running compiled-but-unbundled code
+ * (tests), in the repo's server/grammar or node_modules/web-tree-sitter.
+ */
+export function locateWasm(name: string, startDir: string = __dirname): string {
+  const candidates = [name, join('server', 'grammar', name), join('node_modules', 'web-tree-sitter', name)];
+  for (let dir = startDir; ; dir = dirname(dir)) {
+    for (const candidate of candidates) {
+      const path = join(dir, candidate);
+      if (existsSync(path)) return path;
+    }
+    if (dirname(dir) === dir) break;
+  }
+  throw new Error(`cannot find ${name} near ${startDir}`);
+}
+
+let loading: Promise<Language> | undefined;
+
+async function loadLanguage(): Promise<Language> {
+  const runtimePath = locateWasm(RUNTIME_WASM);
+  await Parser.init({ locateFile: () => runtimePath } as object);
+  return Language.load(locateWasm(GRAMMAR_WASM));
+}
+
+/** A parser for Nix. Create with `NixParser.create()`; the wasm is loaded once per process. */
+export class NixParser {
+  private constructor(private readonly parser: Parser) {}
+
+  static async create(): Promise<NixParser> {
+    loading ??= loadLanguage();
+    const language = await loading;
+    const parser = new Parser();
+    parser.setLanguage(language);
+    return new NixParser(parser);
+  }
+
+  /** Parses `text`; pass the previous tree (already `edit`ed) to reuse it incrementally. */
+  parse(text: string, previous?: Tree): Tree {
+    const tree = this.parser.parse(text, previous ?? null);
+    if (!tree) throw new Error('tree-sitter returned no tree');
+    return tree;
+  }
+}
+
+export interface SyntaxError {
+  start: number;
+  end: number;
+  message: string;
+}
+
+/**
+ * The syntax errors of a tree, ignoring the grammar's known gap: a trailing comma in a formals
+ * list (`{ config, pkgs, }:`) is valid Nix but parses as a MISSING identifier.
+ */
+export function syntaxErrors(root: Node, limit = 20): SyntaxError[] {
+  const errors: SyntaxError[] = [];
+  if (!root.hasError) return errors;
+  const visit = (node: Node): void => {
+    if (errors.length >= limit) return;
+    if (node.isMissing) {
+      if (!isTrailingFormalsComma(node)) {
+        errors.push({ start: node.startIndex, end: node.endIndex, message: `missing ${node.type}` });
+      }
+      return;
+    }
+    if (node.isError) {
+      errors.push({ start: node.startIndex, end: node.endIndex, message: 'syntax error' });
+      return;
+    }
+    if (!node.hasError) return;
+    for (const child of node.children) {
+      if (child) visit(child);
+    }
+  };
+  visit(root);
+  return errors;
+}
+
+function isTrailingFormalsComma(missing: Node): boolean {
+  const formal = missing.parent;
+  return missing.type === 'identifier' && formal?.type === 'formal' && formal.parent?.type === 'formals';
+}

@@ -1,0 +1,35 @@
+// `amd_iommu=on` is in many guides but is not a value the kernel knows: the AMD IOMMU is used by
+// default whenever the firmware enables it, and recent kernels log "AMD-Vi: Unknown option - 'on'".
+import { cpuVendor } from './facts/cpuVendor';
+import { KERNEL_PARAMS, kernelParams } from './facts/kernelParams';
+import { Finding, Rule } from './types';
+
+export const AMD_IOMMU_ON = 'amd-iommu-on-invalid';
+
+export const amdIommuOn: Rule = {
+  code: AMD_IOMMU_ON,
+  severity: 'info',
+  title: 'amd_iommu=on is not a valid value',
+  check({ views, hardware }) {
+    const findings: Finding[] = [];
+    for (const view of views) {
+      // On an Intel CPU the wrong-vendor rule already reports this parameter.
+      if (cpuVendor(view, hardware)?.vendor === 'intel') continue;
+      for (const { text, item, definition } of kernelParams(view, { effective: false })) {
+        if (text !== 'amd_iommu=on') continue;
+        if (view.specialisation !== undefined && definition.specialisation !== view.specialisation) continue;
+        findings.push({
+          code: AMD_IOMMU_ON,
+          severity: 'info',
+          message:
+            '"amd_iommu=on" is not a value the kernel knows (it logs "AMD-Vi: Unknown option - \'on\'"). ' +
+            'The AMD IOMMU is on by default when AMD-Vi/IOMMU is enabled in the firmware; the parameter can go.',
+          file: definition.file,
+          range: item.range,
+          fix: { fix: 'remove-list-item', title: 'Remove "amd_iommu=on"', args: { option: KERNEL_PARAMS, item: text } },
+        });
+      }
+    }
+    return findings;
+  },
+};

@@ -1,0 +1,39 @@
+// Reading boot.kernelParams out of a configuration view.
+import type { ConfigView, Definition } from '../../model/optionModel';
+import { HOLE, ListItem, textWithHoles } from '../../model/values';
+
+export const KERNEL_PARAMS = 'boot.kernelParams';
+
+export interface KernelParam {
+  /** The parameter's text with HOLE for unknown parts; undefined when not a string. */
+  text: string | undefined;
+  item: ListItem;
+  definition: Definition;
+}
+
+/** Every item of the merged boot.kernelParams (after mkForce/mkDefault) in this view. */
+export function kernelParams(view: ConfigView, { effective = true } = {}): KernelParam[] {
+  const definitions = effective ? view.effectiveDefinitions(KERNEL_PARAMS) : view.definitions(KERNEL_PARAMS);
+  const params: KernelParam[] = [];
+  for (const definition of definitions) {
+    if (definition.value.kind !== 'list') continue;
+    for (const item of definition.value.items) {
+      params.push({ text: textWithHoles(item.value), item, definition });
+    }
+  }
+  return params;
+}
+
+/** The parameter's name (`intel_iommu` of `intel_iommu=on`), when known. */
+export function paramName(text: string): string | undefined {
+  const name = text.split('=', 1)[0];
+  return name.includes(HOLE) ? undefined : name;
+}
+
+/** The parameter's value after `=`, when fully known. */
+export function paramValue(text: string): string | undefined {
+  const at = text.indexOf('=');
+  if (at < 0) return undefined;
+  const value = text.slice(at + 1);
+  return value.includes(HOLE) ? undefined : value;
+}

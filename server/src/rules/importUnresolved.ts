@@ -1,0 +1,25 @@
+// An import the checker could not follow: a missing file fails `nixos-rebuild`, and any import
+// it cannot read means later "missing setting" checks stay silent.
+import { Finding, Rule } from './types';
+
+export const IMPORT_UNRESOLVED = 'import-unresolved';
+
+export const importUnresolved: Rule = {
+  code: IMPORT_UNRESOLVED,
+  severity: 'warning',
+  title: 'An import that cannot be followed',
+  check({ model }) {
+    const findings: Finding[] = [];
+    for (const record of model.imports) {
+      if (record.target !== undefined) continue;
+      findings.push({
+        code: IMPORT_UNRESOLVED,
+        severity: 'warning',
+        message: `Cannot follow this import: ${record.problem}. Checks that look for a missing setting are skipped, since it could be set there.`,
+        file: record.file,
+        range: record.range,
+      });
+    }
+    return findings;
+  },
+};

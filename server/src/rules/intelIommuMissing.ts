@@ -1,0 +1,58 @@
+// VFIO on an Intel CPU needs `intel_iommu=on`: without an active IOMMU there are no IOMMU groups
+// and vfio-pci cannot bind. Upstream Kconfig turns the Intel IOMMU on by default, but distribution
+// kernels often do not, and NixOS's default is not one to rely on (see shared rule facts A2.4).
+import { HOLE } from '../model/values';
+import { cpuVendor } from './facts/cpuVendor';
+import { KERNEL_PARAMS, kernelParams, paramName, paramValue } from './facts/kernelParams';
+import { vfioEvidence } from './facts/vfioIntent';
+import { Finding, Rule } from './types';
+
+export const INTEL_IOMMU_MISSING = 'intel-iommu-missing';
+
+export const intelIommuMissing: Rule = {
+  code: INTEL_IOMMU_MISSING,
+  severity: 'warning',
+  title: 'VFIO is configured on an Intel CPU but boot.kernelParams lacks intel_iommu=on',
+  check({ views, hardware }) {
+    const findings: Finding[] = [];
+    for (const view of views) {
+      const vendor = cpuVendor(view, hardware);
+      if (vendor?.vendor !== 'intel') continue;
+      const evidence = vfioEvidence(view);
+      if (evidence.length === 0 || !view.fullyKnown(KERNEL_PARAMS)) continue;
+      const params = kernelParams(view);
+      const enabled = params.some(({ text }) => {
+        if (text === undefined || text.startsWith(HOLE)) return true; // unknown parameter: could be it
+        return paramName(text) === 'intel_iommu' && (paramValue(text)?.split(',').includes('on') ?? true);
+      });
+      if (enabled) continue;
+      // Point at the kernelParams list when there is one (the fix edits it), else at the VFIO setup.
+      const inView = params.find(({ definition }) => definition.specialisation === view.specialisation) ?? params[0];
+      const definition = view.effectiveDefinitions(KERNEL_PARAMS)[0];
+      const where = inView
+        ? { file: inView.definition.file, range: inView.definition.value.range }
+        : definition
+          ? { file: definition.file, range: definition.value.range }
+          : { file: evidence[0].file, range: evidence[0].range };
+      const scope = view.specialisation === undefined ? '' : ` (in specialisation "${view.specialisation}")`;
+      findings.push({
+        code: INTEL_IOMMU_MISSING,
+        severity: 'warning',
+        message:
+          `VFIO is set up (${evidence[0].what}) but boot.kernelParams has no "intel_iommu=on"${scope}. ` +
+          `${capitalise(vendor.source)}; without the IOMMU turned on there are no IOMMU groups and vfio-pci cannot take the device.`,
+        ...where,
+        fix: {
+          fix: 'add-list-item',
+          title: 'Add "intel_iommu=on" to boot.kernelParams',
+          args: { option: KERNEL_PARAMS, item: 'intel_iommu=on', specialisation: view.specialisation },
+        },
+      });
+    }
+    return findings;
+  },
+};
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

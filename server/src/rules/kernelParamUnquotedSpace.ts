@@ -1,0 +1,51 @@
+// Since NixOS 21.11 each boot.kernelParams item must match ([^"[:space:]]|"[^"]*")+: several
+// parameters in one string ("intel_iommu=on iommu=pt") fail evaluation with "is not of type
+// 'string, with spaces inside double quotes'".
+import { HOLE } from '../model/values';
+import { KERNEL_PARAMS, kernelParams } from './facts/kernelParams';
+import { Finding, Rule } from './types';
+
+export const KERNEL_PARAM_UNQUOTED_SPACE = 'kernel-param-unquoted-space';
+
+/** Whether `text` has whitespace outside double quotes; undefined when an unknown part makes it unclear. */
+export function hasUnquotedSpace(text: string): boolean | undefined {
+  let quoted = false;
+  for (const char of text) {
+    if (char === HOLE) return undefined;
+    if (char === '"') quoted = !quoted;
+    else if (!quoted && /\s/.test(char)) return true;
+  }
+  return false;
+}
+
+export const kernelParamUnquotedSpace: Rule = {
+  code: KERNEL_PARAM_UNQUOTED_SPACE,
+  severity: 'error',
+  title: 'A boot.kernelParams item holds whitespace outside double quotes',
+  check({ views }) {
+    const findings: Finding[] = [];
+    const seen = new Set<string>();
+    for (const view of views) {
+      for (const { text, item, definition } of kernelParams(view, { effective: false })) {
+        if (text === undefined || hasUnquotedSpace(text) !== true) continue;
+        const key = `${definition.file}:${item.range.start}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        const canSplit = item.value.kind === 'string' && item.value.literal && text.trim() !== '';
+        findings.push({
+          code: KERNEL_PARAM_UNQUOTED_SPACE,
+          severity: 'error',
+          message:
+            `"${text.replace(/\s+/g, ' ').trim()}" holds several kernel parameters in one item; since NixOS 21.11 this fails ` +
+            `evaluation ("not of type 'string, with spaces inside double quotes'"). Give each parameter its own string.`,
+          file: definition.file,
+          range: item.range,
+          fix: canSplit
+            ? { fix: 'split-list-item', title: 'Split into one string per parameter', args: { option: KERNEL_PARAMS, item: text } }
+            : undefined,
+        });
+      }
+    }
+    return findings;
+  },
+};

@@ -1,0 +1,28 @@
+// Parts of a file tree-sitter could not read: reported once, since checks there are blind.
+import { Finding, Rule } from './types';
+
+export const SYNTAX_ERROR = 'syntax-error';
+
+export const syntaxError: Rule = {
+  code: SYNTAX_ERROR,
+  severity: 'error',
+  title: 'Nix syntax error (checks in that part of the file are incomplete)',
+  check({ model }) {
+    const findings: Finding[] = [];
+    for (const file of model.files.values()) {
+      if (file.readProblem) {
+        findings.push({ code: SYNTAX_ERROR, severity: 'error', message: `Cannot read the file: ${file.readProblem}.`, file: file.path, range: { start: 0, end: 0 } });
+      }
+      for (const error of file.syntaxErrors) {
+        findings.push({
+          code: SYNTAX_ERROR,
+          severity: 'error',
+          message: `Nix syntax: ${error.message}. Nix VFIO cannot check what it cannot read here.`,
+          file: file.path,
+          range: { start: error.start, end: error.end },
+        });
+      }
+    }
+    return findings;
+  },
+};

@@ -1,0 +1,81 @@
+// Offsets in the core are UTF-16 code-unit indices into the document text, the same unit
+// web-tree-sitter reports in startIndex/endIndex and JavaScript strings use.
+
+export interface TextRange {
+  start: number;
+  end: number;
+}
+
+export interface LineColumn {
+  /** Zero-based line. */
+  line: number;
+  /** Zero-based column in UTF-16 code units. */
+  character: number;
+}
+
+/** A replacement of `range` in one file's text by `newText`. */
+export interface TextEdit {
+  range: TextRange;
+  newText: string;
+}
+
+export class LineIndex {
+  private readonly lineStarts: number[];
+
+  constructor(private readonly text: string) {
+    const starts = [0];
+    for (let i = 0; i < text.length; i++) {
+      if (text.charCodeAt(i) === 10) starts.push(i + 1);
+    }
+    this.lineStarts = starts;
+  }
+
+  get lineCount(): number {
+    return this.lineStarts.length;
+  }
+
+  positionAt(offset: number): LineColumn {
+    const clamped = Math.max(0, Math.min(offset, this.text.length));
+    let low = 0;
+    let high = this.lineStarts.length - 1;
+    while (low < high) {
+      const mid = (low + high + 1) >> 1;
+      if (this.lineStarts[mid] <= clamped) low = mid;
+      else high = mid - 1;
+    }
+    return { line: low, character: clamped - this.lineStarts[low] };
+  }
+
+  offsetAt(position: LineColumn): number {
+    if (position.line < 0) return 0;
+    if (position.line >= this.lineStarts.length) return this.text.length;
+    const lineStart = this.lineStarts[position.line];
+    const nextLineStart =
+      position.line + 1 < this.lineStarts.length ? this.lineStarts[position.line + 1] : this.text.length;
+    return Math.max(lineStart, Math.min(lineStart + position.character, nextLineStart));
+  }
+
+  lineStart(line: number): number {
+    return this.lineStarts[Math.max(0, Math.min(line, this.lineStarts.length - 1))];
+  }
+}
+
+/** Applies edits that do not overlap; ranges refer to the original text. */
+export function applyEdits(text: string, edits: readonly TextEdit[]): string {
+  const sorted = [...edits].sort((a, b) => b.range.start - a.range.start || b.range.end - a.range.end);
+  let result = text;
+  let lastStart = Number.POSITIVE_INFINITY;
+  for (const edit of sorted) {
+    if (edit.range.end > lastStart) throw new Error('overlapping edits');
+    result = result.slice(0, edit.range.start) + edit.newText + result.slice(edit.range.end);
+    lastStart = edit.range.start;
+  }
+  return result;
+}
+
+/** The leading whitespace of the line that holds `offset`. */
+export function indentationAt(text: string, offset: number): string {
+  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
+  const match = /^[ \t]*/.exec(text.slice(lineStart));
+  return match ? match[0] : '';
+}
