@@ -17,7 +17,7 @@ export interface ParsedSource {
   release?: () => void;
 }
 
-/** Reads and parses a file; a directory means its default.nix. Returns a reason when it cannot. */
+/** Reads and parses a file; a directory means its default.nix. Returns a short reason (no path) when it cannot. */
 export type SourceLoader = (path: string) => ParsedSource | { error: string };
 
 const MAX_FILES = 500;
@@ -113,8 +113,6 @@ class ModelBuilder {
         if (universal) inner.define(universal.text, undefined);
         return this.walkModule(node.childForFieldName('body')!, inner, deeper);
       }
-      case 'parenthesized_expression':
-        return this.walkModule(node.childForFieldName('expression')!, scope, deeper);
       case 'let_expression': {
         const inner = scope.child();
         bindLet(node.namedChildren.find((child) => child?.type === 'binding_set') ?? null, inner);
@@ -128,7 +126,13 @@ class ModelBuilder {
       case 'path_expression':
         // A module may be given as a path inside `imports` or `specialisation.x.configuration`.
         return this.importPath(node, scope, deeper);
+      case 'spath_expression':
+        return this.importNixpkgsModule(node, node.text, context);
       default:
+        if (node.type === 'binary_expression' && /^\(?\s*modulesPath\s*\+/.test(node.text)) {
+          return this.importNixpkgsModule(node, node.text, context);
+        }
+        if (node.type === 'parenthesized_expression') return this.walkModule(node.childForFieldName('expression')!, scope, deeper);
         if (this.walkWrapper(node, [], scope, deeper, (inner, innerContext) => this.walkModule(inner, scope, innerContext))) return;
         return this.unread(node, [], context, 'module not read');
     }
@@ -330,6 +334,14 @@ class ModelBuilder {
     }
     const target = resolve(dirname(context.file), text);
     this.addFile(target, { conditions: context.conditions, modifiers: [], specialisation: context.specialisation }, { file: context.file, range: rangeOf(node) });
+  }
+
+  /**
+   * `modulesPath + "/…"` and `<nixpkgs/…>` modules come with NixOS (not-detected.nix, qemu-guest.nix…).
+   * They are not followed; the model assumes they set no VFIO-related options.
+   */
+  private importNixpkgsModule(node: SyntaxNode, text: string, context: WalkContext): void {
+    this.model.imports.push({ file: context.file, range: rangeOf(node), external: text });
   }
 
   private unread(node: SyntaxNode, prefix: string[], context: WalkContext, reason: string): void {

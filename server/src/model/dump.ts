@@ -31,7 +31,8 @@ export function dumpModel(model: OptionModel, baseDir: string): string {
     lines.push(`${where(region.file, region.range.start)} unread ${pathKey(region.prefix) || '<module>'}: ${region.reason}`);
   }
   for (const record of model.imports) {
-    lines.push(`${where(record.file, record.range.start)} import ${record.target ? relative(baseDir, record.target) : `failed: ${record.problem}`}`);
+    const what = record.target ? relative(baseDir, record.target) : record.external ? `nixpkgs module ${record.external}` : `failed: ${record.problem}`;
+    lines.push(`${where(record.file, record.range.start)} import ${what}`);
   }
   for (const file of model.files.values()) {
     for (const error of file.syntaxErrors) lines.push(`${where(file.path, error.start)} syntax: ${error.message}`);

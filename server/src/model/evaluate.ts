@@ -17,7 +17,8 @@ const ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r' };
 
 function unescape(node: SyntaxNode, indented: boolean): string {
   const text = node.text;
-  if (node.type === 'dollar_escape') return '$';
+  // The grammar makes `\${` / `''${` a dollar_escape (the backslash or quotes) plus a "$" fragment.
+  if (node.type === 'dollar_escape') return '';
   if (indented) {
     // ''\n ''\t ''\r ''\\x, and ''' for a literal ''.
     if (text === "'''") return "''";

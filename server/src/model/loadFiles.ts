@@ -32,15 +32,15 @@ export function diskLoader(parser: NixParser, overlay: (path: string) => OpenBuf
         if (buffered) return fromBuffer(path, buffered);
         stats = statSync(path);
       }
-      if (stats.size > MAX_FILE_BYTES) return { error: `${path} is larger than ${MAX_FILE_BYTES / 1024 / 1024} MiB; not read` };
+      if (stats.size > MAX_FILE_BYTES) return { error: `it is larger than ${MAX_FILE_BYTES / 1024 / 1024} MiB` };
       const text = readFileSync(path, 'utf8');
       const tree = parser.parse(text);
       return { path, text, tree, release: () => tree.delete() };
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') return { error: `${path} does not exist` };
-      if (code === 'EACCES') return { error: `${path} cannot be read (permission denied)` };
-      return { error: `${path} cannot be read: ${(error as Error).message}` };
+      if (code === 'ENOENT') return { error: 'no such file' };
+      if (code === 'EACCES') return { error: 'permission denied' };
+      return { error: (error as Error).message };
     }
   };
 }

@@ -48,6 +48,8 @@ export interface ImportRecord {
   range: TextRange;
   /** The resolved file, when it was found and read. */
   target?: string;
+  /** A module shipped with NixOS (`modulesPath + …`), deliberately not followed. */
+  external?: string;
   problem?: string;
 }
 
@@ -124,7 +126,7 @@ export class ConfigView {
    */
   fullyKnown(option: string): boolean {
     const path = option.split('.');
-    if (this.model.imports.some((record) => record.target === undefined)) return false;
+    if (this.model.imports.some((record) => record.problem !== undefined)) return false;
     if (this.model.unread.some((region) => this.includes(region.specialisation) && (isPrefix(region.prefix, path) || isPrefix(path, region.prefix)))) return false;
     for (const definition of this.model.definitions) {
       if (!this.includes(definition.specialisation)) continue;

@@ -11,11 +11,12 @@ export const importUnresolved: Rule = {
   check({ model }) {
     const findings: Finding[] = [];
     for (const record of model.imports) {
-      if (record.target !== undefined) continue;
+      if (record.problem === undefined) continue;
+      const written = model.files.get(record.file)?.text.slice(record.range.start, record.range.end) ?? '';
       findings.push({
         code: IMPORT_UNRESOLVED,
         severity: 'warning',
-        message: `Cannot follow this import: ${record.problem}. Checks that look for a missing setting are skipped, since it could be set there.`,
+        message: `Cannot follow the import ${written.length > 80 ? written.slice(0, 77) + '…' : written}: ${record.problem}. Checks that look for a missing setting are skipped, since it could be set there.`,
         file: record.file,
         range: record.range,
       });

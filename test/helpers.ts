@@ -1,0 +1,34 @@
+// Shared test plumbing: where the repo is, one parser per process, and golden-file comparison.
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { NixParser } from '../server/src/parse/nixParser';
+
+/** The checkout's root (holding package.json), found from the compiled test's folder. */
+export const REPO_ROOT = (() => {
+  for (let dir = __dirname; dirname(dir) !== dir; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'server', 'grammar'))) return dir;
+  }
+  throw new Error('repo root not found');
+})();
+
+export const FIXTURES = join(REPO_ROOT, 'test', 'fixtures');
+
+let parser: Promise<NixParser> | undefined;
+export function sharedParser(): Promise<NixParser> {
+  parser ??= NixParser.create();
+  return parser;
+}
+
+/**
+ * Compares `actual` with a golden file. With UPDATE_EXPECT=1 the file is (re)written instead;
+ * review the diff before committing it.
+ */
+export function assertGolden(actual: string, goldenPath: string): void {
+  if (process.env.UPDATE_EXPECT === '1') {
+    writeFileSync(goldenPath, actual);
+    return;
+  }
+  assert.ok(existsSync(goldenPath), `missing golden file ${goldenPath} (run with UPDATE_EXPECT=1 to create it)`);
+  assert.equal(actual, readFileSync(goldenPath, 'utf8'));
+}

@@ -1,0 +1,46 @@
+// The option model on small fixtures: each folder under fixtures/model holds a configuration.nix
+// (plus any files it imports) and expected.txt, the model's dump.
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { buildModel } from '../server/src/model/buildModel';
+import { dumpModel } from '../server/src/model/dump';
+import { diskLoader } from '../server/src/model/loadFiles';
+import { ConfigView } from '../server/src/model/optionModel';
+import { assertGolden, FIXTURES, sharedParser } from './helpers';
+
+const MODEL_FIXTURES = join(FIXTURES, 'model');
+
+describe('option model fixtures', () => {
+  for (const name of readdirSync(MODEL_FIXTURES).sort()) {
+    it(name, async () => {
+      const dir = join(MODEL_FIXTURES, name);
+      const model = buildModel(join(dir, 'configuration.nix'), diskLoader(await sharedParser()));
+      assertGolden(dumpModel(model, dir), join(dir, 'expected.txt'));
+    });
+  }
+});
+
+describe('option model queries', () => {
+  it('mkForce in a specialisation replaces the base kernel parameters in that view only', async () => {
+    const dir = join(MODEL_FIXTURES, 'specialisation');
+    const model = buildModel(join(dir, 'configuration.nix'), diskLoader(await sharedParser()));
+    const texts = (view: ConfigView) =>
+      view.effectiveDefinitions('boot.kernelParams').flatMap((definition) => (definition.value.kind === 'list' ? definition.value.items.map((item) => item.range.start) : []));
+    assert.equal(texts(new ConfigView(model)).length, 1);
+    assert.equal(texts(new ConfigView(model, 'passthrough')).length, 2);
+    assert.equal(texts(new ConfigView(model, 'plain')).length, 1);
+    assert.deepEqual(model.specialisations, ['passthrough', 'plain']);
+  });
+
+  it('an unread import or unknown value makes an option not fully known', async () => {
+    const parser = await sharedParser();
+    const unknownDir = join(MODEL_FIXTURES, 'unknown-stays-unknown');
+    const unknownModel = buildModel(join(unknownDir, 'configuration.nix'), diskLoader(parser));
+    assert.equal(new ConfigView(unknownModel).fullyKnown('boot.kernelParams'), false);
+    const nestedDir = join(MODEL_FIXTURES, 'dotted-and-nested');
+    const nestedModel = buildModel(join(nestedDir, 'configuration.nix'), diskLoader(parser));
+    assert.equal(new ConfigView(nestedModel).fullyKnown('boot.kernelParams'), true);
+  });
+});
