@@ -1,6 +1,6 @@
 // Shared test plumbing: where the repo is, one parser per process, and golden-file comparison.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { NixParser } from '../server/src/parse/nixParser';
 
@@ -26,6 +26,7 @@ export function sharedParser(): Promise<NixParser> {
  */
 export function assertGolden(actual: string, goldenPath: string): void {
   if (process.env.UPDATE_EXPECT === '1') {
+    mkdirSync(dirname(goldenPath), { recursive: true });
     writeFileSync(goldenPath, actual);
     return;
   }

@@ -1,5 +1,6 @@
 // The core entry point: option model + hardware + settings → findings. No I/O, no LSP.
 import type { HardwareSnapshot } from '../hardware/snapshot';
+import { fixEdits } from '../fixes/registry';
 import { buildModel, SourceLoader } from '../model/buildModel';
 import { configViews, OptionModel } from '../model/optionModel';
 import { RULES } from '../rules/registry';
@@ -47,7 +48,8 @@ export function runRules(
       const key = `${finding.code}\u0000${finding.file}\u0000${finding.range.start}\u0000${finding.range.end}`;
       if (seen.has(key) || suppressionsOf(finding.file).isSuppressed(finding.code, finding.range.start)) continue;
       seen.add(key);
-      findings.push(finding);
+      // Offer only fixes that would change something on this model.
+      findings.push(finding.fix && fixEdits(model, finding.fix).length === 0 ? { ...finding, fix: undefined } : finding);
     }
   }
   return { model, findings, ruleFailures };

@@ -65,17 +65,17 @@ export function removeFromList(text: string, file: string, element: TextRange): 
 }
 
 /**
- * Adds `item` to the list option in `view`: into an existing unconditional list literal
- * (the root file's first), else as a new binding where the file's style puts it.
+ * Adds `item` to the list option in `view`: into an existing list literal (unconditional ones
+ * first, the root file's first), else as a new binding where the file's style puts it. When the
+ * option is only set under `mkIf`, the item joins it there, beside the settings it belongs to.
  */
 export function addListItem(model: OptionModel, view: ConfigView, option: string, itemText: string): FileEdit[] {
   const definitions = view
     .effectiveDefinitions(option)
-    .filter((definition) => definition.conditions.length === 0 && definition.value.kind === 'list' && definition.value.literals.length > 0);
-  const preferred =
-    definitions.find((definition) => definition.specialisation === view.specialisation && definition.file === model.root) ??
-    definitions.find((definition) => definition.specialisation === view.specialisation) ??
-    definitions[0];
+    .filter((definition) => definition.value.kind === 'list' && definition.value.literals.length > 0);
+  const rank = (definition: Definition) =>
+    (definition.conditions.length === 0 ? 0 : 4) + (definition.specialisation === view.specialisation ? 0 : 2) + (definition.file === model.root ? 0 : 1);
+  const preferred = [...definitions].sort((a, b) => rank(a) - rank(b))[0];
   if (preferred && preferred.value.kind === 'list') {
     const text = model.files.get(preferred.file)?.text ?? '';
     const literal = preferred.value.literals[preferred.value.literals.length - 1];
@@ -86,20 +86,22 @@ export function addListItem(model: OptionModel, view: ConfigView, option: string
 }
 
 /**
- * A new `path = value;` binding inside the unconditional attribute set whose prefix covers most
+ * A new `path = value;` binding inside the (preferably unconditional) attribute set whose prefix covers most
  * of `path`, after its last sibling that shares the next name (so `boot.*` lines stay together).
  */
 export function createBinding(model: OptionModel, path: string[], valueText: string, specialisation?: string): FileEdit | undefined {
   const candidates = model.attrsets.filter(
     (scope) =>
-      !scope.conditional &&
       scope.specialisation === specialisation &&
       scope.prefix.length < path.length &&
       scope.prefix.every((name, index) => path[index] === name),
   );
   if (candidates.length === 0) return undefined;
-  const longest = Math.max(...candidates.map((scope) => scope.prefix.length));
-  const best = candidates.filter((scope) => scope.prefix.length === longest);
+  // Unconditional sets first: a new setting should not silently depend on some mkIf.
+  const unconditional = candidates.filter((scope) => !scope.conditional);
+  const pool = unconditional.length > 0 ? unconditional : candidates;
+  const longest = Math.max(...pool.map((scope) => scope.prefix.length));
+  const best = pool.filter((scope) => scope.prefix.length === longest);
   const scope = best.find((candidate) => candidate.file === model.root) ?? best[0];
   const text = model.files.get(scope.file)?.text ?? '';
   const rest = path.slice(scope.prefix.length);

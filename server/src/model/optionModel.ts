@@ -127,6 +127,8 @@ export class ConfigView {
   fullyKnown(option: string): boolean {
     const path = option.split('.');
     if (this.model.imports.some((record) => record.problem !== undefined)) return false;
+    // Text tree-sitter could not read may hold the definition; say nothing rather than be wrong.
+    for (const file of this.model.files.values()) if (file.syntaxErrors.length > 0 || file.readProblem) return false;
     if (this.model.unread.some((region) => this.includes(region.specialisation) && (isPrefix(region.prefix, path) || isPrefix(path, region.prefix)))) return false;
     for (const definition of this.model.definitions) {
       if (!this.includes(definition.specialisation)) continue;

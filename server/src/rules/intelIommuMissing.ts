@@ -21,9 +21,13 @@ export const intelIommuMissing: Rule = {
       const evidence = vfioEvidence(view);
       if (evidence.length === 0 || !view.fullyKnown(KERNEL_PARAMS)) continue;
       const params = kernelParams(view);
+      // Words, not items: "intel_iommu=on iommu=pt" in one string is the unquoted-space rule's finding.
       const enabled = params.some(({ text }) => {
-        if (text === undefined || text.startsWith(HOLE)) return true; // unknown parameter: could be it
-        return paramName(text) === 'intel_iommu' && (paramValue(text)?.split(',').includes('on') ?? true);
+        if (text === undefined) return true; // not a string we can read: could be it
+        return text.split(/\s+/).some((word) => {
+          if (word.startsWith(HOLE)) return true;
+          return paramName(word) === 'intel_iommu' && (paramValue(word)?.split(',').includes('on') ?? true);
+        });
       });
       if (enabled) continue;
       // Point at the kernelParams list when there is one (the fix edits it), else at the VFIO setup.

@@ -1,0 +1,95 @@
+// Every fix offered on every rule fixture: the edited files still parse (tree-sitter and
+// `nix-instantiate --parse`), the finding is gone, no new error appears, a second application
+// changes nothing, and the root file then matches the reviewed golden `fixed/<code>.nix`.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { describe, it } from 'node:test';
+import { runRules } from '../server/src/analysis/analyze';
+import { fixEdits } from '../server/src/fixes/registry';
+import { FileEdit } from '../server/src/fixes/types';
+import { buildModel } from '../server/src/model/buildModel';
+import { diskLoader } from '../server/src/model/loadFiles';
+import { syntaxErrors } from '../server/src/parse/nixParser';
+import { applyEdits } from '../server/src/text';
+import { assertGolden, sharedParser } from './helpers';
+import { analyzeCase, ruleCases } from './ruleFixtures';
+
+function nixInstantiateAvailable(): boolean {
+  try {
+    execFileSync('nix-instantiate', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const HAVE_NIX = nixInstantiateAvailable();
+if (!HAVE_NIX && process.env.CI) throw new Error('CI must install nix-instantiate (Debian package nix-bin)');
+
+function nixParses(text: string): { ok: boolean; error?: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'nix-vfio-fix-'));
+  try {
+    const file = join(dir, 'edited.nix');
+    writeFileSync(file, text);
+    execFileSync('nix-instantiate', ['--parse', file], { stdio: ['ignore', 'ignore', 'pipe'] });
+    return { ok: true };
+  } catch (error) {
+    return { ok: false, error: String((error as { stderr?: Buffer }).stderr ?? error) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function applyFileEdits(texts: Map<string, string>, edits: FileEdit[]): Map<string, string> {
+  const result = new Map<string, string>();
+  for (const file of new Set(edits.map((edit) => edit.file))) {
+    result.set(file, applyEdits(texts.get(file) ?? '', edits.filter((edit) => edit.file === file)));
+  }
+  return result;
+}
+
+describe('quick fixes on rule fixtures', () => {
+  for (const testCase of ruleCases()) {
+    it(testCase.name, async (t) => {
+      const parser = await sharedParser();
+      const before = analyzeCase(testCase, parser);
+      const texts = new Map([...before.model.files].map(([path, file]) => [path, file.text]));
+      const fixable = before.findings.filter((finding) => finding.fix);
+      if (fixable.length === 0) return t.skip('no fixable findings');
+      for (const finding of fixable) {
+        const request = finding.fix!;
+        const edits = fixEdits(before.model, request);
+        assert.ok(edits.length > 0, `${finding.code}: an offered fix makes edits`);
+        const edited = applyFileEdits(texts, edits);
+        for (const [file, text] of edited) {
+          const tree = parser.parse(text);
+          const errorsBefore = before.model.files.get(file)!.syntaxErrors.length;
+          assert.ok(syntaxErrors(tree.rootNode).length <= errorsBefore, `${finding.code}: ${basename(file)} still parses:\n${text}`);
+          tree.delete();
+          if (HAVE_NIX && errorsBefore === 0) {
+            const parsed = nixParses(text);
+            assert.ok(parsed.ok, `${finding.code}: nix-instantiate --parse accepts ${basename(file)}: ${parsed.error}\n${text}`);
+          }
+        }
+        const loader = diskLoader(parser, (path) => (edited.has(path) ? { text: edited.get(path)! } : undefined));
+        const after = runRules(buildModel(testCase.root, loader), testCase.hardware);
+        const sameRequest = JSON.stringify(request);
+        assert.ok(
+          !after.findings.some((other) => other.code === finding.code && JSON.stringify(other.fix) === sameRequest),
+          `${finding.code}: the finding is gone after "${request.title}"`,
+        );
+        const errorCodes = (findings: typeof after.findings) => findings.filter((f) => f.severity === 'error').map((f) => f.code);
+        for (const code of new Set(errorCodes(after.findings))) {
+          const count = (findings: typeof after.findings) => errorCodes(findings).filter((c) => c === code).length;
+          assert.ok(count(after.findings) <= count(before.findings), `${finding.code}: the fix adds no ${code} error`);
+        }
+        assert.deepEqual(fixEdits(after.model, request), [], `${finding.code}: applying the fix again changes nothing`);
+        // The reviewed result for the root file: minimal, in the file's own layout.
+        assertGolden(edited.get(testCase.root) ?? texts.get(testCase.root)!, join(testCase.dir, 'fixed', `${finding.code}.nix`));
+      }
+    });
+  }
+});
