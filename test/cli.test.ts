@@ -1,0 +1,91 @@
+// `nix-vfio check`: output format and exit codes, in-process and through the bundled binary.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { runCli } from '../server/src/cli/main';
+import { FIXTURES, REPO_ROOT } from './helpers';
+
+async function run(argv: string[], cwd = REPO_ROOT): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(argv, { stdout: (text) => (stdout += text), stderr: (text) => (stderr += text), cwd });
+  return { code, stdout, stderr };
+}
+
+const RULES = join(FIXTURES, 'rules');
+const MACHINES = join(FIXTURES, 'machines');
+
+describe('nix-vfio check', () => {
+  it('prints file:line:col: severity code message and exits 0 without errors', async () => {
+    const result = await run(['check', 'configuration.nix', '--hardware', join(MACHINES, 'guide-desktop.json')], join(RULES, 'intel-with-amd-param'));
+    assert.equal(result.code, 0);
+    assert.deepEqual(
+      result.stdout.trim().split('\n').map((line) => line.split(' ').slice(0, 3).join(' ')),
+      ['configuration.nix:2:23: warning intel-iommu-missing', 'configuration.nix:3:5: warning iommu-param-wrong-vendor'],
+    );
+  });
+
+  it('exits 1 when an error-level finding is reported', async () => {
+    const result = await run(['check', join(RULES, 'unquoted-space', 'configuration.nix')]);
+    assert.equal(result.code, 1);
+    assert.match(result.stdout, /error kernel-param-unquoted-space/);
+    assert.match(result.stderr, /no --hardware snapshot given/);
+  });
+
+  it('emits JSON with positions and fix titles', async () => {
+    const result = await run(['check', join(RULES, 'amd-iommu-on', 'configuration.nix'), '--format', 'json']);
+    assert.equal(result.code, 0);
+    const findings = JSON.parse(result.stdout);
+    assert.equal(findings.length, 1);
+    assert.equal(findings[0].code, 'amd-iommu-on-invalid');
+    assert.equal(findings[0].line, 2);
+    assert.equal(findings[0].fix, 'Remove "amd_iommu=on"');
+  });
+
+  it('exits 2 on bad usage and unreadable input, with a message', async () => {
+    for (const argv of [
+      ['check'],
+      ['check', 'a.nix', 'b.nix'],
+      ['check', 'x.nix', '--format', 'xml'],
+      ['check', 'x.nix', '--bogus'],
+      ['frobnicate'],
+      ['check', join(RULES, 'missing-folder', 'configuration.nix')],
+    ]) {
+      const result = await run(argv);
+      assert.equal(result.code, 2, argv.join(' '));
+      assert.ok(result.stderr.length > 0, `${argv.join(' ')} says why`);
+    }
+  });
+
+  it('rejects a malformed hardware snapshot with the problems listed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nix-vfio-cli-'));
+    try {
+      writeFileSync(join(dir, 'bad.json'), JSON.stringify({ format: 'nix-vfio-hardware', version: 1, devices: [{ address: '0f:00.0' }] }));
+      const result = await run(['check', join(RULES, 'amd-iommu-on', 'configuration.nix'), '--hardware', join(dir, 'bad.json')]);
+      assert.equal(result.code, 2);
+      assert.match(result.stderr, /devices\[0\]\.address: must be a full PCI address/);
+      assert.match(result.stderr, /cpu\.vendor/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('checks an empty file without findings', async () => {
+    const result = await run(['check', join(FIXTURES, 'model', 'empty-file', 'configuration.nix')]);
+    assert.equal(result.code, 0);
+    assert.equal(result.stdout, '');
+  });
+
+  it('runs as the bundled executable on the bundled example', () => {
+    const result = spawnSync(process.execPath, [join(REPO_ROOT, 'dist', 'cli.js'), 'check', 'examples/guide-desktop/configuration.nix', '--hardware', 'examples/guide-desktop/hardware.nix-vfio.json'], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+    });
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, /^examples\/guide-desktop\/configuration\.nix:\d+:\d+: warning intel-iommu-missing /m);
+    assert.match(result.stdout, /warning iommu-param-wrong-vendor "amd_iommu=on"/);
+  });
+});

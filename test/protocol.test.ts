@@ -1,0 +1,188 @@
+// The bundled language server, spawned as VS Code would, spoken to over real JSON-RPC (stdio).
+// Every wait is for a notification or a response; nothing sleeps.
+import assert from 'node:assert/strict';
+import { ChildProcess, spawn } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { pathToFileURL } from 'node:url';
+import { createMessageConnection, MessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
+import type { CodeAction, Diagnostic, PublishDiagnosticsParams, TextEdit } from 'vscode-languageserver';
+import { LineIndex } from '../server/src/text';
+import { FIXTURES, REPO_ROOT } from './helpers';
+
+interface Session {
+  process: ChildProcess;
+  connection: MessageConnection;
+  /** Resolves with the next diagnostics for `uri` that satisfy `accept`. */
+  diagnostics(uri: string, accept?: (params: PublishDiagnosticsParams) => boolean): Promise<PublishDiagnosticsParams>;
+  configurationRequests: number;
+  /** Every diagnostics notification received, in order. */
+  published: PublishDiagnosticsParams[];
+  stderr: string[];
+}
+
+async function startServer(workspace: string, settings: Record<string, unknown>): Promise<Session> {
+  const child = spawn(process.execPath, [join(REPO_ROOT, 'dist', 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const connection = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
+  const waiters: { uri: string; accept: (params: PublishDiagnosticsParams) => boolean; resolve: (params: PublishDiagnosticsParams) => void }[] = [];
+  const session: Session = {
+    process: child,
+    connection,
+    configurationRequests: 0,
+    published: [],
+    stderr: [],
+    diagnostics(uri, accept = () => true) {
+      return new Promise((resolve) => waiters.push({ uri, accept, resolve }));
+    },
+  };
+  child.stderr!.on('data', (chunk) => session.stderr.push(String(chunk)));
+  connection.onNotification('textDocument/publishDiagnostics', (params: PublishDiagnosticsParams) => {
+    session.published.push(params);
+    for (const waiter of [...waiters]) {
+      if (waiter.uri === params.uri && waiter.accept(params)) {
+        waiters.splice(waiters.indexOf(waiter), 1);
+        waiter.resolve(params);
+      }
+    }
+  });
+  connection.onRequest('workspace/configuration', (params: { items: { section?: string }[] }) => {
+    session.configurationRequests++;
+    return params.items.map(() => settings);
+  });
+  connection.onRequest('client/registerCapability', () => null);
+  connection.onNotification('window/logMessage', () => undefined);
+  connection.listen();
+  await connection.sendRequest('initialize', {
+    processId: process.pid,
+    rootUri: pathToFileURL(workspace).href,
+    workspaceFolders: [{ uri: pathToFileURL(workspace).href, name: 'fixture' }],
+    capabilities: { workspace: { configuration: true } },
+  });
+  await connection.sendNotification('initialized', {});
+  return session;
+}
+
+async function stopServer(session: Session): Promise<void> {
+  const exited = new Promise((resolve) => session.process.once('exit', resolve));
+  await session.connection.sendRequest('shutdown');
+  await session.connection.sendNotification('exit');
+  await exited;
+  session.connection.dispose();
+}
+
+function open(session: Session, path: string, text = readFileSync(path, 'utf8'), version = 1): string {
+  const uri = pathToFileURL(path).href;
+  void session.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'nix', version, text } });
+  return uri;
+}
+
+function codes(diagnostics: Diagnostic[]): string[] {
+  return diagnostics.map((diagnostic) => String(diagnostic.code)).sort();
+}
+
+describe('language server over JSON-RPC', { timeout: 30_000 }, () => {
+  let workspace: string;
+  let session: Session;
+
+  before(async () => {
+    workspace = mkdtempSync(join(tmpdir(), 'nix-vfio-lsp-'));
+    const source = join(FIXTURES, 'rules', 'intel-with-amd-param');
+    copyFileSync(join(source, 'configuration.nix'), join(workspace, 'configuration.nix'));
+    copyFileSync(join(FIXTURES, 'machines', 'guide-desktop.json'), join(workspace, 'hardware.nix-vfio.json'));
+    session = await startServer(workspace, { rules: { disabled: [] } });
+  });
+
+  after(async () => {
+    await stopServer(session);
+    rmSync(workspace, { recursive: true, force: true });
+  });
+
+  it('publishes findings on open, fixes one with a code action, and clears it after the edit', async () => {
+    const path = join(workspace, 'configuration.nix');
+    const text = readFileSync(path, 'utf8');
+    const published = session.diagnostics(pathToFileURL(path).href);
+    const uri = open(session, path, text);
+    const first = await published;
+    assert.equal(first.version, 1);
+    assert.deepEqual(codes(first.diagnostics), ['intel-iommu-missing', 'iommu-param-wrong-vendor']);
+    assert.ok(session.configurationRequests > 0, 'settings come from workspace/configuration');
+
+    const wrongVendor = first.diagnostics.find((diagnostic) => diagnostic.code === 'iommu-param-wrong-vendor')!;
+    const actions = (await session.connection.sendRequest('textDocument/codeAction', {
+      textDocument: { uri },
+      range: wrongVendor.range,
+      context: { diagnostics: [wrongVendor] },
+    })) as CodeAction[];
+    assert.equal(actions.length, 1);
+    assert.match(actions[0].title, /Replace "amd_iommu=on" with "intel_iommu=on"/);
+    const edits = actions[0].edit!.changes![uri] as TextEdit[];
+    assert.equal(edits.length, 1);
+
+    // Send the edit back as an incremental change, as the editor does after applying it.
+    const lines = new LineIndex(text);
+    const start = lines.offsetAt(edits[0].range.start);
+    const end = lines.offsetAt(edits[0].range.end);
+    assert.equal(text.slice(start, end), '"amd_iommu=on"');
+    const next = session.diagnostics(uri, (params) => params.version === 2);
+    void session.connection.sendNotification('textDocument/didChange', {
+      textDocument: { uri, version: 2 },
+      contentChanges: [{ range: edits[0].range, text: edits[0].newText }],
+    });
+    const second = await next;
+    assert.deepEqual(codes(second.diagnostics), []);
+  });
+
+  it('keeps only the latest version after a burst of changes', async () => {
+    const path = join(workspace, 'burst.nix');
+    const uri = pathToFileURL(path).href;
+    const opened = session.diagnostics(uri);
+    open(session, path, '{ boot.kernelParams = [ ]; }');
+    await opened;
+    const last = session.diagnostics(uri, (params) => params.version === 40);
+    const firstIndex = session.published.length;
+    for (let version = 2; version <= 40; version++) {
+      // Each change rewrites the list: odd versions hold a broken param, even ones a clean one.
+      const text = version % 2 === 0 ? '{ boot.kernelParams = [ "quiet" ]; }' : '{ boot.kernelParams = [ "a b" ]; }';
+      void session.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges: [{ text }] });
+    }
+    const final = await last;
+    assert.deepEqual(codes(final.diagnostics), []);
+    const seen = session.published.slice(firstIndex).filter((params) => params.uri === uri).map((params) => params.version!);
+    assert.ok(seen.every((version, index) => index === 0 || version >= seen[index - 1]), 'versions never go backwards');
+  });
+
+  it('reports broken Nix as a syntax finding and keeps answering', async () => {
+    const path = join(workspace, 'broken.nix');
+    const uri = pathToFileURL(path).href;
+    const published = session.diagnostics(uri);
+    open(session, path, '{ boot.kernelParams = [ "intel_iommu=on" ;\n');
+    const result = await published;
+    assert.ok(codes(result.diagnostics).includes('syntax-error'));
+    const trailingComma = session.diagnostics(pathToFileURL(join(workspace, 'formals.nix')).href);
+    open(session, join(workspace, 'formals.nix'), '{ config, pkgs, }:\n{ boot.kernelParams = [ "quiet" ]; }\n');
+    assert.deepEqual(codes((await trailingComma).diagnostics), [], 'a trailing comma in formals is valid Nix');
+  });
+
+  it('answers an oversized file with one message instead of analysing it', async () => {
+    const path = join(workspace, 'huge.nix');
+    const uri = pathToFileURL(path).href;
+    const published = session.diagnostics(uri);
+    open(session, path, '{ a = [\n' + '  "x"\n'.repeat(500_000) + ']; }\n');
+    const result = await published;
+    assert.deepEqual(codes(result.diagnostics), ['file-too-large']);
+  });
+
+  it('reports an unusable hardware snapshot once, on the configuration', async () => {
+    const dir = mkdtempSync(join(workspace, 'host-'));
+    const path = join(dir, 'configuration.nix');
+    writeFileSync(join(dir, 'hardware.nix-vfio.json'), '{ "format": "nix-vfio-hardware", "version": 99 ');
+    const uri = pathToFileURL(path).href;
+    const published = session.diagnostics(uri);
+    open(session, path, '{ boot.kernelParams = [ "intel_iommu=on" ]; }\n');
+    const result = await published;
+    assert.deepEqual(codes(result.diagnostics), ['hardware-snapshot-unusable']);
+    assert.match(result.diagnostics[0].message, /not valid JSON/);
+  });
+});
