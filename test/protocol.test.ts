@@ -1,13 +1,20 @@
 // The bundled language server, spawned as VS Code would, spoken to over real JSON-RPC (stdio).
 // Every wait is for a notification or a response; nothing sleeps.
 import assert from 'node:assert/strict';
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess, fork, spawn } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import { createMessageConnection, MessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
+import {
+  createMessageConnection,
+  IPCMessageReader,
+  IPCMessageWriter,
+  MessageConnection,
+  StreamMessageReader,
+  StreamMessageWriter,
+} from 'vscode-jsonrpc/node';
 import type { CodeAction, Diagnostic, PublishDiagnosticsParams, TextEdit } from 'vscode-languageserver';
 import { LineIndex } from '../server/src/text';
 import { FIXTURES, REPO_ROOT } from './helpers';
@@ -23,9 +30,17 @@ interface Session {
   stderr: string[];
 }
 
-async function startServer(workspace: string, settings: Record<string, unknown>): Promise<Session> {
-  const child = spawn(process.execPath, [join(REPO_ROOT, 'dist', 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
-  const connection = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
+async function startServer(workspace: string, settings: Record<string, unknown>, transport: 'stdio' | 'ipc' = 'stdio'): Promise<Session> {
+  const server = join(REPO_ROOT, 'dist', 'server.js');
+  // VS Code's client uses IPC (a forked node process); other editors use stdio.
+  const child =
+    transport === 'stdio'
+      ? spawn(process.execPath, [server, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] })
+      : fork(server, ['--node-ipc'], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+  const connection =
+    transport === 'stdio'
+      ? createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!))
+      : createMessageConnection(new IPCMessageReader(child), new IPCMessageWriter(child));
   const waiters: { uri: string; accept: (params: PublishDiagnosticsParams) => boolean; resolve: (params: PublishDiagnosticsParams) => void }[] = [];
   const session: Session = {
     process: child,
@@ -184,5 +199,21 @@ describe('language server over JSON-RPC', { timeout: 30_000 }, () => {
     const result = await published;
     assert.deepEqual(codes(result.diagnostics), ['hardware-snapshot-unusable']);
     assert.match(result.diagnostics[0].message, /not valid JSON/);
+  });
+});
+
+describe('language server over node IPC', { timeout: 30_000 }, () => {
+  it('starts, publishes findings and shuts down', async () => {
+    const workspace = mkdtempSync(join(tmpdir(), 'nix-vfio-ipc-'));
+    const session = await startServer(workspace, {}, 'ipc');
+    try {
+      const path = join(workspace, 'configuration.nix');
+      const published = session.diagnostics(pathToFileURL(path).href);
+      open(session, path, '{ boot.kernelParams = [ "amd_iommu=on" ]; boot.kernelModules = [ "kvm-amd" ]; }\n');
+      assert.deepEqual(codes((await published).diagnostics), ['amd-iommu-on-invalid']);
+    } finally {
+      await stopServer(session);
+      rmSync(workspace, { recursive: true, force: true });
+    }
   });
 });
