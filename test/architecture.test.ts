@@ -63,6 +63,7 @@ describe('architecture invariants', () => {
     const properties = manifest.contributes.configuration.properties;
     assert.equal(properties['nixVfio.hardware.snapshotFile'].default, DEFAULT_SERVER_SETTINGS.hardwareSnapshotFile);
     assert.deepEqual(properties['nixVfio.rules.disabled'].default, DEFAULT_SERVER_SETTINGS.disabledRules);
+    assert.equal(properties['nixVfio.nixosRelease'].default, DEFAULT_SERVER_SETTINGS.nixosRelease);
     assert.equal(properties['nixVfio.hardware.snapshotFile'].scope, 'machine', 'a workspace cannot choose which file is read');
     assert.equal(Object.keys(properties).length, Object.keys(DEFAULT_SERVER_SETTINGS).length);
   });

@@ -4,10 +4,10 @@ import { fixEdits } from '../fixes/registry';
 import { buildModel, SourceLoader } from '../model/buildModel';
 import { configViews, OptionModel } from '../model/optionModel';
 import { RULES } from '../rules/registry';
-import { AnalysisSettings, Finding, Rule } from '../rules/types';
+import { AnalysisSettings, CURRENT_NIXOS_RELEASE, Finding, Rule } from '../rules/types';
 import { readSuppressions, Suppressions } from './suppressions';
 
-export const DEFAULT_SETTINGS: AnalysisSettings = { disabledRules: [] };
+export const DEFAULT_SETTINGS: AnalysisSettings = { disabledRules: [], nixosRelease: CURRENT_NIXOS_RELEASE };
 
 export interface Analysis {
   model: OptionModel;

@@ -1,7 +1,7 @@
 // `nix-vfio check <file> [--hardware <snapshot.json>] [--format text|json]`
 import { readFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
-import { analyzeConfiguration } from '../analysis/analyze';
+import { analyzeConfiguration, DEFAULT_SETTINGS } from '../analysis/analyze';
 import { HardwareSnapshot, parseSnapshot } from '../hardware/snapshot';
 import { diskLoader } from '../model/loadFiles';
 import { NixParser } from '../parse/nixParser';
@@ -37,9 +37,12 @@ interface LocatedFinding {
 
 export const checkCommand: CliCommand = {
   name: 'check',
-  usage: 'check <file.nix> [--hardware <snapshot.json>] [--format text|json]',
+  usage: 'check <file.nix> [--hardware <snapshot.json>] [--format text|json] [--nixos-release YY.MM] [--disable <code,…>]',
   async run(argv, io) {
-    const args = parseArgs(argv, ['hardware', 'format']);
+    const args = parseArgs(argv, ['hardware', 'format', 'nixos-release', 'disable']);
+    const nixosRelease = stringOption(args, 'nixos-release') ?? DEFAULT_SETTINGS.nixosRelease;
+    if (!/^\d{2}\.\d{2}$/.test(nixosRelease)) throw new UsageError(`--nixos-release takes a release like 25.05, not ${nixosRelease}`);
+    const disabledRules = (stringOption(args, 'disable') ?? '').split(',').map((code) => code.trim()).filter(Boolean);
     if (args.positional.length !== 1) throw new UsageError('give exactly one configuration file');
     const format = stringOption(args, 'format') ?? 'text';
     if (format !== 'text' && format !== 'json') throw new UsageError(`--format must be text or json, not ${format}`);
@@ -59,7 +62,7 @@ export const checkCommand: CliCommand = {
       return 2;
     }
     probe.release?.();
-    const analysis = analyzeConfiguration(file, loader, hardware);
+    const analysis = analyzeConfiguration(file, loader, hardware, { disabledRules, nixosRelease });
     const indexes = new Map<string, LineIndex>();
     const ordered = [...analysis.findings].sort(
       (a, b) => a.file.localeCompare(b.file) || a.range.start - b.range.start || a.code.localeCompare(b.code),

@@ -1,5 +1,6 @@
 // The one module that converts between the core's types (paths, UTF-16 offsets, findings) and
 // LSP's (URIs, line/character positions, diagnostics, workspace edits).
+import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CodeAction, CodeActionKind, Diagnostic, DiagnosticSeverity, Range, TextEdit, WorkspaceEdit } from 'vscode-languageserver';
 import type { FileEdit } from '../fixes/types';
@@ -42,12 +43,16 @@ const SEVERITIES: Record<Severity, DiagnosticSeverity> = {
   hint: DiagnosticSeverity.Hint,
 };
 
+/** docs/rules.md ships inside the extension, one folder up from the bundled server. */
+const RULES_DOC = join(__dirname, '..', 'docs', 'rules.md');
+
 export function toDiagnostic(finding: Finding, lines: LineIndex, root: string): Diagnostic {
   const data: DiagnosticData = { root, fix: finding.fix };
   return {
     range: toRange(lines, finding.range),
     severity: SEVERITIES[finding.severity],
     code: finding.code,
+    codeDescription: { href: `${pathToUri(RULES_DOC)}#${finding.code}` },
     source: DIAGNOSTIC_SOURCE,
     message: finding.message,
     data,

@@ -166,7 +166,10 @@ export class NixVfioServer {
     const hardware = this.hardwareFor(root, settings);
     let analysis: Analysis;
     try {
-      analysis = runRules(buildModel(root, this.loader()), hardware.snapshot, { disabledRules: settings.disabledRules });
+      analysis = runRules(buildModel(root, this.loader()), hardware.snapshot, {
+        disabledRules: settings.disabledRules,
+        nixosRelease: settings.nixosRelease,
+      });
     } catch (error) {
       this.connection.console.error(`analysis of ${root} failed: ${(error as Error).stack ?? error}`);
       return;

@@ -1,16 +1,20 @@
 // The server's settings, read per document through workspace/configuration (section `nixVfio`).
 // Defaults here must match package.json's contributes.configuration; a test checks that.
+import { CURRENT_NIXOS_RELEASE } from '../rules/types';
 
 export interface ServerSettings {
   /** Snapshot JSON to check against; empty: a `hardware.nix-vfio.json` beside the config, else none. */
   hardwareSnapshotFile: string;
   /** Rule codes switched off. */
   disabledRules: string[];
+  /** Target NixOS release, `YY.MM`. */
+  nixosRelease: string;
 }
 
 export const DEFAULT_SERVER_SETTINGS: ServerSettings = {
   hardwareSnapshotFile: '',
   disabledRules: [],
+  nixosRelease: CURRENT_NIXOS_RELEASE,
 };
 
 /** Reads the `nixVfio` section as the client sends it, keeping defaults for missing or malformed values. */
@@ -21,5 +25,7 @@ export function readServerSettings(raw: unknown): ServerSettings {
   return {
     hardwareSnapshotFile: typeof hardware.snapshotFile === 'string' ? hardware.snapshotFile : DEFAULT_SERVER_SETTINGS.hardwareSnapshotFile,
     disabledRules: Array.isArray(rules.disabled) ? rules.disabled.filter((code): code is string => typeof code === 'string') : [],
+    nixosRelease:
+      typeof section.nixosRelease === 'string' && /^\d{2}\.\d{2}$/.test(section.nixosRelease) ? section.nixosRelease : DEFAULT_SERVER_SETTINGS.nixosRelease,
   };
 }

@@ -25,6 +25,18 @@ export interface Finding {
 export interface AnalysisSettings {
   /** Rule codes the user switched off. */
   disabledRules: readonly string[];
+  /** The NixOS release the configuration targets, `YY.MM` (advice on removed options depends on it). */
+  nixosRelease: string;
+}
+
+/** The current stable NixOS release: the default target. */
+export const CURRENT_NIXOS_RELEASE = '25.11';
+
+/** Compares `YY.MM` releases: negative when a is older than b. */
+export function compareReleases(a: string, b: string): number {
+  const [aYear, aMonth] = a.split('.').map(Number);
+  const [bYear, bMonth] = b.split('.').map(Number);
+  return aYear - bYear || aMonth - bMonth;
 }
 
 export interface RuleContext {
