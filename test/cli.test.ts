@@ -20,7 +20,7 @@ const MACHINES = join(FIXTURES, 'machines');
 
 describe('nix-vfio check', () => {
   it('prints file:line:col: severity code message and exits 0 without errors', async () => {
-    const result = await run(['check', 'configuration.nix', '--hardware', join(MACHINES, 'guide-desktop.json')], join(RULES, 'intel-with-amd-param'));
+    const result = await run(['check', 'configuration.nix', '--hardware', join(MACHINES, 'intel-igpu-gtx.json')], join(RULES, 'intel-with-amd-param'));
     assert.equal(result.code, 0);
     assert.deepEqual(
       result.stdout.trim().split('\n').map((line) => line.split(' ').slice(0, 3).join(' ')),

@@ -105,7 +105,7 @@ describe('language server over JSON-RPC', { timeout: 30_000 }, () => {
     workspace = mkdtempSync(join(tmpdir(), 'nix-vfio-lsp-'));
     const source = join(FIXTURES, 'rules', 'intel-with-amd-param');
     copyFileSync(join(source, 'configuration.nix'), join(workspace, 'configuration.nix'));
-    copyFileSync(join(FIXTURES, 'machines', 'guide-desktop.json'), join(workspace, 'hardware.nix-vfio.json'));
+    copyFileSync(join(FIXTURES, 'machines', 'intel-igpu-gtx.json'), join(workspace, 'hardware.nix-vfio.json'));
     session = await startServer(workspace, { rules: { disabled: [] } });
   });
 

@@ -35,18 +35,20 @@ export function findListItems(model: OptionModel, option: string, text: string, 
   return [...found.values()];
 }
 
-/** Inserts `itemText` as the last element of `literal`. */
-export function insertIntoList(text: string, file: string, literal: ListLiteral, itemText: string): FileEdit {
+/** Appends elements (Nix source text each) after the last element of `literal`, one per line in a multi-line list. */
+export function insertIntoList(text: string, file: string, literal: ListLiteral, items: string | string[]): FileEdit {
+  const elements = typeof items === 'string' ? [items] : items;
   const last = literal.elements[literal.elements.length - 1];
   if (!last) {
-    return { file, range: literal.range, newText: `[ ${itemText} ]` };
+    return { file, range: literal.range, newText: `[ ${elements.join(' ')} ]` };
   }
   const first = literal.elements[0];
   const multiLine = text.slice(literal.range.start, first.start).includes('\n');
   if (multiLine) {
-    return { file, range: { start: last.end, end: last.end }, newText: `\n${indentationAt(text, last.start)}${itemText}` };
+    const indent = indentationAt(text, last.start);
+    return { file, range: { start: last.end, end: last.end }, newText: elements.map((element) => `\n${indent}${element}`).join('') };
   }
-  return { file, range: { start: last.end, end: last.end }, newText: ` ${itemText}` };
+  return { file, range: { start: last.end, end: last.end }, newText: elements.map((element) => ` ${element}`).join('') };
 }
 
 /** Removes one element: its whole line when it stands alone there, else it and the space before it. */

@@ -2,12 +2,23 @@
 import { OptionModel } from '../model/optionModel';
 import { FixRequest } from '../rules/types';
 import { addListItemFix } from './addListItem';
+import { addVfioIdsFix } from './addVfioIds';
 import { removeListItemFix } from './removeListItem';
+import { removeVfioTokenFix } from './removeVfioToken';
 import { replaceListItemFix } from './replaceListItem';
+import { replaceVfioTokenFix } from './replaceVfioToken';
 import { splitListItemFix } from './splitListItem';
 import { FileEdit, Fix } from './types';
 
-export const FIXES: readonly Fix[] = [addListItemFix, removeListItemFix, replaceListItemFix, splitListItemFix];
+export const FIXES: readonly Fix[] = [
+  addListItemFix,
+  removeListItemFix,
+  replaceListItemFix,
+  splitListItemFix,
+  replaceVfioTokenFix,
+  removeVfioTokenFix,
+  addVfioIdsFix,
+];
 
 /** The edits a fix request makes on this model; none when the fix is unknown or already done. */
 export function fixEdits(model: OptionModel, request: FixRequest): FileEdit[] {

@@ -210,7 +210,10 @@ export class Evaluator {
       const parts: StringPart[] = [];
       list.items.forEach((item, index) => {
         if (index > 0) parts.push(...separator.parts.map((part) => (part.kind === 'text' ? { kind: 'text' as const, text: part.text } : part)));
-        if (item.value.kind === 'string') parts.push(...item.value.parts);
+        // Remember which list element each joined part came from, so fixes can add elements beside it.
+        const literal = list.literals.find((candidate) => candidate.elements.some((element) => element.start === item.range.start && element.end === item.range.end));
+        const origin = literal ? { literal, element: item.range } : undefined;
+        if (item.value.kind === 'string') parts.push(...item.value.parts.map((part) => (part.kind === 'text' && origin ? { ...part, origin } : part)));
         else parts.push({ kind: 'opaque', description: 'an unknown list item', source: item.range });
       });
       if (!list.complete) parts.push({ kind: 'opaque', description: 'unknown list items', source: list.range });
@@ -235,7 +238,10 @@ export class Evaluator {
   }
 }
 
-/** Joins neighbouring text parts that came from one contiguous stretch of source. */
+/**
+ * Joins neighbouring text parts that came from one contiguous stretch of source, when each is
+ * written as is (not an escape), so every character still maps to its own source offset.
+ */
 function mergeTextParts(parts: StringPart[]): StringPart[] {
   const merged: StringPart[] = [];
   for (const part of parts) {
@@ -245,7 +251,9 @@ function mergeTextParts(parts: StringPart[]): StringPart[] {
       part.kind === 'text' &&
       previous.source &&
       part.source &&
-      previous.source.end === part.source.start
+      previous.source.end === part.source.start &&
+      writtenAsIs(previous) &&
+      writtenAsIs(part)
     ) {
       merged[merged.length - 1] = { kind: 'text', text: previous.text + part.text, source: { start: previous.source.start, end: part.source.end } };
     } else {
@@ -253,4 +261,8 @@ function mergeTextParts(parts: StringPart[]): StringPart[] {
     }
   }
   return merged;
+}
+
+function writtenAsIs(part: StringPart & { kind: 'text' }): boolean {
+  return part.source !== undefined && part.source.end - part.source.start === part.text.length;
 }

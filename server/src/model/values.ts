@@ -2,9 +2,15 @@
 // Anything else is `unknown`, so that rules stay silent rather than guess.
 import { TextRange } from '../text';
 
+/** Where a string part came from when it was an element of a list joined with concatStringsSep. */
+export interface ListOrigin {
+  literal: ListLiteral;
+  element: TextRange;
+}
+
 export type StringPart =
   /** Literal text; `source` is where it is written (absent for text the model joined in, e.g. separators). */
-  | { kind: 'text'; text: string; source?: TextRange }
+  | { kind: 'text'; text: string; source?: TextRange; origin?: ListOrigin }
   /** A part whose text the model cannot know, e.g. `${config.foo}`. */
   | { kind: 'opaque'; description: string; source: TextRange };
 
@@ -106,4 +112,65 @@ export function describeValue(value: Value): string {
     case 'unknown':
       return `<? ${value.reason}>`;
   }
+}
+
+/**
+ * The string's text (indentation-stripped for `''` strings, HOLE for unknown parts) with, for
+ * each character, the source offset it is written at, or -1 when it has no single place
+ * (escapes, joined-in separators, unknown parts).
+ */
+export function charSources(value: Value): { text: string; sources: number[] } | undefined {
+  if (value.kind !== 'string') return undefined;
+  let text = '';
+  const sources: number[] = [];
+  for (const part of value.parts) {
+    if (part.kind === 'opaque') {
+      text += HOLE;
+      sources.push(-1);
+      continue;
+    }
+    const mapped = part.source !== undefined && part.source.end - part.source.start === part.text.length;
+    for (let i = 0; i < part.text.length; i++) sources.push(mapped ? part.source!.start + i : -1);
+    text += part.text;
+  }
+  if (!value.indented) return { text, sources };
+  return stripIndentationMapped(text, sources);
+}
+
+/** stripIndentation, carrying the per-character source offsets along. */
+function stripIndentationMapped(text: string, sources: number[]): { text: string; sources: number[] } {
+  const lines: { text: string; sources: number[] }[] = [];
+  let start = 0;
+  for (let i = 0; i <= text.length; i++) {
+    if (i === text.length || text[i] === '\n') {
+      lines.push({ text: text.slice(start, i), sources: sources.slice(start, i) });
+      start = i + 1;
+    }
+  }
+  let kept = lines;
+  if (kept.length > 1 && /^[ ]*$/.test(kept[0].text)) kept = kept.slice(1);
+  let smallest = Number.POSITIVE_INFINITY;
+  for (const line of kept) if (!/^[ ]*$/.test(line.text)) smallest = Math.min(smallest, /^[ ]*/.exec(line.text)![0].length);
+  if (!Number.isFinite(smallest)) smallest = 0;
+  const out = { text: '', sources: [] as number[] };
+  kept.forEach((line, index) => {
+    if (index > 0) {
+      out.text += '\n';
+      out.sources.push(-1);
+    }
+    const cut = Math.min(smallest, /^[ ]*/.exec(line.text)![0].length);
+    out.text += line.text.slice(cut);
+    out.sources.push(...line.sources.slice(cut));
+  });
+  return out;
+}
+
+/** The source range of text[start, end) when it is written contiguously, as is. */
+export function sourceRangeOf(mapped: { sources: number[] }, start: number, end: number): TextRange | undefined {
+  if (end <= start) return undefined;
+  const first = mapped.sources[start];
+  const last = mapped.sources[end - 1];
+  if (first === undefined || first < 0 || last < 0 || last - first !== end - 1 - start) return undefined;
+  for (let i = start; i < end; i++) if (mapped.sources[i] !== first + (i - start)) return undefined;
+  return { start: first, end: last + 1 };
 }

@@ -6,6 +6,14 @@ import { iommuParamWrongVendor } from './iommuParamWrongVendor';
 import { kernelParamUnquotedSpace } from './kernelParamUnquotedSpace';
 import { syntaxError } from './syntaxError';
 import { Rule } from './types';
+import { vfioBootGpuBound } from './vfioBootGpuBound';
+import { vfioBridgeBound } from './vfioBridgeBound';
+import { vfioDeviceNotPresent } from './vfioDeviceNotPresent';
+import { vfioGroupIncomplete } from './vfioGroupIncomplete';
+import { vfioGroupShared } from './vfioGroupShared';
+import { vfioIdCollision } from './vfioIdCollision';
+import { vfioIdMalformed } from './vfioIdMalformed';
+import { vfioOverrideTooLate } from './vfioOverrideTooLate';
 
 export const RULES: readonly Rule[] = [
   syntaxError,
@@ -14,4 +22,12 @@ export const RULES: readonly Rule[] = [
   intelIommuMissing,
   iommuParamWrongVendor,
   amdIommuOn,
+  vfioIdMalformed,
+  vfioDeviceNotPresent,
+  vfioGroupIncomplete,
+  vfioGroupShared,
+  vfioBridgeBound,
+  vfioIdCollision,
+  vfioBootGpuBound,
+  vfioOverrideTooLate,
 ];

@@ -1,0 +1,55 @@
+// Which snapshot devices a binding takes, and how to name devices in messages.
+import { HardwareSnapshot, PciDevice } from '../../hardware/snapshot';
+import { normaliseAddress, parseVfioId, VfioBinding } from './vfioBindings';
+
+/** PCI bridges stay with pcieport: VFIO (Linux 5.19+) accepts them in a group the VM takes. */
+export function isBridge(device: PciDevice): boolean {
+  return device.class.startsWith('0604');
+}
+
+export function isDisplay(device: PciDevice): boolean {
+  return device.class.startsWith('03');
+}
+
+/** `0000:0f:00.0` → `0f:00` (bus and slot: the functions of one card share them). */
+export function slotOf(address: string): string {
+  return address.slice(0, address.lastIndexOf('.'));
+}
+
+export function idOf(device: PciDevice): string {
+  return `${device.vendor}:${device.device}`;
+}
+
+/** `0f:00.0 NVIDIA GM204 [GeForce GTX 980] [10de:13c0]` */
+export function describeDevice(device: PciDevice): string {
+  const name = [device.vendorName?.replace(/ Corporation$/, ''), device.deviceName].filter(Boolean).join(' ') || `class ${device.class}`;
+  return `${device.address.replace(/^0000:/, '')} ${name} [${idOf(device)}]`;
+}
+
+/** The short name shown after an id in the editor: the device name, else its id. */
+export function shortName(device: PciDevice): string {
+  return device.deviceName ?? idOf(device);
+}
+
+export function devicesFor(binding: VfioBinding, snapshot: HardwareSnapshot): PciDevice[] {
+  if (binding.kind === 'slot') {
+    const address = normaliseAddress(binding.token);
+    return snapshot.devices.filter((device) => device.address === address);
+  }
+  const id = parseVfioId(binding.token);
+  if (!id) return [];
+  return snapshot.devices.filter(
+    (device) =>
+      device.vendor === id.vendor &&
+      device.device === id.device &&
+      (id.subsystemVendor === undefined || id.subsystemVendor === 'ffff' || device.subsystemVendor === undefined || device.subsystemVendor === id.subsystemVendor) &&
+      (id.subsystemDevice === undefined || id.subsystemDevice === 'ffff' || device.subsystemDevice === undefined || device.subsystemDevice === id.subsystemDevice),
+  );
+}
+
+/** Every device the configuration hands to vfio-pci, by address. */
+export function boundDevices(bindings: readonly VfioBinding[], snapshot: HardwareSnapshot): Map<string, PciDevice> {
+  const bound = new Map<string, PciDevice>();
+  for (const binding of bindings) for (const device of devicesFor(binding, snapshot)) bound.set(device.address, device);
+  return bound;
+}

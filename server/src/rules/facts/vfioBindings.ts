@@ -1,0 +1,133 @@
+// Every place a configuration hands a PCI device to vfio-pci, as ids (`vfio-pci.ids=` kernel
+// parameter, `options vfio-pci ids=` in modprobe config) or as slots (addresses written to
+// driver_override in boot scripts), each with the exact source of the id or address.
+import type { ConfigView, Definition } from '../../model/optionModel';
+import { charSources, HOLE, ListOrigin, sourceRangeOf, Value } from '../../model/values';
+import type { TextRange } from '../../text';
+import { KERNEL_PARAMS } from './kernelParams';
+import { normaliseModuleName } from './kernelModules';
+
+export type BindingVia = 'kernel-param' | 'modprobe' | 'driver-override';
+
+export interface VfioBinding {
+  kind: 'id' | 'slot';
+  /** The id or address as written. */
+  token: string;
+  via: BindingVia;
+  definition: Definition;
+  /** Where the token is written; the whole value when it has no single place. */
+  range: TextRange;
+  /** True when `range` is exactly the token (fixes may edit it). */
+  exact: boolean;
+  /** Set when the token is a whole element of a list joined with concatStringsSep. */
+  origin?: ListOrigin;
+}
+
+export const MODPROBE_OPTIONS = ['boot.extraModprobeConfig', 'boot.initrd.extraModprobeConfig'];
+export const COMMAND_OPTIONS = ['boot.initrd.preDeviceCommands', 'boot.initrd.postDeviceCommands', 'boot.postBootCommands'];
+
+const PCI_ADDRESS = /(?<![0-9a-fA-F:])((?:[0-9a-fA-F]{4}:)?[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7])(?![0-9a-fA-F])/g;
+
+/** `0f:00.0` → `0000:0f:00.0`, lower case. */
+export function normaliseAddress(address: string): string {
+  const lower = address.toLowerCase();
+  return /^[0-9a-f]{4}:/.test(lower) && lower.length === 12 ? lower : `0000:${lower}`;
+}
+
+interface Mapped {
+  text: string;
+  sources: number[];
+}
+
+function tokensOf(list: string, offset: number): { token: string; start: number }[] {
+  const tokens: { token: string; start: number }[] = [];
+  for (const match of list.matchAll(/[^,]+/g)) {
+    const token = match[0].trim();
+    if (token === '' || token.includes(HOLE)) continue;
+    tokens.push({ token, start: offset + match.index! + match[0].indexOf(token) });
+  }
+  return tokens;
+}
+
+function binding(kind: VfioBinding['kind'], token: string, start: number, mapped: Mapped, value: Value, via: BindingVia, definition: Definition): VfioBinding {
+  const exact = sourceRangeOf(mapped, start, start + token.length);
+  const origin = originAt(value, mapped, start, token.length);
+  return { kind, token, via, definition, range: exact ?? value.range, exact: exact !== undefined, origin };
+}
+
+/** The list element a token came from, when the token is that element's whole text. */
+function originAt(value: Value, mapped: Mapped, start: number, length: number): ListOrigin | undefined {
+  if (value.kind !== 'string') return undefined;
+  const first = mapped.sources[start];
+  for (const part of value.parts) {
+    if (part.kind !== 'text' || !part.origin || !part.source) continue;
+    if (part.source.start === first && part.text.trim().length === length) return part.origin;
+  }
+  return undefined;
+}
+
+function stringDefinitions(view: ConfigView, options: readonly string[]): { definition: Definition; mapped: Mapped }[] {
+  return options.flatMap((option) =>
+    view.definitions(option).flatMap((definition) => {
+      const mapped = charSources(definition.value);
+      return mapped ? [{ definition, mapped }] : [];
+    }),
+  );
+}
+
+export function vfioBindings(view: ConfigView): VfioBinding[] {
+  const bindings: VfioBinding[] = [];
+  for (const definition of view.effectiveDefinitions(KERNEL_PARAMS)) {
+    if (definition.value.kind !== 'list') continue;
+    for (const item of definition.value.items) {
+      const mapped = charSources(item.value);
+      const match = mapped && /^vfio[-_]pci\.ids=/.exec(mapped.text);
+      if (!mapped || !match) continue;
+      for (const { token, start } of tokensOf(mapped.text.slice(match[0].length), match[0].length)) {
+        bindings.push(binding('id', token, start, mapped, item.value, 'kernel-param', definition));
+      }
+    }
+  }
+  for (const { definition, mapped } of stringDefinitions(view, MODPROBE_OPTIONS)) {
+    for (const line of mapped.text.matchAll(/^[ \t]*options[ \t]+(\S+)[ \t]+([^\n]*)$/gm)) {
+      if (normaliseModuleName(line[1]) !== 'vfio_pci') continue;
+      const argumentsStart = line.index! + line[0].length - line[2].length;
+      const ids = /(?:^|[ \t])ids=(\S*)/.exec(line[2]);
+      if (!ids) continue;
+      const listStart = argumentsStart + ids.index + ids[0].length - ids[1].length;
+      for (const { token, start } of tokensOf(ids[1], listStart)) {
+        bindings.push(binding('id', token, start, mapped, definition.value, 'modprobe', definition));
+      }
+    }
+  }
+  for (const { definition, mapped } of stringDefinitions(view, COMMAND_OPTIONS)) {
+    // A script that writes vfio-pci into driver_override binds every address it names.
+    if (!mapped.text.includes('driver_override') || !/vfio[-_]pci/.test(mapped.text)) continue;
+    for (const match of mapped.text.matchAll(PCI_ADDRESS)) {
+      bindings.push(binding('slot', match[1], match.index!, mapped, definition.value, 'driver-override', definition));
+    }
+  }
+  return bindings;
+}
+
+export interface ParsedId {
+  vendor: string;
+  device: string;
+  subsystemVendor?: string;
+  subsystemDevice?: string;
+}
+
+/** vfio-pci's `ids` format: vendor:device[:subvendor[:subdevice[:class[:class_mask]]]], hex. */
+export function parseVfioId(token: string): ParsedId | undefined {
+  const fields = token.split(':');
+  if (fields.length < 2 || fields.length > 6) return undefined;
+  if (!fields.every((field) => /^(0x)?[0-9a-fA-F]{1,8}$/.test(field))) return undefined;
+  const hex4 = (field: string) => field.replace(/^0x/i, '').toLowerCase().padStart(4, '0');
+  if (!/^(0x)?[0-9a-fA-F]{4}$/.test(fields[0]) || !/^(0x)?[0-9a-fA-F]{4}$/.test(fields[1])) return undefined;
+  return {
+    vendor: hex4(fields[0]),
+    device: hex4(fields[1]),
+    subsystemVendor: fields[2] !== undefined ? hex4(fields[2]) : undefined,
+    subsystemDevice: fields[3] !== undefined ? hex4(fields[3]) : undefined,
+  };
+}

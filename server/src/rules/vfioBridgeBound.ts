@@ -1,0 +1,38 @@
+// PCI bridges stay with pcieport: since Linux 5.19 VFIO accepts a group whose bridges are
+// driven by pcieport, so binding a bridge to vfio-pci only takes it from the host.
+import { devicesFor, isBridge } from './facts/devices';
+import { vfioBindings } from './facts/vfioBindings';
+import { Finding, Rule } from './types';
+
+export const VFIO_BRIDGE_BOUND = 'vfio-bridge-bound';
+
+export const vfioBridgeBound: Rule = {
+  code: VFIO_BRIDGE_BOUND,
+  severity: 'info',
+  title: 'A PCI bridge bound to vfio-pci',
+  check({ views, hardware }) {
+    if (!hardware) return [];
+    const findings: Finding[] = [];
+    for (const view of views) {
+      for (const binding of vfioBindings(view)) {
+        if (view.specialisation !== undefined && binding.definition.specialisation !== view.specialisation) continue;
+        const bridges = devicesFor(binding, hardware).filter(isBridge);
+        if (bridges.length === 0) continue;
+        findings.push({
+          code: VFIO_BRIDGE_BOUND,
+          severity: 'info',
+          message:
+            `${binding.token} is a PCI bridge (${bridges.map((device) => device.address.replace(/^0000:/, '')).join(', ')}). Bridges need not be passed through: ` +
+            `since Linux 5.19 VFIO accepts a group whose bridges stay with pcieport. Binding it only takes it from the host.`,
+          file: binding.definition.file,
+          range: binding.range,
+          fix:
+            binding.kind === 'id' && binding.exact
+              ? { fix: 'remove-vfio-token', title: `Remove ${binding.token}`, args: { via: binding.via, token: binding.token } }
+              : undefined,
+        });
+      }
+    }
+    return findings;
+  },
+};

@@ -1,0 +1,42 @@
+// VFIO gives a VM whole IOMMU groups: every endpoint in the group of a bound device must be
+// bound to vfio-pci too (bridges excepted), or QEMU fails with "group N is not viable". The
+// usual miss is the card's own other functions: HD audio, and on Turing cards USB and UCSI.
+import { describeDevice, idOf } from './facts/devices';
+import { touchedGroups } from './facts/groups';
+import { Finding, Rule } from './types';
+
+export const VFIO_GROUP_INCOMPLETE = 'vfio-group-incomplete';
+
+export const vfioGroupIncomplete: Rule = {
+  code: VFIO_GROUP_INCOMPLETE,
+  severity: 'error',
+  title: "A bound device's IOMMU group holds functions of the same card that are not bound",
+  check({ views, hardware }) {
+    if (!hardware) return [];
+    const findings: Finding[] = [];
+    for (const view of views) {
+      for (const group of touchedGroups(view, hardware)) {
+        if (group.missingFunctions.length === 0) continue;
+        const first = group.bound.flatMap((entry) => entry.bindings).find((binding) => view.specialisation === undefined || binding.definition.specialisation === view.specialisation);
+        if (!first) continue;
+        const byId = first.kind === 'id';
+        const tokens = group.missingFunctions.map((device) => (byId ? idOf(device) : device.address));
+        findings.push({
+          code: VFIO_GROUP_INCOMPLETE,
+          severity: 'error',
+          message:
+            `IOMMU group ${group.group} also holds ${group.missingFunctions.map(describeDevice).join(', ')}, not bound to vfio-pci. ` +
+            `All devices in an IOMMU group must go to the VM together (bridges excepted); otherwise QEMU stops with "group ${group.group} is not viable".`,
+          file: first.definition.file,
+          range: first.range,
+          fix: {
+            fix: 'add-vfio-ids',
+            title: `Bind ${tokens.join(', ')} too`,
+            args: { via: first.via, tokens: [...new Set(tokens)].join(',') },
+          },
+        });
+      }
+    }
+    return findings;
+  },
+};

@@ -1,0 +1,40 @@
+// boot.postBootCommands runs in stage 2, just before systemd starts. A GPU driver loaded in the
+// initrd has already taken the card by then, and driver_override does not unbind a driver:
+// the card never reaches vfio-pci.
+import { kernelModules } from './facts/kernelModules';
+import { vfioBindings } from './facts/vfioBindings';
+import { Finding, Rule } from './types';
+
+export const VFIO_OVERRIDE_TOO_LATE = 'vfio-override-too-late';
+
+const GPU_DRIVERS = new Set(['nvidia', 'nouveau', 'amdgpu', 'radeon', 'i915', 'xe']);
+
+export const vfioOverrideTooLate: Rule = {
+  code: VFIO_OVERRIDE_TOO_LATE,
+  severity: 'warning',
+  title: 'driver_override set in boot.postBootCommands while the GPU driver loads in the initrd',
+  check({ views }) {
+    const findings: Finding[] = [];
+    for (const view of views) {
+      const initrdDrivers = kernelModules(view, ['boot.initrd.kernelModules']).filter((entry) => GPU_DRIVERS.has(entry.name));
+      const amdgpuInitrd = view.definitions('hardware.amdgpu.initrd.enable').some((definition) => definition.value.kind === 'bool' && definition.value.value);
+      if (initrdDrivers.length === 0 && !amdgpuInitrd) continue;
+      const drivers = [...new Set(initrdDrivers.map((entry) => entry.name)), ...(amdgpuInitrd ? ['amdgpu'] : [])];
+      const late = vfioBindings(view).filter((binding) => binding.via === 'driver-override' && binding.definition.path.join('.') === 'boot.postBootCommands');
+      const definitions = [...new Set(late.map((binding) => binding.definition))];
+      for (const definition of definitions) {
+        if (view.specialisation !== undefined && definition.specialisation !== view.specialisation) continue;
+        findings.push({
+          code: VFIO_OVERRIDE_TOO_LATE,
+          severity: 'warning',
+          message:
+            `driver_override is written in boot.postBootCommands (stage 2), but ${drivers.join(', ')} loads in the initrd and takes the card first; ` +
+            `driver_override does not unbind a driver. Write it in boot.initrd.preDeviceCommands (scripted initrd), before the GPU driver loads.`,
+          file: definition.file,
+          range: definition.value.range,
+        });
+      }
+    }
+    return findings;
+  },
+};
