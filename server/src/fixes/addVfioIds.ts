@@ -3,13 +3,13 @@
 // guide's `DEVS="a b"` gains ` c`.
 import { insertIntoList, nixString } from './listEdits';
 import { FileEdit, Fix } from './types';
-import { allBindings } from './vfioTokens';
+import { modelBindings } from '../rules/facts/vfioBindings';
 
 export const addVfioIdsFix: Fix = {
   id: 'add-vfio-ids',
   edits(model, { via, tokens }) {
     if (!via || !tokens) return [];
-    const bindings = allBindings(model);
+    const bindings = modelBindings(model);
     const present = new Set(bindings.map((binding) => binding.token.toLowerCase()));
     const missing = tokens.split(',').filter((token) => token !== '' && !present.has(token.toLowerCase()));
     const anchors = bindings.filter((binding) => binding.via === via && binding.exact);

@@ -91,7 +91,12 @@ export function addListItem(model: OptionModel, view: ConfigView, option: string
  * A new `path = value;` binding inside the (preferably unconditional) attribute set whose prefix covers most
  * of `path`, after its last sibling that shares the next name (so `boot.*` lines stay together).
  */
-export function createBinding(model: OptionModel, path: string[], valueText: string, specialisation?: string): FileEdit | undefined {
+export function createBinding(
+  model: OptionModel,
+  path: string[],
+  valueText: string | ((indent: string) => string),
+  specialisation?: string,
+): FileEdit | undefined {
   const candidates = model.attrsets.filter(
     (scope) =>
       scope.specialisation === specialisation &&
@@ -107,15 +112,39 @@ export function createBinding(model: OptionModel, path: string[], valueText: str
   const scope = best.find((candidate) => candidate.file === model.root) ?? best[0];
   const text = model.files.get(scope.file)?.text ?? '';
   const rest = path.slice(scope.prefix.length);
-  const line = `${rest.join('.')} = ${valueText};`;
+  const line = (indent: string) => `${rest.join('.')} = ${typeof valueText === 'string' ? valueText : valueText(indent)};`;
   const siblings = scope.bindings.filter((binding) => binding.names[0] === rest[0]);
   const anchor = siblings[siblings.length - 1] ?? scope.bindings[scope.bindings.length - 1];
   if (anchor) {
-    return { file: scope.file, range: { start: anchor.range.end, end: anchor.range.end }, newText: `\n${indentationAt(text, anchor.range.start)}${line}` };
+    const indent = indentationAt(text, anchor.range.start);
+    return { file: scope.file, range: { start: anchor.range.end, end: anchor.range.end }, newText: `\n${indent}${line(indent)}` };
   }
   // An empty set: `{ }` on one line stays on one line; otherwise indent one step past the brace's line.
   const open = scope.range.start + 1;
   const inner = text.slice(open, scope.range.end - 1);
-  if (!inner.includes('\n')) return { file: scope.file, range: { start: open, end: scope.range.end - 1 }, newText: ` ${line} ` };
-  return { file: scope.file, range: { start: open, end: open }, newText: `\n${indentationAt(text, scope.range.start)}  ${line}` };
+  if (!inner.includes('\n')) return { file: scope.file, range: { start: open, end: scope.range.end - 1 }, newText: ` ${line('')} ` };
+  const indent = `${indentationAt(text, scope.range.start)}  `;
+  return { file: scope.file, range: { start: open, end: open }, newText: `\n${indent}${line(indent)}` };
+}
+
+/**
+ * Appends lines to the first unconditional `''…''` literal among `definitions`, before its
+ * closing quotes, at the indentation of its content; undefined when there is none.
+ */
+export function appendToIndentedString(model: OptionModel, definitions: readonly Definition[], lines: string[]): FileEdit | undefined {
+  const target = definitions.find(
+    (definition) => definition.conditions.length === 0 && definition.value.kind === 'string' && definition.value.literal && definition.value.indented,
+  );
+  if (!target) return undefined;
+  const text = model.files.get(target.file)?.text ?? '';
+  const close = target.value.range.end - 2; // the closing ''
+  const lineStart = text.lastIndexOf('\n', close - 1) + 1;
+  const closingIndent = indentationAt(text, close);
+  if (/^[ \t]*$/.test(text.slice(lineStart, close))) {
+    // Content lines sit one step deeper than the closing quotes; follow the existing ones.
+    const firstContent = text.indexOf('\n', target.value.range.start) + 1;
+    const contentIndent = firstContent > 0 && firstContent < lineStart ? indentationAt(text, firstContent) : `${closingIndent}  `;
+    return { file: target.file, range: { start: lineStart, end: lineStart }, newText: lines.map((line) => `${contentIndent}${line}\n`).join('') };
+  }
+  return { file: target.file, range: { start: close, end: close }, newText: `${lines.map((line) => `\n${closingIndent}${line}`).join('')}\n${closingIndent}` };
 }

@@ -2,6 +2,8 @@
 import { OptionModel } from '../model/optionModel';
 import { FixRequest } from '../rules/types';
 import { addListItemFix } from './addListItem';
+import { addModprobeLineFix } from './addModprobeLine';
+import { addOverrideScriptFix } from './addOverrideScript';
 import { addVfioIdsFix } from './addVfioIds';
 import { removeListItemFix } from './removeListItem';
 import { removeVfioTokenFix } from './removeVfioToken';
@@ -18,6 +20,8 @@ export const FIXES: readonly Fix[] = [
   replaceVfioTokenFix,
   removeVfioTokenFix,
   addVfioIdsFix,
+  addModprobeLineFix,
+  addOverrideScriptFix,
 ];
 
 /** The edits a fix request makes on this model; none when the fix is unknown or already done. */

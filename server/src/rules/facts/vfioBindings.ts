@@ -1,7 +1,7 @@
 // Every place a configuration hands a PCI device to vfio-pci, as ids (`vfio-pci.ids=` kernel
 // parameter, `options vfio-pci ids=` in modprobe config) or as slots (addresses written to
 // driver_override in boot scripts), each with the exact source of the id or address.
-import type { ConfigView, Definition } from '../../model/optionModel';
+import { ConfigView, configViews, Definition, OptionModel } from '../../model/optionModel';
 import { charSources, HOLE, ListOrigin, sourceRangeOf, Value } from '../../model/values';
 import type { TextRange } from '../../text';
 import { KERNEL_PARAMS } from './kernelParams';
@@ -130,4 +130,13 @@ export function parseVfioId(token: string): ParsedId | undefined {
     subsystemVendor: fields[2] !== undefined ? hex4(fields[2]) : undefined,
     subsystemDevice: fields[3] !== undefined ? hex4(fields[3]) : undefined,
   };
+}
+
+/** Every binding of the model (base and specialisations), once each. */
+export function modelBindings(model: OptionModel): VfioBinding[] {
+  const seen = new Map<string, VfioBinding>();
+  for (const view of configViews(model)) {
+    for (const binding of vfioBindings(view)) seen.set(`${binding.definition.file}:${binding.range.start}:${binding.token}`, binding);
+  }
+  return [...seen.values()];
 }

@@ -1,0 +1,62 @@
+// Completion of vfio-pci ids and slots from the hardware snapshot inside the strings that bind
+// devices: after `vfio-pci.ids=` / `ids=` and between commas, ids; in driver_override scripts,
+// addresses. GPUs and their other functions come first.
+import { HardwareSnapshot, PciDevice } from '../hardware/snapshot';
+import { OptionModel } from '../model/optionModel';
+import { describeDevice, idOf, isBridge, isDisplay, slotOf } from '../rules/facts/devices';
+import { KERNEL_PARAMS } from '../rules/facts/kernelParams';
+import { COMMAND_OPTIONS, MODPROBE_OPTIONS } from '../rules/facts/vfioBindings';
+import { TextRange } from '../text';
+import { className } from './hover';
+
+export interface Completion {
+  label: string;
+  detail: string;
+  insertText: string;
+  /** The partial token the completion replaces. */
+  replace: TextRange;
+  sortText: string;
+}
+
+/** Endpoints, GPUs first, then the other functions of GPU cards, then the rest. */
+function ranked(hardware: HardwareSnapshot): PciDevice[] {
+  const gpuSlots = new Set(hardware.devices.filter(isDisplay).map((device) => slotOf(device.address)));
+  const rank = (device: PciDevice) => (isDisplay(device) ? 0 : gpuSlots.has(slotOf(device.address)) ? 1 : 2);
+  return hardware.devices.filter((device) => !isBridge(device)).sort((a, b) => rank(a) - rank(b) || a.address.localeCompare(b.address));
+}
+
+function insideOption(model: OptionModel, file: string, offset: number, options: readonly string[]): boolean {
+  return model.definitions.some(
+    (definition) =>
+      definition.file === file && options.includes(definition.path.join('.')) && definition.value.range.start < offset && offset < definition.value.range.end,
+  );
+}
+
+export function completionsAt(model: OptionModel, hardware: HardwareSnapshot | undefined, file: string, offset: number): Completion[] {
+  if (!hardware) return [];
+  const text = model.files.get(file)?.text ?? '';
+  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
+  const before = text.slice(lineStart, offset);
+  const idContext = /(?:vfio[-_]pci\.ids=|(?:^|\s)ids=)((?:[0-9a-fA-F:]*,)*)([0-9a-fA-F:]*)$/.exec(before);
+  if (idContext && insideOption(model, file, offset, [KERNEL_PARAMS, ...MODPROBE_OPTIONS])) {
+    const partial = idContext[2];
+    const already = new Set(idContext[1].split(',').filter(Boolean).map((id) => id.toLowerCase()));
+    const seen = new Set<string>();
+    return ranked(hardware).flatMap((device, index) => {
+      const id = idOf(device);
+      if (seen.has(id) || already.has(id) || !id.startsWith(partial.toLowerCase())) return [];
+      seen.add(id);
+      return [{ label: id, detail: `${describeDevice(device)} · ${className(device)} · group ${device.iommuGroup ?? '–'}`, insertText: id, replace: { start: offset - partial.length, end: offset }, sortText: String(index).padStart(4, '0') }];
+    });
+  }
+  const slotContext = /(?:^|[\s"'=/])([0-9a-fA-F:.]*)$/.exec(before);
+  if (slotContext && insideOption(model, file, offset, COMMAND_OPTIONS) && /driver_override|DEVS=|\/sys\/bus\/pci\/devices/.test(text.slice(lineStart, text.indexOf('\n', offset) < 0 ? text.length : text.indexOf('\n', offset)))) {
+    const partial = slotContext[1];
+    return ranked(hardware).flatMap((device, index) =>
+      device.address.startsWith(partial.toLowerCase()) || device.address.slice(5).startsWith(partial.toLowerCase())
+        ? [{ label: device.address, detail: `${describeDevice(device)} · group ${device.iommuGroup ?? '–'}`, insertText: device.address, replace: { start: offset - partial.length, end: offset }, sortText: String(index).padStart(4, '0') }]
+        : [],
+    );
+  }
+  return [];
+}

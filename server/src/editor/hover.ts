@@ -1,0 +1,61 @@
+// What hovering a vfio-pci id or slot shows: the devices it takes, with class, IOMMU group,
+// current driver and the other members of the group.
+import { HardwareSnapshot, iommuGroups, PciDevice } from '../hardware/snapshot';
+import { OptionModel } from '../model/optionModel';
+import { describeDevice, devicesFor, isBridge } from '../rules/facts/devices';
+import { modelBindings, VfioBinding } from '../rules/facts/vfioBindings';
+import { TextRange } from '../text';
+
+export interface HoverInfo {
+  range: TextRange;
+  markdown: string;
+}
+
+const CLASS_NAMES: Record<string, string> = {
+  '0300': 'VGA compatible controller',
+  '0302': '3D controller',
+  '0380': 'Display controller',
+  '0403': 'Audio device',
+  '0c03': 'USB controller',
+  '0c80': 'Serial bus controller',
+  '0604': 'PCI bridge',
+  '0108': 'Non-Volatile memory controller',
+  '0200': 'Ethernet controller',
+  '0280': 'Network controller',
+};
+
+export function className(device: PciDevice): string {
+  return CLASS_NAMES[device.class.slice(0, 4)] ?? `class ${device.class}`;
+}
+
+/** The exactly-located binding under `offset` in `file`. */
+export function bindingAt(model: OptionModel, file: string, offset: number): VfioBinding | undefined {
+  return modelBindings(model).find(
+    (binding) => binding.exact && binding.definition.file === file && binding.range.start <= offset && offset <= binding.range.end,
+  );
+}
+
+export function hoverAt(model: OptionModel, hardware: HardwareSnapshot | undefined, file: string, offset: number): HoverInfo | undefined {
+  const binding = bindingAt(model, file, offset);
+  if (!binding) return undefined;
+  const kind = binding.kind === 'id' ? `vfio-pci id \`${binding.token}\`` : `vfio-pci slot \`${binding.token}\``;
+  if (!hardware) return { range: binding.range, markdown: `${kind}\n\nNo hardware snapshot: the device cannot be looked up.` };
+  const devices = devicesFor(binding, hardware);
+  if (devices.length === 0) return { range: binding.range, markdown: `${kind}\n\nNo device in the hardware snapshot matches.` };
+  const groups = iommuGroups(hardware);
+  const sections = devices.map((device) => {
+    const lines = [
+      `**${describeDevice(device)}**`,
+      '',
+      `- ${className(device)} [${device.class.slice(0, 4)}]${device.bootVga ? ', boot GPU' : ''}`,
+      `- IOMMU group: ${device.iommuGroup ?? 'none (IOMMU off?)'}`,
+      `- driver now: ${device.driver === undefined ? 'unknown' : (device.driver ?? 'none')}`,
+    ];
+    const others = device.iommuGroup === null ? [] : (groups.get(device.iommuGroup) ?? []).filter((other) => other !== device);
+    if (others.length > 0) {
+      lines.push(`- also in the group: ${others.map((other) => `${describeDevice(other)}${isBridge(other) ? ' (bridge, stays)' : ''}`).join('; ')}`);
+    }
+    return lines.join('\n');
+  });
+  return { range: binding.range, markdown: `${kind}\n\n${sections.join('\n\n---\n\n')}` };
+}

@@ -1,0 +1,101 @@
+// "Pass through this device": from one GPU (or any device), the complete setup the NixOS VFIO
+// guide describes, merged into the user's existing settings without duplicating any: the IOMMU
+// flag for the CPU vendor, vfio modules in the initrd, the whole IOMMU group bound (by id, or by
+// address when an id would also take a device outside the group), and a softdep so vfio-pci
+// loads before the GPU driver.
+import { HardwareSnapshot, iommuGroups, PciDevice } from '../hardware/snapshot';
+import { fixEdits } from '../fixes/registry';
+import { FileEdit } from '../fixes/types';
+import { OptionModel } from '../model/optionModel';
+import { describeDevice, idOf, isBridge } from '../rules/facts/devices';
+import { KERNEL_PARAMS } from '../rules/facts/kernelParams';
+import { modelBindings } from '../rules/facts/vfioBindings';
+import { FixRequest } from '../rules/types';
+import { applyEdits } from '../text';
+
+export const VFIO_MODULES = ['vfio_pci', 'vfio', 'vfio_iommu_type1'];
+const GPU_DRIVERS = new Set(['nvidia', 'nouveau', 'amdgpu', 'radeon', 'i915', 'xe']);
+
+export interface PassthroughPlan {
+  steps: FixRequest[];
+  /** What the user should know: the group is shared, binding is by address, and why. */
+  notes: string[];
+}
+
+export function planPassthrough(model: OptionModel, hardware: HardwareSnapshot, address: string): PassthroughPlan | { error: string } {
+  const device = hardware.devices.find((candidate) => candidate.address === address);
+  if (!device) return { error: `No device at ${address} in the hardware snapshot.` };
+  if (device.iommuGroup === null) return { error: `${describeDevice(device)} is in no IOMMU group: the IOMMU is off (enable VT-d / AMD-Vi in the firmware first).` };
+  const members = (iommuGroups(hardware).get(device.iommuGroup) ?? []).filter((member) => !isBridge(member));
+  const notes: string[] = [];
+  const others = members.filter((member) => member.address.slice(0, -2) !== device.address.slice(0, -2));
+  if (others.length > 0) {
+    notes.push(`IOMMU group ${device.iommuGroup} also holds ${others.map(describeDevice).join(', ')}; they go to the VM too.`);
+  }
+  const steps: FixRequest[] = [];
+  if (hardware.cpu.vendor === 'intel') {
+    steps.push({ fix: 'add-list-item', title: 'intel_iommu=on', args: { option: KERNEL_PARAMS, item: 'intel_iommu=on' } });
+  }
+  for (const module of VFIO_MODULES) {
+    steps.push({ fix: 'add-list-item', title: module, args: { option: 'boot.initrd.kernelModules', item: module } });
+  }
+  const groupAddresses = new Set(members.map((member) => member.address));
+  const collides = members.some((member) => hardware.devices.some((other) => idOf(other) === idOf(member) && !groupAddresses.has(other.address)));
+  steps.push(...bindingSteps(model, members, collides));
+  if (collides) notes.push('An id of this group also matches a device outside it, so the devices are bound by address (driver_override) in the initrd.');
+  const drivers = [...new Set(members.map((member) => member.driver).filter((driver): driver is string => !!driver && GPU_DRIVERS.has(driver)))];
+  for (const driver of drivers) {
+    steps.push({ fix: 'add-modprobe-line', title: `softdep ${driver}`, args: { line: `softdep ${driver} pre: vfio-pci` } });
+  }
+  return { steps, notes };
+}
+
+function bindingSteps(model: OptionModel, members: PciDevice[], byAddress: boolean): FixRequest[] {
+  const existing = modelBindings(model).filter((binding) => binding.exact);
+  if (byAddress) {
+    const addresses = members.map((member) => member.address);
+    const script = existing.find((binding) => binding.via === 'driver-override');
+    return [
+      script
+        ? { fix: 'add-vfio-ids', title: 'bind by address', args: { via: 'driver-override', tokens: addresses.join(',') } }
+        : { fix: 'add-override-script', title: 'bind by address', args: { addresses: addresses.join(',') } },
+    ];
+  }
+  const ids = [...new Set(members.map(idOf))];
+  const list = existing.find((binding) => binding.kind === 'id');
+  if (list) return [{ fix: 'add-vfio-ids', title: 'bind ids', args: { via: list.via, tokens: ids.join(',') } }];
+  return [{ fix: 'add-list-item', title: 'bind ids', args: { option: KERNEL_PARAMS, item: `vfio-pci.ids=${ids.join(',')}` } }];
+}
+
+/**
+ * Runs the steps one after another, re-reading the configuration after each (so later steps
+ * see earlier ones), and returns one minimal edit per changed file.
+ */
+export function applySteps(model: OptionModel, steps: readonly FixRequest[], rebuild: (texts: ReadonlyMap<string, string>) => OptionModel): FileEdit[] {
+  const original = new Map([...model.files].map(([path, file]) => [path, file.text]));
+  const texts = new Map(original);
+  let current = model;
+  for (const step of steps) {
+    const edits = fixEdits(current, step);
+    if (edits.length === 0) continue;
+    for (const file of new Set(edits.map((edit) => edit.file))) {
+      texts.set(file, applyEdits(texts.get(file) ?? '', edits.filter((edit) => edit.file === file)));
+    }
+    current = rebuild(texts);
+  }
+  const result: FileEdit[] = [];
+  for (const [file, text] of texts) {
+    const before = original.get(file) ?? '';
+    if (text !== before) result.push(minimalEdit(file, before, text));
+  }
+  return result;
+}
+
+function minimalEdit(file: string, before: string, after: string): FileEdit {
+  let start = 0;
+  while (start < before.length && start < after.length && before[start] === after[start]) start++;
+  let end = 0;
+  while (end < before.length - start && end < after.length - start && before[before.length - 1 - end] === after[after.length - 1 - end]) end++;
+  return { file, range: { start, end: before.length - end }, newText: after.slice(start, after.length - end) };
+}
+

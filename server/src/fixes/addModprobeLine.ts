@@ -1,0 +1,24 @@
+// Adds a line (e.g. `softdep nvidia pre: vfio-pci`) to boot.extraModprobeConfig: before the
+// closing `''` of an existing indented string, else as a new binding.
+import { ConfigView } from '../model/optionModel';
+import { knownText } from '../model/values';
+import { appendToIndentedString, createBinding } from './listEdits';
+import { Fix } from './types';
+
+export const EXTRA_MODPROBE_CONFIG = 'boot.extraModprobeConfig';
+
+export const addModprobeLineFix: Fix = {
+  id: 'add-modprobe-line',
+  edits(model, { line }) {
+    if (!line) return [];
+    const definitions = new ConfigView(model).definitions(EXTRA_MODPROBE_CONFIG);
+    const normalise = (text: string) => text.trim().replace(/\s+/g, ' ');
+    const present = definitions.some((definition) => (knownText(definition.value) ?? '').split('\n').some((existing) => normalise(existing) === normalise(line)));
+    if (present) return [];
+    const appended = appendToIndentedString(model, definitions, [line]);
+    if (appended) return [appended];
+    if (definitions.length > 0) return []; // set in a form we do not edit (a plain or computed string)
+    const binding = createBinding(model, EXTRA_MODPROBE_CONFIG.split('.'), (indent) => `''\n${indent}  ${line}\n${indent}''`);
+    return binding ? [binding] : [];
+  },
+};

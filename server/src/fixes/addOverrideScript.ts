@@ -1,0 +1,36 @@
+// Binds devices by address in the scripted initrd, the NixOS VFIO guide's way: before udev
+// loads any driver, write vfio-pci to each device's driver_override, then load vfio-pci.
+import { ConfigView } from '../model/optionModel';
+import { modelBindings } from '../rules/facts/vfioBindings';
+import { appendToIndentedString, createBinding } from './listEdits';
+import { Fix } from './types';
+
+export const PRE_DEVICE_COMMANDS = 'boot.initrd.preDeviceCommands';
+
+export function overrideScript(addresses: string[]): string[] {
+  return [
+    `DEVS="${addresses.join(' ')}"`,
+    'for DEV in $DEVS; do',
+    '  echo "vfio-pci" > /sys/bus/pci/devices/$DEV/driver_override',
+    'done',
+    'modprobe -i vfio-pci',
+  ];
+}
+
+export const addOverrideScriptFix: Fix = {
+  id: 'add-override-script',
+  edits(model, { addresses }) {
+    if (!addresses) return [];
+    const wanted = addresses.split(',').filter(Boolean);
+    const bound = new Set(modelBindings(model).filter((binding) => binding.kind === 'slot').map((binding) => binding.token.toLowerCase()));
+    if (wanted.every((address) => bound.has(address))) return [];
+    if (bound.size > 0) return []; // a script exists: add-vfio-ids extends it instead
+    const lines = overrideScript(wanted);
+    const existing = new ConfigView(model).definitions(PRE_DEVICE_COMMANDS);
+    const appended = appendToIndentedString(model, existing, lines);
+    if (appended) return [appended];
+    if (existing.length > 0) return [];
+    const binding = createBinding(model, PRE_DEVICE_COMMANDS.split('.'), (indent) => `''\n${lines.map((line) => `${indent}  ${line}\n`).join('')}${indent}''`);
+    return binding ? [binding] : [];
+  },
+};

@@ -1,0 +1,128 @@
+// Editor help computed by the core: hover, inlay hints, completion, and the "pass through this
+// device" edit, on fixture configurations and recorded machines.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { runRules } from '../server/src/analysis/analyze';
+import { completionsAt } from '../server/src/editor/completion';
+import { hoverAt } from '../server/src/editor/hover';
+import { inlayHints } from '../server/src/editor/inlayHints';
+import { applySteps, planPassthrough } from '../server/src/editor/passthrough';
+import { buildModel } from '../server/src/model/buildModel';
+import { diskLoader } from '../server/src/model/loadFiles';
+import { syntaxErrors } from '../server/src/parse/nixParser';
+import { applyEdits } from '../server/src/text';
+import { assertGolden, FIXTURES, sharedParser } from './helpers';
+import { loadMachine } from './ruleFixtures';
+
+async function modelOf(root: string, overlay: ReadonlyMap<string, string> = new Map()) {
+  const parser = await sharedParser();
+  return buildModel(root, diskLoader(parser, (path) => (overlay.has(path) ? { text: overlay.get(path)! } : undefined)));
+}
+
+describe('hover, inlay hints and completion', () => {
+  const turing = join(FIXTURES, 'rules', 'turing-complete', 'configuration.nix');
+
+  it('hover on an id names the device, its group, driver and group members', async () => {
+    const model = await modelOf(turing);
+    const text = model.files.get(turing)!.text;
+    const hover = hoverAt(model, loadMachine('amd-desktop'), turing, text.indexOf('10de:1ad9') + 3);
+    assert.ok(hover);
+    assert.equal(text.slice(hover.range.start, hover.range.end), '10de:1ad9');
+    assert.match(hover.markdown, /TU104 USB Type-C UCSI Controller/);
+    assert.match(hover.markdown, /IOMMU group: 27/);
+    assert.match(hover.markdown, /driver now: nvidia-gpu/);
+    assert.match(hover.markdown, /also in the group: 0b:00\.0 NVIDIA TU104 \[GeForce RTX 2070 SUPER\]/);
+    assert.equal(hoverAt(model, loadMachine('amd-desktop'), turing, text.indexOf('vfio_iommu_type1')), undefined);
+  });
+
+  it('inlay hints follow each id with its short device name', async () => {
+    const model = await modelOf(turing);
+    const hints = inlayHints(model, loadMachine('amd-desktop'), turing);
+    assert.deepEqual(
+      hints.map((hint) => hint.label),
+      [' TU104 [GeForce RTX 2070 SUPER]', ' TU104 HD Audio Controller', ' TU104 USB 3.1 Host Controller', ' TU104 USB Type-C UCSI Controller'],
+    );
+  });
+
+  it('completes ids after vfio-pci.ids=, GPU functions first, skipping ids already listed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nix-vfio-complete-'));
+    try {
+      const file = join(dir, 'configuration.nix');
+      const text = '{ boot.kernelParams = [ "vfio-pci.ids=10de:1e84,10de:1" ]; }\n';
+      writeFileSync(file, text);
+      const model = await modelOf(file);
+      const offset = text.indexOf('10de:1"') + '10de:1'.length;
+      const items = completionsAt(model, loadMachine('amd-desktop'), file, offset);
+      assert.deepEqual(items.map((item) => item.label), ['10de:10f8', '10de:1ad8', '10de:1ad9']);
+      assert.equal(text.slice(items[0].replace.start, items[0].replace.end), '10de:1');
+      assert.deepEqual(completionsAt(model, loadMachine('amd-desktop'), file, text.indexOf('boot')), []);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('completes addresses inside a driver_override script', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nix-vfio-complete-'));
+    try {
+      const file = join(dir, 'configuration.nix');
+      const text = "{\n  boot.initrd.preDeviceCommands = ''\n    DEVS=\"0000:0f\"\n    echo vfio-pci > /sys/bus/pci/devices/$DEV/driver_override\n  '';\n}\n";
+      writeFileSync(file, text);
+      const model = await modelOf(file);
+      const items = completionsAt(model, loadMachine('intel-igpu-gtx'), file, text.indexOf('0000:0f') + 7);
+      assert.deepEqual(items.map((item) => item.label), ['0000:0f:00.0', '0000:0f:00.1']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('pass through this device', () => {
+  const cases = join(FIXTURES, 'passthrough');
+  for (const name of readdirSync(cases).sort()) {
+    it(name, async () => {
+      const dir = join(cases, name);
+      const root = join(dir, 'configuration.nix');
+      const hardware = loadMachine(readFileSync(join(dir, 'machine'), 'utf8').trim());
+      const address = readFileSync(join(dir, 'device'), 'utf8').trim();
+      const parser = await sharedParser();
+      const model = await modelOf(root);
+      const plan = planPassthrough(model, hardware, address);
+      assert.ok(!('error' in plan));
+      const rebuild = (texts: ReadonlyMap<string, string>) => buildModel(root, diskLoader(parser, (path) => (texts.has(path) ? { text: texts.get(path)! } : undefined)));
+      const edits = applySteps(model, plan.steps, rebuild);
+      assert.ok(edits.length > 0);
+      const after = applyEdits(model.files.get(root)!.text, edits.filter((edit) => edit.file === root));
+      assertGolden(after, join(dir, 'expected.nix'));
+      const tree = parser.parse(after);
+      assert.deepEqual(syntaxErrors(tree.rootNode), []);
+      tree.delete();
+      parsesWithNix(after);
+      // The result is a complete setup: nothing left to report about it, and nothing more to add.
+      const newModel = rebuild(new Map([[root, after]]));
+      const findings = runRules(newModel, hardware).findings.map((finding) => finding.code);
+      for (const code of ['intel-iommu-missing', 'vfio-group-incomplete', 'vfio-id-collision', 'vfio-device-not-present']) {
+        assert.ok(!findings.includes(code), `${code} after passthrough: ${findings.join(', ')}`);
+      }
+      const again = planPassthrough(newModel, hardware, address);
+      assert.ok(!('error' in again));
+      assert.deepEqual(applySteps(newModel, again.steps, rebuild), [], 'a second run changes nothing');
+    });
+  }
+});
+
+function parsesWithNix(text: string): void {
+  const dir = mkdtempSync(join(tmpdir(), 'nix-vfio-pt-'));
+  try {
+    writeFileSync(join(dir, 'c.nix'), text);
+    execFileSync('nix-instantiate', ['--parse', join(dir, 'c.nix')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' && !process.env.CI) return;
+    throw error;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
