@@ -217,3 +217,86 @@ describe('language server over node IPC', { timeout: 30_000 }, () => {
     }
   });
 });
+
+describe('editor help over JSON-RPC', { timeout: 30_000 }, () => {
+  let workspace: string;
+  let session: Session;
+  let uri: string;
+  let text: string;
+
+  before(async () => {
+    workspace = mkdtempSync(join(tmpdir(), 'nix-vfio-editor-'));
+    const source = join(FIXTURES, 'rules', 'turing-missing-usb-ucsi');
+    text = readFileSync(join(source, 'configuration.nix'), 'utf8');
+    writeFileSync(join(workspace, 'configuration.nix'), text);
+    copyFileSync(join(FIXTURES, 'machines', 'amd-desktop.json'), join(workspace, 'hardware.nix-vfio.json'));
+    session = await startServer(workspace, {});
+    const path = join(workspace, 'configuration.nix');
+    const published = session.diagnostics(pathToFileURL(path).href);
+    uri = open(session, path, text);
+    assert.deepEqual(codes((await published).diagnostics), ['vfio-group-incomplete']);
+  });
+
+  after(async () => {
+    await stopServer(session);
+    rmSync(workspace, { recursive: true, force: true });
+  });
+
+  const position = (needle: string, delta = 0) => new LineIndex(text).positionAt(text.indexOf(needle) + delta);
+
+  it('hover on an id shows the device', async () => {
+    const hover = (await session.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: position('10de:10f8', 2) })) as {
+      contents: { value: string };
+    };
+    assert.match(hover.contents.value, /TU104 HD Audio Controller/);
+    assert.match(hover.contents.value, /IOMMU group: 27/);
+  });
+
+  it('inlay hints name each id', async () => {
+    const hints = (await session.connection.sendRequest('textDocument/inlayHint', {
+      textDocument: { uri },
+      range: { start: { line: 0, character: 0 }, end: { line: 100, character: 0 } },
+    })) as { label: string }[];
+    assert.deepEqual(hints.map((hint) => hint.label), [' TU104 [GeForce RTX 2070 SUPER]', ' TU104 HD Audio Controller']);
+  });
+
+  it('answers the hardware request with the snapshot and its groups', async () => {
+    const response = (await session.connection.sendRequest('nixVfio/hardware', { uri })) as { groups: { group: number; devices: string[] }[] };
+    assert.deepEqual(response.groups.find((group) => group.group === 27)?.devices, ['0000:0b:00.0', '0000:0b:00.1', '0000:0b:00.2', '0000:0b:00.3']);
+  });
+
+  it('"pass through this device" sends one workspace edit that completes the group', async () => {
+    let edit: { changes: Record<string, TextEdit[]> } | undefined;
+    session.connection.onRequest('workspace/applyEdit', (params: { edit: { changes: Record<string, TextEdit[]> } }) => {
+      edit = params.edit;
+      return { applied: true };
+    });
+    const result = (await session.connection.sendRequest('workspace/executeCommand', {
+      command: 'nixVfio.server.passThroughDevice',
+      arguments: [{ uri, address: '0000:0b:00.0' }],
+    })) as { applied: boolean };
+    assert.equal(result.applied, true);
+    const edits = edit!.changes[uri];
+    const lines = new LineIndex(text);
+    const changed = edits.reduce(
+      (current, change) => current.slice(0, lines.offsetAt(change.range.start)) + change.newText + current.slice(lines.offsetAt(change.range.end)),
+      text,
+    );
+    assert.match(changed, /options vfio-pci ids=10de:1e84,10de:10f8,10de:1ad8,10de:1ad9/);
+  });
+
+  it('completes the missing functions after a comma is typed', async () => {
+    const at = position('10de:10f8', '10de:10f8'.length);
+    const republished = session.diagnostics(uri, (params) => params.version === 2);
+    void session.connection.sendNotification('textDocument/didChange', {
+      textDocument: { uri, version: 2 },
+      contentChanges: [{ range: { start: at, end: at }, text: ',' }],
+    });
+    await republished;
+    const items = (await session.connection.sendRequest('textDocument/completion', {
+      textDocument: { uri },
+      position: { line: at.line, character: at.character + 1 },
+    })) as { label: string }[];
+    assert.deepEqual(items.map((item) => item.label).slice(0, 2), ['10de:1ad8', '10de:1ad9']);
+  });
+});

@@ -3,9 +3,9 @@
 // addresses. GPUs and their other functions come first.
 import { HardwareSnapshot, PciDevice } from '../hardware/snapshot';
 import { OptionModel } from '../model/optionModel';
-import { describeDevice, idOf, isBridge, isDisplay, slotOf } from '../rules/facts/devices';
+import { boundDevices, describeDevice, idOf, isBridge, isDisplay, slotOf } from '../rules/facts/devices';
 import { KERNEL_PARAMS } from '../rules/facts/kernelParams';
-import { COMMAND_OPTIONS, MODPROBE_OPTIONS } from '../rules/facts/vfioBindings';
+import { COMMAND_OPTIONS, modelBindings, MODPROBE_OPTIONS } from '../rules/facts/vfioBindings';
 import { TextRange } from '../text';
 import { className } from './hover';
 
@@ -18,10 +18,15 @@ export interface Completion {
   sortText: string;
 }
 
-/** Endpoints, GPUs first, then the other functions of GPU cards, then the rest. */
-function ranked(hardware: HardwareSnapshot): PciDevice[] {
+/**
+ * Endpoints in the order a user wants them: the rest of the IOMMU groups the configuration
+ * already binds into, then GPUs, then the other functions of GPU cards, then everything else.
+ */
+function ranked(model: OptionModel, hardware: HardwareSnapshot): PciDevice[] {
+  const boundGroups = new Set([...boundDevices(modelBindings(model), hardware).values()].map((device) => device.iommuGroup));
   const gpuSlots = new Set(hardware.devices.filter(isDisplay).map((device) => slotOf(device.address)));
-  const rank = (device: PciDevice) => (isDisplay(device) ? 0 : gpuSlots.has(slotOf(device.address)) ? 1 : 2);
+  const rank = (device: PciDevice) =>
+    device.iommuGroup !== null && boundGroups.has(device.iommuGroup) ? 0 : isDisplay(device) ? 1 : gpuSlots.has(slotOf(device.address)) ? 2 : 3;
   return hardware.devices.filter((device) => !isBridge(device)).sort((a, b) => rank(a) - rank(b) || a.address.localeCompare(b.address));
 }
 
@@ -42,7 +47,7 @@ export function completionsAt(model: OptionModel, hardware: HardwareSnapshot | u
     const partial = idContext[2];
     const already = new Set(idContext[1].split(',').filter(Boolean).map((id) => id.toLowerCase()));
     const seen = new Set<string>();
-    return ranked(hardware).flatMap((device, index) => {
+    return ranked(model, hardware).flatMap((device, index) => {
       const id = idOf(device);
       if (seen.has(id) || already.has(id) || !id.startsWith(partial.toLowerCase())) return [];
       seen.add(id);
@@ -52,7 +57,7 @@ export function completionsAt(model: OptionModel, hardware: HardwareSnapshot | u
   const slotContext = /(?:^|[\s"'=/])([0-9a-fA-F:.]*)$/.exec(before);
   if (slotContext && insideOption(model, file, offset, COMMAND_OPTIONS) && /driver_override|DEVS=|\/sys\/bus\/pci\/devices/.test(text.slice(lineStart, text.indexOf('\n', offset) < 0 ? text.length : text.indexOf('\n', offset)))) {
     const partial = slotContext[1];
-    return ranked(hardware).flatMap((device, index) =>
+    return ranked(model, hardware).flatMap((device, index) =>
       device.address.startsWith(partial.toLowerCase()) || device.address.slice(5).startsWith(partial.toLowerCase())
         ? [{ label: device.address, detail: `${describeDevice(device)} · group ${device.iommuGroup ?? '–'}`, insertText: device.address, replace: { start: offset - partial.length, end: offset }, sortText: String(index).padStart(4, '0') }]
         : [],

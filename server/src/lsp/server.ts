@@ -23,6 +23,7 @@ import { NixParser } from '../parse/nixParser';
 import { LineIndex } from '../text';
 import { DiagnosticData, DIAGNOSTIC_SOURCE, pathToUri, toDiagnostic, toQuickFix, toWorkspaceEdit, uriToPath } from './convert';
 import { OpenDocument } from './documents';
+import { AnalysisContext, EDITOR_CAPABILITIES, EditorFeatures, parseText } from './editorFeatures';
 import { DEFAULT_SERVER_SETTINGS, readServerSettings, ServerSettings } from './settings';
 
 /** Per-host snapshot beside a configuration (or in a parent folder up to the workspace root). */
@@ -32,6 +33,7 @@ export class NixVfioServer {
   private parser?: NixParser;
   private readonly documents = new Map<string, OpenDocument>();
   private readonly analyses = new Map<string, Analysis>();
+  private readonly hardwareByRoot = new Map<string, HardwareSnapshot | undefined>();
   /** Files (paths) that had diagnostics published, with the roots that reported them. */
   private readonly published = new Map<string, Set<string>>();
   private readonly dirtyRoots = new Set<string>();
@@ -75,6 +77,8 @@ export class NixVfioServer {
       this.scheduleFlush();
     });
     connection.onCodeAction((params) => this.codeActions(params));
+    const features = new EditorFeatures(connection, (uri) => this.analysisFor(uri));
+    features.register();
     connection.listen();
   }
 
@@ -88,6 +92,7 @@ export class NixVfioServer {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+        ...EDITOR_CAPABILITIES,
       },
       serverInfo: { name: 'nix-vfio' },
     };
@@ -175,8 +180,8 @@ export class NixVfioServer {
       return;
     }
     for (const failure of analysis.ruleFailures) this.connection.console.error(`rule ${failure.code} failed: ${failure.error}`);
-    // A root whose file is closed and read by another root is not a root of its own any more.
     this.analyses.set(root, analysis);
+    this.hardwareByRoot.set(root, hardware.snapshot);
     this.publish(root, analysis, hardware.problem);
   }
 
@@ -315,6 +320,29 @@ export class NixVfioServer {
       actions.push(toQuickFix(data.fix.title, diagnostic, edit));
     }
     return actions;
+  }
+
+  /** The up-to-date analysis that reads the document at `uri`, with its hardware and a way to re-read it with changed texts. */
+  private async analysisFor(uri: string): Promise<AnalysisContext | undefined> {
+    if (this.dirtyDocuments.size > 0 || this.dirtyRoots.size > 0) await this.flush();
+    const document = this.documents.get(uri);
+    const path = document?.path ?? uriToPath(uri);
+    if (!path) return undefined;
+    const root = [...this.analyses.keys()].find((candidate) => this.analyses.get(candidate)!.model.files.has(path));
+    if (!root) return undefined;
+    const analysis = this.analyses.get(root)!;
+    return {
+      path,
+      root,
+      analysis,
+      hardware: this.hardwareByRoot.get(root),
+      lines: (file) => this.linesOf(file, analysis),
+      uriOf: (file) => this.openDocumentAt(file)?.uri ?? pathToUri(file),
+      rebuild: (texts) => {
+        const loader = this.loader();
+        return buildModel(root, (file) => (texts.has(file) ? parseText(this.parser!, file, texts.get(file)!) : loader(file)));
+      },
+    };
   }
 
   private guard<T>(what: string, action: () => T): T | undefined {

@@ -1,0 +1,113 @@
+// LSP wiring of the core's editor help: hover, inlay hints, completion, the hardware request the
+// client's views and pickers use, and the "pass through this device" command.
+import { Connection, InlayHint, InlayHintKind, MarkupKind, ServerCapabilities, TextDocumentPositionParams } from 'vscode-languageserver';
+import { Analysis } from '../analysis/analyze';
+import { completionsAt } from '../editor/completion';
+import { hoverAt } from '../editor/hover';
+import { inlayHints } from '../editor/inlayHints';
+import { applySteps, planPassthrough } from '../editor/passthrough';
+import { HardwareSnapshot, iommuGroups } from '../hardware/snapshot';
+import { ParsedSource } from '../model/buildModel';
+import { OptionModel } from '../model/optionModel';
+import { NixParser } from '../parse/nixParser';
+import { LineIndex } from '../text';
+import { toRange, toWorkspaceEdit } from './convert';
+
+export const PASS_THROUGH_COMMAND = 'nixVfio.server.passThroughDevice';
+export const HARDWARE_REQUEST = 'nixVfio/hardware';
+
+export const EDITOR_CAPABILITIES: ServerCapabilities = {
+  hoverProvider: true,
+  inlayHintProvider: true,
+  completionProvider: { triggerCharacters: ['=', ',', '"', ' '] },
+  executeCommandProvider: { commands: [PASS_THROUGH_COMMAND] },
+};
+
+export interface AnalysisContext {
+  path: string;
+  root: string;
+  analysis: Analysis;
+  hardware?: HardwareSnapshot;
+  lines(file: string): LineIndex;
+  uriOf(file: string): string;
+  /** The root's model re-read with some files' texts replaced. */
+  rebuild(texts: ReadonlyMap<string, string>): OptionModel;
+}
+
+/** A loader result for text that is not on disk (an edit in progress); its tree is freed after the walk. */
+export function parseText(parser: NixParser, path: string, text: string): ParsedSource {
+  const tree = parser.parse(text);
+  return { path, text, tree, release: () => tree.delete() };
+}
+
+export interface HardwareResponse {
+  /** Absent when no snapshot is known for this document. */
+  snapshot?: HardwareSnapshot;
+  groups: { group: number; devices: string[] }[];
+}
+
+export class EditorFeatures {
+  constructor(
+    private readonly connection: Connection,
+    private readonly analysisFor: (uri: string) => Promise<AnalysisContext | undefined>,
+  ) {}
+
+  register(): void {
+    const { connection } = this;
+    connection.onHover(async (params) => {
+      const found = await this.at(params);
+      if (!found) return null;
+      const hover = hoverAt(found.context.analysis.model, found.context.hardware, found.context.path, found.offset);
+      return hover ? { contents: { kind: MarkupKind.Markdown, value: hover.markdown }, range: toRange(found.lines, hover.range) } : null;
+    });
+    connection.languages.inlayHint.on(async (params) => {
+      const context = await this.analysisFor(params.textDocument.uri);
+      if (!context) return [];
+      const lines = context.lines(context.path);
+      const start = lines.offsetAt(params.range.start);
+      const end = lines.offsetAt(params.range.end);
+      return inlayHints(context.analysis.model, context.hardware, context.path)
+        .filter((hint) => hint.offset >= start && hint.offset <= end)
+        .map((hint): InlayHint => ({ position: lines.positionAt(hint.offset), label: hint.label, kind: InlayHintKind.Type, paddingLeft: false }));
+    });
+    connection.onCompletion(async (params) => {
+      const found = await this.at(params);
+      if (!found) return [];
+      return completionsAt(found.context.analysis.model, found.context.hardware, found.context.path, found.offset).map((item) => ({
+        label: item.label,
+        detail: item.detail,
+        sortText: item.sortText,
+        textEdit: { range: toRange(found.lines, item.replace), newText: item.insertText },
+      }));
+    });
+    connection.onRequest(HARDWARE_REQUEST, async (params: { uri: string }): Promise<HardwareResponse> => {
+      const context = await this.analysisFor(params.uri);
+      if (!context?.hardware) return { groups: [] };
+      return {
+        snapshot: context.hardware,
+        groups: [...iommuGroups(context.hardware)].map(([group, devices]) => ({ group, devices: devices.map((device) => device.address) })),
+      };
+    });
+    connection.onExecuteCommand(async (params) => {
+      if (params.command !== PASS_THROUGH_COMMAND) return undefined;
+      const [argument] = (params.arguments ?? []) as { uri: string; address: string }[];
+      if (!argument) return { error: 'no device given' };
+      const context = await this.analysisFor(argument.uri);
+      if (!context) return { error: 'this file is not part of a configuration Nix VFIO has read' };
+      if (!context.hardware) return { error: 'no hardware snapshot for this configuration' };
+      const plan = planPassthrough(context.analysis.model, context.hardware, argument.address);
+      if ('error' in plan) return plan;
+      const edits = applySteps(context.analysis.model, plan.steps, (texts) => context.rebuild(texts));
+      if (edits.length === 0) return { notes: ['Nothing to add: this device is already passed through.', ...plan.notes] };
+      const result = await connection.workspace.applyEdit({ label: 'Pass through device', edit: toWorkspaceEdit(edits, context.lines, context.uriOf) });
+      return { applied: result.applied, notes: plan.notes };
+    });
+  }
+
+  private async at(params: TextDocumentPositionParams): Promise<{ context: AnalysisContext; offset: number; lines: LineIndex } | undefined> {
+    const context = await this.analysisFor(params.textDocument.uri);
+    if (!context) return undefined;
+    const lines = context.lines(context.path);
+    return { context, offset: lines.offsetAt(params.position), lines };
+  }
+}
