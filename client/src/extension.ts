@@ -2,6 +2,7 @@
 import * as path from 'node:path';
 import { commands, ExtensionContext, window, workspace } from 'vscode';
 import { LanguageClient, LanguageClientOptions, ServerOptions, TransportKind } from 'vscode-languageclient/node';
+import { passThroughDevice } from './passThrough';
 
 let client: LanguageClient | undefined;
 
@@ -23,6 +24,9 @@ export async function activate(context: ExtensionContext): Promise<void> {
     outputChannel,
     commands.registerCommand('nixVfio.restartServer', async () => {
       await client?.restart();
+    }),
+    commands.registerCommand('nixVfio.passThroughDevice', async () => {
+      if (client) await passThroughDevice(client);
     }),
     workspace.onDidChangeConfiguration((event) => {
       if (event.affectsConfiguration('nixVfio.hardware')) void client?.sendNotification('workspace/didChangeConfiguration', { settings: null });
