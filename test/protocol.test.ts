@@ -189,6 +189,17 @@ describe('language server over JSON-RPC', { timeout: 30_000 }, () => {
     assert.deepEqual(codes(result.diagnostics), ['file-too-large']);
   });
 
+  it('stays up and answers after junk documents', async () => {
+    const junk = ['[' .repeat(10_000), '{ a = "\ud800\u0000', '\u0000'.repeat(1000), "''${", '{ boot.kernelParams = [ "x" ]; }'.repeat(3000)];
+    const last = join(workspace, 'junk-4.nix');
+    const settled = session.diagnostics(pathToFileURL(last).href);
+    junk.forEach((text, index) => open(session, join(workspace, `junk-${index}.nix`), text));
+    await settled;
+    const hover = await session.connection.sendRequest('textDocument/hover', { textDocument: { uri: pathToFileURL(last).href }, position: { line: 0, character: 3 } });
+    assert.equal(hover, null);
+    assert.equal(session.process.exitCode, null, 'the server is still running');
+  });
+
   it('reports an unusable hardware snapshot once, on the configuration', async () => {
     const dir = mkdtempSync(join(workspace, 'host-'));
     const path = join(dir, 'configuration.nix');

@@ -1,0 +1,136 @@
+// Robustness: mutated fixture configurations, junk, deep nesting, huge and odd texts never make
+// the analysis, the fixes or the editor help throw or hang. Seeded, so a failure reproduces;
+// FUZZ_ITERATIONS raises the count for a longer run (npm run bench does not need it).
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { runRules } from '../server/src/analysis/analyze';
+import { completionsAt } from '../server/src/editor/completion';
+import { hoverAt } from '../server/src/editor/hover';
+import { inlayHints } from '../server/src/editor/inlayHints';
+import { planPassthrough } from '../server/src/editor/passthrough';
+import { fixEdits } from '../server/src/fixes/registry';
+import { buildModel } from '../server/src/model/buildModel';
+import { diskLoader } from '../server/src/model/loadFiles';
+import { NixParser } from '../server/src/parse/nixParser';
+import { FIXTURES, sharedParser } from './helpers';
+import { loadMachine } from './ruleFixtures';
+
+const ITERATIONS = Number(process.env.FUZZ_ITERATIONS ?? 2000);
+
+/** mulberry32: small, fast, seeded. */
+function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function nixFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? nixFiles(path) : path.endsWith('.nix') ? [path] : [];
+  });
+}
+
+const SNIPPETS = ['{', '}', '[', ']', '"', "''", '${', ';', '=', ' ++ ', 'lib.mkIf x ', 'vfio-pci.ids=', ',', '\\', '\u0000', '\r\n', '\ud83d', '\ude00', '😀', 'é', 'let ', ' in ', 'with lib; ', '# ', '/*', 'import ./x.nix'];
+
+function mutate(text: string, next: () => number): string {
+  const at = () => Math.floor(next() * (text.length + 1));
+  switch (Math.floor(next() * 6)) {
+    case 0: {
+      const start = at();
+      return text.slice(0, start) + text.slice(start + Math.floor(next() * 40));
+    }
+    case 1: {
+      const start = at();
+      return text.slice(0, start) + SNIPPETS[Math.floor(next() * SNIPPETS.length)] + text.slice(start);
+    }
+    case 2:
+      return text.slice(0, at());
+    case 3: {
+      const junk = Array.from({ length: 1 + Math.floor(next() * 30) }, () => String.fromCharCode(Math.floor(next() * 0xffff))).join('');
+      const start = at();
+      return text.slice(0, start) + junk + text.slice(start);
+    }
+    case 4:
+      return text.replace(/\n/g, '\r\n');
+    default: {
+      const start = at();
+      const end = at();
+      return text.slice(0, Math.min(start, end)) + text.slice(Math.max(start, end)) + text.slice(Math.min(start, end), Math.max(start, end));
+    }
+  }
+}
+
+const MACHINES = ['guide-desktop', 'amd-desktop', 'intel-igpu-gtx', 'intel-laptop-shared'];
+
+function exercise(parser: NixParser, path: string, text: string, machine: string, next: () => number): void {
+  const model = buildModel(path, diskLoader(parser, (file) => (file === path ? { text } : undefined)));
+  const hardware = loadMachine(machine);
+  const analysis = runRules(model, hardware);
+  assert.deepEqual(analysis.ruleFailures, [], `a rule threw on:\n${text}`);
+  for (const finding of analysis.findings) if (finding.fix) fixEdits(model, finding.fix);
+  const offset = Math.floor(next() * (text.length + 1));
+  hoverAt(model, hardware, path, offset);
+  completionsAt(model, hardware, path, offset);
+  inlayHints(model, hardware, path);
+  planPassthrough(model, hardware, hardware.devices[Math.floor(next() * hardware.devices.length)].address);
+}
+
+describe('robustness', () => {
+  it(`survives ${ITERATIONS} seeded mutations of the fixture configurations`, async () => {
+    const parser = await sharedParser();
+    const files = nixFiles(FIXTURES).sort();
+    const next = random(20261124);
+    for (let i = 0; i < ITERATIONS; i++) {
+      const path = files[Math.floor(next() * files.length)];
+      let text = readFileSync(path, 'utf8');
+      for (let round = 1 + Math.floor(next() * 4); round > 0; round--) text = mutate(text, next);
+      exercise(parser, path, text, MACHINES[i % MACHINES.length], next);
+    }
+  });
+
+  it('survives extreme inputs: empty, deep nesting, long lines, lone surrogates, NUL bytes', async () => {
+    const parser = await sharedParser();
+    const next = random(7);
+    const path = join(FIXTURES, 'synthetic.nix');
+    const inputs = [
+      '',
+      '   \n\n',
+      '['.repeat(10_000) + ']'.repeat(10_000),
+      '{ a = '.repeat(10_000) + '1' + '; }'.repeat(10_000),
+      '{ boot.kernelParams = [ ' + '"x" '.repeat(50_000) + ']; }',
+      '{ boot.kernelParams = [ "' + 'a'.repeat(200_000) + ' b" ]; }',
+      '(' .repeat(5_000) + 'x' + ')'.repeat(5_000),
+      '{ boot.kernelParams = [ "intel_iommu=on\ud800" "\udc00vfio-pci.ids=10de:13c0" ]; }',
+      '{ boot.extraModprobeConfig = "options vfio-pci ids=\u0000"; }',
+      'let ' + Array.from({ length: 2_000 }, (_, i) => `a${i} = a${i + 1};`).join(' ') + ' a2000 = [ "x" ]; in { boot.kernelParams = a0; }',
+      'let a = b; b = a; in { boot.kernelParams = a; boot.extraModprobeConfig = "${a}"; }',
+    ];
+    for (const text of inputs) exercise(parser, path, text, 'amd-desktop', next);
+  });
+
+  it('refuses an over-size file with a message instead of reading it', async () => {
+    const parser = await sharedParser();
+    const load = diskLoader(parser);
+    const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'nix-vfio-huge-'));
+    try {
+      const path = join(dir, 'configuration.nix');
+      writeFileSync(path, '{ a = [\n' + '  "0123456789abcdef"\n'.repeat(1_100_000) + ']; }\n'); // about 22 MB
+      const loaded = load(path);
+      assert.ok('error' in loaded && /larger than/.test(loaded.error));
+      const model = buildModel(path, load);
+      assert.match(runRules(model, undefined).findings.map((finding) => finding.message).join('\n'), /Cannot read the file: it is larger than 2 MiB/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
