@@ -10,6 +10,7 @@ import { removeVfioTokenFix } from './removeVfioToken';
 import { replaceListItemFix } from './replaceListItem';
 import { replaceVfioTokenFix } from './replaceVfioToken';
 import { splitListItemFix } from './splitListItem';
+import { suppressOnBindingLineFix } from './suppressOnBindingLine';
 import { FileEdit, Fix } from './types';
 
 export const FIXES: readonly Fix[] = [
@@ -22,6 +23,7 @@ export const FIXES: readonly Fix[] = [
   addVfioIdsFix,
   addModprobeLineFix,
   addOverrideScriptFix,
+  suppressOnBindingLineFix,
 ];
 
 /** The edits a fix request makes on this model; none when the fix is unknown or already done. */

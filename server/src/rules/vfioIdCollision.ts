@@ -31,6 +31,13 @@ export const vfioIdCollision: Rule = {
             `boot.initrd.preDeviceCommands; if all of them are meant for VMs, silence this with "# nix-vfio: disable-next-line ${VFIO_ID_COLLISION}".`,
           file: binding.definition.file,
           range: binding.range,
+          fix: binding.exact
+            ? {
+                fix: 'suppress-on-binding-line',
+                title: `Keep: all devices with ${binding.token} go to VMs (silence this here)`,
+                args: { code: VFIO_ID_COLLISION, via: binding.via, token: binding.token },
+              }
+            : undefined,
         });
       }
     }
