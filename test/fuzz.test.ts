@@ -11,7 +11,7 @@ import { hoverAt } from '../server/src/editor/hover';
 import { inlayHints } from '../server/src/editor/inlayHints';
 import { planPassthrough } from '../server/src/editor/passthrough';
 import { fixEdits } from '../server/src/fixes/registry';
-import { buildModel } from '../server/src/model/buildModel';
+import { buildModel, ModelCache } from '../server/src/model/buildModel';
 import { diskLoader } from '../server/src/model/loadFiles';
 import { NixParser } from '../server/src/parse/nixParser';
 import { FIXTURES, sharedParser } from './helpers';
@@ -96,6 +96,30 @@ describe('robustness', () => {
     }
   });
 
+  it('a model built with the cache of the previous text equals one built from scratch', async () => {
+    const parser = await sharedParser();
+    const files = nixFiles(FIXTURES).sort();
+    const next = random(424242);
+    for (let i = 0; i < ITERATIONS / 4; i++) {
+      const path = files[Math.floor(next() * files.length)];
+      const cache = new ModelCache();
+      let text = readFileSync(path, 'utf8');
+      for (let step = 0; step < 4; step++) {
+        const current = text;
+        const load = diskLoader(parser, (file) => (file === path ? { text: current } : undefined));
+        const cached = buildModel(path, load, cache);
+        const fresh = buildModel(path, load);
+        assert.deepEqual(
+          JSON.parse(JSON.stringify({ ...cached, files: [...cached.files.keys()] })),
+          JSON.parse(JSON.stringify({ ...fresh, files: [...fresh.files.keys()] })),
+          `cached model differs after edits, text:\n${text}`,
+        );
+        // Small edits, as typing makes them, so most bindings are reused.
+        text = next() < 0.7 ? insertAtRandom(text, next) : mutate(text, next);
+      }
+    }
+  });
+
   it('survives extreme inputs: empty, deep nesting, long lines, lone surrogates, NUL bytes', async () => {
     const parser = await sharedParser();
     const next = random(7);
@@ -134,3 +158,8 @@ describe('robustness', () => {
     }
   });
 });
+
+function insertAtRandom(text: string, next: () => number): string {
+  const at = Math.floor(next() * (text.length + 1));
+  return text.slice(0, at) + 'abc=;"1 '[Math.floor(next() * 8)] + text.slice(at);
+}

@@ -17,7 +17,7 @@ import {
 import { Analysis, runRules } from '../analysis/analyze';
 import { fixEdits } from '../fixes/registry';
 import { HardwareSnapshot, parseSnapshot } from '../hardware/snapshot';
-import { buildModel } from '../model/buildModel';
+import { buildModel, ModelCache } from '../model/buildModel';
 import { diskLoader } from '../model/loadFiles';
 import { NixParser } from '../parse/nixParser';
 import { LineIndex } from '../text';
@@ -34,6 +34,8 @@ export class NixVfioServer {
   private readonly documents = new Map<string, OpenDocument>();
   private readonly analyses = new Map<string, Analysis>();
   private readonly hardwareByRoot = new Map<string, HardwareSnapshot | undefined>();
+  /** Walk results of unchanged top-level bindings, reused on the next keystroke. */
+  private readonly modelCache = new ModelCache();
   /** Files (paths) that had diagnostics published, with the roots that reported them. */
   private readonly published = new Map<string, Set<string>>();
   private readonly dirtyRoots = new Set<string>();
@@ -171,7 +173,7 @@ export class NixVfioServer {
     const hardware = this.hardwareFor(root, settings);
     let analysis: Analysis;
     try {
-      analysis = runRules(buildModel(root, this.loader()), hardware.snapshot, {
+      analysis = runRules(buildModel(root, this.loader(), this.modelCache), hardware.snapshot, {
         disabledRules: settings.disabledRules,
         nixosRelease: settings.nixosRelease,
       });

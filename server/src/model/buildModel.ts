@@ -5,7 +5,7 @@ import { SyntaxNode, SyntaxTree, syntaxErrors } from '../parse/nixParser';
 import { TextRange } from '../text';
 import { Evaluator } from './evaluate';
 import { libCall, PRIORITY_WRAPPERS } from './libCalls';
-import { AttrsetScope, OptionModel } from './optionModel';
+import { AttrsetScope, Definition, OptionModel, UnreadRegion } from './optionModel';
 import { attrPathNames, bindLet, Scope } from './scope';
 
 export interface ParsedSource {
@@ -37,7 +37,69 @@ function rangeOf(node: SyntaxNode): TextRange {
   return { start: node.startIndex, end: node.endIndex };
 }
 
-export function buildModel(rootPath: string, load: SourceLoader): OptionModel {
+/**
+ * What walking each top-level binding of a file produced, kept between builds so an edit
+ * re-walks only the bindings it touched. Valid while the text around the bindings (function
+ * head, let, with) is unchanged; reused entries are shifted to their new offsets.
+ */
+export class ModelCache {
+  readonly files = new Map<string, { header: string; bindings: Map<string, CachedBinding[]> }>();
+}
+
+interface CachedBinding {
+  start: number;
+  end: number;
+  definitions: Definition[];
+  attrsets: AttrsetScope[];
+  unread: UnreadRegion[];
+  recorded: AttrsetScope['bindings'];
+}
+
+/**
+ * Moves, in place, every `{ start, end }` range inside the binding (`from`–`to`) by `delta`;
+ * ranges before it (let bindings in the unchanged head of the file) stay. In place, because a
+ * cached entry belongs to one model at a time and copying thousands of ranges per keystroke
+ * costs more than the walk it saves. `seen` guards objects shared between values.
+ */
+function shiftRanges(value: unknown, from: number, to: number, delta: number, pass: number): void {
+  if (value === null || typeof value !== 'object') return;
+  const marked = value as { [SHIFT_PASS]?: number };
+  if (marked[SHIFT_PASS] === pass) return;
+  marked[SHIFT_PASS] = pass;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) shiftRanges(value[i], from, to, delta, pass);
+    return;
+  }
+  const source = value as Record<string, unknown>;
+  if (typeof source.start === 'number' && typeof source.end === 'number') {
+    if (source.start >= from && source.end <= to) {
+      source.start += delta;
+      source.end += delta;
+    }
+    return; // a range holds nothing else
+  }
+  for (const key of Object.keys(source)) {
+    const child = source[key];
+    if (child !== null && typeof child === 'object') shiftRanges(child, from, to, delta, pass);
+  }
+}
+
+/** Marks objects already moved in one shift, for values shared within a binding. */
+const SHIFT_PASS = Symbol('shiftPass');
+let shiftPasses = 0;
+
+/** Every `{ start, end }` range in a value. */
+function* rangesIn(value: unknown): Generator<TextRange> {
+  if (Array.isArray(value)) {
+    for (const item of value) yield* rangesIn(item);
+  } else if (value !== null && typeof value === 'object') {
+    const source = value as Record<string, unknown>;
+    if (typeof source.start === 'number' && typeof source.end === 'number') yield source as unknown as TextRange;
+    for (const key of Object.keys(source)) yield* rangesIn(source[key]);
+  }
+}
+
+export function buildModel(rootPath: string, load: SourceLoader, cache?: ModelCache): OptionModel {
   const model: OptionModel = {
     root: resolve(rootPath),
     files: new Map(),
@@ -47,7 +109,7 @@ export function buildModel(rootPath: string, load: SourceLoader): OptionModel {
     imports: [],
     specialisations: [],
   };
-  new ModelBuilder(model, load).addFile(model.root, undefined);
+  new ModelBuilder(model, load, cache).addFile(model.root, undefined);
   return model;
 }
 
@@ -59,6 +121,7 @@ class ModelBuilder {
   constructor(
     private readonly model: OptionModel,
     private readonly load: SourceLoader,
+    private readonly cache?: ModelCache,
   ) {}
 
   addFile(path: string, context: Omit<WalkContext, 'file' | 'depth'> | undefined, importedAt?: { file: string; range: TextRange }): void {
@@ -140,9 +203,8 @@ class ModelBuilder {
 
   private walkModuleAttrset(node: SyntaxNode, scope: Scope, context: WalkContext): void {
     const bindingSet = node.namedChildren.find((child) => child?.type === 'binding_set');
-    const bindings = bindingSet?.namedChildren.filter((child) => child?.type === 'binding') ?? [];
-    const firstNames = bindings.map((binding) => attrPathNames(binding!.childForFieldName('attrpath')!)[0]);
-    const fullForm = firstNames.includes('config') || firstNames.includes('options');
+    const bindings = bindingSet ? moduleStructureBindings(bindingSet, this.model.files.get(context.file)?.text ?? '') : [];
+    const fullForm = bindings.some((binding) => /^\s*"?(config|options)\b/.test(binding.text));
     const innerScope = this.scopeForSet(node, scope);
     if (!fullForm) {
       this.walkAttrset(node, [], innerScope, context, MODULE_KEYS);
@@ -179,37 +241,111 @@ class ModelBuilder {
       specialisation: context.specialisation,
     };
     this.model.attrsets.push(record);
-    for (const binding of bindingSet?.namedChildren ?? []) {
-      if (!binding || binding.type === 'comment') continue;
-      if (binding.type === 'inherit' || binding.type === 'inherit_from') {
-        for (const attr of binding.childForFieldName('attrs')?.namedChildren ?? []) {
-          if (!attr) continue;
-          this.model.definitions.push({
-            path: [...prefix, attr.text],
-            value: { kind: 'unknown', reason: 'inherited', range: rangeOf(attr) },
-            file: context.file,
-            bindingRange: rangeOf(binding),
-            conditions: context.conditions,
-            modifiers: context.modifiers,
-            specialisation: context.specialisation,
-          });
-        }
-        continue;
-      }
-      if (binding.type !== 'binding') continue;
-      const attrpath = binding.childForFieldName('attrpath');
-      const value = binding.childForFieldName('expression');
-      if (!attrpath || !value) continue;
-      const names = attrPathNames(attrpath);
-      record.bindings.push({ names, range: rangeOf(binding) });
-      if (skip && names[0] !== undefined && skip.has(names[0])) continue;
-      const dynamicAt = names.indexOf(undefined);
-      if (dynamicAt >= 0) {
-        this.unread(binding, [...prefix, ...(names.slice(0, dynamicAt) as string[])], context, 'attribute name is computed');
-        continue;
-      }
-      this.walkValue([...prefix, ...(names as string[])], value, scope, context, binding);
+    if (!bindingSet) return;
+    // The module's own top-level set is where edits happen; its unchanged bindings are reused.
+    const reusable = this.cache && prefix.length === 0 && node.type === 'attrset_expression' && context.conditions.length === 0 && context.specialisation === undefined;
+    if (!reusable) {
+      for (const binding of bindingSet.namedChildren) if (binding) this.walkBinding(binding, prefix, scope, context, record, skip);
+      return;
     }
+    const text = this.model.files.get(context.file)?.text ?? '';
+    const header = `${text.slice(0, bindingSet.startIndex)}\u0000${text.slice(bindingSet.endIndex)}`;
+    const previous = this.cache!.files.get(context.file);
+    const usable = previous?.header === header ? previous.bindings : undefined;
+    const next = new Map<string, CachedBinding[]>();
+    // A cursor visits the bindings without building a node object for each reused one.
+    const cursor = bindingSet.walk();
+    try {
+      for (let more = cursor.gotoFirstChild(); more; more = cursor.gotoNextSibling()) {
+        if (!cursor.nodeIsNamed) continue;
+        const start = cursor.startIndex;
+        const end = cursor.endIndex;
+        const bindingText = text.slice(start, end);
+        const hit = usable?.get(bindingText)?.shift();
+        const entry = hit
+          ? this.reuse(hit, start - hit.start, record)
+          : this.walkAndCapture(cursor.currentNode, prefix, scope, context, record, bindingSet.startIndex, skip);
+        if (entry) {
+          const list = next.get(bindingText) ?? [];
+          list.push({ ...entry, start, end });
+          next.set(bindingText, list);
+        }
+      }
+    } finally {
+      cursor.delete();
+    }
+    this.cache!.files.set(context.file, { header, bindings: next });
+  }
+
+  /** Walks one binding and returns what it added, when that depends on nothing but its own text. */
+  private walkAndCapture(
+    binding: SyntaxNode,
+    prefix: string[],
+    scope: Scope,
+    context: WalkContext,
+    record: AttrsetScope,
+    setStart: number,
+    skip?: Set<string>,
+  ): Omit<CachedBinding, 'start' | 'end'> | undefined {
+    const { model } = this;
+    const before = { definitions: model.definitions.length, attrsets: model.attrsets.length, unread: model.unread.length, imports: model.imports.length, specialisations: model.specialisations.length, bindings: record.bindings.length };
+    this.walkBinding(binding, prefix, scope, context, record, skip);
+    const definitions = model.definitions.slice(before.definitions);
+    // Anything that read other files (imports inside specialisations) is walked again next time.
+    if (model.imports.length !== before.imports || model.specialisations.length !== before.specialisations || definitions.some((definition) => definition.file !== context.file)) return undefined;
+    const entry = {
+      definitions,
+      attrsets: model.attrsets.slice(before.attrsets),
+      unread: model.unread.slice(before.unread),
+      recorded: record.bindings.slice(before.bindings),
+    };
+    // Reusable only if it points at nothing but itself and the head of the file.
+    for (const range of rangesIn(entry)) {
+      if (!(range.end <= setStart || (range.start >= binding.startIndex && range.end <= binding.endIndex))) return undefined;
+    }
+    return entry;
+  }
+
+  private reuse(hit: CachedBinding, delta: number, record: AttrsetScope): Omit<CachedBinding, 'start' | 'end'> {
+    const entry = { definitions: hit.definitions, attrsets: hit.attrsets, unread: hit.unread, recorded: hit.recorded };
+    if (delta !== 0) shiftRanges(entry, hit.start, hit.end, delta, ++shiftPasses);
+    this.model.definitions.push(...entry.definitions);
+    this.model.attrsets.push(...entry.attrsets);
+    this.model.unread.push(...entry.unread);
+    record.bindings.push(...entry.recorded);
+    return entry;
+  }
+
+  private walkBinding(binding: SyntaxNode, prefix: string[], scope: Scope, context: WalkContext, record: AttrsetScope, skip?: Set<string>): void {
+    if (binding.type === 'comment') return;
+    if (binding.type === 'inherit' || binding.type === 'inherit_from') {
+      for (const attr of binding.childForFieldName('attrs')?.namedChildren ?? []) {
+        if (!attr) continue;
+        this.model.definitions.push({
+          path: [...prefix, attr.text],
+          value: { kind: 'unknown', reason: 'inherited', range: rangeOf(attr) },
+          file: context.file,
+          bindingRange: rangeOf(binding),
+          conditions: context.conditions,
+          modifiers: context.modifiers,
+          specialisation: context.specialisation,
+        });
+      }
+      return;
+    }
+    if (binding.type !== 'binding') return;
+    const attrpath = binding.childForFieldName('attrpath');
+    const value = binding.childForFieldName('expression');
+    if (!attrpath || !value) return;
+    const names = attrPathNames(attrpath);
+    record.bindings.push({ names, range: rangeOf(binding) });
+    if (skip && names[0] !== undefined && skip.has(names[0])) return;
+    const dynamicAt = names.indexOf(undefined);
+    if (dynamicAt >= 0) {
+      this.unread(binding, [...prefix, ...(names.slice(0, dynamicAt) as string[])], context, 'attribute name is computed');
+      return;
+    }
+    this.walkValue([...prefix, ...(names as string[])], value, scope, context, binding);
   }
 
   /** The value bound at option `path`: descend into sets and wrappers, else record a definition. */
@@ -351,4 +487,24 @@ class ModelBuilder {
 
 function isSetLike(node: SyntaxNode): boolean {
   return node.type === 'attrset_expression' || node.type === 'rec_attrset_expression' || node.type === 'apply_expression';
+}
+
+/**
+ * The bindings of a module's top-level set that shape the module (`imports`, `config`,
+ * `options`), found from their text so the thousands of ordinary bindings of a large file
+ * need no syntax-node objects.
+ */
+function moduleStructureBindings(bindingSet: SyntaxNode, text: string): SyntaxNode[] {
+  const found: SyntaxNode[] = [];
+  const cursor = bindingSet.walk();
+  try {
+    for (let more = cursor.gotoFirstChild(); more; more = cursor.gotoNextSibling()) {
+      if (!cursor.nodeIsNamed) continue;
+      const start = cursor.startIndex;
+      if (/^"?(imports|config|options)\b/.test(text.slice(start, start + 12)) && cursor.nodeType === 'binding') found.push(cursor.currentNode);
+    }
+  } finally {
+    cursor.delete();
+  }
+  return found;
 }

@@ -97,7 +97,7 @@ export class ConfigView {
 
   /** Definitions of exactly this option. */
   definitions(option: string): Definition[] {
-    return this.model.definitions.filter((definition) => this.includes(definition.specialisation) && pathKey(definition.path) === option);
+    return (indexOf(this.model).exact.get(option) ?? []).filter((definition) => this.includes(definition.specialisation));
   }
 
   /**
@@ -116,8 +116,7 @@ export class ConfigView {
 
   /** Definitions of this option or of options below it (`boot.kernelModules.vfio_pci = true`). */
   definitionsUnder(option: string): Definition[] {
-    const path = option.split('.');
-    return this.model.definitions.filter((definition) => this.includes(definition.specialisation) && isPrefix(path, definition.path));
+    return indexOf(this.model).under(option).filter((definition) => this.includes(definition.specialisation));
   }
 
   /**
@@ -130,10 +129,13 @@ export class ConfigView {
     // Text tree-sitter could not read may hold the definition; say nothing rather than be wrong.
     for (const file of this.model.files.values()) if (file.syntaxErrors.length > 0 || file.readProblem) return false;
     if (this.model.unread.some((region) => this.includes(region.specialisation) && (isPrefix(region.prefix, path) || isPrefix(path, region.prefix)))) return false;
-    for (const definition of this.model.definitions) {
-      if (!this.includes(definition.specialisation)) continue;
-      if (isPrefix(definition.path, path) && definition.value.kind === 'unknown') return false;
-      if (pathKey(definition.path) === option && definition.value.kind === 'list' && !definition.value.complete) return false;
+    const index = indexOf(this.model);
+    for (let length = 1; length <= path.length; length++) {
+      for (const definition of index.exact.get(path.slice(0, length).join('.')) ?? []) {
+        if (!this.includes(definition.specialisation)) continue;
+        if (definition.value.kind === 'unknown') return false;
+        if (length === path.length && definition.value.kind === 'list' && !definition.value.complete) return false;
+      }
     }
     return true;
   }
@@ -161,4 +163,41 @@ export function definitionPriority(definition: Definition): number {
     else if (PRIORITIES[name] !== undefined) priority = PRIORITIES[name];
   }
   return priority;
+}
+
+/** Definitions by option path, built once per model: rules ask for the same few options often. */
+interface DefinitionIndex {
+  exact: Map<string, Definition[]>;
+  under(option: string): Definition[];
+}
+
+const indexes = new WeakMap<OptionModel, DefinitionIndex>();
+
+function indexOf(model: OptionModel): DefinitionIndex {
+  let index = indexes.get(model);
+  if (index) return index;
+  const exact = new Map<string, Definition[]>();
+  const keys = model.definitions.map((definition) => pathKey(definition.path));
+  model.definitions.forEach((definition, position) => {
+    const key = keys[position];
+    const list = exact.get(key);
+    if (list) list.push(definition);
+    else exact.set(key, [definition]);
+  });
+  const underCache = new Map<string, Definition[]>();
+  index = {
+    exact,
+    under(option) {
+      let found = underCache.get(option);
+      if (!found) {
+        const prefix = `${option}.`;
+        // Keep model order, as rules report in source order.
+        found = model.definitions.filter((_, position) => keys[position] === option || keys[position].startsWith(prefix));
+        underCache.set(option, found);
+      }
+      return found;
+    },
+  };
+  indexes.set(model, index);
+  return index;
 }

@@ -75,7 +75,19 @@ function stringDefinitions(view: ConfigView, options: readonly string[]): { defi
   );
 }
 
+const bindingsByView = new WeakMap<ConfigView, VfioBinding[]>();
+
+/** The view's bindings, read once per view (several rules ask). */
 export function vfioBindings(view: ConfigView): VfioBinding[] {
+  let bindings = bindingsByView.get(view);
+  if (!bindings) {
+    bindings = readBindings(view);
+    bindingsByView.set(view, bindings);
+  }
+  return bindings;
+}
+
+function readBindings(view: ConfigView): VfioBinding[] {
   const bindings: VfioBinding[] = [];
   for (const definition of view.effectiveDefinitions(KERNEL_PARAMS)) {
     if (definition.value.kind !== 'list') continue;
