@@ -245,6 +245,8 @@ export class NixVfioServer {
     const stillRead = [...this.analyses.entries()].some(([root, analysis]) => root !== path && analysis.model.files.has(path));
     if (stillRead) return;
     this.analyses.delete(path);
+    this.hardwareByRoot.delete(path);
+    this.modelCache.files.delete(path);
     for (const [file, roots] of this.published) {
       roots.delete(path);
       if (file === path || roots.size === 0) {
