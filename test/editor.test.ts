@@ -15,7 +15,9 @@ import { buildModel } from '../server/src/model/buildModel';
 import { diskLoader } from '../server/src/model/loadFiles';
 import { syntaxErrors } from '../server/src/parse/nixParser';
 import { applyEdits } from '../server/src/text';
-import { assertGolden, FIXTURES, sharedParser } from './helpers';
+import { codeLenses } from '../server/src/editor/codeLens';
+import { verifyPassthrough } from '../server/src/editor/verify';
+import { assertGolden, FIXTURES, REPO_ROOT, sharedParser } from './helpers';
 import { loadMachine } from './ruleFixtures';
 
 async function modelOf(root: string, overlay: ReadonlyMap<string, string> = new Map()) {
@@ -77,6 +79,38 @@ describe('hover, inlay hints and completion', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('code lens and verify passthrough', () => {
+  it('code lens counts devices, groups and vfio-pci bindings per binding string', async () => {
+    const root = join(FIXTURES, 'rules', 'turing-missing-usb-ucsi', 'configuration.nix');
+    const model = await modelOf(root);
+    const lenses = codeLenses(model, loadMachine('amd-desktop'), root);
+    assert.deepEqual(lenses.map((lens) => lens.title), ['2 devices · IOMMU group 27 · 0 of 2 on vfio-pci now']);
+  });
+
+  it('verify reports the command line, the IOMMU and each device, with causes', async () => {
+    const model = await modelOf(join(REPO_ROOT, 'examples', 'guide-desktop', 'configuration.nix'));
+    const guide = loadMachine('guide-desktop');
+    const report = verifyPassthrough(model, guide);
+    // The example binds 0f:00.x by address; the guide machine runs them on vfio-pci already.
+    assert.deepEqual(
+      report.items.map((item) => [item.ok, item.what]),
+      [
+        [true, 'an IOMMU is active'],
+        [true, '0f:00.0 NVIDIA GM204 [GeForce GTX 980] [10de:13c0] is driven by vfio-pci'],
+        [true, '0f:00.1 NVIDIA GM204 High Definition Audio Controller [10de:0fbb] is driven by vfio-pci'],
+      ],
+    );
+    const other = verifyPassthrough(await modelOf(join(FIXTURES, 'rules', 'intel-param-present', 'configuration.nix')), loadMachine('intel-igpu-gtx'));
+    assert.equal(other.ok, false);
+    const causes = other.items.filter((item) => !item.ok).map((item) => item.cause);
+    assert.deepEqual(causes, [
+      'the kernel command line is not known',
+      'nouveau took it first: load vfio-pci in the initrd and add "softdep nouveau pre: vfio-pci", or bind it by address before the driver loads',
+      'snd_hda_intel took it first: load vfio-pci in the initrd and add "softdep snd_hda_intel pre: vfio-pci", or bind it by address before the driver loads',
+    ]);
   });
 });
 

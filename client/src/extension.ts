@@ -1,8 +1,12 @@
-// The VS Code side: starts the language server for Nix files and owns commands. No analysis here.
+// The VS Code side: starts the language server for Nix files and owns commands, the IOMMU
+// Groups view and the status bar. No analysis here.
 import * as path from 'node:path';
-import { commands, ExtensionContext, window, workspace } from 'vscode';
+import { commands, env, ExtensionContext, window, workspace } from 'vscode';
 import { LanguageClient, LanguageClientOptions, ServerOptions, TransportKind } from 'vscode-languageclient/node';
+import { groupIds, IommuGroupsView, IommuNode } from './iommuView';
 import { passThroughDevice } from './passThrough';
+import { StatusIndicator, StatusParams } from './status';
+import { verifyPassthrough } from './verify';
 
 let client: LanguageClient | undefined;
 
@@ -20,19 +24,50 @@ export async function activate(context: ExtensionContext): Promise<void> {
     outputChannel,
   };
   client = new LanguageClient('nixVfio', 'Nix VFIO', serverOptions, clientOptions);
+  const view = new IommuGroupsView(() => client);
+  const status = new StatusIndicator();
   context.subscriptions.push(
     outputChannel,
+    status,
+    window.registerTreeDataProvider('nixVfio.iommuGroups', view),
+    window.onDidChangeActiveTextEditor(() => {
+      view.refresh();
+      status.render();
+    }),
     commands.registerCommand('nixVfio.restartServer', async () => {
       await client?.restart();
     }),
     commands.registerCommand('nixVfio.passThroughDevice', async () => {
       if (client) await passThroughDevice(client);
     }),
+    commands.registerCommand('nixVfio.passThroughGroup', async (node?: IommuNode) => {
+      if (!client) return;
+      const device = node?.kind === 'group' ? (node.devices.find((candidate) => candidate.class.startsWith('03')) ?? node.devices[0]) : undefined;
+      await passThroughDevice(client, device?.address);
+    }),
+    commands.registerCommand('nixVfio.copyGroupIds', async (node?: IommuNode) => {
+      if (node?.kind !== 'group') return;
+      await env.clipboard.writeText(groupIds(node.devices).join(','));
+      window.setStatusBarMessage(`Copied ${groupIds(node.devices).join(',')}`, 3000);
+    }),
+    commands.registerCommand('nixVfio.refreshIommuGroups', () => view.refresh()),
+    commands.registerCommand('nixVfio.openIommuGroups', () => commands.executeCommand('nixVfio.iommuGroups.focus')),
+    commands.registerCommand('nixVfio.verifyPassthrough', async () => {
+      if (client) await verifyPassthrough(client, outputChannel);
+    }),
     workspace.onDidChangeConfiguration((event) => {
-      if (event.affectsConfiguration('nixVfio.hardware')) void client?.sendNotification('workspace/didChangeConfiguration', { settings: null });
+      if (event.affectsConfiguration('nixVfio.hardware')) view.refresh();
     }),
   );
+  // The view shows once the extension runs (a `nix` file was opened).
+  void commands.executeCommand('setContext', 'nixVfio.active', true);
   await client.start();
+  context.subscriptions.push(
+    client.onNotification('nixVfio/status', (params: StatusParams) => {
+      status.update(params);
+      view.refresh();
+    }),
+  );
 }
 
 export async function deactivate(): Promise<void> {

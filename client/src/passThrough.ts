@@ -19,7 +19,8 @@ interface HardwareResponse {
   snapshot?: { devices: Device[] };
 }
 
-export async function passThroughDevice(client: LanguageClient): Promise<void> {
+/** Without `address`, asks which device to pass through. */
+export async function passThroughDevice(client: LanguageClient, address?: string): Promise<void> {
   const editor = window.activeTextEditor;
   if (!editor || editor.document.languageId !== 'nix') {
     void window.showWarningMessage('Open the NixOS configuration (a .nix file) to add passthrough to.');
@@ -41,7 +42,7 @@ export async function passThroughDevice(client: LanguageClient): Promise<void> {
     detail: `IOMMU group ${device.iommuGroup ?? 'none'} · driver ${device.driver ?? 'none'}${device.bootVga ? ' · boot GPU' : ''}`,
     address: device.address,
   }));
-  const picked = await window.showQuickPick(items, { title: 'Pass through a device (its whole IOMMU group goes to the VM)', matchOnDescription: true });
+  const picked = address ? items.find((item) => item.address === address) : await window.showQuickPick(items, { title: 'Pass through a device (its whole IOMMU group goes to the VM)', matchOnDescription: true });
   if (!picked) return;
   const result = (await client.sendRequest(ExecuteCommandRequest.type, {
     command: 'nixVfio.server.passThroughDevice',

@@ -2,10 +2,12 @@
 // client's views and pickers use, and the "pass through this device" command.
 import { Connection, InlayHint, InlayHintKind, MarkupKind, ServerCapabilities, TextDocumentPositionParams } from 'vscode-languageserver';
 import { Analysis } from '../analysis/analyze';
+import { codeLenses } from '../editor/codeLens';
 import { completionsAt } from '../editor/completion';
 import { hoverAt } from '../editor/hover';
 import { inlayHints } from '../editor/inlayHints';
 import { applySteps, planPassthrough } from '../editor/passthrough';
+import { verifyPassthrough, VerifyReport } from '../editor/verify';
 import { HardwareSnapshot, iommuGroups } from '../hardware/snapshot';
 import { ParsedSource } from '../model/buildModel';
 import { OptionModel } from '../model/optionModel';
@@ -16,8 +18,11 @@ import { toRange, toWorkspaceEdit } from './convert';
 export const PASS_THROUGH_COMMAND = 'nixVfio.server.passThroughDevice';
 export const HARDWARE_REQUEST = 'nixVfio/hardware';
 
+export const VERIFY_REQUEST = 'nixVfio/verify';
+
 export const EDITOR_CAPABILITIES: ServerCapabilities = {
   hoverProvider: true,
+  codeLensProvider: { resolveProvider: false },
   inlayHintProvider: true,
   completionProvider: { triggerCharacters: ['=', ',', '"', ' '] },
   executeCommandProvider: { commands: [PASS_THROUGH_COMMAND] },
@@ -79,6 +84,21 @@ export class EditorFeatures {
         sortText: item.sortText,
         textEdit: { range: toRange(found.lines, item.replace), newText: item.insertText },
       }));
+    });
+    connection.onCodeLens(async (params) => {
+      const context = await this.analysisFor(params.textDocument.uri);
+      if (!context) return [];
+      const lines = context.lines(context.path);
+      return codeLenses(context.analysis.model, context.hardware, context.path).map((lens) => ({
+        range: toRange(lines, lens.range),
+        command: { title: lens.title, command: '' },
+      }));
+    });
+    connection.onRequest(VERIFY_REQUEST, async (params: { uri: string }): Promise<VerifyReport | { error: string }> => {
+      const context = await this.analysisFor(params.uri);
+      if (!context) return { error: 'this file is not part of a configuration Nix VFIO has read' };
+      if (!context.hardware) return { error: 'no hardware snapshot of the running machine' };
+      return verifyPassthrough(context.analysis.model, context.hardware);
     });
     connection.onRequest(HARDWARE_REQUEST, async (params: { uri: string }): Promise<HardwareResponse> => {
       const context = await this.analysisFor(params.uri);

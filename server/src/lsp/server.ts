@@ -26,6 +26,22 @@ import { OpenDocument } from './documents';
 import { AnalysisContext, EDITOR_CAPABILITIES, EditorFeatures, parseText } from './editorFeatures';
 import { DEFAULT_SERVER_SETTINGS, readServerSettings, ServerSettings } from './settings';
 
+/** Which hardware a root is checked against: a snapshot file's path, or 'none'. */
+interface HardwareChoice {
+  snapshot?: HardwareSnapshot;
+  problem?: string;
+  source: string;
+}
+
+/** Sent after each analysis, for the client's status bar. */
+export const STATUS_NOTIFICATION = 'nixVfio/status';
+export interface StatusParams {
+  root: string;
+  hardwareSource: string;
+  hardwareProblem?: string;
+  findings: number;
+}
+
 /** Per-host snapshot beside a configuration (or in a parent folder up to the workspace root). */
 const HOST_SNAPSHOT_NAME = 'hardware.nix-vfio.json';
 
@@ -185,6 +201,12 @@ export class NixVfioServer {
     this.analyses.set(root, analysis);
     this.hardwareByRoot.set(root, hardware.snapshot);
     this.publish(root, analysis, hardware.problem);
+    void this.connection.sendNotification(STATUS_NOTIFICATION, {
+      root: pathToUri(root),
+      hardwareSource: hardware.source,
+      hardwareProblem: hardware.problem,
+      findings: analysis.findings.length,
+    } satisfies StatusParams);
   }
 
   private publish(root: string, analysis: Analysis, hardwareProblem: string | undefined): void {
@@ -270,10 +292,14 @@ export class NixVfioServer {
     }
   }
 
-  private hardwareFor(root: string, settings: ServerSettings): { snapshot?: HardwareSnapshot; problem?: string } {
+  private hardwareFor(root: string, settings: ServerSettings): HardwareChoice {
     const configured = settings.hardwareSnapshotFile.trim();
     const file = configured ? resolve(dirname(root), configured) : this.hostSnapshotFor(root);
-    if (!file) return {};
+    if (!file) return { source: 'none' };
+    return { ...this.readSnapshotFile(file), source: file };
+  }
+
+  private readSnapshotFile(file: string): { snapshot?: HardwareSnapshot; problem?: string } {
     let mtimeMs: number;
     try {
       mtimeMs = statSync(file).mtimeMs;

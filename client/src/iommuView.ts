@@ -1,0 +1,93 @@
+// The IOMMU Groups view: the hardware of the configuration in the active editor, group by
+// group, with each device's name, class, driver and whether the group is isolated.
+import { Event, EventEmitter, ThemeIcon, TreeDataProvider, TreeItem, TreeItemCollapsibleState, window } from 'vscode';
+import { LanguageClient } from 'vscode-languageclient/node';
+
+export interface Device {
+  address: string;
+  vendor: string;
+  device: string;
+  class: string;
+  driver?: string | null;
+  iommuGroup: number | null;
+  bootVga?: boolean;
+  vendorName?: string;
+  deviceName?: string;
+}
+
+interface HardwareResponse {
+  snapshot?: { devices: Device[] };
+  groups: { group: number; devices: string[] }[];
+}
+
+export type IommuNode = { kind: 'group'; group: number; devices: Device[] } | { kind: 'device'; device: Device } | { kind: 'message'; text: string };
+
+const slot = (address: string) => address.slice(0, address.lastIndexOf('.'));
+const isBridge = (device: Device) => device.class.startsWith('0604');
+
+/** Isolated: every endpoint of the group belongs to one card (same bus and slot). */
+export function isIsolated(devices: Device[]): boolean {
+  return new Set(devices.filter((device) => !isBridge(device)).map((device) => slot(device.address))).size <= 1;
+}
+
+export class IommuGroupsView implements TreeDataProvider<IommuNode> {
+  private readonly changed = new EventEmitter<IommuNode | undefined>();
+  readonly onDidChangeTreeData: Event<IommuNode | undefined> = this.changed.event;
+
+  constructor(private readonly client: () => LanguageClient | undefined) {}
+
+  refresh(): void {
+    this.changed.fire(undefined);
+  }
+
+  getTreeItem(node: IommuNode): TreeItem {
+    if (node.kind === 'message') return new TreeItem(node.text);
+    if (node.kind === 'group') {
+      const isolated = isIsolated(node.devices);
+      const item = new TreeItem(`Group ${node.group}`, TreeItemCollapsibleState.Collapsed);
+      const gpu = node.devices.find((device) => device.class.startsWith('03'));
+      item.description = `${isolated ? 'isolated' : 'shared'} · ${node.devices.length} device${node.devices.length === 1 ? '' : 's'}${gpu ? ` · ${gpu.deviceName ?? 'GPU'}` : ''}`;
+      item.contextValue = 'iommuGroup';
+      item.iconPath = new ThemeIcon(isolated ? 'pass' : 'warning');
+      if (gpu) item.collapsibleState = TreeItemCollapsibleState.Expanded;
+      return item;
+    }
+    const { device } = node;
+    const item = new TreeItem(`${device.address.replace(/^0000:/, '')} ${device.deviceName ?? `${device.vendor}:${device.device}`}`);
+    item.description = [
+      `[${device.vendor}:${device.device}]`,
+      `class ${device.class.slice(0, 4)}`,
+      device.driver ? `driver ${device.driver}` : 'no driver',
+      device.bootVga ? 'boot GPU' : undefined,
+      isBridge(device) ? 'bridge' : undefined,
+    ]
+      .filter(Boolean)
+      .join(' · ');
+    item.tooltip = device.vendorName;
+    item.iconPath = new ThemeIcon(device.class.startsWith('03') ? 'device-desktop' : isBridge(device) ? 'git-merge' : 'circuit-board');
+    item.contextValue = 'iommuDevice';
+    return item;
+  }
+
+  async getChildren(node?: IommuNode): Promise<IommuNode[]> {
+    if (node?.kind === 'group') return node.devices.map((device) => ({ kind: 'device', device }));
+    if (node) return [];
+    const client = this.client();
+    const editor = window.activeTextEditor;
+    if (!client || !editor || editor.document.languageId !== 'nix') return [{ kind: 'message', text: 'Open a NixOS configuration (.nix) to see its hardware.' }];
+    const response = await client.sendRequest<HardwareResponse>('nixVfio/hardware', { uri: editor.document.uri.toString() });
+    if (!response.snapshot) return [{ kind: 'message', text: 'No hardware snapshot for this configuration.' }];
+    if (response.groups.length === 0) return [{ kind: 'message', text: 'No IOMMU groups: the IOMMU is off (VT-d / AMD-Vi in the firmware).' }];
+    const byAddress = new Map(response.snapshot.devices.map((device) => [device.address, device]));
+    return response.groups.map(({ group, devices }) => ({
+      kind: 'group',
+      group,
+      devices: devices.map((address) => byAddress.get(address)).filter((device): device is Device => device !== undefined),
+    }));
+  }
+}
+
+/** The ids to bind for a group: its endpoints' vendor:device, once each. */
+export function groupIds(devices: Device[]): string[] {
+  return [...new Set(devices.filter((device) => !isBridge(device)).map((device) => `${device.vendor}:${device.device}`))];
+}

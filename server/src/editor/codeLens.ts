@@ -1,0 +1,37 @@
+// A line above each string that binds devices to vfio-pci: how many devices, which IOMMU
+// groups, and how many vfio-pci drives right now.
+import { HardwareSnapshot } from '../hardware/snapshot';
+import { OptionModel } from '../model/optionModel';
+import { devicesFor } from '../rules/facts/devices';
+import { modelBindings } from '../rules/facts/vfioBindings';
+import { TextRange } from '../text';
+
+export interface Lens {
+  range: TextRange;
+  title: string;
+}
+
+export function codeLenses(model: OptionModel, hardware: HardwareSnapshot | undefined, file: string): Lens[] {
+  if (!hardware) return [];
+  const byValue = new Map<string, { range: TextRange; addresses: Set<string>; groups: Set<number>; vfio: Set<string> }>();
+  for (const binding of modelBindings(model)) {
+    if (binding.definition.file !== file) continue;
+    // One lens per binding string: the kernel parameter item, or the whole modprobe/script text.
+    const anchor = binding.exact ? binding.definition.value.range : binding.range;
+    const key = `${anchor.start}:${anchor.end}`;
+    const entry = byValue.get(key) ?? { range: anchor, addresses: new Set(), groups: new Set(), vfio: new Set() };
+    for (const device of devicesFor(binding, hardware)) {
+      entry.addresses.add(device.address);
+      if (device.iommuGroup !== null) entry.groups.add(device.iommuGroup);
+      if (device.driver === 'vfio-pci') entry.vfio.add(device.address);
+    }
+    byValue.set(key, entry);
+  }
+  return [...byValue.values()].map(({ range, addresses, groups, vfio }) => ({
+    range,
+    title:
+      addresses.size === 0
+        ? 'binds no device of this machine'
+        : `${addresses.size} device${addresses.size === 1 ? '' : 's'} · IOMMU group${groups.size === 1 ? '' : 's'} ${[...groups].sort((a, b) => a - b).join(', ')} · ${vfio.size} of ${addresses.size} on vfio-pci now`,
+  }));
+}
