@@ -3,6 +3,7 @@
 import { dirname, resolve } from 'node:path';
 import { SyntaxNode, SyntaxTree, syntaxErrors } from '../parse/nixParser';
 import { TextRange } from '../text';
+import { detach } from './detach';
 import { Evaluator } from './evaluate';
 import { libCall, PRIORITY_WRAPPERS } from './libCalls';
 import { AttrsetScope, Definition, OptionModel, UnreadRegion } from './optionModel';
@@ -190,10 +191,10 @@ class ModelBuilder {
         // A module may be given as a path inside `imports` or `specialisation.x.configuration`.
         return this.importPath(node, scope, deeper);
       case 'spath_expression':
-        return this.importNixpkgsModule(node, node.text, context);
+        return this.importNixpkgsModule(node, detach(node.text), context);
       default:
         if (node.type === 'binary_expression' && /^\(?\s*modulesPath\s*\+/.test(node.text)) {
-          return this.importNixpkgsModule(node, node.text, context);
+          return this.importNixpkgsModule(node, detach(node.text), context);
         }
         if (node.type === 'parenthesized_expression') return this.walkModule(node.childForFieldName('expression')!, scope, deeper);
         if (this.walkWrapper(node, [], scope, deeper, (inner, innerContext) => this.walkModule(inner, scope, innerContext))) return;
@@ -322,7 +323,7 @@ class ModelBuilder {
       for (const attr of binding.childForFieldName('attrs')?.namedChildren ?? []) {
         if (!attr) continue;
         this.model.definitions.push({
-          path: [...prefix, attr.text],
+          path: [...prefix, detach(attr.text)],
           value: { kind: 'unknown', reason: 'inherited', range: rangeOf(attr) },
           file: context.file,
           bindingRange: rangeOf(binding),
@@ -412,7 +413,7 @@ class ModelBuilder {
     if (!call) return false;
     const { name, args } = call;
     if ((name === 'mkIf' || name === 'optionalAttrs') && args.length === 2) {
-      walkInner(args[1], { ...context, conditions: [...context.conditions, args[0].text] });
+      walkInner(args[1], { ...context, conditions: [...context.conditions, detach(args[0].text)] });
       return true;
     }
     if (name === 'mkMerge' && args.length === 1) {
@@ -428,7 +429,7 @@ class ModelBuilder {
       return true;
     }
     if (PRIORITY_WRAPPERS[name] === args.length) {
-      const modifier = args.length === 2 ? `${name} ${args[0].text}` : name;
+      const modifier = args.length === 2 ? `${name} ${detach(args[0].text)}` : name;
       walkInner(args[args.length - 1], { ...context, modifiers: [...context.modifiers, modifier] });
       return true;
     }

@@ -2,6 +2,7 @@
 // concatStringsSep over known lists. Everything else becomes `unknown` (never guessed).
 import type { SyntaxNode } from '../parse/nixParser';
 import { TextRange } from '../text';
+import { detach } from './detach';
 import { libCall, PRIORITY_WRAPPERS } from './libCalls';
 import { bindLet, Scope } from './scope';
 import { ListItem, StringPart, unknown, Value } from './values';
@@ -56,9 +57,9 @@ export class Evaluator {
       case 'path_expression':
       case 'hpath_expression':
       case 'spath_expression':
-        return { kind: 'path', text: node.text, range };
+        return { kind: 'path', text: detach(node.text), range };
       case 'uri_expression':
-        return { kind: 'string', parts: [{ kind: 'text', text: node.text, source: range }], range, literal: true, indented: false };
+        return { kind: 'string', parts: [{ kind: 'text', text: detach(node.text), source: range }], range, literal: true, indented: false };
       case 'parenthesized_expression':
         return this.relocate(this.evaluate(node.childForFieldName('expression'), scope), range);
       case 'variable_expression':
@@ -78,7 +79,7 @@ export class Evaluator {
       case 'rec_attrset_expression':
         return { kind: 'attrs', range };
       case 'select_expression':
-        return unknown(range, `reads ${node.text.length > 60 ? node.text.slice(0, 57) + '…' : node.text}`);
+        return unknown(range, detach(`reads ${node.text.length > 60 ? node.text.slice(0, 57) + '…' : node.text}`));
       case 'if_expression':
         return unknown(range, 'depends on a condition');
       case 'function_expression':
@@ -104,7 +105,7 @@ export class Evaluator {
     for (const child of node.namedChildren) {
       if (!child) continue;
       if (child.type === 'string_fragment') {
-        parts.push({ kind: 'text', text: child.text, source: rangeOf(child) });
+        parts.push({ kind: 'text', text: detach(child.text), source: rangeOf(child) });
       } else if (child.type === 'escape_sequence' || child.type === 'dollar_escape') {
         parts.push({ kind: 'text', text: unescape(child, indented), source: rangeOf(child) });
       } else if (child.type === 'interpolation') {
@@ -127,7 +128,7 @@ export class Evaluator {
         // A path interpolated into a string becomes a store path: unknown text.
         return [{ kind: 'opaque', description: inner.text, source }];
       default:
-        return [{ kind: 'opaque', description: interpolation.text, source }];
+        return [{ kind: 'opaque', description: detach(interpolation.text), source }];
     }
   }
 
@@ -220,7 +221,7 @@ export class Evaluator {
       return { kind: 'string', parts: mergeTextParts(parts), range, literal: false, indented: false };
     }
     if ((name === 'optionals' || name === 'optional') && args.length === 2) {
-      const condition = args[0].text;
+      const condition = detach(args[0].text);
       if (name === 'optional') {
         const value = this.evaluate(args[1], scope);
         return { kind: 'list', range, items: [{ value, range: rangeOf(args[1]), conditions: [condition] }], literals: [], complete: true };

@@ -1,5 +1,6 @@
 // Lexical scope for `let` bindings (and `rec` sets), evaluated lazily with a cycle guard.
 import type { SyntaxNode } from '../parse/nixParser';
+import { detach } from './detach';
 import type { Value } from './values';
 
 export interface ScopeEntry {
@@ -38,11 +39,11 @@ export class Scope {
 
 /** The static name of one attrpath element (`a`, `"a"`), or undefined when interpolated. */
 export function attrName(node: SyntaxNode): string | undefined {
-  if (node.type === 'identifier') return node.text;
+  if (node.type === 'identifier') return detach(node.text);
   if (node.type === 'string_expression') {
     const named = node.namedChildren.filter((child) => child !== null);
     if (named.length === 0) return '';
-    if (named.length === 1 && named[0]!.type === 'string_fragment') return named[0]!.text;
+    if (named.length === 1 && named[0]!.type === 'string_fragment') return detach(named[0]!.text);
   }
   return undefined;
 }

@@ -1,0 +1,181 @@
+// Language-server figures, measured through the real bundled server over JSON-RPC (stdio):
+// cold start to first diagnostics, edit to diagnostics on a 300-line and a 10,000-line
+// configuration, and the server's memory over 2,000 edits. Beside each, tree-sitter's own parse
+// time, so the analysis overhead shows as a ratio. Prints a table; not a pass/fail test.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const require = createRequire(import.meta.url);
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const { createMessageConnection, StreamMessageReader, StreamMessageWriter } = require('vscode-jsonrpc/node');
+const { NixParser } = require(join(root, 'out/server/src/parse/nixParser.js'));
+const { LineIndex } = require(join(root, 'out/server/src/text.js'));
+
+const TARGETS = { cold: 150, edit300: 2, edit10k: 15, rss: 100 };
+
+/** A configuration of about `lines` lines, VFIO settings plus ordinary services, as real files grow. */
+export function generateConfig(lines) {
+  const out = ['{ config, lib, pkgs, ... }:', 'let', '  gpuIds = [ "10de:13c0" "10de:0fbb" ];', 'in', '{'];
+  out.push('  boot.kernelParams = [ "intel_iommu=on" ("vfio-pci.ids=" + lib.concatStringsSep "," gpuIds) ];');
+  out.push('  boot.initrd.kernelModules = [ "vfio_pci" "vfio" "vfio_iommu_type1" ];');
+  for (let i = 0; out.length < lines - 1; i++) {
+    out.push(`  services.s${i} = { enable = true; settings = { port = ${1000 + i}; name = "svc-${i}"; }; };`);
+    out.push(`  environment.etc."f${i}".text = ''`, `    line ${i}`, `  '';`);
+    out.push(`  users.users.u${i} = lib.mkIf config.x { isNormalUser = true; extraGroups = [ "wheel" ]; };`);
+  }
+  out.push('}');
+  return out.join('\n') + '\n';
+}
+
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+function startServer() {
+  const started = performance.now();
+  const child = spawn(process.execPath, [join(root, 'dist/server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const connection = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
+  const waiters = [];
+  connection.onNotification('textDocument/publishDiagnostics', (params) => {
+    for (const waiter of [...waiters]) {
+      if (waiter.uri === params.uri && (waiter.version === undefined || params.version === waiter.version)) {
+        waiters.splice(waiters.indexOf(waiter), 1);
+        waiter.resolve(params);
+      }
+    }
+  });
+  connection.onRequest('workspace/configuration', (params) => params.items.map(() => ({})));
+  connection.onRequest('client/registerCapability', () => null);
+  connection.listen();
+  return {
+    child,
+    connection,
+    started,
+    diagnostics: (uri, version) => new Promise((resolve) => waiters.push({ uri, version, resolve })),
+    async stop() {
+      await connection.sendRequest('shutdown');
+      await connection.sendNotification('exit');
+      connection.dispose();
+    },
+  };
+}
+
+async function initialize(server, folder) {
+  await server.connection.sendRequest('initialize', { processId: process.pid, rootUri: pathToFileURL(folder).href, workspaceFolders: null, capabilities: {} });
+  await server.connection.sendNotification('initialized', {});
+}
+
+function rssMegabytes(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)[1]) / 1024;
+}
+
+async function coldStart(folder, text, runs) {
+  const times = [];
+  for (let run = 0; run < runs; run++) {
+    const path = join(folder, `cold-${run}.nix`);
+    const uri = pathToFileURL(path).href;
+    const server = startServer();
+    await initialize(server, folder);
+    const published = server.diagnostics(uri);
+    void server.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'nix', version: 1, text } });
+    await published;
+    times.push(performance.now() - server.started);
+    await server.stop();
+  }
+  return median(times);
+}
+
+/** One-character edits in the middle of the file, each awaited until its diagnostics arrive. */
+async function editLatency(server, folder, name, text, edits, onEdit) {
+  const path = join(folder, name);
+  const uri = pathToFileURL(path).href;
+  const opened = server.diagnostics(uri, 1);
+  void server.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'nix', version: 1, text } });
+  await opened;
+  const lines = new LineIndex(text);
+  const at = lines.positionAt(text.indexOf('port = ', Math.floor(text.length / 2)) + 'port = '.length);
+  const times = [];
+  for (let version = 2; version <= edits + 1; version++) {
+    // Alternate insert and delete so the file keeps its size.
+    const change = version % 2 === 0 ? { range: { start: at, end: at }, text: '7' } : { range: { start: at, end: { line: at.line, character: at.character + 1 } }, text: '' };
+    const published = server.diagnostics(uri, version);
+    const sent = performance.now();
+    void server.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges: [change] });
+    await published;
+    times.push(performance.now() - sent);
+    onEdit?.(version - 1);
+  }
+  void server.connection.sendNotification('textDocument/didClose', { textDocument: { uri } });
+  return median(times);
+}
+
+async function parseFigures(text) {
+  const parser = await NixParser.create();
+  const full = [];
+  const incremental = [];
+  let tree = parser.parse(text);
+  const offset = text.indexOf('port = ', Math.floor(text.length / 2)) + 'port = '.length;
+  const position = new LineIndex(text).positionAt(offset);
+  const point = { row: position.line, column: position.character };
+  for (let run = 0; run < 30; run++) {
+    let start = performance.now();
+    parser.parse(text).delete();
+    full.push(performance.now() - start);
+    const edited = text.slice(0, offset) + '7' + text.slice(offset);
+    tree.edit({ startIndex: offset, oldEndIndex: offset, newEndIndex: offset + 1, startPosition: point, oldEndPosition: point, newEndPosition: { row: point.row, column: point.column + 1 } });
+    start = performance.now();
+    const next = parser.parse(edited, tree);
+    incremental.push(performance.now() - start);
+    next.delete();
+    tree.delete();
+    tree = parser.parse(text);
+  }
+  tree.delete();
+  return { full: median(full), incremental: median(incremental) };
+}
+
+export async function benchLanguageServer({ quick = false } = {}) {
+  const folder = mkdtempSync(join(tmpdir(), 'nix-vfio-bench-'));
+  try {
+    const small = generateConfig(300);
+    const large = generateConfig(10_000);
+    writeFileSync(join(folder, 'hardware.nix-vfio.json'), readFileSync(join(root, 'test/fixtures/machines/intel-igpu-gtx.json')));
+    const parseSmall = await parseFigures(small);
+    const parseLarge = await parseFigures(large);
+    const cold = await coldStart(folder, small, quick ? 3 : 10);
+    const server = startServer();
+    await initialize(server, folder);
+    const edit300 = await editLatency(server, folder, 'small.nix', small, quick ? 20 : 100);
+    const edit10k = await editLatency(server, folder, 'large.nix', large, quick ? 10 : 50);
+    const samples = [];
+    await editLatency(server, folder, 'memory.nix', large, quick ? 200 : 2000, (count) => {
+      if (count % (quick ? 50 : 500) === 0) samples.push(rssMegabytes(server.child.pid));
+    });
+    await server.stop();
+    const rows = [
+      ['cold start → first diagnostics (300 lines)', cold, TARGETS.cold, 'ms', `parse ${parseSmall.full.toFixed(1)} ms`],
+      ['edit → diagnostics, 300 lines', edit300, TARGETS.edit300, 'ms', `incremental parse ${parseSmall.incremental.toFixed(2)} ms (×${(edit300 / parseSmall.incremental).toFixed(0)})`],
+      ['edit → diagnostics, 10,000 lines', edit10k, TARGETS.edit10k, 'ms', `incremental parse ${parseLarge.incremental.toFixed(1)} ms (×${(edit10k / parseLarge.incremental).toFixed(1)}), full parse ${parseLarge.full.toFixed(0)} ms`],
+      [`server RSS after ${quick ? 200 : 2000} edits (10k lines)`, samples[samples.length - 1], TARGETS.rss, 'MB', `samples ${samples.map((value) => value.toFixed(0)).join(' → ')} MB`],
+    ];
+    return rows;
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+}
+
+export function printRows(title, rows) {
+  console.log(`\n${title}`);
+  console.log('| measure | median | target | | beside it |');
+  console.log('| --- | ---: | ---: | --- | --- |');
+  for (const [name, value, target, unit, note] of rows) {
+    console.log(`| ${name} | ${value.toFixed(unit === 'ms' && value < 10 ? 2 : 1)} ${unit} | ≤ ${target} ${unit} | ${value <= target ? 'met' : 'MISSED'} | ${note} |`);
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+  printRows('Language server (through JSON-RPC)', await benchLanguageServer({ quick: process.argv.includes('--quick') }));
+}
