@@ -2,18 +2,7 @@
 // the server merge the complete VFIO setup for its IOMMU group into the configuration.
 import { QuickPickItem, window } from 'vscode';
 import { ExecuteCommandRequest, LanguageClient } from 'vscode-languageclient/node';
-
-interface Device {
-  address: string;
-  vendor: string;
-  device: string;
-  class: string;
-  driver?: string | null;
-  iommuGroup: number | null;
-  bootVga?: boolean;
-  vendorName?: string;
-  deviceName?: string;
-}
+import { Device } from './iommuView';
 
 interface HardwareResponse {
   snapshot?: { devices: Device[] };

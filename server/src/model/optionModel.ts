@@ -91,6 +91,14 @@ export class ConfigView {
     readonly specialisation?: string,
   ) {}
 
+  /**
+   * Whether this view reports on `definition`: a specialisation's view owns only its own
+   * definitions, since the base view already reports the ones it inherits.
+   */
+  owns(definition: Definition): boolean {
+    return this.specialisation === undefined || definition.specialisation === this.specialisation;
+  }
+
   private includes(specialisation: string | undefined): boolean {
     return specialisation === undefined || specialisation === this.specialisation;
   }

@@ -17,7 +17,7 @@ export const amdIommuOn: Rule = {
       if (cpuVendor(view, hardware)?.vendor === 'intel') continue;
       for (const { text, item, definition } of kernelParams(view, { effective: false })) {
         if (text !== 'amd_iommu=on') continue;
-        if (view.specialisation !== undefined && definition.specialisation !== view.specialisation) continue;
+        if (!view.owns(definition)) continue;
         findings.push({
           code: AMD_IOMMU_ON,
           severity: 'info',

@@ -20,7 +20,7 @@ export const iommuParamWrongVendor: Rule = {
       const hasIntelOn = params.some(({ text }) => text === 'intel_iommu=on');
       for (const { text, item, definition } of params) {
         if (text === undefined || paramName(text) !== wrongName) continue;
-        if (view.specialisation !== undefined && definition.specialisation !== view.specialisation) continue;
+        if (!view.owns(definition)) continue;
         const replaceWithIntel = vendor.vendor === 'intel' && !hasIntelOn;
         findings.push({
           code: IOMMU_PARAM_WRONG_VENDOR,

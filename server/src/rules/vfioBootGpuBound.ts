@@ -19,7 +19,7 @@ export const vfioBootGpuBound: Rule = {
       const displays = hardware.devices.filter(isDisplay);
       const allDisplaysBound = displays.length > 0 && displays.every((device) => bound.has(device.address));
       for (const binding of bindings) {
-        if (view.specialisation !== undefined && binding.definition.specialisation !== view.specialisation) continue;
+        if (!view.owns(binding.definition)) continue;
         const gpu = [...bound.values()].find(
           (device) => isDisplay(device) && (device.bootVga || allDisplaysBound) && devicesFor(binding, hardware).includes(device),
         );

@@ -15,7 +15,7 @@ export const vfioBridgeBound: Rule = {
     const findings: Finding[] = [];
     for (const view of views) {
       for (const binding of vfioBindings(view)) {
-        if (view.specialisation !== undefined && binding.definition.specialisation !== view.specialisation) continue;
+        if (!view.owns(binding.definition)) continue;
         const bridges = devicesFor(binding, hardware).filter(isBridge);
         if (bridges.length === 0) continue;
         findings.push({

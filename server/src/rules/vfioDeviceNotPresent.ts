@@ -44,7 +44,7 @@ export const vfioDeviceNotPresent: Rule = {
     for (const view of views) {
       for (const binding of vfioBindings(view)) {
         if (binding.kind === 'id' && !parseVfioId(binding.token)) continue; // vfio-id-malformed
-        if (view.specialisation !== undefined && binding.definition.specialisation !== view.specialisation) continue;
+        if (!view.owns(binding.definition)) continue;
         if (devicesFor(binding, hardware).length > 0) continue;
         const { near, sameVendor } = candidates(binding, hardware);
         const offered = near.length > 0 ? near : sameVendor;

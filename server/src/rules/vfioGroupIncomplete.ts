@@ -17,7 +17,7 @@ export const vfioGroupIncomplete: Rule = {
     for (const view of views) {
       for (const group of touchedGroups(view, hardware)) {
         if (group.missingFunctions.length === 0) continue;
-        const first = group.bound.flatMap((entry) => entry.bindings).find((binding) => view.specialisation === undefined || binding.definition.specialisation === view.specialisation);
+        const first = group.bound.flatMap((entry) => entry.bindings).find((binding) => view.owns(binding.definition));
         if (!first) continue;
         const byId = first.kind === 'id';
         const tokens = group.missingFunctions.map((device) => (byId ? idOf(device) : device.address));

@@ -17,7 +17,7 @@ export const vfioGroupShared: Rule = {
     for (const view of views) {
       for (const group of touchedGroups(view, hardware)) {
         if (group.unrelated.length === 0) continue;
-        const first = group.bound.flatMap((entry) => entry.bindings).find((binding) => view.specialisation === undefined || binding.definition.specialisation === view.specialisation);
+        const first = group.bound.flatMap((entry) => entry.bindings).find((binding) => view.owns(binding.definition));
         if (!first) continue;
         const shown = group.unrelated.slice(0, 5).map(describeDevice).join(', ') + (group.unrelated.length > 5 ? ` and ${group.unrelated.length - 5} more` : '');
         findings.push({

@@ -17,7 +17,7 @@ export const vfioIdCollision: Rule = {
     for (const view of views) {
       for (const binding of vfioBindings(view)) {
         if (binding.kind !== 'id') continue;
-        if (view.specialisation !== undefined && binding.definition.specialisation !== view.specialisation) continue;
+        if (!view.owns(binding.definition)) continue;
         const matches = devicesFor(binding, hardware);
         const groups = new Set(matches.map((device) => device.iommuGroup));
         if (matches.length < 2 || groups.size < 2) continue;

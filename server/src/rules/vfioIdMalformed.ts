@@ -28,7 +28,7 @@ export const vfioIdMalformed: Rule = {
     for (const view of views) {
       for (const binding of vfioBindings(view)) {
         if (binding.kind !== 'id' || parseVfioId(binding.token)) continue;
-        if (view.specialisation !== undefined && binding.definition.specialisation !== view.specialisation) continue;
+        if (!view.owns(binding.definition)) continue;
         const better = suggestion(binding.token, hardware);
         const looksLikeAddress = /\.[0-7]$/.test(binding.token);
         const fix: FixRequest | undefined =

@@ -23,7 +23,7 @@ export const vfioOverrideTooLate: Rule = {
       const late = vfioBindings(view).filter((binding) => binding.via === 'driver-override' && binding.definition.path.join('.') === 'boot.postBootCommands');
       const definitions = [...new Set(late.map((binding) => binding.definition))];
       for (const definition of definitions) {
-        if (view.specialisation !== undefined && definition.specialisation !== view.specialisation) continue;
+        if (!view.owns(definition)) continue;
         findings.push({
           code: VFIO_OVERRIDE_TOO_LATE,
           severity: 'warning',
