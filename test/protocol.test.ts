@@ -168,6 +168,41 @@ describe('language server over JSON-RPC', { timeout: 30_000 }, () => {
     assert.ok(seen.every((version, index) => index === 0 || version >= seen[index - 1]), 'versions never go backwards');
   });
 
+  it('ignores a change older than the text it holds', async () => {
+    const path = join(workspace, 'ordered.nix');
+    const uri = pathToFileURL(path).href;
+    const opened = session.diagnostics(uri);
+    open(session, path, '{ boot.kernelParams = [ ]; }');
+    await opened;
+    const third = session.diagnostics(uri, (params) => params.version === 3);
+    void session.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version: 3 }, contentChanges: [{ text: '{ boot.kernelParams = [ "quiet" ]; }' }] });
+    void session.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version: 2 }, contentChanges: [{ text: '{ boot.kernelParams = [ "a b" ]; }' }] });
+    const fourth = session.diagnostics(uri, (params) => params.version === 4);
+    void session.connection.sendNotification('textDocument/didChange', {
+      textDocument: { uri, version: 4 },
+      contentChanges: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: ' ' }],
+    });
+    assert.deepEqual(codes((await third).diagnostics), []);
+    assert.deepEqual(codes((await fourth).diagnostics), [], 'version 2 was not applied on top of version 3');
+    assert.ok(!session.published.some((params) => params.uri === uri && params.version === 2));
+  });
+
+  it('clears the diagnostics of a file closed while its analysis is pending', async () => {
+    const path = join(workspace, 'closing.nix');
+    const uri = pathToFileURL(path).href;
+    const opened = session.diagnostics(uri);
+    open(session, path, '{ boot.kernelParams = [ "a b" ]; }');
+    assert.deepEqual(codes((await opened).diagnostics), ['kernel-param-unquoted-space']);
+    const cleared = session.diagnostics(uri, (params) => params.diagnostics.length === 0);
+    void session.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version: 2 }, contentChanges: [{ text: '{ boot.kernelParams = [ "c d" ]; }' }] });
+    void session.connection.sendNotification('textDocument/didClose', { textDocument: { uri } });
+    await cleared;
+    // A request after the close is answered, so anything the server was going to send has been sent.
+    await session.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 0, character: 0 } });
+    const last = session.published.filter((params) => params.uri === uri).pop()!;
+    assert.deepEqual(last.diagnostics, [], 'nothing is published for the closed file after its diagnostics were cleared');
+  });
+
   it('reports broken Nix as a syntax finding and keeps answering', async () => {
     const path = join(workspace, 'broken.nix');
     const uri = pathToFileURL(path).href;

@@ -78,6 +78,11 @@ export class NixVfioServer {
     connection.onDidChangeTextDocument(({ textDocument, contentChanges }) => {
       const document = this.documents.get(textDocument.uri);
       if (!document) return;
+      // Versions only grow; a change older than the text we hold would corrupt it.
+      if (textDocument.version <= document.version) {
+        connection.console.warn(`ignored change to ${textDocument.uri}: version ${textDocument.version} is not newer than ${document.version}`);
+        return;
+      }
       this.guard('didChange', () => document.applyChanges(contentChanges, textDocument.version, this.parser!));
       this.markDirty(textDocument.uri);
     });
