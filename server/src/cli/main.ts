@@ -2,8 +2,10 @@
 // Entry point of `nix-vfio`: dispatches to one module per command.
 import { CliCommand, CliIo, UsageError } from './args';
 import { checkCommand } from './check';
+import { groupsCommand } from './groups';
+import { scanCommand } from './scan';
 
-const commands: CliCommand[] = [checkCommand];
+const commands: CliCommand[] = [checkCommand, scanCommand, groupsCommand];
 
 function usage(): string {
   return ['usage: nix-vfio <command> [options]', '', ...commands.map((command) => `  ${command.usage}`), ''].join('\n');

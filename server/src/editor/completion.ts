@@ -7,7 +7,7 @@ import { boundDevices, describeDevice, idOf, isBridge, isDisplay, slotOf } from 
 import { KERNEL_PARAMS } from '../rules/facts/kernelParams';
 import { COMMAND_OPTIONS, modelBindings, MODPROBE_OPTIONS } from '../rules/facts/vfioBindings';
 import { TextRange } from '../text';
-import { className } from './hover';
+import { className } from '../hardware/pciClasses';
 
 export interface Completion {
   label: string;

@@ -1,6 +1,7 @@
 // What hovering a vfio-pci id or slot shows: the devices it takes, with class, IOMMU group,
 // current driver and the other members of the group.
-import { HardwareSnapshot, iommuGroups, PciDevice } from '../hardware/snapshot';
+import { className } from '../hardware/pciClasses';
+import { HardwareSnapshot, iommuGroups } from '../hardware/snapshot';
 import { OptionModel } from '../model/optionModel';
 import { describeDevice, devicesFor, isBridge } from '../rules/facts/devices';
 import { modelBindings, VfioBinding } from '../rules/facts/vfioBindings';
@@ -9,23 +10,6 @@ import { TextRange } from '../text';
 export interface HoverInfo {
   range: TextRange;
   markdown: string;
-}
-
-const CLASS_NAMES: Record<string, string> = {
-  '0300': 'VGA compatible controller',
-  '0302': '3D controller',
-  '0380': 'Display controller',
-  '0403': 'Audio device',
-  '0c03': 'USB controller',
-  '0c80': 'Serial bus controller',
-  '0604': 'PCI bridge',
-  '0108': 'Non-Volatile memory controller',
-  '0200': 'Ethernet controller',
-  '0280': 'Network controller',
-};
-
-export function className(device: PciDevice): string {
-  return CLASS_NAMES[device.class.slice(0, 4)] ?? `class ${device.class}`;
 }
 
 /** The exactly-located binding under `offset` in `file`. */

@@ -1,0 +1,17 @@
+// `nix-vfio groups [--root DIR | --from FILE | --hardware snapshot.json]`
+import { groupsTable } from '../hardware/groupsTable';
+import { CliCommand, parseArgs, UsageError } from './args';
+import { hardwareFromArgs } from './hardwareInput';
+
+export const groupsCommand: CliCommand = {
+  name: 'groups',
+  usage: 'groups [--root DIR | --from lspci.txt | --hardware snapshot.json]',
+  async run(argv, io) {
+    const args = parseArgs(argv, ['root', 'from', 'hardware']);
+    if (args.positional.length > 0) throw new UsageError(`unexpected ${args.positional[0]}`);
+    const snapshot = hardwareFromArgs(args, io, true);
+    if (!snapshot) return 2;
+    io.stdout(groupsTable(snapshot));
+    return 0;
+  },
+};

@@ -1,0 +1,41 @@
+// `nix-vfio groups`: the IOMMU groups as a readable table, like the NixOS VFIO guide's script
+// but marking what matters for passthrough: GPUs, their other functions, bridges, the boot GPU,
+// and whether a group holds one card only.
+import { className } from './pciClasses';
+import { HardwareSnapshot, iommuGroups, PciDevice } from './snapshot';
+
+const slotOf = (address: string) => address.slice(0, address.lastIndexOf('.'));
+
+function roles(device: PciDevice, gpuSlots: Set<string>): string[] {
+  const marks: string[] = [];
+  if (device.class.startsWith('03')) marks.push('GPU');
+  else if (gpuSlots.has(slotOf(device.address))) marks.push('GPU function');
+  if (device.class.startsWith('0604')) marks.push('bridge (stays with the host)');
+  if (device.bootVga) marks.push('boot GPU');
+  return marks;
+}
+
+export function groupsTable(snapshot: HardwareSnapshot): string {
+  const groups = iommuGroups(snapshot);
+  if (groups.size === 0) {
+    return snapshot.iommu.active === false
+      ? 'No IOMMU groups: the IOMMU is off. Turn on VT-d (Intel) or AMD-Vi/IOMMU (AMD) in the firmware, and on Intel add intel_iommu=on.\n'
+      : 'No IOMMU groups in this snapshot.\n';
+  }
+  const gpuSlots = new Set(snapshot.devices.filter((device) => device.class.startsWith('03')).map((device) => slotOf(device.address)));
+  const lines: string[] = [];
+  for (const [group, members] of groups) {
+    const endpoints = members.filter((device) => !device.class.startsWith('0604'));
+    const isolated = new Set(endpoints.map((device) => slotOf(device.address))).size <= 1;
+    lines.push(`IOMMU Group ${group} (${isolated ? 'isolated' : 'shared'})`);
+    for (const device of members) {
+      const name = [device.vendorName, device.deviceName].filter(Boolean).join(' ') || className(device);
+      const marks = roles(device, gpuSlots);
+      lines.push(
+        `  ${device.address.replace(/^0000:/, '')}  [${device.class.slice(0, 4)}] ${name} [${device.vendor}:${device.device}]` +
+          `  driver: ${device.driver === undefined ? '?' : (device.driver ?? 'none')}${marks.length ? `  (${marks.join(', ')})` : ''}`,
+      );
+    }
+  }
+  return lines.join('\n') + '\n';
+}

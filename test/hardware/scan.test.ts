@@ -1,0 +1,103 @@
+// The sysfs scanner on fixture machines built as sysfs trees, and on broken ones.
+import assert from 'node:assert/strict';
+import { chmodSync, mkdirSync, readdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { lookupNames } from '../../server/src/hardware/pciIds';
+import { scanSysfs } from '../../server/src/hardware/scanSysfs';
+import { HardwareSnapshot, validateSnapshot } from '../../server/src/hardware/snapshot';
+import { FIXTURES } from '../helpers';
+import { loadMachine } from '../ruleFixtures';
+import { pciIdsFor, writeSysfsTree } from './sysfsTree';
+
+const MACHINES = readdirSync(join(FIXTURES, 'machines')).map((name) => name.replace(/\.json$/, '')).sort();
+
+function withoutSource(snapshot: HardwareSnapshot): unknown {
+  return JSON.parse(JSON.stringify({ ...snapshot, source: undefined }));
+}
+
+describe('sysfs scan', () => {
+  const all = MACHINES.map(loadMachine);
+  for (const name of MACHINES) {
+    it(`gives back the ${name} machine`, () => {
+      const machine = loadMachine(name);
+      const root = writeSysfsTree(machine);
+      try {
+        writeFileSync(join(root, 'pci.ids'), pciIdsFor(all));
+        const result = scanSysfs(root, { pciIds: [join(root, 'missing.ids'), join(root, 'pci.ids')], host: 'fixture' });
+        assert.ok(result.snapshot, 'a snapshot');
+        assert.deepEqual(result.warnings, []);
+        assert.ok(validateSnapshot(result.snapshot).ok, 'the scan is a valid snapshot');
+        assert.equal(result.snapshot.source.kind, 'sysfs');
+        assert.deepEqual(withoutSource(result.snapshot), withoutSource(machine));
+      } finally {
+        rmSync(root, { recursive: true, force: true });
+      }
+    });
+  }
+
+  it('names nothing without a pci.ids, and says why there is no snapshot without /sys', () => {
+    const machine = loadMachine('amd-desktop');
+    const root = writeSysfsTree(machine);
+    try {
+      const result = scanSysfs(root, { pciIds: [] });
+      assert.ok(result.snapshot);
+      assert.ok(result.snapshot.devices.every((device) => device.deviceName === undefined && device.vendorName === undefined));
+      const none = scanSysfs(join(root, 'nothing-here'));
+      assert.equal(none.snapshot, undefined);
+      assert.match('reason' in none ? none.reason : '', /does not exist \(not Linux, or a container without \/sys\)/);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('skips a device that vanished or cannot be read, with a warning, and keeps the rest', () => {
+    const machine = loadMachine('amd-desktop');
+    const root = writeSysfsTree(machine);
+    try {
+      const pci = join(root, 'sys/devices/pci0000:00');
+      unlinkSync(join(pci, '0000:0b:00.2', 'vendor')); // as if unplugged between listing and reading
+      rmSync(join(pci, '0000:0b:00.3', 'class'));
+      mkdirSync(join(pci, '0000:0b:00.3', 'class')); // reading a directory fails (EISDIR), as unreadable files do
+      rmSync(join(pci, '0000:0c:00.0', 'iommu_group'));
+      mkdirSync(join(pci, '0000:0c:00.0', 'iommu_group')); // a link that cannot be read; the group listing still knows it
+      rmSync(join(root, 'proc/cpuinfo'));
+      const result = scanSysfs(root, { pciIds: [] });
+      assert.ok(result.snapshot);
+      assert.deepEqual(result.snapshot.devices.map((device) => device.address), ['0000:00:01.1', '0000:0b:00.0', '0000:0b:00.1', '0000:0c:00.0']);
+      assert.equal(result.snapshot.devices[3].iommuGroup, 28);
+      assert.equal(result.snapshot.cpu.vendor, 'unknown');
+      assert.deepEqual(result.warnings.map((warning) => warning.replace(/\(.*\)/, '(…)')), [
+        '0000:0b:00.2: skipped, its vendor, device or class could not be read',
+        '0000:0b:00.3: class cannot be read (…)',
+        '0000:0b:00.3: skipped, its vendor, device or class could not be read',
+        '0000:0c:00.0: iommu_group link cannot be read (…)',
+        '/proc/cpuinfo cannot be read; the CPU vendor is unknown',
+      ]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('reports an unreadable device list as the reason, not a crash', { skip: process.getuid?.() === 0 ? 'root reads everything; covered by the EISDIR case' : false }, () => {
+    const root = writeSysfsTree(loadMachine('guide-desktop'));
+    try {
+      chmodSync(join(root, 'sys/bus/pci/devices'), 0);
+      const result = scanSysfs(root);
+      assert.equal(result.snapshot, undefined);
+    } finally {
+      chmodSync(join(root, 'sys/bus/pci/devices'), 0o755);
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('looks up only the wanted names in pci.ids, skipping subsystem lines and classes', () => {
+    const text = pciIdsFor([loadMachine('guide-desktop')]);
+    const names = lookupNames(text, ['10de:13c0', '8086:2f02']);
+    assert.deepEqual([...names.devices], [
+      ['8086:2f02', 'Xeon E7 v3/Xeon E5 v3/Core i7 PCI Express Root Port 1'],
+      ['10de:13c0', 'GM204 [GeForce GTX 980]'],
+    ].sort((a, b) => (text.indexOf(a[1]) < text.indexOf(b[1]) ? -1 : 1)));
+    assert.deepEqual([...names.vendors.keys()].sort(), ['10de', '8086']);
+  });
+});
