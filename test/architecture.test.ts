@@ -65,6 +65,7 @@ describe('architecture invariants', () => {
     assert.deepEqual(properties['nixVfio.rules.disabled'].default, DEFAULT_SERVER_SETTINGS.disabledRules);
     assert.equal(properties['nixVfio.nixosRelease'].default, DEFAULT_SERVER_SETTINGS.nixosRelease);
     assert.equal(properties['nixVfio.hardware.snapshotFile'].scope, 'machine', 'a workspace cannot choose which file is read');
+    assert.equal(properties['nixVfio.hardware.scanMachine'].default, DEFAULT_SERVER_SETTINGS.scanMachine);
     // Every server setting is declared; the one more is the client's own log level.
     assert.equal(Object.keys(properties).length, Object.keys(DEFAULT_SERVER_SETTINGS).length + 1);
     assert.ok(properties['nixVfio.trace.server']);

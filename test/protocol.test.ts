@@ -17,7 +17,9 @@ import {
 } from 'vscode-jsonrpc/node';
 import type { CodeAction, Diagnostic, PublishDiagnosticsParams, TextEdit } from 'vscode-languageserver';
 import { LineIndex } from '../server/src/text';
+import { writeSysfsTree } from './hardware/sysfsTree';
 import { FIXTURES, REPO_ROOT } from './helpers';
+import { loadMachine } from './ruleFixtures';
 
 interface Session {
   process: ChildProcess;
@@ -30,13 +32,24 @@ interface Session {
   stderr: string[];
 }
 
-async function startServer(workspace: string, settings: Record<string, unknown>, transport: 'stdio' | 'ipc' = 'stdio'): Promise<Session> {
+/**
+ * Starts the bundled server. Tests check against snapshot files, not the machine they run on,
+ * unless a test turns `hardware.scanMachine` on and gives a fixture sysfs tree in `env`.
+ */
+async function startServer(
+  workspace: string,
+  settings: Record<string, unknown>,
+  transport: 'stdio' | 'ipc' = 'stdio',
+  env: Record<string, string> = {},
+): Promise<Session> {
+  settings = { ...settings, hardware: { scanMachine: false, ...(settings.hardware as object | undefined) } };
   const server = join(REPO_ROOT, 'dist', 'server.js');
+  const childEnv = { ...process.env, ...env };
   // VS Code's client uses IPC (a forked node process); other editors use stdio.
   const child =
     transport === 'stdio'
-      ? spawn(process.execPath, [server, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] })
-      : fork(server, ['--node-ipc'], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+      ? spawn(process.execPath, [server, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env: childEnv })
+      : fork(server, ['--node-ipc'], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], env: childEnv });
   const connection =
     transport === 'stdio'
       ? createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!))
@@ -344,5 +357,50 @@ describe('editor help over JSON-RPC', { timeout: 30_000 }, () => {
       position: { line: at.line, character: at.character + 1 },
     })) as { label: string }[];
     assert.deepEqual(items.map((item) => item.label).slice(0, 2), ['10de:1ad8', '10de:1ad9']);
+  });
+});
+
+describe('hardware of the machine the server runs on', { timeout: 30_000 }, () => {
+  it('scans it when no snapshot file applies, reports its source, and verifies against it', async () => {
+    const workspace = mkdtempSync(join(tmpdir(), 'nix-vfio-machine-'));
+    const sysfs = writeSysfsTree(loadMachine('guide-desktop'));
+    const session = await startServer(workspace, { hardware: { scanMachine: true } }, 'stdio', { NIX_VFIO_SYSFS_ROOT: sysfs });
+    const statuses: { hardwareSource: string; findings: number }[] = [];
+    session.connection.onNotification('nixVfio/status', (params: { hardwareSource: string; findings: number }) => statuses.push(params));
+    try {
+      const path = join(workspace, 'configuration.nix');
+      const published = session.diagnostics(pathToFileURL(path).href);
+      const uri = open(session, path, readFileSync(join(REPO_ROOT, 'examples', 'guide-desktop', 'configuration.nix'), 'utf8'));
+      // amd_iommu=on is for the other vendor: the CPU comes from the scanned /proc/cpuinfo.
+      assert.ok(codes((await published).diagnostics).includes('iommu-param-wrong-vendor'));
+      await session.connection.sendRequest('nixVfio/rescan');
+      assert.equal(statuses[statuses.length - 1].hardwareSource, 'this machine');
+      const report = (await session.connection.sendRequest('nixVfio/verify', { uri })) as { ok: boolean; items: { ok: boolean; what: string }[] };
+      assert.deepEqual(report.items.map((item) => item.ok), [true, true, true]);
+    } finally {
+      await stopServer(session);
+      rmSync(workspace, { recursive: true, force: true });
+      rmSync(sysfs, { recursive: true, force: true });
+    }
+  });
+
+  it('puts the problems of a broken snapshot file into that file', async () => {
+    const workspace = mkdtempSync(join(tmpdir(), 'nix-vfio-broken-'));
+    const session = await startServer(workspace, {});
+    try {
+      const snapshotPath = join(workspace, 'hardware.nix-vfio.json');
+      const broken = JSON.parse(readFileSync(join(FIXTURES, 'machines', 'amd-desktop.json'), 'utf8'));
+      broken.devices[2].vendor = 'NVIDIA';
+      writeFileSync(snapshotPath, JSON.stringify(broken, null, 2));
+      const inSnapshot = session.diagnostics(pathToFileURL(snapshotPath).href);
+      open(session, join(workspace, 'configuration.nix'), '{ boot.kernelParams = [ "quiet" ]; }\n');
+      const result = await inSnapshot;
+      assert.deepEqual(result.diagnostics.map((diagnostic) => diagnostic.message), ['devices[2].vendor: must be four lower-case hex digits']);
+      const line = readFileSync(snapshotPath, 'utf8').split('\n')[result.diagnostics[0].range.start.line];
+      assert.match(line, /"vendor": "NVIDIA"/);
+    } finally {
+      await stopServer(session);
+      rmSync(workspace, { recursive: true, force: true });
+    }
   });
 });

@@ -1,7 +1,7 @@
 // The VS Code side: starts the language server for Nix files and owns commands, the IOMMU
 // Groups view and the status bar. No analysis here.
 import * as path from 'node:path';
-import { commands, env, ExtensionContext, window, workspace } from 'vscode';
+import { commands, env, ExtensionContext, ProgressLocation, window, workspace } from 'vscode';
 import { LanguageClient, LanguageClientOptions, ServerOptions, TransportKind } from 'vscode-languageclient/node';
 import { groupIds, IommuGroupsView, IommuNode } from './iommuView';
 import { passThroughDevice } from './passThrough';
@@ -51,6 +51,14 @@ export async function activate(context: ExtensionContext): Promise<void> {
       window.setStatusBarMessage(`Copied ${groupIds(node.devices).join(',')}`, 3000);
     }),
     commands.registerCommand('nixVfio.refreshIommuGroups', () => view.refresh()),
+    commands.registerCommand('nixVfio.rescanHardware', async () => {
+      if (!client) return;
+      // A scan is quick on most machines; the notification shows only while it runs.
+      await window.withProgress({ location: ProgressLocation.Notification, title: 'Nix VFIO: scanning PCI devices and IOMMU groups…' }, () =>
+        client!.sendRequest('nixVfio/rescan'),
+      );
+      view.refresh();
+    }),
     commands.registerCommand('nixVfio.openIommuGroups', () => commands.executeCommand('nixVfio.iommuGroups.focus')),
     commands.registerCommand('nixVfio.verifyPassthrough', async () => {
       if (client) await verifyPassthrough(client, outputChannel);

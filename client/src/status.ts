@@ -15,7 +15,7 @@ export class StatusIndicator {
 
   constructor() {
     this.item.name = 'Nix VFIO';
-    this.item.command = 'nixVfio.iommuGroups.focus';
+    this.item.command = 'nixVfio.rescanHardware';
   }
 
   update(params: StatusParams): void {
@@ -36,9 +36,9 @@ export class StatusIndicator {
       this.item.hide();
       return;
     }
-    const source = status.hardwareSource === 'none' ? 'no hardware' : status.hardwareSource.split('/').pop();
+    const source = status.hardwareSource === 'none' || status.hardwareSource === 'this machine' ? (status.hardwareSource === 'none' ? 'no hardware' : 'this machine') : status.hardwareSource.split('/').pop();
     this.item.text = `$(${status.hardwareProblem ? 'warning' : 'circuit-board'}) VFIO: ${source} · ${status.findings}`;
-    this.item.tooltip = status.hardwareProblem ?? `Checked against ${status.hardwareSource === 'none' ? 'no hardware snapshot' : status.hardwareSource}; ${status.findings} finding${status.findings === 1 ? '' : 's'}`;
+    this.item.tooltip = `${status.hardwareProblem ?? `Checked against ${status.hardwareSource === 'none' ? 'no hardware' : status.hardwareSource}; ${status.findings} finding${status.findings === 1 ? '' : 's'}`}. Click to rescan.`;
     this.item.show();
   }
 

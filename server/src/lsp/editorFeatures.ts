@@ -14,6 +14,7 @@ import { OptionModel } from '../model/optionModel';
 import { NixParser } from '../parse/nixParser';
 import { LineIndex } from '../text';
 import { toRange, toWorkspaceEdit } from './convert';
+import { HardwareInUse } from './hardwareSources';
 
 export const PASS_THROUGH_COMMAND = 'nixVfio.server.passThroughDevice';
 export const HARDWARE_REQUEST = 'nixVfio/hardware';
@@ -55,6 +56,8 @@ export class EditorFeatures {
   constructor(
     private readonly connection: Connection,
     private readonly analysisFor: (uri: string) => Promise<AnalysisContext | undefined>,
+    /** A fresh scan of the running machine: what "verify" compares against. */
+    private readonly scanMachine: () => HardwareInUse,
   ) {}
 
   register(): void {
@@ -97,8 +100,9 @@ export class EditorFeatures {
     connection.onRequest(VERIFY_REQUEST, async (params: { uri: string }): Promise<VerifyReport | { error: string }> => {
       const context = await this.analysisFor(params.uri);
       if (!context) return { error: 'this file is not part of a configuration Nix VFIO has read' };
-      if (!context.hardware) return { error: 'no hardware snapshot of the running machine' };
-      return verifyPassthrough(context.analysis.model, context.hardware);
+      const live = this.scanMachine();
+      if (!live.snapshot) return { error: live.problem ?? 'this machine cannot be scanned' };
+      return verifyPassthrough(context.analysis.model, live.snapshot);
     });
     connection.onRequest(HARDWARE_REQUEST, async (params: { uri: string }): Promise<HardwareResponse> => {
       const context = await this.analysisFor(params.uri);

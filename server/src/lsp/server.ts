@@ -1,7 +1,7 @@
 // LSP wiring: keeps open documents, decides which configuration root each belongs to, runs the
 // core analysis and publishes its findings; code actions turn findings' fix requests into edits.
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import {
   CodeAction,
   CodeActionKind,
@@ -16,22 +16,20 @@ import {
 } from 'vscode-languageserver';
 import { Analysis, runRules } from '../analysis/analyze';
 import { fixEdits } from '../fixes/registry';
-import { HardwareSnapshot, parseSnapshot } from '../hardware/snapshot';
+import { HardwareSnapshot } from '../hardware/snapshot';
 import { buildModel, ModelCache } from '../model/buildModel';
 import { diskLoader } from '../model/loadFiles';
 import { NixParser } from '../parse/nixParser';
 import { LineIndex } from '../text';
-import { DiagnosticData, DIAGNOSTIC_SOURCE, pathToUri, toDiagnostic, toQuickFix, toWorkspaceEdit, uriToPath } from './convert';
+import { DiagnosticData, DIAGNOSTIC_SOURCE, pathToUri, toDiagnostic, toQuickFix, toRange, toWorkspaceEdit, uriToPath } from './convert';
+import { locateJsonPath } from '../hardware/jsonLocate';
 import { OpenDocument } from './documents';
 import { AnalysisContext, EDITOR_CAPABILITIES, EditorFeatures, parseText } from './editorFeatures';
+import { HardwareInUse, HardwareSources } from './hardwareSources';
 import { DEFAULT_SERVER_SETTINGS, readServerSettings, ServerSettings } from './settings';
 
-/** Which hardware a root is checked against: a snapshot file's path, or 'none'. */
-interface HardwareChoice {
-  snapshot?: HardwareSnapshot;
-  problem?: string;
-  source: string;
-}
+/** Forget cached hardware (snapshot files, the machine scan) and check everything again. */
+export const RESCAN_REQUEST = 'nixVfio/rescan';
 
 /** Sent after each analysis, for the client's status bar. */
 export const STATUS_NOTIFICATION = 'nixVfio/status';
@@ -42,8 +40,6 @@ export interface StatusParams {
   findings: number;
 }
 
-/** Per-host snapshot beside a configuration (or in a parent folder up to the workspace root). */
-const HOST_SNAPSHOT_NAME = 'hardware.nix-vfio.json';
 
 export class NixVfioServer {
   private parser?: NixParser;
@@ -60,7 +56,8 @@ export class NixVfioServer {
   private workspaceRoots: string[] = [];
   private supportsConfiguration = false;
   private readonly settingsCache = new Map<string, ServerSettings>();
-  private readonly snapshotCache = new Map<string, { mtimeMs: number; snapshot?: HardwareSnapshot; problem?: string }>();
+  private readonly brokenSnapshots = new Set<string>();
+  private readonly hardware = new HardwareSources((message) => this.connection.console.info(message));
 
   constructor(private readonly connection: Connection) {}
 
@@ -100,7 +97,13 @@ export class NixVfioServer {
       this.scheduleFlush();
     });
     connection.onCodeAction((params) => this.codeActions(params));
-    const features = new EditorFeatures(connection, (uri) => this.analysisFor(uri));
+    const features = new EditorFeatures(connection, (uri) => this.analysisFor(uri), () => this.hardware.rescanMachine());
+    connection.onRequest(RESCAN_REQUEST, async () => {
+      this.hardware.forget();
+      for (const root of this.analyses.keys()) this.dirtyRoots.add(root);
+      await this.flush();
+      return { roots: this.analyses.size };
+    });
     features.register();
     connection.listen();
   }
@@ -205,7 +208,8 @@ export class NixVfioServer {
     for (const failure of analysis.ruleFailures) this.connection.console.error(`rule ${failure.code} failed: ${failure.error}`);
     this.analyses.set(root, analysis);
     this.hardwareByRoot.set(root, hardware.snapshot);
-    this.publish(root, analysis, hardware.problem);
+    this.publish(root, analysis, hardware.source !== 'this machine' ? hardware.problem : undefined);
+    this.publishSnapshotProblems(hardware);
     void this.connection.sendNotification(STATUS_NOTIFICATION, {
       root: pathToUri(root),
       hardwareSource: hardware.source,
@@ -243,6 +247,28 @@ export class NixVfioServer {
       const document = this.openDocumentAt(file);
       void this.connection.sendDiagnostics({ uri: document?.uri ?? pathToUri(file), version: document?.version, diagnostics: dedupe(diagnostics) });
     }
+  }
+
+  /** A snapshot file that failed validation gets its problems as diagnostics, where they are written. */
+  private publishSnapshotProblems(hardware: HardwareInUse): void {
+    const uri = pathToUri(hardware.source);
+    if (!hardware.brokenFile) {
+      if (this.brokenSnapshots.delete(uri)) void this.connection.sendDiagnostics({ uri, diagnostics: [] });
+      return;
+    }
+    const { text, problems } = hardware.brokenFile;
+    const lines = new LineIndex(text);
+    this.brokenSnapshots.add(uri);
+    void this.connection.sendDiagnostics({
+      uri,
+      diagnostics: problems.map((problem) => ({
+        range: toRange(lines, locateJsonPath(text, problem.path) ?? { start: 0, end: 0 }),
+        severity: DiagnosticSeverity.Error,
+        source: DIAGNOSTIC_SOURCE,
+        code: 'hardware-snapshot-invalid',
+        message: `${problem.path || 'snapshot'}: ${problem.message}`,
+      })),
+    });
   }
 
   private publishTooLarge(document: OpenDocument): void {
@@ -297,42 +323,8 @@ export class NixVfioServer {
     }
   }
 
-  private hardwareFor(root: string, settings: ServerSettings): HardwareChoice {
-    const configured = settings.hardwareSnapshotFile.trim();
-    const file = configured ? resolve(dirname(root), configured) : this.hostSnapshotFor(root);
-    if (!file) return { source: 'none' };
-    return { ...this.readSnapshotFile(file), source: file };
-  }
-
-  private readSnapshotFile(file: string): { snapshot?: HardwareSnapshot; problem?: string } {
-    let mtimeMs: number;
-    try {
-      mtimeMs = statSync(file).mtimeMs;
-    } catch {
-      return { problem: `Hardware snapshot ${file} cannot be read; hardware checks are skipped.` };
-    }
-    const cached = this.snapshotCache.get(file);
-    if (cached && cached.mtimeMs === mtimeMs) return cached;
-    let entry: { mtimeMs: number; snapshot?: HardwareSnapshot; problem?: string };
-    try {
-      const result = parseSnapshot(readFileSync(file, 'utf8'));
-      entry = result.ok
-        ? { mtimeMs, snapshot: result.snapshot }
-        : { mtimeMs, problem: `Hardware snapshot ${file} is not usable (${result.problems.map((p) => `${p.path || 'top'}: ${p.message}`).join('; ')}); hardware checks are skipped.` };
-    } catch (error) {
-      entry = { mtimeMs, problem: `Hardware snapshot ${file} cannot be read: ${(error as Error).message}` };
-    }
-    this.snapshotCache.set(file, entry);
-    return entry;
-  }
-
-  private hostSnapshotFor(root: string): string | undefined {
-    const limit = this.workspaceRoots.find((folder) => root.startsWith(folder + '/'));
-    for (let dir = dirname(root); ; dir = dirname(dir)) {
-      const candidate = join(dir, HOST_SNAPSHOT_NAME);
-      if (existsSync(candidate)) return candidate;
-      if (!limit || dir === limit || dirname(dir) === dir) return undefined;
-    }
+  private hardwareFor(root: string, settings: ServerSettings): HardwareInUse {
+    return this.hardware.forConfiguration(root, { snapshotFile: settings.hardwareSnapshotFile, scanMachine: settings.scanMachine }, this.workspaceRoots);
   }
 
   private async codeActions(params: CodeActionParams): Promise<CodeAction[]> {

@@ -3,8 +3,10 @@
 import { CURRENT_NIXOS_RELEASE } from '../rules/types';
 
 export interface ServerSettings {
-  /** Snapshot JSON to check against; empty: a `hardware.nix-vfio.json` beside the config, else none. */
+  /** Snapshot JSON to check against; empty: see hardware/lookup.ts for the order. */
   hardwareSnapshotFile: string;
+  /** Without a snapshot file for a configuration, scan the machine the server runs on. */
+  scanMachine: boolean;
   /** Rule codes switched off. */
   disabledRules: string[];
   /** Target NixOS release, `YY.MM`. */
@@ -13,6 +15,7 @@ export interface ServerSettings {
 
 export const DEFAULT_SERVER_SETTINGS: ServerSettings = {
   hardwareSnapshotFile: '',
+  scanMachine: true,
   disabledRules: [],
   nixosRelease: CURRENT_NIXOS_RELEASE,
 };
@@ -24,6 +27,7 @@ export function readServerSettings(raw: unknown): ServerSettings {
   const rules = typeof section.rules === 'object' && section.rules !== null ? (section.rules as Record<string, unknown>) : {};
   return {
     hardwareSnapshotFile: typeof hardware.snapshotFile === 'string' ? hardware.snapshotFile : DEFAULT_SERVER_SETTINGS.hardwareSnapshotFile,
+    scanMachine: typeof hardware.scanMachine === 'boolean' ? hardware.scanMachine : DEFAULT_SERVER_SETTINGS.scanMachine,
     disabledRules: Array.isArray(rules.disabled) ? rules.disabled.filter((code): code is string => typeof code === 'string') : [],
     nixosRelease:
       typeof section.nixosRelease === 'string' && /^\d{2}\.\d{2}$/.test(section.nixosRelease) ? section.nixosRelease : DEFAULT_SERVER_SETTINGS.nixosRelease,

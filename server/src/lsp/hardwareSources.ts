@@ -1,0 +1,83 @@
+// Reads and caches the hardware the server checks against: snapshot files (re-read when they
+// change on disk) and one scan of this machine (until a rescan is asked for).
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { chooseHardware } from '../hardware/lookup';
+import { scanSysfs } from '../hardware/scanSysfs';
+import { HardwareSnapshot, parseSnapshot, SnapshotProblem } from '../hardware/snapshot';
+
+export interface HardwareInUse {
+  snapshot?: HardwareSnapshot;
+  /** Shown to the user: why the hardware is not usable. */
+  problem?: string;
+  /** For the status bar: a snapshot file's path, 'this machine' or 'none'. */
+  source: string;
+  /** Set for a snapshot file that failed validation, to put diagnostics in it. */
+  brokenFile?: { path: string; text: string; problems: SnapshotProblem[] };
+}
+
+export class HardwareSources {
+  private readonly files = new Map<string, { mtimeMs: number; entry: HardwareInUse }>();
+  private machine?: HardwareInUse;
+
+  constructor(
+    private readonly log: (message: string) => void,
+    /** Tests point this at a fixture tree; the server itself always scans `/`. */
+    private readonly sysfsRoot = process.env.NIX_VFIO_SYSFS_ROOT ?? '/',
+  ) {}
+
+  forConfiguration(configPath: string, settings: { snapshotFile: string; scanMachine: boolean }, workspaceFolders: readonly string[]): HardwareInUse {
+    const choice = chooseHardware(configPath, settings, workspaceFolders, existsSync);
+    if (choice.kind === 'none') return { source: 'none' };
+    if (choice.kind === 'machine') return this.thisMachine();
+    return this.file(choice.path);
+  }
+
+  /** A fresh scan of this machine (for "verify passthrough", which must see the present state). */
+  rescanMachine(): HardwareInUse {
+    this.machine = undefined;
+    return this.thisMachine();
+  }
+
+  forget(): void {
+    this.files.clear();
+    this.machine = undefined;
+  }
+
+  private thisMachine(): HardwareInUse {
+    if (this.machine) return this.machine;
+    const result = scanSysfs(this.sysfsRoot);
+    for (const warning of result.warnings) this.log(`hardware scan: ${warning}`);
+    this.machine = result.snapshot
+      ? { snapshot: result.snapshot, source: 'this machine' }
+      : { source: 'this machine', problem: `No hardware to check against: ${result.reason}. Hardware checks are skipped.` };
+    if (this.machine.problem) this.log(this.machine.problem);
+    return this.machine;
+  }
+
+  private file(path: string): HardwareInUse {
+    let mtimeMs: number;
+    try {
+      mtimeMs = statSync(path).mtimeMs;
+    } catch {
+      return { source: path, problem: `Hardware snapshot ${path} cannot be read; hardware checks are skipped.` };
+    }
+    const cached = this.files.get(path);
+    if (cached && cached.mtimeMs === mtimeMs) return cached.entry;
+    let entry: HardwareInUse;
+    try {
+      const text = readFileSync(path, 'utf8');
+      const result = parseSnapshot(text);
+      entry = result.ok
+        ? { snapshot: result.snapshot, source: path }
+        : {
+            source: path,
+            problem: `Hardware snapshot ${path} is not usable (${result.problems.map((problem) => `${problem.path || 'top'}: ${problem.message}`).join('; ')}); hardware checks are skipped.`,
+            brokenFile: { path, text, problems: result.problems },
+          };
+    } catch (error) {
+      entry = { source: path, problem: `Hardware snapshot ${path} cannot be read: ${(error as Error).message}` };
+    }
+    this.files.set(path, { mtimeMs, entry });
+    return entry;
+  }
+}
