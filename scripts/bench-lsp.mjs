@@ -176,6 +176,6 @@ export function printRows(title, rows) {
   }
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   printRows('Language server (through JSON-RPC)', await benchLanguageServer({ quick: process.argv.includes('--quick') }));
 }

@@ -1,6 +1,6 @@
 // Device and vendor names from the system's pci.ids, read in one pass that keeps only the
 // vendors asked for (the file is over a megabyte; a scan needs a dozen names).
-import { accessSync, constants, readFileSync, realpathSync } from 'node:fs';
+import { accessSync, constants, readFileSync, realpathSync, statSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
 
 export interface PciNames {
@@ -27,11 +27,16 @@ export function pciIdsCandidates(root = '/', path = process.env.PATH ?? ''): str
   return candidates;
 }
 
-/** The first readable pci.ids among `candidates`, or undefined. */
+let lastRead: { path: string; mtimeMs: number; size: number; text: string } | undefined;
+
+/** The first readable pci.ids among `candidates`, or undefined. Kept while the file is unchanged: rescans are common, the file is large. */
 export function readPciIds(candidates: readonly string[]): { path: string; text: string } | undefined {
   for (const path of candidates) {
     try {
-      return { path, text: readFileSync(path, 'latin1') };
+      const stats = statSync(path);
+      if (lastRead?.path === path && lastRead.mtimeMs === stats.mtimeMs && lastRead.size === stats.size) return lastRead;
+      lastRead = { path, mtimeMs: stats.mtimeMs, size: stats.size, text: readFileSync(path, 'latin1') };
+      return lastRead;
     } catch {
       // try the next
     }
@@ -39,7 +44,10 @@ export function readPciIds(candidates: readonly string[]): { path: string; text:
   return undefined;
 }
 
-/** Names for the given `vendor:device` ids (lower-case hex). */
+/**
+ * Names for the given `vendor:device` ids (lower-case hex). Jumps to each wanted vendor's block
+ * (a line `vvvv  Name`, its devices below it indented by one tab) instead of reading every line.
+ */
 export function lookupNames(pciIds: string, ids: Iterable<string>): PciNames {
   const wanted = new Map<string, Set<string>>();
   for (const id of ids) {
@@ -49,17 +57,20 @@ export function lookupNames(pciIds: string, ids: Iterable<string>): PciNames {
     wanted.set(vendor, devices);
   }
   const names: PciNames = { vendors: new Map(), devices: new Map() };
-  let vendor: string | undefined;
-  for (const line of pciIds.split('\n')) {
-    if (line === '' || line.startsWith('#')) continue;
-    if (line.startsWith('C ')) break; // the device classes follow the vendors
-    if (line[0] !== '\t') {
-      const code = line.slice(0, 4).toLowerCase();
-      vendor = wanted.has(code) ? code : undefined;
-      if (vendor) names.vendors.set(vendor, line.slice(6).trim());
-    } else if (vendor && line[1] !== '\t') {
-      const device = line.slice(1, 5).toLowerCase();
-      if (wanted.get(vendor)!.has(device)) names.devices.set(`${vendor}:${device}`, line.slice(7).trim());
+  const classesStart = pciIds.indexOf('\nC ');
+  const end = classesStart < 0 ? pciIds.length : classesStart;
+  for (const [vendor, devices] of wanted) {
+    const at = pciIds.indexOf(`\n${vendor}  `);
+    if (at < 0 || at > end) continue;
+    let lineEnd = pciIds.indexOf('\n', at + 1);
+    names.vendors.set(vendor, pciIds.slice(at + 7, lineEnd < 0 ? end : lineEnd).trim());
+    // The vendor's devices follow, each on a line starting with one tab.
+    while (lineEnd >= 0 && lineEnd < end && pciIds[lineEnd + 1] === '\t') {
+      const lineStart = lineEnd + 1;
+      lineEnd = pciIds.indexOf('\n', lineStart);
+      if (pciIds[lineStart + 1] === '\t') continue; // a subsystem line
+      const device = pciIds.slice(lineStart + 1, lineStart + 5).toLowerCase();
+      if (devices.has(device)) names.devices.set(`${vendor}:${device}`, pciIds.slice(lineStart + 7, lineEnd < 0 ? end : lineEnd).trim());
     }
   }
   return names;

@@ -47,7 +47,7 @@ export function scanSysfs(root = '/', options: ScanOptions = {}): ScanResult {
   }
   const names = readPciIds(options.pciIds ?? pciIdsCandidates(root));
   if (names) {
-    const found = lookupNames(names.text, devices.map((device) => `${device.vendor}:${device.device}`));
+    const found = cachedNames(names.text, devices.map((device) => `${device.vendor}:${device.device}`));
     for (const device of devices) {
       device.vendorName = found.vendors.get(device.vendor);
       device.deviceName = found.devices.get(`${device.vendor}:${device.device}`);
@@ -157,4 +157,13 @@ function iommuActive(root: string, groups: Map<string, number>): boolean | null 
   } catch (error) {
     return errorCode(error) === 'ENOENT' ? false : null;
   }
+}
+
+let namesCache: { text: string; key: string; names: ReturnType<typeof lookupNames> } | undefined;
+
+/** A rescan of the same machine asks for the same names: look them up once per pci.ids text. */
+function cachedNames(text: string, ids: string[]): ReturnType<typeof lookupNames> {
+  const key = [...new Set(ids)].sort().join(' ');
+  if (namesCache?.text !== text || namesCache.key !== key) namesCache = { text, key, names: lookupNames(text, ids) };
+  return namesCache.names;
 }
