@@ -55,6 +55,13 @@ describe('import of pasted listings', () => {
     assert.deepEqual(unreadLines, []);
   });
 
+  it('reads lspci -nn -D (with PCI domains) and keeps the programming interface it prints', () => {
+    const { snapshot, unreadLines } = read('intel-laptop-shared.lspci-nn-D.txt');
+    assert.deepEqual(visible(snapshot, { groups: false, drivers: false }), visible(loadMachine('intel-laptop-shared'), { groups: false, drivers: false }));
+    assert.equal(snapshot.devices[5].class, '010802');
+    assert.deepEqual(unreadLines, []);
+  });
+
   it('reports every line of text that is no listing', () => {
     const { snapshot, unreadLines } = importListing('hello\n\nworld\n');
     assert.equal(snapshot.devices.length, 0);
