@@ -1,11 +1,14 @@
 // `nix-vfio check`: output format and exit codes, in-process and through the bundled binary.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { runCli } from '../server/src/cli/main';
+import { parseSnapshot } from '../server/src/hardware/snapshot';
+import { writeSysfsTree } from './hardware/sysfsTree';
+import { loadMachine } from './ruleFixtures';
 import { FIXTURES, REPO_ROOT } from './helpers';
 
 async function run(argv: string[], cwd = REPO_ROOT): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -87,5 +90,45 @@ describe('nix-vfio check', () => {
     assert.equal(result.status, 0, result.stderr);
     assert.match(result.stdout, /^examples\/guide-desktop\/configuration\.nix:\d+:\d+: warning intel-iommu-missing /m);
     assert.match(result.stdout, /warning iommu-param-wrong-vendor "amd_iommu=on"/);
+  });
+});
+
+describe('nix-vfio scan and groups', () => {
+  it('scans a fixture root into a valid snapshot file', async () => {
+    const root = writeSysfsTree(loadMachine('amd-desktop'));
+    try {
+      const result = await run(['scan', '--root', root, '--output', join(root, 'out.json')]);
+      assert.equal(result.code, 0, result.stderr);
+      const written = parseSnapshot(readFileSync(join(root, 'out.json'), 'utf8'));
+      assert.ok(written.ok);
+      assert.equal(written.snapshot.devices.length, 6);
+      assert.match(result.stderr, /wrote .*out\.json: 6 devices/);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('imports a listing, naming the lines it skipped, and prints the groups table', async () => {
+    const listing = join(REPO_ROOT, 'test', 'hardware', 'listings', 'guide-desktop.iommu-script.txt');
+    const scan = await run(['scan', '--from', listing]);
+    assert.equal(scan.code, 0);
+    assert.equal(JSON.parse(scan.stdout).devices.length, 9);
+    assert.match(scan.stderr, /guide-desktop\.iommu-script\.txt:1: not understood, skipped: Here is the output/);
+    const groups = await run(['groups', '--from', listing]);
+    assert.equal(groups.code, 0);
+    assert.match(groups.stdout, /^IOMMU Group 33 \(isolated\)\n  0f:00\.0  \[0300\] NVIDIA Corporation GM204 \[GeForce GTX 980\] \[10de:13c0\]  driver: \?  \(GPU\)$/m);
+    const shared = await run(['groups', '--hardware', join(MACHINES, 'intel-laptop-shared.json')]);
+    assert.match(shared.stdout, /IOMMU Group 1 \(shared\)/);
+    assert.match(shared.stdout, /01:00\.1  \[0403\] .* driver: snd_hda_intel  \(GPU function\)/);
+  });
+
+  it('says why when there is no hardware, and rejects conflicting sources', async () => {
+    const none = await run(['groups', '--root', join(REPO_ROOT, 'no-such-root')]);
+    assert.equal(none.code, 2);
+    assert.match(none.stderr, /no hardware: .* does not exist/);
+    const off = await run(['groups', '--hardware', join(MACHINES, 'iommu-off.json')]);
+    assert.match(off.stdout, /No IOMMU groups: the IOMMU is off/);
+    const both = await run(['groups', '--root', '/', '--from', 'x.txt']);
+    assert.equal(both.code, 2);
   });
 });
