@@ -75,7 +75,7 @@ describe('quick fixes on rule fixtures', () => {
           }
         }
         const loader = diskLoader(parser, (path) => (edited.has(path) ? { text: edited.get(path)! } : undefined));
-        const after = runRules(buildModel(testCase.root, loader), testCase.hardware);
+        const after = runRules(buildModel(testCase.root, loader), testCase.hardware, testCase.settings);
         const sameRequest = JSON.stringify(request);
         assert.ok(
           !after.findings.some((other) => other.code === finding.code && JSON.stringify(other.fix) === sameRequest),

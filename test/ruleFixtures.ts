@@ -3,7 +3,8 @@
 // per line as `file:line:col severity code`.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { Analysis, runRules } from '../server/src/analysis/analyze';
+import { Analysis, DEFAULT_SETTINGS, runRules } from '../server/src/analysis/analyze';
+import { AnalysisSettings } from '../server/src/rules/types';
 import { HardwareSnapshot, parseSnapshot } from '../server/src/hardware/snapshot';
 import { buildModel, SourceLoader } from '../server/src/model/buildModel';
 import { diskLoader } from '../server/src/model/loadFiles';
@@ -19,6 +20,8 @@ export interface RuleCase {
   root: string;
   hardware?: HardwareSnapshot;
   expected: string[];
+  /** From an optional settings.json: e.g. rules switched off to keep a fixture about one thing. */
+  settings: AnalysisSettings;
 }
 
 export function loadMachine(name: string): HardwareSnapshot {
@@ -39,12 +42,13 @@ export function ruleCases(): RuleCase[] {
         root: join(dir, 'configuration.nix'),
         hardware: existsSync(machineFile) ? loadMachine(readFileSync(machineFile, 'utf8').trim()) : undefined,
         expected: readFileSync(join(dir, 'expected.txt'), 'utf8').split('\n').filter((line) => line.trim() !== ''),
+        settings: { ...DEFAULT_SETTINGS, ...(existsSync(join(dir, 'settings.json')) ? JSON.parse(readFileSync(join(dir, 'settings.json'), 'utf8')) : {}) },
       };
     });
 }
 
 export function analyzeCase(testCase: RuleCase, parser: NixParser, loader: SourceLoader = diskLoader(parser)): Analysis {
-  return runRules(buildModel(testCase.root, loader), testCase.hardware);
+  return runRules(buildModel(testCase.root, loader), testCase.hardware, testCase.settings);
 }
 
 /** Findings as `file:line:col severity code`, sorted, files relative to the case folder. */

@@ -1,11 +1,17 @@
 // Every fix, by the id rules name in their findings.
 import { OptionModel } from '../model/optionModel';
 import { FixRequest } from '../rules/types';
+import { addBindingFix } from './addBinding';
 import { addListItemFix } from './addListItem';
+import { addListItemsFix } from './addListItems';
+import { allOfFix } from './allOf';
 import { addModprobeLineFix } from './addModprobeLine';
 import { addOverrideScriptFix } from './addOverrideScript';
 import { addVfioIdsFix } from './addVfioIds';
+import { removeBindingFix } from './removeBinding';
 import { removeListItemFix } from './removeListItem';
+import { renameOptionFix } from './renameOption';
+import { replaceModprobeWordFix } from './replaceModprobeWord';
 import { removeVfioTokenFix } from './removeVfioToken';
 import { replaceListItemFix } from './replaceListItem';
 import { replaceVfioTokenFix } from './replaceVfioToken';
@@ -24,6 +30,12 @@ export const FIXES: readonly Fix[] = [
   addModprobeLineFix,
   addOverrideScriptFix,
   suppressOnBindingLineFix,
+  addListItemsFix,
+  removeBindingFix,
+  renameOptionFix,
+  addBindingFix,
+  replaceModprobeWordFix,
+  allOfFix((model, request) => fixEdits(model, request)),
 ];
 
 /** The edits a fix request makes on this model; none when the fix is unknown or already done. */

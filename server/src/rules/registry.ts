@@ -5,6 +5,26 @@ import { importUnresolved } from './importUnresolved';
 import { iommuParamWrongVendor } from './iommuParamWrongVendor';
 import { kernelParamUnquotedSpace } from './kernelParamUnquotedSpace';
 import { syntaxError } from './syntaxError';
+import { initrdScriptsWithSystemdInitrd } from './initrdScriptsWithSystemdInitrd';
+import { vfioVirqfdRemoved } from './vfioVirqfdRemoved';
+import { vfioModulesMissing } from './vfioModulesMissing';
+import { vfioModulesTooLate } from './vfioModulesTooLate';
+import { vfioSoftdepMissing } from './vfioSoftdepMissing';
+import { moduleBlacklistedAndLoaded } from './moduleBlacklistedAndLoaded';
+import { gpuDriverBlacklistedButUsed } from './gpuDriverBlacklistedButUsed';
+import { kvmModuleWrongVendor } from './kvmModuleWrongVendor';
+import { moduleNameWithSpaces } from './moduleNameWithSpaces';
+import { modprobeVfioOption } from './modprobeVfioOption';
+import { kernelParamTypo } from './kernelParamTypo';
+import { kernelParamConflict } from './kernelParamConflict';
+import { unsafeInterruptsPrefix } from './unsafeInterruptsPrefix';
+import { acsOverrideUnpatched } from './acsOverrideUnpatched';
+import { acsOverrideIsolation } from './acsOverrideIsolation';
+import { efifbOffObsolete } from './efifbOffObsolete';
+import { iommuPassthroughInfo } from './iommuPassthroughInfo';
+import { libvirtOptionRenamed } from './libvirtOptionRenamed';
+import { libvirtOvmfRemoved } from './libvirtOvmfRemoved';
+import { libvirtdNotEnabled } from './libvirtdNotEnabled';
 import { Rule } from './types';
 import { vfioBootGpuBound } from './vfioBootGpuBound';
 import { vfioBridgeBound } from './vfioBridgeBound';
@@ -30,4 +50,24 @@ export const RULES: readonly Rule[] = [
   vfioIdCollision,
   vfioBootGpuBound,
   vfioOverrideTooLate,
+  initrdScriptsWithSystemdInitrd,
+  vfioVirqfdRemoved,
+  vfioModulesMissing,
+  vfioModulesTooLate,
+  vfioSoftdepMissing,
+  moduleBlacklistedAndLoaded,
+  gpuDriverBlacklistedButUsed,
+  kvmModuleWrongVendor,
+  moduleNameWithSpaces,
+  modprobeVfioOption,
+  kernelParamTypo,
+  kernelParamConflict,
+  unsafeInterruptsPrefix,
+  acsOverrideUnpatched,
+  acsOverrideIsolation,
+  efifbOffObsolete,
+  iommuPassthroughInfo,
+  libvirtOptionRenamed,
+  libvirtOvmfRemoved,
+  libvirtdNotEnabled,
 ];

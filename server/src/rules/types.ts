@@ -56,3 +56,8 @@ export interface Rule {
   title: string;
   check(context: RuleContext): Finding[];
 }
+
+/** One fix made of several (their edits must not overlap), e.g. initrd modules and a softdep. */
+export function allOf(title: string, steps: FixRequest[]): FixRequest {
+  return { fix: 'all-of', title, args: { steps: JSON.stringify(steps) } };
+}

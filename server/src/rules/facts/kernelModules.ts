@@ -35,3 +35,17 @@ export function kernelModules(view: ConfigView, options: readonly (typeof MODULE
   }
   return entries;
 }
+
+/** Blacklisted module names (normalised) with their spelling; a space-separated string counts word by word. */
+export function blacklisted(view: ConfigView): Map<string, string> {
+  const names = new Map<string, string>();
+  for (const definition of view.definitions('boot.blacklistedKernelModules')) {
+    if (definition.value.kind !== 'list') continue;
+    for (const item of definition.value.items) {
+      const text = knownText(item.value);
+      if (text !== undefined) for (const word of text.split(/\s+/).filter(Boolean)) names.set(normaliseModuleName(word), word);
+    }
+  }
+  return names;
+}
+

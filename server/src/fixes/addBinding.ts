@@ -1,0 +1,17 @@
+// Adds `option = value;` where the file's style puts it, when the option is not set anywhere.
+import { ConfigView } from '../model/optionModel';
+import { createBinding } from './listEdits';
+import { Fix } from './types';
+
+/** Values a rule may ask for; fixes write only these, never text from elsewhere. */
+const VALUES = new Set(['true', 'false']);
+
+export const addBindingFix: Fix = {
+  id: 'add-binding',
+  edits(model, { option, value }) {
+    if (!option || !value || !VALUES.has(value)) return [];
+    if (new ConfigView(model).definitionsUnder(option).length > 0) return [];
+    const binding = createBinding(model, option.split('.'), value);
+    return binding ? [binding] : [];
+  },
+};

@@ -1,0 +1,28 @@
+// Adds several string items to a list option at once, skipping those already there.
+import { ConfigView } from '../model/optionModel';
+import { knownText } from '../model/values';
+import { normaliseModuleName } from '../rules/facts/kernelModules';
+import { createBinding, insertIntoList, nixString } from './listEdits';
+import { Fix } from './types';
+
+export const addListItemsFix: Fix = {
+  id: 'add-list-items',
+  edits(model, { option, items, modules }) {
+    if (!option || !items) return [];
+    const view = new ConfigView(model);
+    // Module names: `vfio-pci` and `vfio_pci` are one module.
+    const same = (a: string, b: string) => (modules ? normaliseModuleName(a) === normaliseModuleName(b) : a === b);
+    const definitions = view.effectiveDefinitions(option).filter((definition) => definition.value.kind === 'list');
+    const present = definitions.flatMap((definition) => (definition.value.kind === 'list' ? definition.value.items.map((item) => knownText(item.value) ?? '') : []));
+    const missing = items.split(',').filter((item) => item && !present.some((existing) => same(existing, item)));
+    if (missing.length === 0) return [];
+    const target = definitions.find((definition) => definition.conditions.length === 0 && definition.value.kind === 'list' && definition.value.literals.length > 0);
+    if (target && target.value.kind === 'list') {
+      const literal = target.value.literals[target.value.literals.length - 1];
+      return [insertIntoList(model.files.get(target.file)?.text ?? '', target.file, literal, missing.map(nixString))];
+    }
+    if (definitions.length > 0) return [];
+    const binding = createBinding(model, option.split('.'), `[ ${missing.map(nixString).join(' ')} ]`);
+    return binding ? [binding] : [];
+  },
+};

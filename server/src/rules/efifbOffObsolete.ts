@@ -1,0 +1,35 @@
+// video=efifb:off was the fix for the host's boot framebuffer holding the GPU. NixOS kernels
+// since 5.15 boot with simpledrm rather than efifb, and since Linux 6.0 vfio-pci removes the
+// firmware framebuffer of a VGA device it takes, so the parameter usually does nothing now.
+import { atLeast, kernelVersion } from './facts/kernelVersion';
+import { kernelParams } from './facts/kernelParams';
+import { Finding, Rule } from './types';
+
+export const EFIFB_OFF_OBSOLETE = 'efifb-off-obsolete';
+
+export const efifbOffObsolete: Rule = {
+  code: EFIFB_OFF_OBSOLETE,
+  severity: 'info',
+  title: 'video=efifb:off on a current kernel',
+  check({ views, hardware, settings }) {
+    const findings: Finding[] = [];
+    for (const view of views) {
+      const kernel = kernelVersion(view, hardware, settings.nixosRelease);
+      if (atLeast(kernel, 5, 15) === false) continue;
+      for (const { text, item, definition } of kernelParams(view, { effective: false })) {
+        if (!text || !/^video=efifb:off$/.test(text) || !view.owns(definition)) continue;
+        findings.push({
+          code: EFIFB_OFF_OBSOLETE,
+          severity: 'info',
+          message:
+            `video=efifb:off usually does nothing here (${kernel.source}): NixOS kernels since 5.15 use simpledrm for the boot framebuffer, and since Linux 6.0 vfio-pci removes the firmware framebuffer of a VGA device it takes. ` +
+            'If the host still holds the card at boot, guides use initcall_blacklist=sysfb_init instead.',
+          file: definition.file,
+          range: item.range,
+          fix: { fix: 'remove-list-item', title: 'Remove video=efifb:off', args: { option: 'boot.kernelParams', item: text } },
+        });
+      }
+    }
+    return findings;
+  },
+};

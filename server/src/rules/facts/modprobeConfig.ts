@@ -1,0 +1,53 @@
+// The lines of boot.extraModprobeConfig (and boot.initrd.extraModprobeConfig), each with where
+// it is written when the model knows.
+import type { ConfigView, Definition } from '../../model/optionModel';
+import { charSources, HOLE, sourceRangeOf } from '../../model/values';
+import type { TextRange } from '../../text';
+import { MODPROBE_OPTIONS } from './vfioBindings';
+
+export interface ModprobeLine {
+  /** The line's text, trimmed; HOLE marks unknown parts. */
+  text: string;
+  /** The words: `options vfio-pci ids=…` → ['options', 'vfio-pci', 'ids=…']. */
+  words: { text: string; range?: TextRange }[];
+  definition: Definition;
+  range: TextRange;
+}
+
+export function modprobeLines(view: ConfigView): ModprobeLine[] {
+  const lines: ModprobeLine[] = [];
+  for (const option of MODPROBE_OPTIONS) {
+    for (const definition of view.definitions(option)) {
+      const mapped = charSources(definition.value);
+      if (!mapped) continue;
+      let offset = 0;
+      for (const raw of mapped.text.split('\n')) {
+        const start = offset;
+        offset += raw.length + 1;
+        const text = raw.trim();
+        if (text === '' || text.startsWith('#')) continue;
+        const words = [...raw.matchAll(/\S+/g)].map((match) => ({
+          text: match[0],
+          range: sourceRangeOf(mapped, start + match.index!, start + match.index! + match[0].length),
+        }));
+        const lead = raw.length - raw.trimStart().length;
+        lines.push({ text, words, definition, range: sourceRangeOf(mapped, start + lead, start + lead + text.length) ?? definition.value.range });
+      }
+    }
+  }
+  return lines;
+}
+
+/** `softdep <module> pre: … vfio-pci …` lines, by the module they are for (normalised names). */
+export function softdepsBeforeVfio(view: ConfigView): Set<string> {
+  const modules = new Set<string>();
+  for (const line of modprobeLines(view)) {
+    const [keyword, module, ...rest] = line.words.map((word) => word.text);
+    if (keyword !== 'softdep' || !module || module.includes(HOLE)) continue;
+    const pre = rest.indexOf('pre:');
+    const post = rest.indexOf('post:');
+    const before = pre < 0 ? [] : rest.slice(pre + 1, post > pre ? post : undefined);
+    if (before.some((name) => /^vfio[-_]pci$/.test(name))) modules.add(module.replace(/-/g, '_'));
+  }
+  return modules;
+}

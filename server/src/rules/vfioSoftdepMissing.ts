@@ -1,0 +1,40 @@
+// Since NixOS turns module lists into sorted attribute names (around 25.05), the initrd loads
+// `amdgpu`, `nouveau`, `nvidia` before `vfio_pci` whatever order the list is written in; only a
+// softdep makes vfio-pci load first.
+import { GPU_DRIVERS } from './facts/gpuDrivers';
+import { kernelModules } from './facts/kernelModules';
+import { softdepsBeforeVfio } from './facts/modprobeConfig';
+import { vfioBindings } from './facts/vfioBindings';
+import { compareReleases, Finding, Rule } from './types';
+
+export const VFIO_SOFTDEP_MISSING = 'vfio-softdep-missing';
+
+export const vfioSoftdepMissing: Rule = {
+  code: VFIO_SOFTDEP_MISSING,
+  severity: 'warning',
+  title: 'vfio_pci and a GPU driver both in the initrd, with no softdep to order them',
+  check({ views, settings }) {
+    if (compareReleases(settings.nixosRelease, '25.05') < 0) return [];
+    const findings: Finding[] = [];
+    for (const view of views) {
+      if (vfioBindings(view).length === 0) continue;
+      const initrd = kernelModules(view, ['boot.initrd.kernelModules']);
+      if (!initrd.some((entry) => entry.name === 'vfio_pci')) continue;
+      const softdeps = softdepsBeforeVfio(view);
+      for (const entry of initrd) {
+        if (!GPU_DRIVERS.has(entry.name) || softdeps.has(entry.name) || !view.owns(entry.definition)) continue;
+        findings.push({
+          code: VFIO_SOFTDEP_MISSING,
+          severity: 'warning',
+          message:
+            `${entry.name} and vfio_pci both load in the initrd, but NixOS ${settings.nixosRelease} sorts module lists by name, so ${entry.name} loads first and takes the card. ` +
+            `Add "softdep ${entry.name} pre: vfio-pci" to boot.extraModprobeConfig so vfio-pci always loads before it.`,
+          file: entry.definition.file,
+          range: entry.range,
+          fix: { fix: 'add-modprobe-line', title: `Add "softdep ${entry.name} pre: vfio-pci"`, args: { line: `softdep ${entry.name} pre: vfio-pci` } },
+        });
+      }
+    }
+    return findings;
+  },
+};

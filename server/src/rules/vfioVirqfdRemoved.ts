@@ -1,0 +1,43 @@
+// vfio_virqfd was folded into vfio in Linux 6.2. Listed for the initrd, the build fails
+// ("modprobe: FATAL: Module vfio_virqfd not found"); in boot.kernelModules it only logs
+// "Failed to find module 'vfio_virqfd'" at boot.
+import { atLeast, kernelVersion } from './facts/kernelVersion';
+import { kernelModules } from './facts/kernelModules';
+import { Finding, Rule } from './types';
+import { knownText } from '../model/values';
+
+export const VFIO_VIRQFD_REMOVED = 'vfio-virqfd-removed';
+
+export const vfioVirqfdRemoved: Rule = {
+  code: VFIO_VIRQFD_REMOVED,
+  severity: 'warning',
+  title: 'vfio_virqfd listed, but it is part of vfio since Linux 6.2',
+  check({ views, hardware, settings }) {
+    const findings: Finding[] = [];
+    for (const view of views) {
+      const kernel = kernelVersion(view, hardware, settings.nixosRelease);
+      const newKernel = atLeast(kernel, 6, 2);
+      if (newKernel === false) continue;
+      for (const entry of kernelModules(view)) {
+        if (entry.name !== 'vfio_virqfd' || !view.owns(entry.definition)) continue;
+        const initrd = entry.option !== 'boot.kernelModules';
+        const item = entry.definition.value.kind === 'list' ? entry.definition.value.items.find((candidate) => candidate.range.start === entry.range.start) : undefined;
+        const written = item ? knownText(item.value) : undefined;
+        findings.push({
+          code: VFIO_VIRQFD_REMOVED,
+          severity: initrd && newKernel ? 'error' : 'warning',
+          message:
+            `vfio_virqfd is part of vfio since Linux 6.2 (${kernel.source}). ` +
+            (initrd
+              ? `In ${entry.option} the build fails: "modprobe: FATAL: Module vfio_virqfd not found".`
+              : 'In boot.kernelModules it only logs "Failed to find module \'vfio_virqfd\'" at boot.') +
+            ' Remove it; vfio, vfio_pci and vfio_iommu_type1 are all that is needed.',
+          file: entry.definition.file,
+          range: entry.range,
+          fix: written ? { fix: 'remove-list-item', title: `Remove ${written}`, args: { option: entry.option, item: written } } : undefined,
+        });
+      }
+    }
+    return findings;
+  },
+};
