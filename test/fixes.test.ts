@@ -59,7 +59,11 @@ describe('quick fixes on rule fixtures', () => {
       const texts = new Map([...before.model.files].map(([path, file]) => [path, file.text]));
       const fixable = before.findings.filter((finding) => finding.fix);
       if (fixable.length === 0) return t.skip('no fixable findings');
+      const seenCodes = new Map<string, number>();
       for (const finding of fixable) {
+        // One golden per finding: fixed/<code>.nix, then fixed/<code>-2.nix for a second one…
+        const nth = (seenCodes.get(finding.code) ?? 0) + 1;
+        seenCodes.set(finding.code, nth);
         const request = finding.fix!;
         const edits = fixEdits(before.model, request);
         assert.ok(edits.length > 0, `${finding.code}: an offered fix makes edits`);
@@ -88,7 +92,7 @@ describe('quick fixes on rule fixtures', () => {
         }
         assert.deepEqual(fixEdits(after.model, request), [], `${finding.code}: applying the fix again changes nothing`);
         // The reviewed result for the root file: minimal, in the file's own layout.
-        assertGolden(edited.get(testCase.root) ?? texts.get(testCase.root)!, join(testCase.dir, 'fixed', `${finding.code}.nix`));
+        assertGolden(edited.get(testCase.root) ?? texts.get(testCase.root)!, join(testCase.dir, 'fixed', `${finding.code}${nth > 1 ? `-${nth}` : ''}.nix`));
       }
     });
   }
