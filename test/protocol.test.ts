@@ -41,6 +41,7 @@ async function startServer(
   settings: Record<string, unknown>,
   transport: 'stdio' | 'ipc' = 'stdio',
   env: Record<string, string> = {},
+  initializationOptions: Record<string, unknown> = {},
 ): Promise<Session> {
   settings = { ...settings, hardware: { scanMachine: false, ...(settings.hardware as object | undefined) } };
   const server = join(REPO_ROOT, 'dist', 'server.js');
@@ -87,6 +88,7 @@ async function startServer(
     rootUri: pathToFileURL(workspace).href,
     workspaceFolders: [{ uri: pathToFileURL(workspace).href, name: 'fixture' }],
     capabilities: { workspace: { configuration: true } },
+    initializationOptions,
   });
   await connection.sendNotification('initialized', {});
   return session;
@@ -402,6 +404,35 @@ describe('hardware of the machine the server runs on', { timeout: 30_000 }, () =
     } finally {
       await stopServer(session);
       rmSync(workspace, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('an untrusted workspace', { timeout: 30_000 }, () => {
+  it('reads no import and no hardware outside the workspace folders', async () => {
+    const outside = mkdtempSync(join(tmpdir(), 'nix-vfio-outside-'));
+    const workspace = mkdtempSync(join(tmpdir(), 'nix-vfio-untrusted-'));
+    const sysfs = writeSysfsTree(loadMachine('guide-desktop'));
+    writeFileSync(join(outside, 'elsewhere.nix'), '{ boot.kernelParams = [ "a b" ]; }');
+    const session = await startServer(workspace, { hardware: { scanMachine: true } }, 'stdio', { NIX_VFIO_SYSFS_ROOT: sysfs }, { trusted: false });
+    const statuses: { hardwareSource: string }[] = [];
+    session.connection.onNotification('nixVfio/status', (params: { hardwareSource: string }) => statuses.push(params));
+    try {
+      const path = join(workspace, 'configuration.nix');
+      const published = session.diagnostics(pathToFileURL(path).href);
+      open(session, path, `{ imports = [ ${join(outside, 'elsewhere.nix')} ]; boot.kernelParams = [ "amd_iommu=on" ]; }\n`);
+      const result = await published;
+      // The import is refused (and said so); the CPU of the scanned machine is not used.
+      assert.deepEqual(codes(result.diagnostics), ['amd-iommu-on-invalid', 'import-unresolved']);
+      assert.match(result.diagnostics.find((diagnostic) => diagnostic.code === 'import-unresolved')!.message, /outside the workspace, which is not trusted/);
+      await session.connection.sendRequest('shutdown');
+      assert.equal(statuses[statuses.length - 1].hardwareSource, 'none');
+    } finally {
+      await session.connection.sendNotification('exit');
+      session.connection.dispose();
+      rmSync(workspace, { recursive: true, force: true });
+      rmSync(outside, { recursive: true, force: true });
+      rmSync(sysfs, { recursive: true, force: true });
     }
   });
 });

@@ -22,6 +22,8 @@ export async function activate(context: ExtensionContext): Promise<void> {
     documentSelector: [{ scheme: 'file', language: 'nix' }],
     synchronize: { configurationSection: 'nixVfio' },
     outputChannel,
+    // In an untrusted workspace the server reads nothing outside the workspace folders.
+    initializationOptions: { trusted: workspace.isTrusted },
   };
   client = new LanguageClient('nixVfio', 'Nix VFIO', serverOptions, clientOptions);
   const view = new IommuGroupsView(() => client);
@@ -63,6 +65,7 @@ export async function activate(context: ExtensionContext): Promise<void> {
     commands.registerCommand('nixVfio.verifyPassthrough', async () => {
       if (client) await verifyPassthrough(client, outputChannel);
     }),
+    workspace.onDidGrantWorkspaceTrust(() => void client?.restart()),
     workspace.onDidChangeConfiguration((event) => {
       if (event.affectsConfiguration('nixVfio.hardware')) view.refresh();
     }),

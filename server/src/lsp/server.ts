@@ -55,6 +55,7 @@ export class NixVfioServer {
   private flushScheduled = false;
   private workspaceRoots: string[] = [];
   private supportsConfiguration = false;
+  private trusted = true;
   private readonly settingsCache = new Map<string, ServerSettings>();
   private readonly brokenSnapshots = new Set<string>();
   private readonly hardware = new HardwareSources((message) => this.connection.console.info(message));
@@ -111,6 +112,8 @@ export class NixVfioServer {
   private async initialize(params: InitializeParams): Promise<InitializeResult> {
     this.parser = await NixParser.create();
     this.supportsConfiguration = params.capabilities.workspace?.configuration === true;
+    // VS Code's Workspace Trust: an untrusted workspace gets no reads outside its folders.
+    this.trusted = (params.initializationOptions as { trusted?: boolean } | undefined)?.trusted !== false;
     this.workspaceRoots = (params.workspaceFolders ?? [])
       .map((folder) => uriToPath(folder.uri))
       .filter((path): path is string => path !== undefined);
@@ -184,11 +187,18 @@ export class NixVfioServer {
   }
 
   private loader() {
-    return diskLoader(this.parser!, (path) => {
+    const read = diskLoader(this.parser!, (path) => {
       const document = this.openDocumentAt(path);
       if (!document || document.tooLarge) return undefined;
       return { text: document.text, tree: document.syntaxTree(this.parser!) };
     });
+    if (this.trusted) return read;
+    return (path: string) =>
+      this.insideWorkspace(path) || this.openDocumentAt(path) ? read(path) : { error: 'outside the workspace, which is not trusted' };
+  }
+
+  private insideWorkspace(path: string): boolean {
+    return this.workspaceRoots.some((root) => path === root || path.startsWith(root.endsWith('/') ? root : `${root}/`));
   }
 
   private async analyzeRoot(root: string): Promise<void> {
@@ -324,7 +334,13 @@ export class NixVfioServer {
   }
 
   private hardwareFor(root: string, settings: ServerSettings): HardwareInUse {
-    return this.hardware.forConfiguration(root, { snapshotFile: settings.hardwareSnapshotFile, scanMachine: settings.scanMachine }, this.workspaceRoots);
+    // Untrusted: only a per-host snapshot inside the workspace; no machine scan, no file elsewhere.
+    const choice = this.trusted
+      ? { snapshotFile: settings.hardwareSnapshotFile, scanMachine: settings.scanMachine }
+      : { snapshotFile: '', scanMachine: false };
+    const hardware = this.hardware.forConfiguration(root, choice, this.workspaceRoots);
+    if (!this.trusted && hardware.source !== 'none' && !this.insideWorkspace(hardware.source)) return { source: 'none' };
+    return hardware;
   }
 
   private async codeActions(params: CodeActionParams): Promise<CodeAction[]> {
