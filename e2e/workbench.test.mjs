@@ -1,0 +1,209 @@
+// End-to-end in a real VS Code workbench: code-server (VS Code 1.100.3) in Debian's Chromium,
+// driven by playwright-core. Installs the packaged .vsix, opens the bundled guide example with
+// its hardware snapshot, and checks what a user sees: findings in the Problems panel, a quick fix
+// from the light bulb written to disk, a hover on a PCI address, and the IOMMU Groups view.
+// Set up with scripts/e2e-setup.sh and `npm run package`; run with `npm run test:e2e`.
+// Waits are for DOM states and process output; the few UI races get a bounded retry.
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, watch, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const CODE_SERVER = join(ROOT, '.e2e/code-server/node_modules/.bin/code-server');
+const VSIX = join(ROOT, 'nix-vfio.vsix');
+const SHOTS = join(ROOT, 'test-results/e2e');
+const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Resolves once `child` prints a line matching `pattern` (or rejects when it exits first). */
+function waitForOutput(child, pattern, label) {
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    const onData = (chunk) => {
+      seen += chunk;
+      if (pattern.test(seen)) {
+        child.stdout.off('data', onData);
+        child.stderr.off('data', onData);
+        resolve(seen);
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`${label} exited (${code}) before ready:\n${seen}`)));
+  });
+}
+
+/** Resolves when `path` changes on disk to text that satisfies `accept` (fs.watch, bounded by the test timeout). */
+function fileChange(path, accept) {
+  return new Promise((resolve) => {
+    const watcher = watch(dirname(path), () => {
+      if (accept(readFileSync(path, 'utf8'))) {
+        watcher.close();
+        resolve();
+      }
+    });
+  });
+}
+
+/** Retries `attempt` a bounded number of times: only for UI steps known to race (menus right after diagnostics). */
+async function withRetries(times, attempt) {
+  let last;
+  for (let round = 0; round < times; round++) {
+    try {
+      return await attempt(round);
+    } catch (error) {
+      last = error;
+    }
+  }
+  throw last;
+}
+
+describe('Nix VFIO in a real VS Code workbench', { timeout: 240_000 }, () => {
+  let temp;
+  let server;
+  let browser;
+  let page;
+  let workspace;
+  let step = 0;
+  const shot = async (name) => page.screenshot({ path: join(SHOTS, `${String(++step).padStart(2, '0')}-${name}.png`) });
+
+  before(async () => {
+    assert.ok(existsSync(CODE_SERVER), 'code-server is installed (bash scripts/e2e-setup.sh)');
+    assert.ok(existsSync(VSIX), 'the extension is packaged (npm run package)');
+    mkdirSync(SHOTS, { recursive: true });
+    temp = mkdtempSync(join(tmpdir(), 'nix-vfio-e2e-'));
+    const dirs = { data: join(temp, 'data'), extensions: join(temp, 'extensions'), config: join(temp, 'config.yaml') };
+    mkdirSync(join(dirs.data, 'User'), { recursive: true });
+    // A quiet workbench: no trust prompt, no welcome page; hardware only from the example's snapshot file.
+    writeFileSync(
+      join(dirs.data, 'User', 'settings.json'),
+      JSON.stringify({ 'security.workspace.trust.enabled': false, 'workbench.startupEditor': 'none', 'nixVfio.hardware.scanMachine': false, 'editor.hover.delay': 100 }),
+    );
+    writeFileSync(dirs.config, 'bind-addr: 127.0.0.1:0\nauth: none\ncert: false\n');
+    const common = ['--user-data-dir', dirs.data, '--extensions-dir', dirs.extensions, '--config', dirs.config];
+    const install = spawnSync(CODE_SERVER, [...common, '--install-extension', VSIX], { encoding: 'utf8' });
+    assert.equal(install.status, 0, install.stderr);
+    workspace = join(temp, 'workspace');
+    cpSync(join(ROOT, 'examples/guide-desktop'), workspace, { recursive: true });
+    const port = await freePort();
+    server = spawn(CODE_SERVER, [...common, '--auth', 'none', '--disable-telemetry', '--disable-update-check', '--bind-addr', `127.0.0.1:${port}`, workspace], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, HOME: temp },
+    });
+    await waitForOutput(server, /HTTP server listening/, 'code-server');
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_FLAGS.filter((flag) => flag !== '--headless'), headless: true });
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`);
+    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    await shot('workbench');
+  });
+
+  after(async () => {
+    await browser?.close();
+    if (server && server.exitCode === null) {
+      const exited = new Promise((resolve) => server.once('exit', resolve));
+      server.kill('SIGTERM');
+      await exited;
+    }
+    if (temp) rmSync(temp, { recursive: true, force: true });
+  });
+
+  it('shows the findings of the example in the Problems panel', async () => {
+    await page.keyboard.press('Control+P');
+    await page.keyboard.type('configuration.nix');
+    await page.locator('.quick-input-list .monaco-list-row').first().waitFor();
+    await page.keyboard.press('Enter');
+    await page.locator('.tab.active', { hasText: 'configuration.nix' }).waitFor();
+    await page.keyboard.press('Control+Shift+M');
+    const problems = page.locator('.markers-panel');
+    await problems.getByText(/boot\.kernelParams has no "intel_iommu=on"/).waitFor({ timeout: 60_000 });
+    await problems.getByText(/"amd_iommu=on" is for AMD CPUs/).waitFor();
+    await shot('problems');
+  });
+
+  it('applies a quick fix from the light bulb, and the saved file has it', async () => {
+    await withRetries(3, async () => {
+      await page.locator('.monaco-editor textarea').first().focus();
+      await page.keyboard.press('Control+G');
+      await page.keyboard.type('10:6');
+      await page.keyboard.press('Enter');
+      await page.keyboard.press('Control+.');
+      const item = page.locator('.action-widget, .context-view').getByText('Replace "amd_iommu=on" with "intel_iommu=on"');
+      try {
+        await item.waitFor({ timeout: 5_000 });
+      } catch (error) {
+        await page.keyboard.press('Escape');
+        throw error;
+      }
+      await shot('quick-fix-menu');
+      // Keyboard, as the menu blocks the pointer for a moment after it opens.
+      for (let row = 0; row < 10; row++) {
+        const focused = page.locator('.action-widget .monaco-list-row.focused');
+        if ((await focused.textContent())?.includes('Replace "amd_iommu=on"')) break;
+        await page.keyboard.press('ArrowDown');
+      }
+      await page.keyboard.press('Enter');
+    });
+    // The edit shows in the editor; saving writes it to disk.
+    await page.locator('.monaco-editor .view-lines').getByText('"intel_iommu=on"').waitFor();
+    const file = join(workspace, 'configuration.nix');
+    const written = fileChange(file, (text) => text.includes('"intel_iommu=on"'));
+    await page.keyboard.press('Control+S');
+    await written;
+    assert.match(readFileSync(file, 'utf8'), /"intel_iommu=on"/);
+    assert.doesNotMatch(readFileSync(file, 'utf8'), /amd_iommu=on/);
+    const problems = page.locator('.markers-panel');
+    await problems.getByText(/is for AMD CPUs/).waitFor({ state: 'detached' });
+    await problems.getByText(/has no "intel_iommu=on"/).waitFor({ state: 'detached' });
+    await shot('fixed');
+  });
+
+  it('shows the device behind a PCI address on hover', async () => {
+    const text = readFileSync(join(workspace, 'configuration.nix'), 'utf8').split('\n');
+    const line = text.findIndex((content) => content.includes('DEVS="0000:0f:00.0')) + 1;
+    const column = text[line - 1].indexOf('0000:0f:00.0') + 3;
+    await withRetries(3, async () => {
+      await page.locator('.monaco-editor textarea').first().focus();
+      await page.keyboard.press('Control+G');
+      await page.keyboard.type(`${line}:${column}`);
+      await page.keyboard.press('Enter');
+      await page.keyboard.press('Control+K');
+      await page.keyboard.press('Control+I');
+      await page.locator('.monaco-hover').getByText(/GM204 \[GeForce GTX 980\]/).first().waitFor({ timeout: 10_000 });
+    });
+    await shot('hover');
+  });
+
+  it('lists the snapshot IOMMU groups in the IOMMU Groups view', async () => {
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Control+Shift+E');
+    const header = page.locator('.pane-header', { hasText: 'IOMMU Groups' });
+    await header.waitFor();
+    if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
+    const view = page.locator('.pane', { has: page.locator('.pane-header', { hasText: 'IOMMU Groups' }) }).locator('.pane-body');
+    await view.getByText('Group 0', { exact: true }).waitFor({ timeout: 30_000 });
+    await shot('iommu-groups');
+    // The list renders only the rows in sight: go to its end for the GPUs' groups.
+    await view.getByText('Group 0', { exact: true }).click();
+    await page.keyboard.press('End');
+    await view.getByText('Group 33', { exact: true }).waitFor();
+    await view.getByText(/isolated · 2 devices · GM204 \[GeForce GTX 980\]/).first().waitFor();
+    await shot('iommu-groups-end');
+  });
+});
