@@ -3,6 +3,7 @@
 // was meant to make silently does not happen.
 import { HOLE } from '../model/values';
 import { KERNEL_PARAMS, kernelParams } from './facts/kernelParams';
+import { editDistance } from './facts/editDistance';
 import { Finding, Rule } from './types';
 
 export const KERNEL_PARAM_TYPO = 'kernel-param-typo';
@@ -13,19 +14,6 @@ const VALUES: Record<string, RegExp> = {
   iommu: /^(off|force|noforce|biomerge|panic|nopanic|merge|nomerge|soft|pt|nopt|calgary|forcesac|allowdac|nodac|usedac|memaper=?\d*|fullflush|nofullflush|noagp|noaperture)(,.*)?$/,
 };
 
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, index) => index);
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const current = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-      previous = current;
-    }
-  }
-  return row[b.length];
-}
 
 export const kernelParamTypo: Rule = {
   code: KERNEL_PARAM_TYPO,
@@ -43,7 +31,7 @@ export const kernelParamTypo: Rule = {
         let replacement: string | undefined;
         let message: string | undefined;
         if (!KNOWN.includes(name)) {
-          const near = KNOWN.map((known) => ({ known, cost: distance(name.toLowerCase(), known) })).sort((a, b) => a.cost - b.cost)[0];
+          const near = KNOWN.map((known) => ({ known, cost: editDistance(name.toLowerCase(), known) })).sort((a, b) => a.cost - b.cost)[0];
           const lowerMatch = KNOWN.includes(name.toLowerCase());
           if (lowerMatch || (near.cost <= 2 && near.cost < name.length / 3)) {
             const fixed = lowerMatch ? name.toLowerCase() : near.known;

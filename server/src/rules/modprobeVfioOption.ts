@@ -3,25 +3,13 @@
 // its parameter (`options vfio-pci.ids=…`, `options vfio ids=…`) sets nothing.
 import { HOLE } from '../model/values';
 import { modprobeLines } from './facts/modprobeConfig';
+import { editDistance } from './facts/editDistance';
 import { Finding, Rule } from './types';
 
 export const MODPROBE_VFIO_OPTION = 'modprobe-vfio-option';
 
 const VFIO_PCI_KEYS = ['ids', 'nointxmask', 'disable_vga', 'disable_idle_d3', 'enable_sriov', 'disable_denylist'];
 
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, index) => index);
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const current = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-      previous = current;
-    }
-  }
-  return row[b.length];
-}
 
 export const modprobeVfioOption: Rule = {
   code: MODPROBE_VFIO_OPTION,
@@ -58,7 +46,7 @@ export const modprobeVfioOption: Rule = {
         for (const word of line.words.slice(2)) {
           const key = word.text.split('=')[0];
           if (key.includes(HOLE) || VFIO_PCI_KEYS.includes(key)) continue;
-          const nearest = VFIO_PCI_KEYS.map((known) => ({ known, cost: distance(key, known) })).sort((a, b) => a.cost - b.cost)[0];
+          const nearest = VFIO_PCI_KEYS.map((known) => ({ known, cost: editDistance(key, known) })).sort((a, b) => a.cost - b.cost)[0];
           const suggestion = nearest.cost <= 2 ? nearest.known : undefined;
           findings.push({
             code: MODPROBE_VFIO_OPTION,
