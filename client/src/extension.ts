@@ -20,7 +20,8 @@ export async function activate(context: ExtensionContext): Promise<void> {
   const clientOptions: LanguageClientOptions = {
     // Nix IDE registers the same language id; both extensions serve `nix` documents side by side.
     documentSelector: [{ scheme: 'file', language: 'nix' }],
-    synchronize: { configurationSection: 'nixVfio' },
+    // The server caches snapshot files; it hears when one beside a configuration changes.
+    synchronize: { configurationSection: 'nixVfio', fileEvents: workspace.createFileSystemWatcher('**/*nix-vfio*.json') },
     outputChannel,
     // In an untrusted workspace the server reads nothing outside the workspace folders.
     initializationOptions: { trusted: workspace.isTrusted },

@@ -58,6 +58,9 @@ export class NixVfioServer {
   private trusted = true;
   private readonly settingsCache = new Map<string, ServerSettings>();
   private readonly brokenSnapshots = new Set<string>();
+  private readonly lastStatus = new Map<string, string>();
+  /** Which hardware each root uses, until settings, snapshot files or the machine change. */
+  private readonly hardwareByRootChoice = new Map<string, HardwareInUse>();
   private readonly hardware = new HardwareSources((message) => this.connection.console.info(message));
 
   constructor(private readonly connection: Connection) {}
@@ -91,8 +94,16 @@ export class NixVfioServer {
       this.dirtyDocuments.delete(textDocument.uri);
       if (document?.path) this.forgetClosedFile(document.path);
     });
+    connection.onDidChangeWatchedFiles(() => {
+      // A snapshot file was created, changed or deleted: choose and read hardware again.
+      this.hardware.forget();
+      this.hardwareByRootChoice.clear();
+      for (const root of this.analyses.keys()) this.dirtyRoots.add(root);
+      this.scheduleFlush();
+    });
     connection.onDidChangeConfiguration(() => {
       this.settingsCache.clear();
+      this.hardwareByRootChoice.clear();
       for (const root of this.analyses.keys()) this.dirtyRoots.add(root);
       for (const uri of this.documents.keys()) this.dirtyDocuments.add(uri);
       this.scheduleFlush();
@@ -101,6 +112,7 @@ export class NixVfioServer {
     const features = new EditorFeatures(connection, (uri) => this.analysisFor(uri), () => this.hardware.rescanMachine());
     connection.onRequest(RESCAN_REQUEST, async () => {
       this.hardware.forget();
+      this.hardwareByRootChoice.clear();
       for (const root of this.analyses.keys()) this.dirtyRoots.add(root);
       await this.flush();
       return { roots: this.analyses.size };
@@ -220,12 +232,13 @@ export class NixVfioServer {
     this.hardwareByRoot.set(root, hardware.snapshot);
     this.publish(root, analysis, hardware.source !== 'this machine' ? hardware.problem : undefined);
     this.publishSnapshotProblems(hardware);
-    void this.connection.sendNotification(STATUS_NOTIFICATION, {
-      root: pathToUri(root),
-      hardwareSource: hardware.source,
-      hardwareProblem: hardware.problem,
-      findings: analysis.findings.length,
-    } satisfies StatusParams);
+    const status: StatusParams = { root: pathToUri(root), hardwareSource: hardware.source, hardwareProblem: hardware.problem, findings: analysis.findings.length };
+    // Sent when it changes, not on every keystroke.
+    const key = JSON.stringify(status);
+    if (this.lastStatus.get(root) !== key) {
+      this.lastStatus.set(root, key);
+      void this.connection.sendNotification(STATUS_NOTIFICATION, status);
+    }
   }
 
   private publish(root: string, analysis: Analysis, hardwareProblem: string | undefined): void {
@@ -334,6 +347,15 @@ export class NixVfioServer {
   }
 
   private hardwareFor(root: string, settings: ServerSettings): HardwareInUse {
+    let chosen = this.hardwareByRootChoice.get(root);
+    if (!chosen) {
+      chosen = this.chooseHardwareFor(root, settings);
+      this.hardwareByRootChoice.set(root, chosen);
+    }
+    return chosen;
+  }
+
+  private chooseHardwareFor(root: string, settings: ServerSettings): HardwareInUse {
     // Untrusted: only a per-host snapshot inside the workspace; no machine scan, no file elsewhere.
     const choice = this.trusted
       ? { snapshotFile: settings.hardwareSnapshotFile, scanMachine: settings.scanMachine }
