@@ -1,11 +1,22 @@
 // pcie_acs_override= exists only in kernels carrying the out-of-tree ACS override patch (zen,
 // liquorix, xanmod, or one patched through boot.kernelPatches). On a stock kernel it is ignored
 // and the IOMMU groups stay as they are.
+import type { ConfigView } from '../model/optionModel';
 import { kernelVersion } from './facts/kernelVersion';
 import { kernelParams } from './facts/kernelParams';
 import { Finding, Rule } from './types';
 
 export const ACS_OVERRIDE_UNPATCHED = 'acs-override-unpatched';
+
+const ACS = /acs/i;
+const OVERRIDE_OPTIONS = ['nixpkgs.config.packageOverrides', 'nixpkgs.overlays'];
+
+function sourceText(view: ConfigView, options: string[]): string {
+  return options
+    .flatMap((option) => view.definitionsUnder(option))
+    .map((definition) => (view.model.files.get(definition.file)?.text ?? '').slice(definition.value.range.start, definition.value.range.end))
+    .join('\n');
+}
 
 export const acsOverrideUnpatched: Rule = {
   code: ACS_OVERRIDE_UNPATCHED,
@@ -14,23 +25,38 @@ export const acsOverrideUnpatched: Rule = {
   check({ views, hardware, settings }) {
     const findings: Finding[] = [];
     for (const view of views) {
-      const params = kernelParams(view).filter(({ text }) => text?.startsWith('pcie_acs_override='));
+      const params = kernelParams(view).filter(({ text }) => /^pcie[-_]acs[-_]override=/.test(text ?? ''));
       if (params.length === 0) continue;
       const kernel = kernelVersion(view, hardware, settings.nixosRelease);
+      const packages = kernel.packagesText ?? '';
+      const runningFamily = /(zen|lqx|xanmod|cachyos)/.exec(hardware?.kernel?.release ?? '')?.[1];
       const patches = view.definitionsUnder('boot.kernelPatches');
-      const patchText = patches.map((definition) => (view.model.files.get(definition.file)?.text ?? '').slice(definition.value.range.start, definition.value.range.end)).join(' ');
-      const patched = kernel.family !== undefined || /acs/i.test(patchText) || patches.some((definition) => definition.value.kind === 'unknown');
-      const overridden = view.definitionsUnder('nixpkgs.config.packageOverrides').length > 0 || view.definitionsUnder('nixpkgs.overlays').length > 0;
+      const patched =
+        kernel.family !== undefined ||
+        (runningFamily !== undefined && kernel.packagesText === undefined) ||
+        ACS.test(sourceText(view, ['boot.kernelPatches'])) ||
+        patches.some((definition) => definition.value.kind === 'unknown') ||
+        // A package set built from a patched kernel: linuxPackagesFor (linux_6_6.override { kernelPatches = … }).
+        ACS.test(packages) ||
+        /kernelPatches/.test(packages);
       if (patched || !view.fullyKnown('boot.kernelPatches')) continue;
+      // The guide's way: the patch added to a top-level kernel in nixpkgs.config.packageOverrides.
+      const overrides = sourceText(view, OVERRIDE_OPTIONS);
+      const patchedByOverride = ACS.test(overrides);
+      // linuxPackagesFor pkgs.linux_X builds from the overridden top-level kernel, and an override
+      // of a linuxPackages_* set itself is what boot.kernelPackages names.
+      if (patchedByOverride && (/linuxPackagesFor/.test(packages) || /linuxPackages/.test(overrides))) continue;
       for (const { item, definition } of params) {
         if (!view.owns(definition)) continue;
         findings.push({
           code: ACS_OVERRIDE_UNPATCHED,
           severity: 'warning',
-          message:
-            'pcie_acs_override= only works on a kernel with the ACS override patch (zen, liquorix, xanmod, or one patched through boot.kernelPatches); ' +
-            `no such kernel is configured here (${kernel.source}), so the parameter is ignored and the IOMMU groups stay as they are.` +
-            (overridden ? ' If a nixpkgs override patches the kernel, note that overriding a top-level linux package does not always change the boot.kernelPackages set; boot.kernelPatches is the reliable way.' : ''),
+          message: patchedByOverride
+            ? 'The ACS override patch is added to a kernel in a nixpkgs override, but that does not reach the kernel NixOS boots: ' +
+              `${kernel.packagesText ? `boot.kernelPackages (${kernel.packagesText})` : 'the default boot.kernelPackages'} is a linuxKernel.packages set, built from linuxKernel.kernels rather than from the top-level linux_* you overrode, so pcie_acs_override= is ignored there. ` +
+              'Add the patch with boot.kernelPatches (NixOS applies it to boot.kernelPackages), or set boot.kernelPackages = pkgs.linuxPackagesFor pkgs.linux_… of the patched kernel.'
+            : 'pcie_acs_override= only works on a kernel with the ACS override patch (zen, liquorix, xanmod, or one patched through boot.kernelPatches); ' +
+              `no such kernel is configured here (${kernel.source}), so the kernel ignores the parameter ("Unknown kernel command line parameters") and the IOMMU groups stay as they are.`,
           file: definition.file,
           range: item.range,
         });

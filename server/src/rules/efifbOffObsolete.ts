@@ -17,16 +17,17 @@ export const efifbOffObsolete: Rule = {
       const kernel = kernelVersion(view, hardware, settings.nixosRelease);
       if (atLeast(kernel, 5, 15) === false) continue;
       for (const { text, item, definition } of kernelParams(view, { effective: false })) {
-        if (!text || !/^video=efifb:off$/.test(text) || !view.owns(definition)) continue;
+        // Also the guides' `video=vesafb:off,efifb:off` and `video=vesafb:off`.
+        if (!text || !/^video=(efifb|vesafb)(:off)?(,(efifb|vesafb):off)*$/.test(text) || !/:off/.test(text) || !view.owns(definition)) continue;
         findings.push({
           code: EFIFB_OFF_OBSOLETE,
           severity: 'info',
           message:
-            `video=efifb:off usually does nothing here (${kernel.source}): NixOS kernels since 5.15 use simpledrm for the boot framebuffer, and since Linux 6.0 vfio-pci removes the firmware framebuffer of a VGA device it takes. ` +
+            `${text} usually does nothing here (${kernel.source}): NixOS kernels since 5.15 hand the boot framebuffer to simpledrm rather than efifb or vesafb, and since Linux 6.0 vfio-pci removes the firmware framebuffer of a VGA device it takes. ` +
             'If the host still holds the card at boot, guides use initcall_blacklist=sysfb_init instead.',
           file: definition.file,
           range: item.range,
-          fix: { fix: 'remove-list-item', title: 'Remove video=efifb:off', args: { option: 'boot.kernelParams', item: text } },
+          fix: { fix: 'remove-list-item', title: `Remove ${text}`, args: { option: 'boot.kernelParams', item: text } },
         });
       }
     }

@@ -1,6 +1,7 @@
 // With boot.initrd.systemd.enable, NixOS refuses the scripted-initrd hooks: evaluation fails with
 // "systemd stage 1 does not support 'boot.initrd.preDeviceCommands'" (the guide's driver_override
 // loop lives there).
+import type { Definition } from '../model/optionModel';
 import { Finding, Rule } from './types';
 
 export const INITRD_SCRIPTS_WITH_SYSTEMD_INITRD = 'initrd-scripts-with-systemd-initrd';
@@ -13,12 +14,29 @@ export const initrdScriptsWithSystemdInitrd: Rule = {
   title: 'Scripted-initrd commands together with boot.initrd.systemd.enable',
   check({ views }) {
     const findings: Finding[] = [];
+    const baseSystemd = views[0].definitions('boot.initrd.systemd.enable').some(enables);
     for (const view of views) {
-      const systemd = view.definitions('boot.initrd.systemd.enable').some((definition) => definition.value.kind === 'bool' && definition.value.value);
-      if (!systemd) continue;
+      const systemd = view.definitions('boot.initrd.systemd.enable').filter(enables);
+      if (systemd.length === 0) continue;
       for (const option of SCRIPTED_HOOKS) {
         for (const definition of view.definitions(option)) {
-          if (!view.owns(definition) || (definition.value.kind === 'string' && definition.value.parts.every((part) => part.kind === 'text' && part.text.trim() === ''))) continue;
+          if (definition.value.kind === 'string' && definition.value.parts.every((part) => part.kind === 'text' && part.text.trim() === '')) continue;
+          if (!view.owns(definition)) {
+            // A specialisation that turns the systemd initrd on while inheriting the base's scripts.
+            const own = systemd.find((candidate) => view.owns(candidate));
+            if (own && !baseSystemd) {
+              findings.push({
+                code: INITRD_SCRIPTS_WITH_SYSTEMD_INITRD,
+                severity: 'error',
+                message:
+                  `Specialisation ${view.specialisation} turns on the systemd initrd but inherits ${option} from the base configuration: its evaluation fails ("systemd stage 1 does not support '${option}'"). ` +
+                  `Clear it there (${option} = lib.mkForce "";) and bind the devices another way, or keep the scripted initrd.`,
+                file: own.file,
+                range: own.bindingRange,
+              });
+            }
+            continue;
+          }
           findings.push({
             code: INITRD_SCRIPTS_WITH_SYSTEMD_INITRD,
             severity: 'error',
@@ -34,3 +52,7 @@ export const initrdScriptsWithSystemdInitrd: Rule = {
     return findings;
   },
 };
+
+function enables(definition: Definition): boolean {
+  return definition.value.kind === 'bool' && definition.value.value;
+}

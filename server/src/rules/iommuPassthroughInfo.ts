@@ -7,7 +7,7 @@ export const IOMMU_PT_INFO = 'iommu-pt-info';
 
 export const iommuPassthroughInfo: Rule = {
   code: IOMMU_PT_INFO,
-  severity: 'hint',
+  severity: 'info',
   title: 'iommu=pt is optional for VFIO',
   check({ views }) {
     const findings: Finding[] = [];
@@ -16,7 +16,7 @@ export const iommuPassthroughInfo: Rule = {
         if ((text !== 'iommu=pt' && text !== 'iommu.passthrough=1') || !view.owns(definition)) continue;
         findings.push({
           code: IOMMU_PT_INFO,
-          severity: 'hint',
+          severity: 'info',
           message: `${text} is optional for VFIO: it maps only the host's own devices one to one (less IOMMU work for them); devices passed to a VM are translated either way. Keep it if you want that, drop it if a guide just said so.`,
           file: definition.file,
           range: item.range,

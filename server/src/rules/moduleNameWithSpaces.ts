@@ -38,8 +38,8 @@ export const moduleNameWithSpaces: Rule = {
               code: MODULE_NAME_WITH_SPACES,
               severity: option.startsWith('boot.initrd') ? 'error' : 'warning',
               message: withOptions
-                ? `"${text}" is a module with options, but ${option} takes module names only${option.startsWith('boot.initrd') ? ' (the initrd build fails looking for a module of that name)' : ''}. Write "${words[0]}" here and "options ${words.join(' ')}" in boot.extraModprobeConfig.`
-                : `"${text}" holds ${words.length} module names in one string; ${option} takes one name per item${option.startsWith('boot.initrd') ? ' (the initrd build fails looking for a module of that name)' : ''}.`,
+                ? `"${text}" is a module with options, but ${option} takes module names only: ${consequence(option, text, words)} Write "${words[0]}" here and "options ${words.join(' ')}" in boot.extraModprobeConfig.`
+                : `"${text}" holds ${words.length} module names in one string, but ${option} takes one name per item: ${consequence(option, text, words)}`,
               file: definition.file,
               range: item.range,
               fix,
@@ -51,3 +51,12 @@ export const moduleNameWithSpaces: Rule = {
     return findings;
   },
 };
+
+/** What NixOS does with a multi-word item of each list. */
+function consequence(option: string, text: string, words: string[]): string {
+  if (option === 'boot.blacklistedKernelModules') {
+    return `NixOS writes the line "blacklist ${text}", and modprobe reads only the first name after "blacklist", so ${words.slice(1).join(' ')} ${words.length > 2 ? 'are' : 'is'} not blacklisted.`;
+  }
+  if (option === 'boot.kernelModules') return `systemd-modules-load looks for a module named "${text}", logs "Failed to find module" and loads nothing.`;
+  return `the initrd build looks for a module named "${text}" and fails ("modprobe: FATAL: Module … not found").`;
+}

@@ -3,7 +3,9 @@
 import { modelCommands } from './facts/commands';
 import { kernelModules } from './facts/kernelModules';
 import { vfioBindings } from './facts/vfioBindings';
-import { Finding, Rule } from './types';
+import { initrdGpuDrivers } from './facts/gpuDrivers';
+import { softdepsBeforeVfio } from './facts/modprobeConfig';
+import { allOf, Finding, FixRequest, Rule } from './types';
 
 export const VFIO_MODULES_MISSING = 'vfio-modules-missing';
 
@@ -22,15 +24,29 @@ export const vfioModulesMissing: Rule = {
       if (loaded || byScript) continue;
       const first = bindings.find((binding) => view.owns(binding.definition));
       if (!first) continue;
+      const onlyAvailable = kernelModules(view, ['boot.initrd.availableKernelModules']).some((entry) => entry.name === 'vfio_pci');
+      const drivers = initrdGpuDrivers(view);
+      const softdeps = softdepsBeforeVfio(view);
+      const modules: FixRequest = { fix: 'add-list-items', title: 'initrd modules', args: { option: 'boot.initrd.kernelModules', items: 'vfio_pci,vfio,vfio_iommu_type1', modules: 'yes' } };
+      const softdepSteps: FixRequest[] = drivers
+        .filter((driver) => !softdeps.has(driver))
+        .map((driver) => ({ fix: 'add-modprobe-line', title: 'softdep', args: { line: `softdep ${driver} pre: vfio-pci` } }));
       findings.push({
         code: VFIO_MODULES_MISSING,
         severity: 'warning',
         message:
-          'Devices are bound to vfio-pci here, but no module list loads vfio_pci, and nothing loads it on its own for a GPU: the GPU driver will take the card. ' +
-          'Load vfio_pci, vfio and vfio_iommu_type1 in the initrd (boot.initrd.kernelModules), before the GPU driver.',
+          'Devices are bound to vfio-pci here, but no module list loads vfio_pci' +
+          (onlyAvailable ? ' (boot.initrd.availableKernelModules only puts it into the initrd; udev does not load it for a GPU)' : '') +
+          ', and nothing loads it on its own: the GPU driver will take the card. Load vfio_pci, vfio and vfio_iommu_type1 in the initrd (boot.initrd.kernelModules)' +
+          (drivers.length > 0
+            ? `, and add "softdep ${drivers[0]} pre: vfio-pci": ${drivers.join(' and ')} also ${drivers.length > 1 ? 'load' : 'loads'} in the initrd, and since NixOS 25.05 module lists are loaded sorted by name, so only a softdep makes vfio-pci load first.`
+            : '.'),
         file: first.definition.file,
         range: first.range,
-        fix: { fix: 'add-list-items', title: 'Load the vfio modules in the initrd', args: { option: 'boot.initrd.kernelModules', items: 'vfio_pci,vfio,vfio_iommu_type1', modules: 'yes' } },
+        fix:
+          softdepSteps.length > 0
+            ? allOf('Load the vfio modules in the initrd, before the GPU driver', [modules, ...softdepSteps])
+            : { ...modules, title: 'Load the vfio modules in the initrd' },
       });
     }
     return findings;

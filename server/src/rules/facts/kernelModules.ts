@@ -36,14 +36,18 @@ export function kernelModules(view: ConfigView, options: readonly (typeof MODULE
   return entries;
 }
 
-/** Blacklisted module names (normalised) with their spelling; a space-separated string counts word by word. */
+/**
+ * Blacklisted module names (normalised) with their spelling. Each item becomes a line
+ * `blacklist <item>` in /etc/modprobe.d/nixos.conf, and kmod reads one name after `blacklist`:
+ * of `"nouveau nvidia"` only nouveau is blacklisted.
+ */
 export function blacklisted(view: ConfigView): Map<string, string> {
   const names = new Map<string, string>();
   for (const definition of view.definitions('boot.blacklistedKernelModules')) {
     if (definition.value.kind !== 'list') continue;
     for (const item of definition.value.items) {
-      const text = knownText(item.value);
-      if (text !== undefined) for (const word of text.split(/\s+/).filter(Boolean)) names.set(normaliseModuleName(word), word);
+      const first = knownText(item.value)?.trim().split(/\s+/)[0];
+      if (first) names.set(normaliseModuleName(first), first);
     }
   }
   return names;

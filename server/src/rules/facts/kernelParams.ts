@@ -24,10 +24,10 @@ export function kernelParams(view: ConfigView, { effective = true } = {}): Kerne
   return params;
 }
 
-/** The parameter's name (`intel_iommu` of `intel_iommu=on`), when known. */
+/** The parameter's name (`intel_iommu` of `intel_iommu=on`, and of `intel-iommu=on`), when known. */
 export function paramName(text: string): string | undefined {
   const name = text.split('=', 1)[0];
-  return name.includes(HOLE) ? undefined : name;
+  return name.includes(HOLE) ? undefined : canonicalParamName(name);
 }
 
 /** The parameter's value after `=`, when fully known. */
@@ -36,4 +36,13 @@ export function paramValue(text: string): string | undefined {
   if (at < 0) return undefined;
   const value = text.slice(at + 1);
   return value.includes(HOLE) ? undefined : value;
+}
+
+/**
+ * A parameter name as the kernel compares it: `-` and `_` are the same character in parameter
+ * names (kernel/params.c `parameq`), and kmod normalises module names the same way, so
+ * `intel-iommu`, `vfio-pci.ids` and `vfio_pci.ids` are all spelt correctly.
+ */
+export function canonicalParamName(name: string): string {
+  return name.replace(/-/g, '_');
 }

@@ -1,7 +1,9 @@
-// Which kernel a configuration runs: the hardware snapshot's running kernel when there is one,
-// else what boot.kernelPackages names, else an assumption that messages state.
+// Which kernel a configuration builds and boots. A version pinned in boot.kernelPackages decides
+// (it is what the next build uses, whatever runs now); else the hardware snapshot's running
+// kernel; else what the package set implies (latest, zen…); else the default kernel of the
+// target NixOS release. Messages say which, so an assumption is never hidden.
 import type { HardwareSnapshot } from '../../hardware/snapshot';
-import type { ConfigView } from '../../model/optionModel';
+import type { ConfigView, Definition } from '../../model/optionModel';
 import { compareReleases, CURRENT_NIXOS_RELEASE } from '../types';
 
 export interface KernelVersion {
@@ -11,9 +13,15 @@ export interface KernelVersion {
   source: string;
   /** A patched kernel family known to carry the ACS override patch (zen, liquorix, xanmod…). */
   family?: string;
+  /** The text of boot.kernelPackages, when set. */
+  packagesText?: string;
 }
 
-/** The default kernel (pkgs.linuxPackages) of recent NixOS releases: 24.11 and later ship 6.6 or newer. */
+/**
+ * The default kernel (pkgs.linuxPackages) of NixOS releases, newest first. Not in the facts
+ * document and not re-checked in each release's source (UNVERIFIED); only thresholds far from
+ * these versions (5.15, 6.0, 6.2) depend on it.
+ */
 const DEFAULT_KERNELS: [string, [number, number]][] = [
   ['25.11', [6, 12]],
   ['25.05', [6, 12]],
@@ -24,21 +32,36 @@ const DEFAULT_KERNELS: [string, [number, number]][] = [
   ['22.11', [5, 15]],
 ];
 
+/** Package sets that follow the newest kernels; 6.12 is a safe lower bound for current nixpkgs. */
+const CURRENT = /linux(?:Packages)?_(latest|testing|zen|lqx|xanmod\w*|cachyos\w*)\b/;
+const ACS_FAMILIES = /linux(?:Packages)?_(zen|lqx|xanmod\w*|cachyos\w*)\b/;
+/** `linuxPackages_6_1`, `linuxKernel.packages.linux_6_6`, `linuxPackagesFor pkgs.linux_6_1`, `linuxPackages_rt_6_6`. */
+const PINNED = /linux(?:Packages)?(?:_rt)?_(\d+)_(\d+)\b/;
+
+/** The boot.kernelPackages definition this view uses: its own (a specialisation's) first. */
+function packagesDefinition(view: ConfigView): Definition | undefined {
+  const definitions = view.effectiveDefinitions('boot.kernelPackages');
+  return definitions.find((definition) => definition.specialisation !== undefined) ?? definitions[definitions.length - 1];
+}
+
 export function kernelVersion(view: ConfigView, hardware: HardwareSnapshot | undefined, nixosRelease = CURRENT_NIXOS_RELEASE): KernelVersion {
-  const packages = view.definitions('boot.kernelPackages')[0];
-  const text = packages ? (view.model.files.get(packages.file)?.text ?? '').slice(packages.value.range.start, packages.value.range.end) : undefined;
-  const family = text ? /linuxPackages_(zen|lqx|xanmod\w*|cachyos\w*)/.exec(text)?.[1] : undefined;
-  const release = hardware?.kernel?.release ? /^(\d+)\.(\d+)/.exec(hardware.kernel.release) : null;
-  if (release) return { version: [Number(release[1]), Number(release[2])], source: `the running kernel is ${hardware!.kernel!.release}`, family };
-  if (text) {
-    const pinned = /linuxPackages_(\d+)_(\d+)/.exec(text);
-    if (pinned) return { version: [Number(pinned[1]), Number(pinned[2])], source: `boot.kernelPackages is ${text.trim()}`, family };
-    if (/linuxPackages_(latest|zen|lqx|xanmod|testing|cachyos)/.test(text)) return { version: [6, 12], source: `boot.kernelPackages is ${text.trim()} (a current kernel, assumed 6.12 or newer)`, family };
-    return { source: `boot.kernelPackages is ${text.trim()}, a kernel this checker cannot date`, family };
+  const packages = packagesDefinition(view);
+  const text = packages ? (view.model.files.get(packages.file)?.text ?? '').slice(packages.value.range.start, packages.value.range.end).trim() : undefined;
+  const family = text ? ACS_FAMILIES.exec(text)?.[1] : undefined;
+  const releaseDefault = DEFAULT_KERNELS.find(([release]) => compareReleases(nixosRelease, release) >= 0)?.[1];
+  const pinned = text ? PINNED.exec(text) : null;
+  if (pinned) return { version: [Number(pinned[1]), Number(pinned[2])], source: `boot.kernelPackages is ${text}`, family, packagesText: text };
+  const running = hardware?.kernel?.release ? /^(\d+)\.(\d+)/.exec(hardware.kernel.release) : null;
+  if (running) return { version: [Number(running[1]), Number(running[2])], source: `the running kernel is ${hardware!.kernel!.release}`, family, packagesText: text };
+  if (text && CURRENT.test(text)) return { version: [6, 12], source: `boot.kernelPackages is ${text} (a current kernel, assumed 6.12 or newer)`, family, packagesText: text };
+  if (text && /^(pkgs\.)?linuxPackages$/.test(text)) {
+    return releaseDefault
+      ? { version: releaseDefault, source: `boot.kernelPackages is ${text}, the default kernel of NixOS ${nixosRelease} (${releaseDefault.join('.')})`, packagesText: text }
+      : { source: `boot.kernelPackages is ${text}, the default kernel of NixOS ${nixosRelease}, which this checker cannot date`, packagesText: text };
   }
-  const fallback = DEFAULT_KERNELS.find(([release]) => compareReleases(nixosRelease, release) >= 0)?.[1];
-  return fallback
-    ? { version: fallback, source: `assuming the default kernel of NixOS ${nixosRelease} (${fallback.join('.')}), since neither the hardware nor boot.kernelPackages says` }
+  if (text) return { source: `boot.kernelPackages is ${text}, a kernel this checker cannot date`, family, packagesText: text };
+  return releaseDefault
+    ? { version: releaseDefault, source: `assuming the default kernel of NixOS ${nixosRelease} (${releaseDefault.join('.')}), since neither the hardware snapshot nor boot.kernelPackages says` }
     : { source: 'the kernel version is unknown' };
 }
 
