@@ -2,6 +2,7 @@
 // the display stack then loads or expects a driver the blacklist forbids, which ends in a host
 // without graphics or a driver that still binds the card.
 import { knownText } from '../model/values';
+import { AMDGPU_INITRD_OPTIONS } from './facts/gpuDrivers';
 import { blacklisted } from './facts/kernelModules';
 import { Finding, Rule } from './types';
 
@@ -15,6 +16,7 @@ export const gpuDriverBlacklistedButUsed: Rule = {
   title: 'A GPU driver blacklisted while the display setup uses it',
   check({ views }) {
     const findings: Finding[] = [];
+    const reportedNvidia = new Set<Finding>();
     for (const view of views) {
       const denied = blacklisted(view);
       if (denied.size === 0) continue;
@@ -23,7 +25,7 @@ export const gpuDriverBlacklistedButUsed: Rule = {
         for (const item of definition.value.items) {
           const module = VIDEO_DRIVER_MODULES[knownText(item.value) ?? ''];
           if (!module || !denied.has(module)) continue;
-          findings.push({
+          const finding: Finding = {
             code: GPU_DRIVER_BLACKLISTED_BUT_USED,
             severity: 'warning',
             message:
@@ -31,17 +33,33 @@ export const gpuDriverBlacklistedButUsed: Rule = {
               `To keep ${module} off the card you pass through, bind that card to vfio-pci early (initrd, softdep) and leave ${module} for the host's own GPU; if the host does not use ${module}, remove it from videoDrivers.`,
             file: definition.file,
             range: item.range,
-          });
+          };
+          findings.push(finding);
+          if (module === 'nvidia') reportedNvidia.add(finding);
         }
       }
       const nvidiaSettings = view.definitionsUnder('hardware.nvidia').filter((definition) => view.owns(definition));
-      if (denied.has('nvidia') && nvidiaSettings.length > 0 && !findings.some((finding) => finding.message.includes('asks for nvidia'))) {
+      if (denied.has('nvidia') && nvidiaSettings.length > 0 && reportedNvidia.size === 0) {
         findings.push({
           code: GPU_DRIVER_BLACKLISTED_BUT_USED,
           severity: 'warning',
           message: 'hardware.nvidia is configured, but boot.blacklistedKernelModules forbids nvidia. Keep one: the NVIDIA driver for the host, or the blacklist (with vfio-pci binding the card early).',
           file: nvidiaSettings[0].file,
           range: nvidiaSettings[0].bindingRange,
+        });
+      }
+      const amdgpuInitrd = AMDGPU_INITRD_OPTIONS.flatMap((option) => view.definitions(option)).find(
+        (definition) => definition.value.kind === 'bool' && definition.value.value && view.owns(definition),
+      );
+      if (denied.has('amdgpu') && amdgpuInitrd) {
+        findings.push({
+          code: GPU_DRIVER_BLACKLISTED_BUT_USED,
+          severity: 'warning',
+          message:
+            `${amdgpuInitrd.path.join('.')} loads amdgpu in the initrd, but boot.blacklistedKernelModules forbids it. The initrd loads it anyway (an explicit modprobe ignores the blacklist), so the blacklist does not keep amdgpu off a card. ` +
+            'To pass an AMD card through, bind it to vfio-pci in the initrd with "softdep amdgpu pre: vfio-pci"; keep one of the two settings.',
+          file: amdgpuInitrd.file,
+          range: amdgpuInitrd.bindingRange,
         });
       }
     }

@@ -19,6 +19,8 @@ export const libvirtOptionRenamed: Rule = {
   title: 'An old virtualisation.libvirtd.qemu* option name',
   check({ views, settings }) {
     const findings: Finding[] = [];
+    // Before 21.11 the flat names were the only ones.
+    if (compareReleases(settings.nixosRelease, '21.11') < 0) return [];
     const ovmfRemoved = compareReleases(settings.nixosRelease, '25.11') >= 0;
     for (const view of views) {
       for (const definition of view.definitionsUnder(PREFIX)) {

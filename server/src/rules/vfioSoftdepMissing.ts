@@ -1,7 +1,7 @@
 // Since NixOS turns module lists into sorted attribute names (around 25.05), the initrd loads
 // `amdgpu`, `nouveau`, `nvidia` before `vfio_pci` whatever order the list is written in; only a
 // softdep makes vfio-pci load first.
-import { GPU_DRIVERS } from './facts/gpuDrivers';
+import { AMDGPU_INITRD_OPTIONS, GPU_DRIVERS } from './facts/gpuDrivers';
 import { kernelModules } from './facts/kernelModules';
 import { softdepsBeforeVfio } from './facts/modprobeConfig';
 import { vfioBindings } from './facts/vfioBindings';
@@ -21,6 +21,24 @@ export const vfioSoftdepMissing: Rule = {
       const initrd = kernelModules(view, ['boot.initrd.kernelModules']);
       if (!initrd.some((entry) => entry.name === 'vfio_pci')) continue;
       const softdeps = softdepsBeforeVfio(view);
+      // hardware.amdgpu.initrd.enable puts amdgpu into the initrd without a list entry [A1.25].
+      if (!softdeps.has('amdgpu') && !initrd.some((entry) => entry.name === 'amdgpu')) {
+        const option = AMDGPU_INITRD_OPTIONS.flatMap((name) => view.definitions(name)).find(
+          (definition) => definition.value.kind === 'bool' && definition.value.value && view.owns(definition),
+        );
+        if (option) {
+          findings.push({
+            code: VFIO_SOFTDEP_MISSING,
+            severity: 'warning',
+            message:
+              `${option.path.join('.')} loads amdgpu in the initrd, and vfio_pci loads there too, but NixOS ${settings.nixosRelease} sorts module lists by name, so amdgpu loads first and takes the card. ` +
+              'Add "softdep amdgpu pre: vfio-pci" to boot.extraModprobeConfig so vfio-pci always loads before it (or turn the option off if the host does not need amdgpu that early).',
+            file: option.file,
+            range: option.bindingRange,
+            fix: { fix: 'add-modprobe-line', title: 'Add "softdep amdgpu pre: vfio-pci"', args: { line: 'softdep amdgpu pre: vfio-pci' } },
+          });
+        }
+      }
       for (const entry of initrd) {
         if (!GPU_DRIVERS.has(entry.name) || softdeps.has(entry.name) || !view.owns(entry.definition)) continue;
         findings.push({
