@@ -31,9 +31,10 @@ export const vfioVirqfdRemoved: Rule = {
           severity: initrd && newKernel ? 'error' : 'warning',
           message:
             `vfio_virqfd is part of vfio since Linux 6.2 (${view.owns(entry.definition) ? '' : `specialisation ${view.specialisation}: `}${kernel.source}). ` +
+            (newKernel ? 'In' : 'If the kernel is 6.2 or newer, in') +
             (initrd
-              ? `In ${entry.option} the build fails: "modprobe: FATAL: Module vfio_virqfd not found".`
-              : 'In boot.kernelModules it only logs "Failed to find module \'vfio_virqfd\'" at boot.') +
+              ? ` ${entry.option} the build fails: "modprobe: FATAL: Module vfio_virqfd not found".`
+              : ' boot.kernelModules it only logs "Failed to find module \'vfio_virqfd\'" at boot.') +
             ' Remove it; vfio, vfio_pci and vfio_iommu_type1 are all that is needed.',
           file: entry.definition.file,
           range: entry.range,
