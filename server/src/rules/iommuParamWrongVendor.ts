@@ -1,5 +1,7 @@
 // `intel_iommu=` does nothing on an AMD CPU and `amd_iommu=` nothing on an Intel one: usually a
-// block copied from a guide written for the other vendor, leaving the IOMMU setup unclear.
+// block copied from a guide written for the other vendor, leaving the IOMMU setup unclear. When
+// only the configuration's KVM module names the vendor, either of the two may be the copied one,
+// so no fix is offered: removing intel_iommu=on on an Intel machine would turn its IOMMU off.
 import { cpuVendor } from './facts/cpuVendor';
 import { KERNEL_PARAMS, kernelParams, paramName } from './facts/kernelParams';
 import { Finding, Rule } from './types';
@@ -22,22 +24,31 @@ export const iommuParamWrongVendor: Rule = {
         if (text === undefined || paramName(text) !== wrongName) continue;
         if (!view.owns(definition)) continue;
         const replaceWithIntel = vendor.vendor === 'intel' && !hasIntelOn;
+        const fromHardware = hardware !== undefined && hardware.cpu.vendor === vendor.vendor;
         findings.push({
           code: IOMMU_PARAM_WRONG_VENDOR,
           severity: 'warning',
-          message:
-            vendor.vendor === 'intel'
+          message: fromHardware
+            ? vendor.vendor === 'intel'
               ? `"${text}" is for AMD CPUs, but ${vendor.source}; Intel's IOMMU is turned on with "intel_iommu=on".`
-              : `"${text}" is for Intel CPUs, but ${vendor.source}; the kernel ignores it. AMD's IOMMU is on by default when it is enabled in the firmware.`,
+              : `"${text}" is for Intel CPUs, but ${vendor.source}; the kernel ignores it. AMD's IOMMU is on by default when it is enabled in the firmware.`
+            : `"${text}" is for ${vendor.vendor === 'intel' ? 'AMD' : 'Intel'} CPUs, but ${vendor.source}, which is for ${vendor.vendor === 'intel' ? 'Intel' : 'AMD'} CPUs: one of the two was written for another machine. ` +
+              (vendor.vendor === 'intel'
+                ? 'On an Intel CPU use "intel_iommu=on"; on an AMD CPU load kvm-amd instead (amd_iommu needs no value there).'
+                : 'On an AMD CPU this parameter is ignored and can go; on an Intel CPU load kvm-intel instead.') +
+              ' A hardware snapshot tells which.',
           file: definition.file,
           range: item.range,
-          fix: replaceWithIntel
-            ? {
-                fix: 'replace-list-item',
-                title: `Replace "${text}" with "intel_iommu=on"`,
-                args: { option: KERNEL_PARAMS, item: text, replacement: 'intel_iommu=on' },
-              }
-            : { fix: 'remove-list-item', title: `Remove "${text}"`, args: { option: KERNEL_PARAMS, item: text } },
+          // Without the snapshot the parameter may be the right half: leave the choice to the user.
+          fix: !fromHardware
+            ? undefined
+            : replaceWithIntel
+              ? {
+                  fix: 'replace-list-item',
+                  title: `Replace "${text}" with "intel_iommu=on"`,
+                  args: { option: KERNEL_PARAMS, item: text, replacement: 'intel_iommu=on' },
+                }
+              : { fix: 'remove-list-item', title: `Remove "${text}"`, args: { option: KERNEL_PARAMS, item: text } },
         });
       }
     }
