@@ -16,6 +16,7 @@ import { removeVfioTokenFix } from './removeVfioToken';
 import { replaceListItemFix } from './replaceListItem';
 import { replaceVfioTokenFix } from './replaceVfioToken';
 import { splitListItemFix } from './splitListItem';
+import { stringToListFix } from './stringToList';
 import { suppressOnBindingLineFix } from './suppressOnBindingLine';
 import { FileEdit, Fix } from './types';
 
@@ -24,6 +25,7 @@ export const FIXES: readonly Fix[] = [
   removeListItemFix,
   replaceListItemFix,
   splitListItemFix,
+  stringToListFix,
   replaceVfioTokenFix,
   removeVfioTokenFix,
   addVfioIdsFix,

@@ -14,6 +14,7 @@ import { moduleBlacklistedAndLoaded } from './moduleBlacklistedAndLoaded';
 import { gpuDriverBlacklistedButUsed } from './gpuDriverBlacklistedButUsed';
 import { kvmModuleWrongVendor } from './kvmModuleWrongVendor';
 import { moduleNameWithSpaces } from './moduleNameWithSpaces';
+import { listOptionAsString } from './listOptionAsString';
 import { modprobeVfioOption } from './modprobeVfioOption';
 import { kernelParamTypo } from './kernelParamTypo';
 import { kernelParamConflict } from './kernelParamConflict';
@@ -39,6 +40,7 @@ export const RULES: readonly Rule[] = [
   syntaxError,
   importUnresolved,
   kernelParamUnquotedSpace,
+  listOptionAsString,
   intelIommuMissing,
   iommuParamWrongVendor,
   amdIommuOn,
