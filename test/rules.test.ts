@@ -44,3 +44,18 @@ describe('kernel version the rules assume', () => {
     assert.match(kernel.source, /boot\.kernelPackages is pkgs\.linuxPackages_6_1/);
   });
 });
+
+describe('which initrd honours the blacklist', () => {
+  const messages = async (name: string) => {
+    const testCase = ruleCases().find((candidate) => candidate.name === name)!;
+    return analyzeCase(testCase, await sharedParser()).findings.filter((finding) => finding.code === 'module-blacklisted-and-loaded').map((finding) => finding.message);
+  };
+
+  it('says the scripted initrd loads a blacklisted module anyway', async () => {
+    assert.match((await messages('blacklist-conflicts'))[0], /scripted initrd still loads it/);
+  });
+
+  it('says the systemd initrd skips it', async () => {
+    assert.match((await messages('blacklist-systemd-initrd'))[0], /systemd initrd .* skips it/);
+  });
+});

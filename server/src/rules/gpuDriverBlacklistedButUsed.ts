@@ -52,11 +52,15 @@ export const gpuDriverBlacklistedButUsed: Rule = {
         (definition) => definition.value.kind === 'bool' && definition.value.value && view.owns(definition),
       );
       if (denied.has('amdgpu') && amdgpuInitrd) {
+        const systemdInitrd = view.definitions('boot.initrd.systemd.enable').some((definition) => definition.value.kind === 'bool' && definition.value.value);
         findings.push({
           code: GPU_DRIVER_BLACKLISTED_BUT_USED,
           severity: 'warning',
           message:
-            `${amdgpuInitrd.path.join('.')} loads amdgpu in the initrd, but boot.blacklistedKernelModules forbids it. The initrd loads it anyway (an explicit modprobe ignores the blacklist), so the blacklist does not keep amdgpu off a card. ` +
+            `${amdgpuInitrd.path.join('.')} loads amdgpu in the initrd, but boot.blacklistedKernelModules forbids it. ` +
+            (systemdInitrd
+              ? 'The systemd initrd skips it ("deny-listed (by kmod)") and udev honours the blacklist too, so the option does nothing and amdgpu drives no card, the host\'s included. '
+              : 'The scripted initrd loads it anyway (an explicit modprobe ignores the blacklist), so the blacklist does not keep amdgpu off a card. ') +
             'To pass an AMD card through, bind it to vfio-pci in the initrd with "softdep amdgpu pre: vfio-pci"; keep one of the two settings.',
           file: amdgpuInitrd.file,
           range: amdgpuInitrd.bindingRange,

@@ -1,6 +1,6 @@
 // A module both blacklisted and listed for loading: the blacklist stops stage-2 loads
-// (systemd-modules-load says "deny-listed (by kmod)") and udev autoloading, but not the initrd's
-// explicit modprobe, so what happens depends on where it is listed.
+// (systemd-modules-load says "deny-listed (by kmod)") and udev autoloading, but not the scripted
+// initrd's explicit modprobe, so what happens depends on where it is listed and which initrd.
 import { blacklisted, kernelModules, MODULE_OPTIONS } from './facts/kernelModules';
 import { Finding, Rule } from './types';
 
@@ -14,18 +14,27 @@ export const moduleBlacklistedAndLoaded: Rule = {
     const findings: Finding[] = [];
     for (const view of views) {
       const denied = blacklisted(view);
+      // The systemd initrd loads boot.initrd.kernelModules through modules-load.d, with the
+      // blacklist in its modprobe.d; the scripted one runs modprobe on each name.
+      const systemdInitrd = view.definitions('boot.initrd.systemd.enable').some((definition) => definition.value.kind === 'bool' && definition.value.value);
       for (const entry of kernelModules(view, MODULE_OPTIONS)) {
         if (!denied.has(entry.name) || !view.owns(entry.definition)) continue;
+        const spelling = denied.get(entry.name)!;
+        const source = (view.model.files.get(entry.definition.file)?.text ?? '').slice(entry.range.start, entry.range.end);
+        const written = /^"([^"]*)"$/.exec(source)?.[1] ?? entry.name;
         const effect =
           entry.option === 'boot.kernelModules'
             ? 'at boot systemd-modules-load skips it ("deny-listed (by kmod)")'
             : entry.option === 'boot.initrd.kernelModules'
-              ? 'the initrd still loads it (an explicit modprobe ignores the blacklist), so the blacklist does not keep it off the card'
+              ? systemdInitrd
+                ? 'the systemd initrd loads that list with systemd-modules-load, which skips it ("deny-listed (by kmod)"), so it is not loaded early at all'
+                : 'the scripted initrd still loads it (an explicit modprobe ignores the blacklist), so the blacklist does not keep it off the card'
               : 'it is put into the initrd, but udev will not load it there';
         findings.push({
           code: MODULE_BLACKLISTED_AND_LOADED,
           severity: 'warning',
-          message: `${entry.name} is in boot.blacklistedKernelModules and in ${entry.option}: ${effect}. Keep it in one of the two.`,
+          message:
+            `${written} is in ${entry.option} and in boot.blacklistedKernelModules${spelling !== written ? ` (as "${spelling}": - and _ name the same module)` : ''}: ${effect}. Keep it in one of the two.`,
           file: entry.definition.file,
           range: entry.range,
         });
