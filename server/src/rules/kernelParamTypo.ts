@@ -3,7 +3,7 @@
 // was meant to make silently does not happen. `-` and `_` are interchangeable in names, so
 // `intel-iommu=on` and `vfio_pci.ids=` are not typos.
 import { HOLE } from '../model/values';
-import { canonicalParamName, KERNEL_PARAMS, kernelParams } from './facts/kernelParams';
+import { canonicalParamName, KERNEL_PARAMS, kernelParams, VFIO_PCI_PARAMETERS } from './facts/kernelParams';
 import { editDistance } from './facts/editDistance';
 import { Finding, Rule } from './types';
 
@@ -40,7 +40,18 @@ export const kernelParamTypo: Rule = {
         let replacement: string | undefined;
         let removal = false;
         let message: string | undefined;
-        if (!KNOWN_CANONICAL.has(canonical)) {
+        const vfioPciKey = /^vfio_pci\.(.+)$/.exec(canonical)?.[1];
+        if (vfioPciKey !== undefined) {
+          // Every vfio-pci parameter is known, so any other key is a mistake, near-miss or not.
+          if (VFIO_PCI_PARAMETERS.includes(vfioPciKey)) continue;
+          const nearest = VFIO_PCI_PARAMETERS.map((known) => ({ known, cost: editDistance(vfioPciKey.toLowerCase(), known) })).sort((a, b) => a.cost - b.cost)[0];
+          const fixed = nearest.cost <= 2 ? `${name.slice(0, name.indexOf('.'))}.${nearest.known}` : undefined;
+          replacement = fixed && (value === undefined ? fixed : `${fixed}=${value}`);
+          message =
+            `vfio-pci has no parameter "${name.slice(name.indexOf('.') + 1)}": when vfio-pci loads it logs "unknown parameter" and ignores it, so nothing is set. ` +
+            `Its parameters: ${VFIO_PCI_PARAMETERS.join(', ')}.` +
+            (fixed ? ` Did you mean ${fixed}?` : '');
+        } else if (!KNOWN_CANONICAL.has(canonical)) {
           const lower = canonical.toLowerCase();
           const near = KNOWN.map((known) => ({ known, cost: editDistance(lower, canonicalParamName(known)) })).sort((a, b) => a.cost - b.cost)[0];
           const caseOnly = KNOWN_CANONICAL.has(lower);

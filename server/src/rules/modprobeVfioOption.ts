@@ -7,12 +7,12 @@ import { HOLE } from '../model/values';
 import { ModprobeLine, modprobeLines } from './facts/modprobeConfig';
 import { editDistance } from './facts/editDistance';
 import { normaliseModuleName } from './facts/kernelModules';
+import { VFIO_PCI_PARAMETERS } from './facts/kernelParams';
 import { Finding, FixRequest, Rule } from './types';
 
 export const MODPROBE_VFIO_OPTION = 'modprobe-vfio-option';
 
-/** vfio-pci's parameters [A2.9]. */
-const VFIO_PCI_KEYS = ['ids', 'nointxmask', 'disable_vga', 'disable_idle_d3', 'enable_sriov', 'disable_denylist'];
+const VFIO_PCI_KEYS = VFIO_PCI_PARAMETERS;
 /** Real vfio module names, never reported as misspellings. */
 const VFIO_MODULES = new Set(['vfio', 'vfio_pci', 'vfio_pci_core', 'vfio_iommu_type1', 'vfio_virqfd', 'vfio_mdev']);
 

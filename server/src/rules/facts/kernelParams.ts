@@ -4,6 +4,9 @@ import { HOLE, ListItem, textWithHoles } from '../../model/values';
 
 export const KERNEL_PARAMS = 'boot.kernelParams';
 
+/** vfio-pci's module parameters [A2.9], whether given as `options vfio-pci …` or `vfio-pci.<key>=`. */
+export const VFIO_PCI_PARAMETERS = ['ids', 'nointxmask', 'disable_vga', 'disable_idle_d3', 'enable_sriov', 'disable_denylist'];
+
 export interface KernelParam {
   /** The parameter's text with HOLE for unknown parts; undefined when not a string. */
   text: string | undefined;
