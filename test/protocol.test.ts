@@ -6,7 +6,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   createMessageConnection,
   IPCMessageReader,
@@ -139,6 +139,13 @@ describe('language server over JSON-RPC', { timeout: 30_000 }, () => {
     assert.equal(first.version, 1);
     assert.deepEqual(codes(first.diagnostics), ['intel-iommu-missing', 'iommu-param-wrong-vendor']);
     assert.ok(session.configurationRequests > 0, 'settings come from workspace/configuration');
+    for (const diagnostic of first.diagnostics) {
+      // The docs link opens the rule's own section of the rules.md that ships with the server.
+      const href = diagnostic.codeDescription?.href ?? '';
+      const [file, anchor] = href.split('#');
+      assert.equal(anchor, diagnostic.code);
+      assert.ok(readFileSync(fileURLToPath(file), 'utf8').includes(`### \`${anchor}\``), `${href} names a documented rule`);
+    }
 
     const wrongVendor = first.diagnostics.find((diagnostic) => diagnostic.code === 'iommu-param-wrong-vendor')!;
     const actions = (await session.connection.sendRequest('textDocument/codeAction', {
