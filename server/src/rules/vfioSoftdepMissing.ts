@@ -5,6 +5,7 @@ import { AMDGPU_INITRD_OPTIONS, GPU_DRIVERS } from './facts/gpuDrivers';
 import { kernelModules } from './facts/kernelModules';
 import { softdepsBeforeVfio } from './facts/modprobeConfig';
 import { vfioBindings } from './facts/vfioBindings';
+import type { ConfigView } from '../model/optionModel';
 import { compareReleases, Finding, Rule } from './types';
 
 export const VFIO_SOFTDEP_MISSING = 'vfio-softdep-missing';
@@ -14,7 +15,7 @@ export const vfioSoftdepMissing: Rule = {
   severity: 'warning',
   title: 'vfio_pci and a GPU driver both in the initrd, with no softdep to order them',
   check({ views, settings }) {
-    if (compareReleases(settings.nixosRelease, '25.05') < 0) return [];
+    if (compareReleases(settings.nixosRelease, '25.05') < 0) return listOrderFindings(views, settings.nixosRelease);
     const findings: Finding[] = [];
     for (const view of views) {
       if (vfioBindings(view).length === 0) continue;
@@ -56,3 +57,33 @@ export const vfioSoftdepMissing: Rule = {
     return findings;
   },
 };
+
+/**
+ * Before NixOS 25.05 the initrd loads its list in the order written: a GPU driver written before
+ * vfio_pci in the same list loads first. (Across files the merge order is not something to read
+ * from the text, so only one list is compared.)
+ */
+function listOrderFindings(views: readonly ConfigView[], release: string): Finding[] {
+  const findings: Finding[] = [];
+  for (const view of views) {
+    if (vfioBindings(view).length === 0) continue;
+    const initrd = kernelModules(view, ['boot.initrd.kernelModules']);
+    const softdeps = softdepsBeforeVfio(view);
+    for (const vfio of initrd.filter((entry) => entry.name === 'vfio_pci' && entry.definition.value.kind === 'list')) {
+      for (const entry of initrd) {
+        if (entry.definition !== vfio.definition || entry.range.start > vfio.range.start || !GPU_DRIVERS.has(entry.name) || softdeps.has(entry.name) || !view.owns(entry.definition)) continue;
+        findings.push({
+          code: VFIO_SOFTDEP_MISSING,
+          severity: 'warning',
+          message:
+            `${entry.name} comes before vfio_pci in boot.initrd.kernelModules, and NixOS ${release} loads that list in the order written, so ${entry.name} loads first and takes the card. ` +
+            `Add "softdep ${entry.name} pre: vfio-pci" to boot.extraModprobeConfig: it keeps vfio-pci first whatever the order, also after NixOS 25.05, which loads module lists sorted by name.`,
+          file: entry.definition.file,
+          range: entry.range,
+          fix: { fix: 'add-modprobe-line', title: `Add "softdep ${entry.name} pre: vfio-pci"`, args: { line: `softdep ${entry.name} pre: vfio-pci` } },
+        });
+      }
+    }
+  }
+  return findings;
+}
