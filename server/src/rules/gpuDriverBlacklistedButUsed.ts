@@ -3,7 +3,7 @@
 // without graphics or a driver that still binds the card.
 import { knownText } from '../model/values';
 import { AMDGPU_INITRD_OPTIONS } from './facts/gpuDrivers';
-import { blacklisted } from './facts/kernelModules';
+import { blacklistedModules } from './facts/modprobeConfig';
 import { Finding, Rule } from './types';
 
 export const GPU_DRIVER_BLACKLISTED_BUT_USED = 'gpu-driver-blacklisted-but-used';
@@ -18,7 +18,7 @@ export const gpuDriverBlacklistedButUsed: Rule = {
     const findings: Finding[] = [];
     const reportedNvidia = new Set<Finding>();
     for (const view of views) {
-      const denied = blacklisted(view);
+      const denied = blacklistedModules(view);
       if (denied.size === 0) continue;
       for (const definition of view.definitions('services.xserver.videoDrivers')) {
         if (definition.value.kind !== 'list' || !view.owns(definition)) continue;
@@ -29,7 +29,7 @@ export const gpuDriverBlacklistedButUsed: Rule = {
             code: GPU_DRIVER_BLACKLISTED_BUT_USED,
             severity: 'warning',
             message:
-              `services.xserver.videoDrivers asks for ${module}, but boot.blacklistedKernelModules forbids it. ` +
+              `services.xserver.videoDrivers asks for ${module}, but ${denied.get(module)!.where} forbids it. ` +
               `To keep ${module} off the card you pass through, bind that card to vfio-pci early (initrd, softdep) and leave ${module} for the host's own GPU; if the host does not use ${module}, remove it from videoDrivers.`,
             file: definition.file,
             range: item.range,
@@ -43,7 +43,7 @@ export const gpuDriverBlacklistedButUsed: Rule = {
         findings.push({
           code: GPU_DRIVER_BLACKLISTED_BUT_USED,
           severity: 'warning',
-          message: 'hardware.nvidia is configured, but boot.blacklistedKernelModules forbids nvidia. Keep one: the NVIDIA driver for the host, or the blacklist (with vfio-pci binding the card early).',
+          message: `hardware.nvidia is configured, but ${denied.get('nvidia')!.where} forbids nvidia. Keep one: the NVIDIA driver for the host, or the blacklist (with vfio-pci binding the card early).`,
           file: nvidiaSettings[0].file,
           range: nvidiaSettings[0].bindingRange,
         });
@@ -57,7 +57,7 @@ export const gpuDriverBlacklistedButUsed: Rule = {
           code: GPU_DRIVER_BLACKLISTED_BUT_USED,
           severity: 'warning',
           message:
-            `${amdgpuInitrd.path.join('.')} loads amdgpu in the initrd, but boot.blacklistedKernelModules forbids it. ` +
+            `${amdgpuInitrd.path.join('.')} loads amdgpu in the initrd, but ${denied.get('amdgpu')!.where} forbids it. ` +
             (systemdInitrd
               ? 'The systemd initrd skips it ("deny-listed (by kmod)") and udev honours the blacklist too, so the option does nothing and amdgpu drives no card, the host\'s included. '
               : 'The scripted initrd loads it anyway (an explicit modprobe ignores the blacklist), so the blacklist does not keep amdgpu off a card. ') +

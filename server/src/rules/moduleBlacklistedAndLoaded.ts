@@ -1,7 +1,8 @@
 // A module both blacklisted and listed for loading: the blacklist stops stage-2 loads
 // (systemd-modules-load says "deny-listed (by kmod)") and udev autoloading, but not the scripted
 // initrd's explicit modprobe, so what happens depends on where it is listed and which initrd.
-import { blacklisted, kernelModules, MODULE_OPTIONS } from './facts/kernelModules';
+import { kernelModules, MODULE_OPTIONS } from './facts/kernelModules';
+import { blacklistedModules } from './facts/modprobeConfig';
 import { Finding, Rule } from './types';
 
 export const MODULE_BLACKLISTED_AND_LOADED = 'module-blacklisted-and-loaded';
@@ -13,13 +14,13 @@ export const moduleBlacklistedAndLoaded: Rule = {
   check({ views }) {
     const findings: Finding[] = [];
     for (const view of views) {
-      const denied = blacklisted(view);
+      const denied = blacklistedModules(view);
       // The systemd initrd loads boot.initrd.kernelModules through modules-load.d, with the
       // blacklist in its modprobe.d; the scripted one runs modprobe on each name.
       const systemdInitrd = view.definitions('boot.initrd.systemd.enable').some((definition) => definition.value.kind === 'bool' && definition.value.value);
       for (const entry of kernelModules(view, MODULE_OPTIONS)) {
         if (!denied.has(entry.name) || !view.owns(entry.definition)) continue;
-        const spelling = denied.get(entry.name)!;
+        const { spelling, where } = denied.get(entry.name)!;
         const source = (view.model.files.get(entry.definition.file)?.text ?? '').slice(entry.range.start, entry.range.end);
         const written = /^"([^"]*)"$/.exec(source)?.[1] ?? entry.name;
         const effect =
@@ -34,7 +35,7 @@ export const moduleBlacklistedAndLoaded: Rule = {
           code: MODULE_BLACKLISTED_AND_LOADED,
           severity: 'warning',
           message:
-            `${written} is in ${entry.option} and in boot.blacklistedKernelModules${spelling !== written ? ` (as "${spelling}": - and _ name the same module)` : ''}: ${effect}. Keep it in one of the two.`,
+            `${written} is in ${entry.option} and blacklisted in ${where}${spelling !== written ? ` (as "${spelling}": - and _ name the same module)` : ''}: ${effect}. Keep it in one of the two.`,
           file: entry.definition.file,
           range: entry.range,
         });

@@ -3,6 +3,7 @@
 import type { ConfigView, Definition } from '../../model/optionModel';
 import { charSources, HOLE, sourceRangeOf } from '../../model/values';
 import type { TextRange } from '../../text';
+import { blacklisted, normaliseModuleName } from './kernelModules';
 import { MODPROBE_OPTIONS } from './vfioBindings';
 
 export interface ModprobeLine {
@@ -50,4 +51,26 @@ export function softdepsBeforeVfio(view: ConfigView): Set<string> {
     if (before.some((name) => /^vfio[-_]pci$/.test(name))) modules.add(module.replace(/-/g, '_'));
   }
   return modules;
+}
+
+export interface BlacklistEntry {
+  /** As written. */
+  spelling: string;
+  /** Where, for messages: the option, or the modprobe line. */
+  where: string;
+}
+
+/**
+ * Every blacklisted module (normalised name): boot.blacklistedKernelModules and `blacklist <m>`
+ * lines in boot.extraModprobeConfig end up in the same /etc/modprobe.d/nixos.conf [A1.8].
+ */
+export function blacklistedModules(view: ConfigView): Map<string, BlacklistEntry> {
+  const entries = new Map<string, BlacklistEntry>();
+  for (const line of modprobeLines(view)) {
+    const [keyword, module] = line.words.map((word) => word.text);
+    if (keyword !== 'blacklist' || !module || module.includes(HOLE) || line.definition.path.join('.') !== 'boot.extraModprobeConfig') continue;
+    entries.set(normaliseModuleName(module), { spelling: module, where: `boot.extraModprobeConfig ("blacklist ${module}")` });
+  }
+  for (const [name, spelling] of blacklisted(view)) entries.set(name, { spelling, where: 'boot.blacklistedKernelModules' });
+  return entries;
 }
