@@ -52,6 +52,19 @@ export const modprobeVfioOption: Rule = {
           });
           continue;
         }
+        // allow_unsafe_interrupts belongs to vfio_iommu_type1 (drivers/vfio/vfio_iommu_type1.c), whatever guide wrote vfio or vfio-pci.
+        if (name !== 'vfio_iommu_type1' && keys.some((key) => key.replace(/-/g, '_') === 'allow_unsafe_interrupts') && (VFIO_MODULES.has(name) || editDistance(name, 'vfio_iommu_type1') <= 2)) {
+          report(
+            line,
+            moduleWord,
+            (VFIO_MODULES.has(name)
+              ? `allow_unsafe_interrupts is a parameter of vfio_iommu_type1, not of ${module}: modprobe hands these options to ${module}, which ignores them, so nothing is set.`
+              : `There is no module "${module}": modprobe applies options by module name, so vfio_iommu_type1 never gets allow_unsafe_interrupts.`) +
+              ' Write "options vfio_iommu_type1 allow_unsafe_interrupts=1", and only on a platform without interrupt remapping.',
+            { fix: 'replace-modprobe-word', title: 'Write vfio_iommu_type1', args: { word: module, replacement: 'vfio_iommu_type1', after: 'options', before: line.words[2]?.text } },
+          );
+          continue;
+        }
         if (!VFIO_MODULES.has(name)) {
           // A near-miss of vfio-pci (`vfio-pic`, `vifo-pci`, `vfiopci`) carrying vfio-pci's keys.
           const cost = editDistance(name, 'vfio_pci');
