@@ -51,6 +51,24 @@ describe('sysfs scan', () => {
     }
   });
 
+  it('gives no snapshot, but a reason, when sysfs lists no PCI device or none can be read', () => {
+    const root = writeSysfsTree(loadMachine('iommu-off'));
+    try {
+      const bus = join(root, 'sys/bus/pci/devices');
+      for (const address of readdirSync(bus)) unlinkSync(join(join(root, 'sys/devices/pci0000:00', address), 'vendor'));
+      const unreadable = scanSysfs(root, { pciIds: [] });
+      assert.equal(unreadable.snapshot, undefined);
+      assert.match('reason' in unreadable ? unreadable.reason : '', /none of the 3 PCI devices in .* could be read/);
+      assert.equal(unreadable.warnings.length, 3);
+      for (const address of readdirSync(bus)) unlinkSync(join(bus, address));
+      const empty = scanSysfs(root, { pciIds: [] });
+      assert.equal(empty.snapshot, undefined);
+      assert.match('reason' in empty ? empty.reason : '', /lists no PCI devices \(a container or sandbox\)/);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
   it('skips a device that vanished or cannot be read, with a warning, and keeps the rest', () => {
     const machine = loadMachine('amd-desktop');
     const root = writeSysfsTree(machine);
