@@ -1,9 +1,10 @@
 // The sysfs scanner on fixture machines built as sysfs trees, and on broken ones.
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, readdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
 import { describe, it } from 'node:test';
-import { lookupNames } from '../../server/src/hardware/pciIds';
+import { lookupNames, pciIdsCandidates, readPciIds } from '../../server/src/hardware/pciIds';
 import { scanSysfs } from '../../server/src/hardware/scanSysfs';
 import { HardwareSnapshot, validateSnapshot } from '../../server/src/hardware/snapshot';
 import { FIXTURES } from '../helpers';
@@ -105,6 +106,40 @@ describe('sysfs scan', () => {
       assert.equal(result.snapshot, undefined);
     } finally {
       chmodSync(join(root, 'sys/bus/pci/devices'), 0o755);
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('finds pci.ids in Debian and hwdata places, and beside the lspci on PATH (NixOS) without running it', () => {
+    const root = mkdtempSync(join(tmpdir(), 'nix-vfio-pciids-'));
+    try {
+      // NixOS: /run/current-system/sw/bin/lspci links into the store; pciutils keeps pci.ids in $out/share.
+      const store = join(root, 'nix/store/abc-pciutils-3.14.0');
+      mkdirSync(join(store, 'bin'), { recursive: true });
+      mkdirSync(join(store, 'share'));
+      const ran = join(root, 'lspci-was-run');
+      writeFileSync(join(store, 'bin/lspci'), `#!/bin/sh\ntouch ${ran}\n`, { mode: 0o755 });
+      writeFileSync(join(store, 'share/pci.ids'), '10de  NVIDIA Corporation\n\t2204  GA102 [GeForce RTX 3090]\n');
+      mkdirSync(join(root, 'sw/bin'), { recursive: true });
+      symlinkSync(join(store, 'bin/lspci'), join(root, 'sw/bin/lspci'));
+      // An lspci that cannot be executed earlier on PATH is not the one the user runs.
+      mkdirSync(join(root, 'other'));
+      writeFileSync(join(root, 'other/lspci'), '', { mode: 0o644 });
+      const candidates = pciIdsCandidates(root, [join(root, 'missing'), join(root, 'other'), join(root, 'sw/bin')].join(delimiter));
+      assert.deepEqual(candidates, [
+        join(root, 'usr/share/misc/pci.ids'),
+        join(root, 'usr/share/hwdata/pci.ids'),
+        join(root, 'run/current-system/sw/share/hwdata/pci.ids'),
+        join(store, 'share/pci.ids'),
+        join(store, 'share/hwdata/pci.ids'),
+      ]);
+      assert.equal(readPciIds(candidates)?.path, join(store, 'share/pci.ids'));
+      assert.equal(existsSync(ran), false, 'lspci is only located, never run');
+      // Debian's place comes first when it exists.
+      mkdirSync(join(root, 'usr/share/misc'), { recursive: true });
+      writeFileSync(join(root, 'usr/share/misc/pci.ids'), '8086  Intel Corporation\n');
+      assert.equal(readPciIds(pciIdsCandidates(root, ''))?.path, join(root, 'usr/share/misc/pci.ids'));
+    } finally {
       rmSync(root, { recursive: true, force: true });
     }
   });
