@@ -2,7 +2,7 @@
 // Every wait is for a notification or a response; nothing sleeps.
 import assert from 'node:assert/strict';
 import { ChildProcess, fork, spawn } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -383,6 +383,39 @@ describe('hardware of the machine the server runs on', { timeout: 30_000 }, () =
     } finally {
       await stopServer(session);
       rmSync(workspace, { recursive: true, force: true });
+      rmSync(sysfs, { recursive: true, force: true });
+    }
+  });
+
+  it('without hardware (no PCI sysfs, or an empty one) says so once and reports only what needs no hardware', async () => {
+    const text = readFileSync(join(REPO_ROOT, 'examples', 'guide-desktop', 'configuration.nix'), 'utf8');
+    /** The findings and the status for the guide's configuration, with the server's machine scan as given. */
+    const check = async (scanMachine: boolean, sysfsRoot: string) => {
+      const workspace = mkdtempSync(join(tmpdir(), 'nix-vfio-nohw-'));
+      const session = await startServer(workspace, { hardware: { scanMachine } }, 'stdio', { NIX_VFIO_SYSFS_ROOT: sysfsRoot });
+      try {
+        const status = new Promise<{ hardwareSource: string; hardwareProblem?: string }>((resolve) => session.connection.onNotification('nixVfio/status', resolve));
+        const path = join(workspace, 'configuration.nix');
+        const published = session.diagnostics(pathToFileURL(path).href);
+        open(session, path, text);
+        return { codes: codes((await published).diagnostics), status: await status };
+      } finally {
+        await stopServer(session);
+        rmSync(workspace, { recursive: true, force: true });
+      }
+    };
+    const sysfs = mkdtempSync(join(tmpdir(), 'nix-vfio-sandbox-'));
+    try {
+      const withoutHardware = await check(false, sysfs);
+      assert.equal(withoutHardware.status.hardwareSource, 'none');
+      const machine = await check(true, join(sysfs, 'no-such-root'));
+      assert.match(machine.status.hardwareProblem ?? '', /^No hardware to check against: .* does not exist \(not Linux, or a container without \/sys\)\. Hardware checks are skipped\.$/);
+      assert.deepEqual(machine.codes, withoutHardware.codes);
+      mkdirSync(join(sysfs, 'sys/bus/pci/devices'), { recursive: true });
+      const sandbox = await check(true, sysfs);
+      assert.match(sandbox.status.hardwareProblem ?? '', /lists no PCI devices/);
+      assert.deepEqual(sandbox.codes, withoutHardware.codes);
+    } finally {
       rmSync(sysfs, { recursive: true, force: true });
     }
   });
