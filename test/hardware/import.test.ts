@@ -109,7 +109,11 @@ describe('import of pasted listings', () => {
       'root@nixos:~# lspci -nn',
       '#!/usr/bin/env bash',
       'shopt -s nullglob',
-      'n=${d#*/iommu_groups/*}; n=${n%%/*}',
+      'for d in /sys/kernel/iommu_groups/*/devices/*; do',
+      '    n=${d#*/iommu_groups/*}; n=${n%%/*}',
+      "    printf 'IOMMU Group %s ' \"$n\"",
+      '    lspci -nns "${d##*/}"',
+      'done;',
       '> Kernel driver in use: snd_hda_intel',
       '0b:00.2 USB controller [0c03]: NVIDIA Corporation TU104 USB 3.1 Host Controller [10de:1ad8] (rev a1',
       '\tKernel driver in use: xhci_hcd',
@@ -122,7 +126,7 @@ describe('import of pasted listings', () => {
         ['0000:0b:00.1', 'snd_hda_intel'],
       ],
     );
-    assert.deepEqual(unreadLines.map((entry) => entry.line), [11, 12], 'the broken device line and the driver line left without its device');
+    assert.deepEqual(unreadLines.map((entry) => entry.line), [15, 16], 'the broken device line and the driver line left without its device');
   });
 
   it('reports every line of text that is no listing', () => {

@@ -21,7 +21,7 @@ const IGNORED = [
   /^\s*\[[^\]]*\][$#](\s|$)/,
   /^\s*\w[\w.-]*@[\w.-]+(:\S*)?[$#%](\s|$)/,
   /^\s*[\w.~/:-]+[$#%>❯]\s+(sudo\s+)?(lspci|for|bash|sh|\.?\/\S+)\b/,
-  /^\s*((for|do|done|echo|shopt|lspci|sudo)\b|n=|#!)/,
+  /^\s*((for|do|done|echo|printf|shopt|lspci|sudo)\b|n=|#!)/,
 ];
 /** Vendor names as lspci prints them, longest first, to split "Vendor Device" descriptions. */
 const VENDOR_SUFFIX = /^(.*?(?:Corporation|Corp\.|Inc\.|Ltd\.?|Technology|Technologies|Semiconductor|Electronics|Micro Devices, Inc\.)(?:,?\s+Co\.?,?\s+Ltd\.?)?(?:\s+\[[^\]]+\])?)\s+(.+)$/;
