@@ -35,6 +35,16 @@ describe('architecture invariants', () => {
     }
   });
 
+  it('the hardware module reads files and never runs a program (no shell, no lspci)', () => {
+    const hardware = sourceFiles(join(SERVER_SRC, 'hardware'));
+    assert.ok(hardware.length > 5);
+    for (const file of hardware) {
+      const text = readFileSync(file, 'utf8');
+      for (const target of imports(file)) assert.ok(!/child_process|worker_threads/.test(target), `${relative(REPO_ROOT, file)} imports ${target}`);
+      assert.ok(!/\brequire\(|\bimport\(/.test(text), `${relative(REPO_ROOT, file)} loads a module at run time`);
+    }
+  });
+
   it('rules and fixes do no I/O', () => {
     for (const dir of ['rules', 'fixes']) {
       for (const file of sourceFiles(join(SERVER_SRC, dir))) {

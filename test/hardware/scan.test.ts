@@ -98,6 +98,19 @@ describe('sysfs scan', () => {
     }
   });
 
+  it('reports a device list that is no directory as the reason, not a crash', () => {
+    const root = writeSysfsTree(loadMachine('guide-desktop'));
+    try {
+      rmSync(join(root, 'sys/bus/pci/devices'), { recursive: true });
+      writeFileSync(join(root, 'sys/bus/pci/devices'), '');
+      const result = scanSysfs(root);
+      assert.equal(result.snapshot, undefined);
+      assert.match('reason' in result ? result.reason : '', /devices cannot be read: ENOTDIR/);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
   it('reports an unreadable device list as the reason, not a crash', { skip: process.getuid?.() === 0 ? 'root reads everything; covered by the EISDIR case' : false }, () => {
     const root = writeSysfsTree(loadMachine('guide-desktop'));
     try {
