@@ -420,6 +420,44 @@ describe('hardware of the machine the server runs on', { timeout: 30_000 }, () =
     }
   });
 
+  it('checks each host of a flake against the snapshot in its own folder', async () => {
+    const workspace = mkdtempSync(join(tmpdir(), 'nix-vfio-hosts-'));
+    const session = await startServer(workspace, { rules: { disabled: ['libvirtd-not-enabled', 'vfio-modules-missing', 'iommu-pt-info'] } });
+    const statuses = new Map<string, string>();
+    const bothReported = new Promise<void>((resolve) =>
+      session.connection.onNotification('nixVfio/status', (params: { root: string; hardwareSource: string }) => {
+        statuses.set(params.root, params.hardwareSource);
+        if (statuses.size === 2) resolve();
+      }),
+    );
+    try {
+      const text = '{ boot.kernelParams = [ "intel_iommu=on" ]; boot.kernelModules = [ "kvm-intel" ]; }\n';
+      const found = new Map<string, string[]>();
+      for (const [host, machine] of [
+        ['desk', 'amd-desktop'],
+        ['htpc', 'iommu-off'],
+      ]) {
+        mkdirSync(join(workspace, 'hosts', host), { recursive: true });
+        copyFileSync(join(FIXTURES, 'machines', `${machine}.json`), join(workspace, 'hosts', host, 'hardware.nix-vfio.json'));
+        const path = join(workspace, 'hosts', host, 'configuration.nix');
+        writeFileSync(path, text);
+        const published = session.diagnostics(pathToFileURL(path).href);
+        open(session, path, text);
+        found.set(host, codes((await published).diagnostics));
+      }
+      // The same text: wrong for the AMD desk, right for the Intel htpc.
+      assert.deepEqual(found.get('desk'), ['iommu-param-wrong-vendor', 'kvm-module-wrong-vendor']);
+      assert.deepEqual(found.get('htpc'), []);
+      await bothReported;
+      for (const host of ['desk', 'htpc']) {
+        assert.equal(statuses.get(pathToFileURL(join(workspace, 'hosts', host, 'configuration.nix')).href), join(workspace, 'hosts', host, 'hardware.nix-vfio.json'));
+      }
+    } finally {
+      await stopServer(session);
+      rmSync(workspace, { recursive: true, force: true });
+    }
+  });
+
   it('puts the problems of a broken snapshot file into that file', async () => {
     const workspace = mkdtempSync(join(tmpdir(), 'nix-vfio-broken-'));
     const session = await startServer(workspace, {});
