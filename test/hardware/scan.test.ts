@@ -1,6 +1,6 @@
 // The sysfs scanner on fixture machines built as sysfs trees, and on broken ones.
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -148,10 +148,15 @@ describe('sysfs scan', () => {
       ]);
       assert.equal(readPciIds(candidates)?.path, join(store, 'share/pci.ids'));
       assert.equal(existsSync(ran), false, 'lspci is only located, never run');
-      // Debian's place comes first when it exists.
+      // Debian's place comes first when it exists. The file is UTF-8; an old Latin-1 copy still reads.
       mkdirSync(join(root, 'usr/share/misc'), { recursive: true });
-      writeFileSync(join(root, 'usr/share/misc/pci.ids'), '8086  Intel Corporation\n');
-      assert.equal(readPciIds(pciIdsCandidates(root, ''))?.path, join(root, 'usr/share/misc/pci.ids'));
+      writeFileSync(join(root, 'usr/share/misc/pci.ids'), '15cf  Hilscher Gesellschaft für Systemautomation mbH\n', 'utf8');
+      const debian = readPciIds(pciIdsCandidates(root, ''));
+      assert.equal(debian?.path, join(root, 'usr/share/misc/pci.ids'));
+      assert.equal(lookupNames(debian.text, ['15cf:0000']).vendors.get('15cf'), 'Hilscher Gesellschaft für Systemautomation mbH');
+      writeFileSync(join(root, 'usr/share/misc/pci.ids'), Buffer.from('15cf  Gesellschaft f\xfcr\n', 'latin1'));
+      utimesSync(join(root, 'usr/share/misc/pci.ids'), new Date(), new Date(Date.now() + 5000)); // seen as changed, not taken from the cache
+      assert.equal(lookupNames(readPciIds([join(root, 'usr/share/misc/pci.ids')])!.text, ['15cf:0000']).vendors.get('15cf'), 'Gesellschaft für');
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
