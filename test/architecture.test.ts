@@ -68,6 +68,11 @@ describe('architecture invariants', () => {
     assert.equal(FIXES.length, fixFiles.length);
   });
 
+  it('the extension runs where the workspace is, so with VS Code Remote it scans the remote host', () => {
+    const manifest = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8'));
+    assert.deepEqual(manifest.extensionKind, ['workspace']);
+  });
+
   it('package.json settings match the server defaults', () => {
     const manifest = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8'));
     const properties = manifest.contributes.configuration.properties;
