@@ -35,6 +35,16 @@ describe('architecture invariants', () => {
     }
   });
 
+  it('the hardware module reads files and never runs a program (no shell, no lspci)', () => {
+    const hardware = sourceFiles(join(SERVER_SRC, 'hardware'));
+    assert.ok(hardware.length > 5);
+    for (const file of hardware) {
+      const text = readFileSync(file, 'utf8');
+      for (const target of imports(file)) assert.ok(!/child_process|worker_threads/.test(target), `${relative(REPO_ROOT, file)} imports ${target}`);
+      assert.ok(!/\brequire\(|\bimport\(/.test(text), `${relative(REPO_ROOT, file)} loads a module at run time`);
+    }
+  });
+
   it('rules and fixes do no I/O', () => {
     for (const dir of ['rules', 'fixes']) {
       for (const file of sourceFiles(join(SERVER_SRC, dir))) {
@@ -56,6 +66,11 @@ describe('architecture invariants', () => {
   it('every fix file is in the fix registry', () => {
     const fixFiles = readdirSync(join(SERVER_SRC, 'fixes')).filter((name) => name.endsWith('.ts') && !['registry.ts', 'types.ts', 'listEdits.ts', 'vfioTokens.ts'].includes(name));
     assert.equal(FIXES.length, fixFiles.length);
+  });
+
+  it('the extension runs where the workspace is, so with VS Code Remote it scans the remote host', () => {
+    const manifest = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8'));
+    assert.deepEqual(manifest.extensionKind, ['workspace']);
   });
 
   it('package.json settings match the server defaults', () => {

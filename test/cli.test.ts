@@ -123,6 +123,15 @@ describe('nix-vfio scan and groups', () => {
     const shared = await run(['groups', '--hardware', join(MACHINES, 'intel-laptop-shared.json')]);
     assert.match(shared.stdout, /IOMMU Group 1 \(shared\)/);
     assert.match(shared.stdout, /01:00\.1  \[0403\] .* driver: snd_hda_intel  \(GPU function\)/);
+    const twin = await run(['groups', '--hardware', join(MACHINES, 'twin-gpus.json')]);
+    assert.match(twin.stdout, /^  00:01\.1  \[0604\] .* driver: pcieport  \(bridge \(stays with the host\)\)$/m);
+    assert.match(twin.stdout, /^  01:00\.0  \[0300\] .* driver: nvidia  \(GPU, boot GPU\)$/m);
+    assert.match(
+      twin.stdout,
+      /^IOMMU Group 20 \(isolated\)\n  08:00\.0  .* driver: vfio-pci  \(GPU, driver_override vfio-pci\)\n  08:00\.1  .* driver: vfio-pci  \(GPU function, driver_override vfio-pci\)$/m,
+    );
+    const listed = await run(['groups', '--from', join(REPO_ROOT, 'test', 'hardware', 'listings', 'iommu-off.lspci-nn.txt')]);
+    assert.equal(listed.stdout, 'No IOMMU groups: lspci does not show them. Paste the output of the IOMMU-group script from the NixOS VFIO guide instead.\n');
   });
 
   it('says why when there is no hardware, and rejects conflicting sources', async () => {

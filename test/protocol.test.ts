@@ -2,7 +2,7 @@
 // Every wait is for a notification or a response; nothing sleeps.
 import assert from 'node:assert/strict';
 import { ChildProcess, fork, spawn } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -391,6 +391,77 @@ describe('hardware of the machine the server runs on', { timeout: 30_000 }, () =
       await stopServer(session);
       rmSync(workspace, { recursive: true, force: true });
       rmSync(sysfs, { recursive: true, force: true });
+    }
+  });
+
+  it('without hardware (no PCI sysfs, or an empty one) says so once and reports only what needs no hardware', async () => {
+    const text = readFileSync(join(REPO_ROOT, 'examples', 'guide-desktop', 'configuration.nix'), 'utf8');
+    /** The findings and the status for the guide's configuration, with the server's machine scan as given. */
+    const check = async (scanMachine: boolean, sysfsRoot: string) => {
+      const workspace = mkdtempSync(join(tmpdir(), 'nix-vfio-nohw-'));
+      const session = await startServer(workspace, { hardware: { scanMachine } }, 'stdio', { NIX_VFIO_SYSFS_ROOT: sysfsRoot });
+      try {
+        const status = new Promise<{ hardwareSource: string; hardwareProblem?: string }>((resolve) => session.connection.onNotification('nixVfio/status', resolve));
+        const path = join(workspace, 'configuration.nix');
+        const published = session.diagnostics(pathToFileURL(path).href);
+        open(session, path, text);
+        return { codes: codes((await published).diagnostics), status: await status };
+      } finally {
+        await stopServer(session);
+        rmSync(workspace, { recursive: true, force: true });
+      }
+    };
+    const sysfs = mkdtempSync(join(tmpdir(), 'nix-vfio-sandbox-'));
+    try {
+      const withoutHardware = await check(false, sysfs);
+      assert.equal(withoutHardware.status.hardwareSource, 'none');
+      const machine = await check(true, join(sysfs, 'no-such-root'));
+      assert.match(machine.status.hardwareProblem ?? '', /^No hardware to check against: .* does not exist \(not Linux, or a container without \/sys\)\. Hardware checks are skipped\.$/);
+      assert.deepEqual(machine.codes, withoutHardware.codes);
+      mkdirSync(join(sysfs, 'sys/bus/pci/devices'), { recursive: true });
+      const sandbox = await check(true, sysfs);
+      assert.match(sandbox.status.hardwareProblem ?? '', /lists no PCI devices/);
+      assert.deepEqual(sandbox.codes, withoutHardware.codes);
+    } finally {
+      rmSync(sysfs, { recursive: true, force: true });
+    }
+  });
+
+  it('checks each host of a flake against the snapshot in its own folder', async () => {
+    const workspace = mkdtempSync(join(tmpdir(), 'nix-vfio-hosts-'));
+    const session = await startServer(workspace, { rules: { disabled: ['libvirtd-not-enabled', 'vfio-modules-missing', 'iommu-pt-info'] } });
+    const statuses = new Map<string, string>();
+    const bothReported = new Promise<void>((resolve) =>
+      session.connection.onNotification('nixVfio/status', (params: { root: string; hardwareSource: string }) => {
+        statuses.set(params.root, params.hardwareSource);
+        if (statuses.size === 2) resolve();
+      }),
+    );
+    try {
+      const text = '{ boot.kernelParams = [ "intel_iommu=on" ]; boot.kernelModules = [ "kvm-intel" ]; }\n';
+      const found = new Map<string, string[]>();
+      for (const [host, machine] of [
+        ['desk', 'amd-desktop'],
+        ['htpc', 'iommu-off'],
+      ]) {
+        mkdirSync(join(workspace, 'hosts', host), { recursive: true });
+        copyFileSync(join(FIXTURES, 'machines', `${machine}.json`), join(workspace, 'hosts', host, 'hardware.nix-vfio.json'));
+        const path = join(workspace, 'hosts', host, 'configuration.nix');
+        writeFileSync(path, text);
+        const published = session.diagnostics(pathToFileURL(path).href);
+        open(session, path, text);
+        found.set(host, codes((await published).diagnostics));
+      }
+      // The same text: wrong for the AMD desk, right for the Intel htpc.
+      assert.deepEqual(found.get('desk'), ['iommu-param-wrong-vendor', 'kvm-module-wrong-vendor']);
+      assert.deepEqual(found.get('htpc'), []);
+      await bothReported;
+      for (const host of ['desk', 'htpc']) {
+        assert.equal(statuses.get(pathToFileURL(join(workspace, 'hosts', host, 'configuration.nix')).href), join(workspace, 'hosts', host, 'hardware.nix-vfio.json'));
+      }
+    } finally {
+      await stopServer(session);
+      rmSync(workspace, { recursive: true, force: true });
     }
   });
 

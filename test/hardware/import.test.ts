@@ -1,12 +1,12 @@
 // Pasted listings (lspci -nn/-nnk and the guide's IOMMU-group script) for fixture machines:
 // the devices, classes, groups, drivers and names they give, and the lines they could not read.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { importListing } from '../../server/src/hardware/importListing';
 import { HardwareSnapshot, validateSnapshot } from '../../server/src/hardware/snapshot';
-import { REPO_ROOT } from '../helpers';
+import { FIXTURES, REPO_ROOT } from '../helpers';
 import { loadMachine } from '../ruleFixtures';
 
 const LISTINGS = join(REPO_ROOT, 'test', 'hardware', 'listings');
@@ -30,36 +30,103 @@ function read(name: string, host?: string) {
   return result;
 }
 
+/** One real-format listing per fixture machine: what it can show, and the lines it must report. */
+const CASES: {
+  listing: string;
+  machine: string;
+  shows: { groups: boolean; drivers: boolean };
+  kind: 'lspci' | 'iommu-script';
+  unread: { line: number; text: string }[];
+}[] = [
+  {
+    listing: 'guide-desktop.iommu-script.txt',
+    machine: 'guide-desktop',
+    shows: { groups: true, drivers: false },
+    kind: 'iommu-script',
+    unread: [{ line: 1, text: 'Here is the output of the script from the guide:' }],
+  },
+  { listing: 'chipset-group.headings.txt', machine: 'chipset-group', shows: { groups: true, drivers: false }, kind: 'iommu-script', unread: [] },
+  {
+    listing: 'intel-igpu-gtx.iommu-script-quoted.md',
+    machine: 'intel-igpu-gtx',
+    shows: { groups: true, drivers: false },
+    kind: 'iommu-script',
+    unread: [
+      { line: 3, text: 'I ran the script from the wiki and got this:' },
+      { line: 14, text: 'Why is my GTX in group 1 with the bridge?' },
+    ],
+  },
+  {
+    listing: 'amd-desktop.lspci-nnk.txt',
+    machine: 'amd-desktop',
+    shows: { groups: false, drivers: true },
+    kind: 'lspci',
+    unread: [{ line: 23, text: 'this line is not lspci output' }],
+  },
+  { listing: 'amd-apu-dgpu.lspci-nnkq.txt', machine: 'amd-apu-dgpu', shows: { groups: false, drivers: true }, kind: 'lspci', unread: [] },
+  { listing: 'twin-gpus.lspci-nnk.txt', machine: 'twin-gpus', shows: { groups: false, drivers: true }, kind: 'lspci', unread: [] },
+  { listing: 'intel-laptop-shared.lspci-nn-D.txt', machine: 'intel-laptop-shared', shows: { groups: false, drivers: false }, kind: 'lspci', unread: [] },
+  { listing: 'iommu-off.lspci-nn.txt', machine: 'iommu-off', shows: { groups: false, drivers: false }, kind: 'lspci', unread: [] },
+];
+
 describe('import of pasted listings', () => {
-  it('reads the guide script output, with groups, past markdown fences and the prompt', () => {
-    const { snapshot, unreadLines } = read('guide-desktop.iommu-script.txt');
-    const expected = visible(loadMachine('guide-desktop'), { groups: true, drivers: false });
-    assert.deepEqual(visible(snapshot, { groups: true, drivers: false }), expected);
-    assert.equal(snapshot.source.kind, 'iommu-script');
-    assert.equal(snapshot.iommu.active, true);
-    assert.equal(snapshot.devices.find((device) => device.address === '0000:00:14.0')?.class, '0c0330', 'prog-if is kept');
-    assert.deepEqual(unreadLines, [{ line: 1, text: 'Here is the output of the script from the guide:' }]);
+  for (const { listing, machine, shows, kind, unread } of CASES) {
+    it(`reads ${listing} as the ${machine} machine`, () => {
+      const { snapshot, unreadLines } = read(listing);
+      assert.deepEqual(visible(snapshot, shows), visible(loadMachine(machine), shows));
+      assert.equal(snapshot.source.kind, kind);
+      // Groups in the listing mean the IOMMU was on; lspci alone does not tell.
+      assert.equal(snapshot.iommu.active, kind === 'iommu-script' ? true : null);
+      assert.deepEqual(unreadLines, unread);
+    });
+  }
+
+  it('has a listing for every fixture machine', () => {
+    const machines = readdirSync(join(FIXTURES, 'machines')).map((name) => name.replace(/\.json$/, ''));
+    assert.deepEqual(machines.filter((name) => !CASES.some((entry) => entry.machine === name)), []);
   });
 
-  it('reads lspci -nnk with drivers and subsystems, and reports the line it cannot read', () => {
-    const { snapshot, unreadLines } = read('amd-desktop.lspci-nnk.txt');
-    assert.deepEqual(visible(snapshot, { groups: false, drivers: true }), visible(loadMachine('amd-desktop'), { groups: false, drivers: true }));
-    assert.equal(snapshot.devices[1].subsystemVendor, '1458');
-    assert.equal(snapshot.iommu.active, null, 'lspci alone does not tell whether the IOMMU is on');
-    assert.deepEqual(unreadLines, [{ line: 23, text: 'this line is not lspci output' }]);
+  it('takes subsystems from lspci -k, the programming interface from lspci -v, and no name from "Device"', () => {
+    const twin = read('twin-gpus.lspci-nnk.txt').snapshot;
+    assert.deepEqual([twin.devices[3].subsystemVendor, twin.devices[3].subsystemDevice], ['1043', '87b3']);
+    const { snapshot } = importListing(
+      '00:14.0 USB controller [0c03]: Intel Corporation Cannon Lake PCH USB 3.1 xHCI Host Controller [8086:a36d] (rev 10) (prog-if 30 [XHCI])\n' +
+        '01:00.0 VGA compatible controller [0300]: NVIDIA Corporation Device [10de:2b85] (rev a1)\n',
+    );
+    assert.equal(snapshot.devices[0].class, '0c0330');
+    assert.equal(snapshot.devices[1].class, '030000', 'without prog-if, the interface is taken as 00');
+    assert.equal(snapshot.devices[1].vendorName, 'NVIDIA Corporation');
+    assert.equal(snapshot.devices[1].deviceName, undefined);
   });
 
-  it('reads the heading form of the group script', () => {
-    const { snapshot, unreadLines } = read('chipset-group.headings.txt');
-    assert.deepEqual(visible(snapshot, { groups: true, drivers: false }), visible(loadMachine('chipset-group'), { groups: true, drivers: false }));
-    assert.deepEqual(unreadLines, []);
-  });
-
-  it('reads lspci -nn -D (with PCI domains) and keeps the programming interface it prints', () => {
-    const { snapshot, unreadLines } = read('intel-laptop-shared.lspci-nn-D.txt');
-    assert.deepEqual(visible(snapshot, { groups: false, drivers: false }), visible(loadMachine('intel-laptop-shared'), { groups: false, drivers: false }));
-    assert.equal(snapshot.devices[5].class, '010802');
-    assert.deepEqual(unreadLines, []);
+  it('reads a listing quoted or bulleted in markdown, with prompts of several shells, and drops nothing silently', () => {
+    const text = [
+      '> > bash-5.2$ sudo lspci -nnk',
+      '> > 0b:00.0 VGA compatible controller [0300]: NVIDIA Corporation TU104 [GeForce RTX 2070 SUPER] [10de:1e84] (rev a1)',
+      '> >     Kernel driver in use: nvidia',
+      '- `0b:00.1 Audio device [0403]: NVIDIA Corporation TU104 HD Audio Controller [10de:10f8] (rev a1)`',
+      '❯ lspci -nn',
+      'root@nixos:~# lspci -nn',
+      '#!/usr/bin/env bash',
+      'shopt -s nullglob',
+      'for d in /sys/kernel/iommu_groups/*/devices/*; do',
+      '    n=${d#*/iommu_groups/*}; n=${n%%/*}',
+      "    printf 'IOMMU Group %s ' \"$n\"",
+      '    lspci -nns "${d##*/}"',
+      'done;',
+      '> Kernel driver in use: snd_hda_intel',
+      '0b:00.2 USB controller [0c03]: NVIDIA Corporation TU104 USB 3.1 Host Controller [10de:1ad8] (rev a1',
+      '\tKernel driver in use: xhci_hcd',
+    ].join('\r\n');
+    const { snapshot, unreadLines } = importListing(text);
+    assert.deepEqual(
+      snapshot.devices.map((device) => [device.address, device.driver]),
+      [
+        ['0000:0b:00.0', 'nvidia'],
+        ['0000:0b:00.1', 'snd_hda_intel'],
+      ],
+    );
+    assert.deepEqual(unreadLines.map((entry) => entry.line), [15, 16], 'the broken device line and the driver line left without its device');
   });
 
   it('reports every line of text that is no listing', () => {

@@ -1,9 +1,10 @@
 // The sysfs scanner on fixture machines built as sysfs trees, and on broken ones.
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, readdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
 import { describe, it } from 'node:test';
-import { lookupNames } from '../../server/src/hardware/pciIds';
+import { lookupNames, pciIdsCandidates, readPciIds } from '../../server/src/hardware/pciIds';
 import { scanSysfs } from '../../server/src/hardware/scanSysfs';
 import { HardwareSnapshot, validateSnapshot } from '../../server/src/hardware/snapshot';
 import { FIXTURES } from '../helpers';
@@ -51,6 +52,24 @@ describe('sysfs scan', () => {
     }
   });
 
+  it('gives no snapshot, but a reason, when sysfs lists no PCI device or none can be read', () => {
+    const root = writeSysfsTree(loadMachine('iommu-off'));
+    try {
+      const bus = join(root, 'sys/bus/pci/devices');
+      for (const address of readdirSync(bus)) unlinkSync(join(join(root, 'sys/devices/pci0000:00', address), 'vendor'));
+      const unreadable = scanSysfs(root, { pciIds: [] });
+      assert.equal(unreadable.snapshot, undefined);
+      assert.match('reason' in unreadable ? unreadable.reason : '', /none of the 3 PCI devices in .* could be read/);
+      assert.equal(unreadable.warnings.length, 3);
+      for (const address of readdirSync(bus)) unlinkSync(join(bus, address));
+      const empty = scanSysfs(root, { pciIds: [] });
+      assert.equal(empty.snapshot, undefined);
+      assert.match('reason' in empty ? empty.reason : '', /lists no PCI devices \(a container or sandbox\)/);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
   it('skips a device that vanished or cannot be read, with a warning, and keeps the rest', () => {
     const machine = loadMachine('amd-desktop');
     const root = writeSysfsTree(machine);
@@ -79,6 +98,19 @@ describe('sysfs scan', () => {
     }
   });
 
+  it('reports a device list that is no directory as the reason, not a crash', () => {
+    const root = writeSysfsTree(loadMachine('guide-desktop'));
+    try {
+      rmSync(join(root, 'sys/bus/pci/devices'), { recursive: true });
+      writeFileSync(join(root, 'sys/bus/pci/devices'), '');
+      const result = scanSysfs(root);
+      assert.equal(result.snapshot, undefined);
+      assert.match('reason' in result ? result.reason : '', /devices cannot be read: ENOTDIR/);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
   it('reports an unreadable device list as the reason, not a crash', { skip: process.getuid?.() === 0 ? 'root reads everything; covered by the EISDIR case' : false }, () => {
     const root = writeSysfsTree(loadMachine('guide-desktop'));
     try {
@@ -87,6 +119,45 @@ describe('sysfs scan', () => {
       assert.equal(result.snapshot, undefined);
     } finally {
       chmodSync(join(root, 'sys/bus/pci/devices'), 0o755);
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('finds pci.ids in Debian and hwdata places, and beside the lspci on PATH (NixOS) without running it', () => {
+    const root = mkdtempSync(join(tmpdir(), 'nix-vfio-pciids-'));
+    try {
+      // NixOS: /run/current-system/sw/bin/lspci links into the store; pciutils keeps pci.ids in $out/share.
+      const store = join(root, 'nix/store/abc-pciutils-3.14.0');
+      mkdirSync(join(store, 'bin'), { recursive: true });
+      mkdirSync(join(store, 'share'));
+      const ran = join(root, 'lspci-was-run');
+      writeFileSync(join(store, 'bin/lspci'), `#!/bin/sh\ntouch ${ran}\n`, { mode: 0o755 });
+      writeFileSync(join(store, 'share/pci.ids'), '10de  NVIDIA Corporation\n\t2204  GA102 [GeForce RTX 3090]\n');
+      mkdirSync(join(root, 'sw/bin'), { recursive: true });
+      symlinkSync(join(store, 'bin/lspci'), join(root, 'sw/bin/lspci'));
+      // An lspci that cannot be executed earlier on PATH is not the one the user runs.
+      mkdirSync(join(root, 'other'));
+      writeFileSync(join(root, 'other/lspci'), '', { mode: 0o644 });
+      const candidates = pciIdsCandidates(root, [join(root, 'missing'), join(root, 'other'), join(root, 'sw/bin')].join(delimiter));
+      assert.deepEqual(candidates, [
+        join(root, 'usr/share/misc/pci.ids'),
+        join(root, 'usr/share/hwdata/pci.ids'),
+        join(root, 'run/current-system/sw/share/hwdata/pci.ids'),
+        join(store, 'share/pci.ids'),
+        join(store, 'share/hwdata/pci.ids'),
+      ]);
+      assert.equal(readPciIds(candidates)?.path, join(store, 'share/pci.ids'));
+      assert.equal(existsSync(ran), false, 'lspci is only located, never run');
+      // Debian's place comes first when it exists. The file is UTF-8; an old Latin-1 copy still reads.
+      mkdirSync(join(root, 'usr/share/misc'), { recursive: true });
+      writeFileSync(join(root, 'usr/share/misc/pci.ids'), '15cf  Hilscher Gesellschaft für Systemautomation mbH\n', 'utf8');
+      const debian = readPciIds(pciIdsCandidates(root, ''));
+      assert.equal(debian?.path, join(root, 'usr/share/misc/pci.ids'));
+      assert.equal(lookupNames(debian.text, ['15cf:0000']).vendors.get('15cf'), 'Hilscher Gesellschaft für Systemautomation mbH');
+      writeFileSync(join(root, 'usr/share/misc/pci.ids'), Buffer.from('15cf  Gesellschaft f\xfcr\n', 'latin1'));
+      utimesSync(join(root, 'usr/share/misc/pci.ids'), new Date(), new Date(Date.now() + 5000)); // seen as changed, not taken from the cache
+      assert.equal(lookupNames(readPciIds([join(root, 'usr/share/misc/pci.ids')])!.text, ['15cf:0000']).vendors.get('15cf'), 'Gesellschaft für');
+    } finally {
       rmSync(root, { recursive: true, force: true });
     }
   });

@@ -12,6 +12,8 @@ function roles(device: PciDevice, gpuSlots: Set<string>): string[] {
   else if (gpuSlots.has(slotOf(device.address))) marks.push('GPU function');
   if (device.class.startsWith('0604')) marks.push('bridge (stays with the host)');
   if (device.bootVga) marks.push('boot GPU');
+  // How one of two identical cards is given to vfio-pci: worth seeing beside the driver.
+  if (device.driverOverride) marks.push(`driver_override ${device.driverOverride}`);
   return marks;
 }
 
@@ -20,7 +22,9 @@ export function groupsTable(snapshot: HardwareSnapshot): string {
   if (groups.size === 0) {
     return snapshot.iommu.active === false
       ? 'No IOMMU groups: the IOMMU is off. Turn on VT-d (Intel) or AMD-Vi/IOMMU (AMD) in the firmware, and on Intel add intel_iommu=on.\n'
-      : 'No IOMMU groups in this snapshot.\n';
+      : snapshot.source.kind === 'lspci'
+        ? 'No IOMMU groups: lspci does not show them. Paste the output of the IOMMU-group script from the NixOS VFIO guide instead.\n'
+        : 'No IOMMU groups in this snapshot.\n';
   }
   const gpuSlots = new Set(snapshot.devices.filter((device) => device.class.startsWith('03')).map((device) => slotOf(device.address)));
   const lines: string[] = [];

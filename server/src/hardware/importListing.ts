@@ -13,9 +13,31 @@ export interface ImportResult {
 const DEVICE_LINE =
   /^(?:([0-9a-fA-F]{4}):)?([0-9a-fA-F]{2}):([0-9a-fA-F]{2})\.([0-7])\s+(.+?)\s+\[([0-9a-fA-F]{4})\]:\s+(.*?)\s*\[([0-9a-fA-F]{4}):([0-9a-fA-F]{4})\](?:\s+\(rev\s+[0-9a-fA-F]+\))?(?:\s+\(prog-if\s+([0-9a-fA-F]{2})[^)]*\))?\s*$/;
 const GROUP_PREFIX = /^IOMMU\s+[Gg]roup\s+(\d+)\s*:?\s*/;
-const IGNORED = [/^\s*$/, /^\s*```/, /^\s*(\$|#|>|%)\s/, /^\s*\[[^\]]*\][$#]\s/, /^\s*\w[\w.-]*@[\w.-]+(:\S*)?[$#%]\s/, /^\s*(for|do|done|echo|n=|shopt|lspci)\b/];
+/** Lines around a listing that carry no device: fences, headings, shell prompts, the script itself. */
+const IGNORED = [
+  /^\s*$/,
+  /^\s*(```|~~~)/,
+  /^\s*(\$|#{1,6}|%|❯|»)(\s|$)/,
+  /^\s*\[[^\]]*\][$#](\s|$)/,
+  /^\s*\w[\w.-]*@[\w.-]+(:\S*)?[$#%](\s|$)/,
+  /^\s*[\w.~/:-]+[$#%>❯]\s+(sudo\s+)?(lspci|for|bash|sh|\.?\/\S+)\b/,
+  /^\s*((for|do|done|echo|printf|shopt|lspci|sudo)\b|n=|#!)/,
+];
 /** Vendor names as lspci prints them, longest first, to split "Vendor Device" descriptions. */
 const VENDOR_SUFFIX = /^(.*?(?:Corporation|Corp\.|Inc\.|Ltd\.?|Technology|Technologies|Semiconductor|Electronics|Micro Devices, Inc\.)(?:,?\s+Co\.?,?\s+Ltd\.?)?(?:\s+\[[^\]]+\])?)\s+(.+)$/;
+
+/**
+ * The line without the markdown it was pasted in: block quotes (`> `, nested), list bullets and
+ * inline code marks. A quoted listing is still a listing and must be read, not passed over.
+ */
+function withoutMarkdown(raw: string): string {
+  return raw.replace(/^\s*(?:>\s?)+/, '').replace(/^\s*[-*+]\s+/, '').replace(/`/g, '');
+}
+
+/** lspci prints `Device` for an id its pci.ids does not know: that is no name. */
+function deviceName(name: string): { deviceName?: string } {
+  return name === 'Device' || name === '' ? {} : { deviceName: name };
+}
 
 export function importListing(text: string, host?: string): ImportResult {
   const devices = new Map<string, PciDevice>();
@@ -25,9 +47,10 @@ export function importListing(text: string, host?: string): ImportResult {
   let sawGroups = false;
   const lines = text.split(/\r?\n/);
   lines.forEach((raw, index) => {
-    const line = raw.replace(/^\s*[-*]\s+/, '').replace(/`/g, '');
+    const line = withoutMarkdown(raw);
     if (IGNORED.some((pattern) => pattern.test(line))) return;
-    const kernelLine = /^\s+(Subsystem|Kernel driver in use|Kernel modules|DeviceName|Physical Slot|Flags|Control|Status)\s*:\s*(.*)$/.exec(raw);
+    // lspci indents these under their device; quoting may have eaten the indentation.
+    const kernelLine = /^\s*(Subsystem|Kernel driver in use|Kernel modules|DeviceName|Physical Slot|Flags|Control|Status)\s*:\s*(.*)$/.exec(line);
     if (kernelLine) {
       if (!current) {
         unreadLines.push({ line: index + 1, text: raw });
@@ -71,7 +94,7 @@ export function importListing(text: string, host?: string): ImportResult {
       // lspci -nn shows class and subclass; the programming interface only with -v (prog-if).
       class: `${classCode.toLowerCase()}${(progIf ?? '00').toLowerCase()}`,
       iommuGroup: null,
-      ...(names ? { vendorName: names[1], deviceName: names[2] } : { deviceName: description }),
+      ...(names ? { vendorName: names[1], ...deviceName(names[2]) } : deviceName(description)),
     };
     if (group !== null) entry.iommuGroup = group;
     devices.set(address, entry);

@@ -35,13 +35,19 @@ export function readPciIds(candidates: readonly string[]): { path: string; text:
     try {
       const stats = statSync(path);
       if (lastRead?.path === path && lastRead.mtimeMs === stats.mtimeMs && lastRead.size === stats.size) return lastRead;
-      lastRead = { path, mtimeMs: stats.mtimeMs, size: stats.size, text: readFileSync(path, 'latin1') };
+      lastRead = { path, mtimeMs: stats.mtimeMs, size: stats.size, text: decode(readFileSync(path)) };
       return lastRead;
     } catch {
       // try the next
     }
   }
   return undefined;
+}
+
+/** pci.ids is UTF-8 today ("Gesellschaft für …"); a copy that is not valid UTF-8 is read as Latin-1. */
+function decode(bytes: Buffer): string {
+  const text = bytes.toString('utf8');
+  return text.includes('\uFFFD') ? bytes.toString('latin1') : text;
 }
 
 /**
@@ -60,8 +66,10 @@ export function lookupNames(pciIds: string, ids: Iterable<string>): PciNames {
   const classesStart = pciIds.indexOf('\nC ');
   const end = classesStart < 0 ? pciIds.length : classesStart;
   for (const [vendor, devices] of wanted) {
-    const at = pciIds.indexOf(`\n${vendor}  `);
-    if (at < 0 || at > end) continue;
+    // `at` is the newline before the vendor's line (-1 when the file starts with it).
+    const at = pciIds.startsWith(`${vendor}  `) ? -1 : pciIds.indexOf(`\n${vendor}  `);
+    if (at === -1 && !pciIds.startsWith(`${vendor}  `)) continue;
+    if (at > end) continue;
     let lineEnd = pciIds.indexOf('\n', at + 1);
     names.vendors.set(vendor, pciIds.slice(at + 7, lineEnd < 0 ? end : lineEnd).trim());
     // The vendor's devices follow, each on a line starting with one tab.

@@ -39,12 +39,16 @@ export function scanSysfs(root = '/', options: ScanOptions = {}): ScanResult {
           : `${devicesDir} cannot be read: ${(error as Error).message}`;
     return { snapshot: undefined, reason, warnings };
   }
+  // Every PC has at least a host bridge: an empty list is a sandbox's stand-in for /sys, and
+  // checking against it would report every configured device as missing and the IOMMU as off.
+  if (addresses.length === 0) return { snapshot: undefined, reason: `${devicesDir} lists no PCI devices (a container or sandbox)`, warnings };
   const groupsByAddress = readIommuGroups(root, warnings);
   const devices: PciDevice[] = [];
   for (const address of addresses) {
     const device = readDevice(join(devicesDir, address), address, groupsByAddress, warnings);
     if (device) devices.push(device);
   }
+  if (devices.length === 0) return { snapshot: undefined, reason: `none of the ${addresses.length} PCI devices in ${devicesDir} could be read`, warnings };
   const names = readPciIds(options.pciIds ?? pciIdsCandidates(root));
   if (names) {
     const found = cachedNames(names.text, devices.map((device) => `${device.vendor}:${device.device}`));

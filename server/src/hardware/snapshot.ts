@@ -48,6 +48,7 @@ export type SnapshotResult =
   | { ok: true; snapshot: HardwareSnapshot }
   | { ok: false; problems: SnapshotProblem[] };
 
+const SOURCE_KINDS: readonly string[] = ['sysfs', 'lspci', 'iommu-script', 'manual'];
 const HEX4 = /^[0-9a-f]{4}$/;
 const HEX6 = /^[0-9a-f]{6}$/;
 const PCI_ADDRESS = /^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$/;
@@ -75,9 +76,32 @@ export function validateSnapshot(data: unknown): SnapshotResult {
   if (data.version !== SNAPSHOT_VERSION) {
     problem('version', `this version of Nix VFIO reads snapshot version ${SNAPSHOT_VERSION}, found ${JSON.stringify(data.version)}`);
   }
-  if (!isObject(data.source) || typeof data.source.kind !== 'string') problem('source.kind', 'missing');
-  if (!isObject(data.cpu) || !['intel', 'amd', 'unknown'].includes(data.cpu.vendor as string)) {
-    problem('cpu.vendor', 'must be "intel", "amd" or "unknown"');
+  const optionalString = (object: Record<string, unknown>, key: string, at: string) => {
+    if (object[key] !== undefined && typeof object[key] !== 'string') problem(at, 'must be a string');
+  };
+  if (!isObject(data.source)) {
+    problem('source.kind', `missing; one of ${SOURCE_KINDS.map((kind) => `"${kind}"`).join(', ')}`);
+  } else {
+    if (!SOURCE_KINDS.includes(data.source.kind as string)) problem('source.kind', `must be one of ${SOURCE_KINDS.map((kind) => `"${kind}"`).join(', ')}`);
+    optionalString(data.source, 'host', 'source.host');
+    optionalString(data.source, 'takenAt', 'source.takenAt');
+  }
+  if (!isObject(data.cpu)) {
+    problem('cpu.vendor', 'missing; "intel", "amd" or "unknown"');
+  } else {
+    if (!['intel', 'amd', 'unknown'].includes(data.cpu.vendor as string)) problem('cpu.vendor', 'must be "intel", "amd" or "unknown"');
+    if (data.cpu.virtualization !== undefined && !['vmx', 'svm', null].includes(data.cpu.virtualization as string | null)) {
+      problem('cpu.virtualization', 'must be "vmx", "svm" or null');
+    }
+    optionalString(data.cpu, 'model', 'cpu.model');
+  }
+  if (data.kernel !== undefined) {
+    if (!isObject(data.kernel)) {
+      problem('kernel', 'must be an object');
+    } else {
+      optionalString(data.kernel, 'release', 'kernel.release');
+      optionalString(data.kernel, 'cmdline', 'kernel.cmdline');
+    }
   }
   if (!isObject(data.iommu) || !(typeof data.iommu.active === 'boolean' || data.iommu.active === null)) {
     problem('iommu.active', 'must be true, false or null');
@@ -122,6 +146,11 @@ export function validateSnapshot(data: unknown): SnapshotResult {
       if (device.bootVga !== undefined && typeof device.bootVga !== 'boolean') {
         problem(`${at}.bootVga`, 'must be true or false');
       }
+      if (device.driverOverride !== undefined && device.driverOverride !== null && typeof device.driverOverride !== 'string') {
+        problem(`${at}.driverOverride`, 'must be a driver name or null');
+      }
+      optionalString(device, 'vendorName', `${at}.vendorName`);
+      optionalString(device, 'deviceName', `${at}.deviceName`);
     });
   }
   if (problems.length > 0) return { ok: false, problems };
