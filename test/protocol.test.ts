@@ -347,6 +347,32 @@ describe('editor help over JSON-RPC', { timeout: 30_000 }, () => {
     assert.match(changed, /options vfio-pci ids=10de:1e84,10de:10f8,10de:1ad8,10de:1ad9/);
   });
 
+  it('a walkthrough step ("set up libvirt") is one workspace edit, and an unknown step an error', async () => {
+    let edit: { changes: Record<string, TextEdit[]> } | undefined;
+    session.connection.onRequest('workspace/applyEdit', (params: { edit: { changes: Record<string, TextEdit[]> } }) => {
+      edit = params.edit;
+      return { applied: true };
+    });
+    const result = (await session.connection.sendRequest('workspace/executeCommand', {
+      command: 'nixVfio.server.setUpStep',
+      arguments: [{ uri, step: 'libvirt' }],
+    })) as { applied: boolean; notes: string[] };
+    assert.equal(result.applied, true);
+    assert.match(result.notes.join(' '), /libvirtd" group/);
+    const lines = new LineIndex(text);
+    const changed = edit!.changes[uri].reduce(
+      (current, change) => current.slice(0, lines.offsetAt(change.range.start)) + change.newText + current.slice(lines.offsetAt(change.range.end)),
+      text,
+    );
+    assert.match(changed, /virtualisation\.libvirtd\.enable = true;/);
+    assert.match(changed, /programs\.virt-manager\.enable = true;/);
+    const refused = (await session.connection.sendRequest('workspace/executeCommand', {
+      command: 'nixVfio.server.setUpStep',
+      arguments: [{ uri, step: 'rm -rf /' }],
+    })) as { error: string };
+    assert.equal(refused.error, 'unknown setup step');
+  });
+
   it('completes the missing functions after a comma is typed', async () => {
     const at = position('10de:10f8', '10de:10f8'.length);
     const republished = session.diagnostics(uri, (params) => params.version === 2);

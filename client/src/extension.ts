@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { commands, env, ExtensionContext, ProgressLocation, window, workspace } from 'vscode';
 import { LanguageClient, LanguageClientOptions, ServerOptions, TransportKind } from 'vscode-languageclient/node';
 import { groupIds, IommuGroupsView, IommuNode } from './iommuView';
-import { passThroughDevice } from './passThrough';
+import { passThroughDevice, setUpStep } from './passThrough';
 import { StatusIndicator, StatusParams } from './status';
 import { verifyPassthrough } from './verify';
 
@@ -52,6 +52,12 @@ export async function activate(context: ExtensionContext): Promise<void> {
       if (node?.kind !== 'group') return;
       await env.clipboard.writeText(groupIds(node.devices).join(','));
       window.setStatusBarMessage(`Copied ${groupIds(node.devices).join(',')}`, 3000);
+    }),
+    commands.registerCommand('nixVfio.enableIommu', async () => {
+      if (client) await setUpStep(client, 'iommu');
+    }),
+    commands.registerCommand('nixVfio.setUpLibvirt', async () => {
+      if (client) await setUpStep(client, 'libvirt');
     }),
     commands.registerCommand('nixVfio.refreshIommuGroups', () => view.refresh()),
     commands.registerCommand('nixVfio.rescanHardware', async () => {
