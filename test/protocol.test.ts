@@ -322,6 +322,17 @@ describe('editor help over JSON-RPC', { timeout: 30_000 }, () => {
     assert.deepEqual(hints.map((hint) => hint.label), [' TU104 [GeForce RTX 2070 SUPER]', ' TU104 HD Audio Controller']);
   });
 
+  it('code lens over the binding string: devices, group and vfio-pci state', async () => {
+    const lenses = (await session.connection.sendRequest('textDocument/codeLens', { textDocument: { uri } })) as {
+      range: { start: { line: number } };
+      command: { title: string };
+    }[];
+    assert.deepEqual(
+      lenses.map((lens) => [lens.range.start.line, lens.command.title]),
+      [[position("''").line, '2 devices · IOMMU group 27 · 0 of 2 on vfio-pci now']],
+    );
+  });
+
   it('answers the hardware request with the snapshot and its groups', async () => {
     const response = (await session.connection.sendRequest('nixVfio/hardware', { uri })) as { groups: { group: number; devices: string[] }[] };
     assert.deepEqual(response.groups.find((group) => group.group === 27)?.devices, ['0000:0b:00.0', '0000:0b:00.1', '0000:0b:00.2', '0000:0b:00.3']);

@@ -2,7 +2,7 @@
 // Groups view and the status bar. No analysis here.
 import * as path from 'node:path';
 import { commands, env, ExtensionContext, ProgressLocation, window, workspace } from 'vscode';
-import { LanguageClient, LanguageClientOptions, ServerOptions, TransportKind } from 'vscode-languageclient/node';
+import { LanguageClient, LanguageClientOptions, RevealOutputChannelOn, ServerOptions, TransportKind } from 'vscode-languageclient/node';
 import { groupIds, IommuGroupsView, IommuNode } from './iommuView';
 import { passThroughDevice, setUpStep } from './passThrough';
 import { StatusIndicator, StatusParams } from './status';
@@ -23,6 +23,8 @@ export async function activate(context: ExtensionContext): Promise<void> {
     // The server caches snapshot files; it hears when one beside a configuration changes.
     synchronize: { configurationSection: 'nixVfio', fileEvents: workspace.createFileSystemWatcher('**/*nix-vfio*.json') },
     outputChannel,
+    // Failures are logged to the output channel and shown in the status bar, never as popups.
+    revealOutputChannelOn: RevealOutputChannelOn.Never,
     // In an untrusted workspace the server reads nothing outside the workspace folders.
     initializationOptions: { trusted: workspace.isTrusted },
   };
