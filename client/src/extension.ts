@@ -3,7 +3,8 @@
 import * as path from 'node:path';
 import { commands, env, ExtensionContext, ProgressLocation, window, workspace } from 'vscode';
 import { LanguageClient, LanguageClientOptions, RevealOutputChannelOn, ServerOptions, TransportKind } from 'vscode-languageclient/node';
-import { groupIds, IommuGroupsView, IommuNode } from './iommuView';
+import { groupIds, groupLead } from './groups';
+import { IommuGroupsView, IommuNode } from './iommuView';
 import { passThroughDevice, setUpStep } from './passThrough';
 import { StatusIndicator, StatusParams } from './status';
 import { verifyPassthrough } from './verify';
@@ -47,7 +48,7 @@ export async function activate(context: ExtensionContext): Promise<void> {
     }),
     commands.registerCommand('nixVfio.passThroughGroup', async (node?: IommuNode) => {
       if (!client) return;
-      const device = node?.kind === 'group' ? (node.devices.find((candidate) => candidate.class.startsWith('03')) ?? node.devices[0]) : undefined;
+      const device = node?.kind === 'group' ? groupLead(node.devices) : undefined;
       await passThroughDevice(client, device?.address);
     }),
     commands.registerCommand('nixVfio.copyGroupIds', async (node?: IommuNode) => {

@@ -3,7 +3,7 @@
 import { QuickPickItem, window } from 'vscode';
 import { ExecuteCommandRequest, LanguageClient } from 'vscode-languageclient/node';
 import { configurationUri } from './configuration';
-import { Device } from './iommuView';
+import { Device } from './groups';
 
 interface HardwareResponse {
   snapshot?: { devices: Device[] };
