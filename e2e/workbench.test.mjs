@@ -1,7 +1,8 @@
 // End-to-end in a real VS Code workbench: code-server (VS Code 1.100.3) in Debian's Chromium,
 // driven by playwright-core. Installs the packaged .vsix, opens the bundled guide example with
 // its hardware snapshot, and checks what a user sees: findings in the Problems panel, a quick fix
-// from the light bulb written to disk, a hover on a PCI address and on an id, and the IOMMU Groups view.
+// from the light bulb written to disk, a hover on a PCI address and on an id, the IOMMU Groups view,
+// and a walkthrough step's command editing the configuration.
 // Set up with scripts/e2e-setup.sh and `npm run package`; run with `npm run test:e2e`.
 // Waits are for DOM states and process output; the few UI races get a bounded retry.
 import assert from 'node:assert/strict';
@@ -231,5 +232,27 @@ describe('Nix VFIO in a real VS Code workbench', { timeout: 240_000 }, () => {
     await view.getByText('Group 33', { exact: true }).waitFor();
     await view.getByText(/isolated · 2 devices · GM204 \[GeForce GTX 980\]/).first().waitFor();
     await shot('iommu-groups-end');
+  });
+
+  it('the walkthrough step "Set up libvirt" writes virt-manager into the configuration', async () => {
+    await page.keyboard.press('Control+P');
+    await page.keyboard.type('configuration.nix');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'configuration.nix' }).first().waitFor();
+    await page.keyboard.press('Enter');
+    await page.locator('.tab.active', { hasText: 'configuration.nix' }).waitFor();
+    await page.keyboard.press('Control+Shift+P');
+    await page.keyboard.type('Nix VFIO: Set up libvirt');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Set up libvirt and virt-manager' }).first().waitFor();
+    const file = join(workspace, 'configuration.nix');
+    // VS Code saves what a language server's workspace edit changes; save again in case it did not.
+    const written = fileChange(file, (text) => text.includes('programs.virt-manager.enable = true;'));
+    await page.keyboard.press('Enter');
+    await page.locator('.notifications-toasts').getByText(/Add your user to the "libvirtd" group/).waitFor();
+    await page.keyboard.press('Control+S');
+    await written;
+    await page.keyboard.press('Control+End');
+    await page.locator('.monaco-editor .view-lines').getByText('programs.virt-manager.enable = true;').waitFor();
+    await shot('libvirt-step');
+    assert.equal(readFileSync(file, 'utf8').match(/virtualisation\.libvirtd\.enable = true;/g)?.length, 1, 'libvirtd, already enabled, is not added again');
   });
 });
