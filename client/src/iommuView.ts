@@ -48,8 +48,9 @@ export class IommuGroupsView implements TreeDataProvider<IommuNode> {
     if (node?.kind === 'group') return node.devices.map((device) => ({ kind: 'device', device }));
     if (node) return [];
     const client = this.client();
-    const editor = window.activeTextEditor;
-    if (!client || !editor || editor.document.languageId !== 'nix') return [{ kind: 'message', text: 'Open a NixOS configuration (.nix) to see its hardware.' }];
+    // The active Nix editor; with the walkthrough in front, a Nix editor beside it.
+    const editor = [window.activeTextEditor, ...window.visibleTextEditors].find((candidate) => candidate?.document.languageId === 'nix');
+    if (!client || !editor) return [{ kind: 'message', text: 'Open a NixOS configuration (.nix) to see its hardware.' }];
     const response = await client.sendRequest<HardwareResponse>('nixVfio/hardware', { uri: editor.document.uri.toString() });
     if (!response.snapshot) return [{ kind: 'message', text: 'No hardware snapshot for this configuration.' }];
     if (response.groups.length === 0) return [{ kind: 'message', text: 'No IOMMU groups: the IOMMU is off (VT-d / AMD-Vi in the firmware).' }];
