@@ -6,7 +6,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, it } from 'node:test';
 import { FIXES } from '../server/src/fixes/registry';
-import { DEFAULT_SERVER_SETTINGS } from '../server/src/lsp/settings';
+import { CLIENT_SETTING_KEYS, DEFAULT_SERVER_SETTINGS, readServerSettings, SERVER_SETTING_KEYS, ServerSettings } from '../server/src/lsp/settings';
 import { RULES } from '../server/src/rules/registry';
 import { REPO_ROOT } from './helpers';
 
@@ -73,16 +73,34 @@ describe('architecture invariants', () => {
     assert.deepEqual(manifest.extensionKind, ['workspace']);
   });
 
-  it('package.json settings match the server defaults', () => {
+  it('package.json declares every setting once, with the server defaults, and machine scope where a file or the machine is read', () => {
     const manifest = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8'));
-    const properties = manifest.contributes.configuration.properties;
-    assert.equal(properties['nixVfio.hardware.snapshotFile'].default, DEFAULT_SERVER_SETTINGS.hardwareSnapshotFile);
-    assert.deepEqual(properties['nixVfio.rules.disabled'].default, DEFAULT_SERVER_SETTINGS.disabledRules);
-    assert.equal(properties['nixVfio.nixosRelease'].default, DEFAULT_SERVER_SETTINGS.nixosRelease);
-    assert.equal(properties['nixVfio.hardware.snapshotFile'].scope, 'machine', 'a workspace cannot choose which file is read');
-    assert.equal(properties['nixVfio.hardware.scanMachine'].default, DEFAULT_SERVER_SETTINGS.scanMachine);
-    // Every server setting is declared; the one more is the client's own log level.
-    assert.equal(Object.keys(properties).length, Object.keys(DEFAULT_SERVER_SETTINGS).length + 1);
-    assert.ok(properties['nixVfio.trace.server']);
+    const properties: Record<string, { default: unknown; scope?: string; type: string; pattern?: string }> = manifest.contributes.configuration.properties;
+    const serverKeys = Object.values(SERVER_SETTING_KEYS).map((entry) => entry.key);
+    assert.deepEqual(Object.keys(properties).sort(), [...serverKeys, ...CLIENT_SETTING_KEYS].sort(), 'package.json and settings.ts list the same settings');
+    assert.deepEqual(Object.keys(SERVER_SETTING_KEYS).sort(), Object.keys(DEFAULT_SERVER_SETTINGS).sort());
+    const restricted: string[] = manifest.capabilities.untrustedWorkspaces.restrictedConfigurations;
+    for (const [field, { key, machineScoped }] of Object.entries(SERVER_SETTING_KEYS) as [keyof ServerSettings, { key: string; machineScoped: boolean }][]) {
+      const property = properties[key];
+      assert.deepEqual(property.default, DEFAULT_SERVER_SETTINGS[field], `${key} default`);
+      assert.equal(property.type, Array.isArray(property.default) ? 'array' : typeof property.default, `${key} type`);
+      if (machineScoped) assert.equal(property.scope, 'machine', `${key}: a workspace must not choose it`);
+      if (machineScoped && property.type === 'string') assert.ok(restricted.includes(key), `${key} is restricted in untrusted workspaces`);
+      // The server reads the key package.json declares: a changed value comes through.
+      const value = property.type === 'boolean' ? !property.default : property.type === 'array' ? ['some-rule'] : property.pattern ? '24.05' : '/etc/nix-vfio/hardware.json';
+      assert.notDeepEqual(value, property.default);
+      assert.deepEqual(readServerSettings(nestedSection(key, value))[field], value, `${key} is read by the server`);
+    }
+    assert.deepEqual(readServerSettings(nestedSection('nixVfio.unknown', 1)), DEFAULT_SERVER_SETTINGS);
   });
 });
+
+/** The `nixVfio` section as workspace/configuration returns it, with one dotted key set. */
+function nestedSection(key: string, value: unknown): Record<string, unknown> {
+  const section: Record<string, unknown> = {};
+  const names = key.split('.').slice(1);
+  let target = section;
+  for (const name of names.slice(0, -1)) target = (target[name] ??= {}) as Record<string, unknown>;
+  target[names[names.length - 1]] = value;
+  return section;
+}

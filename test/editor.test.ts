@@ -17,6 +17,7 @@ import { syntaxErrors } from '../server/src/parse/nixParser';
 import { applyEdits } from '../server/src/text';
 import { codeLenses } from '../server/src/editor/codeLens';
 import { verifyPassthrough } from '../server/src/editor/verify';
+import { isSetupStep, planSetupStep } from '../server/src/editor/setupSteps';
 import { assertGolden, FIXTURES, REPO_ROOT, sharedParser } from './helpers';
 import { loadMachine } from './ruleFixtures';
 
@@ -146,6 +147,50 @@ describe('pass through this device', () => {
       assert.deepEqual(applySteps(newModel, again.steps, rebuild), [], 'a second run changes nothing');
     });
   }
+});
+
+describe('walkthrough steps done in the configuration', () => {
+  const cases = join(FIXTURES, 'setup');
+  for (const name of readdirSync(cases).sort()) {
+    it(name, async () => {
+      const dir = join(cases, name);
+      const root = join(dir, 'configuration.nix');
+      const hardware = loadMachine(readFileSync(join(dir, 'machine'), 'utf8').trim());
+      const step = readFileSync(join(dir, 'step'), 'utf8').trim();
+      assert.ok(isSetupStep(step), step);
+      const parser = await sharedParser();
+      const model = await modelOf(root);
+      const plan = planSetupStep(model, hardware, step);
+      assert.ok(!('error' in plan), JSON.stringify(plan));
+      const rebuild = (texts: ReadonlyMap<string, string>) => buildModel(root, diskLoader(parser, (path) => (texts.has(path) ? { text: texts.get(path)! } : undefined)));
+      const edits = applySteps(model, plan.steps, rebuild);
+      const after = applyEdits(model.files.get(root)!.text, edits.filter((edit) => edit.file === root));
+      assertGolden(after, join(dir, 'expected.nix'));
+      const tree = parser.parse(after);
+      assert.deepEqual(syntaxErrors(tree.rootNode), []);
+      tree.delete();
+      parsesWithNix(after);
+      const newModel = rebuild(new Map([[root, after]]));
+      const findings = runRules(newModel, hardware).findings.map((finding) => finding.code);
+      for (const code of step === 'iommu' ? ['intel-iommu-missing', 'iommu-param-wrong-vendor'] : ['libvirtd-not-enabled']) {
+        assert.ok(!findings.includes(code), `${code} after the step: ${findings.join(', ')}`);
+      }
+      const again = planSetupStep(newModel, hardware, step);
+      assert.ok(!('error' in again));
+      assert.deepEqual(applySteps(newModel, again.steps, rebuild), [], 'a second run changes nothing');
+    });
+  }
+
+  it('an AMD machine needs no IOMMU parameter, and an unknown CPU is said to be unknown', async () => {
+    const model = await modelOf(join(cases, 'libvirt-fresh', 'configuration.nix'));
+    const amd = planSetupStep(model, loadMachine('amd-desktop'), 'iommu');
+    assert.ok(!('error' in amd));
+    assert.deepEqual(amd.steps, []);
+    assert.match(amd.notes.join(' '), /AMD CPUs need no kernel parameter/);
+    const unknown = planSetupStep(model, undefined, 'iommu');
+    assert.ok('error' in unknown);
+    assert.match(unknown.error, /Cannot tell whether the CPU is Intel or AMD/);
+  });
 });
 
 function parsesWithNix(text: string): void {

@@ -7,6 +7,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
+import { runRules } from '../server/src/analysis/analyze';
+import { buildModel } from '../server/src/model/buildModel';
+import { diskLoader } from '../server/src/model/loadFiles';
 import { syntaxErrors } from '../server/src/parse/nixParser';
 import { REPO_ROOT, sharedParser } from './helpers';
 
@@ -19,26 +22,62 @@ describe('TextMate grammar', () => {
   });
 });
 
-/** A snippet body with each tab stop replaced by its default (first choice, placeholder, or nothing). */
-export function expandSnippet(body: string[]): string {
+/** The alternatives of a snippet choice `${1|a,b\,c|}`: commas escaped with a backslash stay. */
+function choiceAlternatives(list: string): string[] {
+  return list.split(/(?<!\\),/).map((alternative) => alternative.replace(/\\(.)/g, '$1'));
+}
+
+/**
+ * A snippet body with each tab stop replaced by its default (placeholder, or nothing), and each
+ * choice by its `variant`-th alternative (the last one when it has fewer).
+ */
+export function expandSnippet(body: string[], variant = 0): string {
   return body
     .join('\n')
-    .replace(/\$\{\d+\|((?:\\.|[^,|])*)(?:,[^|]*)?\|\}/g, (_, first: string) => first.replace(/\\(.)/g, '$1'))
+    .replace(/\$\{\d+\|((?:\\.|[^|])*)\|\}/g, (_, list: string) => {
+      const alternatives = choiceAlternatives(list);
+      return alternatives[Math.min(variant, alternatives.length - 1)];
+    })
     .replace(/\$\{\d+:([^}]*)\}/g, '$1')
     .replace(/\$\d+/g, '')
     .replace(/\\\$/g, '$');
 }
 
+/** Findings that say a snippet is out of date or wrong, whatever their severity. */
+const OUTDATED_OR_INVALID = [
+  'libvirt-option-renamed',
+  'libvirt-ovmf-removed',
+  'vfio-virqfd-removed',
+  'amd-iommu-on-invalid',
+  'kernel-param-typo',
+  'kernel-param-unquoted-space',
+  'modprobe-vfio-option',
+  'module-name-with-spaces',
+  'efifb-off-obsolete',
+  'vfio-id-malformed',
+  'unsafe-interrupts-prefix',
+];
+
 describe('snippets', () => {
   const snippets = JSON.parse(readFileSync(join(REPO_ROOT, 'snippets', 'vfio.code-snippets'), 'utf8')) as Record<string, { body: string[] }>;
   for (const [name, snippet] of Object.entries(snippets)) {
-    it(`${name} expands to valid Nix`, async () => {
-      const text = `{ pkgs, ... }:\n{\n${expandSnippet(snippet.body)}\n}\n`;
+    const variants = Math.max(1, ...[...snippet.body.join('\n').matchAll(/\$\{\d+\|((?:\\.|[^|])*)\|\}/g)].map((match) => choiceAlternatives(match[1]).length));
+    for (let variant = 0; variant < variants; variant++) it(`${name} (choice ${variant + 1} of ${variants}) expands to valid Nix that today's NixOS accepts`, async () => {
+      const text = `{ pkgs, ... }:\n{\n${expandSnippet(snippet.body, variant)}\n}\n`;
       const parser = await sharedParser();
       const tree = parser.parse(text);
       assert.deepEqual(syntaxErrors(tree.rootNode), [], text);
       tree.delete();
       assert.doesNotMatch(text, /qemuOvmf|qemu\.ovmf|amd_iommu=on/, 'no removed options or invalid values');
+      // The rule catalog, for the current release, finds nothing removed, renamed or invalid in it.
+      const path = join(REPO_ROOT, 'snippet.nix');
+      const model = await buildModel(path, diskLoader(parser, (file) => (file === path ? { text } : undefined)));
+      const findings = runRules(model, undefined).findings;
+      assert.deepEqual(
+        findings.filter((finding) => finding.severity === 'error' || OUTDATED_OR_INVALID.includes(finding.code)).map((finding) => `${finding.code}: ${finding.message}`),
+        [],
+        text,
+      );
       const dir = mkdtempSync(join(tmpdir(), 'nix-vfio-snippet-'));
       try {
         writeFileSync(join(dir, 'snippet.nix'), text);

@@ -329,6 +329,17 @@ describe('editor help over JSON-RPC', { timeout: 30_000 }, () => {
     assert.deepEqual(hints.map((hint) => hint.label), [' TU104 [GeForce RTX 2070 SUPER]', ' TU104 HD Audio Controller']);
   });
 
+  it('code lens over the binding string: devices, group and vfio-pci state', async () => {
+    const lenses = (await session.connection.sendRequest('textDocument/codeLens', { textDocument: { uri } })) as {
+      range: { start: { line: number } };
+      command: { title: string };
+    }[];
+    assert.deepEqual(
+      lenses.map((lens) => [lens.range.start.line, lens.command.title]),
+      [[position("''").line, '2 devices · IOMMU group 27 · 0 of 2 on vfio-pci now']],
+    );
+  });
+
   it('answers the hardware request with the snapshot and its groups', async () => {
     const response = (await session.connection.sendRequest('nixVfio/hardware', { uri })) as { groups: { group: number; devices: string[] }[] };
     assert.deepEqual(response.groups.find((group) => group.group === 27)?.devices, ['0000:0b:00.0', '0000:0b:00.1', '0000:0b:00.2', '0000:0b:00.3']);
@@ -352,6 +363,32 @@ describe('editor help over JSON-RPC', { timeout: 30_000 }, () => {
       text,
     );
     assert.match(changed, /options vfio-pci ids=10de:1e84,10de:10f8,10de:1ad8,10de:1ad9/);
+  });
+
+  it('a walkthrough step ("set up libvirt") is one workspace edit, and an unknown step an error', async () => {
+    let edit: { changes: Record<string, TextEdit[]> } | undefined;
+    session.connection.onRequest('workspace/applyEdit', (params: { edit: { changes: Record<string, TextEdit[]> } }) => {
+      edit = params.edit;
+      return { applied: true };
+    });
+    const result = (await session.connection.sendRequest('workspace/executeCommand', {
+      command: 'nixVfio.server.setUpStep',
+      arguments: [{ uri, step: 'libvirt' }],
+    })) as { applied: boolean; notes: string[] };
+    assert.equal(result.applied, true);
+    assert.match(result.notes.join(' '), /libvirtd" group/);
+    const lines = new LineIndex(text);
+    const changed = edit!.changes[uri].reduce(
+      (current, change) => current.slice(0, lines.offsetAt(change.range.start)) + change.newText + current.slice(lines.offsetAt(change.range.end)),
+      text,
+    );
+    assert.match(changed, /virtualisation\.libvirtd\.enable = true;/);
+    assert.match(changed, /programs\.virt-manager\.enable = true;/);
+    const refused = (await session.connection.sendRequest('workspace/executeCommand', {
+      command: 'nixVfio.server.setUpStep',
+      arguments: [{ uri, step: 'rm -rf /' }],
+    })) as { error: string };
+    assert.equal(refused.error, 'unknown setup step');
   });
 
   it('completes the missing functions after a comma is typed', async () => {

@@ -2,9 +2,10 @@
 // Groups view and the status bar. No analysis here.
 import * as path from 'node:path';
 import { commands, env, ExtensionContext, ProgressLocation, window, workspace } from 'vscode';
-import { LanguageClient, LanguageClientOptions, ServerOptions, TransportKind } from 'vscode-languageclient/node';
-import { groupIds, IommuGroupsView, IommuNode } from './iommuView';
-import { passThroughDevice } from './passThrough';
+import { LanguageClient, LanguageClientOptions, RevealOutputChannelOn, ServerOptions, TransportKind } from 'vscode-languageclient/node';
+import { groupIds, groupLead } from './groups';
+import { IommuGroupsView, IommuNode } from './iommuView';
+import { passThroughDevice, setUpStep } from './passThrough';
 import { StatusIndicator, StatusParams } from './status';
 import { verifyPassthrough } from './verify';
 
@@ -23,6 +24,8 @@ export async function activate(context: ExtensionContext): Promise<void> {
     // The server caches snapshot files; it hears when one beside a configuration changes.
     synchronize: { configurationSection: 'nixVfio', fileEvents: workspace.createFileSystemWatcher('**/*nix-vfio*.json') },
     outputChannel,
+    // Failures are logged to the output channel and shown in the status bar, never as popups.
+    revealOutputChannelOn: RevealOutputChannelOn.Never,
     // In an untrusted workspace the server reads nothing outside the workspace folders.
     initializationOptions: { trusted: workspace.isTrusted },
   };
@@ -45,13 +48,19 @@ export async function activate(context: ExtensionContext): Promise<void> {
     }),
     commands.registerCommand('nixVfio.passThroughGroup', async (node?: IommuNode) => {
       if (!client) return;
-      const device = node?.kind === 'group' ? (node.devices.find((candidate) => candidate.class.startsWith('03')) ?? node.devices[0]) : undefined;
+      const device = node?.kind === 'group' ? groupLead(node.devices) : undefined;
       await passThroughDevice(client, device?.address);
     }),
     commands.registerCommand('nixVfio.copyGroupIds', async (node?: IommuNode) => {
       if (node?.kind !== 'group') return;
       await env.clipboard.writeText(groupIds(node.devices).join(','));
       window.setStatusBarMessage(`Copied ${groupIds(node.devices).join(',')}`, 3000);
+    }),
+    commands.registerCommand('nixVfio.enableIommu', async () => {
+      if (client) await setUpStep(client, 'iommu');
+    }),
+    commands.registerCommand('nixVfio.setUpLibvirt', async () => {
+      if (client) await setUpStep(client, 'libvirt');
     }),
     commands.registerCommand('nixVfio.refreshIommuGroups', () => view.refresh()),
     commands.registerCommand('nixVfio.rescanHardware', async () => {

@@ -2,18 +2,9 @@
 // group, with each device's name, class, driver and whether the group is isolated.
 import { Event, EventEmitter, ThemeIcon, TreeDataProvider, TreeItem, TreeItemCollapsibleState, window } from 'vscode';
 import { LanguageClient } from 'vscode-languageclient/node';
+import { Device, deviceDescription, groupDescription, isBridge, isDisplay, isIsolated } from './groups';
 
-export interface Device {
-  address: string;
-  vendor: string;
-  device: string;
-  class: string;
-  driver?: string | null;
-  iommuGroup: number | null;
-  bootVga?: boolean;
-  vendorName?: string;
-  deviceName?: string;
-}
+export type { Device } from './groups';
 
 interface HardwareResponse {
   snapshot?: { devices: Device[] };
@@ -21,14 +12,6 @@ interface HardwareResponse {
 }
 
 export type IommuNode = { kind: 'group'; group: number; devices: Device[] } | { kind: 'device'; device: Device } | { kind: 'message'; text: string };
-
-const slot = (address: string) => address.slice(0, address.lastIndexOf('.'));
-const isBridge = (device: Device) => device.class.startsWith('0604');
-
-/** Isolated: every endpoint of the group belongs to one card (same bus and slot). */
-export function isIsolated(devices: Device[]): boolean {
-  return new Set(devices.filter((device) => !isBridge(device)).map((device) => slot(device.address))).size <= 1;
-}
 
 export class IommuGroupsView implements TreeDataProvider<IommuNode> {
   private readonly changed = new EventEmitter<IommuNode | undefined>();
@@ -45,8 +28,8 @@ export class IommuGroupsView implements TreeDataProvider<IommuNode> {
     if (node.kind === 'group') {
       const isolated = isIsolated(node.devices);
       const item = new TreeItem(`Group ${node.group}`, TreeItemCollapsibleState.Collapsed);
-      const gpu = node.devices.find((device) => device.class.startsWith('03'));
-      item.description = `${isolated ? 'isolated' : 'shared'} · ${node.devices.length} device${node.devices.length === 1 ? '' : 's'}${gpu ? ` · ${gpu.deviceName ?? 'GPU'}` : ''}`;
+      const gpu = node.devices.find(isDisplay);
+      item.description = groupDescription(node.devices);
       item.contextValue = 'iommuGroup';
       item.iconPath = new ThemeIcon(isolated ? 'pass' : 'warning');
       if (gpu) item.collapsibleState = TreeItemCollapsibleState.Expanded;
@@ -54,17 +37,9 @@ export class IommuGroupsView implements TreeDataProvider<IommuNode> {
     }
     const { device } = node;
     const item = new TreeItem(`${device.address.replace(/^0000:/, '')} ${device.deviceName ?? `${device.vendor}:${device.device}`}`);
-    item.description = [
-      `[${device.vendor}:${device.device}]`,
-      `class ${device.class.slice(0, 4)}`,
-      device.driver ? `driver ${device.driver}` : 'no driver',
-      device.bootVga ? 'boot GPU' : undefined,
-      isBridge(device) ? 'bridge' : undefined,
-    ]
-      .filter(Boolean)
-      .join(' · ');
+    item.description = deviceDescription(device);
     item.tooltip = device.vendorName;
-    item.iconPath = new ThemeIcon(device.class.startsWith('03') ? 'device-desktop' : isBridge(device) ? 'git-merge' : 'circuit-board');
+    item.iconPath = new ThemeIcon(isDisplay(device) ? 'device-desktop' : isBridge(device) ? 'git-merge' : 'circuit-board');
     item.contextValue = 'iommuDevice';
     return item;
   }
@@ -73,8 +48,9 @@ export class IommuGroupsView implements TreeDataProvider<IommuNode> {
     if (node?.kind === 'group') return node.devices.map((device) => ({ kind: 'device', device }));
     if (node) return [];
     const client = this.client();
-    const editor = window.activeTextEditor;
-    if (!client || !editor || editor.document.languageId !== 'nix') return [{ kind: 'message', text: 'Open a NixOS configuration (.nix) to see its hardware.' }];
+    // The active Nix editor; with the walkthrough in front, a Nix editor beside it.
+    const editor = [window.activeTextEditor, ...window.visibleTextEditors].find((candidate) => candidate?.document.languageId === 'nix');
+    if (!client || !editor) return [{ kind: 'message', text: 'Open a NixOS configuration (.nix) to see its hardware.' }];
     const response = await client.sendRequest<HardwareResponse>('nixVfio/hardware', { uri: editor.document.uri.toString() });
     if (!response.snapshot) return [{ kind: 'message', text: 'No hardware snapshot for this configuration.' }];
     if (response.groups.length === 0) return [{ kind: 'message', text: 'No IOMMU groups: the IOMMU is off (VT-d / AMD-Vi in the firmware).' }];
@@ -85,9 +61,4 @@ export class IommuGroupsView implements TreeDataProvider<IommuNode> {
       devices: devices.map((address) => byAddress.get(address)).filter((device): device is Device => device !== undefined),
     }));
   }
-}
-
-/** The ids to bind for a group: its endpoints' vendor:device, once each. */
-export function groupIds(devices: Device[]): string[] {
-  return [...new Set(devices.filter((device) => !isBridge(device)).map((device) => `${device.vendor}:${device.device}`))];
 }

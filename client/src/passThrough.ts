@@ -2,7 +2,8 @@
 // the server merge the complete VFIO setup for its IOMMU group into the configuration.
 import { QuickPickItem, window } from 'vscode';
 import { ExecuteCommandRequest, LanguageClient } from 'vscode-languageclient/node';
-import { Device } from './iommuView';
+import { configurationUri } from './configuration';
+import { Device } from './groups';
 
 interface HardwareResponse {
   snapshot?: { devices: Device[] };
@@ -10,12 +11,11 @@ interface HardwareResponse {
 
 /** Without `address`, asks which device to pass through. */
 export async function passThroughDevice(client: LanguageClient, address?: string): Promise<void> {
-  const editor = window.activeTextEditor;
-  if (!editor || editor.document.languageId !== 'nix') {
+  const uri = (await configurationUri())?.toString();
+  if (!uri) {
     void window.showWarningMessage('Open the NixOS configuration (a .nix file) to add passthrough to.');
     return;
   }
-  const uri = editor.document.uri.toString();
   const hardware = await client.sendRequest<HardwareResponse>('nixVfio/hardware', { uri });
   if (!hardware.snapshot) {
     void window.showWarningMessage('No hardware snapshot is known for this configuration (see the setting nixVfio.hardware.snapshotFile).');
@@ -36,6 +36,21 @@ export async function passThroughDevice(client: LanguageClient, address?: string
   const result = (await client.sendRequest(ExecuteCommandRequest.type, {
     command: 'nixVfio.server.passThroughDevice',
     arguments: [{ uri, address: picked.address }],
+  })) as { error?: string; notes?: string[] } | undefined;
+  if (result?.error) void window.showWarningMessage(result.error);
+  else if (result?.notes?.length) void window.showInformationMessage(result.notes.join(' '));
+}
+
+/** A walkthrough step the server writes into the active configuration ("iommu" or "libvirt"). */
+export async function setUpStep(client: LanguageClient, step: 'iommu' | 'libvirt'): Promise<void> {
+  const uri = (await configurationUri())?.toString();
+  if (!uri) {
+    void window.showWarningMessage('Open the NixOS configuration (a .nix file) first.');
+    return;
+  }
+  const result = (await client.sendRequest(ExecuteCommandRequest.type, {
+    command: 'nixVfio.server.setUpStep',
+    arguments: [{ uri, step }],
   })) as { error?: string; notes?: string[] } | undefined;
   if (result?.error) void window.showWarningMessage(result.error);
   else if (result?.notes?.length) void window.showInformationMessage(result.notes.join(' '));

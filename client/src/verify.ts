@@ -1,7 +1,8 @@
 // "Verify passthrough": after a reboot, what the configuration asks for against the machine,
 // written to the output channel, one line per check.
-import { OutputChannel, window } from 'vscode';
+import { OutputChannel, ProgressLocation, window } from 'vscode';
 import { LanguageClient } from 'vscode-languageclient/node';
+import { configurationUri } from './configuration';
 
 interface VerifyReport {
   items: { ok: boolean; what: string; cause?: string }[];
@@ -9,17 +10,20 @@ interface VerifyReport {
 }
 
 export async function verifyPassthrough(client: LanguageClient, output: OutputChannel): Promise<void> {
-  const editor = window.activeTextEditor;
-  if (!editor || editor.document.languageId !== 'nix') {
+  const uri = await configurationUri();
+  if (!uri) {
     void window.showWarningMessage('Open the NixOS configuration to verify.');
     return;
   }
-  const report = await client.sendRequest<VerifyReport | { error: string }>('nixVfio/verify', { uri: editor.document.uri.toString() });
+  // Verifying scans this machine afresh, which can take a while on a large one.
+  const report = await window.withProgress({ location: ProgressLocation.Notification, title: 'Nix VFIO: reading the running machine…' }, () =>
+    client.sendRequest<VerifyReport | { error: string }>('nixVfio/verify', { uri: uri.toString() }),
+  );
   if ('error' in report) {
     void window.showWarningMessage(`Cannot verify: ${report.error}`);
     return;
   }
-  output.appendLine(`Verify passthrough for ${editor.document.uri.fsPath}:`);
+  output.appendLine(`Verify passthrough for ${uri.fsPath}:`);
   for (const item of report.items) output.appendLine(`  ${item.ok ? '✓' : '✗'} ${item.what}${item.cause ? ` — ${item.cause}` : ''}`);
   output.show(true);
   const missing = report.items.filter((item) => !item.ok).length;

@@ -6,7 +6,8 @@ import { codeLenses } from '../editor/codeLens';
 import { completionsAt } from '../editor/completion';
 import { hoverAt } from '../editor/hover';
 import { inlayHints } from '../editor/inlayHints';
-import { applySteps, planPassthrough } from '../editor/passthrough';
+import { applySteps, PassthroughPlan, planPassthrough } from '../editor/passthrough';
+import { isSetupStep, planSetupStep } from '../editor/setupSteps';
 import { verifyPassthrough, VerifyReport } from '../editor/verify';
 import { HardwareSnapshot, iommuGroups } from '../hardware/snapshot';
 import { ParsedSource } from '../model/buildModel';
@@ -17,6 +18,8 @@ import { toRange, toWorkspaceEdit } from './convert';
 import { HardwareInUse } from './hardwareSources';
 
 export const PASS_THROUGH_COMMAND = 'nixVfio.server.passThroughDevice';
+/** A walkthrough step done in the configuration: `{ uri, step: 'iommu' | 'libvirt' }`. */
+export const SETUP_STEP_COMMAND = 'nixVfio.server.setUpStep';
 export const HARDWARE_REQUEST = 'nixVfio/hardware';
 
 export const VERIFY_REQUEST = 'nixVfio/verify';
@@ -26,7 +29,7 @@ export const EDITOR_CAPABILITIES: ServerCapabilities = {
   codeLensProvider: { resolveProvider: false },
   inlayHintProvider: true,
   completionProvider: { triggerCharacters: ['=', ',', '"', ' '] },
-  executeCommandProvider: { commands: [PASS_THROUGH_COMMAND] },
+  executeCommandProvider: { commands: [PASS_THROUGH_COMMAND, SETUP_STEP_COMMAND] },
 };
 
 export interface AnalysisContext {
@@ -113,19 +116,28 @@ export class EditorFeatures {
       };
     });
     connection.onExecuteCommand(async (params) => {
-      if (params.command !== PASS_THROUGH_COMMAND) return undefined;
-      const [argument] = (params.arguments ?? []) as { uri: string; address: string }[];
-      if (!argument) return { error: 'no device given' };
+      if (params.command !== PASS_THROUGH_COMMAND && params.command !== SETUP_STEP_COMMAND) return undefined;
+      const [argument] = (params.arguments ?? []) as { uri?: string; address?: string; step?: unknown }[];
+      if (typeof argument?.uri !== 'string') return { error: 'no configuration given' };
       const context = await this.analysisFor(argument.uri);
       if (!context) return { error: 'this file is not part of a configuration Nix VFIO has read' };
+      if (params.command === SETUP_STEP_COMMAND) {
+        if (!isSetupStep(argument.step)) return { error: 'unknown setup step' };
+        return this.applyPlan(context, planSetupStep(context.analysis.model, context.hardware, argument.step), `Set up ${argument.step}`, 'Nothing to add: this step is already in the configuration.');
+      }
+      if (typeof argument.address !== 'string') return { error: 'no device given' };
       if (!context.hardware) return { error: 'no hardware snapshot for this configuration' };
-      const plan = planPassthrough(context.analysis.model, context.hardware, argument.address);
-      if ('error' in plan) return plan;
-      const edits = applySteps(context.analysis.model, plan.steps, (texts) => context.rebuild(texts));
-      if (edits.length === 0) return { notes: ['Nothing to add: this device is already passed through.', ...plan.notes] };
-      const result = await connection.workspace.applyEdit({ label: 'Pass through device', edit: toWorkspaceEdit(edits, context.lines, context.uriOf) });
-      return { applied: result.applied, notes: plan.notes };
+      return this.applyPlan(context, planPassthrough(context.analysis.model, context.hardware, argument.address), 'Pass through device', 'Nothing to add: this device is already passed through.');
     });
+  }
+
+  /** Applies a plan's fixes as one workspace edit; answers with the plan's notes or its error. */
+  private async applyPlan(context: AnalysisContext, plan: PassthroughPlan | { error: string }, label: string, nothingToDo: string) {
+    if ('error' in plan) return plan;
+    const edits = applySteps(context.analysis.model, plan.steps, (texts) => context.rebuild(texts));
+    if (edits.length === 0) return { notes: plan.steps.length > 0 ? [nothingToDo, ...plan.notes] : plan.notes };
+    const result = await this.connection.workspace.applyEdit({ label, edit: toWorkspaceEdit(edits, context.lines, context.uriOf) });
+    return { applied: result.applied, notes: plan.notes };
   }
 
   private async at(params: TextDocumentPositionParams): Promise<{ context: AnalysisContext; offset: number; lines: LineIndex } | undefined> {

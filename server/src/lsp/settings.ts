@@ -20,6 +20,21 @@ export const DEFAULT_SERVER_SETTINGS: ServerSettings = {
   nixosRelease: CURRENT_NIXOS_RELEASE,
 };
 
+/**
+ * Where each server setting lives in package.json's contributes.configuration, and whether it
+ * must be machine-scoped (it names a file, or lets the server read the machine) so a workspace
+ * cannot change it. A test holds package.json, these keys and `readServerSettings` together.
+ */
+export const SERVER_SETTING_KEYS: Record<keyof ServerSettings, { key: string; machineScoped: boolean }> = {
+  hardwareSnapshotFile: { key: 'nixVfio.hardware.snapshotFile', machineScoped: true },
+  scanMachine: { key: 'nixVfio.hardware.scanMachine', machineScoped: true },
+  disabledRules: { key: 'nixVfio.rules.disabled', machineScoped: false },
+  nixosRelease: { key: 'nixVfio.nixosRelease', machineScoped: false },
+};
+
+/** Settings only the client reads: the log level of the *Nix VFIO* output channel. */
+export const CLIENT_SETTING_KEYS = ['nixVfio.trace.server'];
+
 /** Reads the `nixVfio` section as the client sends it, keeping defaults for missing or malformed values. */
 export function readServerSettings(raw: unknown): ServerSettings {
   const section = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : {};
