@@ -341,7 +341,8 @@ describe('editor help over JSON-RPC', { timeout: 30_000 }, () => {
   });
 
   it('answers the hardware request with the snapshot and its groups', async () => {
-    const response = (await session.connection.sendRequest('nixVfio/hardware', { uri })) as { groups: { group: number; devices: string[] }[] };
+    const response = (await session.connection.sendRequest('nixVfio/hardware', { uri })) as { groups: { group: number; devices: string[] }[]; noGroupsReason?: string };
+    assert.equal(response.noGroupsReason, undefined, 'a reason only when there are no groups');
     assert.deepEqual(response.groups.find((group) => group.group === 27)?.devices, ['0000:0b:00.0', '0000:0b:00.1', '0000:0b:00.2', '0000:0b:00.3']);
   });
 

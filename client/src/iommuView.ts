@@ -9,6 +9,7 @@ export type { Device } from './groups';
 interface HardwareResponse {
   snapshot?: { devices: Device[] };
   groups: { group: number; devices: string[] }[];
+  noGroupsReason?: string;
 }
 
 export type IommuNode = { kind: 'group'; group: number; devices: Device[] } | { kind: 'device'; device: Device } | { kind: 'message'; text: string };
@@ -53,7 +54,7 @@ export class IommuGroupsView implements TreeDataProvider<IommuNode> {
     if (!client || !editor) return [{ kind: 'message', text: 'Open a NixOS configuration (.nix) to see its hardware.' }];
     const response = await client.sendRequest<HardwareResponse>('nixVfio/hardware', { uri: editor.document.uri.toString() });
     if (!response.snapshot) return [{ kind: 'message', text: 'No hardware snapshot for this configuration.' }];
-    if (response.groups.length === 0) return [{ kind: 'message', text: 'No IOMMU groups: the IOMMU is off (VT-d / AMD-Vi in the firmware).' }];
+    if (response.groups.length === 0) return [{ kind: 'message', text: response.noGroupsReason ?? 'No IOMMU groups in this snapshot.' }];
     const byAddress = new Map(response.snapshot.devices.map((device) => [device.address, device]));
     return response.groups.map(({ group, devices }) => ({
       kind: 'group',

@@ -17,15 +17,19 @@ function roles(device: PciDevice, gpuSlots: Set<string>): string[] {
   return marks;
 }
 
+/** Why a snapshot has no IOMMU groups: the IOMMU is off only when the snapshot says so. */
+export function noGroupsReason(snapshot: HardwareSnapshot): string {
+  if (snapshot.iommu.active === false) {
+    return 'No IOMMU groups: the IOMMU is off. Turn on VT-d (Intel) or AMD-Vi/IOMMU (AMD) in the firmware, and on Intel add intel_iommu=on.';
+  }
+  return snapshot.source.kind === 'lspci'
+    ? 'No IOMMU groups: lspci does not show them. Paste the output of the IOMMU-group script from the NixOS VFIO guide instead.'
+    : 'No IOMMU groups in this snapshot.';
+}
+
 export function groupsTable(snapshot: HardwareSnapshot): string {
   const groups = iommuGroups(snapshot);
-  if (groups.size === 0) {
-    return snapshot.iommu.active === false
-      ? 'No IOMMU groups: the IOMMU is off. Turn on VT-d (Intel) or AMD-Vi/IOMMU (AMD) in the firmware, and on Intel add intel_iommu=on.\n'
-      : snapshot.source.kind === 'lspci'
-        ? 'No IOMMU groups: lspci does not show them. Paste the output of the IOMMU-group script from the NixOS VFIO guide instead.\n'
-        : 'No IOMMU groups in this snapshot.\n';
-  }
+  if (groups.size === 0) return `${noGroupsReason(snapshot)}\n`;
   const gpuSlots = new Set(snapshot.devices.filter((device) => device.class.startsWith('03')).map((device) => slotOf(device.address)));
   const lines: string[] = [];
   for (const [group, members] of groups) {

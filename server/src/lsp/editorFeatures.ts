@@ -9,6 +9,7 @@ import { inlayHints } from '../editor/inlayHints';
 import { applySteps, PassthroughPlan, planPassthrough } from '../editor/passthrough';
 import { isSetupStep, planSetupStep } from '../editor/setupSteps';
 import { verifyPassthrough, VerifyReport } from '../editor/verify';
+import { noGroupsReason } from '../hardware/groupsTable';
 import { HardwareSnapshot, iommuGroups } from '../hardware/snapshot';
 import { ParsedSource } from '../model/buildModel';
 import { OptionModel } from '../model/optionModel';
@@ -53,6 +54,8 @@ export interface HardwareResponse {
   /** Absent when no snapshot is known for this document. */
   snapshot?: HardwareSnapshot;
   groups: { group: number; devices: string[] }[];
+  /** Present when the snapshot has no groups: why, in words for the user. */
+  noGroupsReason?: string;
 }
 
 export class EditorFeatures {
@@ -110,10 +113,8 @@ export class EditorFeatures {
     connection.onRequest(HARDWARE_REQUEST, async (params: { uri: string }): Promise<HardwareResponse> => {
       const context = await this.analysisFor(params.uri);
       if (!context?.hardware) return { groups: [] };
-      return {
-        snapshot: context.hardware,
-        groups: [...iommuGroups(context.hardware)].map(([group, devices]) => ({ group, devices: devices.map((device) => device.address) })),
-      };
+      const groups = [...iommuGroups(context.hardware)].map(([group, devices]) => ({ group, devices: devices.map((device) => device.address) }));
+      return { snapshot: context.hardware, groups, noGroupsReason: groups.length === 0 ? noGroupsReason(context.hardware) : undefined };
     });
     connection.onExecuteCommand(async (params) => {
       if (params.command !== PASS_THROUGH_COMMAND && params.command !== SETUP_STEP_COMMAND) return undefined;
