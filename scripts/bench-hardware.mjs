@@ -35,5 +35,5 @@ export async function benchHardware({ quick = false } = {}) {
   } catch {
     // reported in the row
   }
-  return [[`scan of this machine (${devices} devices)`, scan, lspciTimes.length ? Number((median(lspciTimes) / 5).toFixed(2)) : Number.POSITIVE_INFINITY, 'ms', lspci]];
+  return [[`scan of this machine (${devices} devices)`, scan, lspciTimes.length ? Number((median(lspciTimes) / 5).toFixed(2)) : Number.NaN, 'ms', lspci]];
 }
