@@ -1,5 +1,6 @@
 // `npm run bench`: performance figures as tables (not pass/fail tests). Each section is its own
 // module under scripts/; `--quick` runs fewer rounds.
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -16,3 +17,14 @@ if (existsSync(hardware)) {
   const { benchHardware } = await import(pathToFileURL(hardware).href);
   printRows('Hardware scan', await benchHardware({ quick }));
 }
+
+// The fuzz tests' longer mode: the suite runs a bounded number of seeded cases; here ten times as many.
+const fuzzIterations = quick ? 2000 : 20000;
+const fuzzStarted = performance.now();
+const fuzz = spawnSync(process.execPath, ['--test', '--test-reporter=dot', join(here, '..', 'out', 'test', 'fuzz.test.js')], {
+  env: { ...process.env, FUZZ_ITERATIONS: String(fuzzIterations) },
+  encoding: 'utf8',
+});
+const fuzzSeconds = (performance.now() - fuzzStarted) / 1000;
+console.log(`\nFuzzing (longer mode, FUZZ_ITERATIONS=${fuzzIterations}): ${fuzz.status === 0 ? 'passed' : 'FAILED'} in ${fuzzSeconds.toFixed(0)} s`);
+if (fuzz.status !== 0) console.log(fuzz.stdout, fuzz.stderr);

@@ -3,7 +3,7 @@
 // changes nothing, and the root file then matches the reviewed golden `fixed/<code>.nix`.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -51,14 +51,36 @@ function applyFileEdits(texts: Map<string, string>, edits: FileEdit[]): Map<stri
   return result;
 }
 
+/**
+ * A case gets a test when it offers a fix. Which ones do is decided by the reviewed goldens
+ * (`fixed/`), so no test is generated just to be skipped; the first test checks that the goldens
+ * and the offered fixes agree, so a fixture that starts or stops offering fixes cannot go unseen.
+ */
+const UPDATING = process.env.UPDATE_EXPECT === '1';
+/** While goldens are (re)written every case runs, so a new fixture's fixed/ gets created. */
+const FIXABLE_CASES = ruleCases().filter((testCase) => UPDATING || existsSync(join(testCase.dir, 'fixed')));
+/** Guards against the property silently running over nothing (e.g. a fixture path change). */
+const MIN_FIXABLE_CASES = 40;
+
 describe('quick fixes on rule fixtures', () => {
-  for (const testCase of ruleCases()) {
-    it(testCase.name, async (t) => {
+  it(`at least ${MIN_FIXABLE_CASES} fixtures offer fixes, exactly those with reviewed results in fixed/`, async () => {
+    const parser = await sharedParser();
+    const offering = ruleCases()
+      .filter((testCase) => analyzeCase(testCase, parser).findings.some((finding) => finding.fix))
+      .map((testCase) => testCase.name);
+    const withGoldens = ruleCases().filter((testCase) => existsSync(join(testCase.dir, 'fixed')));
+    assert.deepEqual(offering, withGoldens.map((testCase) => testCase.name), 'a case offers fixes exactly when it has a fixed/ folder (UPDATE_EXPECT=1 writes it)');
+    assert.ok(offering.length >= MIN_FIXABLE_CASES, `only ${offering.length} fixtures offer fixes`);
+  });
+
+  for (const testCase of FIXABLE_CASES) {
+    it(testCase.name, async () => {
       const parser = await sharedParser();
       const before = analyzeCase(testCase, parser);
       const texts = new Map([...before.model.files].map(([path, file]) => [path, file.text]));
       const fixable = before.findings.filter((finding) => finding.fix);
-      if (fixable.length === 0) return t.skip('no fixable findings');
+      if (UPDATING && fixable.length === 0) return;
+      assert.ok(fixable.length > 0, 'a case with reviewed fixes in fixed/ offers at least one fix');
       const seenCodes = new Map<string, number>();
       for (const finding of fixable) {
         // One golden per finding: fixed/<code>.nix, then fixed/<code>-2.nix for a second one…

@@ -1,6 +1,6 @@
 // Robustness: mutated fixture configurations, junk, deep nesting, huge and odd texts never make
 // the analysis, the fixes or the editor help throw or hang. Seeded, so a failure reproduces;
-// FUZZ_ITERATIONS raises the count for a longer run (npm run bench does not need it).
+// FUZZ_ITERATIONS raises the count for a longer run (`npm run bench` runs ten times as many).
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,7 +14,10 @@ import { fixEdits } from '../server/src/fixes/registry';
 import { buildModel, ModelCache } from '../server/src/model/buildModel';
 import { diskLoader } from '../server/src/model/loadFiles';
 import { NixParser } from '../server/src/parse/nixParser';
-import { FIXTURES, sharedParser } from './helpers';
+import { importListing } from '../server/src/hardware/importListing';
+import { locateJsonPath } from '../server/src/hardware/jsonLocate';
+import { parseSnapshot, validateSnapshot } from '../server/src/hardware/snapshot';
+import { FIXTURES, REPO_ROOT, sharedParser } from './helpers';
 import { loadMachine } from './ruleFixtures';
 
 const ITERATIONS = Number(process.env.FUZZ_ITERATIONS ?? 2000);
@@ -83,7 +86,33 @@ function exercise(parser: NixParser, path: string, text: string, machine: string
   planPassthrough(model, hardware, hardware.devices[Math.floor(next() * hardware.devices.length)].address);
 }
 
-describe('robustness', () => {
+/** Long enough for a slow CI machine, short enough that a hang fails the run instead of stalling it. */
+const BOUND = { timeout: Math.max(120_000, ITERATIONS * 100) };
+
+/** Junk of every JSON type, for a value the snapshot format expects to be something else. */
+const JSON_JUNK: unknown[] = [null, true, 0, -1, 1.5, 1e308, '', 'x', '0000:zz:00.0', [], [null], {}, { devices: 1 }];
+
+/** Replaces one value somewhere in parsed JSON with junk, or deletes a key. */
+function mutateJson(value: unknown, next: () => number): unknown {
+  if (value === null || typeof value !== 'object' || next() < 0.25) return JSON_JUNK[Math.floor(next() * JSON_JUNK.length)];
+  if (Array.isArray(value)) {
+    if (value.length === 0) return value;
+    const copy = [...value];
+    const at = Math.floor(next() * copy.length);
+    if (next() < 0.2) copy.splice(at, 1);
+    else copy[at] = mutateJson(copy[at], next);
+    return copy;
+  }
+  const copy = { ...(value as Record<string, unknown>) };
+  const keys = Object.keys(copy);
+  if (keys.length === 0) return copy;
+  const key = keys[Math.floor(next() * keys.length)];
+  if (next() < 0.2) delete copy[key];
+  else copy[key] = mutateJson(copy[key], next);
+  return copy;
+}
+
+describe('robustness', BOUND, () => {
   it(`survives ${ITERATIONS} seeded mutations of the fixture configurations`, async () => {
     const parser = await sharedParser();
     const files = nixFiles(FIXTURES).sort();
@@ -155,6 +184,41 @@ describe('robustness', () => {
       assert.match(runRules(model, undefined).findings.map((finding) => finding.message).join('\n'), /Cannot read the file: it is larger than 2 MiB/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('malformed hardware input', BOUND, () => {
+  it(`mutated snapshot files are rejected with located problems, never a throw (${ITERATIONS} cases)`, () => {
+    const machines = readdirSync(join(FIXTURES, 'machines')).sort().map((name) => readFileSync(join(FIXTURES, 'machines', name), 'utf8'));
+    const next = random(31337);
+    for (let i = 0; i < ITERATIONS; i++) {
+      const original = machines[i % machines.length];
+      // Half break the JSON text itself, half keep valid JSON with wrong values.
+      const text = i % 2 === 0 ? mutate(original, next) : JSON.stringify(mutateJson(JSON.parse(original), next), null, i % 4 === 1 ? 2 : undefined);
+      const result = parseSnapshot(text);
+      if (result.ok) {
+        assert.ok(validateSnapshot(result.snapshot).ok, `accepted, so valid:\n${text}`);
+        continue;
+      }
+      assert.ok(result.problems.length > 0, `rejected with a reason:\n${text}`);
+      for (const problem of result.problems) {
+        assert.equal(typeof problem.message, 'string');
+        const at = locateJsonPath(text, problem.path);
+        if (at) assert.ok(at.start >= 0 && at.end <= text.length && at.start <= at.end, `${problem.path} is located inside the file`);
+      }
+    }
+  });
+
+  it(`mutated pasted listings import to valid snapshots or say which lines they skipped (${ITERATIONS / 4} cases)`, () => {
+    const dir = join(REPO_ROOT, 'test', 'hardware', 'listings');
+    const listings = readdirSync(dir).sort().map((name) => readFileSync(join(dir, name), 'utf8'));
+    const next = random(4711);
+    for (let i = 0; i < ITERATIONS / 4; i++) {
+      let text = listings[i % listings.length];
+      for (let round = 1 + Math.floor(next() * 4); round > 0; round--) text = mutate(text, next);
+      const result = importListing(text);
+      assert.ok(validateSnapshot(result.snapshot).ok, `an import is a valid snapshot:\n${text}`);
     }
   });
 });

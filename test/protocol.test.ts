@@ -30,6 +30,12 @@ interface Session {
   /** Every diagnostics notification received, in order. */
   published: PublishDiagnosticsParams[];
   stderr: string[];
+  /**
+   * Runs `action` when the next workspace/configuration request arrives, before answering it: the
+   * server's analysis is waiting on that answer, so the action happens while an analysis is under
+   * way. Resolves once the answer is sent (after what `action` sent).
+   */
+  beforeNextConfigurationAnswer(action: () => void): Promise<void>;
 }
 
 /**
@@ -55,6 +61,7 @@ async function startServer(
     transport === 'stdio'
       ? createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!))
       : createMessageConnection(new IPCMessageReader(child), new IPCMessageWriter(child));
+  let beforeAnswer: (() => void) | undefined;
   const waiters: { uri: string; accept: (params: PublishDiagnosticsParams) => boolean; resolve: (params: PublishDiagnosticsParams) => void }[] = [];
   const session: Session = {
     process: child,
@@ -64,6 +71,15 @@ async function startServer(
     stderr: [],
     diagnostics(uri, accept = () => true) {
       return new Promise((resolve) => waiters.push({ uri, accept, resolve }));
+    },
+    beforeNextConfigurationAnswer(action) {
+      return new Promise<void>((resolve) => {
+        beforeAnswer = () => {
+          beforeAnswer = undefined;
+          action();
+          resolve();
+        };
+      });
     },
   };
   child.stderr!.on('data', (chunk) => session.stderr.push(String(chunk)));
@@ -76,8 +92,10 @@ async function startServer(
       }
     }
   });
+  // Answered synchronously, so the answer is written right after anything `beforeAnswer` sent.
   connection.onRequest('workspace/configuration', (params: { items: { section?: string }[] }) => {
     session.configurationRequests++;
+    beforeAnswer?.();
     return params.items.map(() => settings);
   });
   connection.onRequest('client/registerCapability', () => null);
@@ -224,6 +242,41 @@ describe('language server over JSON-RPC', { timeout: 30_000 }, () => {
     await session.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 0, character: 0 } });
     const last = session.published.filter((params) => params.uri === uri).pop()!;
     assert.deepEqual(last.diagnostics, [], 'nothing is published for the closed file after its diagnostics were cleared');
+  });
+
+  it('publishes nothing for a file closed while its analysis waits for settings', async () => {
+    // A new file's settings are not cached yet: its first analysis waits on workspace/configuration.
+    const path = join(workspace, 'closed-midway.nix');
+    const uri = pathToFileURL(path).href;
+    // Saved on disk too, as a file usually is when it is closed.
+    writeFileSync(path, '{ boot.kernelParams = [ "a b" ]; }');
+    const firstIndex = session.published.length;
+    const answered = session.beforeNextConfigurationAnswer(() => {
+      void session.connection.sendNotification('textDocument/didClose', { textDocument: { uri } });
+    });
+    open(session, path);
+    await answered;
+    // Sent after the answer, so answered after the waiting analysis went on: what it sent has arrived.
+    await session.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 0, character: 0 } });
+    const afterClose = session.published.slice(firstIndex).filter((params) => params.uri === uri && params.diagnostics.length > 0);
+    assert.deepEqual(afterClose, [], 'no diagnostics for a closed file');
+  });
+
+  it('publishes only the latest version when changes arrive while an analysis waits for settings', async () => {
+    const path = join(workspace, 'changed-midway.nix');
+    const uri = pathToFileURL(path).href;
+    const firstIndex = session.published.length;
+    const answered = session.beforeNextConfigurationAnswer(() => {
+      void session.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version: 2 }, contentChanges: [{ text: '{ boot.kernelParams = [ "c d" ]; }' }] });
+      void session.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version: 3 }, contentChanges: [{ text: '{ boot.kernelParams = [ "quiet" ]; }' }] });
+    });
+    const latest = session.diagnostics(uri, (params) => params.version === 3);
+    open(session, path, '{ boot.kernelParams = [ "a b" ]; }');
+    await answered;
+    assert.deepEqual(codes((await latest).diagnostics), []);
+    await session.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 0, character: 0 } });
+    const versions = session.published.slice(firstIndex).filter((params) => params.uri === uri).map((params) => params.version);
+    assert.deepEqual([...new Set(versions)], [3], 'only the latest text is published');
   });
 
   it('reports broken Nix as a syntax finding and keeps answering', async () => {

@@ -53,6 +53,8 @@ export class NixVfioServer {
   private readonly dirtyRoots = new Set<string>();
   private readonly dirtyDocuments = new Set<string>();
   private flushScheduled = false;
+  /** Counts didClose notifications, so an analysis that waited can tell whether one came meanwhile. */
+  private closeCount = 0;
   private workspaceRoots: string[] = [];
   private supportsConfiguration = false;
   private trusted = true;
@@ -89,6 +91,7 @@ export class NixVfioServer {
     });
     connection.onDidCloseTextDocument(({ textDocument }) => {
       const document = this.documents.get(textDocument.uri);
+      this.closeCount++;
       document?.dropTree();
       this.documents.delete(textDocument.uri);
       this.dirtyDocuments.delete(textDocument.uri);
@@ -215,7 +218,10 @@ export class NixVfioServer {
 
   private async analyzeRoot(root: string): Promise<void> {
     const rootDocument = this.openDocumentAt(root);
+    const closesBefore = this.closeCount;
     const settings = await this.settingsFor(rootDocument?.uri ?? pathToUri(root));
+    // The wait for settings lets other messages in: a file closed meanwhile gets nothing published.
+    if (this.closeCount !== closesBefore && !this.someOpenDocumentBelongsTo(root)) return;
     const hardware = this.hardwareFor(root, settings);
     let analysis: Analysis;
     try {
@@ -239,6 +245,15 @@ export class NixVfioServer {
       this.lastStatus.set(root, key);
       void this.connection.sendNotification(STATUS_NOTIFICATION, status);
     }
+  }
+
+  private someOpenDocumentBelongsTo(root: string): boolean {
+    const read = this.analyses.get(root)?.model.files;
+    for (const document of this.documents.values()) {
+      if (!document.path) continue;
+      if (document.path === root || read?.has(document.path) || this.rootsFor(document.path).includes(root)) return true;
+    }
+    return false;
   }
 
   private publish(root: string, analysis: Analysis, hardwareProblem: string | undefined): void {
