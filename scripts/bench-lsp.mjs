@@ -2,7 +2,7 @@
 // cold start to first diagnostics, edit to diagnostics on a 300-line and a 10,000-line
 // configuration, and the server's memory over 2,000 edits. Beside each, tree-sitter's own parse
 // time, so the analysis overhead shows as a ratio. Prints a table; not a pass/fail test.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -70,6 +70,21 @@ async function initialize(server, folder) {
 function rssMegabytes(pid) {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(/VmRSS:\s+(\d+)/.exec(status)[1]) / 1024;
+}
+
+/** What a cold start cannot avoid, each in a fresh process: node itself, and web-tree-sitter's init, grammar load and first parse. */
+function coldStartFloor(text, runs) {
+  const nodeAlone = [];
+  const treeSitter = [];
+  const script = `const t=performance.now();const {NixParser}=require(${JSON.stringify(join(root, 'out/server/src/parse/nixParser.js'))});` +
+    `NixParser.create().then((p)=>{p.parse(require('fs').readFileSync(0,'utf8'));process.stdout.write(String(performance.now()-t));});`;
+  for (let run = 0; run < runs; run++) {
+    const started = performance.now();
+    spawnSync(process.execPath, ['-e', ''], { stdio: 'ignore' });
+    nodeAlone.push(performance.now() - started);
+    treeSitter.push(Number(spawnSync(process.execPath, ['-e', script], { input: text, encoding: 'utf8' }).stdout));
+  }
+  return { nodeAlone: median(nodeAlone), treeSitter: median(treeSitter) };
 }
 
 async function coldStart(folder, text, runs) {
@@ -146,6 +161,7 @@ export async function benchLanguageServer({ quick = false } = {}) {
     const parseSmall = await parseFigures(small);
     const parseLarge = await parseFigures(large);
     const cold = await coldStart(folder, small, quick ? 3 : 10);
+    const floor = coldStartFloor(small, quick ? 3 : 10);
     const server = startServer();
     await initialize(server, folder);
     const edit300 = await editLatency(server, folder, 'small.nix', small, quick ? 20 : 100);
@@ -156,7 +172,13 @@ export async function benchLanguageServer({ quick = false } = {}) {
     });
     await server.stop();
     const rows = [
-      ['cold start → first diagnostics (300 lines)', cold, TARGETS.cold, 'ms', `parse ${parseSmall.full.toFixed(1)} ms`],
+      [
+        'cold start → first diagnostics (300 lines)',
+        cold,
+        TARGETS.cold,
+        'ms',
+        `tree-sitter init + grammar + first parse ${floor.treeSitter.toFixed(0)} ms (×${(cold / floor.treeSitter).toFixed(1)}); parse alone ${parseSmall.full.toFixed(1)} ms; node with an empty script ${floor.nodeAlone.toFixed(0)} ms`,
+      ],
       ['edit → diagnostics, 300 lines', edit300, TARGETS.edit300, 'ms', `incremental parse ${parseSmall.incremental.toFixed(2)} ms (×${(edit300 / parseSmall.incremental).toFixed(0)})`],
       ['edit → diagnostics, 10,000 lines', edit10k, TARGETS.edit10k, 'ms', `incremental parse ${parseLarge.incremental.toFixed(1)} ms (×${(edit10k / parseLarge.incremental).toFixed(1)}), full parse ${parseLarge.full.toFixed(0)} ms`],
       [`server RSS after ${quick ? 200 : 2000} edits (10k lines)`, samples[samples.length - 1], TARGETS.rss, 'MB', `samples ${samples.map((value) => value.toFixed(0)).join(' → ')} MB`],
