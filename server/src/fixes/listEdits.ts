@@ -46,7 +46,11 @@ export function insertIntoList(text: string, file: string, literal: ListLiteral,
   const multiLine = text.slice(literal.range.start, first.start).includes('\n');
   if (multiLine) {
     const indent = indentationAt(text, last.start);
-    return { file, range: { start: last.end, end: last.end }, newText: elements.map((element) => `\n${indent}${element}`).join('') };
+    // A comment after the last element (`"1002:aaf0" # Audio`) stays with that element.
+    const newline = text.indexOf('\n', last.end);
+    const rest = text.slice(last.end, newline < 0 ? text.length : newline);
+    const at = newline >= 0 && newline < literal.range.end && /^[ \t]*#/.test(rest) ? newline : last.end;
+    return { file, range: { start: at, end: at }, newText: elements.map((element) => `\n${indent}${element}`).join('') };
   }
   return { file, range: { start: last.end, end: last.end }, newText: elements.map((element) => ` ${element}`).join('') };
 }
