@@ -7,9 +7,9 @@ import { HardwareSnapshot, iommuGroups, PciDevice } from '../hardware/snapshot';
 import { fixEdits } from '../fixes/registry';
 import { FileEdit } from '../fixes/types';
 import { OptionModel } from '../model/optionModel';
-import { describeDevice, idOf, isBridge } from '../rules/facts/devices';
+import { describeDevice, devicesFor, idOf, isBridge } from '../rules/facts/devices';
 import { KERNEL_PARAMS } from '../rules/facts/kernelParams';
-import { modelBindings } from '../rules/facts/vfioBindings';
+import { modelBindings, VfioBinding } from '../rules/facts/vfioBindings';
 import { FixRequest } from '../rules/types';
 import { applyEdits } from '../text';
 
@@ -41,7 +41,7 @@ export function planPassthrough(model: OptionModel, hardware: HardwareSnapshot, 
   }
   const groupAddresses = new Set(members.map((member) => member.address));
   const collides = members.some((member) => hardware.devices.some((other) => idOf(other) === idOf(member) && !groupAddresses.has(other.address)));
-  steps.push(...bindingSteps(model, members, collides));
+  steps.push(...bindingSteps(model, hardware, members, collides));
   if (collides) notes.push('An id of this group also matches a device outside it, so the devices are bound by address (driver_override) in the initrd.');
   const drivers = [...new Set(members.map((member) => member.driver).filter((driver): driver is string => !!driver && GPU_DRIVERS.has(driver)))];
   for (const driver of drivers) {
@@ -50,16 +50,14 @@ export function planPassthrough(model: OptionModel, hardware: HardwareSnapshot, 
   return { steps, notes };
 }
 
-function bindingSteps(model: OptionModel, members: PciDevice[], byAddress: boolean): FixRequest[] {
+function bindingSteps(model: OptionModel, hardware: HardwareSnapshot, members: PciDevice[], byAddress: boolean): FixRequest[] {
   const existing = modelBindings(model).filter((binding) => binding.exact);
   if (byAddress) {
+    // Ids already written for these devices would take their twins too: they go, addresses come.
     const addresses = members.map((member) => member.address);
-    const script = existing.find((binding) => binding.via === 'driver-override');
-    return [
-      script
-        ? { fix: 'add-vfio-ids', title: 'bind by address', args: { via: 'driver-override', tokens: addresses.join(',') } }
-        : { fix: 'add-override-script', title: 'bind by address', args: { addresses: addresses.join(',') } },
-    ];
+    const takesMember = (binding: VfioBinding) => devicesFor(binding, hardware).some((device) => members.includes(device));
+    const ids = [...new Set(existing.filter((binding) => binding.kind === 'id' && takesMember(binding)).map((binding) => binding.token.toLowerCase()))];
+    return [{ fix: 'bind-by-address', title: 'bind by address', args: { ids: ids.join(','), addresses: addresses.join(',') } }];
   }
   const ids = [...new Set(members.map(idOf))];
   const list = existing.find((binding) => binding.kind === 'id');
