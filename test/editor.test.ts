@@ -156,7 +156,7 @@ describe('pass through this device', () => {
       // The result is a complete setup: nothing left to report about it, and nothing more to add.
       const newModel = rebuild(new Map([[root, after]]));
       const findings = runRules(newModel, hardware).findings.map((finding) => finding.code);
-      for (const code of ['intel-iommu-missing', 'vfio-group-incomplete', 'vfio-id-collision', 'vfio-device-not-present']) {
+      for (const code of ['intel-iommu-missing', 'vfio-group-incomplete', 'vfio-id-collision', 'vfio-device-not-present', 'vfio-modules-missing', 'vfio-modules-too-late', 'vfio-softdep-missing']) {
         assert.ok(!findings.includes(code), `${code} after passthrough: ${findings.join(', ')}`);
       }
       const again = planPassthrough(newModel, hardware, address);

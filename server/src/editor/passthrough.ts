@@ -6,7 +6,8 @@
 import { HardwareSnapshot, iommuGroups, PciDevice } from '../hardware/snapshot';
 import { fixEdits } from '../fixes/registry';
 import { FileEdit } from '../fixes/types';
-import { OptionModel } from '../model/optionModel';
+import { ConfigView, OptionModel } from '../model/optionModel';
+import { GPU_DRIVERS, initrdGpuDrivers } from '../rules/facts/gpuDrivers';
 import { describeDevice, devicesFor, idOf, isBridge } from '../rules/facts/devices';
 import { KERNEL_PARAMS } from '../rules/facts/kernelParams';
 import { modelBindings, VfioBinding } from '../rules/facts/vfioBindings';
@@ -14,7 +15,6 @@ import { FixRequest } from '../rules/types';
 import { applyEdits } from '../text';
 
 export const VFIO_MODULES = ['vfio_pci', 'vfio', 'vfio_iommu_type1'];
-const GPU_DRIVERS = new Set(['nvidia', 'nouveau', 'amdgpu', 'radeon', 'i915', 'xe']);
 
 export interface PassthroughPlan {
   steps: FixRequest[];
@@ -43,7 +43,10 @@ export function planPassthrough(model: OptionModel, hardware: HardwareSnapshot, 
   const collides = members.some((member) => hardware.devices.some((other) => idOf(other) === idOf(member) && !groupAddresses.has(other.address)));
   steps.push(...bindingSteps(model, hardware, members, collides));
   if (collides) notes.push('An id of this group also matches a device outside it, so the devices are bound by address (driver_override) in the initrd.');
-  const drivers = [...new Set(members.map((member) => member.driver).filter((driver): driver is string => !!driver && GPU_DRIVERS.has(driver)))];
+  // The card's own driver, and every GPU driver the initrd loads: NixOS sorts module lists, so
+  // without a softdep any of them may load before vfio-pci and take the card.
+  const current = members.map((member) => member.driver).filter((driver): driver is string => !!driver && GPU_DRIVERS.has(driver));
+  const drivers = [...new Set([...current, ...initrdGpuDrivers(new ConfigView(model))])];
   for (const driver of drivers) {
     steps.push({ fix: 'add-modprobe-line', title: `softdep ${driver}`, args: { line: `softdep ${driver} pre: vfio-pci` } });
   }
