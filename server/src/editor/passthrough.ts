@@ -8,6 +8,7 @@ import { fixEdits } from '../fixes/registry';
 import { FileEdit } from '../fixes/types';
 import { ConfigView, OptionModel } from '../model/optionModel';
 import { GPU_DRIVERS, initrdGpuDrivers } from '../rules/facts/gpuDrivers';
+import { blacklisted, normaliseModuleName } from '../rules/facts/kernelModules';
 import { describeDevice, devicesFor, idOf, isBridge } from '../rules/facts/devices';
 import { KERNEL_PARAMS } from '../rules/facts/kernelParams';
 import { modelBindings, VfioBinding } from '../rules/facts/vfioBindings';
@@ -37,7 +38,7 @@ export function planPassthrough(model: OptionModel, hardware: HardwareSnapshot, 
     steps.push({ fix: 'add-list-item', title: 'intel_iommu=on', args: { option: KERNEL_PARAMS, item: 'intel_iommu=on' } });
   }
   for (const module of VFIO_MODULES) {
-    steps.push({ fix: 'add-list-item', title: module, args: { option: 'boot.initrd.kernelModules', item: module } });
+    steps.push({ fix: 'add-list-item', title: module, args: { option: 'boot.initrd.kernelModules', item: module, modules: 'yes' } });
   }
   const groupAddresses = new Set(members.map((member) => member.address));
   const collides = members.some((member) => hardware.devices.some((other) => idOf(other) === idOf(member) && !groupAddresses.has(other.address)));
@@ -46,7 +47,12 @@ export function planPassthrough(model: OptionModel, hardware: HardwareSnapshot, 
   // The card's own driver, and every GPU driver the initrd loads: NixOS sorts module lists, so
   // without a softdep any of them may load before vfio-pci and take the card.
   const current = members.map((member) => member.driver).filter((driver): driver is string => !!driver && GPU_DRIVERS.has(driver));
-  const drivers = [...new Set([...current, ...initrdGpuDrivers(new ConfigView(model))])];
+  // A driver the configuration blacklists (and the initrd does not load by name) stays off the
+  // card anyway: the blacklist is the guide's other way, and needs no softdep beside it.
+  const view = new ConfigView(model);
+  const inInitrd = initrdGpuDrivers(view);
+  const blacklist = blacklisted(view);
+  const drivers = [...new Set([...current.filter((driver) => !blacklist.has(normaliseModuleName(driver))), ...inInitrd])];
   for (const driver of drivers) {
     steps.push({ fix: 'add-modprobe-line', title: `softdep ${driver}`, args: { line: `softdep ${driver} pre: vfio-pci` } });
   }
