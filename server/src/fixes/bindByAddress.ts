@@ -54,7 +54,7 @@ function wholeEmptiedSetting(text: string, binding: VfioBinding, run: TextRange)
 
 export const bindByAddressFix: Fix = {
   id: 'bind-by-address',
-  edits(model, { ids, addresses }) {
+  edits(model, { ids, addresses, specialisation }) {
     if (ids === undefined || !addresses) return [];
     const drop = new Set(ids.toLowerCase().split(',').filter(Boolean));
     const written = modelBindings(model).filter((binding) => binding.kind === 'id' && binding.exact && drop.has(binding.token.toLowerCase()));
@@ -68,10 +68,12 @@ export const bindByAddressFix: Fix = {
       if (!seen.has(key)) removals.push(edit);
       seen.add(key);
     }
-    const hasScript = modelBindings(model).some((binding) => binding.via === 'driver-override' && binding.exact);
+    const hasScript = modelBindings(model).some(
+      (binding) => binding.via === 'driver-override' && binding.exact && binding.definition.specialisation === specialisation,
+    );
     const binding = hasScript
       ? addVfioIdsFix.edits(model, { via: 'driver-override', tokens: addresses })
-      : addOverrideScriptFix.edits(model, { addresses });
+      : addOverrideScriptFix.edits(model, { addresses, specialisation });
     return [...removals, ...binding];
   },
 };

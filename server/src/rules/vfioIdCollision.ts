@@ -29,7 +29,7 @@ function bindGroupByAddress(view: ConfigView, hardware: HardwareSnapshot, group:
   return {
     fix: 'bind-by-address',
     title: `Pass only group ${group} (${addresses.map((address) => address.replace(/^0000:/, '')).join(', ')}): bind it by address with driver_override`,
-    args: { ids: [...new Set(ids)].sort().join(','), addresses: addresses.join(',') },
+    args: { ids: [...new Set(ids)].sort().join(','), addresses: addresses.join(','), specialisation: view.specialisation },
   };
 }
 
