@@ -68,6 +68,24 @@ describe('hover, inlay hints and completion', () => {
     }
   });
 
+  it('completes ids inside the elements of a let-bound list joined into the ids', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nix-vfio-complete-'));
+    try {
+      const file = join(dir, 'configuration.nix');
+      const text = '{ lib, ... }:\nlet\n  gpuIds = [\n    "10de:1e84"\n    "10de:1"\n  ];\n  other = [ "10de:" ];\nin\n{\n  boot.kernelParams = [ ("vfio-pci.ids=" + lib.concatStringsSep "," gpuIds) ];\n}\n';
+      writeFileSync(file, text);
+      const model = await modelOf(file);
+      const offset = text.indexOf('10de:1"') + '10de:1'.length;
+      const items = completionsAt(model, loadMachine('amd-desktop'), file, offset);
+      assert.deepEqual(items.map((item) => item.label), ['10de:10f8', '10de:1ad8', '10de:1ad9']);
+      assert.equal(text.slice(items[0].replace.start, items[0].replace.end), '10de:1');
+      // A list that binds nothing gets no ids.
+      assert.deepEqual(completionsAt(model, loadMachine('amd-desktop'), file, text.indexOf('"10de:"') + 6), []);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('completes addresses inside a driver_override script', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'nix-vfio-complete-'));
     try {
@@ -139,7 +157,7 @@ describe('pass through this device', () => {
       // The result is a complete setup: nothing left to report about it, and nothing more to add.
       const newModel = rebuild(new Map([[root, after]]));
       const findings = runRules(newModel, hardware).findings.map((finding) => finding.code);
-      for (const code of ['intel-iommu-missing', 'vfio-group-incomplete', 'vfio-id-collision', 'vfio-device-not-present']) {
+      for (const code of ['intel-iommu-missing', 'vfio-group-incomplete', 'vfio-id-collision', 'vfio-device-not-present', 'vfio-modules-missing', 'vfio-modules-too-late', 'vfio-softdep-missing']) {
         assert.ok(!findings.includes(code), `${code} after passthrough: ${findings.join(', ')}`);
       }
       const again = planPassthrough(newModel, hardware, address);

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { runRules } from '../server/src/analysis/analyze';
+import { fixesOf } from '../server/src/rules/types';
 import { fixEdits } from '../server/src/fixes/registry';
 import { FileEdit } from '../server/src/fixes/types';
 import { buildModel } from '../server/src/model/buildModel';
@@ -86,35 +87,38 @@ describe('quick fixes on rule fixtures', () => {
         // One golden per finding: fixed/<code>.nix, then fixed/<code>-2.nix for a second one…
         const nth = (seenCodes.get(finding.code) ?? 0) + 1;
         seenCodes.set(finding.code, nth);
-        const request = finding.fix!;
-        const edits = fixEdits(before.model, request);
-        assert.ok(edits.length > 0, `${finding.code}: an offered fix makes edits`);
-        const edited = applyFileEdits(texts, edits);
-        for (const [file, text] of edited) {
-          const tree = parser.parse(text);
-          const errorsBefore = before.model.files.get(file)!.syntaxErrors.length;
-          assert.ok(syntaxErrors(tree.rootNode).length <= errorsBefore, `${finding.code}: ${basename(file)} still parses:\n${text}`);
-          tree.delete();
-          if (HAVE_NIX && errorsBefore === 0) {
-            const parsed = nixParses(text);
-            assert.ok(parsed.ok, `${finding.code}: nix-instantiate --parse accepts ${basename(file)}: ${parsed.error}\n${text}`);
+        // …and fixed/<code>.alt1.nix for the finding's second fix, and so on.
+        fixesOf(finding).forEach((request, alternative) => {
+          const golden = `${finding.code}${nth > 1 ? `-${nth}` : ''}${alternative > 0 ? `.alt${alternative}` : ''}.nix`;
+          const edits = fixEdits(before.model, request);
+          assert.ok(edits.length > 0, `${finding.code}: an offered fix makes edits`);
+          const edited = applyFileEdits(texts, edits);
+          for (const [file, text] of edited) {
+            const tree = parser.parse(text);
+            const errorsBefore = before.model.files.get(file)!.syntaxErrors.length;
+            assert.ok(syntaxErrors(tree.rootNode).length <= errorsBefore, `${finding.code}: ${basename(file)} still parses:\n${text}`);
+            tree.delete();
+            if (HAVE_NIX && errorsBefore === 0) {
+              const parsed = nixParses(text);
+              assert.ok(parsed.ok, `${finding.code}: nix-instantiate --parse accepts ${basename(file)}: ${parsed.error}\n${text}`);
+            }
           }
-        }
-        const loader = diskLoader(parser, (path) => (edited.has(path) ? { text: edited.get(path)! } : undefined));
-        const after = runRules(buildModel(testCase.root, loader), testCase.hardware, testCase.settings);
-        const sameRequest = JSON.stringify(request);
-        assert.ok(
-          !after.findings.some((other) => other.code === finding.code && JSON.stringify(other.fix) === sameRequest),
-          `${finding.code}: the finding is gone after "${request.title}"`,
-        );
-        const errorCodes = (findings: typeof after.findings) => findings.filter((f) => f.severity === 'error').map((f) => f.code);
-        for (const code of new Set(errorCodes(after.findings))) {
-          const count = (findings: typeof after.findings) => errorCodes(findings).filter((c) => c === code).length;
-          assert.ok(count(after.findings) <= count(before.findings), `${finding.code}: the fix adds no ${code} error`);
-        }
-        assert.deepEqual(fixEdits(after.model, request), [], `${finding.code}: applying the fix again changes nothing`);
-        // The reviewed result for the root file: minimal, in the file's own layout.
-        assertGolden(edited.get(testCase.root) ?? texts.get(testCase.root)!, join(testCase.dir, 'fixed', `${finding.code}${nth > 1 ? `-${nth}` : ''}.nix`));
+          const loader = diskLoader(parser, (path) => (edited.has(path) ? { text: edited.get(path)! } : undefined));
+          const after = runRules(buildModel(testCase.root, loader), testCase.hardware, testCase.settings);
+          const sameRequest = JSON.stringify(request);
+          assert.ok(
+            !after.findings.some((other) => other.code === finding.code && fixesOf(other).some((offered) => JSON.stringify(offered) === sameRequest)),
+            `${finding.code}: the finding is gone after "${request.title}"`,
+          );
+          const errorCodes = (findings: typeof after.findings) => findings.filter((f) => f.severity === 'error').map((f) => f.code);
+          for (const code of new Set(errorCodes(after.findings))) {
+            const count = (findings: typeof after.findings) => errorCodes(findings).filter((c) => c === code).length;
+            assert.ok(count(after.findings) <= count(before.findings), `${finding.code}: the fix adds no ${code} error`);
+          }
+          assert.deepEqual(fixEdits(after.model, request), [], `${finding.code}: applying the fix again changes nothing`);
+          // The reviewed result for the root file: minimal, in the file's own layout.
+          assertGolden(edited.get(testCase.root) ?? texts.get(testCase.root)!, join(testCase.dir, 'fixed', golden));
+        });
       }
     });
   }

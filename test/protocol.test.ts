@@ -605,3 +605,37 @@ describe('an untrusted workspace', { timeout: 30_000 }, () => {
     }
   });
 });
+
+describe('a finding with several fixes', { timeout: 30_000 }, () => {
+  it('offers each as a code action, the preferred one first', async () => {
+    const workspace = mkdtempSync(join(tmpdir(), 'nix-vfio-choices-'));
+    const source = join(FIXTURES, 'rules', 'ids-identical-gpus');
+    copyFileSync(join(source, 'configuration.nix'), join(workspace, 'configuration.nix'));
+    copyFileSync(join(FIXTURES, 'machines', 'guide-desktop.json'), join(workspace, 'hardware.nix-vfio.json'));
+    const session = await startServer(workspace, { rules: { disabled: ['libvirtd-not-enabled', 'vfio-boot-gpu-bound'] } });
+    try {
+      const path = join(workspace, 'configuration.nix');
+      const published = session.diagnostics(pathToFileURL(path).href);
+      const uri = open(session, path);
+      const collision = (await published).diagnostics.find((diagnostic) => diagnostic.code === 'vfio-id-collision')!;
+      const actions = (await session.connection.sendRequest('textDocument/codeAction', {
+        textDocument: { uri },
+        range: collision.range,
+        context: { diagnostics: [collision] },
+      })) as CodeAction[];
+      assert.deepEqual(
+        actions.map((action) => [action.title.split(': ')[0], action.isPreferred]),
+        [
+          ['Pass only group 33 (0f:00.0, 0f:00.1)', true],
+          ['Pass only group 32 (0e:00.0, 0e:00.1)', false],
+          ['Keep', false],
+        ],
+      );
+      const edits = actions[0].edit!.changes![uri] as TextEdit[];
+      assert.ok(edits.some((edit) => edit.newText.includes('DEVS="0000:0f:00.0 0000:0f:00.1"')));
+    } finally {
+      await stopServer(session);
+      rmSync(workspace, { recursive: true, force: true });
+    }
+  });
+});

@@ -4,7 +4,7 @@ import { fixEdits } from '../fixes/registry';
 import { buildModel, SourceLoader } from '../model/buildModel';
 import { configViews, OptionModel } from '../model/optionModel';
 import { RULES } from '../rules/registry';
-import { AnalysisSettings, CURRENT_NIXOS_RELEASE, Finding, Rule } from '../rules/types';
+import { AnalysisSettings, CURRENT_NIXOS_RELEASE, Finding, fixesOf, Rule } from '../rules/types';
 import { readSuppressions, Suppressions } from './suppressions';
 
 export const DEFAULT_SETTINGS: AnalysisSettings = { disabledRules: [], nixosRelease: CURRENT_NIXOS_RELEASE };
@@ -49,7 +49,9 @@ export function runRules(
       if (seen.has(key) || suppressionsOf(finding.file).isSuppressed(finding.code, finding.range.start)) continue;
       seen.add(key);
       // Offer only fixes that would change something on this model.
-      findings.push(finding.fix && fixEdits(model, finding.fix).length === 0 ? { ...finding, fix: undefined } : finding);
+      const [fix, ...moreFixes] = fixesOf(finding).filter((request) => fixEdits(model, request).length > 0);
+      const { fix: _offered, moreFixes: _more, ...rest } = finding;
+      findings.push({ ...rest, ...(fix ? { fix } : {}), ...(moreFixes.length > 0 ? { moreFixes } : {}) });
     }
   }
   return { model, findings, ruleFailures };

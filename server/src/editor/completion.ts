@@ -37,15 +37,32 @@ function insideOption(model: OptionModel, file: string, offset: number, options:
   );
 }
 
+/**
+ * Inside a string element of a let-bound list that is joined into the ids (`gpuIds = [ "10de:…" ]`):
+ * the partial id typed so far, and the ids the list already holds.
+ */
+function idListElementContext(model: OptionModel, file: string, offset: number, text: string): { partial: string; already: Set<string> } | undefined {
+  const bindings = modelBindings(model).filter((binding) => binding.kind === 'id' && binding.origin && binding.definition.file === file);
+  const literal = bindings.find((binding) => binding.origin!.literal.range.start < offset && offset < binding.origin!.literal.range.end)?.origin!.literal;
+  if (!literal) return undefined;
+  const element = literal.elements.find((candidate) => candidate.start < offset && offset < candidate.end);
+  const typed = element && /^"([0-9a-fA-F:]*)$/.exec(text.slice(element.start, offset));
+  if (!typed) return undefined;
+  const already = new Set(bindings.filter((binding) => binding.origin!.literal === literal).map((binding) => binding.token.toLowerCase()));
+  return { partial: typed[1], already };
+}
+
 export function completionsAt(model: OptionModel, hardware: HardwareSnapshot | undefined, file: string, offset: number): Completion[] {
   if (!hardware) return [];
   const text = model.files.get(file)?.text ?? '';
   const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
   const before = text.slice(lineStart, offset);
   const idContext = /(?:vfio[-_]pci\.ids=|(?:^|\s)ids=)((?:[0-9a-fA-F:]*,)*)([0-9a-fA-F:]*)$/.exec(before);
-  if (idContext && insideOption(model, file, offset, [KERNEL_PARAMS, ...MODPROBE_OPTIONS])) {
-    const partial = idContext[2];
-    const already = new Set(idContext[1].split(',').filter(Boolean).map((id) => id.toLowerCase()));
+  const inIdString = idContext && insideOption(model, file, offset, [KERNEL_PARAMS, ...MODPROBE_OPTIONS]);
+  const inIdList = inIdString ? undefined : idListElementContext(model, file, offset, text);
+  if (inIdString || inIdList) {
+    const partial = inIdList ? inIdList.partial : idContext![2];
+    const already = inIdList ? inIdList.already : new Set(idContext![1].split(',').filter(Boolean).map((id) => id.toLowerCase()));
     const seen = new Set<string>();
     return ranked(model, hardware).flatMap((device, index) => {
       const id = idOf(device);

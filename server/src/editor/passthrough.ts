@@ -6,15 +6,16 @@
 import { HardwareSnapshot, iommuGroups, PciDevice } from '../hardware/snapshot';
 import { fixEdits } from '../fixes/registry';
 import { FileEdit } from '../fixes/types';
-import { OptionModel } from '../model/optionModel';
-import { describeDevice, idOf, isBridge } from '../rules/facts/devices';
+import { ConfigView, OptionModel } from '../model/optionModel';
+import { GPU_DRIVERS, initrdGpuDrivers } from '../rules/facts/gpuDrivers';
+import { blacklisted, normaliseModuleName } from '../rules/facts/kernelModules';
+import { describeDevice, devicesFor, idOf, isBridge } from '../rules/facts/devices';
 import { KERNEL_PARAMS } from '../rules/facts/kernelParams';
-import { modelBindings } from '../rules/facts/vfioBindings';
+import { modelBindings, VfioBinding } from '../rules/facts/vfioBindings';
 import { FixRequest } from '../rules/types';
 import { applyEdits } from '../text';
 
 export const VFIO_MODULES = ['vfio_pci', 'vfio', 'vfio_iommu_type1'];
-const GPU_DRIVERS = new Set(['nvidia', 'nouveau', 'amdgpu', 'radeon', 'i915', 'xe']);
 
 export interface PassthroughPlan {
   steps: FixRequest[];
@@ -37,29 +38,35 @@ export function planPassthrough(model: OptionModel, hardware: HardwareSnapshot, 
     steps.push({ fix: 'add-list-item', title: 'intel_iommu=on', args: { option: KERNEL_PARAMS, item: 'intel_iommu=on' } });
   }
   for (const module of VFIO_MODULES) {
-    steps.push({ fix: 'add-list-item', title: module, args: { option: 'boot.initrd.kernelModules', item: module } });
+    steps.push({ fix: 'add-list-item', title: module, args: { option: 'boot.initrd.kernelModules', item: module, modules: 'yes' } });
   }
   const groupAddresses = new Set(members.map((member) => member.address));
   const collides = members.some((member) => hardware.devices.some((other) => idOf(other) === idOf(member) && !groupAddresses.has(other.address)));
-  steps.push(...bindingSteps(model, members, collides));
+  steps.push(...bindingSteps(model, hardware, members, collides));
   if (collides) notes.push('An id of this group also matches a device outside it, so the devices are bound by address (driver_override) in the initrd.');
-  const drivers = [...new Set(members.map((member) => member.driver).filter((driver): driver is string => !!driver && GPU_DRIVERS.has(driver)))];
+  // The card's own driver, and every GPU driver the initrd loads: NixOS sorts module lists, so
+  // without a softdep any of them may load before vfio-pci and take the card.
+  const current = members.map((member) => member.driver).filter((driver): driver is string => !!driver && GPU_DRIVERS.has(driver));
+  // A driver the configuration blacklists (and the initrd does not load by name) stays off the
+  // card anyway: the blacklist is the guide's other way, and needs no softdep beside it.
+  const view = new ConfigView(model);
+  const inInitrd = initrdGpuDrivers(view);
+  const blacklist = blacklisted(view);
+  const drivers = [...new Set([...current.filter((driver) => !blacklist.has(normaliseModuleName(driver))), ...inInitrd])];
   for (const driver of drivers) {
     steps.push({ fix: 'add-modprobe-line', title: `softdep ${driver}`, args: { line: `softdep ${driver} pre: vfio-pci` } });
   }
   return { steps, notes };
 }
 
-function bindingSteps(model: OptionModel, members: PciDevice[], byAddress: boolean): FixRequest[] {
+function bindingSteps(model: OptionModel, hardware: HardwareSnapshot, members: PciDevice[], byAddress: boolean): FixRequest[] {
   const existing = modelBindings(model).filter((binding) => binding.exact);
   if (byAddress) {
+    // Ids already written for these devices would take their twins too: they go, addresses come.
     const addresses = members.map((member) => member.address);
-    const script = existing.find((binding) => binding.via === 'driver-override');
-    return [
-      script
-        ? { fix: 'add-vfio-ids', title: 'bind by address', args: { via: 'driver-override', tokens: addresses.join(',') } }
-        : { fix: 'add-override-script', title: 'bind by address', args: { addresses: addresses.join(',') } },
-    ];
+    const takesMember = (binding: VfioBinding) => devicesFor(binding, hardware).some((device) => members.includes(device));
+    const ids = [...new Set(existing.filter((binding) => binding.kind === 'id' && takesMember(binding)).map((binding) => binding.token.toLowerCase()))];
+    return [{ fix: 'bind-by-address', title: 'bind by address', args: { ids: ids.join(','), addresses: addresses.join(',') } }];
   }
   const ids = [...new Set(members.map(idOf))];
   const list = existing.find((binding) => binding.kind === 'id');

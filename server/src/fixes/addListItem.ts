@@ -1,17 +1,20 @@
 // Adds a string item to a list option (e.g. "intel_iommu=on" to boot.kernelParams).
 import { ConfigView } from '../model/optionModel';
 import { knownText } from '../model/values';
+import { normaliseModuleName } from '../rules/facts/kernelModules';
 import { addListItem, nixString } from './listEdits';
 import { Fix } from './types';
 
 export const addListItemFix: Fix = {
   id: 'add-list-item',
-  edits(model, { option, item, specialisation }) {
+  edits(model, { option, item, specialisation, modules }) {
     if (!option || item === undefined) return [];
     const view = new ConfigView(model, specialisation);
+    // Module names: `vfio-pci` and `vfio_pci` are one module.
+    const same = (text: string | undefined) => (modules && text !== undefined ? normaliseModuleName(text) === normaliseModuleName(item) : text === item);
     const present = view
       .effectiveDefinitions(option)
-      .some((definition) => definition.value.kind === 'list' && definition.value.items.some((entry) => knownText(entry.value) === item));
+      .some((definition) => definition.value.kind === 'list' && definition.value.items.some((entry) => same(knownText(entry.value))));
     if (present) return [];
     return addListItem(model, view, option, nixString(item));
   },

@@ -1,7 +1,7 @@
 // Binds devices by address in the scripted initrd, the NixOS VFIO guide's way: before udev
 // loads any driver, write vfio-pci to each device's driver_override, then load vfio-pci.
 import { ConfigView } from '../model/optionModel';
-import { modelBindings } from '../rules/facts/vfioBindings';
+import { vfioBindings } from '../rules/facts/vfioBindings';
 import { appendToIndentedString, createBinding } from './listEdits';
 import { Fix } from './types';
 
@@ -19,18 +19,21 @@ export function overrideScript(addresses: string[]): string[] {
 
 export const addOverrideScriptFix: Fix = {
   id: 'add-override-script',
-  edits(model, { addresses }) {
+  edits(model, { addresses, specialisation }) {
     if (!addresses) return [];
     const wanted = addresses.split(',').filter(Boolean);
-    const bound = new Set(modelBindings(model).filter((binding) => binding.kind === 'slot').map((binding) => binding.token.toLowerCase()));
+    // In a specialisation, the script goes there: the base would bind the devices in every boot.
+    const view = new ConfigView(model, specialisation);
+    const own = vfioBindings(view).filter((binding) => binding.kind === 'slot' && binding.definition.specialisation === specialisation);
+    const bound = new Set(own.map((binding) => binding.token.toLowerCase()));
     if (wanted.every((address) => bound.has(address))) return [];
     if (bound.size > 0) return []; // a script exists: add-vfio-ids extends it instead
     const lines = overrideScript(wanted);
-    const existing = new ConfigView(model).definitions(PRE_DEVICE_COMMANDS);
+    const existing = view.definitions(PRE_DEVICE_COMMANDS).filter((definition) => definition.specialisation === specialisation);
     const appended = appendToIndentedString(model, existing, lines);
     if (appended) return [appended];
     if (existing.length > 0) return [];
-    const binding = createBinding(model, PRE_DEVICE_COMMANDS.split('.'), (indent) => `''\n${lines.map((line) => `${indent}  ${line}\n`).join('')}${indent}''`);
+    const binding = createBinding(model, PRE_DEVICE_COMMANDS.split('.'), (indent) => `''\n${lines.map((line) => `${indent}  ${line}\n`).join('')}${indent}''`, specialisation);
     return binding ? [binding] : [];
   },
 };

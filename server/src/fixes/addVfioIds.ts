@@ -1,17 +1,23 @@
 // Adds ids (or slots) to the list that already binds devices to vfio-pci, in the list's own
 // form: `ids=a,b` gains `,c`; a list joined with concatStringsSep gains an element; the
-// guide's `DEVS="a b"` gains ` c`.
+// guide's `DEVS="a b"` (or `for DEV in a b; do`) gains ` c`; a script with one
+// `echo vfio-pci > …/a/driver_override` line per device gains the same line for c.
 import { insertIntoList, nixString } from './listEdits';
 import { FileEdit, Fix } from './types';
-import { modelBindings } from '../rules/facts/vfioBindings';
+import { modelBindings, normaliseAddress, VfioBinding } from '../rules/facts/vfioBindings';
+
+/** Ids compare in lower case; addresses also with or without the `0000:` domain. */
+function tokenKey(kind: VfioBinding['kind'], token: string): string {
+  return kind === 'slot' || /\.[0-7]$/.test(token) ? normaliseAddress(token) : token.toLowerCase();
+}
 
 export const addVfioIdsFix: Fix = {
   id: 'add-vfio-ids',
   edits(model, { via, tokens }) {
     if (!via || !tokens) return [];
     const bindings = modelBindings(model);
-    const present = new Set(bindings.map((binding) => binding.token.toLowerCase()));
-    const missing = tokens.split(',').filter((token) => token !== '' && !present.has(token.toLowerCase()));
+    const present = new Set(bindings.map((binding) => tokenKey(binding.kind, binding.token)));
+    const missing = [...new Set(tokens.split(',').filter((token) => token !== '' && !present.has(tokenKey('id', token))))];
     const anchors = bindings.filter((binding) => binding.via === via && binding.exact);
     const anchor = anchors[anchors.length - 1];
     if (missing.length === 0 || !anchor) return [];
@@ -22,11 +28,31 @@ export const addVfioIdsFix: Fix = {
     }
     const end = anchor.range.end;
     if (anchor.kind === 'id') return [{ file, range: { start: end, end }, newText: missing.map((token) => `,${token}`).join('') }];
-    // Slots: only where addresses form a whitespace-separated list (not inside a sysfs path).
+    // Slots where addresses form a whitespace-separated list (`DEVS="a b"`, `for DEV in a b; do`).
     const before = text[anchor.range.start - 1];
     const after = text[end];
-    if (!/[\s"']/.test(before ?? '') || !/[\s"']/.test(after ?? '')) return [];
-    const edit: FileEdit = { file, range: { start: end, end }, newText: missing.map((token) => ` ${token}`).join('') };
-    return [edit];
+    if (/[\s"']/.test(before ?? '') && /[\s"';]/.test(after ?? '')) {
+      const edit: FileEdit = { file, range: { start: end, end }, newText: missing.map((token) => ` ${token}`).join('') };
+      return [edit];
+    }
+    return copyLinePerSlot(text, file, anchor, missing);
   },
 };
+
+/**
+ * The address is inside a command (`echo vfio-pci > /sys/bus/pci/devices/<address>/driver_override`):
+ * repeat that line for each new address, below it. Only in a `''…''` script, where a line is a line.
+ */
+function copyLinePerSlot(text: string, file: string, anchor: VfioBinding, addresses: string[]): FileEdit[] {
+  const value = anchor.definition.value;
+  if (value.kind !== 'string' || !value.indented) return [];
+  const lineStart = text.lastIndexOf('\n', anchor.range.start - 1) + 1;
+  const newline = text.indexOf('\n', anchor.range.end);
+  if (newline < 0 || lineStart <= value.range.start || newline >= value.range.end - 2) return [];
+  const line = text.slice(lineStart, newline);
+  const column = anchor.range.start - lineStart;
+  const length = anchor.range.end - anchor.range.start;
+  if (line.split(anchor.token).length !== 2 || !line.includes('driver_override')) return [];
+  const copies = addresses.map((address) => `\n${line.slice(0, column)}${address}${line.slice(column + length)}`);
+  return [{ file, range: { start: newline, end: newline }, newText: copies.join('') }];
+}

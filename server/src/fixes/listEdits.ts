@@ -46,19 +46,26 @@ export function insertIntoList(text: string, file: string, literal: ListLiteral,
   const multiLine = text.slice(literal.range.start, first.start).includes('\n');
   if (multiLine) {
     const indent = indentationAt(text, last.start);
-    return { file, range: { start: last.end, end: last.end }, newText: elements.map((element) => `\n${indent}${element}`).join('') };
+    // A comment after the last element (`"1002:aaf0" # Audio`) stays with that element.
+    const newline = text.indexOf('\n', last.end);
+    const rest = text.slice(last.end, newline < 0 ? text.length : newline);
+    const at = newline >= 0 && newline < literal.range.end && /^[ \t]*#/.test(rest) ? newline : last.end;
+    return { file, range: { start: at, end: at }, newText: elements.map((element) => `\n${indent}${element}`).join('') };
   }
   return { file, range: { start: last.end, end: last.end }, newText: elements.map((element) => ` ${element}`).join('') };
 }
 
-/** Removes one element: its whole line when it stands alone there, else it and the space before it. */
+/**
+ * Removes one element: its whole line when it stands alone there (with the comment after it,
+ * which is about it: `"1002:aaf0" # Audio`), else it and the space before it.
+ */
 export function removeFromList(text: string, file: string, element: TextRange): FileEdit {
   const lineStart = text.lastIndexOf('\n', element.start - 1) + 1;
   const newline = text.indexOf('\n', element.end);
   const lineEnd = newline < 0 ? text.length : newline;
   const before = text.slice(lineStart, element.start);
   const after = text.slice(element.end, lineEnd);
-  if (/^[ \t]*$/.test(before) && /^[ \t]*$/.test(after) && newline >= 0) {
+  if (/^[ \t]*$/.test(before) && /^[ \t]*(#.*)?$/.test(after) && newline >= 0) {
     return { file, range: { start: lineStart, end: newline + 1 }, newText: '' };
   }
   let start = element.start;

@@ -8,6 +8,7 @@ import { allOfFix } from './allOf';
 import { addModprobeLineFix } from './addModprobeLine';
 import { addOverrideScriptFix } from './addOverrideScript';
 import { addVfioIdsFix } from './addVfioIds';
+import { bindByAddressFix } from './bindByAddress';
 import { removeBindingFix } from './removeBinding';
 import { removeListItemFix } from './removeListItem';
 import { renameOptionFix } from './renameOption';
@@ -31,6 +32,7 @@ export const FIXES: readonly Fix[] = [
   addVfioIdsFix,
   addModprobeLineFix,
   addOverrideScriptFix,
+  bindByAddressFix,
   suppressOnBindingLineFix,
   addListItemsFix,
   removeBindingFix,

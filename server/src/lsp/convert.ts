@@ -13,6 +13,7 @@ export const DIAGNOSTIC_SOURCE = 'nix-vfio';
 export interface DiagnosticData {
   root: string;
   fix?: FixRequest;
+  moreFixes?: FixRequest[];
 }
 
 export function uriToPath(uri: string): string | undefined {
@@ -47,7 +48,7 @@ const SEVERITIES: Record<Severity, DiagnosticSeverity> = {
 const RULES_DOC = join(__dirname, '..', 'docs', 'rules.md');
 
 export function toDiagnostic(finding: Finding, lines: LineIndex, root: string): Diagnostic {
-  const data: DiagnosticData = { root, fix: finding.fix };
+  const data: DiagnosticData = { root, fix: finding.fix, moreFixes: finding.moreFixes };
   return {
     range: toRange(lines, finding.range),
     severity: SEVERITIES[finding.severity],
@@ -68,6 +69,6 @@ export function toWorkspaceEdit(edits: readonly FileEdit[], linesOf: (file: stri
   return { changes };
 }
 
-export function toQuickFix(title: string, diagnostic: Diagnostic, edit: WorkspaceEdit): CodeAction {
-  return { title, kind: CodeActionKind.QuickFix, diagnostics: [diagnostic], edit, isPreferred: true };
+export function toQuickFix(title: string, diagnostic: Diagnostic, edit: WorkspaceEdit, preferred = true): CodeAction {
+  return { title, kind: CodeActionKind.QuickFix, diagnostics: [diagnostic], edit, isPreferred: preferred };
 }

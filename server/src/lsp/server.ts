@@ -390,14 +390,16 @@ export class NixVfioServer {
       if (!data?.fix) continue;
       const analysis = this.analyses.get(data.root);
       if (!analysis) continue;
-      const edits = this.guard('codeAction', () => fixEdits(analysis.model, data.fix!)) ?? [];
-      if (edits.length === 0) continue;
-      const edit = toWorkspaceEdit(
-        edits,
-        (file) => this.linesOf(file, analysis),
-        (file) => this.openDocumentAt(file)?.uri ?? pathToUri(file),
-      );
-      actions.push(toQuickFix(data.fix.title, diagnostic, edit));
+      for (const request of [data.fix, ...(data.moreFixes ?? [])]) {
+        const edits = this.guard('codeAction', () => fixEdits(analysis.model, request)) ?? [];
+        if (edits.length === 0) continue;
+        const edit = toWorkspaceEdit(
+          edits,
+          (file) => this.linesOf(file, analysis),
+          (file) => this.openDocumentAt(file)?.uri ?? pathToUri(file),
+        );
+        actions.push(toQuickFix(request.title, diagnostic, edit, request === data.fix));
+      }
     }
     return actions;
   }

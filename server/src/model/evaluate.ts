@@ -208,17 +208,7 @@ export class Evaluator {
       const separator = this.evaluate(args[0], scope);
       const list = this.evaluate(args[1], scope);
       if (separator.kind !== 'string' || list.kind !== 'list') return unknown(range, 'concatStringsSep of unknown values');
-      const parts: StringPart[] = [];
-      list.items.forEach((item, index) => {
-        if (index > 0) parts.push(...separator.parts.map((part) => (part.kind === 'text' ? { kind: 'text' as const, text: part.text } : part)));
-        // Remember which list element each joined part came from, so fixes can add elements beside it.
-        const literal = list.literals.find((candidate) => candidate.elements.some((element) => element.start === item.range.start && element.end === item.range.end));
-        const origin = literal ? { literal, element: item.range } : undefined;
-        if (item.value.kind === 'string') parts.push(...item.value.parts.map((part) => (part.kind === 'text' && origin ? { ...part, origin } : part)));
-        else parts.push({ kind: 'opaque', description: 'an unknown list item', source: item.range });
-      });
-      if (!list.complete) parts.push({ kind: 'opaque', description: 'unknown list items', source: list.range });
-      return { kind: 'string', parts: mergeTextParts(parts), range, literal: false, indented: false };
+      return joinList(list, separator.parts, range);
     }
     if ((name === 'optionals' || name === 'optional') && args.length === 2) {
       const condition = detach(args[0].text);
@@ -234,9 +224,26 @@ export class Evaluator {
       const value = this.evaluate(args[0], scope);
       if (value.kind === 'string') return this.relocate(value, range);
       if (value.kind === 'int') return { kind: 'string', parts: [{ kind: 'text', text: String(value.value) }], range, literal: false, indented: false };
+      // A list of strings becomes its items joined by spaces (`DEVS="${toString addresses}"`).
+      if (value.kind === 'list' && value.items.every((item) => item.value.kind === 'string')) return joinList(value, [{ kind: 'text', text: ' ' }], range);
     }
     return unknown(range, `result of ${name}`);
   }
+}
+
+/** A list's string items joined by `separator`, each part remembering the list element it came from. */
+function joinList(list: Extract<Value, { kind: 'list' }>, separator: StringPart[], range: TextRange): Value {
+  const parts: StringPart[] = [];
+  list.items.forEach((item, index) => {
+    if (index > 0) parts.push(...separator.map((part) => (part.kind === 'text' ? { kind: 'text' as const, text: part.text } : part)));
+    // Remember which list element each joined part came from, so fixes can add elements beside it.
+    const literal = list.literals.find((candidate) => candidate.elements.some((element) => element.start === item.range.start && element.end === item.range.end));
+    const origin = literal ? { literal, element: item.range } : undefined;
+    if (item.value.kind === 'string') parts.push(...item.value.parts.map((part) => (part.kind === 'text' && origin ? { ...part, origin } : part)));
+    else parts.push({ kind: 'opaque', description: 'an unknown list item', source: item.range });
+  });
+  if (!list.complete) parts.push({ kind: 'opaque', description: 'unknown list items', source: list.range });
+  return { kind: 'string', parts: mergeTextParts(parts), range, literal: false, indented: false };
 }
 
 /**

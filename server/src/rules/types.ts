@@ -20,6 +20,13 @@ export interface Finding {
   file: string;
   range: TextRange;
   fix?: FixRequest;
+  /** Other ways out, offered after `fix` (e.g. "keep it as it is" beside "bind by address"). */
+  moreFixes?: FixRequest[];
+}
+
+/** The finding's fixes, the preferred one first. */
+export function fixesOf(finding: Finding): FixRequest[] {
+  return [...(finding.fix ? [finding.fix] : []), ...(finding.moreFixes ?? [])];
 }
 
 export interface AnalysisSettings {

@@ -27,7 +27,7 @@ export const vfioBridgeBound: Rule = {
           file: binding.definition.file,
           range: binding.range,
           fix:
-            binding.kind === 'id' && binding.exact
+            binding.exact
               ? { fix: 'remove-vfio-token', title: `Remove ${binding.token}`, args: { via: binding.via, token: binding.token } }
               : undefined,
         });

@@ -1,7 +1,9 @@
 // An id or slot that matches no device of the machine binds nothing: usually a typo, an id
 // from a guide's card, or a slot that moved when a card changed place.
 import { HardwareSnapshot, PciDevice } from '../hardware/snapshot';
-import { describeDevice, devicesFor, idOf, isBridge } from './facts/devices';
+import { ConfigView } from '../model/optionModel';
+import { boundDevices, describeDevice, devicesFor, idOf, isBridge } from './facts/devices';
+import { touchedGroups } from './facts/groups';
 import { normaliseAddress, parseVfioId, VfioBinding, vfioBindings } from './facts/vfioBindings';
 import { Finding, Rule } from './types';
 
@@ -14,18 +16,25 @@ function differingDigits(a: string, b: string): number {
   return count;
 }
 
-/** Devices the user may have meant: one hex digit away, else (for ids) the same vendor's devices. */
-function candidates(binding: VfioBinding, snapshot: HardwareSnapshot): { near: PciDevice[]; sameVendor: PciDevice[] } {
-  const endpoints = snapshot.devices.filter((device) => !isBridge(device));
-  if (binding.kind === 'slot') {
-    const address = normaliseAddress(binding.token);
-    return { near: endpoints.filter((device) => differingDigits(device.address, address) === 1), sameVendor: [] };
-  }
-  const id = parseVfioId(binding.token)!;
-  const written = `${id.vendor}:${id.device}`;
-  const near = endpoints.filter((device) => differingDigits(idOf(device), written) === 1);
-  const sameVendor = endpoints.filter((device) => device.vendor === id.vendor);
-  return { near: uniqueById(near, binding.kind === 'id'), sameVendor: uniqueById(sameVendor, true) };
+/**
+ * Devices the user may have meant, best first: one hex digit away; else the unbound functions of
+ * a card this configuration already binds (its group is incomplete without them); else, for ids,
+ * the same vendor's. Never a device something else already binds.
+ */
+function candidates(binding: VfioBinding, view: ConfigView, snapshot: HardwareSnapshot): { devices: PciDevice[]; likely: boolean } {
+  // Devices bound elsewhere already are not what this token was meant for.
+  const bound = boundDevices(vfioBindings(view), snapshot);
+  const endpoints = snapshot.devices.filter((device) => !isBridge(device) && !bound.has(device.address));
+  const byId = binding.kind === 'id';
+  const id = byId ? parseVfioId(binding.token)! : undefined;
+  const written = id ? `${id.vendor}:${id.device}` : normaliseAddress(binding.token);
+  const near = endpoints.filter((device) => differingDigits(byId ? idOf(device) : device.address, written) === 1);
+  if (near.length > 0) return { devices: uniqueById(near, byId), likely: true };
+  const sameGroup = touchedGroups(view, snapshot).flatMap((group) => group.missingFunctions);
+  if (sameGroup.length > 0) return { devices: uniqueById(sameGroup, byId), likely: true };
+  if (!id) return { devices: [], likely: false };
+  // Only named: the one unbound device of a vendor may well be the card the host keeps.
+  return { devices: uniqueById(endpoints.filter((device) => device.vendor === id.vendor), true), likely: false };
 }
 
 function uniqueById(devices: PciDevice[], byId: boolean): PciDevice[] {
@@ -46,9 +55,8 @@ export const vfioDeviceNotPresent: Rule = {
         if (binding.kind === 'id' && !parseVfioId(binding.token)) continue; // vfio-id-malformed
         if (!view.owns(binding.definition)) continue;
         if (devicesFor(binding, hardware).length > 0) continue;
-        const { near, sameVendor } = candidates(binding, hardware);
-        const offered = near.length > 0 ? near : sameVendor;
-        const replacement = near.length === 1 ? (binding.kind === 'id' ? idOf(near[0]) : near[0].address) : undefined;
+        const { devices: offered, likely } = candidates(binding, view, hardware);
+        const replacement = likely && offered.length === 1 ? (binding.kind === 'id' ? idOf(offered[0]) : offered[0].address) : undefined;
         const what = binding.kind === 'id' ? `No device in the hardware snapshot has id ${binding.token}` : `No device in the hardware snapshot is at ${binding.token}`;
         findings.push({
           code: VFIO_DEVICE_NOT_PRESENT,

@@ -1,13 +1,11 @@
 // boot.postBootCommands runs in stage 2, just before systemd starts. A GPU driver loaded in the
 // initrd has already taken the card by then, and driver_override does not unbind a driver:
 // the card never reaches vfio-pci.
-import { kernelModules } from './facts/kernelModules';
+import { initrdGpuDrivers } from './facts/gpuDrivers';
 import { vfioBindings } from './facts/vfioBindings';
 import { Finding, Rule } from './types';
 
 export const VFIO_OVERRIDE_TOO_LATE = 'vfio-override-too-late';
-
-const GPU_DRIVERS = new Set(['nvidia', 'nouveau', 'amdgpu', 'radeon', 'i915', 'xe']);
 
 export const vfioOverrideTooLate: Rule = {
   code: VFIO_OVERRIDE_TOO_LATE,
@@ -16,10 +14,8 @@ export const vfioOverrideTooLate: Rule = {
   check({ views }) {
     const findings: Finding[] = [];
     for (const view of views) {
-      const initrdDrivers = kernelModules(view, ['boot.initrd.kernelModules']).filter((entry) => GPU_DRIVERS.has(entry.name));
-      const amdgpuInitrd = view.definitions('hardware.amdgpu.initrd.enable').some((definition) => definition.value.kind === 'bool' && definition.value.value);
-      if (initrdDrivers.length === 0 && !amdgpuInitrd) continue;
-      const drivers = [...new Set(initrdDrivers.map((entry) => entry.name)), ...(amdgpuInitrd ? ['amdgpu'] : [])];
+      const drivers = initrdGpuDrivers(view);
+      if (drivers.length === 0) continue;
       const late = vfioBindings(view).filter((binding) => binding.via === 'driver-override' && binding.definition.path.join('.') === 'boot.postBootCommands');
       const definitions = [...new Set(late.map((binding) => binding.definition))];
       for (const definition of definitions) {
