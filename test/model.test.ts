@@ -8,6 +8,7 @@ import { buildModel } from '../server/src/model/buildModel';
 import { dumpModel } from '../server/src/model/dump';
 import { diskLoader } from '../server/src/model/loadFiles';
 import { ConfigView } from '../server/src/model/optionModel';
+import { describeValue } from '../server/src/model/values';
 import { assertGolden, FIXTURES, sharedParser } from './helpers';
 
 const MODEL_FIXTURES = join(FIXTURES, 'model');
@@ -32,6 +33,16 @@ describe('option model queries', () => {
     assert.equal(texts(new ConfigView(model, 'passthrough')).length, 2);
     assert.equal(texts(new ConfigView(model, 'plain')).length, 1);
     assert.deepEqual(model.specialisations, ['passthrough', 'plain']);
+  });
+
+  it('a specialisation with inheritParentConfig = false sees only its own definitions', async () => {
+    const dir = join(MODEL_FIXTURES, 'specialisation-not-inheriting');
+    const model = buildModel(join(dir, 'configuration.nix'), diskLoader(await sharedParser()));
+    const params = (view: ConfigView) => view.definitions('boot.kernelParams').map((definition) => describeValue(definition.value));
+    assert.deepEqual(params(new ConfigView(model)), ['["intel_iommu=on"]']);
+    assert.deepEqual(params(new ConfigView(model, 'fresh')), ['["quiet"]']);
+    // Set only under a condition: the default (inherit) may still apply.
+    assert.deepEqual(params(new ConfigView(model, 'maybe')), ['["intel_iommu=on"]', '["splash"]']);
   });
 
   it('an unread import or unknown value makes an option not fully known', async () => {

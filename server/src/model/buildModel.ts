@@ -125,10 +125,18 @@ class ModelBuilder {
     private readonly cache?: ModelCache,
   ) {}
 
-  addFile(path: string, context: Omit<WalkContext, 'file' | 'depth'> | undefined, importedAt?: { file: string; range: TextRange }): void {
+  addFile(
+    path: string,
+    context: Omit<WalkContext, 'file' | 'depth'> | undefined,
+    importedAt?: { file: string; range: TextRange; conditions?: string[] },
+    pathText?: string,
+  ): void {
     const loaded = this.load(path);
     if ('error' in loaded) {
-      if (importedAt) this.model.imports.push({ ...importedAt, problem: loaded.error });
+      // `lib.optional (builtins.pathExists ./x.nix) ./x.nix`: a missing file is simply not imported.
+      if (importedAt && pathText !== undefined && loaded.error === 'no such file' && importedAt.conditions?.some((condition) => guardsExistence(condition, pathText))) {
+        this.model.imports.push({ ...importedAt, absent: true });
+      } else if (importedAt) this.model.imports.push({ ...importedAt, problem: loaded.error });
       else this.model.files.set(path, { path, text: '', syntaxErrors: [], readProblem: loaded.error });
       return;
     }
@@ -189,7 +197,7 @@ class ModelBuilder {
         return this.walkModuleAttrset(node, scope, deeper);
       case 'path_expression':
         // A module may be given as a path inside `imports` or `specialisation.x.configuration`.
-        return this.importPath(node, scope, deeper);
+        return this.importPath(node, deeper);
       case 'spath_expression':
         return this.importNixpkgsModule(node, detach(node.text), context);
       default:
@@ -197,6 +205,19 @@ class ModelBuilder {
           return this.importNixpkgsModule(node, detach(node.text), context);
         }
         if (node.type === 'parenthesized_expression') return this.walkModule(node.childForFieldName('expression')!, scope, deeper);
+        if (node.type === 'variable_expression') {
+          // A let-bound module or path: `imports = [ vfioModule ];`.
+          const entry = scope.lookup(node.text);
+          if (entry?.node && !entry.evaluating) {
+            entry.evaluating = true;
+            try {
+              return this.walkModule(entry.node, entry.scope, deeper);
+            } finally {
+              entry.evaluating = false;
+            }
+          }
+        }
+        if (this.importOther(node, scope, deeper)) return;
         if (this.walkWrapper(node, [], scope, deeper, (inner, innerContext) => this.walkModule(inner, scope, innerContext))) return;
         return this.unread(node, [], context, 'module not read');
     }
@@ -353,9 +374,12 @@ class ModelBuilder {
   private walkValue(path: string[], node: SyntaxNode, scope: Scope, context: WalkContext, binding: SyntaxNode): void {
     if (context.depth > MAX_DEPTH) return this.unread(node, path, context, 'nested too deeply');
     const deeper = { ...context, depth: context.depth + 1 };
-    if (path.length === 3 && path[0] === 'specialisation' && path[2] === 'configuration') {
+    if (path.length >= 3 && path[0] === 'specialisation' && path[2] === 'configuration') {
       if (!this.model.specialisations.includes(path[1])) this.model.specialisations.push(path[1]);
-      return this.walkModule(node, scope, { ...deeper, conditions: [], modifiers: [], specialisation: path[1] });
+      const inner = { ...deeper, conditions: [], modifiers: [], specialisation: path[1] };
+      if (path.length === 3) return this.walkModule(node, scope, inner);
+      // `specialisation.x.configuration.boot.kernelParams = …`: one option of the specialisation.
+      return this.walkValue(path.slice(3), node, scope, inner, binding);
     }
     switch (node.type) {
       case 'attrset_expression':
@@ -436,41 +460,90 @@ class ModelBuilder {
     return false;
   }
 
+  /**
+   * Follows each module of an `imports` list. The list may be built with `++`, let-bound names and
+   * `lib.optional(s)` (its modules imported under that condition); a part that cannot be read is
+   * recorded as an unread import on its own, and the rest is still followed.
+   */
   private walkImports(node: SyntaxNode, scope: Scope, context: WalkContext): void {
-    const list = this.evaluatorListNodes(node, scope);
-    if (!list) {
-      this.model.imports.push({ file: context.file, range: rangeOf(node), problem: 'imports list not read' });
-      return;
+    for (const part of this.importListParts(node, scope, context.conditions, 0)) {
+      if ('unread' in part) this.model.imports.push({ file: context.file, range: rangeOf(part.unread), problem: 'this part of the imports list is not read' });
+      else this.walkModule(part.element, part.scope, { ...context, conditions: part.conditions });
     }
-    for (const element of list) this.walkModule(element, scope, context);
   }
 
-  /** The element nodes of a list written here (also through `++` and parentheses). */
-  private evaluatorListNodes(node: SyntaxNode, scope: Scope): SyntaxNode[] | undefined {
+  private importListParts(
+    node: SyntaxNode,
+    scope: Scope,
+    conditions: string[],
+    depth: number,
+  ): ({ element: SyntaxNode; scope: Scope; conditions: string[] } | { unread: SyntaxNode })[] {
+    if (depth > MAX_DEPTH) return [{ unread: node }];
     switch (node.type) {
       case 'list_expression':
-        return node.namedChildren.filter((child): child is SyntaxNode => child !== null && child.type !== 'comment');
+        return node.namedChildren
+          .filter((child): child is SyntaxNode => child !== null && child.type !== 'comment')
+          .map((element) => ({ element, scope, conditions }));
       case 'parenthesized_expression':
-        return this.evaluatorListNodes(node.childForFieldName('expression')!, scope);
-      case 'binary_expression': {
-        if (node.childForFieldName('operator')?.text !== '++') return undefined;
-        const left = this.evaluatorListNodes(node.childForFieldName('left')!, scope);
-        const right = this.evaluatorListNodes(node.childForFieldName('right')!, scope);
-        return left && right ? [...left, ...right] : undefined;
+        return this.importListParts(node.childForFieldName('expression')!, scope, conditions, depth + 1);
+      case 'binary_expression':
+        if (node.childForFieldName('operator')?.text !== '++') break;
+        return [
+          ...this.importListParts(node.childForFieldName('left')!, scope, conditions, depth + 1),
+          ...this.importListParts(node.childForFieldName('right')!, scope, conditions, depth + 1),
+        ];
+      case 'variable_expression': {
+        const entry = scope.lookup(node.text);
+        if (!entry?.node || entry.evaluating) break;
+        entry.evaluating = true;
+        try {
+          return this.importListParts(entry.node, entry.scope, conditions, depth + 1);
+        } finally {
+          entry.evaluating = false;
+        }
       }
-      default:
-        return undefined;
+      case 'apply_expression': {
+        const call = libCall(node, scope);
+        if (call?.name === 'optional' && call.args.length === 2) {
+          return [{ element: call.args[1], scope, conditions: [...conditions, detach(call.args[0].text)] }];
+        }
+        if (call?.name === 'optionals' && call.args.length === 2) {
+          return this.importListParts(call.args[1], scope, [...conditions, detach(call.args[0].text)], depth + 1);
+        }
+        break;
+      }
     }
+    return [{ unread: node }];
   }
 
-  private importPath(node: SyntaxNode, _scope: Scope, context: WalkContext): void {
-    const text = node.text;
-    if (text.includes('${')) {
+  private importPath(node: SyntaxNode, context: WalkContext, pathText = node.text): void {
+    if (pathText.includes('${')) {
       this.model.imports.push({ file: context.file, range: rangeOf(node), problem: 'path is computed' });
       return;
     }
-    const target = resolve(dirname(context.file), text);
-    this.addFile(target, { conditions: context.conditions, modifiers: [], specialisation: context.specialisation }, { file: context.file, range: rangeOf(node) });
+    const target = resolve(dirname(context.file), pathText);
+    const conditions = context.conditions.length > 0 ? context.conditions : undefined;
+    this.addFile(target, { conditions: context.conditions, modifiers: [], specialisation: context.specialisation }, { file: context.file, range: rangeOf(node), conditions }, pathText);
+  }
+
+  /** `import ./x.nix` (maybe applied to arguments) and `"/abs/x.nix"` as an element of `imports`. */
+  private importOther(node: SyntaxNode, scope: Scope, context: WalkContext): boolean {
+    if (node.type === 'string_expression') {
+      const fragments = node.namedChildren.filter((child) => child !== null);
+      const text = fragments.length === 1 && fragments[0]!.type === 'string_fragment' ? detach(fragments[0]!.text) : undefined;
+      if (text === undefined) this.model.imports.push({ file: context.file, range: rangeOf(node), problem: 'path is computed' });
+      else if (!text.startsWith('/')) this.model.imports.push({ file: context.file, range: rangeOf(node), problem: 'a string here must be an absolute path' });
+      else this.importPath(node, context, text);
+      return true;
+    }
+    const call = libCall(node, scope);
+    if (call?.name !== 'import' || call.args.length < 1 || call.args.length > 2) return false;
+    let target: SyntaxNode | null = call.args[0];
+    while (target?.type === 'parenthesized_expression') target = target.childForFieldName('expression');
+    if (target?.type !== 'path_expression') return false;
+    // `import ./x.nix { … }` applies the file's function to arguments; its body is still the module.
+    this.importPath(target, context);
+    return true;
   }
 
   /**
@@ -484,6 +557,14 @@ class ModelBuilder {
   private unread(node: SyntaxNode, prefix: string[], context: WalkContext, reason: string): void {
     this.model.unread.push({ file: context.file, prefix, range: rangeOf(node), reason, specialisation: context.specialisation });
   }
+}
+
+/** Whether `condition` is `builtins.pathExists <pathText>` (or `lib.pathExists`, `pathExists` under `with`). */
+function guardsExistence(condition: string, pathText: string): boolean {
+  let text = condition.trim();
+  while (text.startsWith('(') && text.endsWith(')')) text = text.slice(1, -1).trim();
+  const match = /^(?:builtins\.|lib\.)?pathExists\s+(\S+)$/.exec(text);
+  return match !== null && match[1] === pathText;
 }
 
 function isSetLike(node: SyntaxNode): boolean {

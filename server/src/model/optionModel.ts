@@ -51,6 +51,10 @@ export interface ImportRecord {
   /** A module shipped with NixOS (`modulesPath + …`), deliberately not followed. */
   external?: string;
   problem?: string;
+  /** Conditions of `lib.optional(s)` the import is written under. */
+  conditions?: string[];
+  /** Not there, and imported only when it exists (`lib.optional (builtins.pathExists ./x.nix) ./x.nix`). */
+  absent?: boolean;
 }
 
 export interface SourceFile {
@@ -99,8 +103,29 @@ export class ConfigView {
     return this.specialisation === undefined || definition.specialisation === this.specialisation;
   }
 
+  private inheritsBase?: boolean;
+
   private includes(specialisation: string | undefined): boolean {
-    return specialisation === undefined || specialisation === this.specialisation;
+    if (specialisation === undefined) return this.specialisation === undefined || this.inheritsParent();
+    return specialisation === this.specialisation;
+  }
+
+  /**
+   * A specialisation builds on the base configuration unless `inheritParentConfig = false;` is
+   * set for it without a condition; then only its own `configuration` (and what it imports) counts.
+   */
+  private inheritsParent(): boolean {
+    if (this.inheritsBase === undefined) {
+      const option = `specialisation.${this.specialisation}.inheritParentConfig`;
+      this.inheritsBase = !(indexOf(this.model).exact.get(option) ?? []).some(
+        (definition) =>
+          definition.specialisation === undefined &&
+          definition.conditions.length === 0 &&
+          definition.value.kind === 'bool' &&
+          !definition.value.value,
+      );
+    }
+    return this.inheritsBase;
   }
 
   /** Definitions of exactly this option. */
