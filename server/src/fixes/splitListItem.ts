@@ -1,5 +1,6 @@
 // Splits one list string holding several space-separated words into one string per word,
 // keeping double-quoted parts (`foo="a b"`) together, as boot.kernelParams requires.
+import { indentationAt } from '../text';
 import { findListItems, nixString } from './listEdits';
 import { Fix } from './types';
 
@@ -26,10 +27,15 @@ export const splitListItemFix: Fix = {
     if (!option || item === undefined) return [];
     const words = splitOutsideQuotes(item);
     if (words.length < 2) return [];
-    return findListItems(model, option, item).map(({ definition, range }) => ({
-      file: definition.file,
-      range,
-      newText: words.map(nixString).join(' '),
-    }));
+    return findListItems(model, option, item).map(({ definition, range }) => {
+      const text = model.files.get(definition.file)?.text ?? '';
+      // An item on a line of its own (a list written one item per line, maybe with a comment after it)
+      // becomes one line per word.
+      const lineStart = text.lastIndexOf('\n', range.start - 1) + 1;
+      const lineEnd = text.indexOf('\n', range.end);
+      const alone = /^[ \t]*$/.test(text.slice(lineStart, range.start)) && /^[ \t]*(#.*)?$/.test(text.slice(range.end, lineEnd < 0 ? text.length : lineEnd));
+      const separator = alone ? `\n${indentationAt(text, range.start)}` : ' ';
+      return { file: definition.file, range, newText: words.map(nixString).join(separator) };
+    });
   },
 };
