@@ -265,14 +265,42 @@ describe('language server over JSON-RPC', { timeout: 30_000 }, () => {
 });
 
 describe('language server over node IPC', { timeout: 30_000 }, () => {
-  it('starts, publishes findings and shuts down', async () => {
+  it('publishes on open and change, offers a fix, follows changed settings, and shuts down', async () => {
     const workspace = mkdtempSync(join(tmpdir(), 'nix-vfio-ipc-'));
-    const session = await startServer(workspace, {}, 'ipc');
+    // The same object answers every workspace/configuration request, so changing it changes the settings.
+    const rules = { disabled: [] as string[] };
+    const session = await startServer(workspace, { rules }, 'ipc');
     try {
       const path = join(workspace, 'configuration.nix');
+      const text = '{ boot.kernelParams = [ "amd_iommu=on" ]; boot.kernelModules = [ "kvm-amd" ]; }\n';
       const published = session.diagnostics(pathToFileURL(path).href);
-      open(session, path, '{ boot.kernelParams = [ "amd_iommu=on" ]; boot.kernelModules = [ "kvm-amd" ]; }\n');
-      assert.deepEqual(codes((await published).diagnostics), ['amd-iommu-on-invalid']);
+      const uri = open(session, path, text);
+      const first = await published;
+      assert.deepEqual(codes(first.diagnostics), ['amd-iommu-on-invalid']);
+      assert.ok(session.configurationRequests > 0, 'settings come from workspace/configuration');
+
+      const actions = (await session.connection.sendRequest('textDocument/codeAction', {
+        textDocument: { uri },
+        range: first.diagnostics[0].range,
+        context: { diagnostics: first.diagnostics },
+      })) as CodeAction[];
+      assert.equal(actions.length, 1);
+      const edit = (actions[0].edit!.changes![uri] as TextEdit[])[0];
+      const fixed = session.diagnostics(uri, (params) => params.version === 2);
+      void session.connection.sendNotification('textDocument/didChange', {
+        textDocument: { uri, version: 2 },
+        contentChanges: [{ range: edit.range, text: edit.newText }],
+      });
+      assert.deepEqual(codes((await fixed).diagnostics), []);
+
+      const undone = session.diagnostics(uri, (params) => params.version === 3);
+      void session.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version: 3 }, contentChanges: [{ text }] });
+      assert.deepEqual(codes((await undone).diagnostics), ['amd-iommu-on-invalid']);
+
+      rules.disabled.push('amd-iommu-on-invalid');
+      const silenced = session.diagnostics(uri, (params) => params.diagnostics.length === 0);
+      void session.connection.sendNotification('workspace/didChangeConfiguration', { settings: null });
+      assert.equal((await silenced).version, 3);
     } finally {
       await stopServer(session);
       rmSync(workspace, { recursive: true, force: true });
