@@ -1,32 +1,18 @@
 // Splits one list string holding several space-separated words into one string per word,
-// keeping double-quoted parts (`foo="a b"`) together, as boot.kernelParams requires.
+// keeping double-quoted parts (`foo="a b"`) together, as boot.kernelParams requires; a single
+// word loses the whitespace around it.
+import { splitOutsideQuotes } from '../rules/facts/kernelParams';
 import { indentationAt } from '../text';
 import { findListItems, nixString } from './listEdits';
 import { Fix } from './types';
-
-export function splitOutsideQuotes(text: string): string[] {
-  const words: string[] = [];
-  let current = '';
-  let quoted = false;
-  for (const char of text) {
-    if (char === '"') quoted = !quoted;
-    if (!quoted && /\s/.test(char)) {
-      if (current) words.push(current);
-      current = '';
-    } else {
-      current += char;
-    }
-  }
-  if (current) words.push(current);
-  return words;
-}
 
 export const splitListItemFix: Fix = {
   id: 'split-list-item',
   edits(model, { option, item }) {
     if (!option || item === undefined) return [];
     const words = splitOutsideQuotes(item);
-    if (words.length < 2) return [];
+    // One word: the item only has whitespace around it, which goes.
+    if (words.length === 0 || (words.length === 1 && words[0] === item)) return [];
     return findListItems(model, option, item).map(({ definition, range }) => {
       const text = model.files.get(definition.file)?.text ?? '';
       // An item on a line of its own (a list written one item per line, maybe with a comment after it)
