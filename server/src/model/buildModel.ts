@@ -218,7 +218,7 @@ class ModelBuilder {
           }
         }
         if (this.importOther(node, scope, deeper)) return;
-        if (this.walkWrapper(node, [], scope, deeper, (inner, innerContext) => this.walkModule(inner, scope, innerContext))) return;
+        if (this.walkWrapper(node, [], scope, deeper, (inner, innerContext, innerScope = scope) => this.walkModule(inner, innerScope, innerContext))) return;
         return this.unread(node, [], context, 'module not read');
     }
   }
@@ -408,7 +408,7 @@ class ModelBuilder {
         break;
       }
       case 'apply_expression':
-        if (this.walkWrapper(node, path, scope, deeper, (inner, innerContext) => this.walkValue(path, inner, scope, innerContext, binding))) return;
+        if (this.walkWrapper(node, path, scope, deeper, (inner, innerContext, innerScope = scope) => this.walkValue(path, inner, innerScope, innerContext, binding))) return;
         break;
     }
     this.model.definitions.push({
@@ -431,7 +431,7 @@ class ModelBuilder {
     path: string[],
     scope: Scope,
     context: WalkContext,
-    walkInner: (inner: SyntaxNode, context: WalkContext) => void,
+    walkInner: (inner: SyntaxNode, context: WalkContext, scope?: Scope) => void,
   ): boolean {
     const call = libCall(node, scope);
     if (!call) return false;
@@ -441,14 +441,10 @@ class ModelBuilder {
       return true;
     }
     if (name === 'mkMerge' && args.length === 1) {
-      let list: SyntaxNode | null = args[0];
-      while (list?.type === 'parenthesized_expression') list = list.childForFieldName('expression');
-      if (list?.type !== 'list_expression') {
-        this.unread(node, path, context, 'mkMerge of a list that is not written here');
-        return true;
-      }
-      for (const element of list.namedChildren) {
-        if (element && element.type !== 'comment') walkInner(element, context);
+      // The list may be built with `++`, let-bound names and `lib.optional(s)` (conditions kept).
+      for (const part of this.listParts(args[0], scope, context.conditions, 0)) {
+        if ('unread' in part) this.unread(part.unread, path, context, 'mkMerge of a list that is not written here');
+        else walkInner(part.element, { ...context, conditions: part.conditions }, part.scope);
       }
       return true;
     }
@@ -466,13 +462,14 @@ class ModelBuilder {
    * recorded as an unread import on its own, and the rest is still followed.
    */
   private walkImports(node: SyntaxNode, scope: Scope, context: WalkContext): void {
-    for (const part of this.importListParts(node, scope, context.conditions, 0)) {
+    for (const part of this.listParts(node, scope, context.conditions, 0)) {
       if ('unread' in part) this.model.imports.push({ file: context.file, range: rangeOf(part.unread), problem: 'this part of the imports list is not read' });
       else this.walkModule(part.element, part.scope, { ...context, conditions: part.conditions });
     }
   }
 
-  private importListParts(
+  /** The elements of a list expression written in this module, each with its scope and conditions. */
+  private listParts(
     node: SyntaxNode,
     scope: Scope,
     conditions: string[],
@@ -485,19 +482,19 @@ class ModelBuilder {
           .filter((child): child is SyntaxNode => child !== null && child.type !== 'comment')
           .map((element) => ({ element, scope, conditions }));
       case 'parenthesized_expression':
-        return this.importListParts(node.childForFieldName('expression')!, scope, conditions, depth + 1);
+        return this.listParts(node.childForFieldName('expression')!, scope, conditions, depth + 1);
       case 'binary_expression':
         if (node.childForFieldName('operator')?.text !== '++') break;
         return [
-          ...this.importListParts(node.childForFieldName('left')!, scope, conditions, depth + 1),
-          ...this.importListParts(node.childForFieldName('right')!, scope, conditions, depth + 1),
+          ...this.listParts(node.childForFieldName('left')!, scope, conditions, depth + 1),
+          ...this.listParts(node.childForFieldName('right')!, scope, conditions, depth + 1),
         ];
       case 'variable_expression': {
         const entry = scope.lookup(node.text);
         if (!entry?.node || entry.evaluating) break;
         entry.evaluating = true;
         try {
-          return this.importListParts(entry.node, entry.scope, conditions, depth + 1);
+          return this.listParts(entry.node, entry.scope, conditions, depth + 1);
         } finally {
           entry.evaluating = false;
         }
@@ -508,7 +505,7 @@ class ModelBuilder {
           return [{ element: call.args[1], scope, conditions: [...conditions, detach(call.args[0].text)] }];
         }
         if (call?.name === 'optionals' && call.args.length === 2) {
-          return this.importListParts(call.args[1], scope, [...conditions, detach(call.args[0].text)], depth + 1);
+          return this.listParts(call.args[1], scope, [...conditions, detach(call.args[0].text)], depth + 1);
         }
         break;
       }
