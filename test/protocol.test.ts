@@ -2,9 +2,9 @@
 // Every wait is for a notification or a response; nothing sleeps.
 import assert from 'node:assert/strict';
 import { ChildProcess, fork, spawn } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import {
@@ -429,6 +429,37 @@ describe('hardware of the machine the server runs on', { timeout: 30_000 }, () =
       assert.deepEqual(result.diagnostics.map((diagnostic) => diagnostic.message), ['devices[2].vendor: must be four lower-case hex digits']);
       const line = readFileSync(snapshotPath, 'utf8').split('\n')[result.diagnostics[0].range.start.line];
       assert.match(line, /"vendor": "NVIDIA"/);
+    } finally {
+      await stopServer(session);
+      rmSync(workspace, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('a module imported by configuration.nix', { timeout: 30_000 }, () => {
+  it('is checked as part of the configuration that imports it, on open and on change', async () => {
+    const workspace = mkdtempSync(join(tmpdir(), 'nix-vfio-import-'));
+    // The CPU vendor comes from the importing file's kvm-amd: a finding in vfio.nix proves the root was read.
+    writeFileSync(join(workspace, 'configuration.nix'), '{ imports = [ ./modules/vfio.nix ]; boot.kernelModules = [ "kvm-amd" ]; }\n');
+    const modulePath = join(workspace, 'modules', 'vfio.nix');
+    mkdirSync(dirname(modulePath));
+    writeFileSync(modulePath, '{ boot.kernelParams = [ "quiet" ]; }\n');
+    const session = await startServer(workspace, { rules: { disabled: ['libvirtd-not-enabled'] } });
+    try {
+      const uri = pathToFileURL(modulePath).href;
+      const published = session.diagnostics(uri, (params) => params.version === 1);
+      // The editor's text, not the file on disk, is what gets checked.
+      open(session, modulePath, '{\n  boot.kernelParams = [ "intel_iommu=on" ];\n}\n');
+      const first = await published;
+      assert.deepEqual(codes(first.diagnostics), ['iommu-param-wrong-vendor']);
+      assert.equal(first.diagnostics[0].range.start.line, 1);
+
+      const changed = session.diagnostics(uri, (params) => params.version === 2);
+      void session.connection.sendNotification('textDocument/didChange', {
+        textDocument: { uri, version: 2 },
+        contentChanges: [{ text: '{\n  boot.kernelParams = [ "iommu=pt" ];\n}\n' }],
+      });
+      assert.deepEqual(codes((await changed).diagnostics), ['iommu-pt-info']);
     } finally {
       await stopServer(session);
       rmSync(workspace, { recursive: true, force: true });
