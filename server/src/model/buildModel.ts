@@ -218,6 +218,7 @@ class ModelBuilder {
           }
         }
         if (this.importOther(node, scope, deeper)) return;
+        if (node.type === 'binary_expression' && this.walkUpdate(node, [], scope, deeper, true)) return;
         if (this.walkWrapper(node, [], scope, deeper, (inner, innerContext, innerScope = scope) => this.walkModule(inner, innerScope, innerContext))) return;
         return this.unread(node, [], context, 'module not read');
     }
@@ -410,6 +411,9 @@ class ModelBuilder {
       case 'apply_expression':
         if (this.walkWrapper(node, path, scope, deeper, (inner, innerContext, innerScope = scope) => this.walkValue(path, inner, innerScope, innerContext, binding))) return;
         break;
+      case 'binary_expression':
+        if (this.walkUpdate(node, path, scope, deeper)) return;
+        break;
     }
     this.model.definitions.push({
       path,
@@ -466,6 +470,44 @@ class ModelBuilder {
       if ('unread' in part) this.model.imports.push({ file: context.file, range: rangeOf(part.unread), problem: 'this part of the imports list is not read' });
       else this.walkModule(part.element, part.scope, { ...context, conditions: part.conditions });
     }
+  }
+
+  /**
+   * `a // b` of attribute sets the model can read: b's top-level names replace a's, or, when b is
+   * `optionalAttrs cond { … }`, replace them only if cond holds. False when a side is not such a
+   * set (or, at module level, holds imports/config/options), so the caller reads it as unknown.
+   */
+  private walkUpdate(node: SyntaxNode, path: string[], scope: Scope, context: WalkContext, moduleLevel = false): boolean {
+    if (node.childForFieldName('operator')?.text !== '//') return false;
+    const names = updateNames(node, scope, 0);
+    if (!names) return false;
+    if (moduleLevel && [...names].some((name) => MODULE_KEYS.has(name) || name === 'config' || name === 'options')) return false;
+    this.walkUpdateOperand(node, path, scope, context, new Set(), 0);
+    return true;
+  }
+
+  /** Walks one side of `//` (checked by updateNames), leaving out the names in `replaced`. */
+  private walkUpdateOperand(node: SyntaxNode, path: string[], scope: Scope, context: WalkContext, replaced: Set<string>, depth: number): void {
+    const under = (condition?: string): WalkContext => (condition ? { ...context, conditions: [...context.conditions, condition] } : context);
+    const operand = setOperand(node, scope, 0);
+    if (operand) {
+      this.walkAttrset(operand.node, path, this.scopeForSet(operand.node, operand.scope), under(operand.condition), replaced);
+      return;
+    }
+    const update = updateOperands(node, scope, 0)!;
+    const right = setOperand(update.right.node, update.right.scope, 0)!;
+    const rightNames = topLevelNames(right.node)!;
+    const leftNames = updateNames(update.left.node, update.left.scope, depth + 1)!;
+    this.walkUpdateOperand(update.left.node, path, update.left.scope, context, new Set([...replaced, ...rightNames]), depth + 1);
+    if (right.condition) {
+      // Replaced only when the right side's condition holds: otherwise the left side's bindings stay.
+      const keep = [...leftNames].filter((name) => rightNames.has(name) && !replaced.has(name));
+      if (keep.length > 0) {
+        const skip = new Set([...leftNames].filter((name) => !keep.includes(name)));
+        this.walkUpdateOperand(update.left.node, path, update.left.scope, under(`!(${right.condition})`), skip, depth + 1);
+      }
+    }
+    this.walkAttrset(right.node, path, this.scopeForSet(right.node, right.scope), under(right.condition), replaced);
   }
 
   /** The elements of a list expression written in this module, each with its scope and conditions. */
@@ -564,8 +606,81 @@ function guardsExistence(condition: string, pathText: string): boolean {
   return match !== null && match[1] === pathText;
 }
 
+/** An operand of `//` that is an attribute set written here, maybe through parentheses, a let name or `optionalAttrs`. */
+function setOperand(node: SyntaxNode | null, scope: Scope, depth: number): { node: SyntaxNode; scope: Scope; condition?: string } | undefined {
+  if (!node || depth > 20) return undefined;
+  switch (node.type) {
+    case 'attrset_expression':
+    case 'rec_attrset_expression':
+      return { node, scope };
+    case 'parenthesized_expression':
+      return setOperand(node.childForFieldName('expression'), scope, depth + 1);
+    case 'variable_expression': {
+      const entry = scope.lookup(node.text);
+      return entry?.node ? setOperand(entry.node, entry.scope, depth + 1) : undefined;
+    }
+    case 'apply_expression': {
+      const call = libCall(node, scope);
+      if (call?.name !== 'optionalAttrs' || call.args.length !== 2) return undefined;
+      const inner = setOperand(call.args[1], scope, depth + 1);
+      return inner && !inner.condition ? { ...inner, condition: detach(call.args[0].text) } : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** The two sides of `a // b` (through parentheses and let names), when the right one is a set written here. */
+function updateOperands(node: SyntaxNode | null, scope: Scope, depth: number): { left: { node: SyntaxNode; scope: Scope }; right: { node: SyntaxNode; scope: Scope } } | undefined {
+  if (!node || depth > 20) return undefined;
+  if (node.type === 'parenthesized_expression') return updateOperands(node.childForFieldName('expression'), scope, depth + 1);
+  if (node.type === 'variable_expression') {
+    const entry = scope.lookup(node.text);
+    return entry?.node ? updateOperands(entry.node, entry.scope, depth + 1) : undefined;
+  }
+  if (node.type !== 'binary_expression' || node.childForFieldName('operator')?.text !== '//') return undefined;
+  const left = node.childForFieldName('left');
+  const right = node.childForFieldName('right');
+  return left && right ? { left: { node: left, scope }, right: { node: right, scope } } : undefined;
+}
+
+/** The top-level names of a set or of a chain of `//` over sets the model can read; undefined otherwise. */
+function updateNames(node: SyntaxNode, scope: Scope, depth: number): Set<string> | undefined {
+  if (depth > 20) return undefined;
+  const operand = setOperand(node, scope, 0);
+  if (operand) return topLevelNames(operand.node);
+  const update = updateOperands(node, scope, 0);
+  if (!update) return undefined;
+  const right = setOperand(update.right.node, update.right.scope, 0);
+  const left = updateNames(update.left.node, update.left.scope, depth + 1);
+  const rightNames = right ? topLevelNames(right.node) : undefined;
+  return left && rightNames ? new Set([...left, ...rightNames]) : undefined;
+}
+
+/** The first names of a set's bindings; undefined when one is computed. */
+function topLevelNames(node: SyntaxNode): Set<string> | undefined {
+  const names = new Set<string>();
+  const bindingSet = node.namedChildren.find((child) => child?.type === 'binding_set');
+  for (const binding of bindingSet?.namedChildren ?? []) {
+    if (!binding || binding.type === 'comment') continue;
+    if (binding.type === 'binding') {
+      const first = attrPathNames(binding.childForFieldName('attrpath')!)[0];
+      if (first === undefined) return undefined;
+      names.add(first);
+    } else if (binding.type === 'inherit' || binding.type === 'inherit_from') {
+      for (const attr of binding.childForFieldName('attrs')?.namedChildren ?? []) if (attr) names.add(detach(attr.text));
+    }
+  }
+  return names;
+}
+
 function isSetLike(node: SyntaxNode): boolean {
-  return node.type === 'attrset_expression' || node.type === 'rec_attrset_expression' || node.type === 'apply_expression';
+  return (
+    node.type === 'attrset_expression' ||
+    node.type === 'rec_attrset_expression' ||
+    node.type === 'apply_expression' ||
+    (node.type === 'binary_expression' && node.childForFieldName('operator')?.text === '//')
+  );
 }
 
 /**
