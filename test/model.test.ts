@@ -45,6 +45,19 @@ describe('option model queries', () => {
     assert.deepEqual(params(new ConfigView(model, 'maybe')), ['["intel_iommu=on"]', '["splash"]']);
   });
 
+  it('a priority the model cannot read keeps the definition and drops no other', async () => {
+    const parser = await sharedParser();
+    const text = '{ lib, prio, ... }: {\n  boot.kernelParams = [ "intel_iommu=on" ];\n  boot.kernelModules = lib.mkDefault [ "kvm-amd" ];\n  boot.kernelModules = lib.mkOverride prio [ "kvm-intel" ];\n  boot.kernelParams = lib.mkOverride prio [ "quiet" ];\n}\n';
+    const model = buildModel('/virtual/configuration.nix', (path) => {
+      const tree = parser.parse(text);
+      return { path, text, tree, release: () => tree.delete() };
+    });
+    const view = new ConfigView(model);
+    assert.equal(view.effectiveDefinitions('boot.kernelParams').length, 2);
+    // mkDefault loses to a plain definition but not to one of unknown priority.
+    assert.equal(view.effectiveDefinitions('boot.kernelModules').length, 2);
+  });
+
   it('an unread import or unknown value makes an option not fully known', async () => {
     const parser = await sharedParser();
     const unknownDir = join(MODEL_FIXTURES, 'unknown-stays-unknown');

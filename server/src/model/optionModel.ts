@@ -142,9 +142,14 @@ export class ConfigView {
     const definitions = this.definitions(option);
     let best = Number.POSITIVE_INFINITY;
     for (const definition of definitions) {
-      if (definition.conditions.length === 0) best = Math.min(best, definitionPriority(definition));
+      const priority = definitionPriority(definition);
+      if (definition.conditions.length === 0 && !Number.isNaN(priority)) best = Math.min(best, priority);
     }
-    return definitions.filter((definition) => definitionPriority(definition) <= best);
+    // A priority the model cannot read (`mkOverride prio …`) may be the best: kept, and drops nothing.
+    return definitions.filter((definition) => {
+      const priority = definitionPriority(definition);
+      return Number.isNaN(priority) || priority <= best;
+    });
   }
 
   /** Definitions of this option or of options below it (`boot.kernelModules.vfio_pci = true`). */
@@ -187,12 +192,15 @@ const PRIORITIES: Record<string, number> = {
   mkOptionDefault: 1500,
 };
 
-/** The module system's priority of a definition: lower wins; 100 when no wrapper sets one. */
+/**
+ * The module system's priority of a definition: lower wins; 100 when no wrapper sets one; NaN when
+ * `mkOverride` is given something other than a number.
+ */
 export function definitionPriority(definition: Definition): number {
   let priority = 100;
   for (const modifier of definition.modifiers) {
     const [name, argument] = modifier.split(' ');
-    if (name === 'mkOverride') priority = /^\d+$/.test(argument ?? '') ? Number(argument) : priority;
+    if (name === 'mkOverride') priority = /^\d+$/.test(argument ?? '') ? Number(argument) : Number.NaN;
     else if (PRIORITIES[name] !== undefined) priority = PRIORITIES[name];
   }
   return priority;
