@@ -56,14 +56,17 @@ export function insertIntoList(text: string, file: string, literal: ListLiteral,
   return { file, range: { start: last.end, end: last.end }, newText: elements.map((element) => ` ${element}`).join('') };
 }
 
-/** Removes one element: its whole line when it stands alone there, else it and the space before it. */
+/**
+ * Removes one element: its whole line when it stands alone there (with the comment after it, which
+ * is about it), else it and the space before it.
+ */
 export function removeFromList(text: string, file: string, element: TextRange): FileEdit {
   const lineStart = text.lastIndexOf('\n', element.start - 1) + 1;
   const newline = text.indexOf('\n', element.end);
   const lineEnd = newline < 0 ? text.length : newline;
   const before = text.slice(lineStart, element.start);
   const after = text.slice(element.end, lineEnd);
-  if (/^[ \t]*$/.test(before) && /^[ \t]*$/.test(after) && newline >= 0) {
+  if (/^[ \t]*$/.test(before) && /^[ \t]*(#.*)?$/.test(after) && newline >= 0) {
     return { file, range: { start: lineStart, end: newline + 1 }, newText: '' };
   }
   let start = element.start;
