@@ -8,6 +8,7 @@ import { buildModel } from '../server/src/model/buildModel';
 import { dumpModel } from '../server/src/model/dump';
 import { diskLoader } from '../server/src/model/loadFiles';
 import { ConfigView } from '../server/src/model/optionModel';
+import { describeValue } from '../server/src/model/values';
 import { assertGolden, FIXTURES, sharedParser } from './helpers';
 
 const MODEL_FIXTURES = join(FIXTURES, 'model');
@@ -32,6 +33,29 @@ describe('option model queries', () => {
     assert.equal(texts(new ConfigView(model, 'passthrough')).length, 2);
     assert.equal(texts(new ConfigView(model, 'plain')).length, 1);
     assert.deepEqual(model.specialisations, ['passthrough', 'plain']);
+  });
+
+  it('a specialisation with inheritParentConfig = false sees only its own definitions', async () => {
+    const dir = join(MODEL_FIXTURES, 'specialisation-not-inheriting');
+    const model = buildModel(join(dir, 'configuration.nix'), diskLoader(await sharedParser()));
+    const params = (view: ConfigView) => view.definitions('boot.kernelParams').map((definition) => describeValue(definition.value));
+    assert.deepEqual(params(new ConfigView(model)), ['["intel_iommu=on"]']);
+    assert.deepEqual(params(new ConfigView(model, 'fresh')), ['["quiet"]']);
+    // Set only under a condition: the default (inherit) may still apply.
+    assert.deepEqual(params(new ConfigView(model, 'maybe')), ['["intel_iommu=on"]', '["splash"]']);
+  });
+
+  it('a priority the model cannot read keeps the definition and drops no other', async () => {
+    const parser = await sharedParser();
+    const text = '{ lib, prio, ... }: {\n  boot.kernelParams = [ "intel_iommu=on" ];\n  boot.kernelModules = lib.mkDefault [ "kvm-amd" ];\n  boot.kernelModules = lib.mkOverride prio [ "kvm-intel" ];\n  boot.kernelParams = lib.mkOverride prio [ "quiet" ];\n}\n';
+    const model = buildModel('/virtual/configuration.nix', (path) => {
+      const tree = parser.parse(text);
+      return { path, text, tree, release: () => tree.delete() };
+    });
+    const view = new ConfigView(model);
+    assert.equal(view.effectiveDefinitions('boot.kernelParams').length, 2);
+    // mkDefault loses to a plain definition but not to one of unknown priority.
+    assert.equal(view.effectiveDefinitions('boot.kernelModules').length, 2);
   });
 
   it('an unread import or unknown value makes an option not fully known', async () => {

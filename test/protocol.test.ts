@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { ChildProcess, fork, spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
@@ -325,14 +325,42 @@ describe('language server over JSON-RPC', { timeout: 30_000 }, () => {
 });
 
 describe('language server over node IPC', { timeout: 30_000 }, () => {
-  it('starts, publishes findings and shuts down', async () => {
+  it('publishes on open and change, offers a fix, follows changed settings, and shuts down', async () => {
     const workspace = mkdtempSync(join(tmpdir(), 'nix-vfio-ipc-'));
-    const session = await startServer(workspace, {}, 'ipc');
+    // The same object answers every workspace/configuration request, so changing it changes the settings.
+    const rules = { disabled: [] as string[] };
+    const session = await startServer(workspace, { rules }, 'ipc');
     try {
       const path = join(workspace, 'configuration.nix');
+      const text = '{ boot.kernelParams = [ "amd_iommu=on" ]; boot.kernelModules = [ "kvm-amd" ]; }\n';
       const published = session.diagnostics(pathToFileURL(path).href);
-      open(session, path, '{ boot.kernelParams = [ "amd_iommu=on" ]; boot.kernelModules = [ "kvm-amd" ]; }\n');
-      assert.deepEqual(codes((await published).diagnostics), ['amd-iommu-on-invalid']);
+      const uri = open(session, path, text);
+      const first = await published;
+      assert.deepEqual(codes(first.diagnostics), ['amd-iommu-on-invalid']);
+      assert.ok(session.configurationRequests > 0, 'settings come from workspace/configuration');
+
+      const actions = (await session.connection.sendRequest('textDocument/codeAction', {
+        textDocument: { uri },
+        range: first.diagnostics[0].range,
+        context: { diagnostics: first.diagnostics },
+      })) as CodeAction[];
+      assert.equal(actions.length, 1);
+      const edit = (actions[0].edit!.changes![uri] as TextEdit[])[0];
+      const fixed = session.diagnostics(uri, (params) => params.version === 2);
+      void session.connection.sendNotification('textDocument/didChange', {
+        textDocument: { uri, version: 2 },
+        contentChanges: [{ range: edit.range, text: edit.newText }],
+      });
+      assert.deepEqual(codes((await fixed).diagnostics), []);
+
+      const undone = session.diagnostics(uri, (params) => params.version === 3);
+      void session.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version: 3 }, contentChanges: [{ text }] });
+      assert.deepEqual(codes((await undone).diagnostics), ['amd-iommu-on-invalid']);
+
+      rules.disabled.push('amd-iommu-on-invalid');
+      const silenced = session.diagnostics(uri, (params) => params.diagnostics.length === 0);
+      void session.connection.sendNotification('workspace/didChangeConfiguration', { settings: null });
+      assert.equal((await silenced).version, 3);
     } finally {
       await stopServer(session);
       rmSync(workspace, { recursive: true, force: true });
@@ -570,6 +598,37 @@ describe('hardware of the machine the server runs on', { timeout: 30_000 }, () =
       assert.deepEqual(result.diagnostics.map((diagnostic) => diagnostic.message), ['devices[2].vendor: must be four lower-case hex digits']);
       const line = readFileSync(snapshotPath, 'utf8').split('\n')[result.diagnostics[0].range.start.line];
       assert.match(line, /"vendor": "NVIDIA"/);
+    } finally {
+      await stopServer(session);
+      rmSync(workspace, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('a module imported by configuration.nix', { timeout: 30_000 }, () => {
+  it('is checked as part of the configuration that imports it, on open and on change', async () => {
+    const workspace = mkdtempSync(join(tmpdir(), 'nix-vfio-import-'));
+    // The CPU vendor comes from the importing file's kvm-amd: a finding in vfio.nix proves the root was read.
+    writeFileSync(join(workspace, 'configuration.nix'), '{ imports = [ ./modules/vfio.nix ]; boot.kernelModules = [ "kvm-amd" ]; }\n');
+    const modulePath = join(workspace, 'modules', 'vfio.nix');
+    mkdirSync(dirname(modulePath));
+    writeFileSync(modulePath, '{ boot.kernelParams = [ "quiet" ]; }\n');
+    const session = await startServer(workspace, { rules: { disabled: ['libvirtd-not-enabled'] } });
+    try {
+      const uri = pathToFileURL(modulePath).href;
+      const published = session.diagnostics(uri, (params) => params.version === 1);
+      // The editor's text, not the file on disk, is what gets checked.
+      open(session, modulePath, '{\n  boot.kernelParams = [ "intel_iommu=on" ];\n}\n');
+      const first = await published;
+      assert.deepEqual(codes(first.diagnostics), ['iommu-param-wrong-vendor']);
+      assert.equal(first.diagnostics[0].range.start.line, 1);
+
+      const changed = session.diagnostics(uri, (params) => params.version === 2);
+      void session.connection.sendNotification('textDocument/didChange', {
+        textDocument: { uri, version: 2 },
+        contentChanges: [{ text: '{\n  boot.kernelParams = [ "iommu=pt" ];\n}\n' }],
+      });
+      assert.deepEqual(codes((await changed).diagnostics), ['iommu-pt-info']);
     } finally {
       await stopServer(session);
       rmSync(workspace, { recursive: true, force: true });

@@ -40,7 +40,12 @@ export function insertIntoList(text: string, file: string, literal: ListLiteral,
   const elements = typeof items === 'string' ? [items] : items;
   const last = literal.elements[literal.elements.length - 1];
   if (!last) {
-    return { file, range: literal.range, newText: `[ ${elements.join(' ')} ]` };
+    const written = text.slice(literal.range.start, literal.range.end);
+    if (!written.includes('\n') || written.includes('#')) return { file, range: literal.range, newText: `[ ${elements.join(' ')} ]` };
+    // An empty list written over several lines (`[` … `]`) gets its items one per line inside.
+    const closing = indentationAt(text, literal.range.end - 1);
+    const indent = closing + (closing.includes('\t') ? '\t' : '  ');
+    return { file, range: literal.range, newText: `[${elements.map((element) => `\n${indent}${element}`).join('')}\n${closing}]` };
   }
   const first = literal.elements[0];
   const multiLine = text.slice(literal.range.start, first.start).includes('\n');

@@ -1,35 +1,27 @@
 // Splits one list string holding several space-separated words into one string per word,
-// keeping double-quoted parts (`foo="a b"`) together, as boot.kernelParams requires.
+// keeping double-quoted parts (`foo="a b"`) together, as boot.kernelParams requires; a single
+// word loses the whitespace around it.
+import { splitOutsideQuotes } from '../rules/facts/kernelParams';
+import { indentationAt } from '../text';
 import { findListItems, nixString } from './listEdits';
 import { Fix } from './types';
-
-export function splitOutsideQuotes(text: string): string[] {
-  const words: string[] = [];
-  let current = '';
-  let quoted = false;
-  for (const char of text) {
-    if (char === '"') quoted = !quoted;
-    if (!quoted && /\s/.test(char)) {
-      if (current) words.push(current);
-      current = '';
-    } else {
-      current += char;
-    }
-  }
-  if (current) words.push(current);
-  return words;
-}
 
 export const splitListItemFix: Fix = {
   id: 'split-list-item',
   edits(model, { option, item }) {
     if (!option || item === undefined) return [];
     const words = splitOutsideQuotes(item);
-    if (words.length < 2) return [];
-    return findListItems(model, option, item).map(({ definition, range }) => ({
-      file: definition.file,
-      range,
-      newText: words.map(nixString).join(' '),
-    }));
+    // One word: the item only has whitespace around it, which goes.
+    if (words.length === 0 || (words.length === 1 && words[0] === item)) return [];
+    return findListItems(model, option, item).map(({ definition, range }) => {
+      const text = model.files.get(definition.file)?.text ?? '';
+      // An item on a line of its own (a list written one item per line, maybe with a comment after it)
+      // becomes one line per word.
+      const lineStart = text.lastIndexOf('\n', range.start - 1) + 1;
+      const lineEnd = text.indexOf('\n', range.end);
+      const alone = /^[ \t]*$/.test(text.slice(lineStart, range.start)) && /^[ \t]*(#.*)?$/.test(text.slice(range.end, lineEnd < 0 ? text.length : lineEnd));
+      const separator = alone ? `\n${indentationAt(text, range.start)}` : ' ';
+      return { file: definition.file, range, newText: words.map(nixString).join(separator) };
+    });
   },
 };

@@ -3,7 +3,7 @@
 // parameter (`foo="a b"`) stay together.
 import { knownText } from '../model/values';
 import { nixString } from './listEdits';
-import { splitOutsideQuotes } from './splitListItem';
+import { splitOutsideQuotes } from '../rules/facts/kernelParams';
 import { Fix } from './types';
 
 export const stringToListFix: Fix = {

@@ -125,10 +125,18 @@ class ModelBuilder {
     private readonly cache?: ModelCache,
   ) {}
 
-  addFile(path: string, context: Omit<WalkContext, 'file' | 'depth'> | undefined, importedAt?: { file: string; range: TextRange }): void {
+  addFile(
+    path: string,
+    context: Omit<WalkContext, 'file' | 'depth'> | undefined,
+    importedAt?: { file: string; range: TextRange; conditions?: string[] },
+    pathText?: string,
+  ): void {
     const loaded = this.load(path);
     if ('error' in loaded) {
-      if (importedAt) this.model.imports.push({ ...importedAt, problem: loaded.error });
+      // `lib.optional (builtins.pathExists ./x.nix) ./x.nix`: a missing file is simply not imported.
+      if (importedAt && pathText !== undefined && loaded.error === 'no such file' && importedAt.conditions?.some((condition) => guardsExistence(condition, pathText))) {
+        this.model.imports.push({ ...importedAt, absent: true });
+      } else if (importedAt) this.model.imports.push({ ...importedAt, problem: loaded.error });
       else this.model.files.set(path, { path, text: '', syntaxErrors: [], readProblem: loaded.error });
       return;
     }
@@ -189,7 +197,7 @@ class ModelBuilder {
         return this.walkModuleAttrset(node, scope, deeper);
       case 'path_expression':
         // A module may be given as a path inside `imports` or `specialisation.x.configuration`.
-        return this.importPath(node, scope, deeper);
+        return this.importPath(node, deeper);
       case 'spath_expression':
         return this.importNixpkgsModule(node, detach(node.text), context);
       default:
@@ -197,7 +205,21 @@ class ModelBuilder {
           return this.importNixpkgsModule(node, detach(node.text), context);
         }
         if (node.type === 'parenthesized_expression') return this.walkModule(node.childForFieldName('expression')!, scope, deeper);
-        if (this.walkWrapper(node, [], scope, deeper, (inner, innerContext) => this.walkModule(inner, scope, innerContext))) return;
+        if (node.type === 'variable_expression') {
+          // A let-bound module or path: `imports = [ vfioModule ];`.
+          const entry = scope.lookup(node.text);
+          if (entry?.node && !entry.evaluating) {
+            entry.evaluating = true;
+            try {
+              return this.walkModule(entry.node, entry.scope, deeper);
+            } finally {
+              entry.evaluating = false;
+            }
+          }
+        }
+        if (this.importOther(node, scope, deeper)) return;
+        if (node.type === 'binary_expression' && this.walkUpdate(node, [], scope, deeper, true)) return;
+        if (this.walkWrapper(node, [], scope, deeper, (inner, innerContext, innerScope = scope) => this.walkModule(inner, innerScope, innerContext))) return;
         return this.unread(node, [], context, 'module not read');
     }
   }
@@ -353,9 +375,12 @@ class ModelBuilder {
   private walkValue(path: string[], node: SyntaxNode, scope: Scope, context: WalkContext, binding: SyntaxNode): void {
     if (context.depth > MAX_DEPTH) return this.unread(node, path, context, 'nested too deeply');
     const deeper = { ...context, depth: context.depth + 1 };
-    if (path.length === 3 && path[0] === 'specialisation' && path[2] === 'configuration') {
+    if (path.length >= 3 && path[0] === 'specialisation' && path[2] === 'configuration') {
       if (!this.model.specialisations.includes(path[1])) this.model.specialisations.push(path[1]);
-      return this.walkModule(node, scope, { ...deeper, conditions: [], modifiers: [], specialisation: path[1] });
+      const inner = { ...deeper, conditions: [], modifiers: [], specialisation: path[1] };
+      if (path.length === 3) return this.walkModule(node, scope, inner);
+      // `specialisation.x.configuration.boot.kernelParams = …`: one option of the specialisation.
+      return this.walkValue(path.slice(3), node, scope, inner, binding);
     }
     switch (node.type) {
       case 'attrset_expression':
@@ -384,7 +409,10 @@ class ModelBuilder {
         break;
       }
       case 'apply_expression':
-        if (this.walkWrapper(node, path, scope, deeper, (inner, innerContext) => this.walkValue(path, inner, scope, innerContext, binding))) return;
+        if (this.walkWrapper(node, path, scope, deeper, (inner, innerContext, innerScope = scope) => this.walkValue(path, inner, innerScope, innerContext, binding))) return;
+        break;
+      case 'binary_expression':
+        if (this.walkUpdate(node, path, scope, deeper)) return;
         break;
     }
     this.model.definitions.push({
@@ -407,7 +435,7 @@ class ModelBuilder {
     path: string[],
     scope: Scope,
     context: WalkContext,
-    walkInner: (inner: SyntaxNode, context: WalkContext) => void,
+    walkInner: (inner: SyntaxNode, context: WalkContext, scope?: Scope) => void,
   ): boolean {
     const call = libCall(node, scope);
     if (!call) return false;
@@ -417,14 +445,10 @@ class ModelBuilder {
       return true;
     }
     if (name === 'mkMerge' && args.length === 1) {
-      let list: SyntaxNode | null = args[0];
-      while (list?.type === 'parenthesized_expression') list = list.childForFieldName('expression');
-      if (list?.type !== 'list_expression') {
-        this.unread(node, path, context, 'mkMerge of a list that is not written here');
-        return true;
-      }
-      for (const element of list.namedChildren) {
-        if (element && element.type !== 'comment') walkInner(element, context);
+      // The list may be built with `++`, let-bound names and `lib.optional(s)` (conditions kept).
+      for (const part of this.listParts(args[0], scope, context.conditions, 0)) {
+        if ('unread' in part) this.unread(part.unread, path, context, 'mkMerge of a list that is not written here');
+        else walkInner(part.element, { ...context, conditions: part.conditions }, part.scope);
       }
       return true;
     }
@@ -436,41 +460,129 @@ class ModelBuilder {
     return false;
   }
 
+  /**
+   * Follows each module of an `imports` list. The list may be built with `++`, let-bound names and
+   * `lib.optional(s)` (its modules imported under that condition); a part that cannot be read is
+   * recorded as an unread import on its own, and the rest is still followed.
+   */
   private walkImports(node: SyntaxNode, scope: Scope, context: WalkContext): void {
-    const list = this.evaluatorListNodes(node, scope);
-    if (!list) {
-      this.model.imports.push({ file: context.file, range: rangeOf(node), problem: 'imports list not read' });
+    for (const part of this.listParts(node, scope, context.conditions, 0)) {
+      if ('unread' in part) this.model.imports.push({ file: context.file, range: rangeOf(part.unread), problem: 'this part of the imports list is not read' });
+      else this.walkModule(part.element, part.scope, { ...context, conditions: part.conditions });
+    }
+  }
+
+  /**
+   * `a // b` of attribute sets the model can read: b's top-level names replace a's, or, when b is
+   * `optionalAttrs cond { … }`, replace them only if cond holds. False when a side is not such a
+   * set (or, at module level, holds imports/config/options), so the caller reads it as unknown.
+   */
+  private walkUpdate(node: SyntaxNode, path: string[], scope: Scope, context: WalkContext, moduleLevel = false): boolean {
+    if (node.childForFieldName('operator')?.text !== '//') return false;
+    const names = updateNames(node, scope, 0);
+    if (!names) return false;
+    if (moduleLevel && [...names].some((name) => MODULE_KEYS.has(name) || name === 'config' || name === 'options')) return false;
+    this.walkUpdateOperand(node, path, scope, context, new Set(), 0);
+    return true;
+  }
+
+  /** Walks one side of `//` (checked by updateNames), leaving out the names in `replaced`. */
+  private walkUpdateOperand(node: SyntaxNode, path: string[], scope: Scope, context: WalkContext, replaced: Set<string>, depth: number): void {
+    const under = (condition?: string): WalkContext => (condition ? { ...context, conditions: [...context.conditions, condition] } : context);
+    const operand = setOperand(node, scope, 0);
+    if (operand) {
+      this.walkAttrset(operand.node, path, this.scopeForSet(operand.node, operand.scope), under(operand.condition), replaced);
       return;
     }
-    for (const element of list) this.walkModule(element, scope, context);
+    const update = updateOperands(node, scope, 0)!;
+    const right = setOperand(update.right.node, update.right.scope, 0)!;
+    const rightNames = topLevelNames(right.node)!;
+    const leftNames = updateNames(update.left.node, update.left.scope, depth + 1)!;
+    this.walkUpdateOperand(update.left.node, path, update.left.scope, context, new Set([...replaced, ...rightNames]), depth + 1);
+    if (right.condition) {
+      // Replaced only when the right side's condition holds: otherwise the left side's bindings stay.
+      const keep = [...leftNames].filter((name) => rightNames.has(name) && !replaced.has(name));
+      if (keep.length > 0) {
+        const skip = new Set([...leftNames].filter((name) => !keep.includes(name)));
+        this.walkUpdateOperand(update.left.node, path, update.left.scope, under(`!(${right.condition})`), skip, depth + 1);
+      }
+    }
+    this.walkAttrset(right.node, path, this.scopeForSet(right.node, right.scope), under(right.condition), replaced);
   }
 
-  /** The element nodes of a list written here (also through `++` and parentheses). */
-  private evaluatorListNodes(node: SyntaxNode, scope: Scope): SyntaxNode[] | undefined {
+  /** The elements of a list expression written in this module, each with its scope and conditions. */
+  private listParts(
+    node: SyntaxNode,
+    scope: Scope,
+    conditions: string[],
+    depth: number,
+  ): ({ element: SyntaxNode; scope: Scope; conditions: string[] } | { unread: SyntaxNode })[] {
+    if (depth > MAX_DEPTH) return [{ unread: node }];
     switch (node.type) {
       case 'list_expression':
-        return node.namedChildren.filter((child): child is SyntaxNode => child !== null && child.type !== 'comment');
+        return node.namedChildren
+          .filter((child): child is SyntaxNode => child !== null && child.type !== 'comment')
+          .map((element) => ({ element, scope, conditions }));
       case 'parenthesized_expression':
-        return this.evaluatorListNodes(node.childForFieldName('expression')!, scope);
-      case 'binary_expression': {
-        if (node.childForFieldName('operator')?.text !== '++') return undefined;
-        const left = this.evaluatorListNodes(node.childForFieldName('left')!, scope);
-        const right = this.evaluatorListNodes(node.childForFieldName('right')!, scope);
-        return left && right ? [...left, ...right] : undefined;
+        return this.listParts(node.childForFieldName('expression')!, scope, conditions, depth + 1);
+      case 'binary_expression':
+        if (node.childForFieldName('operator')?.text !== '++') break;
+        return [
+          ...this.listParts(node.childForFieldName('left')!, scope, conditions, depth + 1),
+          ...this.listParts(node.childForFieldName('right')!, scope, conditions, depth + 1),
+        ];
+      case 'variable_expression': {
+        const entry = scope.lookup(node.text);
+        if (!entry?.node || entry.evaluating) break;
+        entry.evaluating = true;
+        try {
+          return this.listParts(entry.node, entry.scope, conditions, depth + 1);
+        } finally {
+          entry.evaluating = false;
+        }
       }
-      default:
-        return undefined;
+      case 'apply_expression': {
+        const call = libCall(node, scope);
+        if (call?.name === 'optional' && call.args.length === 2) {
+          return [{ element: call.args[1], scope, conditions: [...conditions, detach(call.args[0].text)] }];
+        }
+        if (call?.name === 'optionals' && call.args.length === 2) {
+          return this.listParts(call.args[1], scope, [...conditions, detach(call.args[0].text)], depth + 1);
+        }
+        break;
+      }
     }
+    return [{ unread: node }];
   }
 
-  private importPath(node: SyntaxNode, _scope: Scope, context: WalkContext): void {
-    const text = node.text;
-    if (text.includes('${')) {
+  private importPath(node: SyntaxNode, context: WalkContext, pathText = node.text): void {
+    if (pathText.includes('${')) {
       this.model.imports.push({ file: context.file, range: rangeOf(node), problem: 'path is computed' });
       return;
     }
-    const target = resolve(dirname(context.file), text);
-    this.addFile(target, { conditions: context.conditions, modifiers: [], specialisation: context.specialisation }, { file: context.file, range: rangeOf(node) });
+    const target = resolve(dirname(context.file), pathText);
+    const conditions = context.conditions.length > 0 ? context.conditions : undefined;
+    this.addFile(target, { conditions: context.conditions, modifiers: [], specialisation: context.specialisation }, { file: context.file, range: rangeOf(node), conditions }, pathText);
+  }
+
+  /** `import ./x.nix` (maybe applied to arguments) and `"/abs/x.nix"` as an element of `imports`. */
+  private importOther(node: SyntaxNode, scope: Scope, context: WalkContext): boolean {
+    if (node.type === 'string_expression') {
+      const fragments = node.namedChildren.filter((child) => child !== null);
+      const text = fragments.length === 1 && fragments[0]!.type === 'string_fragment' ? detach(fragments[0]!.text) : undefined;
+      if (text === undefined) this.model.imports.push({ file: context.file, range: rangeOf(node), problem: 'path is computed' });
+      else if (!text.startsWith('/')) this.model.imports.push({ file: context.file, range: rangeOf(node), problem: 'a string here must be an absolute path' });
+      else this.importPath(node, context, text);
+      return true;
+    }
+    const call = libCall(node, scope);
+    if (call?.name !== 'import' || call.args.length < 1 || call.args.length > 2) return false;
+    let target: SyntaxNode | null = call.args[0];
+    while (target?.type === 'parenthesized_expression') target = target.childForFieldName('expression');
+    if (target?.type !== 'path_expression') return false;
+    // `import ./x.nix { … }` applies the file's function to arguments; its body is still the module.
+    this.importPath(target, context);
+    return true;
   }
 
   /**
@@ -486,8 +598,89 @@ class ModelBuilder {
   }
 }
 
+/** Whether `condition` is `builtins.pathExists <pathText>` (or `lib.pathExists`, `pathExists` under `with`). */
+function guardsExistence(condition: string, pathText: string): boolean {
+  let text = condition.trim();
+  while (text.startsWith('(') && text.endsWith(')')) text = text.slice(1, -1).trim();
+  const match = /^(?:builtins\.|lib\.)?pathExists\s+(\S+)$/.exec(text);
+  return match !== null && match[1] === pathText;
+}
+
+/** An operand of `//` that is an attribute set written here, maybe through parentheses, a let name or `optionalAttrs`. */
+function setOperand(node: SyntaxNode | null, scope: Scope, depth: number): { node: SyntaxNode; scope: Scope; condition?: string } | undefined {
+  if (!node || depth > 20) return undefined;
+  switch (node.type) {
+    case 'attrset_expression':
+    case 'rec_attrset_expression':
+      return { node, scope };
+    case 'parenthesized_expression':
+      return setOperand(node.childForFieldName('expression'), scope, depth + 1);
+    case 'variable_expression': {
+      const entry = scope.lookup(node.text);
+      return entry?.node ? setOperand(entry.node, entry.scope, depth + 1) : undefined;
+    }
+    case 'apply_expression': {
+      const call = libCall(node, scope);
+      if (call?.name !== 'optionalAttrs' || call.args.length !== 2) return undefined;
+      const inner = setOperand(call.args[1], scope, depth + 1);
+      return inner && !inner.condition ? { ...inner, condition: detach(call.args[0].text) } : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** The two sides of `a // b` (through parentheses and let names), when the right one is a set written here. */
+function updateOperands(node: SyntaxNode | null, scope: Scope, depth: number): { left: { node: SyntaxNode; scope: Scope }; right: { node: SyntaxNode; scope: Scope } } | undefined {
+  if (!node || depth > 20) return undefined;
+  if (node.type === 'parenthesized_expression') return updateOperands(node.childForFieldName('expression'), scope, depth + 1);
+  if (node.type === 'variable_expression') {
+    const entry = scope.lookup(node.text);
+    return entry?.node ? updateOperands(entry.node, entry.scope, depth + 1) : undefined;
+  }
+  if (node.type !== 'binary_expression' || node.childForFieldName('operator')?.text !== '//') return undefined;
+  const left = node.childForFieldName('left');
+  const right = node.childForFieldName('right');
+  return left && right ? { left: { node: left, scope }, right: { node: right, scope } } : undefined;
+}
+
+/** The top-level names of a set or of a chain of `//` over sets the model can read; undefined otherwise. */
+function updateNames(node: SyntaxNode, scope: Scope, depth: number): Set<string> | undefined {
+  if (depth > 20) return undefined;
+  const operand = setOperand(node, scope, 0);
+  if (operand) return topLevelNames(operand.node);
+  const update = updateOperands(node, scope, 0);
+  if (!update) return undefined;
+  const right = setOperand(update.right.node, update.right.scope, 0);
+  const left = updateNames(update.left.node, update.left.scope, depth + 1);
+  const rightNames = right ? topLevelNames(right.node) : undefined;
+  return left && rightNames ? new Set([...left, ...rightNames]) : undefined;
+}
+
+/** The first names of a set's bindings; undefined when one is computed. */
+function topLevelNames(node: SyntaxNode): Set<string> | undefined {
+  const names = new Set<string>();
+  const bindingSet = node.namedChildren.find((child) => child?.type === 'binding_set');
+  for (const binding of bindingSet?.namedChildren ?? []) {
+    if (!binding || binding.type === 'comment') continue;
+    if (binding.type === 'binding') {
+      const first = attrPathNames(binding.childForFieldName('attrpath')!)[0];
+      if (first === undefined) return undefined;
+      names.add(first);
+    } else if (binding.type === 'inherit' || binding.type === 'inherit_from') {
+      for (const attr of binding.childForFieldName('attrs')?.namedChildren ?? []) if (attr) names.add(detach(attr.text));
+    }
+  }
+  return names;
+}
+
 function isSetLike(node: SyntaxNode): boolean {
-  return node.type === 'attrset_expression' || node.type === 'rec_attrset_expression' || node.type === 'apply_expression';
+  return (
+    node.type === 'attrset_expression' ||
+    node.type === 'rec_attrset_expression' ||
+    node.type === 'apply_expression' ||
+    (node.type === 'binary_expression' && node.childForFieldName('operator')?.text === '//')
+  );
 }
 
 /**

@@ -31,8 +31,15 @@ export function dumpModel(model: OptionModel, baseDir: string): string {
     lines.push(`${where(region.file, region.range.start)} unread ${pathKey(region.prefix) || '<module>'}: ${region.reason}`);
   }
   for (const record of model.imports) {
-    const what = record.target ? relative(baseDir, record.target) : record.external ? `nixpkgs module ${record.external}` : `failed: ${record.problem}`;
-    lines.push(`${where(record.file, record.range.start)} import ${what}`);
+    const what = record.target
+      ? relative(baseDir, record.target)
+      : record.external
+        ? `nixpkgs module ${record.external}`
+        : record.absent
+          ? 'skipped: no such file'
+          : `failed: ${record.problem}`;
+    const tags = record.conditions?.length ? ` [${record.conditions.map((condition) => `if ${condition}`).join('; ')}]` : '';
+    lines.push(`${where(record.file, record.range.start)} import${tags} ${what}`);
   }
   for (const file of model.files.values()) {
     for (const error of file.syntaxErrors) lines.push(`${where(file.path, error.start)} syntax: ${error.message}`);

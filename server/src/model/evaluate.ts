@@ -234,14 +234,22 @@ export class Evaluator {
 /** A list's string items joined by `separator`, each part remembering the list element it came from. */
 function joinList(list: Extract<Value, { kind: 'list' }>, separator: StringPart[], range: TextRange): Value {
   const parts: StringPart[] = [];
-  list.items.forEach((item, index) => {
-    if (index > 0) parts.push(...separator.map((part) => (part.kind === 'text' ? { kind: 'text' as const, text: part.text } : part)));
+  let joinedBefore = false;
+  for (const item of list.items) {
+    // An item under `optional(s)` may be absent: it and its separator are one unknown part, so
+    // the known items keep their places ("a<?>,b" for [ "a" (optional c "x") "b" ]).
+    if (item.conditions.length > 0) {
+      parts.push({ kind: 'opaque', description: `an item only there if ${item.conditions.join(' and ')}`, source: item.range });
+      continue;
+    }
+    if (joinedBefore) parts.push(...separator.map((part) => (part.kind === 'text' ? { kind: 'text' as const, text: part.text } : part)));
+    joinedBefore = true;
     // Remember which list element each joined part came from, so fixes can add elements beside it.
     const literal = list.literals.find((candidate) => candidate.elements.some((element) => element.start === item.range.start && element.end === item.range.end));
     const origin = literal ? { literal, element: item.range } : undefined;
     if (item.value.kind === 'string') parts.push(...item.value.parts.map((part) => (part.kind === 'text' && origin ? { ...part, origin } : part)));
     else parts.push({ kind: 'opaque', description: 'an unknown list item', source: item.range });
-  });
+  }
   if (!list.complete) parts.push({ kind: 'opaque', description: 'unknown list items', source: list.range });
   return { kind: 'string', parts: mergeTextParts(parts), range, literal: false, indented: false };
 }

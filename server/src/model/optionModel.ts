@@ -51,6 +51,10 @@ export interface ImportRecord {
   /** A module shipped with NixOS (`modulesPath + …`), deliberately not followed. */
   external?: string;
   problem?: string;
+  /** Conditions of `lib.optional(s)` the import is written under. */
+  conditions?: string[];
+  /** Not there, and imported only when it exists (`lib.optional (builtins.pathExists ./x.nix) ./x.nix`). */
+  absent?: boolean;
 }
 
 export interface SourceFile {
@@ -99,8 +103,29 @@ export class ConfigView {
     return this.specialisation === undefined || definition.specialisation === this.specialisation;
   }
 
+  private inheritsBase?: boolean;
+
   private includes(specialisation: string | undefined): boolean {
-    return specialisation === undefined || specialisation === this.specialisation;
+    if (specialisation === undefined) return this.specialisation === undefined || this.inheritsParent();
+    return specialisation === this.specialisation;
+  }
+
+  /**
+   * A specialisation builds on the base configuration unless `inheritParentConfig = false;` is
+   * set for it without a condition; then only its own `configuration` (and what it imports) counts.
+   */
+  private inheritsParent(): boolean {
+    if (this.inheritsBase === undefined) {
+      const option = `specialisation.${this.specialisation}.inheritParentConfig`;
+      this.inheritsBase = !(indexOf(this.model).exact.get(option) ?? []).some(
+        (definition) =>
+          definition.specialisation === undefined &&
+          definition.conditions.length === 0 &&
+          definition.value.kind === 'bool' &&
+          !definition.value.value,
+      );
+    }
+    return this.inheritsBase;
   }
 
   /** Definitions of exactly this option. */
@@ -117,9 +142,14 @@ export class ConfigView {
     const definitions = this.definitions(option);
     let best = Number.POSITIVE_INFINITY;
     for (const definition of definitions) {
-      if (definition.conditions.length === 0) best = Math.min(best, definitionPriority(definition));
+      const priority = definitionPriority(definition);
+      if (definition.conditions.length === 0 && !Number.isNaN(priority)) best = Math.min(best, priority);
     }
-    return definitions.filter((definition) => definitionPriority(definition) <= best);
+    // A priority the model cannot read (`mkOverride prio …`) may be the best: kept, and drops nothing.
+    return definitions.filter((definition) => {
+      const priority = definitionPriority(definition);
+      return Number.isNaN(priority) || priority <= best;
+    });
   }
 
   /** Definitions of this option or of options below it (`boot.kernelModules.vfio_pci = true`). */
@@ -162,12 +192,15 @@ const PRIORITIES: Record<string, number> = {
   mkOptionDefault: 1500,
 };
 
-/** The module system's priority of a definition: lower wins; 100 when no wrapper sets one. */
+/**
+ * The module system's priority of a definition: lower wins; 100 when no wrapper sets one; NaN when
+ * `mkOverride` is given something other than a number.
+ */
 export function definitionPriority(definition: Definition): number {
   let priority = 100;
   for (const modifier of definition.modifiers) {
     const [name, argument] = modifier.split(' ');
-    if (name === 'mkOverride') priority = /^\d+$/.test(argument ?? '') ? Number(argument) : priority;
+    if (name === 'mkOverride') priority = /^\d+$/.test(argument ?? '') ? Number(argument) : Number.NaN;
     else if (PRIORITIES[name] !== undefined) priority = PRIORITIES[name];
   }
   return priority;

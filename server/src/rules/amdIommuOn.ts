@@ -1,7 +1,7 @@
 // `amd_iommu=on` is in many guides but is not a value the kernel knows: the AMD IOMMU is used by
 // default whenever the firmware enables it, and recent kernels log "AMD-Vi: Unknown option - 'on'".
 import { cpuVendor } from './facts/cpuVendor';
-import { KERNEL_PARAMS, kernelParams } from './facts/kernelParams';
+import { KERNEL_PARAMS, kernelParams, paramName, paramValue } from './facts/kernelParams';
 import { Finding, Rule } from './types';
 
 export const AMD_IOMMU_ON = 'amd-iommu-on-invalid';
@@ -16,17 +16,18 @@ export const amdIommuOn: Rule = {
       // On an Intel CPU the wrong-vendor rule already reports this parameter.
       if (cpuVendor(view, hardware)?.vendor === 'intel') continue;
       for (const { text, item, definition } of kernelParams(view, { effective: false })) {
-        if (text !== 'amd_iommu=on') continue;
+        // `amd-iommu=on` too: the kernel reads '-' and '_' in parameter names alike.
+        if (text === undefined || paramName(text) !== 'amd_iommu' || paramValue(text) !== 'on') continue;
         if (!view.owns(definition)) continue;
         findings.push({
           code: AMD_IOMMU_ON,
           severity: 'info',
           message:
-            '"amd_iommu=on" is not a value the kernel knows (it logs "AMD-Vi: Unknown option - \'on\'"). ' +
+            `"${text}" is not a value the kernel knows (it logs "AMD-Vi: Unknown option - 'on'"). ` +
             'The AMD IOMMU is on by default when AMD-Vi/IOMMU is enabled in the firmware; the parameter can go.',
           file: definition.file,
           range: item.range,
-          fix: { fix: 'remove-list-item', title: 'Remove "amd_iommu=on"', args: { option: KERNEL_PARAMS, item: text } },
+          fix: { fix: 'remove-list-item', title: `Remove "${text}"`, args: { option: KERNEL_PARAMS, item: text } },
         });
       }
     }

@@ -30,6 +30,31 @@ export const intelIommuMissing: Rule = {
         });
       });
       if (enabled) continue;
+      const scope = view.specialisation === undefined ? '' : ` (in specialisation "${view.specialisation}")`;
+      const reason = `${capitalise(vendor.source)}; without the IOMMU turned on there are no IOMMU groups and vfio-pci cannot take the device.`;
+      // `intel_iommu=off` (or only sub-options like igfx_off) written out: change that item rather
+      // than add a second, contradicting one.
+      const written = params.find(
+        ({ text, item, definition }) =>
+          text !== undefined && !/\s/.test(text) && item.value.kind === 'string' && paramName(text) === 'intel_iommu' && paramValue(text) !== undefined && view.owns(definition),
+      );
+      if (written?.text !== undefined) {
+        const kept = paramValue(written.text)!.split(',').filter((option) => option !== '' && option !== 'off' && option !== 'on');
+        const replacement = `intel_iommu=${['on', ...kept].join(',')}`;
+        findings.push({
+          code: INTEL_IOMMU_MISSING,
+          severity: 'warning',
+          message: `VFIO is set up (${evidence[0].what}) but "${written.text}" does not turn the Intel IOMMU on${scope}. ${reason}`,
+          file: written.definition.file,
+          range: written.item.range,
+          fix: {
+            fix: 'replace-list-item',
+            title: `Replace "${written.text}" with "${replacement}"`,
+            args: { option: KERNEL_PARAMS, item: written.text, replacement },
+          },
+        });
+        continue;
+      }
       // Point at the kernelParams list when there is one (the fix edits it), else at the VFIO setup.
       const inView = params.find(({ definition }) => definition.specialisation === view.specialisation) ?? params[0];
       const definition = view.effectiveDefinitions(KERNEL_PARAMS)[0];
@@ -38,13 +63,11 @@ export const intelIommuMissing: Rule = {
         : definition
           ? { file: definition.file, range: definition.value.range }
           : { file: evidence[0].file, range: evidence[0].range };
-      const scope = view.specialisation === undefined ? '' : ` (in specialisation "${view.specialisation}")`;
       findings.push({
         code: INTEL_IOMMU_MISSING,
         severity: 'warning',
         message:
-          `VFIO is set up (${evidence[0].what}) but boot.kernelParams has no "intel_iommu=on"${scope}. ` +
-          `${capitalise(vendor.source)}; without the IOMMU turned on there are no IOMMU groups and vfio-pci cannot take the device.`,
+          `VFIO is set up (${evidence[0].what}) but boot.kernelParams has no "intel_iommu=on"${scope}. ${reason}`,
         ...where,
         fix: {
           fix: 'add-list-item',

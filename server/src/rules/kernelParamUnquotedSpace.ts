@@ -2,7 +2,7 @@
 // parameters in one string ("intel_iommu=on iommu=pt") fail evaluation with "is not of type
 // 'string, with spaces inside double quotes'".
 import { HOLE } from '../model/values';
-import { KERNEL_PARAMS, kernelParams } from './facts/kernelParams';
+import { KERNEL_PARAMS, kernelParams, splitOutsideQuotes } from './facts/kernelParams';
 import { Finding, Rule } from './types';
 
 export const KERNEL_PARAM_UNQUOTED_SPACE = 'kernel-param-unquoted-space';
@@ -32,16 +32,26 @@ export const kernelParamUnquotedSpace: Rule = {
         if (seen.has(key)) continue;
         seen.add(key);
         const canSplit = item.value.kind === 'string' && item.value.literal && text.trim() !== '';
+        const words = splitOutsideQuotes(text);
+        const failure = `since NixOS 21.11 this fails evaluation ("not of type 'string, with spaces inside double quotes'")`;
+        // One parameter with stray whitespace around it ("intel_iommu=on ") fails the same way.
+        const single = words.length === 1;
+        // Unknown parts (HOLE) are shown as the interpolation they come from.
+        const shown = text.split(HOLE).join('${…}');
         findings.push({
           code: KERNEL_PARAM_UNQUOTED_SPACE,
           severity: 'error',
-          message:
-            `"${text.replace(/\s+/g, ' ').trim()}" holds several kernel parameters in one item; since NixOS 21.11 this fails ` +
-            `evaluation ("not of type 'string, with spaces inside double quotes'"). Give each parameter its own string.`,
+          message: single
+            ? `${JSON.stringify(shown)} has whitespace outside double quotes; ${failure}. Remove the whitespace.`
+            : `"${shown.replace(/\s+/g, ' ').trim()}" holds several kernel parameters in one item; ${failure}. Give each parameter its own string.`,
           file: definition.file,
           range: item.range,
           fix: canSplit
-            ? { fix: 'split-list-item', title: 'Split into one string per parameter', args: { option: KERNEL_PARAMS, item: text } }
+            ? {
+                fix: 'split-list-item',
+                title: single ? `Remove the whitespace around "${words[0]}"` : 'Split into one string per parameter',
+                args: { option: KERNEL_PARAMS, item: text },
+              }
             : undefined,
         });
       }

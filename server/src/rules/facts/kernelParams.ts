@@ -49,3 +49,21 @@ export function paramValue(text: string): string | undefined {
 export function canonicalParamName(name: string): string {
   return name.replace(/-/g, '_');
 }
+
+/** The words of a kernel command line, split at whitespace outside double quotes (`foo="a b"` is one). */
+export function splitOutsideQuotes(text: string): string[] {
+  const words: string[] = [];
+  let current = '';
+  let quoted = false;
+  for (const char of text) {
+    if (char === '"') quoted = !quoted;
+    if (!quoted && /\s/.test(char)) {
+      if (current) words.push(current);
+      current = '';
+    } else {
+      current += char;
+    }
+  }
+  if (current) words.push(current);
+  return words;
+}
