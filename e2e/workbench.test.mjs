@@ -76,6 +76,33 @@ async function withRetries(times, attempt) {
   throw last;
 }
 
+const escapeRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * Opens a workspace file through Quick Open. Typing waits for the box (keys pressed before it shows
+ * go to whatever had focus), and Enter waits until the top row is the file itself, not a recently
+ * opened one such as hardware-configuration.nix.
+ */
+async function openFile(page, name) {
+  const exactly = new RegExp(`^${escapeRegExp(name)}$`);
+  await withRetries(3, async () => {
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Control+P');
+    await page.locator('.quick-input-widget input').pressSequentially(name);
+    await page.locator('.quick-input-list .monaco-list-row').first().locator('.label-name', { hasText: exactly }).waitFor({ timeout: 10_000 });
+    await page.keyboard.press('Enter');
+    await page.locator('.tab.active', { hasText: new RegExp(`^${escapeRegExp(name)}`) }).waitFor({ timeout: 10_000 });
+  });
+}
+
+/** Runs a command from the palette once its own row is the top one (not retried: it may edit). */
+async function runCommand(page, title) {
+  await page.keyboard.press('Control+Shift+P');
+  await page.locator('.quick-input-widget input').pressSequentially(title);
+  await page.locator('.quick-input-list .monaco-list-row').first().filter({ hasText: title }).waitFor();
+  await page.keyboard.press('Enter');
+}
+
 describe('Nix VFIO in a real VS Code workbench', { timeout: 240_000 }, () => {
   let temp;
   let server;
@@ -129,11 +156,7 @@ describe('Nix VFIO in a real VS Code workbench', { timeout: 240_000 }, () => {
   });
 
   it('shows the findings of the example in the Problems panel', async () => {
-    await page.keyboard.press('Control+P');
-    await page.keyboard.type('configuration.nix');
-    await page.locator('.quick-input-list .monaco-list-row').first().waitFor();
-    await page.keyboard.press('Enter');
-    await page.locator('.tab.active', { hasText: 'configuration.nix' }).waitFor();
+    await openFile(page, 'configuration.nix');
     await page.keyboard.press('Control+Shift+M');
     const problems = page.locator('.markers-panel');
     await problems.getByText(/boot\.kernelParams has no "intel_iommu=on"/).waitFor({ timeout: 60_000 });
@@ -195,12 +218,7 @@ describe('Nix VFIO in a real VS Code workbench', { timeout: 240_000 }, () => {
   });
 
   it('shows the device behind a vendor:device id on hover', async () => {
-    await page.keyboard.press('Escape');
-    await page.keyboard.press('Control+P');
-    await page.keyboard.type('gpu-ids.nix');
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'gpu-ids.nix' }).first().waitFor();
-    await page.keyboard.press('Enter');
-    await page.locator('.tab.active', { hasText: 'gpu-ids.nix' }).waitFor();
+    await openFile(page, 'gpu-ids.nix');
     // Inside the audio function's id, on line 2 (columns are 1-based).
     const column = ID_FILE.split('\n')[1].indexOf('10de:0fbb') + 3;
     await withRetries(3, async () => {
@@ -235,18 +253,11 @@ describe('Nix VFIO in a real VS Code workbench', { timeout: 240_000 }, () => {
   });
 
   it('the walkthrough step "Set up libvirt" writes virt-manager into the configuration', async () => {
-    await page.keyboard.press('Control+P');
-    await page.keyboard.type('configuration.nix');
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'configuration.nix' }).first().waitFor();
-    await page.keyboard.press('Enter');
-    await page.locator('.tab.active', { hasText: 'configuration.nix' }).waitFor();
-    await page.keyboard.press('Control+Shift+P');
-    await page.keyboard.type('Nix VFIO: Set up libvirt');
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Set up libvirt and virt-manager' }).first().waitFor();
+    await openFile(page, 'configuration.nix');
     const file = join(workspace, 'configuration.nix');
     // VS Code saves what a language server's workspace edit changes; save again in case it did not.
     const written = fileChange(file, (text) => text.includes('programs.virt-manager.enable = true;'));
-    await page.keyboard.press('Enter');
+    await runCommand(page, 'Nix VFIO: Set up libvirt and virt-manager');
     await page.locator('.notifications-toasts').getByText(/Add your user to the "libvirtd" group/).waitFor();
     await page.keyboard.press('Control+S');
     await written;
