@@ -9,7 +9,7 @@ import type { TextDocumentContentChangeEvent } from 'vscode-languageserver';
 import { MAX_DOCUMENT_LENGTH, OpenDocument } from '../server/src/lsp/documents';
 import { NixParser, SyntaxNode, SyntaxTree } from '../server/src/parse/nixParser';
 import { LineIndex } from '../server/src/text';
-import { sharedParser } from './helpers';
+import { seededRandom, sharedParser } from './helpers';
 import { RULE_FIXTURES } from './ruleFixtures';
 
 /** A parser that records what it was asked, and trees that count how often they are deleted. */
@@ -41,18 +41,6 @@ function shape(node: SyntaxNode, out: string[] = []): string[] {
   return out;
 }
 
-/** mulberry32: small, fast, seeded. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const INSERTS = ['7', ' ', '\n', '"', '{ a = 1; }', '[ "x" ]', '😀', 'é', '\r\n', ';', '}', '\n  boot.kernelParams = [ "quiet" ];\n'];
 
 /** A random LSP change against `text`, with the text it leaves. Never splits a surrogate pair or a CRLF. */
@@ -75,7 +63,7 @@ function randomChange(text: string, next: () => number): { change: TextDocumentC
 describe('open documents', () => {
   it('incremental changes give the text and tree of a fresh parse, reusing and freeing each old tree', async () => {
     const base = await sharedParser();
-    const next = random(8);
+    const next = seededRandom(8);
     const cases = readdirSync(RULE_FIXTURES).sort().slice(0, 30);
     for (const name of cases) {
       let expected = readFileSync(join(RULE_FIXTURES, name, 'configuration.nix'), 'utf8');

@@ -13,6 +13,7 @@ import { inlayHints } from '../server/src/editor/inlayHints';
 import { applySteps, planPassthrough } from '../server/src/editor/passthrough';
 import { buildModel } from '../server/src/model/buildModel';
 import { diskLoader } from '../server/src/model/loadFiles';
+import { OptionModel } from '../server/src/model/optionModel';
 import { syntaxErrors } from '../server/src/parse/nixParser';
 import { applyEdits } from '../server/src/text';
 import { codeLenses } from '../server/src/editor/codeLens';
@@ -24,6 +25,18 @@ import { loadMachine } from './ruleFixtures';
 async function modelOf(root: string, overlay: ReadonlyMap<string, string> = new Map()) {
   const parser = await sharedParser();
   return buildModel(root, diskLoader(parser, (path) => (overlay.has(path) ? { text: overlay.get(path)! } : undefined)));
+}
+
+/** Runs `check` on the model of a temporary configuration.nix holding `text`. */
+async function withConfiguration(text: string, check: (file: string, model: OptionModel) => void): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'nix-vfio-editor-'));
+  try {
+    const file = join(dir, 'configuration.nix');
+    writeFileSync(file, text);
+    check(file, await modelOf(file));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 describe('hover, inlay hints and completion', () => {
@@ -52,52 +65,34 @@ describe('hover, inlay hints and completion', () => {
   });
 
   it('completes ids after vfio-pci.ids=, GPU functions first, skipping ids already listed', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'nix-vfio-complete-'));
-    try {
-      const file = join(dir, 'configuration.nix');
-      const text = '{ boot.kernelParams = [ "vfio-pci.ids=10de:1e84,10de:1" ]; }\n';
-      writeFileSync(file, text);
-      const model = await modelOf(file);
+    const text = '{ boot.kernelParams = [ "vfio-pci.ids=10de:1e84,10de:1" ]; }\n';
+    await withConfiguration(text, (file, model) => {
       const offset = text.indexOf('10de:1"') + '10de:1'.length;
       const items = completionsAt(model, loadMachine('amd-desktop'), file, offset);
       assert.deepEqual(items.map((item) => item.label), ['10de:10f8', '10de:1ad8', '10de:1ad9']);
       assert.equal(text.slice(items[0].replace.start, items[0].replace.end), '10de:1');
       assert.deepEqual(completionsAt(model, loadMachine('amd-desktop'), file, text.indexOf('boot')), []);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it('completes ids inside the elements of a let-bound list joined into the ids', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'nix-vfio-complete-'));
-    try {
-      const file = join(dir, 'configuration.nix');
-      const text = '{ lib, ... }:\nlet\n  gpuIds = [\n    "10de:1e84"\n    "10de:1"\n  ];\n  other = [ "10de:" ];\nin\n{\n  boot.kernelParams = [ ("vfio-pci.ids=" + lib.concatStringsSep "," gpuIds) ];\n}\n';
-      writeFileSync(file, text);
-      const model = await modelOf(file);
+    const text = '{ lib, ... }:\nlet\n  gpuIds = [\n    "10de:1e84"\n    "10de:1"\n  ];\n  other = [ "10de:" ];\nin\n{\n  boot.kernelParams = [ ("vfio-pci.ids=" + lib.concatStringsSep "," gpuIds) ];\n}\n';
+    await withConfiguration(text, (file, model) => {
       const offset = text.indexOf('10de:1"') + '10de:1'.length;
       const items = completionsAt(model, loadMachine('amd-desktop'), file, offset);
       assert.deepEqual(items.map((item) => item.label), ['10de:10f8', '10de:1ad8', '10de:1ad9']);
       assert.equal(text.slice(items[0].replace.start, items[0].replace.end), '10de:1');
       // A list that binds nothing gets no ids.
       assert.deepEqual(completionsAt(model, loadMachine('amd-desktop'), file, text.indexOf('"10de:"') + 6), []);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it('completes addresses inside a driver_override script', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'nix-vfio-complete-'));
-    try {
-      const file = join(dir, 'configuration.nix');
-      const text = "{\n  boot.initrd.preDeviceCommands = ''\n    DEVS=\"0000:0f\"\n    echo vfio-pci > /sys/bus/pci/devices/$DEV/driver_override\n  '';\n}\n";
-      writeFileSync(file, text);
-      const model = await modelOf(file);
+    const text = "{\n  boot.initrd.preDeviceCommands = ''\n    DEVS=\"0000:0f\"\n    echo vfio-pci > /sys/bus/pci/devices/$DEV/driver_override\n  '';\n}\n";
+    await withConfiguration(text, (file, model) => {
       const items = completionsAt(model, loadMachine('intel-igpu-gtx'), file, text.indexOf('0000:0f') + 7);
       assert.deepEqual(items.map((item) => item.label), ['0000:0f:00.0', '0000:0f:00.1']);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 });
 

@@ -17,22 +17,10 @@ import { NixParser } from '../server/src/parse/nixParser';
 import { importListing } from '../server/src/hardware/importListing';
 import { locateJsonPath } from '../server/src/hardware/jsonLocate';
 import { parseSnapshot, validateSnapshot } from '../server/src/hardware/snapshot';
-import { FIXTURES, REPO_ROOT, sharedParser } from './helpers';
+import { FIXTURES, REPO_ROOT, seededRandom, sharedParser } from './helpers';
 import { loadMachine } from './ruleFixtures';
 
 const ITERATIONS = Number(process.env.FUZZ_ITERATIONS ?? 2000);
-
-/** mulberry32: small, fast, seeded. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function nixFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -116,7 +104,7 @@ describe('robustness', BOUND, () => {
   it(`survives ${ITERATIONS} seeded mutations of the fixture configurations`, async () => {
     const parser = await sharedParser();
     const files = nixFiles(FIXTURES).sort();
-    const next = random(20261124);
+    const next = seededRandom(20261124);
     for (let i = 0; i < ITERATIONS; i++) {
       const path = files[Math.floor(next() * files.length)];
       let text = readFileSync(path, 'utf8');
@@ -128,7 +116,7 @@ describe('robustness', BOUND, () => {
   it('a model built with the cache of the previous text equals one built from scratch', async () => {
     const parser = await sharedParser();
     const files = nixFiles(FIXTURES).sort();
-    const next = random(424242);
+    const next = seededRandom(424242);
     for (let i = 0; i < ITERATIONS / 4; i++) {
       const path = files[Math.floor(next() * files.length)];
       const cache = new ModelCache();
@@ -151,7 +139,7 @@ describe('robustness', BOUND, () => {
 
   it('survives extreme inputs: empty, deep nesting, long lines, lone surrogates, NUL bytes', async () => {
     const parser = await sharedParser();
-    const next = random(7);
+    const next = seededRandom(7);
     const path = join(FIXTURES, 'synthetic.nix');
     const inputs = [
       '',
@@ -191,7 +179,7 @@ describe('robustness', BOUND, () => {
 describe('malformed hardware input', BOUND, () => {
   it(`mutated snapshot files are rejected with located problems, never a throw (${ITERATIONS} cases)`, () => {
     const machines = readdirSync(join(FIXTURES, 'machines')).sort().map((name) => readFileSync(join(FIXTURES, 'machines', name), 'utf8'));
-    const next = random(31337);
+    const next = seededRandom(31337);
     for (let i = 0; i < ITERATIONS; i++) {
       const original = machines[i % machines.length];
       // Half break the JSON text itself, half keep valid JSON with wrong values.
@@ -213,7 +201,7 @@ describe('malformed hardware input', BOUND, () => {
   it(`mutated pasted listings import to valid snapshots or say which lines they skipped (${ITERATIONS / 4} cases)`, () => {
     const dir = join(REPO_ROOT, 'test', 'hardware', 'listings');
     const listings = readdirSync(dir).sort().map((name) => readFileSync(join(dir, name), 'utf8'));
-    const next = random(4711);
+    const next = seededRandom(4711);
     for (let i = 0; i < ITERATIONS / 4; i++) {
       let text = listings[i % listings.length];
       for (let round = 1 + Math.floor(next() * 4); round > 0; round--) text = mutate(text, next);

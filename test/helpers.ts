@@ -33,3 +33,15 @@ export function assertGolden(actual: string, goldenPath: string): void {
   assert.ok(existsSync(goldenPath), `missing golden file ${goldenPath} (run with UPDATE_EXPECT=1 to create it)`);
   assert.equal(actual, readFileSync(goldenPath, 'utf8'));
 }
+
+/** mulberry32: small, fast, seeded. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -11,19 +11,7 @@ import type { TextDocumentContentChangeEvent } from 'vscode-languageserver';
 import { OpenDocument } from '../server/src/lsp/documents';
 import type { SyntaxNode } from '../server/src/parse/nixParser';
 import { LineIndex } from '../server/src/text';
-import { FIXTURES, sharedParser } from './helpers';
-
-/** mulberry32: small, fast, seeded. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { FIXTURES, seededRandom, sharedParser } from './helpers';
 
 const GARBAGE = ['"intel_iommu=on" ', '\n  ', '# café 😀\n', 'é', '😀😀', ' ]; ', 'boot.kernelParams = [ "iommu=pt" ];\n', '{ ', '}', "''\n  x\n''", '${a}', ''];
 
@@ -49,7 +37,7 @@ describe('incremental re-parse of open documents', () => {
       check.delete();
       const document = new OpenDocument('file:///virtual/configuration.nix', '/virtual/configuration.nix', valid, 1);
       document.syntaxTree(parser);
-      const next = random(seed);
+      const next = seededRandom(seed);
       let version = 1;
       for (let step = 0; step < 100; step++) {
         if (next() < 0.3) {
