@@ -92,15 +92,28 @@ function collectRanges(value: unknown, from: number, to: number, headEnd: number
   return true;
 }
 
-/** Length of the common prefix of two strings, and of their common suffix after it. */
+/** Characters compared at once while looking for where two texts differ. */
+const COMPARE_CHUNK = 2048;
+
+/**
+ * Length of the common prefix of two strings, and of their common suffix after it. Whole
+ * chunks are compared as strings first (much faster than character by character), then the
+ * differing chunk by character.
+ */
 function commonEnds(before: string, after: string): { prefix: number; suffix: number } {
   const limit = Math.min(before.length, after.length);
   let prefix = 0;
+  while (prefix + COMPARE_CHUNK <= limit && before.slice(prefix, prefix + COMPARE_CHUNK) === after.slice(prefix, prefix + COMPARE_CHUNK)) prefix += COMPARE_CHUNK;
   while (prefix < limit && before.charCodeAt(prefix) === after.charCodeAt(prefix)) prefix++;
+  const room = limit - prefix;
   let suffix = 0;
-  const lastBefore = before.length - 1;
-  const lastAfter = after.length - 1;
-  while (suffix < limit - prefix && before.charCodeAt(lastBefore - suffix) === after.charCodeAt(lastAfter - suffix)) suffix++;
+  while (
+    suffix + COMPARE_CHUNK <= room &&
+    before.slice(before.length - suffix - COMPARE_CHUNK, before.length - suffix) === after.slice(after.length - suffix - COMPARE_CHUNK, after.length - suffix)
+  ) {
+    suffix += COMPARE_CHUNK;
+  }
+  while (suffix < room && before.charCodeAt(before.length - 1 - suffix) === after.charCodeAt(after.length - 1 - suffix)) suffix++;
   return { prefix, suffix };
 }
 

@@ -149,6 +149,11 @@ export class ConfigView {
   }
 }
 
+/** Every definition of exactly `option` (`pathKey` equal), in any specialisation, in model order. */
+export function optionDefinitions(model: OptionModel, option: string): readonly Definition[] {
+  return indexOf(model).exact(option);
+}
+
 /** The base configuration and one view per specialisation. */
 export function configViews(model: OptionModel): ConfigView[] {
   return [new ConfigView(model), ...model.specialisations.map((name) => new ConfigView(model, name))];
@@ -208,10 +213,15 @@ function keySegments(path: readonly string[]): readonly string[] {
 }
 
 function childrenOf(node: IndexNode, depth: number): Map<string, IndexNode> {
-  if (node.children) return node.children;
+  node.children ??= groupByName(node.definitions, (i) => node.segments[i], depth);
+  return node.children;
+}
+
+/** The definitions grouped by their segment at `depth`, each group in model order. */
+function groupByName(definitions: readonly Definition[], segmentsOf: (position: number) => readonly string[], depth: number): Map<string, IndexNode> {
   const children = new Map<string, IndexNode>();
-  for (let i = 0; i < node.definitions.length; i++) {
-    const segments = node.segments[i];
+  for (let i = 0; i < definitions.length; i++) {
+    const segments = segmentsOf(i);
     if (segments.length <= depth) continue;
     const name = segments[depth];
     let child = children.get(name);
@@ -219,23 +229,19 @@ function childrenOf(node: IndexNode, depth: number): Map<string, IndexNode> {
       child = newIndexNode();
       children.set(name, child);
     }
-    child.definitions.push(node.definitions[i]);
+    child.definitions.push(definitions[i]);
     child.segments.push(segments);
-    if (segments.length === depth + 1) child.exact.push(node.definitions[i]);
+    if (segments.length === depth + 1) child.exact.push(definitions[i]);
   }
-  node.children = children;
   return children;
 }
 
 function indexOf(model: OptionModel): DefinitionIndex {
   let index = indexes.get(model);
   if (index) return index;
-  const root = newIndexNode();
-  for (const definition of model.definitions) {
-    const segments = keySegments(definition.path);
-    root.definitions.push(definition);
-    root.segments.push(segments);
-  }
+  // The first level is grouped at once, straight from the model's list.
+  const definitions = model.definitions;
+  const root: IndexNode = { definitions, segments: [], exact: [], children: groupByName(definitions, (i) => keySegments(definitions[i].path), 0) };
   const find = (option: string): IndexNode | undefined => {
     const names = option.split('.');
     let node: IndexNode | undefined = root;
