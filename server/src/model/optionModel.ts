@@ -191,9 +191,9 @@ interface DefinitionIndex {
 }
 
 interface IndexNode {
-  /** Definitions at or below this node, in model order, with their segments. */
+  /** Definitions at or below this node, in model order, with their segments (worked out when first needed). */
   definitions: Definition[];
-  segments: (readonly string[])[];
+  segments: (readonly string[] | undefined)[];
   /** Those whose path ends here. */
   exact: Definition[];
   children?: Map<string, IndexNode>;
@@ -213,39 +213,52 @@ function keySegments(path: readonly string[]): readonly string[] {
 }
 
 function childrenOf(node: IndexNode, depth: number): Map<string, IndexNode> {
-  node.children ??= groupByName(node.definitions, (i) => node.segments[i], depth);
-  return node.children;
+  if (node.children) return node.children;
+  const children = new Map<string, IndexNode>();
+  for (let i = 0; i < node.definitions.length; i++) {
+    const segments = (node.segments[i] ??= keySegments(node.definitions[i].path));
+    if (segments.length > depth) addTo(children, segments[depth], node.definitions[i], segments, segments.length === depth + 1);
+  }
+  node.children = children;
+  return children;
 }
 
-/** The definitions grouped by their segment at `depth`, each group in model order. */
-function groupByName(definitions: readonly Definition[], segmentsOf: (position: number) => readonly string[], depth: number): Map<string, IndexNode> {
-  const children = new Map<string, IndexNode>();
-  for (let i = 0; i < definitions.length; i++) {
-    const segments = segmentsOf(i);
-    if (segments.length <= depth) continue;
-    const name = segments[depth];
-    let child = children.get(name);
-    if (!child) {
-      child = newIndexNode();
-      children.set(name, child);
-    }
-    child.definitions.push(definitions[i]);
-    child.segments.push(segments);
-    if (segments.length === depth + 1) child.exact.push(definitions[i]);
+function addTo(children: Map<string, IndexNode>, name: string, definition: Definition, segments: readonly string[] | undefined, endsHere: boolean): void {
+  let child = children.get(name);
+  if (!child) {
+    child = newIndexNode();
+    children.set(name, child);
   }
-  return children;
+  child.definitions.push(definition);
+  child.segments.push(segments);
+  if (endsHere) child.exact.push(definition);
 }
 
 function indexOf(model: OptionModel): DefinitionIndex {
   let index = indexes.get(model);
   if (index) return index;
-  // The first level is grouped at once, straight from the model's list.
-  const definitions = model.definitions;
-  const root: IndexNode = { definitions, segments: [], exact: [], children: groupByName(definitions, (i) => keySegments(definitions[i].path), 0) };
+  const firstLevel = new Map<string, IndexNode | undefined>();
+  // One scan of the model per first name asked for (rules ask for a handful: boot, hardware…),
+  // cheaper on a large file than grouping every definition.
+  const top = (name: string): IndexNode | undefined => {
+    if (firstLevel.has(name)) return firstLevel.get(name);
+    const group = new Map<string, IndexNode>();
+    for (const definition of model.definitions) {
+      const path = definition.path;
+      if (path.length > 0 && path[0] === name) addTo(group, name, definition, undefined, path.length === 1);
+      else if (path.length === 0 ? name === '' : path[0].length > name.length && path[0].charCodeAt(name.length) === 46 && path[0].startsWith(name)) {
+        // A first name holding a dot (`"boot.x" = …`) counts as several segments.
+        const segments = keySegments(path);
+        if (segments[0] === name) addTo(group, name, definition, segments, segments.length === 1);
+      }
+    }
+    firstLevel.set(name, group.get(name));
+    return group.get(name);
+  };
   const find = (option: string): IndexNode | undefined => {
     const names = option.split('.');
-    let node: IndexNode | undefined = root;
-    for (let depth = 0; node && depth < names.length; depth++) node = childrenOf(node, depth).get(names[depth]);
+    let node = top(names[0]);
+    for (let depth = 1; node && depth < names.length; depth++) node = childrenOf(node, depth).get(names[depth]);
     return node;
   };
   index = {
