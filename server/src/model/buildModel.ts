@@ -53,8 +53,8 @@ interface CachedFile {
   /** The file's text when the entries were made. */
   text: string;
   header: string;
-  /** The entries by their binding's start offset in `text`. */
-  bindings: Map<number, CachedBinding>;
+  /** The entries in source order (a binding that could not be cached has none). */
+  bindings: CachedBinding[];
 }
 
 interface CachedBinding {
@@ -282,24 +282,25 @@ class ModelBuilder {
       movedFrom = text.length - suffix;
       delta = text.length - usable.text.length;
     }
-    const next = new Map<number, CachedBinding>();
+    const next: CachedBinding[] = [];
+    const cached = usable?.bindings ?? [];
+    // Both lists are in source order, so one pointer finds each old entry without a lookup table.
+    let oldAt = 0;
     for (let i = 0; i < starts.length; i++) {
       const start = starts[i];
       const end = ends[i];
       let hit: CachedBinding | undefined;
       let shift = 0;
-      if (usable) {
-        if (end <= same) hit = usable.bindings.get(start);
-        else if (start >= movedFrom) {
-          shift = delta;
-          hit = usable.bindings.get(start - delta);
-        }
-        if (hit && hit.end !== end - shift) hit = undefined;
+      if (end <= same || start >= movedFrom) {
+        shift = end <= same ? 0 : delta;
+        const oldStart = start - shift;
+        while (oldAt < cached.length && cached[oldAt].start < oldStart) oldAt++;
+        if (oldAt < cached.length && cached[oldAt].start === oldStart && cached[oldAt].end === end - shift) hit = cached[oldAt++];
       }
       const entry = hit
         ? this.reuse(hit, shift, record)
         : this.walkAndCapture(namedChildAt(bindingSet, i, start, end), prefix, scope, context, record, bindingSet.startIndex, skip);
-      if (entry) next.set(start, entry);
+      if (entry) next.push(entry);
     }
     this.cache!.files.set(context.file, { text, header, bindings: next });
   }
