@@ -82,6 +82,11 @@ describe('open documents', () => {
         const held = document.tree!;
         document.applyChanges(changes, version, parser);
         assert.equal(document.text, expected, `${name} v${version}: text`);
+        const freshLines = new LineIndex(expected);
+        assert.equal(document.lines.lineCount, freshLines.lineCount, `${name} v${version}: line count`);
+        for (let line = 0; line < freshLines.lineCount; line++) {
+          assert.equal(document.lines.lineStart(line), freshLines.lineStart(line), `${name} v${version}: start of line ${line}`);
+        }
         const last = calls[calls.length - 1];
         assert.equal(last.previous, held, `${name} v${version}: re-parsed from the previous tree`);
         assert.equal(document.tree, last.tree);

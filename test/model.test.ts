@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { buildModel } from '../server/src/model/buildModel';
 import { dumpModel } from '../server/src/model/dump';
 import { diskLoader } from '../server/src/model/loadFiles';
-import { ConfigView } from '../server/src/model/optionModel';
+import { ConfigView, pathKey } from '../server/src/model/optionModel';
 import { describeValue } from '../server/src/model/values';
 import { assertGolden, FIXTURES, sharedParser } from './helpers';
 
@@ -56,6 +56,37 @@ describe('option model queries', () => {
     assert.equal(view.effectiveDefinitions('boot.kernelParams').length, 2);
     // mkDefault loses to a plain definition but not to one of unknown priority.
     assert.equal(view.effectiveDefinitions('boot.kernelModules').length, 2);
+  });
+
+  it('looks options up as their dotted keys, quoted names with dots included, in source order', async () => {
+    const parser = await sharedParser();
+    const text = [
+      '{ "boot.kernelParams" = [ "a" ];',
+      '  boot."kernelModules.x" = true;',
+      '  boot.kernelParams = [ "b" ];',
+      '  "" = 1; ".x" = 2; "a." = 3; a.b = 4;',
+      '  specialisation.s.configuration = { boot.kernelParams = [ "c" ]; };',
+      '  boot = { kernelModules = [ "vfio" ]; };',
+      '}',
+    ].join('\n');
+    const model = buildModel('/m/configuration.nix', diskLoader(parser, (path) => (path === '/m/configuration.nix' ? { text } : undefined)));
+    const keys = model.definitions.map((definition) => pathKey(definition.path));
+    // Every key, every prefix of one, and names that match nothing.
+    const options = new Set(['', 'boot.kernel', 'x', 'nothing.here']);
+    for (const key of keys) key.split('.').forEach((_, at, names) => options.add(names.slice(0, at + 1).join('.')));
+    for (const view of [new ConfigView(model), new ConfigView(model, 's')]) {
+      const visible = model.definitions.filter((definition) => definition.specialisation === undefined || definition.specialisation === view.specialisation);
+      for (const option of options) {
+        const key = (definition: (typeof visible)[number]) => pathKey(definition.path);
+        assert.deepEqual(view.definitions(option), visible.filter((definition) => key(definition) === option), `definitions(${JSON.stringify(option)})`);
+        assert.deepEqual(
+          view.definitionsUnder(option),
+          visible.filter((definition) => key(definition) === option || key(definition).startsWith(`${option}.`)),
+          `definitionsUnder(${JSON.stringify(option)})`,
+        );
+      }
+    }
+    assert.equal(new ConfigView(model).definitions('boot.kernelParams').length, 2);
   });
 
   it('an unread import or unknown value makes an option not fully known', async () => {

@@ -22,12 +22,36 @@ export interface TextEdit {
 export class LineIndex {
   private readonly lineStarts: number[];
 
-  constructor(private readonly text: string) {
+  constructor(
+    private readonly text: string,
+    lineStarts?: number[],
+  ) {
+    if (lineStarts) {
+      this.lineStarts = lineStarts;
+      return;
+    }
     const starts = [0];
     for (let i = 0; i < text.length; i++) {
       if (text.charCodeAt(i) === 10) starts.push(i + 1);
     }
     this.lineStarts = starts;
+  }
+
+  /**
+   * The index of the text left by replacing `start`–`oldEnd` with `newText` (`editedText`),
+   * without scanning the whole text again: lines before the edit stay, those after it move.
+   */
+  edited(start: number, oldEnd: number, newText: string, editedText: string): LineIndex {
+    const starts: number[] = [];
+    const old = this.lineStarts;
+    let i = 0;
+    // A line starting at or before `start` follows a newline the edit keeps.
+    for (; i < old.length && old[i] <= start; i++) starts.push(old[i]);
+    for (let at = newText.indexOf('\n'); at >= 0; at = newText.indexOf('\n', at + 1)) starts.push(start + at + 1);
+    while (i < old.length && old[i] <= oldEnd) i++;
+    const delta = newText.length - (oldEnd - start);
+    for (; i < old.length; i++) starts.push(old[i] + delta);
+    return new LineIndex(editedText, starts);
   }
 
   get lineCount(): number {

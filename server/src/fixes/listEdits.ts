@@ -1,6 +1,6 @@
 // Text edits on Nix lists and attribute sets that keep the user's layout: items go on their own
 // line in multi-line lists and inline in one-line lists; new bindings go beside their siblings.
-import { ConfigView, Definition, OptionModel } from '../model/optionModel';
+import { AttrsetScope, ConfigView, Definition, OptionModel, optionDefinitions } from '../model/optionModel';
 import { ListLiteral, knownText } from '../model/values';
 import { indentationAt, TextRange } from '../text';
 import { FileEdit } from './types';
@@ -18,9 +18,8 @@ export interface LocatedItem {
 /** Items of `option` whose known text is `text` and that are written as elements of a list literal. */
 export function findListItems(model: OptionModel, option: string, text: string, specialisation?: string): LocatedItem[] {
   const found = new Map<string, LocatedItem>();
-  const definitions = model.definitions.filter(
-    (definition) =>
-      definition.path.join('.') === option && (specialisation === undefined || definition.specialisation === specialisation),
+  const definitions = optionDefinitions(model, option).filter(
+    (definition) => specialisation === undefined || definition.specialisation === specialisation,
   );
   for (const definition of definitions) {
     if (definition.value.kind !== 'list') continue;
@@ -109,12 +108,12 @@ export function createBinding(
   valueText: string | ((indent: string) => string),
   specialisation?: string,
 ): FileEdit | undefined {
-  const candidates = model.attrsets.filter(
-    (scope) =>
-      scope.specialisation === specialisation &&
-      scope.prefix.length < path.length &&
-      scope.prefix.every((name, index) => path[index] === name),
-  );
+  const candidates: AttrsetScope[] = [];
+  for (const scope of model.attrsets) {
+    // Shortest tests first: a large file has thousands of sets.
+    if (scope.prefix.length >= path.length || scope.specialisation !== specialisation) continue;
+    if (scope.prefix.every((name, index) => path[index] === name)) candidates.push(scope);
+  }
   if (candidates.length === 0) return undefined;
   // Unconditional sets first: a new setting should not silently depend on some mkIf.
   const unconditional = candidates.filter((scope) => !scope.conditional);

@@ -1,6 +1,7 @@
 // Turns a list option written as one string (`boot.blacklistedKernelModules = "nouveau nvidia";`)
 // into the list it was meant to be, one string per word; double-quoted parts of a kernel
 // parameter (`foo="a b"`) stay together.
+import { optionDefinitions } from '../model/optionModel';
 import { knownText } from '../model/values';
 import { nixString } from './listEdits';
 import { splitOutsideQuotes } from '../rules/facts/kernelParams';
@@ -11,8 +12,8 @@ export const stringToListFix: Fix = {
   edits(model, { option, text }) {
     if (!option || text === undefined) return [];
     const words = splitOutsideQuotes(text);
-    return model.definitions
-      .filter((definition) => definition.path.join('.') === option && definition.value.kind === 'string' && definition.value.literal && knownText(definition.value) === text)
+    return optionDefinitions(model, option)
+      .filter((definition) => definition.value.kind === 'string' && definition.value.literal && knownText(definition.value) === text)
       .map((definition) => ({
         file: definition.file,
         range: definition.value.range,

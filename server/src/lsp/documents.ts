@@ -52,7 +52,8 @@ export class OpenDocument {
       const startPosition = lines.positionAt(start);
       const oldEndPosition = lines.positionAt(oldEnd);
       this.text = this.text.slice(0, start) + change.text + this.text.slice(oldEnd);
-      this.cachedLines = undefined;
+      // Updated, not rebuilt: scanning a large file for newlines on every keystroke costs more than the analysis.
+      this.cachedLines = lines.edited(start, oldEnd, change.text, this.text);
       const newEnd = start + change.text.length;
       const newEndPosition = this.lines.positionAt(newEnd);
       previous?.edit({

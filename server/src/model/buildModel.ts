@@ -41,10 +41,20 @@ function rangeOf(node: SyntaxNode): TextRange {
 /**
  * What walking each top-level binding of a file produced, kept between builds so an edit
  * re-walks only the bindings it touched. Valid while the text around the bindings (function
- * head, let, with) is unchanged; reused entries are shifted to their new offsets.
+ * head, let, with) is unchanged. A binding is reused when it lies wholly in the text before or
+ * after the edit (found by comparing the old and new text from both ends, so no binding text is
+ * sliced or hashed); those after it are shifted to their new offsets.
  */
 export class ModelCache {
-  readonly files = new Map<string, { header: string; bindings: Map<string, CachedBinding[]> }>();
+  readonly files = new Map<string, CachedFile>();
+}
+
+interface CachedFile {
+  /** The file's text when the entries were made. */
+  text: string;
+  header: string;
+  /** The entries in source order (a binding that could not be cached has none). */
+  bindings: CachedBinding[];
 }
 
 interface CachedBinding {
@@ -54,50 +64,57 @@ interface CachedBinding {
   attrsets: AttrsetScope[];
   unread: UnreadRegion[];
   recorded: AttrsetScope['bindings'];
+  /** Every distinct range object inside the binding, to move when text before it changes. */
+  ownRanges: TextRange[];
 }
 
 /**
- * Moves, in place, every `{ start, end }` range inside the binding (`from`–`to`) by `delta`;
- * ranges before it (let bindings in the unchanged head of the file) stay. In place, because a
- * cached entry belongs to one model at a time and copying thousands of ranges per keystroke
- * costs more than the walk it saves. `seen` guards objects shared between values.
+ * Collects into `own` the distinct ranges of `value` that lie inside `from`–`to`; returns false
+ * when a range lies anywhere else but before `headEnd` (then the value depends on other text).
  */
-function shiftRanges(value: unknown, from: number, to: number, delta: number, pass: number): void {
-  if (value === null || typeof value !== 'object') return;
-  const marked = value as { [SHIFT_PASS]?: number };
-  if (marked[SHIFT_PASS] === pass) return;
-  marked[SHIFT_PASS] = pass;
+function collectRanges(value: unknown, from: number, to: number, headEnd: number, own: Set<TextRange>): boolean {
+  if (value === null || typeof value !== 'object') return true;
   if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) shiftRanges(value[i], from, to, delta, pass);
-    return;
+    for (let i = 0; i < value.length; i++) if (!collectRanges(value[i], from, to, headEnd, own)) return false;
+    return true;
   }
   const source = value as Record<string, unknown>;
   if (typeof source.start === 'number' && typeof source.end === 'number') {
-    if (source.start >= from && source.end <= to) {
-      source.start += delta;
-      source.end += delta;
-    }
-    return; // a range holds nothing else
+    const range = source as unknown as TextRange;
+    if (range.start >= from && range.end <= to) own.add(range);
+    else if (range.end > headEnd) return false;
+    return true; // a range holds nothing else
   }
-  for (const key of Object.keys(source)) {
+  for (const key in source) {
     const child = source[key];
-    if (child !== null && typeof child === 'object') shiftRanges(child, from, to, delta, pass);
+    if (child !== null && typeof child === 'object' && !collectRanges(child, from, to, headEnd, own)) return false;
   }
+  return true;
 }
 
-/** Marks objects already moved in one shift, for values shared within a binding. */
-const SHIFT_PASS = Symbol('shiftPass');
-let shiftPasses = 0;
+/** Characters compared at once while looking for where two texts differ. */
+const COMPARE_CHUNK = 2048;
 
-/** Every `{ start, end }` range in a value. */
-function* rangesIn(value: unknown): Generator<TextRange> {
-  if (Array.isArray(value)) {
-    for (const item of value) yield* rangesIn(item);
-  } else if (value !== null && typeof value === 'object') {
-    const source = value as Record<string, unknown>;
-    if (typeof source.start === 'number' && typeof source.end === 'number') yield source as unknown as TextRange;
-    for (const key of Object.keys(source)) yield* rangesIn(source[key]);
+/**
+ * Length of the common prefix of two strings, and of their common suffix after it. Whole
+ * chunks are compared as strings first (much faster than character by character), then the
+ * differing chunk by character.
+ */
+function commonEnds(before: string, after: string): { prefix: number; suffix: number } {
+  const limit = Math.min(before.length, after.length);
+  let prefix = 0;
+  while (prefix + COMPARE_CHUNK <= limit && before.slice(prefix, prefix + COMPARE_CHUNK) === after.slice(prefix, prefix + COMPARE_CHUNK)) prefix += COMPARE_CHUNK;
+  while (prefix < limit && before.charCodeAt(prefix) === after.charCodeAt(prefix)) prefix++;
+  const room = limit - prefix;
+  let suffix = 0;
+  while (
+    suffix + COMPARE_CHUNK <= room &&
+    before.slice(before.length - suffix - COMPARE_CHUNK, before.length - suffix) === after.slice(after.length - suffix - COMPARE_CHUNK, after.length - suffix)
+  ) {
+    suffix += COMPARE_CHUNK;
   }
+  while (suffix < room && before.charCodeAt(before.length - 1 - suffix) === after.charCodeAt(after.length - 1 - suffix)) suffix++;
+  return { prefix, suffix };
 }
 
 export function buildModel(rootPath: string, load: SourceLoader, cache?: ModelCache): OptionModel {
@@ -226,11 +243,12 @@ class ModelBuilder {
 
   private walkModuleAttrset(node: SyntaxNode, scope: Scope, context: WalkContext): void {
     const bindingSet = node.namedChildren.find((child) => child?.type === 'binding_set');
-    const bindings = bindingSet ? moduleStructureBindings(bindingSet, this.model.files.get(context.file)?.text ?? '') : [];
+    const spans = bindingSet ? topLevelBindings(bindingSet, this.model.files.get(context.file)?.text ?? '') : undefined;
+    const bindings = spans?.structure ?? [];
     const fullForm = bindings.some((binding) => /^\s*"?(config|options)\b/.test(binding.text));
     const innerScope = this.scopeForSet(node, scope);
     if (!fullForm) {
-      this.walkAttrset(node, [], innerScope, context, MODULE_KEYS);
+      this.walkAttrset(node, [], innerScope, context, MODULE_KEYS, spans);
     }
     for (const binding of bindings) {
       const names = attrPathNames(binding!.childForFieldName('attrpath')!);
@@ -253,7 +271,7 @@ class ModelBuilder {
     return inner;
   }
 
-  private walkAttrset(node: SyntaxNode, prefix: string[], scope: Scope, context: WalkContext, skip?: Set<string>): void {
+  private walkAttrset(node: SyntaxNode, prefix: string[], scope: Scope, context: WalkContext, skip?: Set<string>, spans?: TopLevelBindings): void {
     const bindingSet = node.namedChildren.find((child) => child?.type === 'binding_set');
     const record: AttrsetScope = {
       file: context.file,
@@ -273,31 +291,40 @@ class ModelBuilder {
     }
     const text = this.model.files.get(context.file)?.text ?? '';
     const header = `${text.slice(0, bindingSet.startIndex)}\u0000${text.slice(bindingSet.endIndex)}`;
+    const { starts, ends } = spans ?? topLevelBindings(bindingSet, text);
     const previous = this.cache!.files.get(context.file);
-    const usable = previous?.header === header ? previous.bindings : undefined;
-    const next = new Map<string, CachedBinding[]>();
-    // A cursor visits the bindings without building a node object for each reused one.
-    const cursor = bindingSet.walk();
-    try {
-      for (let more = cursor.gotoFirstChild(); more; more = cursor.gotoNextSibling()) {
-        if (!cursor.nodeIsNamed) continue;
-        const start = cursor.startIndex;
-        const end = cursor.endIndex;
-        const bindingText = text.slice(start, end);
-        const hit = usable?.get(bindingText)?.shift();
-        const entry = hit
-          ? this.reuse(hit, start - hit.start, record)
-          : this.walkAndCapture(cursor.currentNode, prefix, scope, context, record, bindingSet.startIndex, skip);
-        if (entry) {
-          const list = next.get(bindingText) ?? [];
-          list.push({ ...entry, start, end });
-          next.set(bindingText, list);
-        }
-      }
-    } finally {
-      cursor.delete();
+    const usable = previous?.header === header ? previous : undefined;
+    // Bindings ending before `same` or starting at or after `movedFrom` have the text they had.
+    let same = 0;
+    let movedFrom = Number.POSITIVE_INFINITY;
+    let delta = 0;
+    if (usable) {
+      const { prefix, suffix } = commonEnds(usable.text, text);
+      same = prefix;
+      movedFrom = text.length - suffix;
+      delta = text.length - usable.text.length;
     }
-    this.cache!.files.set(context.file, { header, bindings: next });
+    const next: CachedBinding[] = [];
+    const cached = usable?.bindings ?? [];
+    // Both lists are in source order, so one pointer finds each old entry without a lookup table.
+    let oldAt = 0;
+    for (let i = 0; i < starts.length; i++) {
+      const start = starts[i];
+      const end = ends[i];
+      let hit: CachedBinding | undefined;
+      let shift = 0;
+      if (end <= same || start >= movedFrom) {
+        shift = end <= same ? 0 : delta;
+        const oldStart = start - shift;
+        while (oldAt < cached.length && cached[oldAt].start < oldStart) oldAt++;
+        if (oldAt < cached.length && cached[oldAt].start === oldStart && cached[oldAt].end === end - shift) hit = cached[oldAt++];
+      }
+      const entry = hit
+        ? this.reuse(hit, shift, record)
+        : this.walkAndCapture(namedChildAt(bindingSet, i, start, end), prefix, scope, context, record, bindingSet.startIndex, skip);
+      if (entry) next.push(entry);
+    }
+    this.cache!.files.set(context.file, { text, header, bindings: next });
   }
 
   /** Walks one binding and returns what it added, when that depends on nothing but its own text. */
@@ -309,34 +336,48 @@ class ModelBuilder {
     record: AttrsetScope,
     setStart: number,
     skip?: Set<string>,
-  ): Omit<CachedBinding, 'start' | 'end'> | undefined {
+  ): CachedBinding | undefined {
     const { model } = this;
     const before = { definitions: model.definitions.length, attrsets: model.attrsets.length, unread: model.unread.length, imports: model.imports.length, specialisations: model.specialisations.length, bindings: record.bindings.length };
     this.walkBinding(binding, prefix, scope, context, record, skip);
     const definitions = model.definitions.slice(before.definitions);
     // Anything that read other files (imports inside specialisations) is walked again next time.
     if (model.imports.length !== before.imports || model.specialisations.length !== before.specialisations || definitions.some((definition) => definition.file !== context.file)) return undefined;
-    const entry = {
+    const start = binding.startIndex;
+    const end = binding.endIndex;
+    const entry: CachedBinding = {
+      start,
+      end,
       definitions,
       attrsets: model.attrsets.slice(before.attrsets),
       unread: model.unread.slice(before.unread),
       recorded: record.bindings.slice(before.bindings),
+      ownRanges: [],
     };
     // Reusable only if it points at nothing but itself and the head of the file.
-    for (const range of rangesIn(entry)) {
-      if (!(range.end <= setStart || (range.start >= binding.startIndex && range.end <= binding.endIndex))) return undefined;
-    }
+    const own = new Set<TextRange>();
+    const parts = [entry.definitions, entry.attrsets, entry.unread, entry.recorded];
+    for (const part of parts) if (!collectRanges(part, start, end, setStart, own)) return undefined;
+    entry.ownRanges = [...own];
     return entry;
   }
 
-  private reuse(hit: CachedBinding, delta: number, record: AttrsetScope): Omit<CachedBinding, 'start' | 'end'> {
-    const entry = { definitions: hit.definitions, attrsets: hit.attrsets, unread: hit.unread, recorded: hit.recorded };
-    if (delta !== 0) shiftRanges(entry, hit.start, hit.end, delta, ++shiftPasses);
-    this.model.definitions.push(...entry.definitions);
-    this.model.attrsets.push(...entry.attrsets);
-    this.model.unread.push(...entry.unread);
-    record.bindings.push(...entry.recorded);
-    return entry;
+  /** Adds a cached binding's results to the model, moved by `delta`; the entry then describes its new place. */
+  private reuse(hit: CachedBinding, delta: number, record: AttrsetScope): CachedBinding {
+    // In place, because a cached entry belongs to one model at a time.
+    if (delta !== 0) {
+      for (const range of hit.ownRanges) {
+        range.start += delta;
+        range.end += delta;
+      }
+      hit.start += delta;
+      hit.end += delta;
+    }
+    pushAll(this.model.definitions, hit.definitions);
+    pushAll(this.model.attrsets, hit.attrsets);
+    pushAll(this.model.unread, hit.unread);
+    pushAll(record.bindings, hit.recorded);
+    return hit;
   }
 
   private walkBinding(binding: SyntaxNode, prefix: string[], scope: Scope, context: WalkContext, record: AttrsetScope, skip?: Set<string>): void {
@@ -683,22 +724,50 @@ function isSetLike(node: SyntaxNode): boolean {
   );
 }
 
+function pushAll<T>(target: T[], items: readonly T[]): void {
+  for (let i = 0; i < items.length; i++) target.push(items[i]);
+}
+
+interface TopLevelBindings {
+  /** Offsets of each named child of the binding set, in order. */
+  starts: number[];
+  ends: number[];
+  /** The bindings that shape the module (`imports`, `config`, `options`). */
+  structure: SyntaxNode[];
+}
+
 /**
- * The bindings of a module's top-level set that shape the module (`imports`, `config`,
- * `options`), found from their text so the thousands of ordinary bindings of a large file
- * need no syntax-node objects.
+ * One pass over a module's top-level bindings with a cursor, so the thousands of ordinary
+ * bindings of a large file need no syntax-node objects; the few that shape the module
+ * (`imports`, `config`, `options`) are found from their first characters.
  */
-function moduleStructureBindings(bindingSet: SyntaxNode, text: string): SyntaxNode[] {
-  const found: SyntaxNode[] = [];
+function topLevelBindings(bindingSet: SyntaxNode, text: string): TopLevelBindings {
+  const found: TopLevelBindings = { starts: [], ends: [], structure: [] };
   const cursor = bindingSet.walk();
   try {
     for (let more = cursor.gotoFirstChild(); more; more = cursor.gotoNextSibling()) {
       if (!cursor.nodeIsNamed) continue;
       const start = cursor.startIndex;
-      if (/^"?(imports|config|options)\b/.test(text.slice(start, start + 12)) && cursor.nodeType === 'binding') found.push(cursor.currentNode);
+      found.starts.push(start);
+      found.ends.push(cursor.endIndex);
+      const first = text.charCodeAt(start);
+      // 'i', 'c', 'o' or '"': only then can it be `imports`, `config` or `options`.
+      if ((first === 105 || first === 99 || first === 111 || first === 34) && /^"?(imports|config|options)\b/.test(text.slice(start, start + 12)) && cursor.nodeType === 'binding') {
+        found.structure.push(cursor.currentNode);
+      }
     }
   } finally {
     cursor.delete();
   }
   return found;
+}
+
+/** The `index`th named child of `parent`, which the caller saw at `start`–`end`. */
+function namedChildAt(parent: SyntaxNode, index: number, start: number, end: number): SyntaxNode {
+  const child = parent.namedChild(index);
+  if (child && child.startIndex === start && child.endIndex === end) return child;
+  // Not expected; look it up by position rather than walk the wrong node.
+  const match = parent.namedChildren.find((candidate) => candidate?.startIndex === start && candidate.endIndex === end);
+  if (!match) throw new Error(`no binding at ${start}-${end}`);
+  return match;
 }

@@ -117,7 +117,7 @@ export class ConfigView {
   private inheritsParent(): boolean {
     if (this.inheritsBase === undefined) {
       const option = `specialisation.${this.specialisation}.inheritParentConfig`;
-      this.inheritsBase = !(indexOf(this.model).exact.get(option) ?? []).some(
+      this.inheritsBase = !indexOf(this.model).exact(option).some(
         (definition) =>
           definition.specialisation === undefined &&
           definition.conditions.length === 0 &&
@@ -130,7 +130,7 @@ export class ConfigView {
 
   /** Definitions of exactly this option. */
   definitions(option: string): Definition[] {
-    return (indexOf(this.model).exact.get(option) ?? []).filter((definition) => this.includes(definition.specialisation));
+    return indexOf(this.model).exact(option).filter((definition) => this.includes(definition.specialisation));
   }
 
   /**
@@ -169,7 +169,7 @@ export class ConfigView {
     if (this.model.unread.some((region) => this.includes(region.specialisation) && (isPrefix(region.prefix, path) || isPrefix(path, region.prefix)))) return false;
     const index = indexOf(this.model);
     for (let length = 1; length <= path.length; length++) {
-      for (const definition of index.exact.get(path.slice(0, length).join('.')) ?? []) {
+      for (const definition of index.exact(path.slice(0, length).join('.'))) {
         if (!this.includes(definition.specialisation)) continue;
         if (definition.value.kind === 'unknown') return false;
         if (length === path.length && definition.value.kind === 'list' && !definition.value.complete) return false;
@@ -177,6 +177,11 @@ export class ConfigView {
     }
     return true;
   }
+}
+
+/** Every definition of exactly `option` (`pathKey` equal), in any specialisation, in model order. */
+export function optionDefinitions(model: OptionModel, option: string): readonly Definition[] {
+  return indexOf(model).exact(option);
 }
 
 /** The base configuration and one view per specialisation. */
@@ -206,38 +211,92 @@ export function definitionPriority(definition: Definition): number {
   return priority;
 }
 
-/** Definitions by option path, built once per model: rules ask for the same few options often. */
+/**
+ * Definitions by option path, built once per model and only as far as rules ask: a tree over
+ * the dotted segments of each definition's path, whose branches are sorted out on first use,
+ * so a large file's thousands of unrelated definitions are grouped once by their first name and
+ * never looked at again. Matching is on `pathKey` (a quoted name holding a dot counts as
+ * several segments), exactly as comparing joined keys would.
+ */
 interface DefinitionIndex {
-  exact: Map<string, Definition[]>;
+  exact(option: string): Definition[];
   under(option: string): Definition[];
+}
+
+interface IndexNode {
+  /** Definitions at or below this node, in model order, with their segments (worked out when first needed). */
+  definitions: Definition[];
+  segments: (readonly string[] | undefined)[];
+  /** Those whose path ends here. */
+  exact: Definition[];
+  children?: Map<string, IndexNode>;
 }
 
 const indexes = new WeakMap<OptionModel, DefinitionIndex>();
 
+function newIndexNode(): IndexNode {
+  return { definitions: [], segments: [], exact: [] };
+}
+
+/** The path's segments as `pathKey` would split them. */
+function keySegments(path: readonly string[]): readonly string[] {
+  if (path.length === 0) return [''];
+  for (let i = 0; i < path.length; i++) if (path[i].includes('.')) return pathKey(path).split('.');
+  return path;
+}
+
+function childrenOf(node: IndexNode, depth: number): Map<string, IndexNode> {
+  if (node.children) return node.children;
+  const children = new Map<string, IndexNode>();
+  for (let i = 0; i < node.definitions.length; i++) {
+    const segments = (node.segments[i] ??= keySegments(node.definitions[i].path));
+    if (segments.length > depth) addTo(children, segments[depth], node.definitions[i], segments, segments.length === depth + 1);
+  }
+  node.children = children;
+  return children;
+}
+
+function addTo(children: Map<string, IndexNode>, name: string, definition: Definition, segments: readonly string[] | undefined, endsHere: boolean): void {
+  let child = children.get(name);
+  if (!child) {
+    child = newIndexNode();
+    children.set(name, child);
+  }
+  child.definitions.push(definition);
+  child.segments.push(segments);
+  if (endsHere) child.exact.push(definition);
+}
+
 function indexOf(model: OptionModel): DefinitionIndex {
   let index = indexes.get(model);
   if (index) return index;
-  const exact = new Map<string, Definition[]>();
-  const keys = model.definitions.map((definition) => pathKey(definition.path));
-  model.definitions.forEach((definition, position) => {
-    const key = keys[position];
-    const list = exact.get(key);
-    if (list) list.push(definition);
-    else exact.set(key, [definition]);
-  });
-  const underCache = new Map<string, Definition[]>();
-  index = {
-    exact,
-    under(option) {
-      let found = underCache.get(option);
-      if (!found) {
-        const prefix = `${option}.`;
-        // Keep model order, as rules report in source order.
-        found = model.definitions.filter((_, position) => keys[position] === option || keys[position].startsWith(prefix));
-        underCache.set(option, found);
+  const firstLevel = new Map<string, IndexNode | undefined>();
+  // One scan of the model per first name asked for (rules ask for a handful: boot, hardware…),
+  // cheaper on a large file than grouping every definition.
+  const top = (name: string): IndexNode | undefined => {
+    if (firstLevel.has(name)) return firstLevel.get(name);
+    const group = new Map<string, IndexNode>();
+    for (const definition of model.definitions) {
+      const path = definition.path;
+      if (path.length > 0 && path[0] === name) addTo(group, name, definition, undefined, path.length === 1);
+      else if (path.length === 0 ? name === '' : path[0].length > name.length && path[0].charCodeAt(name.length) === 46 && path[0].startsWith(name)) {
+        // A first name holding a dot (`"boot.x" = …`) counts as several segments.
+        const segments = keySegments(path);
+        if (segments[0] === name) addTo(group, name, definition, segments, segments.length === 1);
       }
-      return found;
-    },
+    }
+    firstLevel.set(name, group.get(name));
+    return group.get(name);
+  };
+  const find = (option: string): IndexNode | undefined => {
+    const names = option.split('.');
+    let node = top(names[0]);
+    for (let depth = 1; node && depth < names.length; depth++) node = childrenOf(node, depth).get(names[depth]);
+    return node;
+  };
+  index = {
+    exact: (option) => find(option)?.exact ?? [],
+    under: (option) => find(option)?.definitions ?? [],
   };
   indexes.set(model, index);
   return index;
