@@ -89,15 +89,16 @@ function shiftRanges(value: unknown, from: number, to: number, delta: number, pa
 const SHIFT_PASS = Symbol('shiftPass');
 let shiftPasses = 0;
 
-/** Every `{ start, end }` range in a value. */
-function* rangesIn(value: unknown): Generator<TextRange> {
+/** Whether every `{ start, end }` range in a value passes `test` (a plain recursion: generators cost a lot before the JIT warms up). */
+function everyRange(value: unknown, test: (range: TextRange) => boolean): boolean {
   if (Array.isArray(value)) {
-    for (const item of value) yield* rangesIn(item);
+    for (const item of value) if (!everyRange(item, test)) return false;
   } else if (value !== null && typeof value === 'object') {
     const source = value as Record<string, unknown>;
-    if (typeof source.start === 'number' && typeof source.end === 'number') yield source as unknown as TextRange;
-    for (const key of Object.keys(source)) yield* rangesIn(source[key]);
+    if (typeof source.start === 'number' && typeof source.end === 'number' && !test(source as unknown as TextRange)) return false;
+    for (const key of Object.keys(source)) if (!everyRange(source[key], test)) return false;
   }
+  return true;
 }
 
 export function buildModel(rootPath: string, load: SourceLoader, cache?: ModelCache): OptionModel {
@@ -301,10 +302,10 @@ class ModelBuilder {
       recorded: record.bindings.slice(before.bindings),
     };
     // Reusable only if it points at nothing but itself and the head of the file.
-    for (const range of rangesIn(entry)) {
-      if (!(range.end <= setStart || (range.start >= binding.startIndex && range.end <= binding.endIndex))) return undefined;
-    }
-    return entry;
+    const bindingStart = binding.startIndex;
+    const bindingEnd = binding.endIndex;
+    const selfContained = everyRange(entry, (range) => range.end <= setStart || (range.start >= bindingStart && range.end <= bindingEnd));
+    return selfContained ? entry : undefined;
   }
 
   private reuse(hit: CachedBinding, delta: number, record: AttrsetScope): Omit<CachedBinding, 'start' | 'end'> {
