@@ -72,10 +72,17 @@ function rssMegabytes(pid) {
   return Number(/VmRSS:\s+(\d+)/.exec(status)[1]) / 1024;
 }
 
-/** What a cold start cannot avoid, each in a fresh process: node itself, and web-tree-sitter's init, grammar load and first parse. */
+/**
+ * What a cold start cannot avoid, each in a fresh process: node itself, and web-tree-sitter's init,
+ * grammar load and first parse. Beside them, loading the server bundle (its modules and the
+ * connection, no message handled), which the server pays before it reads its first message.
+ */
 function coldStartFloor(text, runs) {
   const nodeAlone = [];
   const treeSitter = [];
+  const bundleLoad = [];
+  const loadBundle = `process.argv=[process.execPath,'server.js','--stdio'];const t=performance.now();require(${JSON.stringify(join(root, 'dist/server.js'))});` +
+    `process.stdout.write(String(performance.now()-t));process.exit(0);`;
   const script = `const t=performance.now();const {NixParser}=require(${JSON.stringify(join(root, 'out/server/src/parse/nixParser.js'))});` +
     `NixParser.create().then((p)=>{p.parse(require('fs').readFileSync(0,'utf8'));process.stdout.write(String(performance.now()-t));});`;
   for (let run = 0; run < runs; run++) {
@@ -83,8 +90,19 @@ function coldStartFloor(text, runs) {
     spawnSync(process.execPath, ['-e', ''], { stdio: 'ignore' });
     nodeAlone.push(performance.now() - started);
     treeSitter.push(Number(spawnSync(process.execPath, ['-e', script], { input: text, encoding: 'utf8' }).stdout));
+    bundleLoad.push(Number(spawnSync(process.execPath, ['-e', loadBundle], { input: '', encoding: 'utf8' }).stdout));
   }
-  return { nodeAlone: median(nodeAlone), treeSitter: median(treeSitter) };
+  return { nodeAlone: median(nodeAlone), treeSitter: median(treeSitter), bundleLoad: median(bundleLoad) };
+}
+
+/**
+ * The memory a server holding one document cannot go below, in a fresh process: node, the parser
+ * wasm and one syntax tree of `text` (kept for incremental parsing; wasm memory never shrinks).
+ */
+function memoryFloor(text) {
+  const script = `const {NixParser}=require(${JSON.stringify(join(root, 'out/server/src/parse/nixParser.js'))});` +
+    `NixParser.create().then((p)=>{const tree=p.parse(require('fs').readFileSync(0,'utf8'));process.stdout.write(String(process.memoryUsage().rss/1048576));tree.delete();});`;
+  return Number(spawnSync(process.execPath, ['-e', script], { input: text, encoding: 'utf8' }).stdout);
 }
 
 async function coldStart(folder, text, runs) {
@@ -162,6 +180,7 @@ export async function benchLanguageServer({ quick = false } = {}) {
     const parseLarge = await parseFigures(large);
     const cold = await coldStart(folder, small, quick ? 3 : 10);
     const floor = coldStartFloor(small, quick ? 3 : 10);
+    const memoryFloorLarge = memoryFloor(large);
     const server = startServer();
     await initialize(server, folder);
     const edit300 = await editLatency(server, folder, 'small.nix', small, quick ? 20 : 100);
@@ -177,11 +196,11 @@ export async function benchLanguageServer({ quick = false } = {}) {
         cold,
         TARGETS.cold,
         'ms',
-        `tree-sitter init + grammar + first parse ${floor.treeSitter.toFixed(0)} ms (×${(cold / floor.treeSitter).toFixed(1)}); parse alone ${parseSmall.full.toFixed(1)} ms; node with an empty script ${floor.nodeAlone.toFixed(0)} ms`,
+        `tree-sitter init + grammar + first parse ${floor.treeSitter.toFixed(0)} ms (×${(cold / floor.treeSitter).toFixed(1)}); parse alone ${parseSmall.full.toFixed(1)} ms; node with an empty script ${floor.nodeAlone.toFixed(0)} ms; loading the server bundle ${floor.bundleLoad.toFixed(0)} ms`,
       ],
       ['edit → diagnostics, 300 lines', edit300, TARGETS.edit300, 'ms', `incremental parse ${parseSmall.incremental.toFixed(2)} ms (×${(edit300 / parseSmall.incremental).toFixed(0)})`],
       ['edit → diagnostics, 10,000 lines', edit10k, TARGETS.edit10k, 'ms', `incremental parse ${parseLarge.incremental.toFixed(1)} ms (×${(edit10k / parseLarge.incremental).toFixed(1)}), full parse ${parseLarge.full.toFixed(0)} ms`],
-      [`server RSS after ${quick ? 200 : 2000} edits (10k lines)`, samples[samples.length - 1], TARGETS.rss, 'MB', `samples ${samples.map((value) => value.toFixed(0)).join(' → ')} MB`],
+      [`server RSS after ${quick ? 200 : 2000} edits (10k lines)`, samples[samples.length - 1], TARGETS.rss, 'MB', `samples ${samples.map((value) => value.toFixed(0)).join(' → ')} MB; node + parser + one tree of this file alone ${memoryFloorLarge.toFixed(0)} MB`],
     ];
     return rows;
   } finally {

@@ -43,6 +43,8 @@ export interface StatusParams {
 
 export class NixVfioServer {
   private parser?: NixParser;
+  /** The wasm loads while the client and server exchange initialize/didOpen; analysis waits for it. */
+  private parserReady?: Promise<void>;
   private readonly documents = new Map<string, OpenDocument>();
   private readonly analyses = new Map<string, Analysis>();
   private readonly hardwareByRoot = new Map<string, HardwareSnapshot | undefined>();
@@ -69,6 +71,12 @@ export class NixVfioServer {
 
   listen(): void {
     const { connection } = this;
+    this.parserReady = NixParser.create().then(
+      (parser) => {
+        this.parser = parser;
+      },
+      (error: Error) => connection.console.error(`cannot load the Nix parser: ${error.stack ?? error}`),
+    );
     connection.onInitialize((params) => this.initialize(params));
     connection.onInitialized(() => {
       if (this.supportsConfiguration) void connection.client.register(DidChangeConfigurationNotification.type, undefined);
@@ -124,8 +132,7 @@ export class NixVfioServer {
     connection.listen();
   }
 
-  private async initialize(params: InitializeParams): Promise<InitializeResult> {
-    this.parser = await NixParser.create();
+  private initialize(params: InitializeParams): InitializeResult {
     this.supportsConfiguration = params.capabilities.workspace?.configuration === true;
     // VS Code's Workspace Trust: an untrusted workspace gets no reads outside its folders.
     this.trusted = (params.initializationOptions as { trusted?: boolean } | undefined)?.trusted !== false;
@@ -158,6 +165,9 @@ export class NixVfioServer {
   }
 
   private async flush(): Promise<void> {
+    await this.parserReady;
+    // Without a parser nothing can be analysed (the error was logged once).
+    if (!this.parser) return;
     for (const uri of [...this.dirtyDocuments]) {
       this.dirtyDocuments.delete(uri);
       const document = this.documents.get(uri);
