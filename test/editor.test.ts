@@ -10,7 +10,9 @@ import { runRules } from '../server/src/analysis/analyze';
 import { completionsAt } from '../server/src/editor/completion';
 import { hoverAt } from '../server/src/editor/hover';
 import { inlayHints } from '../server/src/editor/inlayHints';
-import { applySteps, planPassthrough } from '../server/src/editor/passthrough';
+import { applySteps, PassthroughPlan, planPassthrough } from '../server/src/editor/passthrough';
+import { FileEdit } from '../server/src/fixes/types';
+import { HardwareSnapshot } from '../server/src/hardware/snapshot';
 import { buildModel } from '../server/src/model/buildModel';
 import { diskLoader } from '../server/src/model/loadFiles';
 import { OptionModel } from '../server/src/model/optionModel';
@@ -128,36 +130,49 @@ describe('code lens and verify passthrough', () => {
   });
 });
 
+/**
+ * Plans on a fixture's configuration.nix (with its `machine`) and checks the edited file: it equals
+ * the reviewed expected.nix, parses (tree-sitter and nix-instantiate), leaves none of `cleared`
+ * reported, and planning again on the result changes nothing.
+ */
+async function checkPlanOnFixture(
+  dir: string,
+  plan: (model: OptionModel, hardware: HardwareSnapshot) => PassthroughPlan | { error: string },
+  cleared: readonly string[],
+): Promise<FileEdit[]> {
+  const root = join(dir, 'configuration.nix');
+  const hardware = loadMachine(readFileSync(join(dir, 'machine'), 'utf8').trim());
+  const parser = await sharedParser();
+  const model = await modelOf(root);
+  const planned = plan(model, hardware);
+  assert.ok(!('error' in planned), JSON.stringify(planned));
+  const rebuild = (texts: ReadonlyMap<string, string>) => buildModel(root, diskLoader(parser, (path) => (texts.has(path) ? { text: texts.get(path)! } : undefined)));
+  const edits = applySteps(model, planned.steps, rebuild);
+  const after = applyEdits(model.files.get(root)!.text, edits.filter((edit) => edit.file === root));
+  assertGolden(after, join(dir, 'expected.nix'));
+  const tree = parser.parse(after);
+  assert.deepEqual(syntaxErrors(tree.rootNode), []);
+  tree.delete();
+  parsesWithNix(after);
+  const newModel = rebuild(new Map([[root, after]]));
+  const findings = runRules(newModel, hardware).findings.map((finding) => finding.code);
+  for (const code of cleared) assert.ok(!findings.includes(code), `${code} afterwards: ${findings.join(', ')}`);
+  const again = plan(newModel, hardware);
+  assert.ok(!('error' in again));
+  assert.deepEqual(applySteps(newModel, again.steps, rebuild), [], 'a second run changes nothing');
+  return edits;
+}
+
 describe('pass through this device', () => {
   const cases = join(FIXTURES, 'passthrough');
   for (const name of readdirSync(cases).sort()) {
     it(name, async () => {
       const dir = join(cases, name);
-      const root = join(dir, 'configuration.nix');
-      const hardware = loadMachine(readFileSync(join(dir, 'machine'), 'utf8').trim());
       const address = readFileSync(join(dir, 'device'), 'utf8').trim();
-      const parser = await sharedParser();
-      const model = await modelOf(root);
-      const plan = planPassthrough(model, hardware, address);
-      assert.ok(!('error' in plan));
-      const rebuild = (texts: ReadonlyMap<string, string>) => buildModel(root, diskLoader(parser, (path) => (texts.has(path) ? { text: texts.get(path)! } : undefined)));
-      const edits = applySteps(model, plan.steps, rebuild);
-      assert.ok(edits.length > 0);
-      const after = applyEdits(model.files.get(root)!.text, edits.filter((edit) => edit.file === root));
-      assertGolden(after, join(dir, 'expected.nix'));
-      const tree = parser.parse(after);
-      assert.deepEqual(syntaxErrors(tree.rootNode), []);
-      tree.delete();
-      parsesWithNix(after);
       // The result is a complete setup: nothing left to report about it, and nothing more to add.
-      const newModel = rebuild(new Map([[root, after]]));
-      const findings = runRules(newModel, hardware).findings.map((finding) => finding.code);
-      for (const code of ['intel-iommu-missing', 'vfio-group-incomplete', 'vfio-id-collision', 'vfio-device-not-present', 'vfio-modules-missing', 'vfio-modules-too-late', 'vfio-softdep-missing']) {
-        assert.ok(!findings.includes(code), `${code} after passthrough: ${findings.join(', ')}`);
-      }
-      const again = planPassthrough(newModel, hardware, address);
-      assert.ok(!('error' in again));
-      assert.deepEqual(applySteps(newModel, again.steps, rebuild), [], 'a second run changes nothing');
+      const cleared = ['intel-iommu-missing', 'vfio-group-incomplete', 'vfio-id-collision', 'vfio-device-not-present', 'vfio-modules-missing', 'vfio-modules-too-late', 'vfio-softdep-missing'];
+      const edits = await checkPlanOnFixture(dir, (model, hardware) => planPassthrough(model, hardware, address), cleared);
+      assert.ok(edits.length > 0);
     });
   }
 });
@@ -167,30 +182,10 @@ describe('walkthrough steps done in the configuration', () => {
   for (const name of readdirSync(cases).sort()) {
     it(name, async () => {
       const dir = join(cases, name);
-      const root = join(dir, 'configuration.nix');
-      const hardware = loadMachine(readFileSync(join(dir, 'machine'), 'utf8').trim());
       const step = readFileSync(join(dir, 'step'), 'utf8').trim();
       assert.ok(isSetupStep(step), step);
-      const parser = await sharedParser();
-      const model = await modelOf(root);
-      const plan = planSetupStep(model, hardware, step);
-      assert.ok(!('error' in plan), JSON.stringify(plan));
-      const rebuild = (texts: ReadonlyMap<string, string>) => buildModel(root, diskLoader(parser, (path) => (texts.has(path) ? { text: texts.get(path)! } : undefined)));
-      const edits = applySteps(model, plan.steps, rebuild);
-      const after = applyEdits(model.files.get(root)!.text, edits.filter((edit) => edit.file === root));
-      assertGolden(after, join(dir, 'expected.nix'));
-      const tree = parser.parse(after);
-      assert.deepEqual(syntaxErrors(tree.rootNode), []);
-      tree.delete();
-      parsesWithNix(after);
-      const newModel = rebuild(new Map([[root, after]]));
-      const findings = runRules(newModel, hardware).findings.map((finding) => finding.code);
-      for (const code of step === 'iommu' ? ['intel-iommu-missing', 'iommu-param-wrong-vendor'] : ['libvirtd-not-enabled']) {
-        assert.ok(!findings.includes(code), `${code} after the step: ${findings.join(', ')}`);
-      }
-      const again = planSetupStep(newModel, hardware, step);
-      assert.ok(!('error' in again));
-      assert.deepEqual(applySteps(newModel, again.steps, rebuild), [], 'a second run changes nothing');
+      const cleared = step === 'iommu' ? ['intel-iommu-missing', 'iommu-param-wrong-vendor'] : ['libvirtd-not-enabled'];
+      await checkPlanOnFixture(dir, (model, hardware) => planSetupStep(model, hardware, step), cleared);
     });
   }
 
