@@ -6,7 +6,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, it } from 'node:test';
 import { FIXES } from '../server/src/fixes/registry';
-import { CLIENT_SETTING_KEYS, DEFAULT_SERVER_SETTINGS, readServerSettings, SERVER_SETTING_KEYS, ServerSettings } from '../server/src/lsp/settings';
+import { CLIENT_SETTING_KEYS, DEFAULT_SERVER_SETTINGS, LOG_LEVELS, readServerSettings, SERVER_SETTING_KEYS, ServerSettings } from '../server/src/lsp/settings';
 import { RULES } from '../server/src/rules/registry';
 import { REPO_ROOT } from './helpers';
 
@@ -75,7 +75,7 @@ describe('architecture invariants', () => {
 
   it('package.json declares every setting once, with the server defaults, and machine scope where a file or the machine is read', () => {
     const manifest = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8'));
-    const properties: Record<string, { default: unknown; scope?: string; type: string; pattern?: string }> = manifest.contributes.configuration.properties;
+    const properties: Record<string, { default: unknown; scope?: string; type: string; pattern?: string; enum?: string[] }> = manifest.contributes.configuration.properties;
     const serverKeys = Object.values(SERVER_SETTING_KEYS).map((entry) => entry.key);
     assert.deepEqual(Object.keys(properties).sort(), [...serverKeys, ...CLIENT_SETTING_KEYS].sort(), 'package.json and settings.ts list the same settings');
     assert.deepEqual(Object.keys(SERVER_SETTING_KEYS).sort(), Object.keys(DEFAULT_SERVER_SETTINGS).sort());
@@ -87,11 +87,21 @@ describe('architecture invariants', () => {
       if (machineScoped) assert.equal(property.scope, 'machine', `${key}: a workspace must not choose it`);
       if (machineScoped && property.type === 'string') assert.ok(restricted.includes(key), `${key} is restricted in untrusted workspaces`);
       // The server reads the key package.json declares: a changed value comes through.
-      const value = property.type === 'boolean' ? !property.default : property.type === 'array' ? ['some-rule'] : property.pattern ? '24.05' : '/etc/nix-vfio/hardware.json';
+      const value =
+        property.type === 'boolean'
+          ? !property.default
+          : property.type === 'array'
+            ? ['some-rule']
+            : property.enum
+              ? property.enum.find((choice) => choice !== property.default)
+              : property.pattern
+                ? '24.05'
+                : '/etc/nix-vfio/hardware.json';
       assert.notDeepEqual(value, property.default);
       assert.deepEqual(readServerSettings(nestedSection(key, value))[field], value, `${key} is read by the server`);
     }
     assert.deepEqual(readServerSettings(nestedSection('nixVfio.unknown', 1)), DEFAULT_SERVER_SETTINGS);
+    assert.deepEqual(properties['nixVfio.log.level'].enum, [...LOG_LEVELS], 'the log levels the server knows are the ones offered');
   });
 });
 

@@ -368,6 +368,42 @@ describe('language server over node IPC', { timeout: 30_000 }, () => {
   });
 });
 
+describe('the server log follows nixVfio.log.level', { timeout: 30_000 }, () => {
+  it('keeps warnings out at "error", and shows them and each analysis at "debug"', async () => {
+    const workspace = mkdtempSync(join(tmpdir(), 'nix-vfio-log-'));
+    // The same object answers every workspace/configuration request, so changing it changes the level.
+    const log = { level: 'error' };
+    const session = await startServer(workspace, { log });
+    const lines: string[] = [];
+    session.connection.onNotification('window/logMessage', (params: { message: string }) => lines.push(params.message));
+    try {
+      const path = join(workspace, 'configuration.nix');
+      const opened = session.diagnostics(pathToFileURL(path).href);
+      const uri = open(session, path, '{ boot.kernelParams = [ "quiet" ]; }\n');
+      await opened;
+      // A change that is not newer than the text held is passed over with a warning; the hover's
+      // answer comes after anything the server logged for the change before it.
+      const staleChangeThenHover = async () => {
+        void session.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version: 1 }, contentChanges: [{ text: '{ }\n' }] });
+        await session.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 0, character: 0 } });
+      };
+      await staleChangeThenHover();
+      assert.deepEqual(lines.filter((line) => /ignored change|analysed/.test(line)), []);
+
+      log.level = 'debug';
+      const reanalysed = session.diagnostics(uri);
+      void session.connection.sendNotification('workspace/didChangeConfiguration', { settings: null });
+      await reanalysed;
+      await staleChangeThenHover();
+      assert.ok(lines.some((line) => /^analysed .*configuration\.nix: 0 findings in [\d.]+ ms$/.test(line)), lines.join('\n'));
+      assert.ok(lines.some((line) => line.includes('ignored change') && line.includes('version 1 is not newer than 1')), lines.join('\n'));
+    } finally {
+      await stopServer(session);
+      rmSync(workspace, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('editor help over JSON-RPC', { timeout: 30_000 }, () => {
   let workspace: string;
   let session: Session;

@@ -26,6 +26,7 @@ import { locateJsonPath } from '../hardware/jsonLocate';
 import { OpenDocument } from './documents';
 import { AnalysisContext, EDITOR_CAPABILITIES, EditorFeatures, parseText } from './editorFeatures';
 import { HardwareInUse, HardwareSources } from './hardwareSources';
+import { ServerLog } from './serverLog';
 import { DEFAULT_SERVER_SETTINGS, readServerSettings, ServerSettings } from './settings';
 
 /** Forget cached hardware (snapshot files, the machine scan) and check everything again. */
@@ -65,9 +66,12 @@ export class NixVfioServer {
   private readonly lastStatus = new Map<string, string>();
   /** Which hardware each root uses, until settings, snapshot files or the machine change. */
   private readonly hardwareByRootChoice = new Map<string, HardwareInUse>();
-  private readonly hardware = new HardwareSources((message) => this.connection.console.info(message));
+  private readonly log: ServerLog;
+  private readonly hardware = new HardwareSources((message) => this.log.info(message));
 
-  constructor(private readonly connection: Connection) {}
+  constructor(private readonly connection: Connection) {
+    this.log = new ServerLog(connection.console);
+  }
 
   listen(): void {
     const { connection } = this;
@@ -75,7 +79,7 @@ export class NixVfioServer {
       (parser) => {
         this.parser = parser;
       },
-      (error: Error) => connection.console.error(`cannot load the Nix parser: ${error.stack ?? error}`),
+      (error: Error) => this.log.error(`cannot load the Nix parser: ${error.stack ?? error}`),
     );
     connection.onInitialize((params) => this.initialize(params));
     connection.onInitialized(() => {
@@ -91,7 +95,7 @@ export class NixVfioServer {
       if (!document) return;
       // Versions only grow; a change older than the text we hold would corrupt it.
       if (textDocument.version <= document.version) {
-        connection.console.warn(`ignored change to ${textDocument.uri}: version ${textDocument.version} is not newer than ${document.version}`);
+        this.log.warn(`ignored change to ${textDocument.uri}: version ${textDocument.version} is not newer than ${document.version}`);
         return;
       }
       this.guard('didChange', () => document.applyChanges(contentChanges, textDocument.version, this.parser!));
@@ -234,16 +238,18 @@ export class NixVfioServer {
     if (this.closeCount !== closesBefore && !this.someOpenDocumentBelongsTo(root)) return;
     const hardware = this.hardwareFor(root, settings);
     let analysis: Analysis;
+    const started = performance.now();
     try {
       analysis = runRules(buildModel(root, this.loader(), this.modelCache), hardware.snapshot, {
         disabledRules: settings.disabledRules,
         nixosRelease: settings.nixosRelease,
       });
     } catch (error) {
-      this.connection.console.error(`analysis of ${root} failed: ${(error as Error).stack ?? error}`);
+      this.log.error(`analysis of ${root} failed: ${(error as Error).stack ?? error}`);
       return;
     }
-    for (const failure of analysis.ruleFailures) this.connection.console.error(`rule ${failure.code} failed: ${failure.error}`);
+    for (const failure of analysis.ruleFailures) this.log.error(`rule ${failure.code} failed: ${failure.error}`);
+    this.log.debug(`analysed ${root}: ${analysis.findings.length} findings in ${(performance.now() - started).toFixed(1)} ms`);
     this.analyses.set(root, analysis);
     this.hardwareByRoot.set(root, hardware.snapshot);
     this.publish(root, analysis, hardware.source !== 'this machine' ? hardware.problem : undefined);
@@ -364,6 +370,8 @@ export class NixVfioServer {
     try {
       const [raw] = await this.connection.workspace.getConfiguration([{ scopeUri, section: 'nixVfio' }]);
       const settings = readServerSettings(raw);
+      // A window-wide setting: the latest answer sets it for every log line that follows.
+      this.log.level = settings.logLevel;
       this.settingsCache.set(scopeUri, settings);
       return settings;
     } catch {
@@ -441,7 +449,7 @@ export class NixVfioServer {
     try {
       return action();
     } catch (error) {
-      this.connection.console.error(`${what} failed: ${(error as Error).stack ?? error}`);
+      this.log.error(`${what} failed: ${(error as Error).stack ?? error}`);
       return undefined;
     }
   }

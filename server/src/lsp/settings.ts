@@ -11,13 +11,20 @@ export interface ServerSettings {
   disabledRules: string[];
   /** Target NixOS release, `YY.MM`. */
   nixosRelease: string;
+  /** The least severe of the server's own log lines that reach the *Nix VFIO* output channel. */
+  logLevel: LogLevel;
 }
+
+/** Most severe first; a level lets through itself and what stands before it. */
+export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export const DEFAULT_SERVER_SETTINGS: ServerSettings = {
   hardwareSnapshotFile: '',
   scanMachine: true,
   disabledRules: [],
   nixosRelease: CURRENT_NIXOS_RELEASE,
+  logLevel: 'info',
 };
 
 /**
@@ -30,9 +37,10 @@ export const SERVER_SETTING_KEYS: Record<keyof ServerSettings, { key: string; ma
   scanMachine: { key: 'nixVfio.hardware.scanMachine', machineScoped: true },
   disabledRules: { key: 'nixVfio.rules.disabled', machineScoped: false },
   nixosRelease: { key: 'nixVfio.nixosRelease', machineScoped: false },
+  logLevel: { key: 'nixVfio.log.level', machineScoped: false },
 };
 
-/** Settings only the client reads: the log level of the *Nix VFIO* output channel. */
+/** Settings only the client reads: the trace of the messages exchanged with the server. */
 export const CLIENT_SETTING_KEYS = ['nixVfio.trace.server'];
 
 /** Reads the `nixVfio` section as the client sends it, keeping defaults for missing or malformed values. */
@@ -40,11 +48,13 @@ export function readServerSettings(raw: unknown): ServerSettings {
   const section = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : {};
   const hardware = typeof section.hardware === 'object' && section.hardware !== null ? (section.hardware as Record<string, unknown>) : {};
   const rules = typeof section.rules === 'object' && section.rules !== null ? (section.rules as Record<string, unknown>) : {};
+  const log = typeof section.log === 'object' && section.log !== null ? (section.log as Record<string, unknown>) : {};
   return {
     hardwareSnapshotFile: typeof hardware.snapshotFile === 'string' ? hardware.snapshotFile : DEFAULT_SERVER_SETTINGS.hardwareSnapshotFile,
     scanMachine: typeof hardware.scanMachine === 'boolean' ? hardware.scanMachine : DEFAULT_SERVER_SETTINGS.scanMachine,
     disabledRules: Array.isArray(rules.disabled) ? rules.disabled.filter((code): code is string => typeof code === 'string') : [],
     nixosRelease:
       typeof section.nixosRelease === 'string' && /^\d{2}\.\d{2}$/.test(section.nixosRelease) ? section.nixosRelease : DEFAULT_SERVER_SETTINGS.nixosRelease,
+    logLevel: (LOG_LEVELS as readonly unknown[]).includes(log.level) ? (log.level as LogLevel) : DEFAULT_SERVER_SETTINGS.logLevel,
   };
 }
