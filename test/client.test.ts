@@ -2,8 +2,8 @@
 // (client/src/groups.ts, the part of the view that needs no VS Code), on recorded machines.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { deviceDescription, groupDescription, groupIds, groupLead, isIsolated } from '../client/src/groups';
-import { iommuGroups } from '../server/src/hardware/snapshot';
+import { deviceDescription, groupDescription, groupIds, groupLead } from '../client/src/groups';
+import { iommuGroups, isIsolatedGroup } from '../server/src/hardware/snapshot';
 import { loadMachine } from './ruleFixtures';
 
 function group(machine: string, number: number) {
@@ -15,16 +15,16 @@ function group(machine: string, number: number) {
 describe('IOMMU Groups view', () => {
   it('a GPU alone in its group: isolated, its two ids, the GPU leads', () => {
     const devices = group('guide-desktop', 33);
-    assert.equal(isIsolated(devices), true);
-    assert.equal(groupDescription(devices), 'isolated · 2 devices · GM204 [GeForce GTX 980]');
+    assert.equal(isIsolatedGroup(devices), true);
+    assert.equal(groupDescription(devices, true), 'isolated · 2 devices · GM204 [GeForce GTX 980]');
     assert.deepEqual(groupIds(devices), ['10de:13c0', '10de:0fbb']);
     assert.equal(groupLead(devices)?.address, '0000:0f:00.0');
   });
 
   it('a GPU behind the chipset bridge with an NVMe drive: shared; bridges neither count nor get copied', () => {
     const devices = group('intel-laptop-shared', 1);
-    assert.equal(isIsolated(devices), false);
-    assert.equal(groupDescription(devices), 'shared · 5 devices · GA106M [GeForce RTX 3060 Mobile / Max-Q]');
+    assert.equal(isIsolatedGroup(devices), false);
+    assert.equal(groupDescription(devices, false), 'shared · 5 devices · GA106M [GeForce RTX 3060 Mobile / Max-Q]');
     assert.deepEqual(groupIds(devices), ['10de:2520', '10de:228e', '144d:a80a'], 'the GPU, its audio and the NVMe drive; not the two bridges');
     assert.equal(groupLead(devices)?.address, '0000:01:00.0');
     const bridge = devices.find((device) => device.class.startsWith('0604'))!;

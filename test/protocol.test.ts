@@ -458,9 +458,10 @@ describe('editor help over JSON-RPC', { timeout: 30_000 }, () => {
   });
 
   it('answers the hardware request with the snapshot and its groups', async () => {
-    const response = (await session.connection.sendRequest('nixVfio/hardware', { uri })) as { groups: { group: number; devices: string[] }[]; noGroupsReason?: string };
+    const response = (await session.connection.sendRequest('nixVfio/hardware', { uri })) as { groups: { group: number; devices: string[]; isolated: boolean }[]; noGroupsReason?: string };
     assert.equal(response.noGroupsReason, undefined, 'a reason only when there are no groups');
     assert.deepEqual(response.groups.find((group) => group.group === 27)?.devices, ['0000:0b:00.0', '0000:0b:00.1', '0000:0b:00.2', '0000:0b:00.3']);
+    assert.equal(response.groups.find((group) => group.group === 27)?.isolated, true, 'the four functions of one card');
   });
 
   it('"pass through this device" sends one workspace edit that completes the group', async () => {

@@ -1,5 +1,5 @@
-// What the IOMMU Groups view and its actions decide about a group, without VS Code: whether it is
-// isolated, which ids "Copy ids" copies, which device "Pass through this group" starts from, and
+// What the IOMMU Groups view and its actions decide about a group, without VS Code (whether it is
+// isolated comes from the server, as the CLI's groups table says it): which ids "Copy ids" copies, which device "Pass through this group" starts from, and
 // the line each device shows. Kept apart from the view so tests can run it.
 
 export interface Device {
@@ -14,14 +14,8 @@ export interface Device {
   deviceName?: string;
 }
 
-const slot = (address: string) => address.slice(0, address.lastIndexOf('.'));
 export const isBridge = (device: Device) => device.class.startsWith('0604');
 export const isDisplay = (device: Device) => device.class.startsWith('03');
-
-/** Isolated: every endpoint of the group belongs to one card (same bus and slot). */
-export function isIsolated(devices: Device[]): boolean {
-  return new Set(devices.filter((device) => !isBridge(device)).map((device) => slot(device.address))).size <= 1;
-}
 
 /** The ids to bind for a group: its endpoints' vendor:device, once each. */
 export function groupIds(devices: Device[]): string[] {
@@ -34,9 +28,9 @@ export function groupLead(devices: Device[]): Device | undefined {
 }
 
 /** The group's one-line summary: isolated or shared, how many devices, and its GPU. */
-export function groupDescription(devices: Device[]): string {
+export function groupDescription(devices: Device[], isolated: boolean): string {
   const gpu = devices.find(isDisplay);
-  return `${isIsolated(devices) ? 'isolated' : 'shared'} · ${devices.length} device${devices.length === 1 ? '' : 's'}${gpu ? ` · ${gpu.deviceName ?? 'GPU'}` : ''}`;
+  return `${isolated ? 'isolated' : 'shared'} · ${devices.length} device${devices.length === 1 ? '' : 's'}${gpu ? ` · ${gpu.deviceName ?? 'GPU'}` : ''}`;
 }
 
 /** A device's details: ids, class, current driver, boot GPU, bridge. */

@@ -2,17 +2,17 @@
 // group, with each device's name, class, driver and whether the group is isolated.
 import { Event, EventEmitter, ThemeIcon, TreeDataProvider, TreeItem, TreeItemCollapsibleState, window } from 'vscode';
 import { LanguageClient } from 'vscode-languageclient/node';
-import { Device, deviceDescription, groupDescription, isBridge, isDisplay, isIsolated } from './groups';
+import { Device, deviceDescription, groupDescription, isBridge, isDisplay } from './groups';
 
 export type { Device } from './groups';
 
 interface HardwareResponse {
   snapshot?: { devices: Device[] };
-  groups: { group: number; devices: string[] }[];
+  groups: { group: number; devices: string[]; isolated: boolean }[];
   noGroupsReason?: string;
 }
 
-export type IommuNode = { kind: 'group'; group: number; devices: Device[] } | { kind: 'device'; device: Device } | { kind: 'message'; text: string };
+export type IommuNode = { kind: 'group'; group: number; devices: Device[]; isolated: boolean } | { kind: 'device'; device: Device } | { kind: 'message'; text: string };
 
 export class IommuGroupsView implements TreeDataProvider<IommuNode> {
   private readonly changed = new EventEmitter<IommuNode | undefined>();
@@ -27,10 +27,10 @@ export class IommuGroupsView implements TreeDataProvider<IommuNode> {
   getTreeItem(node: IommuNode): TreeItem {
     if (node.kind === 'message') return new TreeItem(node.text);
     if (node.kind === 'group') {
-      const isolated = isIsolated(node.devices);
+      const { isolated } = node;
       const item = new TreeItem(`Group ${node.group}`, TreeItemCollapsibleState.Collapsed);
       const gpu = node.devices.find(isDisplay);
-      item.description = groupDescription(node.devices);
+      item.description = groupDescription(node.devices, isolated);
       item.contextValue = 'iommuGroup';
       item.iconPath = new ThemeIcon(isolated ? 'pass' : 'warning');
       if (gpu) item.collapsibleState = TreeItemCollapsibleState.Expanded;
@@ -56,9 +56,10 @@ export class IommuGroupsView implements TreeDataProvider<IommuNode> {
     if (!response.snapshot) return [{ kind: 'message', text: 'No hardware snapshot for this configuration.' }];
     if (response.groups.length === 0) return [{ kind: 'message', text: response.noGroupsReason ?? 'No IOMMU groups in this snapshot.' }];
     const byAddress = new Map(response.snapshot.devices.map((device) => [device.address, device]));
-    return response.groups.map(({ group, devices }) => ({
+    return response.groups.map(({ group, devices, isolated }) => ({
       kind: 'group',
       group,
+      isolated,
       devices: devices.map((address) => byAddress.get(address)).filter((device): device is Device => device !== undefined),
     }));
   }

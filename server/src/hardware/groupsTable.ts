@@ -2,7 +2,7 @@
 // but marking what matters for passthrough: GPUs, their other functions, bridges, the boot GPU,
 // and whether a group holds one card only.
 import { className } from './pciClasses';
-import { HardwareSnapshot, iommuGroups, PciDevice } from './snapshot';
+import { HardwareSnapshot, iommuGroups, isIsolatedGroup, PciDevice } from './snapshot';
 
 const slotOf = (address: string) => address.slice(0, address.lastIndexOf('.'));
 
@@ -33,9 +33,7 @@ export function groupsTable(snapshot: HardwareSnapshot): string {
   const gpuSlots = new Set(snapshot.devices.filter((device) => device.class.startsWith('03')).map((device) => slotOf(device.address)));
   const lines: string[] = [];
   for (const [group, members] of groups) {
-    const endpoints = members.filter((device) => !device.class.startsWith('0604'));
-    const isolated = new Set(endpoints.map((device) => slotOf(device.address))).size <= 1;
-    lines.push(`IOMMU Group ${group} (${isolated ? 'isolated' : 'shared'})`);
+    lines.push(`IOMMU Group ${group} (${isIsolatedGroup(members) ? 'isolated' : 'shared'})`);
     for (const device of members) {
       const name = [device.vendorName, device.deviceName].filter(Boolean).join(' ') || className(device);
       const marks = roles(device, gpuSlots);

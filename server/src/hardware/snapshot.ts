@@ -157,6 +157,15 @@ export function validateSnapshot(data: unknown): SnapshotResult {
   return { ok: true, snapshot: data as unknown as HardwareSnapshot };
 }
 
+/**
+ * Isolated: every endpoint of a group (PCI bridges aside) is a function of one card, same bus and
+ * slot, so the card can go to a VM without taking anything else along.
+ */
+export function isIsolatedGroup(members: readonly PciDevice[]): boolean {
+  const slots = members.filter((device) => !device.class.startsWith('0604')).map((device) => device.address.slice(0, device.address.lastIndexOf('.')));
+  return new Set(slots).size <= 1;
+}
+
 /** Devices grouped by IOMMU group number, groups in ascending order. */
 export function iommuGroups(snapshot: HardwareSnapshot): Map<number, PciDevice[]> {
   const groups = new Map<number, PciDevice[]>();

@@ -10,7 +10,7 @@ import { applySteps, PassthroughPlan, planPassthrough } from '../editor/passthro
 import { isSetupStep, planSetupStep } from '../editor/setupSteps';
 import { verifyPassthrough, VerifyReport } from '../editor/verify';
 import { noGroupsReason } from '../hardware/groupsTable';
-import { HardwareSnapshot, iommuGroups } from '../hardware/snapshot';
+import { HardwareSnapshot, iommuGroups, isIsolatedGroup } from '../hardware/snapshot';
 import { ParsedSource } from '../model/buildModel';
 import { OptionModel } from '../model/optionModel';
 import { NixParser } from '../parse/nixParser';
@@ -53,7 +53,7 @@ export function parseText(parser: NixParser, path: string, text: string): Parsed
 export interface HardwareResponse {
   /** Absent when no snapshot is known for this document. */
   snapshot?: HardwareSnapshot;
-  groups: { group: number; devices: string[] }[];
+  groups: { group: number; devices: string[]; isolated: boolean }[];
   /** Present when the snapshot has no groups: why, in words for the user. */
   noGroupsReason?: string;
 }
@@ -113,7 +113,7 @@ export class EditorFeatures {
     connection.onRequest(HARDWARE_REQUEST, async (params: { uri: string }): Promise<HardwareResponse> => {
       const context = await this.analysisFor(params.uri);
       if (!context?.hardware) return { groups: [] };
-      const groups = [...iommuGroups(context.hardware)].map(([group, devices]) => ({ group, devices: devices.map((device) => device.address) }));
+      const groups = [...iommuGroups(context.hardware)].map(([group, devices]) => ({ group, devices: devices.map((device) => device.address), isolated: isIsolatedGroup(devices) }));
       return { snapshot: context.hardware, groups, noGroupsReason: groups.length === 0 ? noGroupsReason(context.hardware) : undefined };
     });
     connection.onExecuteCommand(async (params) => {
