@@ -3,7 +3,7 @@
 // command line reads), the definition is not of the option's type and evaluation fails.
 import { knownText } from '../model/values';
 import { MODULE_OPTIONS } from './facts/kernelModules';
-import { KERNEL_PARAMS } from './facts/kernelParams';
+import { KERNEL_PARAMS, splitOutsideQuotes } from './facts/kernelParams';
 import { Finding, Rule } from './types';
 
 export const LIST_OPTION_AS_STRING = 'list-option-as-string';
@@ -26,8 +26,9 @@ export const listOptionAsString: Rule = {
             code: LIST_OPTION_AS_STRING,
             severity: 'error',
             message:
+              // The same words the string-to-list fix writes: a quoted parameter value stays one word.
               `${option} takes a list with one ${what} per string, not one string: evaluation fails ("A definition for option \`${option}' is not of type …"). ` +
-              (text !== undefined && text.trim() !== '' ? `Write [ ${text.trim().split(/\s+/).map((word) => JSON.stringify(word)).join(' ')} ].` : 'Write a list of strings.'),
+              (text !== undefined && text.trim() !== '' ? `Write [ ${splitOutsideQuotes(text).map((word) => JSON.stringify(word)).join(' ')} ].` : 'Write a list of strings.'),
             file: definition.file,
             range: definition.value.range,
             fix:
