@@ -19,11 +19,17 @@ export interface TextEdit {
   newText: string;
 }
 
+/** What a LineIndex reads of a text: a string or a chunked SourceText. */
+export interface ReadableText {
+  readonly length: number;
+  charCodeAt(index: number): number;
+}
+
 export class LineIndex {
   private readonly lineStarts: number[];
 
   constructor(
-    private readonly text: string,
+    private readonly text: ReadableText,
     lineStarts?: number[],
   ) {
     if (lineStarts) {
@@ -31,8 +37,12 @@ export class LineIndex {
       return;
     }
     const starts = [0];
-    for (let i = 0; i < text.length; i++) {
-      if (text.charCodeAt(i) === 10) starts.push(i + 1);
+    if (typeof text === 'string') {
+      for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1)) starts.push(at + 1);
+    } else {
+      for (let i = 0; i < text.length; i++) {
+        if (text.charCodeAt(i) === 10) starts.push(i + 1);
+      }
     }
     this.lineStarts = starts;
   }
@@ -41,7 +51,7 @@ export class LineIndex {
    * The index of the text left by replacing `start`–`oldEnd` with `newText` (`editedText`),
    * without scanning the whole text again: lines before the edit stay, those after it move.
    */
-  edited(start: number, oldEnd: number, newText: string, editedText: string): LineIndex {
+  edited(start: number, oldEnd: number, newText: string, editedText: ReadableText): LineIndex {
     const starts: number[] = [];
     const old = this.lineStarts;
     let i = 0;
@@ -98,8 +108,17 @@ export function applyEdits(text: string, edits: readonly TextEdit[]): string {
 }
 
 /** The leading whitespace of the line that holds `offset`. */
-export function indentationAt(text: string, offset: number): string {
-  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
-  const match = /^[ \t]*/.exec(text.slice(lineStart));
-  return match ? match[0] : '';
+export function indentationAt(text: ReadableText & { slice(start: number, end?: number): string }, offset: number): string {
+  if (typeof text === 'string') {
+    const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
+    const match = /^[ \t]*/.exec(text.slice(lineStart));
+    return match ? match[0] : '';
+  }
+  // A chunked text: read only the line, as `lastIndexOf` above would find its start.
+  let newline = Math.max(0, Math.min(offset - 1, text.length - 1));
+  while (newline >= 0 && text.charCodeAt(newline) !== 10) newline--;
+  const lineStart = newline + 1;
+  let end = lineStart;
+  for (let code = text.charCodeAt(end); code === 32 || code === 9; code = text.charCodeAt(++end));
+  return text.slice(lineStart, end);
 }

@@ -29,7 +29,7 @@ export function runRules(
   const suppressionsOf = (file: string) => {
     let entry = suppressions.get(file);
     if (!entry) {
-      entry = readSuppressions(model.files.get(file)?.text ?? '');
+      entry = readSuppressions(model.files.get(file)?.source ?? '');
       suppressions.set(file, entry);
     }
     return entry;

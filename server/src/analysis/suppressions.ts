@@ -3,6 +3,7 @@
 //   # nix-vfio: disable-line <code>…                  the line the comment ends
 //   # nix-vfio: disable-file <code>…                  the whole file
 // Without codes, every finding there is silenced.
+import { TextSource } from '../sourceText';
 import { LineIndex } from '../text';
 
 export interface Suppressions {
@@ -11,10 +12,12 @@ export interface Suppressions {
 
 const DIRECTIVE = /#\s*nix-vfio:\s*(disable-next-line|disable-line|disable-file)\b([^\n]*)/g;
 
-export function readSuppressions(text: string): Suppressions {
+export function readSuppressions(source: TextSource): Suppressions {
   const byLine = new Map<number, Set<string> | 'all'>();
   let wholeFile: Set<string> | 'all' | undefined;
-  if (!text.includes('nix-vfio:')) return { isSuppressed: () => false };
+  // Most files have no directive: then a chunked text is searched without being joined.
+  if (!source.includes('nix-vfio:')) return { isSuppressed: () => false };
+  const text = typeof source === 'string' ? source : source.text;
   const lines = new LineIndex(text);
   const merge = (current: Set<string> | 'all' | undefined, codes: string[]): Set<string> | 'all' => {
     if (codes.length === 0 || current === 'all') return 'all';

@@ -121,7 +121,8 @@ export function createBinding(
   const longest = Math.max(...pool.map((scope) => scope.prefix.length));
   const best = pool.filter((scope) => scope.prefix.length === longest);
   const scope = best.find((candidate) => candidate.file === model.root) ?? best[0];
-  const text = model.files.get(scope.file)?.text ?? '';
+  // Read in place: the analysis asks every finding's fix whether it would change something.
+  const text = model.files.get(scope.file)?.source ?? '';
   const rest = path.slice(scope.prefix.length);
   const line = (indent: string) => `${rest.join('.')} = ${typeof valueText === 'string' ? valueText : valueText(indent)};`;
   const siblings = scope.bindings.filter((binding) => binding.names[0] === rest[0]);

@@ -1,7 +1,9 @@
 // Open documents with their syntax trees, updated incrementally: each content change edits the
-// previous tree so tree-sitter re-parses only what changed; old trees are freed at once.
+// previous tree so tree-sitter re-parses only what changed; old trees are freed at once. The text
+// is a chunked SourceText, so an edit copies only the chunk it touches.
 import { TextDocumentContentChangeEvent } from 'vscode-languageserver';
 import { NixParser, SyntaxTree } from '../parse/nixParser';
+import { SourceText } from '../sourceText';
 import { LineIndex } from '../text';
 
 export const MAX_DOCUMENT_LENGTH = 2 * 1024 * 1024;
@@ -9,21 +11,30 @@ export const MAX_DOCUMENT_LENGTH = 2 * 1024 * 1024;
 export class OpenDocument {
   private cachedLines?: LineIndex;
   tree?: SyntaxTree;
+  /** The current text; a new object after every change. */
+  source: SourceText;
 
   constructor(
     readonly uri: string,
     readonly path: string | undefined,
-    public text: string,
+    text: string,
     public version: number,
-  ) {}
+  ) {
+    this.source = SourceText.of(text);
+  }
+
+  /** The whole text as one string (made once per version, only when asked for). */
+  get text(): string {
+    return this.source.text;
+  }
 
   get lines(): LineIndex {
-    this.cachedLines ??= new LineIndex(this.text);
+    this.cachedLines ??= new LineIndex(this.source);
     return this.cachedLines;
   }
 
   get tooLarge(): boolean {
-    return this.text.length > MAX_DOCUMENT_LENGTH;
+    return this.source.length > MAX_DOCUMENT_LENGTH;
   }
 
   /** The current tree, parsing (incrementally from the edited old tree) when the text changed. */
@@ -32,7 +43,7 @@ export class OpenDocument {
       this.dropTree();
       return undefined;
     }
-    this.tree ??= parser.parse(this.text);
+    this.tree ??= parser.parse(this.source);
     return this.tree;
   }
 
@@ -40,7 +51,7 @@ export class OpenDocument {
     let previous = this.tree;
     for (const change of changes) {
       if (!('range' in change)) {
-        this.text = change.text;
+        this.source = SourceText.of(change.text);
         this.cachedLines = undefined;
         previous?.delete();
         previous = undefined;
@@ -51,9 +62,9 @@ export class OpenDocument {
       const oldEnd = lines.offsetAt(change.range.end);
       const startPosition = lines.positionAt(start);
       const oldEndPosition = lines.positionAt(oldEnd);
-      this.text = this.text.slice(0, start) + change.text + this.text.slice(oldEnd);
+      this.source = this.source.edited(start, oldEnd, change.text);
       // Updated, not rebuilt: scanning a large file for newlines on every keystroke costs more than the analysis.
-      this.cachedLines = lines.edited(start, oldEnd, change.text, this.text);
+      this.cachedLines = lines.edited(start, oldEnd, change.text, this.source);
       const newEnd = start + change.text.length;
       const newEndPosition = this.lines.positionAt(newEnd);
       previous?.edit({
@@ -71,7 +82,7 @@ export class OpenDocument {
       this.tree = undefined;
       return;
     }
-    this.tree = parser.parse(this.text, previous);
+    this.tree = parser.parse(this.source, previous);
     previous.delete();
   }
 

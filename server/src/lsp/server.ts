@@ -219,7 +219,7 @@ export class NixVfioServer {
     const read = diskLoader(this.parser!, (path) => {
       const document = this.openDocumentAt(path);
       if (!document || document.tooLarge) return undefined;
-      return { text: document.text, tree: document.syntaxTree(this.parser!) };
+      return { text: document.source, tree: document.syntaxTree(this.parser!) };
     });
     if (this.trusted) return read;
     return (path: string) =>
@@ -343,7 +343,7 @@ export class NixVfioServer {
 
   private linesOf(file: string, analysis: Analysis): LineIndex {
     const document = this.openDocumentAt(file);
-    if (document && document.text === analysis.model.files.get(file)?.text) return document.lines;
+    if (document && document.source === analysis.model.files.get(file)?.source) return document.lines;
     return new LineIndex(analysis.model.files.get(file)?.text ?? '');
   }
 

@@ -2,17 +2,19 @@
 // definition into an OptionModel.
 import { dirname, resolve } from 'node:path';
 import { SyntaxNode, SyntaxTree, syntaxErrors } from '../parse/nixParser';
+import { SourceText, sourceTextOf, TextSource } from '../sourceText';
 import { TextRange } from '../text';
 import { detach } from './detach';
 import { Evaluator } from './evaluate';
 import { libCall, PRIORITY_WRAPPERS } from './libCalls';
-import { AttrsetScope, Definition, OptionModel, UnreadRegion } from './optionModel';
+import { AttrsetScope, Definition, OptionModel, sourceFile, UnreadRegion } from './optionModel';
 import { attrPathNames, bindLet, Scope } from './scope';
 
 export interface ParsedSource {
   /** The file's real path (for a directory import: its default.nix). */
   path: string;
-  text: string;
+  /** The text the tree was parsed from (an open document's SourceText, or a file's string). */
+  text: TextSource;
   tree: SyntaxTree;
   /** Called once the walk is done with the tree, for loaders that parsed it just for this walk. */
   release?: () => void;
@@ -51,7 +53,7 @@ export class ModelCache {
 
 interface CachedFile {
   /** The file's text when the entries were made. */
-  text: string;
+  text: SourceText;
   header: string;
   /** The entries in source order (a binding that could not be cached has none). */
   bindings: CachedBinding[];
@@ -100,13 +102,15 @@ const COMPARE_CHUNK = 2048;
  * chunks are compared as strings first (much faster than character by character), then the
  * differing chunk by character.
  */
-function commonEnds(before: string, after: string): { prefix: number; suffix: number } {
+function commonEnds(before: SourceText, after: SourceText): { prefix: number; suffix: number } {
   const limit = Math.min(before.length, after.length);
-  let prefix = 0;
+  // Chunks the two versions share (an edited document keeps its untouched chunks) are skipped unread.
+  const shared = before.sharedChunkEnds(after);
+  let prefix = shared.prefix;
   while (prefix + COMPARE_CHUNK <= limit && before.slice(prefix, prefix + COMPARE_CHUNK) === after.slice(prefix, prefix + COMPARE_CHUNK)) prefix += COMPARE_CHUNK;
   while (prefix < limit && before.charCodeAt(prefix) === after.charCodeAt(prefix)) prefix++;
   const room = limit - prefix;
-  let suffix = 0;
+  let suffix = Math.min(shared.suffix, room);
   while (
     suffix + COMPARE_CHUNK <= room &&
     before.slice(before.length - suffix - COMPARE_CHUNK, before.length - suffix) === after.slice(after.length - suffix - COMPARE_CHUNK, after.length - suffix)
@@ -154,7 +158,7 @@ class ModelBuilder {
       if (importedAt && pathText !== undefined && loaded.error === 'no such file' && importedAt.conditions?.some((condition) => guardsExistence(condition, pathText))) {
         this.model.imports.push({ ...importedAt, absent: true });
       } else if (importedAt) this.model.imports.push({ ...importedAt, problem: loaded.error });
-      else this.model.files.set(path, { path, text: '', syntaxErrors: [], readProblem: loaded.error });
+      else this.model.files.set(path, sourceFile(path, SourceText.of(''), [], loaded.error));
       return;
     }
     if (importedAt) this.model.imports.push({ ...importedAt, target: loaded.path });
@@ -167,7 +171,7 @@ class ModelBuilder {
     }
     this.visited.add(key);
     const root = loaded.tree.rootNode;
-    this.model.files.set(loaded.path, { path: loaded.path, text: loaded.text, syntaxErrors: syntaxErrors(root) });
+    this.model.files.set(loaded.path, sourceFile(loaded.path, sourceTextOf(loaded.text), syntaxErrors(root)));
     const expression = root.childForFieldName('expression') ?? root.namedChildren.find((child) => child?.type !== 'comment');
     if (!expression) {
       loaded.release?.();
@@ -243,7 +247,7 @@ class ModelBuilder {
 
   private walkModuleAttrset(node: SyntaxNode, scope: Scope, context: WalkContext): void {
     const bindingSet = node.namedChildren.find((child) => child?.type === 'binding_set');
-    const spans = bindingSet ? topLevelBindings(bindingSet, this.model.files.get(context.file)?.text ?? '') : undefined;
+    const spans = bindingSet ? topLevelBindings(bindingSet, this.model.files.get(context.file)?.source ?? SourceText.of('')) : undefined;
     const bindings = spans?.structure ?? [];
     const fullForm = bindings.some((binding) => /^\s*"?(config|options)\b/.test(binding.text));
     const innerScope = this.scopeForSet(node, scope);
@@ -289,7 +293,7 @@ class ModelBuilder {
       for (const binding of bindingSet.namedChildren) if (binding) this.walkBinding(binding, prefix, scope, context, record, skip);
       return;
     }
-    const text = this.model.files.get(context.file)?.text ?? '';
+    const text = this.model.files.get(context.file)?.source ?? SourceText.of('');
     const header = `${text.slice(0, bindingSet.startIndex)}\u0000${text.slice(bindingSet.endIndex)}`;
     const { starts, ends } = spans ?? topLevelBindings(bindingSet, text);
     const previous = this.cache!.files.get(context.file);
@@ -741,7 +745,7 @@ interface TopLevelBindings {
  * bindings of a large file need no syntax-node objects; the few that shape the module
  * (`imports`, `config`, `options`) are found from their first characters.
  */
-function topLevelBindings(bindingSet: SyntaxNode, text: string): TopLevelBindings {
+function topLevelBindings(bindingSet: SyntaxNode, text: SourceText): TopLevelBindings {
   const found: TopLevelBindings = { starts: [], ends: [], structure: [] };
   const cursor = bindingSet.walk();
   try {

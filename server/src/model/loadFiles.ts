@@ -3,13 +3,14 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { NixParser, SyntaxTree } from '../parse/nixParser';
+import { TextSource } from '../sourceText';
 import { ParsedSource, SourceLoader } from './buildModel';
 
 /** Files above this size are not parsed (the user gets a message instead of a slow editor). */
 export const MAX_FILE_BYTES = 2 * 1024 * 1024;
 
 export interface OpenBuffer {
-  text: string;
+  text: TextSource;
   tree?: SyntaxTree;
 }
 

@@ -2,6 +2,7 @@
 // source of every value, across nested attribute sets, lib.mk* wrappers, let, imports and
 // specialisations. Built from syntax trees only; Nix is never evaluated.
 import type { SyntaxError } from '../parse/nixParser';
+import type { SourceText } from '../sourceText';
 import { TextRange } from '../text';
 import { Value } from './values';
 
@@ -59,10 +60,25 @@ export interface ImportRecord {
 
 export interface SourceFile {
   path: string;
-  text: string;
+  /** The text, chunked: read slices and characters from it on the analysis path. */
+  source: SourceText;
+  /** The whole text as one string, made when first asked for (fixes, editor features). */
+  readonly text: string;
   syntaxErrors: SyntaxError[];
   /** Why the file could not be read at all, when it could not. */
   readProblem?: string;
+}
+
+export function sourceFile(path: string, source: SourceText, syntaxErrors: SyntaxError[], readProblem?: string): SourceFile {
+  return {
+    path,
+    source,
+    get text() {
+      return source.text;
+    },
+    syntaxErrors,
+    ...(readProblem === undefined ? {} : { readProblem }),
+  };
 }
 
 export interface OptionModel {

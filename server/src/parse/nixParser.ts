@@ -2,6 +2,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Language, Node, Parser, Tree } from 'web-tree-sitter';
+import { SourceText, TextSource } from '../sourceText';
 
 export type { Node as SyntaxNode, Tree as SyntaxTree } from 'web-tree-sitter';
 
@@ -44,9 +45,13 @@ export class NixParser {
     return new NixParser(parser);
   }
 
-  /** Parses `text`; pass the previous tree (already `edit`ed) to reuse it incrementally. */
-  parse(text: string, previous?: Tree): Tree {
-    const tree = this.parser.parse(text, previous ?? null);
+  /**
+   * Parses `text`; pass the previous tree (already `edit`ed) to reuse it incrementally. A
+   * SourceText is read chunk by chunk and stays the tree's text (`node.text`) for its life.
+   */
+  parse(text: TextSource, previous?: Tree): Tree {
+    const input = text instanceof SourceText ? (index: number) => text.readFrom(index) : text;
+    const tree = this.parser.parse(input, previous ?? null);
     if (!tree) throw new Error('tree-sitter returned no tree');
     return tree;
   }

@@ -14,7 +14,7 @@ const OVERRIDE_OPTIONS = ['nixpkgs.config.packageOverrides', 'nixpkgs.overlays']
 function sourceText(view: ConfigView, options: string[]): string {
   return options
     .flatMap((option) => view.definitionsUnder(option))
-    .map((definition) => (view.model.files.get(definition.file)?.text ?? '').slice(definition.value.range.start, definition.value.range.end))
+    .map((definition) => (view.model.files.get(definition.file)?.source ?? '').slice(definition.value.range.start, definition.value.range.end))
     .join('\n');
 }
 

@@ -12,7 +12,7 @@ export const importUnresolved: Rule = {
     const findings: Finding[] = [];
     for (const record of model.imports) {
       if (record.problem === undefined) continue;
-      const written = model.files.get(record.file)?.text.slice(record.range.start, record.range.end) ?? '';
+      const written = model.files.get(record.file)?.source.slice(record.range.start, record.range.end) ?? '';
       findings.push({
         code: IMPORT_UNRESOLVED,
         severity: 'warning',

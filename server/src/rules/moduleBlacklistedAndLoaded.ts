@@ -21,7 +21,7 @@ export const moduleBlacklistedAndLoaded: Rule = {
       for (const entry of kernelModules(view, MODULE_OPTIONS)) {
         if (!denied.has(entry.name) || !view.owns(entry.definition)) continue;
         const { spelling, where } = denied.get(entry.name)!;
-        const source = (view.model.files.get(entry.definition.file)?.text ?? '').slice(entry.range.start, entry.range.end);
+        const source = (view.model.files.get(entry.definition.file)?.source ?? '').slice(entry.range.start, entry.range.end);
         const written = /^"([^"]*)"$/.exec(source)?.[1] ?? entry.name;
         const effect =
           entry.option === 'boot.kernelModules'

@@ -46,7 +46,7 @@ function packagesDefinition(view: ConfigView): Definition | undefined {
 
 export function kernelVersion(view: ConfigView, hardware: HardwareSnapshot | undefined, nixosRelease = CURRENT_NIXOS_RELEASE): KernelVersion {
   const packages = packagesDefinition(view);
-  const text = packages ? (view.model.files.get(packages.file)?.text ?? '').slice(packages.value.range.start, packages.value.range.end).trim() : undefined;
+  const text = packages ? (view.model.files.get(packages.file)?.source ?? '').slice(packages.value.range.start, packages.value.range.end).trim() : undefined;
   const family = text ? ACS_FAMILIES.exec(text)?.[1] : undefined;
   const releaseDefault = DEFAULT_KERNELS.find(([release]) => compareReleases(nixosRelease, release) >= 0)?.[1];
   // A release newer than the table: its default kernel is not older than the newest one listed.
