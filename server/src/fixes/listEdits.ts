@@ -1,6 +1,6 @@
 // Text edits on Nix lists and attribute sets that keep the user's layout: items go on their own
 // line in multi-line lists and inline in one-line lists; new bindings go beside their siblings.
-import { AttrsetScope, ConfigView, Definition, OptionModel, optionDefinitions } from '../model/optionModel';
+import { attrsetsAbove, bindingsNamed, ConfigView, Definition, OptionModel, optionDefinitions } from '../model/optionModel';
 import { ListLiteral, knownText } from '../model/values';
 import { indentationAt, TextRange } from '../text';
 import { FileEdit } from './types';
@@ -108,12 +108,7 @@ export function createBinding(
   valueText: string | ((indent: string) => string),
   specialisation?: string,
 ): FileEdit | undefined {
-  const candidates: AttrsetScope[] = [];
-  for (const scope of model.attrsets) {
-    // Shortest tests first: a large file has thousands of sets.
-    if (scope.prefix.length >= path.length || scope.specialisation !== specialisation) continue;
-    if (scope.prefix.every((name, index) => path[index] === name)) candidates.push(scope);
-  }
+  const candidates = attrsetsAbove(model, path, specialisation);
   if (candidates.length === 0) return undefined;
   // Unconditional sets first: a new setting should not silently depend on some mkIf.
   const unconditional = candidates.filter((scope) => !scope.conditional);
@@ -125,7 +120,7 @@ export function createBinding(
   const text = model.files.get(scope.file)?.source ?? '';
   const rest = path.slice(scope.prefix.length);
   const line = (indent: string) => `${rest.join('.')} = ${typeof valueText === 'string' ? valueText : valueText(indent)};`;
-  const siblings = scope.bindings.filter((binding) => binding.names[0] === rest[0]);
+  const siblings = bindingsNamed(scope, rest[0]);
   const anchor = siblings[siblings.length - 1] ?? scope.bindings[scope.bindings.length - 1];
   if (anchor) {
     const indent = indentationAt(text, anchor.range.start);

@@ -4,7 +4,7 @@ import { dirname, resolve } from 'node:path';
 import { SyntaxNode, SyntaxTree, syntaxErrors } from '../parse/nixParser';
 import { SourceText, sourceTextOf, TextSource } from '../sourceText';
 import { TextRange } from '../text';
-import { detach } from './detach';
+import { detach, NameTable } from './detach';
 import { Evaluator } from './evaluate';
 import { libCall, PRIORITY_WRAPPERS } from './libCalls';
 import { AttrsetScope, Definition, OptionModel, sourceFile, UnreadRegion } from './optionModel';
@@ -139,6 +139,8 @@ class ModelBuilder {
   private readonly evaluator = new Evaluator();
   /** Files being walked, to stop import cycles; a file imported twice is walked once, as NixOS does. */
   private readonly visited = new Set<string>();
+  /** The option names this build keeps, one string each. */
+  private readonly names = new NameTable();
 
   constructor(
     private readonly model: OptionModel,
@@ -262,7 +264,7 @@ class ModelBuilder {
       else if (fullForm && names[0] === 'config') {
         const rest = names.slice(1);
         if (rest.includes(undefined)) this.unread(binding!, [], context, 'attribute name is computed');
-        else this.walkValue(rest as string[], value, innerScope, context, binding!);
+        else this.walkValue(rest as string[], value, innerScope, context, rangeOf(binding!));
       }
     }
   }
@@ -387,13 +389,14 @@ class ModelBuilder {
   private walkBinding(binding: SyntaxNode, prefix: string[], scope: Scope, context: WalkContext, record: AttrsetScope, skip?: Set<string>): void {
     if (binding.type === 'comment') return;
     if (binding.type === 'inherit' || binding.type === 'inherit_from') {
+      const bindingRange = rangeOf(binding);
       for (const attr of binding.childForFieldName('attrs')?.namedChildren ?? []) {
         if (!attr) continue;
         this.model.definitions.push({
-          path: [...prefix, detach(attr.text)],
+          path: prefix.concat(this.names.intern(detach(attr.text))),
           value: { kind: 'unknown', reason: 'inherited', range: rangeOf(attr) },
           file: context.file,
-          bindingRange: rangeOf(binding),
+          bindingRange,
           conditions: context.conditions,
           modifiers: context.modifiers,
           specialisation: context.specialisation,
@@ -405,19 +408,23 @@ class ModelBuilder {
     const attrpath = binding.childForFieldName('attrpath');
     const value = binding.childForFieldName('expression');
     if (!attrpath || !value) return;
-    const names = attrPathNames(attrpath);
-    record.bindings.push({ names, range: rangeOf(binding) });
+    const names = attrPathNames(attrpath, this.names);
+    // One range object for the binding, shared by its record and the definitions it makes.
+    const bindingRange = rangeOf(binding);
+    record.bindings.push({ names, range: bindingRange });
     if (skip && names[0] !== undefined && skip.has(names[0])) return;
     const dynamicAt = names.indexOf(undefined);
     if (dynamicAt >= 0) {
-      this.unread(binding, [...prefix, ...(names.slice(0, dynamicAt) as string[])], context, 'attribute name is computed');
+      this.unread(binding, prefix.concat(names.slice(0, dynamicAt) as string[]), context, 'attribute name is computed');
       return;
     }
-    this.walkValue([...prefix, ...(names as string[])], value, scope, context, binding);
+    // concat, not spread: it allocates exactly the path's length (spread leaves room for more).
+    // Paths are never changed, so a top-level binding's path can be its names array.
+    this.walkValue(prefix.length === 0 ? (names as string[]) : prefix.concat(names as string[]), value, scope, context, bindingRange);
   }
 
   /** The value bound at option `path`: descend into sets and wrappers, else record a definition. */
-  private walkValue(path: string[], node: SyntaxNode, scope: Scope, context: WalkContext, binding: SyntaxNode): void {
+  private walkValue(path: string[], node: SyntaxNode, scope: Scope, context: WalkContext, bindingRange: TextRange): void {
     if (context.depth > MAX_DEPTH) return this.unread(node, path, context, 'nested too deeply');
     const deeper = { ...context, depth: context.depth + 1 };
     if (path.length >= 3 && path[0] === 'specialisation' && path[2] === 'configuration') {
@@ -425,28 +432,28 @@ class ModelBuilder {
       const inner = { ...deeper, conditions: [], modifiers: [], specialisation: path[1] };
       if (path.length === 3) return this.walkModule(node, scope, inner);
       // `specialisation.x.configuration.boot.kernelParams = …`: one option of the specialisation.
-      return this.walkValue(path.slice(3), node, scope, inner, binding);
+      return this.walkValue(path.slice(3), node, scope, inner, bindingRange);
     }
     switch (node.type) {
       case 'attrset_expression':
       case 'rec_attrset_expression':
         return this.walkAttrset(node, path, this.scopeForSet(node, scope), deeper);
       case 'parenthesized_expression':
-        return this.walkValue(path, node.childForFieldName('expression')!, scope, deeper, binding);
+        return this.walkValue(path, node.childForFieldName('expression')!, scope, deeper, bindingRange);
       case 'let_expression': {
         const inner = scope.child();
         bindLet(node.namedChildren.find((child) => child?.type === 'binding_set') ?? null, inner);
-        return this.walkValue(path, node.childForFieldName('body')!, inner, deeper, binding);
+        return this.walkValue(path, node.childForFieldName('body')!, inner, deeper, bindingRange);
       }
       case 'with_expression':
-        return this.walkValue(path, node.childForFieldName('body')!, scope.child(true), deeper, binding);
+        return this.walkValue(path, node.childForFieldName('body')!, scope.child(true), deeper, bindingRange);
       case 'variable_expression': {
         // `boot = bootSettings;` with a let-bound set: walk that set in its own scope.
         const entry = scope.lookup(node.text);
         if (entry?.node && !entry.evaluating && isSetLike(entry.node)) {
           entry.evaluating = true;
           try {
-            return this.walkValue(path, entry.node, entry.scope, deeper, binding);
+            return this.walkValue(path, entry.node, entry.scope, deeper, bindingRange);
           } finally {
             entry.evaluating = false;
           }
@@ -454,7 +461,7 @@ class ModelBuilder {
         break;
       }
       case 'apply_expression':
-        if (this.walkWrapper(node, path, scope, deeper, (inner, innerContext, innerScope = scope) => this.walkValue(path, inner, innerScope, innerContext, binding))) return;
+        if (this.walkWrapper(node, path, scope, deeper, (inner, innerContext, innerScope = scope) => this.walkValue(path, inner, innerScope, innerContext, bindingRange))) return;
         break;
       case 'binary_expression':
         if (this.walkUpdate(node, path, scope, deeper)) return;
@@ -464,7 +471,7 @@ class ModelBuilder {
       path,
       value: this.evaluator.evaluate(node, scope),
       file: context.file,
-      bindingRange: rangeOf(binding),
+      bindingRange,
       conditions: context.conditions,
       modifiers: context.modifiers,
       specialisation: context.specialisation,
@@ -486,7 +493,7 @@ class ModelBuilder {
     if (!call) return false;
     const { name, args } = call;
     if ((name === 'mkIf' || name === 'optionalAttrs') && args.length === 2) {
-      walkInner(args[1], { ...context, conditions: [...context.conditions, detach(args[0].text)] });
+      walkInner(args[1], { ...context, conditions: context.conditions.concat(detach(args[0].text)) });
       return true;
     }
     if (name === 'mkMerge' && args.length === 1) {
@@ -499,7 +506,7 @@ class ModelBuilder {
     }
     if (PRIORITY_WRAPPERS[name] === args.length) {
       const modifier = args.length === 2 ? `${name} ${detach(args[0].text)}` : name;
-      walkInner(args[args.length - 1], { ...context, modifiers: [...context.modifiers, modifier] });
+      walkInner(args[args.length - 1], { ...context, modifiers: context.modifiers.concat(modifier) });
       return true;
     }
     return false;
@@ -589,10 +596,10 @@ class ModelBuilder {
       case 'apply_expression': {
         const call = libCall(node, scope);
         if (call?.name === 'optional' && call.args.length === 2) {
-          return [{ element: call.args[1], scope, conditions: [...conditions, detach(call.args[0].text)] }];
+          return [{ element: call.args[1], scope, conditions: conditions.concat(detach(call.args[0].text)) }];
         }
         if (call?.name === 'optionals' && call.args.length === 2) {
-          return this.listParts(call.args[1], scope, [...conditions, detach(call.args[0].text)], depth + 1);
+          return this.listParts(call.args[1], scope, conditions.concat(detach(call.args[0].text)), depth + 1);
         }
         break;
       }

@@ -6,3 +6,18 @@
 export function detach(text: string): string {
   return text.length < 13 ? text : (' ' + text).slice(1);
 }
+
+/**
+ * One string per distinct name for the names a model build keeps (`services`, `enable`, `port`
+ * recur thousands of times in a large file; each read from the tree is a new string).
+ */
+export class NameTable {
+  private readonly names = new Map<string, string>();
+
+  intern(name: string): string {
+    const known = this.names.get(name);
+    if (known !== undefined) return known;
+    this.names.set(name, name);
+    return name;
+  }
+}

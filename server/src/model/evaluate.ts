@@ -133,14 +133,10 @@ export class Evaluator {
   }
 
   private evaluateList(node: SyntaxNode, scope: Scope): Value {
-    const items: ListItem[] = [];
-    const elements: TextRange[] = [];
-    for (const element of node.namedChildren) {
-      if (!element || element.type === 'comment') continue;
-      const range = rangeOf(element);
-      elements.push(range);
-      items.push({ value: this.evaluate(element, scope), range, conditions: [] });
-    }
+    const children = node.namedChildren.filter((element): element is SyntaxNode => element !== null && element.type !== 'comment');
+    // Built with map, which allocates exactly their length (arrays grown by push keep spare room).
+    const elements = children.map(rangeOf);
+    const items = children.map((element, index): ListItem => ({ value: this.evaluate(element, scope), range: elements[index], conditions: [] }));
     const range = rangeOf(node);
     return { kind: 'list', items, range, literals: [{ range, elements }], complete: true };
   }
@@ -276,7 +272,8 @@ function mergeTextParts(parts: StringPart[]): StringPart[] {
       merged.push(part);
     }
   }
-  return merged;
+  // Kept in the model: a copy of exactly its length (an array grown by push keeps spare room).
+  return merged.slice();
 }
 
 function writtenAsIs(part: StringPart & { kind: 'text' }): boolean {

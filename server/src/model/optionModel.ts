@@ -4,6 +4,7 @@
 import type { SyntaxError } from '../parse/nixParser';
 import type { SourceText } from '../sourceText';
 import { TextRange } from '../text';
+import { CarriedFilters, Filtered } from './carriedFilter';
 import { Value } from './values';
 
 export interface Definition {
@@ -228,31 +229,31 @@ export function definitionPriority(definition: Definition): number {
 }
 
 /**
- * Definitions by option path, built once per model and only as far as rules ask: a tree over
- * the dotted segments of each definition's path, whose branches are sorted out on first use,
- * so a large file's thousands of unrelated definitions are grouped once by their first name and
- * never looked at again. Matching is on `pathKey` (a quoted name holding a dot counts as
+ * Definitions by option path, built once per model and only as far as rules ask: the definitions
+ * under each first name asked for (carried over from the previous model's, so after an edit only
+ * the re-walked definitions are looked at), then a tree over the dotted segments of each path,
+ * sorted out on first use. Matching is on `pathKey` (a quoted name holding a dot counts as
  * several segments), exactly as comparing joined keys would.
  */
 interface DefinitionIndex {
   exact(option: string): Definition[];
   under(option: string): Definition[];
+  attrsetsAbove(path: readonly string[], specialisation: string | undefined): readonly AttrsetScope[];
 }
 
 interface IndexNode {
-  /** Definitions at or below this node, in model order, with their segments (worked out when first needed). */
+  /** Definitions at or below this node, in model order. */
   definitions: Definition[];
-  segments: (readonly string[] | undefined)[];
-  /** Those whose path ends here. */
-  exact: Definition[];
+  /** Those whose path ends here (worked out when first needed). */
+  exact?: Definition[];
   children?: Map<string, IndexNode>;
+  /** The carried filter the node was made from, kept alive as long as this model. */
+  carried?: Filtered<Definition>;
 }
 
 const indexes = new WeakMap<OptionModel, DefinitionIndex>();
-
-function newIndexNode(): IndexNode {
-  return { definitions: [], segments: [], exact: [] };
-}
+const definitionsByFirstName = new CarriedFilters<Definition>();
+const attrsetsByPath = new CarriedFilters<AttrsetScope>();
 
 /** The path's segments as `pathKey` would split them. */
 function keySegments(path: readonly string[]): readonly string[] {
@@ -261,48 +262,42 @@ function keySegments(path: readonly string[]): readonly string[] {
   return path;
 }
 
+/** Whether the first segment of `pathKey(path)` is `name` (a name without dots). */
+function startsWithName(path: readonly string[], name: string): boolean {
+  if (path.length === 0) return name === '';
+  const first = path[0];
+  // A first name holding a dot (`"boot.x" = …`) counts as several segments.
+  return first === name || (first.length > name.length && first.charCodeAt(name.length) === 46 && first.startsWith(name));
+}
+
 function childrenOf(node: IndexNode, depth: number): Map<string, IndexNode> {
   if (node.children) return node.children;
   const children = new Map<string, IndexNode>();
-  for (let i = 0; i < node.definitions.length; i++) {
-    const segments = (node.segments[i] ??= keySegments(node.definitions[i].path));
-    if (segments.length > depth) addTo(children, segments[depth], node.definitions[i], segments, segments.length === depth + 1);
+  for (const definition of node.definitions) {
+    const segments = keySegments(definition.path);
+    if (segments.length <= depth) continue;
+    let child = children.get(segments[depth]);
+    if (!child) {
+      child = { definitions: [], exact: [] };
+      children.set(segments[depth], child);
+    }
+    child.definitions.push(definition);
+    if (segments.length === depth + 1) child.exact!.push(definition);
   }
   node.children = children;
   return children;
-}
-
-function addTo(children: Map<string, IndexNode>, name: string, definition: Definition, segments: readonly string[] | undefined, endsHere: boolean): void {
-  let child = children.get(name);
-  if (!child) {
-    child = newIndexNode();
-    children.set(name, child);
-  }
-  child.definitions.push(definition);
-  child.segments.push(segments);
-  if (endsHere) child.exact.push(definition);
 }
 
 function indexOf(model: OptionModel): DefinitionIndex {
   let index = indexes.get(model);
   if (index) return index;
   const firstLevel = new Map<string, IndexNode | undefined>();
-  // One scan of the model per first name asked for (rules ask for a handful: boot, hardware…),
-  // cheaper on a large file than grouping every definition.
   const top = (name: string): IndexNode | undefined => {
     if (firstLevel.has(name)) return firstLevel.get(name);
-    const group = new Map<string, IndexNode>();
-    for (const definition of model.definitions) {
-      const path = definition.path;
-      if (path.length > 0 && path[0] === name) addTo(group, name, definition, undefined, path.length === 1);
-      else if (path.length === 0 ? name === '' : path[0].length > name.length && path[0].charCodeAt(name.length) === 46 && path[0].startsWith(name)) {
-        // A first name holding a dot (`"boot.x" = …`) counts as several segments.
-        const segments = keySegments(path);
-        if (segments[0] === name) addTo(group, name, definition, segments, segments.length === 1);
-      }
-    }
-    firstLevel.set(name, group.get(name));
-    return group.get(name);
+    const found = definitionsByFirstName.filter(name, model.definitions, (definition) => startsWithName(definition.path, name));
+    const node = found.items.length > 0 ? { definitions: found.items, carried: found } : undefined;
+    firstLevel.set(name, node);
+    return node;
   };
   const find = (option: string): IndexNode | undefined => {
     const names = option.split('.');
@@ -310,10 +305,54 @@ function indexOf(model: OptionModel): DefinitionIndex {
     for (let depth = 1; node && depth < names.length; depth++) node = childrenOf(node, depth).get(names[depth]);
     return node;
   };
+  const above = new Map<string, Filtered<AttrsetScope>>();
   index = {
-    exact: (option) => find(option)?.exact ?? [],
+    exact: (option) => {
+      const node = find(option);
+      if (!node) return [];
+      return (node.exact ??= node.definitions.filter((definition) => keySegments(definition.path).length === 1));
+    },
     under: (option) => find(option)?.definitions ?? [],
+    attrsetsAbove: (path, specialisation) => {
+      const key = JSON.stringify([path, specialisation ?? null]);
+      let found = above.get(key);
+      if (!found) {
+        found = attrsetsByPath.filter(key, model.attrsets, (scope) => scope.specialisation === specialisation && scope.prefix.length < path.length && isPrefix(scope.prefix, path));
+        above.set(key, found);
+      }
+      return found.items;
+    },
   };
   indexes.set(model, index);
   return index;
+}
+
+/**
+ * The attribute sets of `specialisation` (undefined: the base) whose prefix lies strictly above
+ * `path`, i.e. where a binding for `path` could be written, in model order.
+ */
+export function attrsetsAbove(model: OptionModel, path: readonly string[], specialisation?: string): readonly AttrsetScope[] {
+  return indexOf(model).attrsetsAbove(path, specialisation);
+}
+
+type RecordedBinding = AttrsetScope['bindings'][number];
+const bindingsByFirstName = new CarriedFilters<RecordedBinding>();
+const bindingsAsked = new WeakMap<readonly RecordedBinding[], Map<string, Filtered<RecordedBinding>>>();
+
+/**
+ * The bindings of `scope` whose first name is `name`, in source order (a module's top-level set
+ * has a binding per line of a large file; carried over between models like the index).
+ */
+export function bindingsNamed(scope: AttrsetScope, name: string): readonly RecordedBinding[] {
+  let asked = bindingsAsked.get(scope.bindings);
+  if (!asked) {
+    asked = new Map();
+    bindingsAsked.set(scope.bindings, asked);
+  }
+  let found = asked.get(name);
+  if (!found) {
+    found = bindingsByFirstName.filter(name, scope.bindings, (binding) => binding.names[0] === name);
+    asked.set(name, found);
+  }
+  return found.items;
 }

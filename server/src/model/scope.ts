@@ -1,6 +1,6 @@
 // Lexical scope for `let` bindings (and `rec` sets), evaluated lazily with a cycle guard.
 import type { SyntaxNode } from '../parse/nixParser';
-import { detach } from './detach';
+import { detach, NameTable } from './detach';
 import type { Value } from './values';
 
 export interface ScopeEntry {
@@ -48,9 +48,14 @@ export function attrName(node: SyntaxNode): string | undefined {
   return undefined;
 }
 
-/** The names of an attrpath; undefined entries are interpolated keys. */
-export function attrPathNames(attrpath: SyntaxNode): (string | undefined)[] {
-  return attrpath.namedChildren.filter((child) => child !== null).map((child) => attrName(child!));
+/** The names of an attrpath; undefined entries are interpolated keys. Names are interned in `table` when given. */
+export function attrPathNames(attrpath: SyntaxNode, table?: NameTable): (string | undefined)[] {
+  return attrpath.namedChildren
+    .filter((child) => child !== null)
+    .map((child) => {
+      const name = attrName(child!);
+      return name !== undefined && table ? table.intern(name) : name;
+    });
 }
 
 /** Adds the bindings of a `let` (or `rec { }`) binding_set to `scope`. */
