@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildModel, ModelCache } from '../server/src/model/buildModel';
-import { filterCarried, sharedRuns } from '../server/src/model/carriedFilter';
+import { CarriedFilters, filterCarried, sharedRuns } from '../server/src/model/carriedFilter';
 import { diskLoader } from '../server/src/model/loadFiles';
 import { attrsetsAbove, bindingsNamed, configViews, Definition, isPrefix, OptionModel, optionDefinitions, pathKey } from '../server/src/model/optionModel';
 import { FIXTURES, seededRandom, sharedParser } from './helpers';
@@ -114,6 +114,35 @@ describe('carried filters', () => {
     const carried = filterCarried(source, (candidate) => (tested++, isEven(candidate)), filterCarried(old, isEven));
     assert.equal(tested, 2);
     assert.deepEqual(carried.items, source.filter(isEven));
+  });
+});
+
+describe('remembered filters', () => {
+  it('start from the previous array of the same name, and stay right when arrays alternate', () => {
+    const filters = new CarriedFilters<{ value: number }>();
+    const next = seededRandom(12);
+    let made = 0;
+    const item = () => ({ value: made++ });
+    const isOdd = (candidate: { value: number }) => candidate.value % 2 === 1;
+    const other = Array.from({ length: 500 }, item);
+    let source = Array.from({ length: 2000 }, item);
+    filters.filter('odd', source, isOdd);
+    for (let step = 0; step < 50; step++) {
+      const edited = [...source];
+      edited.splice(Math.floor(next() * edited.length), 1, item(), item());
+      let tested = 0;
+      const found = filters.filter('odd', edited, (candidate) => (tested++, isOdd(candidate)));
+      assert.deepEqual(found.items, edited.filter(isOdd));
+      assert.ok(tested <= 2, `step ${step}: tested ${tested} items`);
+      // Asked again for the same array: the same answer, nothing tested.
+      assert.equal(filters.filter('odd', edited, () => assert.fail('tested again')), found);
+      // Another array in between: still right (then the next edit is tested from scratch once).
+      if (step % 10 === 9) {
+        assert.deepEqual(filters.filter('odd', other, isOdd).items, other.filter(isOdd));
+        filters.filter('odd', edited, isOdd);
+      }
+      source = edited;
+    }
   });
 });
 

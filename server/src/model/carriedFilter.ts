@@ -105,35 +105,37 @@ export function filterCarried<T>(source: readonly T[], test: (item: T) => boolea
   return { source, items, positions };
 }
 
-/** Distinct filters remembered at most; past that the memory starts over (only a cost, never wrong). */
-const MAX_REMEMBERED = 512;
+/** The filters made over one array, and how it shares stretches with the array before it. */
+interface Generation<T> {
+  source: readonly T[];
+  filters: Map<string, Filtered<T>>;
+  runsFromPrevious?: SharedRun[];
+}
 
 /**
- * The latest result of each named filter, held weakly (the model that asked for it keeps it alive),
- * so the next model's filter of the same name starts from it.
+ * Named filters over the latest array asked about and the one before it (usually the model being
+ * analysed and the previous one), so the next array's filter of the same name starts from the
+ * latest. Held strongly but only for those two arrays (WeakRefs would keep every array alive
+ * until a synchronous loop over many models ends); an array asked about again after others
+ * simply has its items tested again.
  */
 export class CarriedFilters<T> {
-  private readonly latest = new Map<string, WeakRef<Filtered<T>>>();
-  /** The last pair of arrays compared: the filters of one model all start from the same earlier array. */
-  private compared?: { old: WeakRef<readonly T[]>; source: WeakRef<readonly T[]>; runs: SharedRun[] };
+  private current?: Generation<T>;
+  private previous?: Generation<T>;
 
   /** `key` must name `test` exactly: two different tests never share a key. */
   filter(key: string, source: readonly T[], test: (item: T) => boolean): Filtered<T> {
-    const earlier = this.latest.get(key)?.deref();
-    let runs: SharedRun[] | undefined;
-    if (earlier && earlier.source !== source) {
-      const last = this.compared;
-      if (last && last.old.deref() === earlier.source && last.source.deref() === source) runs = last.runs;
-      else {
-        runs = sharedRuns(earlier.source, source);
-        this.compared = { old: new WeakRef(earlier.source), source: new WeakRef(source), runs };
-      }
+    if (this.current?.source !== source) {
+      this.previous = this.current;
+      this.current = { source, filters: new Map() };
     }
-    const result = filterCarried(source, test, earlier, runs);
-    if (result !== earlier) {
-      if (this.latest.size >= MAX_REMEMBERED && !this.latest.has(key)) this.latest.clear();
-      this.latest.set(key, new WeakRef(result));
-    }
-    return result;
+    const generation = this.current;
+    let found = generation.filters.get(key);
+    if (found) return found;
+    const earlier = this.previous?.filters.get(key);
+    if (earlier) generation.runsFromPrevious ??= sharedRuns(earlier.source, source);
+    found = filterCarried(source, test, earlier, generation.runsFromPrevious);
+    generation.filters.set(key, found);
+    return found;
   }
 }

@@ -247,8 +247,6 @@ interface IndexNode {
   /** Those whose path ends here (worked out when first needed). */
   exact?: Definition[];
   children?: Map<string, IndexNode>;
-  /** The carried filter the node was made from, kept alive as long as this model. */
-  carried?: Filtered<Definition>;
 }
 
 const indexes = new WeakMap<OptionModel, DefinitionIndex>();
@@ -295,7 +293,7 @@ function indexOf(model: OptionModel): DefinitionIndex {
   const top = (name: string): IndexNode | undefined => {
     if (firstLevel.has(name)) return firstLevel.get(name);
     const found = definitionsByFirstName.filter(name, model.definitions, (definition) => startsWithName(definition.path, name));
-    const node = found.items.length > 0 ? { definitions: found.items, carried: found } : undefined;
+    const node = found.items.length > 0 ? { definitions: found.items } : undefined;
     firstLevel.set(name, node);
     return node;
   };
