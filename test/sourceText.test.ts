@@ -61,6 +61,8 @@ describe('chunked source text', () => {
         expected = expected.slice(0, start) + insert + expected.slice(end);
         if (step % 6 === 0) assertReadsAs(source, expected, next, `round ${round} step ${step}`);
         else assert.equal(source.length, expected.length);
+        // What chunks were found to hold is carried across edits: checked after every one.
+        assert.equal(source.includes('nix-vfio:'), expected.includes('nix-vfio:'), `round ${round} step ${step}: includes`);
         // The old version is untouched: a tree parsed from it keeps reading it.
         assert.equal(before.slice(0, previous.length), previous);
         const { prefix, suffix } = before.sharedChunkEnds(source);
