@@ -18,6 +18,8 @@ export class SourceText {
   private flat: string | undefined;
   /** The chunk last looked up by offset; reads tend to stay in one chunk. */
   private lastChunk = 0;
+  /** Per searched string, whether each chunk holds it (undefined: not yet looked); kept across edits for untouched chunks. */
+  private found = new Map<string, (boolean | undefined)[]>();
 
   private constructor(
     private readonly chunks: readonly string[],
@@ -60,7 +62,11 @@ export class SourceText {
     const chunks = [...this.chunks.slice(0, first), ...middle, ...this.chunks.slice(last + 1)];
     const starts = this.starts.slice(0, first);
     startsOf(chunks, first, starts);
-    return new SourceText(chunks, starts, this.length - (end - start) + insert.length);
+    const edited = new SourceText(chunks, starts, this.length - (end - start) + insert.length);
+    for (const [needle, holds] of this.found) {
+      edited.found.set(needle, [...holds.slice(0, first), ...new Array<undefined>(middle.length), ...holds.slice(last + 1)]);
+    }
+    return edited;
   }
 
   slice(start: number, end: number = this.length): string {
@@ -91,11 +97,20 @@ export class SourceText {
     return this.chunks[index].slice(offset - this.starts[index]);
   }
 
-  /** Whether `needle` occurs anywhere, without making the flat text. */
+  /**
+   * Whether `needle` occurs anywhere, without making the flat text. What each chunk holds is
+   * remembered, so after an edit only the new chunks and the chunk boundaries are searched.
+   */
   includes(needle: string): boolean {
-    if (this.flat !== undefined) return this.flat.includes(needle);
+    if (this.chunks.length <= 1) return this.text.includes(needle);
+    let holds = this.found.get(needle);
+    if (!holds) {
+      holds = new Array<boolean | undefined>(this.chunks.length);
+      this.found.set(needle, holds);
+    }
     for (let i = 0; i < this.chunks.length; i++) {
-      if (this.chunks[i].includes(needle)) return true;
+      holds[i] ??= this.chunks[i].includes(needle);
+      if (holds[i]) return true;
       // An occurrence across the boundary with the next chunk.
       if (needle.length > 1 && i + 1 < this.chunks.length) {
         const end = this.starts[i + 1];

@@ -7,12 +7,19 @@ import { SourceText } from '../sourceText';
 import { LineIndex } from '../text';
 
 export const MAX_DOCUMENT_LENGTH = 2 * 1024 * 1024;
+/** Versions whose differences to the current one are remembered (a burst of edits analysed once). */
+const KEPT_VERSIONS = 8;
 
 export class OpenDocument {
   private cachedLines?: LineIndex;
   tree?: SyntaxTree;
   /** The current text; a new object after every change. */
   source: SourceText;
+  /**
+   * For the last few versions: how many leading and trailing characters kept their text and
+   * their syntax (tree-sitter's changed ranges) up to the current version.
+   */
+  private unchanged: { source: SourceText; prefix: number; suffix: number }[] = [];
 
   constructor(
     readonly uri: string,
@@ -37,6 +44,13 @@ export class OpenDocument {
     return this.source.length > MAX_DOCUMENT_LENGTH;
   }
 
+  /** What stayed the same since `earlier` (one of the last few versions), if known. */
+  unchangedSince(earlier: SourceText): { prefix: number; suffix: number } | undefined {
+    if (earlier === this.source) return { prefix: this.source.length, suffix: 0 };
+    const entry = this.unchanged.find((candidate) => candidate.source === earlier);
+    return entry && { prefix: entry.prefix, suffix: entry.suffix };
+  }
+
   /** The current tree, parsing (incrementally from the edited old tree) when the text changed. */
   syntaxTree(parser: NixParser): SyntaxTree | undefined {
     if (this.tooLarge) {
@@ -49,6 +63,10 @@ export class OpenDocument {
 
   applyChanges(changes: readonly TextDocumentContentChangeEvent[], version: number, parser: NixParser): void {
     let previous = this.tree;
+    const before = this.source;
+    // Characters at either end that no change touched.
+    let prefix = before.length;
+    let suffix = before.length;
     for (const change of changes) {
       if (!('range' in change)) {
         this.source = SourceText.of(change.text);
@@ -62,6 +80,8 @@ export class OpenDocument {
       const oldEnd = lines.offsetAt(change.range.end);
       const startPosition = lines.positionAt(start);
       const oldEndPosition = lines.positionAt(oldEnd);
+      prefix = Math.min(prefix, start);
+      suffix = Math.min(suffix, this.source.length - oldEnd);
       this.source = this.source.edited(start, oldEnd, change.text);
       // Updated, not rebuilt: scanning a large file for newlines on every keystroke costs more than the analysis.
       this.cachedLines = lines.edited(start, oldEnd, change.text, this.source);
@@ -80,14 +100,29 @@ export class OpenDocument {
     if (!previous || this.tooLarge) {
       previous?.delete();
       this.tree = undefined;
+      this.unchanged = [];
       return;
     }
     this.tree = parser.parse(this.source, previous);
+    // Asked before the old tree goes: where the syntax changed, beyond the edited text itself.
+    const length = this.source.length;
+    for (const range of this.tree.getChangedRanges(previous)) {
+      prefix = Math.min(prefix, range.startIndex);
+      suffix = Math.min(suffix, length - range.endIndex);
+    }
     previous.delete();
+    prefix = Math.max(0, Math.min(prefix, length, before.length));
+    suffix = Math.max(0, Math.min(suffix, Math.min(length, before.length) - prefix));
+    for (const entry of this.unchanged) {
+      entry.prefix = Math.min(entry.prefix, prefix);
+      entry.suffix = Math.min(entry.suffix, suffix);
+    }
+    this.unchanged = [{ source: before, prefix, suffix }, ...this.unchanged].slice(0, KEPT_VERSIONS);
   }
 
   dropTree(): void {
     this.tree?.delete();
     this.tree = undefined;
+    this.unchanged = [];
   }
 }

@@ -219,7 +219,7 @@ export class NixVfioServer {
     const read = diskLoader(this.parser!, (path) => {
       const document = this.openDocumentAt(path);
       if (!document || document.tooLarge) return undefined;
-      return { text: document.source, tree: document.syntaxTree(this.parser!) };
+      return { text: document.source, tree: document.syntaxTree(this.parser!), unchangedSince: (earlier) => document.unchangedSince(earlier) };
     });
     if (this.trusted) return read;
     return (path: string) =>
@@ -353,7 +353,7 @@ export class NixVfioServer {
     if (stillRead) return;
     this.analyses.delete(path);
     this.hardwareByRoot.delete(path);
-    this.modelCache.files.delete(path);
+    this.modelCache.forget(path);
     for (const [file, roots] of this.published) {
       roots.delete(path);
       if (file === path || roots.size === 0) {

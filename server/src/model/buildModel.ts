@@ -18,7 +18,16 @@ export interface ParsedSource {
   tree: SyntaxTree;
   /** Called once the walk is done with the tree, for loaders that parsed it just for this walk. */
   release?: () => void;
+  /** How the text and tree differ from an earlier version of them (an open document knows). */
+  unchangedSince?: UnchangedSince;
 }
+
+/**
+ * For an earlier version of a file's text (the very object): how many leading and trailing
+ * characters kept both their text and their syntax (no node over them changed), or undefined
+ * when that is not known.
+ */
+export type UnchangedSince = (earlier: SourceText) => { prefix: number; suffix: number } | undefined;
 
 /** Reads and parses a file; a directory means its default.nix. Returns a short reason (no path) when it cannot. */
 export type SourceLoader = (path: string) => ParsedSource | { error: string };
@@ -49,7 +58,25 @@ function rangeOf(node: SyntaxNode): TextRange {
  */
 export class ModelCache {
   readonly files = new Map<string, CachedFile>();
+  /** The top-level bindings of a file's module sets, so an edit inside one needs no pass over all. */
+  readonly spans = new Map<string, CachedSpans[]>();
+  /** How often the top-level bindings were derived from cached ones, and read from the tree (for tests). */
+  readonly counts = { derived: 0, read: 0 };
+
+  forget(path: string): void {
+    this.files.delete(path);
+    this.spans.delete(path);
+  }
 }
+
+interface CachedSpans extends TopLevelBindingSpans {
+  text: SourceText;
+  setStart: number;
+  setEnd: number;
+}
+
+/** Sets remembered per file (a module has one or two: the module and its `config`). */
+const MAX_CACHED_SETS = 4;
 
 interface CachedFile {
   /** The file's text when the entries were made. */
@@ -141,6 +168,8 @@ class ModelBuilder {
   private readonly visited = new Set<string>();
   /** The option names this build keeps, one string each. */
   private readonly names = new NameTable();
+  /** What the loader knows about how each file changed since earlier versions. */
+  private readonly changes = new Map<string, UnchangedSince>();
 
   constructor(
     private readonly model: OptionModel,
@@ -174,6 +203,7 @@ class ModelBuilder {
     this.visited.add(key);
     const root = loaded.tree.rootNode;
     this.model.files.set(loaded.path, sourceFile(loaded.path, sourceTextOf(loaded.text), syntaxErrors(root)));
+    if (loaded.unchangedSince) this.changes.set(loaded.path, loaded.unchangedSince);
     const expression = root.childForFieldName('expression') ?? root.namedChildren.find((child) => child?.type !== 'comment');
     if (!expression) {
       loaded.release?.();
@@ -249,7 +279,7 @@ class ModelBuilder {
 
   private walkModuleAttrset(node: SyntaxNode, scope: Scope, context: WalkContext): void {
     const bindingSet = node.namedChildren.find((child) => child?.type === 'binding_set');
-    const spans = bindingSet ? topLevelBindings(bindingSet, this.model.files.get(context.file)?.source ?? SourceText.of('')) : undefined;
+    const spans = bindingSet ? this.bindingSpans(bindingSet, context.file) : undefined;
     const bindings = spans?.structure ?? [];
     const fullForm = bindings.some((binding) => /^\s*"?(config|options)\b/.test(binding.text));
     const innerScope = this.scopeForSet(node, scope);
@@ -297,7 +327,7 @@ class ModelBuilder {
     }
     const text = this.model.files.get(context.file)?.source ?? SourceText.of('');
     const header = `${text.slice(0, bindingSet.startIndex)}\u0000${text.slice(bindingSet.endIndex)}`;
-    const { starts, ends } = spans ?? topLevelBindings(bindingSet, text);
+    const { starts, ends } = spans ?? this.bindingSpans(bindingSet, context.file);
     const previous = this.cache!.files.get(context.file);
     const usable = previous?.header === header ? previous : undefined;
     // Bindings ending before `same` or starting at or after `movedFrom` have the text they had.
@@ -331,6 +361,41 @@ class ModelBuilder {
       if (entry) next.push(entry);
     }
     this.cache!.files.set(context.file, { text, header, bindings: next });
+  }
+
+  /**
+   * The top-level bindings of `bindingSet`: derived from the cached ones when the loader says
+   * which part of the file changed since (an edit inside one binding needs no pass over the
+   * thousands of others), else from one pass over the tree.
+   */
+  private bindingSpans(bindingSet: SyntaxNode, file: string): TopLevelBindings {
+    const text = this.model.files.get(file)?.source ?? SourceText.of('');
+    if (!this.cache) return topLevelBindings(bindingSet, text);
+    const remembered = this.cache.spans.get(file) ?? [];
+    const unchangedSince = this.changes.get(file);
+    let found: TopLevelBindings | undefined;
+    let used: CachedSpans | undefined;
+    // Strict: with a syntax error anywhere, the tree is read again.
+    if (unchangedSince && !bindingSet.tree.rootNode.hasError) {
+      for (const old of remembered) {
+        const known = old.text === text ? { prefix: text.length, suffix: 0 } : unchangedSince(old.text);
+        const spans = known && editedBindings(bindingSet, text, old, known.prefix, known.suffix);
+        if (!spans) continue;
+        const structure = spans.structureAt.map((index) => namedChildAt(bindingSet, index, spans.starts[index], spans.ends[index]));
+        found = { ...spans, structure };
+        used = old;
+        break;
+      }
+    }
+    if (found) this.cache.counts.derived++;
+    else {
+      found = topLevelBindings(bindingSet, text);
+      this.cache.counts.read++;
+    }
+    const entry: CachedSpans = { text, setStart: bindingSet.startIndex, setEnd: bindingSet.endIndex, starts: found.starts, ends: found.ends, structureAt: found.structureAt };
+    const kept = remembered.filter((other) => other !== used && !(other.text === text && other.setStart === entry.setStart));
+    this.cache.spans.set(file, [entry, ...kept].slice(0, MAX_CACHED_SETS));
+    return found;
   }
 
   /** Walks one binding and returns what it added, when that depends on nothing but its own text. */
@@ -739,12 +804,24 @@ function pushAll<T>(target: T[], items: readonly T[]): void {
   for (let i = 0; i < items.length; i++) target.push(items[i]);
 }
 
-interface TopLevelBindings {
+interface TopLevelBindingSpans {
   /** Offsets of each named child of the binding set, in order. */
   starts: number[];
   ends: number[];
-  /** The bindings that shape the module (`imports`, `config`, `options`). */
+  /** Indexes of the bindings that shape the module (`imports`, `config`, `options`). */
+  structureAt: number[];
+}
+
+interface TopLevelBindings extends TopLevelBindingSpans {
+  /** The bindings that shape the module, as nodes. */
   structure: SyntaxNode[];
+}
+
+/** Whether the binding at `start` may be `imports`, `config` or `options`, from its first characters. */
+function mayShapeModule(text: SourceText, start: number): boolean {
+  const first = text.charCodeAt(start);
+  // 'i', 'c', 'o' or '"': only then can it be `imports`, `config` or `options`.
+  return (first === 105 || first === 99 || first === 111 || first === 34) && /^"?(imports|config|options)\b/.test(text.slice(start, start + 12));
 }
 
 /**
@@ -753,7 +830,7 @@ interface TopLevelBindings {
  * (`imports`, `config`, `options`) are found from their first characters.
  */
 function topLevelBindings(bindingSet: SyntaxNode, text: SourceText): TopLevelBindings {
-  const found: TopLevelBindings = { starts: [], ends: [], structure: [] };
+  const found: TopLevelBindings = { starts: [], ends: [], structureAt: [], structure: [] };
   const cursor = bindingSet.walk();
   try {
     for (let more = cursor.gotoFirstChild(); more; more = cursor.gotoNextSibling()) {
@@ -761,9 +838,8 @@ function topLevelBindings(bindingSet: SyntaxNode, text: SourceText): TopLevelBin
       const start = cursor.startIndex;
       found.starts.push(start);
       found.ends.push(cursor.endIndex);
-      const first = text.charCodeAt(start);
-      // 'i', 'c', 'o' or '"': only then can it be `imports`, `config` or `options`.
-      if ((first === 105 || first === 99 || first === 111 || first === 34) && /^"?(imports|config|options)\b/.test(text.slice(start, start + 12)) && cursor.nodeType === 'binding') {
+      if (mayShapeModule(text, start) && cursor.nodeType === 'binding') {
+        found.structureAt.push(found.starts.length - 1);
         found.structure.push(cursor.currentNode);
       }
     }
@@ -771,6 +847,62 @@ function topLevelBindings(bindingSet: SyntaxNode, text: SourceText): TopLevelBin
     cursor.delete();
   }
   return found;
+}
+
+/**
+ * The top-level bindings of `bindingSet` derived from those of an earlier version of the same
+ * set, when only the characters between `prefix` and the last `suffix` changed their text or
+ * syntax: the bindings wholly before or after that part are the earlier ones (moved), those
+ * overlapping it are read from the tree. Undefined when any check fails.
+ */
+function editedBindings(bindingSet: SyntaxNode, text: SourceText, old: CachedSpans, prefix: number, suffix: number): TopLevelBindingSpans | undefined {
+  const oldLength = old.text.length;
+  const delta = text.length - oldLength;
+  const changedEnd = text.length - suffix;
+  // The set itself starts before the changed part and ends after it, where it did.
+  if (old.setStart > prefix || old.setEnd < oldLength - suffix) return undefined;
+  if (bindingSet.startIndex !== old.setStart || bindingSet.endIndex !== old.setEnd + delta) return undefined;
+  const before = firstIndexAbove(old.ends, prefix); // ends[i] <= prefix for i < before
+  const after = firstIndexAtLeast(old.starts, oldLength - suffix);
+  if (after < before) return undefined;
+  const starts = old.starts.slice(0, before);
+  const ends = old.ends.slice(0, before);
+  const structureAt = old.structureAt.filter((index) => index < before);
+  // Node lookups, not a cursor: TreeCursor.gotoFirstChildForIndex does not work in web-tree-sitter 0.25.
+  for (let child = bindingSet.firstNamedChildForIndex(prefix); child && child.startIndex < changedEnd; child = child.nextNamedSibling) {
+    const start = child.startIndex;
+    if (child.endIndex <= prefix || (starts.length > 0 && start < ends[ends.length - 1])) return undefined;
+    starts.push(start);
+    ends.push(child.endIndex);
+    if (mayShapeModule(text, start) && child.type === 'binding') structureAt.push(starts.length - 1);
+  }
+  if (after < old.starts.length && ends.length > 0 && ends[ends.length - 1] > old.starts[after] + delta) return undefined;
+  const moved = starts.length - after;
+  for (let i = after; i < old.starts.length; i++) {
+    starts.push(old.starts[i] + delta);
+    ends.push(old.ends[i] + delta);
+  }
+  for (const index of old.structureAt) if (index >= after) structureAt.push(index + moved);
+  // Every named child accounted for, or the earlier bindings are not what the tree holds.
+  if (starts.length !== bindingSet.namedChildCount) return undefined;
+  return { starts, ends, structureAt };
+}
+
+/** The first index whose value is above `limit`, in an ascending list. */
+function firstIndexAbove(values: readonly number[], limit: number): number {
+  let low = 0;
+  let high = values.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (values[mid] <= limit) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}
+
+/** The first index whose value is at least `limit`, in an ascending list. */
+function firstIndexAtLeast(values: readonly number[], limit: number): number {
+  return firstIndexAbove(values, limit - 1);
 }
 
 /** The `index`th named child of `parent`, which the caller saw at `start`–`end`. */

@@ -4,7 +4,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { NixParser, SyntaxTree } from '../parse/nixParser';
 import { TextSource } from '../sourceText';
-import { ParsedSource, SourceLoader } from './buildModel';
+import { ParsedSource, SourceLoader, UnchangedSince } from './buildModel';
 
 /** Files above this size are not parsed (the user gets a message instead of a slow editor). */
 export const MAX_FILE_BYTES = 2 * 1024 * 1024;
@@ -12,12 +12,14 @@ export const MAX_FILE_BYTES = 2 * 1024 * 1024;
 export interface OpenBuffer {
   text: TextSource;
   tree?: SyntaxTree;
+  /** How the text and tree changed since an earlier version (with `tree` only). */
+  unchangedSince?: UnchangedSince;
 }
 
 /** A loader reading the disk, preferring `overlay` (open editor buffers, by path). */
 export function diskLoader(parser: NixParser, overlay: (path: string) => OpenBuffer | undefined = () => undefined): SourceLoader {
   const fromBuffer = (path: string, buffer: OpenBuffer): ParsedSource => {
-    if (buffer.tree) return { path, text: buffer.text, tree: buffer.tree };
+    if (buffer.tree) return { path, text: buffer.text, tree: buffer.tree, unchangedSince: buffer.unchangedSince };
     const tree = parser.parse(buffer.text);
     return { path, text: buffer.text, tree, release: () => tree.delete() };
   };
