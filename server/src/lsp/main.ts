@@ -1,4 +1,6 @@
 // The language server process. The transport (--stdio or --node-ipc) comes from the command line.
+// startParser comes first on purpose: imports are evaluated in order.
+import './startParser';
 import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
 import { NixVfioServer } from './server';
 
