@@ -11,7 +11,7 @@ const VSIX = join(dirname(fileURLToPath(import.meta.url)), '..', 'nix-vfio.vsix'
 
 it('the .vsix is universal and complete', () => {
   const listing = execFileSync('unzip', ['-Z1', VSIX], { encoding: 'utf8' }).split('\n').filter(Boolean);
-  for (const file of ['extension/package.json', 'extension/dist/client.js', 'extension/dist/server.js', 'extension/dist/cli.js', 'extension/dist/tree-sitter.wasm', 'extension/dist/tree-sitter-nix.wasm', 'extension/syntaxes/nix.tmLanguage.json', 'extension/snippets/vfio.code-snippets', 'extension/language-configuration.json']) {
+  for (const file of ['extension/package.json', 'extension/dist/client.js', 'extension/dist/server.js', 'extension/dist/serverBundle.js', 'extension/dist/cli.js', 'extension/dist/tree-sitter.wasm', 'extension/dist/tree-sitter-nix.wasm', 'extension/syntaxes/nix.tmLanguage.json', 'extension/snippets/vfio.code-snippets', 'extension/language-configuration.json']) {
     assert.ok(listing.includes(file), `${file} is in the package`);
   }
   assert.deepEqual(listing.filter((file) => file.includes('node_modules/') || file.endsWith('.node')), [], 'no dependencies or native modules');

@@ -1,7 +1,9 @@
-// Bundles the client, the language server and the CLI into dist/, and puts the two wasm files
+// Bundles the client, the language server (with its small entry, see server/src/lsp/launch.ts) and
+// the CLI into dist/, and puts the two wasm files
 // (web-tree-sitter's runtime and our Nix grammar) beside them, where the parser looks first.
 import { build } from 'esbuild';
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
@@ -14,7 +16,7 @@ mkdirSync('dist', { recursive: true });
 await build({
   entryPoints: {
     client: 'client/src/extension.ts',
-    server: 'server/src/lsp/main.ts',
+    serverBundle: 'server/src/lsp/main.ts',
     cli: 'server/src/cli/main.ts',
   },
   outdir: 'dist',
@@ -25,6 +27,21 @@ await build({
   external: ['vscode'],
   // The ESM build of web-tree-sitter breaks inside a cjs bundle (import.meta); use its cjs file.
   alias: { 'web-tree-sitter': join(webTreeSitterDir, 'tree-sitter.cjs') },
+  sourcemap: !production,
+  minify: production,
+  logLevel: 'warning',
+});
+// dist/server.js, the process entry, runs serverBundle.js through V8's code cache, whose name holds
+// this hash so that a cache is only ever offered to the build that made it.
+const serverBundleHash = createHash('sha256').update(readFileSync('dist/serverBundle.js')).digest('hex');
+await build({
+  entryPoints: { server: 'server/src/lsp/launch.ts' },
+  outdir: 'dist',
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  define: { SERVER_BUNDLE_HASH: JSON.stringify(serverBundleHash) },
   sourcemap: !production,
   minify: production,
   logLevel: 'warning',

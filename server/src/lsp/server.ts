@@ -67,6 +67,9 @@ export class NixVfioServer {
   /** Which hardware each root uses, until settings, snapshot files or the machine change. */
   private readonly hardwareByRootChoice = new Map<string, HardwareInUse>();
   private readonly log: ServerLog;
+  private firstAnalysisDone!: () => void;
+  /** Resolves once the first diagnostics are sent: the process entry then stores V8's code cache. */
+  readonly firstAnalysis = new Promise<void>((resolve) => (this.firstAnalysisDone = resolve));
   private readonly hardware = new HardwareSources((message) => this.log.info(message));
 
   constructor(private readonly connection: Connection) {
@@ -254,6 +257,7 @@ export class NixVfioServer {
     this.hardwareByRoot.set(root, hardware.snapshot);
     this.publish(root, analysis, hardware.source !== 'this machine' ? hardware.problem : undefined);
     this.publishSnapshotProblems(hardware);
+    this.firstAnalysisDone();
     const status: StatusParams = { root: pathToUri(root), hardwareSource: hardware.source, hardwareProblem: hardware.problem, findings: analysis.findings.length };
     // Sent when it changes, not on every keystroke.
     const key = JSON.stringify(status);

@@ -1,5 +1,5 @@
 // Loads web-tree-sitter and the committed tree-sitter-nix grammar once per process.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Language, Node, Parser, Tree } from 'web-tree-sitter';
 import { SourceText, TextSource } from '../sourceText';
@@ -30,7 +30,9 @@ let loading: Promise<Language> | undefined;
 async function loadLanguage(): Promise<Language> {
   const runtimePath = locateWasm(RUNTIME_WASM);
   await Parser.init({ locateFile: () => runtimePath } as object);
-  return Language.load(locateWasm(GRAMMAR_WASM));
+  // Given bytes rather than a path: for a path, web-tree-sitter reads the file through a dynamic
+  // import(), which first has to start node's ES module loader (time on every cold start).
+  return Language.load(readFileSync(locateWasm(GRAMMAR_WASM)));
 }
 
 /** A parser for Nix. Create with `NixParser.create()`; the wasm is loaded once per process. */
