@@ -97,11 +97,32 @@ function coldStartFloor(text, runs) {
 
 /**
  * The memory a server holding one document cannot go below, in a fresh process: node, the parser
- * wasm and one syntax tree of `text` (kept for incremental parsing; wasm memory never shrinks).
+ * wasm and one syntax tree of `text` (kept for incremental parsing; wasm memory never shrinks); and
+ * the same document after `edits` edits with no analysis.
  */
-function memoryFloor(text) {
+function memoryFloor(text, edits) {
   const script = `const {NixParser}=require(${JSON.stringify(join(root, 'out/server/src/parse/nixParser.js'))});` +
     `NixParser.create().then((p)=>{const tree=p.parse(require('fs').readFileSync(0,'utf8'));process.stdout.write(String(process.memoryUsage().rss/1048576));tree.delete();});`;
+  const oneTree = Number(spawnSync(process.execPath, ['-e', script], { input: text, encoding: 'utf8' }).stdout);
+  return { oneTree, editedDocument: documentOnlyMemory(text, edits) };
+}
+
+/**
+ * The same edits as the memory run, applied to an open document (chunked text, incremental
+ * re-parse, old trees freed) in a fresh process with no analysis at all: what keeping the document
+ * and its tree up to date costs before the server does anything with them.
+ */
+function documentOnlyMemory(text, edits) {
+  const script = `(async()=>{const {NixParser}=require(${JSON.stringify(join(root, 'out/server/src/parse/nixParser.js'))});` +
+    `const {OpenDocument}=require(${JSON.stringify(join(root, 'out/server/src/lsp/documents.js'))});` +
+    `const {LineIndex}=require(${JSON.stringify(join(root, 'out/server/src/text.js'))});` +
+    `const text=require('fs').readFileSync(0,'utf8');const parser=await NixParser.create();` +
+    `const document=new OpenDocument('file:///memory.nix','/memory.nix',text,1);document.syntaxTree(parser);` +
+    `const at=new LineIndex(text).positionAt(text.indexOf('port = ',Math.floor(text.length/2))+'port = '.length);` +
+    `for(let version=2;version<=${edits}+1;version++){` +
+    `const change=version%2===0?{range:{start:at,end:at},text:'7'}:{range:{start:at,end:{line:at.line,character:at.character+1}},text:''};` +
+    `document.applyChanges([change],version,parser);document.syntaxTree(parser);}` +
+    `process.stdout.write(String(process.memoryUsage().rss/1048576));})();`;
   return Number(spawnSync(process.execPath, ['-e', script], { input: text, encoding: 'utf8' }).stdout);
 }
 
@@ -190,7 +211,7 @@ export async function benchLanguageServer({ quick = false } = {}) {
     const parseLarge = await parseFigures(large);
     const cold = await coldStart(folder, small, quick ? 3 : 10);
     const floor = coldStartFloor(small, quick ? 3 : 10);
-    const memoryFloorLarge = memoryFloor(large);
+    const memoryFloorLarge = memoryFloor(large, quick ? 200 : 2000);
     const server = startServer();
     await initialize(server, folder);
     const edit300 = await editLatency(server, folder, 'small.nix', small, quick ? 20 : 100, undefined, quick ? 20 : 100);
@@ -211,7 +232,7 @@ export async function benchLanguageServer({ quick = false } = {}) {
       ],
       [`edit → diagnostics, 300 lines (after ${quick ? 20 : 100} untimed)`, edit300, TARGETS.edit300, 'ms', `incremental parse ${parseSmall.incremental.toFixed(2)} ms (×${(edit300 / parseSmall.incremental).toFixed(0)})`],
       [`edit → diagnostics, 10,000 lines (after ${quick ? 5 : 20} untimed)`, edit10k, TARGETS.edit10k, 'ms', `incremental parse ${parseLarge.incremental.toFixed(1)} ms (×${(edit10k / parseLarge.incremental).toFixed(1)}), full parse ${parseLarge.full.toFixed(0)} ms`],
-      [`server RSS after ${quick ? 200 : 2000} edits (10k lines)`, samples[samples.length - 1], TARGETS.rss, 'MB', `samples ${samples.map((value) => value.toFixed(0)).join(' → ')} MB; node + parser + one tree of this file alone ${memoryFloorLarge.toFixed(0)} MB`],
+      [`server RSS after ${quick ? 200 : 2000} edits (10k lines)`, samples[samples.length - 1], TARGETS.rss, 'MB', `samples ${samples.map((value) => value.toFixed(0)).join(' → ')} MB; node + parser + one tree of this file alone ${memoryFloorLarge.oneTree.toFixed(0)} MB; the same document after these edits, kept parsed but not analysed, ${memoryFloorLarge.editedDocument.toFixed(0)} MB`],
     ];
     return rows;
   } finally {
