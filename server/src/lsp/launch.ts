@@ -6,6 +6,8 @@
 // given (a rejected cache only costs the compile it would have saved), and a damaged file is
 // caught by our own digest, since V8 would crash on it. Where the folder is not
 // writable (an install in the Nix store) the server simply runs uncached.
+// First: V8 refuses code cache made under other flags, so the flag is set before the cache is read or made.
+import './heapPolicy';
 import { createHash } from 'node:crypto';
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire, wrap } from 'node:module';
