@@ -107,14 +107,8 @@ export function applyEdits(text: string, edits: readonly TextEdit[]): string {
   return result;
 }
 
-/** The leading whitespace of the line that holds `offset`. */
+/** The leading whitespace of the line that holds `offset`; reads only that line (the text may be chunked). */
 export function indentationAt(text: ReadableText & { slice(start: number, end?: number): string }, offset: number): string {
-  if (typeof text === 'string') {
-    const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
-    const match = /^[ \t]*/.exec(text.slice(lineStart));
-    return match ? match[0] : '';
-  }
-  // A chunked text: read only the line, as `lastIndexOf` above would find its start.
   let newline = Math.max(0, Math.min(offset - 1, text.length - 1));
   while (newline >= 0 && text.charCodeAt(newline) !== 10) newline--;
   const lineStart = newline + 1;
