@@ -13,38 +13,26 @@ const webTreeSitterDir = dirname(require.resolve('web-tree-sitter'));
 const production = process.argv.includes('--production');
 
 mkdirSync('dist', { recursive: true });
+/** What every bundle here shares: one cjs file per entry for node 20, in dist/. */
+const nodeBundle = { outdir: 'dist', bundle: true, platform: 'node', format: 'cjs', target: 'node20', sourcemap: !production, minify: production, logLevel: 'warning' };
 await build({
+  ...nodeBundle,
   entryPoints: {
     client: 'client/src/extension.ts',
     serverBundle: 'server/src/lsp/main.ts',
     cli: 'server/src/cli/main.ts',
   },
-  outdir: 'dist',
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  target: 'node20',
   external: ['vscode'],
   // The ESM build of web-tree-sitter breaks inside a cjs bundle (import.meta); use its cjs file.
   alias: { 'web-tree-sitter': join(webTreeSitterDir, 'tree-sitter.cjs') },
-  sourcemap: !production,
-  minify: production,
-  logLevel: 'warning',
 });
 // dist/server.js, the process entry, runs serverBundle.js through V8's code cache, whose name holds
 // this hash so that a cache is only ever offered to the build that made it.
 const serverBundleHash = createHash('sha256').update(readFileSync('dist/serverBundle.js')).digest('hex');
 await build({
+  ...nodeBundle,
   entryPoints: { server: 'server/src/lsp/launch.ts' },
-  outdir: 'dist',
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  target: 'node20',
   define: { SERVER_BUNDLE_HASH: JSON.stringify(serverBundleHash) },
-  sourcemap: !production,
-  minify: production,
-  logLevel: 'warning',
 });
 copyFileSync(join(webTreeSitterDir, 'tree-sitter.wasm'), 'dist/tree-sitter.wasm');
 copyFileSync('server/grammar/tree-sitter-nix.wasm', 'dist/tree-sitter-nix.wasm');
