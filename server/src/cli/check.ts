@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { analyzeConfiguration, DEFAULT_SETTINGS } from '../analysis/analyze';
+import { RULE_CODES } from '../analysis/catalogue';
 import { HardwareSnapshot, parseSnapshot } from '../hardware/snapshot';
 import { diskLoader } from '../model/loadFiles';
 import { NixParser } from '../parse/nixParser';
@@ -43,6 +44,8 @@ export const checkCommand: CliCommand = {
     const nixosRelease = stringOption(args, 'nixos-release') ?? DEFAULT_SETTINGS.nixosRelease;
     if (!/^\d{2}\.\d{2}$/.test(nixosRelease)) throw new UsageError(`--nixos-release takes a release like 25.05, not ${nixosRelease}`);
     const disabledRules = (stringOption(args, 'disable') ?? '').split(',').map((code) => code.trim()).filter(Boolean);
+    const unknown = disabledRules.filter((code) => !RULE_CODES.includes(code));
+    if (unknown.length > 0) throw new UsageError(`--disable: no rule has the code ${unknown.join(', ')} (the codes are listed in docs/rules.md)`);
     if (args.positional.length !== 1) throw new UsageError('give exactly one configuration file');
     const format = stringOption(args, 'format') ?? 'text';
     if (format !== 'text' && format !== 'json') throw new UsageError(`--format must be text or json, not ${format}`);
