@@ -40,14 +40,20 @@ export const hugepagesMemory: Rule = {
       // The kernel reads the command line in order: `hugepages=N` counts pages of the size set by
       // the `hugepagesz=` before it, else the default size (2 MiB on x86).
       let size = 2 ** 21;
+      let defaultSize = 2 ** 21;
       for (const { text, item, definition } of kernelParams(view)) {
         if (!text || item.conditions.length > 0) continue;
         const [name, value = ''] = text.split('=', 2);
-        if (name === 'default_hugepagesz' || name === 'hugepagesz') size = sizeOf(value) ?? size;
+        if (name === 'hugepagesz') size = sizeOf(value) ?? size;
+        if (name === 'default_hugepagesz') {
+          defaultSize = sizeOf(value) ?? defaultSize;
+          size = defaultSize;
+        }
         if (name === 'hugepages' && /^\d+$/.test(value)) reservations.push({ bytes: Number(value) * size, definition, range: item.range, what: `${text} (${amount(size)} pages)` });
       }
       for (const definition of view.definitions('boot.kernel.sysctl.vm.nr_hugepages')) {
-        if (definition.value.kind === 'int') reservations.push({ bytes: definition.value.value * 2 ** 21, definition, range: definition.bindingRange, what: `vm.nr_hugepages = ${definition.value.value} (2 MiB pages)` });
+        // The sysctl counts pages of the default size.
+        if (definition.value.kind === 'int') reservations.push({ bytes: definition.value.value * defaultSize, definition, range: definition.bindingRange, what: `vm.nr_hugepages = ${definition.value.value} (${amount(defaultSize)} pages)` });
       }
       for (const reservation of reservations) {
         if (!view.owns(reservation.definition)) continue;

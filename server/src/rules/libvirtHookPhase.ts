@@ -1,7 +1,7 @@
 // Per-guest hook folders (`qemu.d/<guest>/<operation>/<sub-operation>/`, the layout of the common
 // hook helper) for an operation and sub-operation libvirt never passes together: the scripts in
 // them never run. libvirt calls the qemu hook with these pairs only (libvirt docs, hooks).
-import { knownText } from '../model/values';
+import { textWithHoles } from '../model/values';
 import type { Definition } from '../model/optionModel';
 import { Finding, Rule } from './types';
 
@@ -49,7 +49,7 @@ export const libvirtHookPhase: Rule = {
         for (const definition of view.definitionsUnder(option)) {
           if (!view.owns(definition)) continue;
           const value = definition.value;
-          const texts = value.kind === 'list' ? value.items.map((item) => knownText(item.value) ?? '') : [knownText(value) ?? ''];
+          const texts = value.kind === 'list' ? value.items.map((item) => textWithHoles(item.value) ?? '') : [textWithHoles(value) ?? ''];
           for (const text of texts) report(definition, text);
         }
       }

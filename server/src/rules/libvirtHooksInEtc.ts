@@ -16,7 +16,8 @@ export const libvirtHooksInEtc: Rule = {
       for (const definition of view.definitionsUnder('environment.etc')) {
         const name = definition.path[2];
         if (!name || !/^libvirt\/hooks(\/|$)/.test(name) || !view.owns(definition)) continue;
-        const key = `${definition.file}:${definition.bindingRange.start}`;
+        // One finding per /etc entry, however many of its attributes are set (source, mode…).
+        const key = `${definition.file}:${definition.specialisation ?? ''}:${name}`;
         if (seen.has(key)) continue;
         seen.add(key);
         const driver = /^libvirt\/hooks\/(daemon|qemu|lxc|libxl|network)(\.d)?(\/|$)/.exec(name)?.[1] ?? 'qemu';

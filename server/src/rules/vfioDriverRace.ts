@@ -6,7 +6,7 @@ import { initrdGpuDrivers } from './facts/gpuDrivers';
 import { kernelModules } from './facts/kernelModules';
 import { modelCommands } from './facts/commands';
 import { vfioBindings } from './facts/vfioBindings';
-import { allOf, Finding, FixRequest, Rule } from './types';
+import { Finding, FixRequest, Rule } from './types';
 
 export const VFIO_DRIVER_RACE = 'vfio-driver-race';
 
@@ -33,10 +33,11 @@ export const vfioDriverRace: Rule = {
       if (cards.length === 0) continue;
       const open = cards.flatMap((card) => card.open);
       const named = cards.map((card) => `${card.open.join(' or ')} for the ${card.vendor} card`).join(', ');
-      const softdeps = allOf(
-        `Add ${open.map((driver) => `"softdep ${driver} pre: vfio-pci"`).join(' and ')}`,
-        open.map((driver): FixRequest => ({ fix: 'add-modprobe-line', title: 'softdep', args: { line: `softdep ${driver} pre: vfio-pci` } })),
-      );
+      const softdeps: FixRequest = {
+        fix: 'add-modprobe-line',
+        title: `Add ${open.map((driver) => `"softdep ${driver} pre: vfio-pci"`).join(' and ')}`,
+        args: { line: open.map((driver) => `softdep ${driver} pre: vfio-pci`).join('\n') },
+      };
       findings.push({
         code: VFIO_DRIVER_RACE,
         severity: 'warning',
