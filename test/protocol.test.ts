@@ -386,11 +386,11 @@ describe('editor help over JSON-RPC', { timeout: 30_000 }, () => {
     );
     assert.match(changed, /virtualisation\.libvirtd\.enable = true;/);
     assert.match(changed, /programs\.virt-manager\.enable = true;/);
-    const refused = (await session.connection.sendRequest('workspace/executeCommand', {
-      command: 'nixVfio.server.setUpStep',
-      arguments: [{ uri, step: 'rm -rf /' }],
-    })) as { error: string };
-    assert.equal(refused.error, 'unknown setup step');
+    // Failures are JSON-RPC errors with a message, not results holding { error }.
+    await assert.rejects(
+      session.connection.sendRequest('workspace/executeCommand', { command: 'nixVfio.server.setUpStep', arguments: [{ uri, step: 'rm -rf /' }] }),
+      (error: { code: number; message: string }) => error.code === -32602 && error.message === 'unknown setup step',
+    );
   });
 
   it('completes the missing functions after a comma is typed', async () => {
