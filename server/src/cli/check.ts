@@ -95,9 +95,11 @@ export const checkCommand: CliCommand = {
     }
     const located: LocatedResult[] = [];
     let failed = false;
+    let someWithoutHardware = false;
     for (const { target, model, files } of chosen) {
       const release = layer.release(target, model, nixosRelease);
       const hardware = givenHardware ?? hostHardware(layer, target, model, io);
+      if (!hardware) someWithoutHardware = true;
       const analysis = analyzeHost(target, model, hardware, release, disabledRules, hostLabel(target, access));
       if ('alone' in target && format === 'text') io.stderr(`note: ${relative(io.cwd, target.alone) || target.alone}: ${model.partial}; checks for missing settings were skipped\n`);
       for (const failure of analysis.ruleFailures) io.stderr(`internal error in rule ${failure.code}: ${failure.error}\n`);
@@ -126,8 +128,8 @@ export const checkCommand: CliCommand = {
       io.stdout(JSON.stringify(toSarif(located, io.cwd), null, 2) + '\n');
     } else {
       for (const result of located) io.stdout(`${shown(result.file)}:${result.line}:${result.column}: ${result.severity} ${result.code} ${result.message}\n`);
-      if (!givenHardware && chosen.some(({ target }) => 'alone' in target)) {
-        io.stderr('note: no --hardware snapshot given; checks that need the PCI devices were skipped where no hardware.nix-vfio.json applies\n');
+      if (someWithoutHardware) {
+        io.stderr('note: no --hardware snapshot given and no hardware.nix-vfio.json beside the host; checks that need the PCI devices were skipped\n');
       }
     }
     return failed ? 1 : 0;
