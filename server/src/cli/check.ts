@@ -2,8 +2,8 @@
 // a folder is searched for hosts (flake.nix, configuration.nix, hosts/<name>/), a file is checked
 // as part of every host that reads it (alone, without "missing" claims, when none does). Hosts,
 // releases and hardware come from the same host layer the language server uses.
-import { readFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
+import { RULE_CODES } from '../analysis/catalogue';
 import { HardwareSnapshot, parseSnapshot } from '../hardware/snapshot';
 import { analyzeHost, hostLabel, HostAnalysis } from '../host/analyzeHost';
 import { diskAccess } from '../host/diskAccess';
@@ -11,20 +11,19 @@ import { HostLayer, HostTarget } from '../host/workspace';
 import { diskLoader } from '../model/loadFiles';
 import { OptionModel } from '../model/optionModel';
 import { NixParser } from '../parse/nixParser';
+import { READ_LIMITS, readRegularText } from '../regularFile';
 import { LineIndex } from '../text';
 import { CliCommand, CliIo, parseArgs, stringOption, UsageError } from './args';
 import { LocatedResult, toSarif } from './sarif';
 
 /** Reads and validates a snapshot file; undefined (after telling the user why) when it is unusable. */
 export function readSnapshotFile(path: string, io: CliIo): HardwareSnapshot | undefined {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    io.stderr(`cannot read hardware snapshot ${path}: ${(error as Error).message}\n`);
+  const read = readRegularText(path, { maxBytes: READ_LIMITS.snapshot });
+  if (!read.ok) {
+    io.stderr(`cannot read hardware snapshot ${path}: ${read.reason}\n`);
     return undefined;
   }
-  const result = parseSnapshot(text);
+  const result = parseSnapshot(read.text);
   if (!result.ok) {
     io.stderr(`hardware snapshot ${path} is not usable:\n${result.problems.map((problem) => `  ${problem.path || '(top)'}: ${problem.message}`).join('\n')}\n`);
     return undefined;
@@ -49,6 +48,8 @@ export const checkCommand: CliCommand = {
     const nixosRelease = stringOption(args, 'nixos-release');
     if (nixosRelease !== undefined && !/^\d{2}\.\d{2}$/.test(nixosRelease)) throw new UsageError(`--nixos-release takes a release like 25.05, not ${nixosRelease}`);
     const disabledRules = (stringOption(args, 'disable') ?? '').split(',').map((code) => code.trim()).filter(Boolean);
+    const unknown = disabledRules.filter((code) => !RULE_CODES.includes(code));
+    if (unknown.length > 0) throw new UsageError(`--disable: no rule has the code ${unknown.join(', ')} (the codes are listed in docs/rules.md)`);
     if (args.positional.length === 0) throw new UsageError('give a configuration file or a folder to check');
     const format = stringOption(args, 'format') ?? 'text';
     if (!FORMATS.includes(format)) throw new UsageError(`--format must be text, json or sarif, not ${format}`);
@@ -80,7 +81,7 @@ export const checkCommand: CliCommand = {
       // A file that cannot be read is bad input (exit 2), not a finding.
       const probe = access.load(path);
       if ('error' in probe) {
-        io.stderr(`nix-vfio check: ${argument}: ${probe.error}\n`);
+        io.stderr(`nix-vfio check: cannot read ${path}: ${probe.error}\n`);
         return 2;
       }
       probe.release?.();
