@@ -320,7 +320,7 @@ export class NixVfioServer {
     void this.connection.sendDiagnostics({
       uri,
       diagnostics: problems.map((problem) => ({
-        range: toRange(lines, locateJsonPath(text, problem.path) ?? { start: 0, end: 0 }),
+        range: toRange(lines, problem.offset !== undefined ? { start: problem.offset, end: problem.offset } : (locateJsonPath(text, problem.path) ?? { start: 0, end: 0 })),
         severity: toSeverity(SERVER_FINDINGS.snapshotInvalid.severity),
         source: DIAGNOSTIC_SOURCE,
         code: SERVER_FINDINGS.snapshotInvalid.code,
