@@ -1,6 +1,7 @@
 // How an import is reported to the user, the same in the CLI and the editor: each skipped line
 // with its number and why (runs of consecutive lines skipped for one reason as a range), the
 // sections left out, and the facts inferred and what from.
+import { snapshotText } from './displayText';
 import type { ImportResult, SkippedLine } from './importListing';
 
 /** One message per skipped line, consecutive lines with the same reason joined into one range. */
@@ -10,7 +11,8 @@ export function skippedMessages(skipped: readonly SkippedLine[], source: string)
     let j = i;
     while (j + 1 < skipped.length && skipped[j + 1].line === skipped[j].line + 1 && skipped[j + 1].reason === skipped[i].reason) j++;
     const first = skipped[i];
-    const quoted = first.text.trim().slice(0, 120);
+    // The user's own paste, quoted so the line can be found; made inert for the terminal and the editor.
+    const quoted = snapshotText(first.text, 120);
     messages.push(
       j === i
         ? `${source}:${first.line}: skipped, ${first.reason}: ${quoted}`
@@ -31,7 +33,7 @@ export function importMessages(result: ImportResult, source: string): string[] {
 
 /** The inferred facts as `path: value (from …)` lines, for `groups` and the editor. */
 export function inferredLines(snapshot: { inferredFrom?: Record<string, string> } & Record<string, unknown>): string[] {
-  return Object.entries(snapshot.inferredFrom ?? {}).map(([path, from]) => `${path} = ${JSON.stringify(valueAt(snapshot, path))} (from ${from})`);
+  return Object.entries(snapshot.inferredFrom ?? {}).map(([path, from]) => snapshotText(`${path} = ${JSON.stringify(valueAt(snapshot, path)) ?? 'nothing'} (from ${from})`, 300));
 }
 
 function valueAt(data: unknown, path: string): unknown {

@@ -8,29 +8,31 @@ import {
   CodeActionParams,
   Connection,
   Diagnostic,
-  DiagnosticSeverity,
   DidChangeConfigurationNotification,
   InitializeParams,
   InitializeResult,
   TextDocumentSyncKind,
 } from 'vscode-languageserver';
 import { Analysis, runRules } from '../analysis/analyze';
+import { SERVER_FINDINGS, SERVER_MESSAGES } from '../analysis/catalogue';
 import { fixEdits } from '../fixes/registry';
 import { HardwareSnapshot } from '../hardware/snapshot';
 import { buildModel, ModelCache } from '../model/buildModel';
 import { diskLoader } from '../model/loadFiles';
 import { NixParser } from '../parse/nixParser';
 import { LineIndex } from '../text';
-import { DiagnosticData, DIAGNOSTIC_SOURCE, pathToUri, toDiagnostic, toQuickFix, toRange, toWorkspaceEdit, uriToPath } from './convert';
+import { DiagnosticData, DIAGNOSTIC_SOURCE, pathToUri, toDiagnostic, toQuickFix, toRange, toSeverity, toWorkspaceEdit, uriToPath } from './convert';
 import { locateJsonPath } from '../hardware/jsonLocate';
-import { OpenDocument } from './documents';
+import { MAX_DOCUMENT_LENGTH, OpenDocument } from './documents';
 import { AnalysisContext, EDITOR_CAPABILITIES, EditorFeatures, parseText } from './editorFeatures';
 import { HardwareInUse, HardwareSources } from './hardwareSources';
 import { ServerLog } from './serverLog';
-import { DEFAULT_SERVER_SETTINGS, readServerSettings, ServerSettings } from './settings';
+import { DEFAULT_SERVER_SETTINGS, readServerSettings, ServerSettings, settingsForTrust } from './settings';
 
 /** Forget cached hardware (snapshot files, the machine scan) and check everything again. */
 export const RESCAN_REQUEST = 'nixVfio/rescan';
+
+const UNTRUSTED_NO_SCAN = 'Verifying reads this machine, which Nix VFIO does not do in an untrusted workspace. Trust the workspace to verify.';
 
 /** Sent after each analysis, for the client's status bar. */
 export const STATUS_NOTIFICATION = 'nixVfio/status';
@@ -127,7 +129,10 @@ export class NixVfioServer {
       this.scheduleFlush();
     });
     connection.onCodeAction((params) => this.codeActions(params));
-    const features = new EditorFeatures(connection, (uri) => this.analysisFor(uri), () => this.hardware.rescanMachine());
+    // "Verify passthrough" reads this machine: never for an untrusted workspace.
+    const features = new EditorFeatures(connection, (uri) => this.analysisFor(uri), () =>
+      this.trusted ? this.hardware.rescanMachine() : { source: 'none', problem: UNTRUSTED_NO_SCAN },
+    );
     connection.onRequest(RESCAN_REQUEST, async () => {
       this.hardware.forget();
       this.hardwareByRootChoice.clear();
@@ -296,9 +301,9 @@ export class NixVfioServer {
       if (file === root && hardwareProblem) {
         diagnostics.push({
           range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
-          severity: DiagnosticSeverity.Warning,
+          severity: toSeverity(SERVER_FINDINGS.snapshotUnusable.severity),
           source: DIAGNOSTIC_SOURCE,
-          code: 'hardware-snapshot-unusable',
+          code: SERVER_FINDINGS.snapshotUnusable.code,
           message: hardwareProblem,
         });
       }
@@ -320,11 +325,11 @@ export class NixVfioServer {
     void this.connection.sendDiagnostics({
       uri,
       diagnostics: problems.map((problem) => ({
-        range: toRange(lines, locateJsonPath(text, problem.path) ?? { start: 0, end: 0 }),
-        severity: DiagnosticSeverity.Error,
+        range: toRange(lines, problem.offset !== undefined ? { start: problem.offset, end: problem.offset } : (locateJsonPath(text, problem.path) ?? { start: 0, end: 0 })),
+        severity: toSeverity(SERVER_FINDINGS.snapshotInvalid.severity),
         source: DIAGNOSTIC_SOURCE,
-        code: 'hardware-snapshot-invalid',
-        message: `${problem.path || 'snapshot'}: ${problem.message}`,
+        code: SERVER_FINDINGS.snapshotInvalid.code,
+        message: SERVER_MESSAGES.snapshotInvalid(problem.path, problem.message),
       })),
     });
   }
@@ -336,10 +341,10 @@ export class NixVfioServer {
       diagnostics: [
         {
           range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
-          severity: DiagnosticSeverity.Information,
+          severity: toSeverity(SERVER_FINDINGS.fileTooLarge.severity),
           source: DIAGNOSTIC_SOURCE,
-          code: 'file-too-large',
-          message: `This file is larger than ${Math.round(2 * 1024)} KiB; Nix VFIO does not check it.`,
+          code: SERVER_FINDINGS.fileTooLarge.code,
+          message: SERVER_MESSAGES.fileTooLarge(MAX_DOCUMENT_LENGTH / 1024),
         },
       ],
     });
@@ -373,7 +378,7 @@ export class NixVfioServer {
     if (cached) return cached;
     try {
       const [raw] = await this.connection.workspace.getConfiguration([{ scopeUri, section: 'nixVfio' }]);
-      const settings = readServerSettings(raw);
+      const settings = settingsForTrust(readServerSettings(raw), this.trusted);
       // A window-wide setting: the latest answer sets it for every log line that follows.
       this.log.level = settings.logLevel;
       this.settingsCache.set(scopeUri, settings);
