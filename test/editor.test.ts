@@ -54,7 +54,7 @@ describe('hover, inlay hints and completion', () => {
     const shown = hover.markdown.replace(/\\([!-/:-@[-`{-~])/g, '$1');
     assert.match(shown, /TU104 USB Type-C UCSI Controller/);
     assert.match(shown, /IOMMU group: 27/);
-    assert.match(hover.markdown, /^\*\*0b:00\.3 /, 'the device comes first');
+    assert.match(shown, /^\*\*0b:00\.3 NVIDIA TU104 USB Type-C UCSI Controller/, 'the device comes first');
     assert.match(hover.markdown, /\*vfio-pci id `10de:1ad9`\*$/, 'what the token is, last');
     assert.match(shown, /driver now: nvidia-gpu/);
     assert.match(shown, /also in the group: 0b:00\.0 NVIDIA TU104 \[GeForce RTX 2070 SUPER\]/);
