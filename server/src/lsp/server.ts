@@ -27,10 +27,13 @@ import { MAX_DOCUMENT_LENGTH, OpenDocument } from './documents';
 import { AnalysisContext, EDITOR_CAPABILITIES, EditorFeatures, parseText } from './editorFeatures';
 import { HardwareInUse, HardwareSources } from './hardwareSources';
 import { ServerLog } from './serverLog';
-import { DEFAULT_SERVER_SETTINGS, readServerSettings, ServerSettings } from './settings';
+import { WorkspaceBoundary } from '../workspaceBoundary';
+import { DEFAULT_SERVER_SETTINGS, readServerSettings, ServerSettings, settingsForTrust } from './settings';
 
 /** Forget cached hardware (snapshot files, the machine scan) and check everything again. */
 export const RESCAN_REQUEST = 'nixVfio/rescan';
+
+const UNTRUSTED_NO_SCAN = 'Verifying reads this machine, which Nix VFIO does not do in an untrusted workspace. Trust the workspace to verify.';
 
 /** Sent after each analysis, for the client's status bar. */
 export const STATUS_NOTIFICATION = 'nixVfio/status';
@@ -61,6 +64,7 @@ export class NixVfioServer {
   private workspaceRoots: string[] = [];
   private supportsConfiguration = false;
   private trusted = true;
+  private boundary?: WorkspaceBoundary;
   private readonly settingsCache = new Map<string, ServerSettings>();
   private readonly brokenSnapshots = new Set<string>();
   private readonly lastStatus = new Map<string, string>();
@@ -127,7 +131,10 @@ export class NixVfioServer {
       this.scheduleFlush();
     });
     connection.onCodeAction((params) => this.codeActions(params));
-    const features = new EditorFeatures(connection, (uri) => this.analysisFor(uri), () => this.hardware.rescanMachine());
+    // "Verify passthrough" reads this machine: never for an untrusted workspace.
+    const features = new EditorFeatures(connection, (uri) => this.analysisFor(uri), () =>
+      this.trusted ? this.hardware.rescanMachine() : { source: 'none', problem: UNTRUSTED_NO_SCAN },
+    );
     connection.onRequest(RESCAN_REQUEST, async () => {
       this.hardware.forget();
       this.hardwareByRootChoice.clear();
@@ -146,6 +153,8 @@ export class NixVfioServer {
     this.workspaceRoots = (params.workspaceFolders ?? [])
       .map((folder) => uriToPath(folder.uri))
       .filter((path): path is string => path !== undefined);
+    // Untrusted: every file read from disk must really (symlinks resolved) lie in a workspace folder.
+    this.boundary = this.trusted ? undefined : new WorkspaceBoundary(this.workspaceRoots);
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
@@ -219,18 +228,13 @@ export class NixVfioServer {
   }
 
   private loader() {
+    // Open documents are the editor's buffers; only files read from disk are held to the boundary.
     const read = diskLoader(this.parser!, (path) => {
       const document = this.openDocumentAt(path);
       if (!document || document.tooLarge) return undefined;
       return { text: document.source, tree: document.syntaxTree(this.parser!), unchangedSince: (earlier) => document.unchangedSince(earlier) };
-    });
-    if (this.trusted) return read;
-    return (path: string) =>
-      this.insideWorkspace(path) || this.openDocumentAt(path) ? read(path) : { error: 'outside the workspace, which is not trusted' };
-  }
-
-  private insideWorkspace(path: string): boolean {
-    return this.workspaceRoots.some((root) => path === root || path.startsWith(root.endsWith('/') ? root : `${root}/`));
+    }, this.boundary);
+    return read;
   }
 
   private async analyzeRoot(root: string): Promise<void> {
@@ -373,7 +377,7 @@ export class NixVfioServer {
     if (cached) return cached;
     try {
       const [raw] = await this.connection.workspace.getConfiguration([{ scopeUri, section: 'nixVfio' }]);
-      const settings = readServerSettings(raw);
+      const settings = settingsForTrust(readServerSettings(raw), this.trusted);
       // A window-wide setting: the latest answer sets it for every log line that follows.
       this.log.level = settings.logLevel;
       this.settingsCache.set(scopeUri, settings);
@@ -397,9 +401,7 @@ export class NixVfioServer {
     const choice = this.trusted
       ? { snapshotFile: settings.hardwareSnapshotFile, scanMachine: settings.scanMachine }
       : { snapshotFile: '', scanMachine: false };
-    const hardware = this.hardware.forConfiguration(root, choice, this.workspaceRoots);
-    if (!this.trusted && hardware.source !== 'none' && !this.insideWorkspace(hardware.source)) return { source: 'none' };
-    return hardware;
+    return this.hardware.forConfiguration(root, choice, this.workspaceRoots, this.boundary);
   }
 
   private async codeActions(params: CodeActionParams): Promise<CodeAction[]> {
