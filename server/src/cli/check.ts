@@ -5,6 +5,7 @@ import { RULE_CODES } from '../analysis/catalogue';
 import { HardwareSnapshot, parseSnapshot } from '../hardware/snapshot';
 import { diskLoader } from '../model/loadFiles';
 import { NixParser } from '../parse/nixParser';
+import { isTooComplexProblem } from '../parse/tooComplex';
 import { READ_LIMITS, readRegularText } from '../regularFile';
 import { Finding } from '../rules/types';
 import { LineIndex } from '../text';
@@ -56,13 +57,14 @@ export const checkCommand: CliCommand = {
     }
     const parser = await NixParser.create();
     const loader = diskLoader(parser);
-    // A root that cannot be read is bad input (exit 2), not a finding.
+    // A root that cannot be read is bad input (exit 2), not a finding; one too complex to parse
+    // is valid Nix, reported as file-too-complex.
     const probe = loader(file);
-    if ('error' in probe) {
+    if ('error' in probe && !isTooComplexProblem(probe.error)) {
       io.stderr(`nix-vfio check: cannot read ${file}: ${probe.error}\n`);
       return 2;
     }
-    probe.release?.();
+    if (!('error' in probe)) probe.release?.();
     const analysis = analyzeConfiguration(file, loader, hardware, { disabledRules, nixosRelease });
     const indexes = new Map<string, LineIndex>();
     const ordered = [...analysis.findings].sort(
