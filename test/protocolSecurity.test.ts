@@ -6,7 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import { open, startServer } from './lspSession';
+import { writeSysfsTree } from './hardware/sysfsTree';
+import { codes, open, startServer, stopServer } from './lspSession';
+import { loadMachine } from './ruleFixtures';
 
 const SECRET = 'AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI';
 
@@ -35,6 +37,43 @@ describe('messages never quote a snapshot file', { timeout: 30_000 }, () => {
       await session.connection.sendNotification('exit');
       session.connection.dispose();
       rmSync(workspace, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('Restricted Mode (an untrusted workspace)', { timeout: 30_000 }, () => {
+  it('ignores the settings that switch rules off, and verifying does not scan the machine', async () => {
+    const sysfs = writeSysfsTree(loadMachine('guide-desktop'));
+    const settings = { rules: { disabled: ['syntax-error', 'amd-iommu-on-invalid'] }, hardware: { scanMachine: true } };
+    const text = '{ boot.kernelParams = [ "amd_iommu=on" ]; boot.x = ; }\n';
+    /** The codes published for `text`, and the answer to a verify request, trusted or not. */
+    const run = async (trusted: boolean) => {
+      const workspace = mkdtempSync(join(tmpdir(), 'nix-vfio-restricted-'));
+      const session = await startServer(workspace, settings, 'stdio', { NIX_VFIO_SYSFS_ROOT: sysfs }, { trusted });
+      try {
+        const path = join(workspace, 'configuration.nix');
+        const published = session.diagnostics(pathToFileURL(path).href);
+        const uri = open(session, path, text);
+        const found = codes((await published).diagnostics);
+        const verify = (await session.connection.sendRequest('nixVfio/verify', { uri })) as { error?: string; items?: unknown[] };
+        return { found, verify };
+      } finally {
+        await stopServer(session);
+        rmSync(workspace, { recursive: true, force: true });
+      }
+    };
+    try {
+      // Trusted, the workspace's choice holds (so the untrusted case below shows the setting ignored).
+      const trusted = await run(true);
+      assert.ok(!trusted.found.includes('syntax-error') && !trusted.found.includes('amd-iommu-on-invalid'), trusted.found.join());
+      assert.ok(trusted.verify.items, 'trusted: verify compares with the scanned machine');
+      const untrusted = await run(false);
+      assert.ok(untrusted.found.includes('syntax-error'), untrusted.found.join());
+      assert.ok(untrusted.found.includes('amd-iommu-on-invalid'), untrusted.found.join());
+      assert.equal(untrusted.verify.items, undefined);
+      assert.match(untrusted.verify.error ?? '', /untrusted workspace/);
+    } finally {
+      rmSync(sysfs, { recursive: true, force: true });
     }
   });
 });
