@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { NixParser, ParseTooComplex, SyntaxTree } from '../parse/nixParser';
 import { READ_LIMITS, readRegularText } from '../regularFile';
 import { TextSource } from '../sourceText';
+import { WorkspaceBoundary } from '../workspaceBoundary';
 import { ParsedSource, SourceLoader, UnchangedSince } from './buildModel';
 
 /** Files above this size are not parsed (the user gets a message instead of a slow editor). */
@@ -29,8 +30,11 @@ function parseSource(parser: NixParser, path: string, text: TextSource): ParsedS
   }
 }
 
-/** A loader reading the disk, preferring `overlay` (open editor buffers, by path). */
-export function diskLoader(parser: NixParser, overlay: (path: string) => OpenBuffer | undefined = () => undefined): SourceLoader {
+/**
+ * A loader reading the disk, preferring `overlay` (open editor buffers, by path). With a
+ * `boundary` (an untrusted workspace), a file whose real path lies outside it is not read.
+ */
+export function diskLoader(parser: NixParser, overlay: (path: string) => OpenBuffer | undefined = () => undefined, boundary?: WorkspaceBoundary): SourceLoader {
   const fromBuffer = (path: string, buffer: OpenBuffer): ParsedSource | { error: string } => {
     if (buffer.tree) return { path, text: buffer.text, tree: buffer.tree, unchangedSince: buffer.unchangedSince };
     if (buffer.parseProblem !== undefined) return { error: buffer.parseProblem };
@@ -42,12 +46,12 @@ export function diskLoader(parser: NixParser, overlay: (path: string) => OpenBuf
     if (open) return fromBuffer(path, open);
     // Only regular files are read (regularFile.ts): a FIFO or /dev/zero among the imports is
     // one unresolved import, not a read that never ends.
-    let read = readRegularText(path, { maxBytes: MAX_FILE_BYTES });
+    let read = readRegularText(path, { maxBytes: MAX_FILE_BYTES, boundary });
     if (!read.ok && read.kind === 'directory') {
       path = join(path, 'default.nix');
       const buffered = overlay(path);
       if (buffered) return fromBuffer(path, buffered);
-      read = readRegularText(path, { maxBytes: MAX_FILE_BYTES });
+      read = readRegularText(path, { maxBytes: MAX_FILE_BYTES, boundary });
     }
     if (!read.ok) return { error: read.reason };
     return parseSource(parser, path, read.text);
