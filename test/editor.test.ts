@@ -54,6 +54,8 @@ describe('hover, inlay hints and completion', () => {
     const shown = hover.markdown.replace(/\\([!-/:-@[-`{-~])/g, '$1');
     assert.match(shown, /TU104 USB Type-C UCSI Controller/);
     assert.match(shown, /IOMMU group: 27/);
+    assert.match(shown, /^\*\*0b:00\.3 NVIDIA TU104 USB Type-C UCSI Controller/, 'the device comes first');
+    assert.match(hover.markdown, /\*vfio-pci id `10de:1ad9`\*$/, 'what the token is, last');
     assert.match(shown, /driver now: nvidia-gpu/);
     assert.match(shown, /also in the group: 0b:00\.0 NVIDIA TU104 \[GeForce RTX 2070 SUPER\]/);
     assert.equal(hoverAt(model, loadMachine('amd-desktop'), turing, text.indexOf('vfio_iommu_type1')), undefined);
