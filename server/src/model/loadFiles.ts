@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { NixParser, SyntaxTree } from '../parse/nixParser';
 import { READ_LIMITS, readRegularText } from '../regularFile';
 import { TextSource } from '../sourceText';
+import { WorkspaceBoundary } from '../workspaceBoundary';
 import { ParsedSource, SourceLoader, UnchangedSince } from './buildModel';
 
 /** Files above this size are not parsed (the user gets a message instead of a slow editor). */
@@ -16,8 +17,11 @@ export interface OpenBuffer {
   unchangedSince?: UnchangedSince;
 }
 
-/** A loader reading the disk, preferring `overlay` (open editor buffers, by path). */
-export function diskLoader(parser: NixParser, overlay: (path: string) => OpenBuffer | undefined = () => undefined): SourceLoader {
+/**
+ * A loader reading the disk, preferring `overlay` (open editor buffers, by path). With a
+ * `boundary` (an untrusted workspace), a file whose real path lies outside it is not read.
+ */
+export function diskLoader(parser: NixParser, overlay: (path: string) => OpenBuffer | undefined = () => undefined, boundary?: WorkspaceBoundary): SourceLoader {
   const fromBuffer = (path: string, buffer: OpenBuffer): ParsedSource => {
     if (buffer.tree) return { path, text: buffer.text, tree: buffer.tree, unchangedSince: buffer.unchangedSince };
     const tree = parser.parse(buffer.text);
@@ -29,12 +33,12 @@ export function diskLoader(parser: NixParser, overlay: (path: string) => OpenBuf
     if (open) return fromBuffer(path, open);
     // Only regular files are read (regularFile.ts): a FIFO or /dev/zero among the imports is
     // one unresolved import, not a read that never ends.
-    let read = readRegularText(path, { maxBytes: MAX_FILE_BYTES });
+    let read = readRegularText(path, { maxBytes: MAX_FILE_BYTES, boundary });
     if (!read.ok && read.kind === 'directory') {
       path = join(path, 'default.nix');
       const buffered = overlay(path);
       if (buffered) return fromBuffer(path, buffered);
-      read = readRegularText(path, { maxBytes: MAX_FILE_BYTES });
+      read = readRegularText(path, { maxBytes: MAX_FILE_BYTES, boundary });
     }
     if (!read.ok) return { error: read.reason };
     const tree = parser.parse(read.text);
