@@ -1,8 +1,8 @@
 // Shell mistakes in boot scripts and libvirt hooks, found by parsing (never running) their text:
 // a block or quote left open, and a test bracket without its space (`[ -s "$f"]`), which the
 // parser accepts and `[` refuses at run time with "missing ]".
-import { hasHole, readShell } from './facts/shellWords';
-import { scriptRange, scripts } from './facts/scripts';
+import { hasHole, readShell } from '../vfio/shellWords';
+import { scriptRange, scripts } from '../vfio/scripts';
 import { Finding, Rule } from './types';
 
 export const BOOT_SCRIPT_SHELL_ERROR = 'boot-script-shell-error';

@@ -1,9 +1,9 @@
 // The guide's blacklist on a machine whose host GPU needs the blacklisted driver: the host's own
 // card (the one not handed to vfio-pci, or the one the firmware boots on) loses its driver.
-import { boundDevices, describeDevice, isDisplay } from './facts/devices';
-import { blacklistedModules } from './facts/modprobeConfig';
-import { normaliseModuleName } from './facts/kernelModules';
-import { vfioBindings } from './facts/vfioBindings';
+import { boundDevices, describeDevice, isDisplay } from '../vfio/devices';
+import { blacklistedModules } from '../vfio/modprobeConfig';
+import { normaliseModuleName } from '../vfio/kernelModules';
+import { vfioBindings } from '../vfio/vfioBindings';
 import { Finding, Rule } from './types';
 
 export const HOST_GPU_DRIVER_BLACKLISTED = 'host-gpu-driver-blacklisted';

@@ -1,6 +1,6 @@
 // Hugepages reserved at boot take that memory from the host whether a VM runs or not. Said as an
 // amount, since `hugepages=16` means 32 MiB with 2 MiB pages but 16 GiB with 1 GiB pages.
-import { kernelParams } from './facts/kernelParams';
+import { kernelParams } from '../vfio/kernelParams';
 import type { Definition } from '../model/optionModel';
 import type { TextRange } from '../text';
 import { Finding, Rule } from './types';

@@ -1,7 +1,7 @@
 // `exit` in a stage-1 hook: NixOS pastes the hook's text into the initrd's /init, so `exit` ends
 // init itself and the kernel panics ("Attempted to kill init").
-import { readShell } from './facts/shellWords';
-import { scriptRange, scripts } from './facts/scripts';
+import { readShell } from '../vfio/shellWords';
+import { scriptRange, scripts } from '../vfio/scripts';
 import { Finding, Rule } from './types';
 
 export const INITRD_SCRIPT_EXIT = 'initrd-script-exit';

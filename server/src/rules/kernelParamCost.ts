@@ -1,5 +1,5 @@
 // Kernel parameters copied from guides that cost something the guide does not say.
-import { kernelParams } from './facts/kernelParams';
+import { kernelParams } from '../vfio/kernelParams';
 import { Finding, Rule } from './types';
 
 export const KERNEL_PARAM_COST = 'kernel-param-cost';

@@ -1,7 +1,7 @@
 // hardware.nvidia.prime names the card handed to vfio-pci: the host's driver setup then points at
 // a card it cannot drive (the X server or offloading fails).
-import { boundDevices, describeDevice } from './facts/devices';
-import { vfioBindings } from './facts/vfioBindings';
+import { boundDevices, describeDevice } from '../vfio/devices';
+import { vfioBindings } from '../vfio/vfioBindings';
 import { knownText } from '../model/values';
 import { Finding, Rule } from './types';
 

@@ -1,8 +1,8 @@
 // vfio_iommu_type1.allow_unsafe_interrupts=1 turns off VFIO's check for interrupt remapping: a
 // device in the VM can then inject interrupts into the host. Only for hardware without it.
-import { canonicalParamName, kernelParams } from './facts/kernelParams';
-import { modprobeLines } from './facts/modprobeConfig';
-import { normaliseModuleName } from './facts/kernelModules';
+import { canonicalParamName, kernelParams } from '../vfio/kernelParams';
+import { modprobeLines } from '../vfio/modprobeConfig';
+import { normaliseModuleName } from '../vfio/kernelModules';
 import { Finding, Rule } from './types';
 
 export const UNSAFE_INTERRUPTS_ENABLED = 'unsafe-interrupts-enabled';

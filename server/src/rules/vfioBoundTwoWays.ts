@@ -1,7 +1,7 @@
 // One device handed to vfio-pci both by id and by a driver_override address: two mechanisms to
 // keep in step, and editing one leaves the device bound by the other.
-import { describeDevice, devicesFor } from './facts/devices';
-import { vfioBindings } from './facts/vfioBindings';
+import { describeDevice, devicesFor } from '../vfio/devices';
+import { vfioBindings } from '../vfio/vfioBindings';
 import { Finding, Rule } from './types';
 
 export const VFIO_BOUND_TWO_WAYS = 'vfio-bound-two-ways';

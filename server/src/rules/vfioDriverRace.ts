@@ -1,11 +1,11 @@
 // vfio-pci loaded only in stage 2 (boot.kernelModules), and nothing keeps the card's own driver
 // off: systemd-modules-load loads vfio_pci while udev loads the GPU driver for the same card, and
 // whichever binds first keeps it.
-import { driversForBoundCards, driversKeptOff } from './facts/cardDrivers';
-import { initrdGpuDrivers } from './facts/gpuDrivers';
-import { kernelModules } from './facts/kernelModules';
-import { modelCommands } from './facts/commands';
-import { vfioBindings } from './facts/vfioBindings';
+import { driversForBoundCards, driversKeptOff } from '../vfio/cardDrivers';
+import { initrdGpuDrivers } from '../vfio/gpuDrivers';
+import { kernelModules } from '../vfio/kernelModules';
+import { modelCommands } from '../vfio/commands';
+import { vfioBindings } from '../vfio/vfioBindings';
 import { Finding, FixRequest, Rule } from './types';
 
 export const VFIO_DRIVER_RACE = 'vfio-driver-race';

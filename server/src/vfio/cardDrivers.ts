@@ -1,8 +1,8 @@
 // Which host drivers would take a GPU handed to vfio-pci, named from its vendor (and, with a
 // snapshot, its class and current driver), and what keeps each of them off the card.
-import type { HardwareSnapshot } from '../../hardware/snapshot';
-import type { ConfigView } from '../../model/optionModel';
-import { knownText } from '../../model/values';
+import type { HardwareSnapshot } from '../hardware/snapshot';
+import type { ConfigView } from '../model/optionModel';
+import { knownText } from '../model/values';
 import { devicesFor, isDisplay } from './devices';
 import { kernelModules } from './kernelModules';
 import { blacklistedModules, softdepsBeforeVfio } from './modprobeConfig';

@@ -1,8 +1,8 @@
 // Shell scripts a configuration writes, with their text mapped to where it is written: the
 // stage-1 hooks NixOS pastes into the initrd's /init, the stage-2 boot script, and libvirt hooks.
-import type { ConfigView, Definition } from '../../model/optionModel';
-import { charSources, sourceRangeOf } from '../../model/values';
-import type { TextRange } from '../../text';
+import type { ConfigView, Definition } from '../model/optionModel';
+import { charSources, sourceRangeOf } from '../model/values';
+import type { TextRange } from '../text';
 
 /** Hooks pasted into stage-1 /init (nixos/modules/system/boot/stage-1-init.sh) [facts F]. */
 export const STAGE1_HOOKS = ['boot.initrd.preDeviceCommands', 'boot.initrd.postDeviceCommands', 'boot.initrd.preLVMCommands', 'boot.initrd.postMountCommands'];

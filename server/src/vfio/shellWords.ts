@@ -1,7 +1,7 @@
 // A small reader for the shell text of boot scripts: words with their offsets and whether each
 // stands where a command starts, nesting of subshells, functions and compound commands, and
 // unterminated quotes or blocks. It parses; it never runs anything.
-import { HOLE } from '../../model/values';
+import { HOLE } from '../model/values';
 
 export interface ShellWord {
   /** The word as written (quotes kept). */
