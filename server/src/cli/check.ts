@@ -1,13 +1,15 @@
-// `nix-vfio check <file> [--hardware <snapshot.json>] [--format text|json]`
-import { readFileSync } from 'node:fs';
+// `nix-vfio check <file> [--hardware <snapshot.json>] [--format text|json] [--fix | --dry-run]`
+import { readFileSync, writeFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { analyzeConfiguration, DEFAULT_SETTINGS } from '../analysis/analyze';
+import { fixAll } from '../analysis/fixAll';
 import { HardwareSnapshot, parseSnapshot } from '../hardware/snapshot';
 import { diskLoader } from '../model/loadFiles';
 import { NixParser } from '../parse/nixParser';
 import { Finding } from '../rules/types';
 import { LineIndex } from '../text';
 import { CliCommand, CliIo, parseArgs, stringOption, UsageError } from './args';
+import { unifiedDiff } from './unifiedDiff';
 
 /** Reads and validates a snapshot file; undefined (after telling the user why) when it is unusable. */
 export function readSnapshotFile(path: string, io: CliIo): HardwareSnapshot | undefined {
@@ -37,9 +39,12 @@ interface LocatedFinding {
 
 export const checkCommand: CliCommand = {
   name: 'check',
-  usage: 'check <file.nix> [--hardware <snapshot.json>] [--format text|json] [--nixos-release YY.MM] [--disable <code,…>]',
+  usage: 'check <file.nix> [--hardware <snapshot.json>] [--format text|json] [--nixos-release YY.MM] [--disable <code,…>] [--fix | --dry-run]',
   async run(argv, io) {
-    const args = parseArgs(argv, ['hardware', 'format', 'nixos-release', 'disable']);
+    const args = parseArgs(argv, ['hardware', 'format', 'nixos-release', 'disable'], ['fix', 'dry-run']);
+    const fixing = args.options.has('fix');
+    const dryRun = args.options.has('dry-run');
+    if (fixing && dryRun) throw new UsageError('give --fix or --dry-run, not both');
     const nixosRelease = stringOption(args, 'nixos-release') ?? DEFAULT_SETTINGS.nixosRelease;
     if (!/^\d{2}\.\d{2}$/.test(nixosRelease)) throw new UsageError(`--nixos-release takes a release like 25.05, not ${nixosRelease}`);
     const disabledRules = (stringOption(args, 'disable') ?? '').split(',').map((code) => code.trim()).filter(Boolean);
@@ -62,7 +67,23 @@ export const checkCommand: CliCommand = {
       return 2;
     }
     probe.release?.();
-    const analysis = analyzeConfiguration(file, loader, hardware, { disabledRules, nixosRelease });
+    const settings = { disabledRules, nixosRelease };
+    let analysis;
+    if (fixing || dryRun) {
+      // Every preferred fix, one at a time with the configuration re-read between them.
+      const result = fixAll(file, parser, loader, hardware, settings);
+      for (const [path, text] of result.changed) {
+        const shown = relative(io.cwd, path) || path;
+        if (dryRun) io.stdout(unifiedDiff(shown, result.original.get(path) ?? '', text));
+        else writeFileSync(path, text);
+      }
+      for (const { code, title } of result.applied) io.stderr(`${dryRun ? 'would fix' : 'fixed'}: ${code}: ${title}\n`);
+      for (const { code, title, reason } of result.skipped) io.stderr(`not fixed: ${code}: ${title}: ${reason}\n`);
+      if (dryRun) return result.analysis.findings.some((finding) => finding.severity === 'error') ? 1 : 0;
+      analysis = result.analysis;
+    } else {
+      analysis = analyzeConfiguration(file, loader, hardware, settings);
+    }
     const indexes = new Map<string, LineIndex>();
     const ordered = [...analysis.findings].sort(
       (a, b) => a.file.localeCompare(b.file) || a.range.start - b.range.start || a.code.localeCompare(b.code),
