@@ -59,11 +59,18 @@ describe('nix-vfio check', () => {
       ['check', 'x.nix', '--bogus'],
       ['frobnicate'],
       ['check', join(RULES, 'missing-folder', 'configuration.nix')],
+      ['check', join(RULES, 'amd-iommu-on', 'configuration.nix'), '--disable', 'iommu-pt-info,amd-iommu-on'],
     ]) {
       const result = await run(argv);
       assert.equal(result.code, 2, argv.join(' '));
       assert.ok(result.stderr.length > 0, `${argv.join(' ')} says why`);
     }
+  });
+
+  it('names a code --disable does not know', async () => {
+    const result = await run(['check', join(RULES, 'amd-iommu-on', 'configuration.nix'), '--disable', 'iommu-pt-info, amd-iommu-on']);
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /no rule has the code amd-iommu-on \(/);
   });
 
   it('rejects a malformed hardware snapshot with the problems listed', async () => {

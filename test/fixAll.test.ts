@@ -60,8 +60,9 @@ describe('collision fix preference', () => {
     const parser = await sharedParser();
     const testCase = ruleCases().find((candidate) => candidate.name === CASE)!;
     const finding = analyzeCase(testCase, parser).findings.find((candidate) => candidate.code === 'vfio-id-collision' && candidate.message.startsWith('10de:0fbb'));
-    assert.ok(finding?.fix, 'the collision is reported with a fix');
-    const addresses = (finding.fix.args.addresses ?? '').split(',');
+    const fix = finding?.fix;
+    assert.ok(fix?.fix === 'bind-by-address', 'the collision is reported with a bind-by-address fix');
+    const addresses = [...fix.args.addresses];
     assert.ok(addresses.includes('0000:0f:00.1'), addresses.join(','));
     assert.ok(!addresses.some((address) => address.startsWith('0000:0e:')), addresses.join(','));
   });

@@ -37,6 +37,7 @@ export function runRules(
   const seen = new Set<string>();
   for (const rule of rules) {
     if (settings.disabledRules.includes(rule.code)) continue;
+    if (rule.needsHardware && !hardware) continue;
     let ruleFindings: Finding[];
     try {
       ruleFindings = rule.check(context);
@@ -45,6 +46,8 @@ export function runRules(
       continue;
     }
     for (const finding of ruleFindings) {
+      const misfiled = misfiledFinding(rule, finding);
+      if (misfiled) ruleFailures.push({ code: rule.code, error: misfiled });
       const key = `${finding.code}\u0000${finding.file}\u0000${finding.range.start}\u0000${finding.range.end}`;
       if (seen.has(key) || suppressionsOf(finding.file).isSuppressed(finding.code, finding.range.start)) continue;
       seen.add(key);
@@ -55,6 +58,13 @@ export function runRules(
     }
   }
   return { model, findings, ruleFailures };
+}
+
+/** Why a finding does not match its rule's catalogue entry (another code, an undeclared severity), if it does not. */
+function misfiledFinding(rule: Rule, finding: Finding): string | undefined {
+  if (finding.code !== rule.code) return `reported code ${finding.code}`;
+  if (finding.severity !== rule.severity && !rule.otherSeverities?.includes(finding.severity)) return `reported severity ${finding.severity}, not declared`;
+  return undefined;
 }
 
 /** Reads the configuration rooted at `rootPath` (following imports through `load`) and checks it. */

@@ -1,11 +1,13 @@
 // `nix-vfio check <file> [--hardware <snapshot.json>] [--format text|json] [--fix | --dry-run]`
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { analyzeConfiguration, DEFAULT_SETTINGS } from '../analysis/analyze';
+import { RULE_CODES } from '../analysis/catalogue';
 import { fixAll } from '../analysis/fixAll';
 import { HardwareSnapshot, parseSnapshot } from '../hardware/snapshot';
 import { diskLoader } from '../model/loadFiles';
 import { NixParser } from '../parse/nixParser';
+import { READ_LIMITS, readRegularText } from '../regularFile';
 import { Finding } from '../rules/types';
 import { LineIndex } from '../text';
 import { CliCommand, CliIo, parseArgs, stringOption, UsageError } from './args';
@@ -13,14 +15,12 @@ import { unifiedDiff } from './unifiedDiff';
 
 /** Reads and validates a snapshot file; undefined (after telling the user why) when it is unusable. */
 export function readSnapshotFile(path: string, io: CliIo): HardwareSnapshot | undefined {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    io.stderr(`cannot read hardware snapshot ${path}: ${(error as Error).message}\n`);
+  const read = readRegularText(path, { maxBytes: READ_LIMITS.snapshot });
+  if (!read.ok) {
+    io.stderr(`cannot read hardware snapshot ${path}: ${read.reason}\n`);
     return undefined;
   }
-  const result = parseSnapshot(text);
+  const result = parseSnapshot(read.text);
   if (!result.ok) {
     io.stderr(`hardware snapshot ${path} is not usable:\n${result.problems.map((problem) => `  ${problem.path || '(top)'}: ${problem.message}`).join('\n')}\n`);
     return undefined;
@@ -48,6 +48,8 @@ export const checkCommand: CliCommand = {
     const nixosRelease = stringOption(args, 'nixos-release') ?? DEFAULT_SETTINGS.nixosRelease;
     if (!/^\d{2}\.\d{2}$/.test(nixosRelease)) throw new UsageError(`--nixos-release takes a release like 25.05, not ${nixosRelease}`);
     const disabledRules = (stringOption(args, 'disable') ?? '').split(',').map((code) => code.trim()).filter(Boolean);
+    const unknown = disabledRules.filter((code) => !RULE_CODES.includes(code));
+    if (unknown.length > 0) throw new UsageError(`--disable: no rule has the code ${unknown.join(', ')} (the codes are listed in docs/rules.md)`);
     if (args.positional.length !== 1) throw new UsageError('give exactly one configuration file');
     const format = stringOption(args, 'format') ?? 'text';
     if (format !== 'text' && format !== 'json') throw new UsageError(`--format must be text or json, not ${format}`);
@@ -63,7 +65,7 @@ export const checkCommand: CliCommand = {
     // A root that cannot be read is bad input (exit 2), not a finding.
     const probe = loader(file);
     if ('error' in probe) {
-      io.stderr(`nix-vfio check: ${probe.error}\n`);
+      io.stderr(`nix-vfio check: cannot read ${file}: ${probe.error}\n`);
       return 2;
     }
     probe.release?.();

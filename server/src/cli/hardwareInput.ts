@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { importListing } from '../hardware/importListing';
 import { scanSysfs } from '../hardware/scanSysfs';
+import { READ_LIMITS, readRegularText } from '../regularFile';
 import { HardwareSnapshot } from '../hardware/snapshot';
 import { CliIo, ParsedArgs, stringOption, UsageError } from './args';
 import { readSnapshotFile } from './check';
@@ -19,11 +20,21 @@ export function hardwareFromArgs(args: ParsedArgs, io: CliIo, allowSnapshot: boo
   if (snapshotFile !== undefined) return readSnapshotFile(resolve(io.cwd, snapshotFile), io);
   if (from !== undefined) {
     let text: string;
-    try {
-      text = from === '-' ? readFileSync(0, 'utf8') : readFileSync(resolve(io.cwd, from), 'utf8');
-    } catch (error) {
-      io.stderr(`cannot read ${from}: ${(error as Error).message}\n`);
-      return undefined;
+    if (from === '-') {
+      // Standard input is a pipe by design: the user asked for it and ends it.
+      try {
+        text = readFileSync(0, 'utf8');
+      } catch (error) {
+        io.stderr(`cannot read ${from}: ${(error as Error).message}\n`);
+        return undefined;
+      }
+    } else {
+      const read = readRegularText(resolve(io.cwd, from), { maxBytes: READ_LIMITS.snapshot });
+      if (!read.ok) {
+        io.stderr(`cannot read ${from}: ${read.reason}\n`);
+        return undefined;
+      }
+      text = read.text;
     }
     const { snapshot, unreadLines } = importListing(text);
     for (const { line, text: content } of unreadLines) io.stderr(`${from}:${line}: not understood, skipped: ${content.trim()}\n`);

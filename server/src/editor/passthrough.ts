@@ -38,7 +38,7 @@ export function planPassthrough(model: OptionModel, hardware: HardwareSnapshot, 
     steps.push({ fix: 'add-list-item', title: 'intel_iommu=on', args: { option: KERNEL_PARAMS, item: 'intel_iommu=on' } });
   }
   for (const module of VFIO_MODULES) {
-    steps.push({ fix: 'add-list-item', title: module, args: { option: 'boot.initrd.kernelModules', item: module, modules: 'yes' } });
+    steps.push({ fix: 'add-list-item', title: module, args: { option: 'boot.initrd.kernelModules', item: module, modules: true } });
   }
   const groupAddresses = new Set(members.map((member) => member.address));
   const collides = members.some((member) => hardware.devices.some((other) => idOf(other) === idOf(member) && !groupAddresses.has(other.address)));
@@ -66,11 +66,11 @@ function bindingSteps(model: OptionModel, hardware: HardwareSnapshot, members: P
     const addresses = members.map((member) => member.address);
     const takesMember = (binding: VfioBinding) => devicesFor(binding, hardware).some((device) => members.includes(device));
     const ids = [...new Set(existing.filter((binding) => binding.kind === 'id' && takesMember(binding)).map((binding) => binding.token.toLowerCase()))];
-    return [{ fix: 'bind-by-address', title: 'bind by address', args: { ids: ids.join(','), addresses: addresses.join(',') } }];
+    return [{ fix: 'bind-by-address', title: 'bind by address', args: { ids, addresses } }];
   }
   const ids = [...new Set(members.map(idOf))];
   const list = existing.find((binding) => binding.kind === 'id');
-  if (list) return [{ fix: 'add-vfio-ids', title: 'bind ids', args: { via: list.via, tokens: ids.join(',') } }];
+  if (list) return [{ fix: 'add-vfio-ids', title: 'bind ids', args: { via: list.via, tokens: ids } }];
   return [{ fix: 'add-list-item', title: 'bind ids', args: { option: KERNEL_PARAMS, item: `vfio-pci.ids=${ids.join(',')}` } }];
 }
 

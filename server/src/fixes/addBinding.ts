@@ -6,7 +6,7 @@ import { Fix } from './types';
 /** Values a rule may ask for; fixes write only these, never text from elsewhere. */
 const VALUES = new Set(['true', 'false']);
 
-export const addBindingFix: Fix = {
+export const addBindingFix: Fix<'add-binding'> = {
   id: 'add-binding',
   edits(model, { option, value }) {
     if (!option || !value || !VALUES.has(value)) return [];

@@ -5,7 +5,7 @@ import { normaliseModuleName } from '../rules/facts/kernelModules';
 import { addListItem, nixString } from './listEdits';
 import { Fix } from './types';
 
-export const addListItemFix: Fix = {
+export const addListItemFix: Fix<'add-list-item'> = {
   id: 'add-list-item',
   edits(model, { option, item, specialisation, modules }) {
     if (!option || item === undefined) return [];

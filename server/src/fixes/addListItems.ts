@@ -5,16 +5,16 @@ import { normaliseModuleName } from '../rules/facts/kernelModules';
 import { createBinding, insertIntoList, listTarget, nixString } from './listEdits';
 import { Fix } from './types';
 
-export const addListItemsFix: Fix = {
+export const addListItemsFix: Fix<'add-list-items'> = {
   id: 'add-list-items',
   edits(model, { option, items, modules }) {
-    if (!option || !items) return [];
+    if (!option || !Array.isArray(items)) return [];
     const view = new ConfigView(model);
     // Module names: `vfio-pci` and `vfio_pci` are one module.
     const same = (a: string, b: string) => (modules ? normaliseModuleName(a) === normaliseModuleName(b) : a === b);
     const definitions = view.effectiveDefinitions(option).filter((definition) => definition.value.kind === 'list');
     const present = definitions.flatMap((definition) => (definition.value.kind === 'list' ? definition.value.items.map((item) => knownText(item.value) ?? '') : []));
-    const missing = items.split(',').filter((item) => item && !present.some((existing) => same(existing, item)));
+    const missing = items.filter((item) => item && !present.some((existing) => same(existing, item)));
     if (missing.length === 0) return [];
     const target = listTarget(model, view, option);
     if (target && target.value.kind === 'list') {

@@ -7,7 +7,7 @@ import { Fix } from './types';
 
 export const EXTRA_MODPROBE_CONFIG = 'boot.extraModprobeConfig';
 
-export const addModprobeLineFix: Fix = {
+export const addModprobeLineFix: Fix<'add-modprobe-line'> = {
   id: 'add-modprobe-line',
   edits(model, { line }) {
     if (!line) return [];

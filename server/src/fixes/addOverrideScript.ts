@@ -17,11 +17,11 @@ export function overrideScript(addresses: string[]): string[] {
   ];
 }
 
-export const addOverrideScriptFix: Fix = {
+export const addOverrideScriptFix: Fix<'add-override-script'> = {
   id: 'add-override-script',
   edits(model, { addresses, specialisation }) {
-    if (!addresses) return [];
-    const wanted = addresses.split(',').filter(Boolean);
+    if (!Array.isArray(addresses)) return [];
+    const wanted = addresses.filter(Boolean);
     // In a specialisation, the script goes there: the base would bind the devices in every boot.
     const view = new ConfigView(model, specialisation);
     const own = vfioBindings(view).filter((binding) => binding.kind === 'slot' && binding.definition.specialisation === specialisation);

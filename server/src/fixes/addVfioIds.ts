@@ -11,13 +11,13 @@ function tokenKey(kind: VfioBinding['kind'], token: string): string {
   return kind === 'slot' || /\.[0-7]$/.test(token) ? normaliseAddress(token) : token.toLowerCase();
 }
 
-export const addVfioIdsFix: Fix = {
+export const addVfioIdsFix: Fix<'add-vfio-ids'> = {
   id: 'add-vfio-ids',
   edits(model, { via, tokens }) {
-    if (!via || !tokens) return [];
+    if (!via || !Array.isArray(tokens)) return [];
     const bindings = modelBindings(model);
     const present = new Set(bindings.map((binding) => tokenKey(binding.kind, binding.token)));
-    const missing = [...new Set(tokens.split(',').filter((token) => token !== '' && !present.has(tokenKey('id', token))))];
+    const missing = [...new Set(tokens.filter((token) => token !== '' && !present.has(tokenKey('id', token))))];
     const anchors = bindings.filter((binding) => binding.via === via && binding.exact);
     const anchor = anchors[anchors.length - 1];
     if (missing.length === 0 || !anchor) return [];

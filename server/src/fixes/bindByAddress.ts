@@ -52,11 +52,11 @@ function wholeEmptiedSetting(text: string, binding: VfioBinding, run: TextRange)
   return undefined;
 }
 
-export const bindByAddressFix: Fix = {
+export const bindByAddressFix: Fix<'bind-by-address'> = {
   id: 'bind-by-address',
   edits(model, { ids, addresses, specialisation }) {
-    if (ids === undefined || !addresses) return [];
-    const drop = new Set(ids.toLowerCase().split(',').filter(Boolean));
+    if (!Array.isArray(ids) || !Array.isArray(addresses)) return [];
+    const drop = new Set(ids.map((id) => id.toLowerCase()).filter(Boolean));
     const written = modelBindings(model).filter((binding) => binding.kind === 'id' && binding.exact && drop.has(binding.token.toLowerCase()));
     const removals: FileEdit[] = [];
     const seen = new Set<string>();

@@ -1,6 +1,5 @@
 // Every fix, by the id rules name in their findings.
 import { OptionModel } from '../model/optionModel';
-import { FixRequest } from '../rules/types';
 import { addBindingFix } from './addBinding';
 import { addListItemFix } from './addListItem';
 import { addListItemsFix } from './addListItems';
@@ -19,31 +18,40 @@ import { replaceVfioTokenFix } from './replaceVfioToken';
 import { splitListItemFix } from './splitListItem';
 import { stringToListFix } from './stringToList';
 import { suppressOnBindingLineFix } from './suppressOnBindingLine';
-import { FileEdit, Fix } from './types';
+import { FileEdit, Fix, FixId, FixRequest } from './types';
 
-export const FIXES: readonly Fix[] = [
-  addListItemFix,
-  removeListItemFix,
-  replaceListItemFix,
-  splitListItemFix,
-  stringToListFix,
-  replaceVfioTokenFix,
-  removeVfioTokenFix,
-  addVfioIdsFix,
-  addModprobeLineFix,
-  addOverrideScriptFix,
-  bindByAddressFix,
-  suppressOnBindingLineFix,
-  addListItemsFix,
-  removeBindingFix,
-  renameOptionFix,
-  addBindingFix,
-  replaceModprobeWordFix,
-  allOfFix((model, request) => fixEdits(model, request)),
-];
+/** One fix per id; `satisfies` makes a missing, extra or misspelt id a type error. */
+export const FIXES = {
+  'add-list-item': addListItemFix,
+  'remove-list-item': removeListItemFix,
+  'replace-list-item': replaceListItemFix,
+  'split-list-item': splitListItemFix,
+  'string-to-list': stringToListFix,
+  'replace-vfio-token': replaceVfioTokenFix,
+  'remove-vfio-token': removeVfioTokenFix,
+  'add-vfio-ids': addVfioIdsFix,
+  'add-modprobe-line': addModprobeLineFix,
+  'add-override-script': addOverrideScriptFix,
+  'bind-by-address': bindByAddressFix,
+  'suppress-on-binding-line': suppressOnBindingLineFix,
+  'add-list-items': addListItemsFix,
+  'remove-binding': removeBindingFix,
+  'rename-option': renameOptionFix,
+  'add-binding': addBindingFix,
+  'replace-modprobe-word': replaceModprobeWordFix,
+  'all-of': allOfFix((model, request) => fixEdits(model, request)),
+} satisfies { [Id in FixId]: Fix<Id> };
 
-/** The edits a fix request makes on this model; none when the fix is unknown or already done. */
+export const FIX_IDS = Object.keys(FIXES) as FixId[];
+
+export function isFixId(id: unknown): id is FixId {
+  return typeof id === 'string' && Object.hasOwn(FIXES, id);
+}
+
+/** The edits a fix request makes on this model; none when the fix is unknown (a request from a client is not trusted) or already done. */
 export function fixEdits(model: OptionModel, request: FixRequest): FileEdit[] {
-  const fix = FIXES.find((candidate) => candidate.id === request.fix);
-  return fix ? fix.edits(model, request.args) : [];
+  if (!isFixId(request.fix) || typeof request.args !== 'object' || request.args === null) return [];
+  // The union does not correlate id and arguments through the index, so this one call is widened.
+  const fix = FIXES[request.fix] as Fix<FixId>;
+  return fix.edits(model, request.args as never);
 }

@@ -8,7 +8,7 @@ import { FileEdit, Fix } from './types';
 
 const within = (inner: TextRange, outer: TextRange) => outer.start <= inner.start && inner.end <= outer.end;
 
-export const removeBindingFix: Fix = {
+export const removeBindingFix: Fix<'remove-binding'> = {
   id: 'remove-binding',
   edits(model, { option }) {
     if (!option) return [];

@@ -2,7 +2,7 @@
 import { findListItems, removeFromList } from './listEdits';
 import { Fix } from './types';
 
-export const removeListItemFix: Fix = {
+export const removeListItemFix: Fix<'remove-list-item'> = {
   id: 'remove-list-item',
   edits(model, { option, item }) {
     if (!option || item === undefined) return [];

@@ -4,7 +4,7 @@ import { removeFromList } from './listEdits';
 import { FileEdit, Fix } from './types';
 import { exactBindings } from './vfioTokens';
 
-export const removeVfioTokenFix: Fix = {
+export const removeVfioTokenFix: Fix<'remove-vfio-token'> = {
   id: 'remove-vfio-token',
   edits(model, { via, token }) {
     if (!token) return [];

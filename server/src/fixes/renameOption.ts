@@ -3,7 +3,7 @@
 import { pathKey } from '../model/optionModel';
 import { FileEdit, Fix } from './types';
 
-export const renameOptionFix: Fix = {
+export const renameOptionFix: Fix<'rename-option'> = {
   id: 'rename-option',
   edits(model, { from, to }) {
     if (!from || !to) return [];

@@ -2,7 +2,7 @@
 import { findListItems, nixString } from './listEdits';
 import { Fix } from './types';
 
-export const replaceListItemFix: Fix = {
+export const replaceListItemFix: Fix<'replace-list-item'> = {
   id: 'replace-list-item',
   edits(model, { option, item, replacement }) {
     if (!option || item === undefined || replacement === undefined) return [];

@@ -4,7 +4,7 @@ import { ConfigView } from '../model/optionModel';
 import { modprobeLines } from '../rules/facts/modprobeConfig';
 import { FileEdit, Fix } from './types';
 
-export const replaceModprobeWordFix: Fix = {
+export const replaceModprobeWordFix: Fix<'replace-modprobe-word'> = {
   id: 'replace-modprobe-word',
   edits(model, { word, replacement, after, before }) {
     if (!word || replacement === undefined) return [];

@@ -2,7 +2,7 @@
 import { Fix } from './types';
 import { exactBindings } from './vfioTokens';
 
-export const replaceVfioTokenFix: Fix = {
+export const replaceVfioTokenFix: Fix<'replace-vfio-token'> = {
   id: 'replace-vfio-token',
   edits(model, { via, token, replacement }) {
     if (!token || !replacement) return [];

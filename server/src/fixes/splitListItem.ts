@@ -6,7 +6,7 @@ import { indentationAt } from '../text';
 import { findListItems, nixString } from './listEdits';
 import { Fix } from './types';
 
-export const splitListItemFix: Fix = {
+export const splitListItemFix: Fix<'split-list-item'> = {
   id: 'split-list-item',
   edits(model, { option, item }) {
     if (!option || item === undefined) return [];

@@ -7,7 +7,7 @@ import { nixString } from './listEdits';
 import { splitOutsideQuotes } from '../rules/facts/kernelParams';
 import { Fix } from './types';
 
-export const stringToListFix: Fix = {
+export const stringToListFix: Fix<'string-to-list'> = {
   id: 'string-to-list',
   edits(model, { option, text }) {
     if (!option || text === undefined) return [];

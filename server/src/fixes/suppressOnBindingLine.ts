@@ -6,7 +6,7 @@ import { indentationAt } from '../text';
 import { FileEdit, Fix } from './types';
 import { exactBindings } from './vfioTokens';
 
-export const suppressOnBindingLineFix: Fix = {
+export const suppressOnBindingLineFix: Fix<'suppress-on-binding-line'> = {
   id: 'suppress-on-binding-line',
   edits(model, { code, via, token }) {
     if (!code || !token) return [];

@@ -1,7 +1,8 @@
 // Device and vendor names from the system's pci.ids, read in one pass that keeps only the
 // vendors asked for (the file is over a megabyte; a scan needs a dozen names).
-import { accessSync, constants, readFileSync, realpathSync, statSync } from 'node:fs';
+import { accessSync, constants, realpathSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
+import { READ_LIMITS, readRegularFile } from '../regularFile';
 
 export interface PciNames {
   vendors: Map<string, string>;
@@ -29,17 +30,24 @@ export function pciIdsCandidates(root = '/', path = process.env.PATH ?? ''): str
 
 let lastRead: { path: string; mtimeMs: number; size: number; text: string } | undefined;
 
-/** The first readable pci.ids among `candidates`, or undefined. Kept while the file is unchanged: rescans are common, the file is large. */
-export function readPciIds(candidates: readonly string[]): { path: string; text: string } | undefined {
+/**
+ * The first readable pci.ids among `candidates`, or undefined. Kept while the file is unchanged: rescans are common, the file is large.
+ * A candidate that exists but is refused (a FIFO or device, too large) is named in `warnings`.
+ */
+export function readPciIds(candidates: readonly string[], warnings?: string[]): { path: string; text: string } | undefined {
   for (const path of candidates) {
-    try {
-      const stats = statSync(path);
-      if (lastRead?.path === path && lastRead.mtimeMs === stats.mtimeMs && lastRead.size === stats.size) return lastRead;
-      lastRead = { path, mtimeMs: stats.mtimeMs, size: stats.size, text: decode(readFileSync(path)) };
-      return lastRead;
-    } catch {
-      // try the next
+    // Only a regular file (not a FIFO or /dev/zero in a scanned tree), at most READ_LIMITS.pciIds.
+    const known = lastRead?.path === path ? lastRead : undefined;
+    const read = known
+      ? readRegularFile(path, { maxBytes: READ_LIMITS.pciIds, unlessUnchanged: known })
+      : readRegularFile(path, { maxBytes: READ_LIMITS.pciIds });
+    if (!read.ok) {
+      if (read.kind !== 'missing' && read.kind !== 'denied') warnings?.push(`${path} is not read for device names: ${read.reason}`);
+      continue;
     }
+    if ('unchanged' in read) return known;
+    lastRead = { path, mtimeMs: read.mtimeMs, size: read.size, text: decode(read.bytes) };
+    return lastRead;
   }
   return undefined;
 }

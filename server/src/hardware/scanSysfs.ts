@@ -1,8 +1,9 @@
 // A snapshot of the machine the server runs on, read straight from sysfs and procfs (no shell,
 // no lspci). `root` is a parameter so tests scan fixture trees. Nothing here throws: what cannot
 // be read becomes a warning, and a machine without PCI sysfs gives a reason instead of a snapshot.
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { readdirSync, readlinkSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { READ_LIMITS, ReadLimits, readRegularText } from '../regularFile';
 import { lookupNames, pciIdsCandidates, readPciIds } from './pciIds';
 import { CpuVendor, HardwareSnapshot, PciDevice, SNAPSHOT_FORMAT, SNAPSHOT_VERSION } from './snapshot';
 
@@ -49,7 +50,7 @@ export function scanSysfs(root = '/', options: ScanOptions = {}): ScanResult {
     if (device) devices.push(device);
   }
   if (devices.length === 0) return { snapshot: undefined, reason: `none of the ${addresses.length} PCI devices in ${devicesDir} could be read`, warnings };
-  const names = readPciIds(options.pciIds ?? pciIdsCandidates(root));
+  const names = readPciIds(options.pciIds ?? pciIdsCandidates(root), warnings);
   if (names) {
     const found = cachedNames(names.text, devices.map((device) => `${device.vendor}:${device.device}`));
     for (const device of devices) {
@@ -62,19 +63,22 @@ export function scanSysfs(root = '/', options: ScanOptions = {}): ScanResult {
     version: SNAPSHOT_VERSION,
     source: { kind: 'sysfs', host: options.host, takenAt: new Date().toISOString() },
     cpu: readCpu(root, warnings),
-    kernel: { release: readText(join(root, 'proc/sys/kernel/osrelease'))?.trim(), cmdline: readText(join(root, 'proc/cmdline'))?.trim() },
+    kernel: {
+      release: readText(join(root, 'proc/sys/kernel/osrelease'), { maxBytes: READ_LIMITS.procLine }, warnings)?.trim(),
+      cmdline: readText(join(root, 'proc/cmdline'), { maxBytes: READ_LIMITS.procLine }, warnings)?.trim(),
+    },
     iommu: { active: iommuActive(root, groupsByAddress) },
     devices,
   };
   return { snapshot, warnings };
 }
 
-function readText(path: string): string | undefined {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return undefined;
-  }
+/** A procfs file's text; a missing one is undefined, anything else unreadable also warns. */
+function readText(path: string, limits: ReadLimits, warnings: string[]): string | undefined {
+  const read = readRegularText(path, limits);
+  if (read.ok) return read.text;
+  if (read.kind !== 'missing') warnings.push(`${path} is not read: ${read.reason}`);
+  return undefined;
 }
 
 /** Group of each device, from /sys/kernel/iommu_groups/<n>/devices/<address>. */
@@ -101,13 +105,11 @@ function readIommuGroups(root: string, warnings: string[]): Map<string, number> 
 
 function readDevice(dir: string, address: string, groups: Map<string, number>, warnings: string[]): PciDevice | undefined {
   const field = (name: string): string | undefined => {
-    try {
-      return readFileSync(join(dir, name), 'utf8');
-    } catch (error) {
-      const code = errorCode(error);
-      if (code !== 'ENOENT') warnings.push(`${address}: ${name} cannot be read (${code ?? (error as Error).message})`);
-      return undefined;
-    }
+    // A sysfs attribute is at most a page; a FIFO or device planted in a scanned tree is refused.
+    const read = readRegularText(join(dir, name), { maxBytes: READ_LIMITS.sysfsAttribute });
+    if (read.ok) return read.text;
+    if (read.kind !== 'missing') warnings.push(`${address}: ${name} cannot be read (${read.reason})`);
+    return undefined;
   };
   const link = (name: string): string | null | undefined => {
     try {
@@ -141,7 +143,8 @@ function readDevice(dir: string, address: string, groups: Map<string, number>, w
 }
 
 function readCpu(root: string, warnings: string[]): HardwareSnapshot['cpu'] {
-  const cpuinfo = readText(join(root, 'proc/cpuinfo'));
+  // The first CPU's block holds vendor_id, model name and flags: a cut-off tail loses nothing.
+  const cpuinfo = readText(join(root, 'proc/cpuinfo'), { maxBytes: READ_LIMITS.cpuinfo, overLimit: 'truncate' }, warnings);
   if (cpuinfo === undefined) {
     warnings.push('/proc/cpuinfo cannot be read; the CPU vendor is unknown');
     return { vendor: 'unknown', virtualization: null };

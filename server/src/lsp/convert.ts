@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CodeAction, CodeActionKind, Diagnostic, DiagnosticSeverity, Range, TextEdit, WorkspaceEdit } from 'vscode-languageserver';
 import type { FileEdit } from '../fixes/types';
-import type { Finding, FixRequest, Severity } from '../rules/types';
+import { ruleDocAnchor, type Finding, type FixRequest, type Severity } from '../rules/types';
 import { LineIndex, TextRange } from '../text';
 
 export const DIAGNOSTIC_SOURCE = 'nix-vfio';
@@ -37,6 +37,10 @@ export function toOffsets(lines: LineIndex, range: Range): TextRange {
   return { start: lines.offsetAt(range.start), end: lines.offsetAt(range.end) };
 }
 
+export function toSeverity(severity: Severity): DiagnosticSeverity {
+  return SEVERITIES[severity];
+}
+
 const SEVERITIES: Record<Severity, DiagnosticSeverity> = {
   error: DiagnosticSeverity.Error,
   warning: DiagnosticSeverity.Warning,
@@ -53,7 +57,7 @@ export function toDiagnostic(finding: Finding, lines: LineIndex, root: string): 
     range: toRange(lines, finding.range),
     severity: SEVERITIES[finding.severity],
     code: finding.code,
-    codeDescription: { href: `${pathToUri(RULES_DOC)}#${finding.code}` },
+    codeDescription: { href: `${pathToUri(RULES_DOC)}#${ruleDocAnchor(finding.code)}` },
     source: DIAGNOSTIC_SOURCE,
     message: finding.message,
     data,

@@ -1,9 +1,10 @@
 // Reads and caches the hardware the server checks against: snapshot files (re-read when they
 // change on disk) and one scan of this machine (until a rescan is asked for).
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { chooseHardware } from '../hardware/lookup';
 import { scanSysfs } from '../hardware/scanSysfs';
 import { HardwareSnapshot, parseSnapshot, SnapshotProblem } from '../hardware/snapshot';
+import { READ_LIMITS, readRegularFile } from '../regularFile';
 
 export interface HardwareInUse {
   snapshot?: HardwareSnapshot;
@@ -16,7 +17,7 @@ export interface HardwareInUse {
 }
 
 export class HardwareSources {
-  private readonly files = new Map<string, { mtimeMs: number; entry: HardwareInUse }>();
+  private readonly files = new Map<string, { mtimeMs: number; size: number; entry: HardwareInUse }>();
   private machine?: HardwareInUse;
 
   constructor(
@@ -55,29 +56,29 @@ export class HardwareSources {
   }
 
   private file(path: string): HardwareInUse {
-    let mtimeMs: number;
-    try {
-      mtimeMs = statSync(path).mtimeMs;
-    } catch {
-      return { source: path, problem: `Hardware snapshot ${path} cannot be read; hardware checks are skipped.` };
-    }
     const cached = this.files.get(path);
-    if (cached && cached.mtimeMs === mtimeMs) return cached.entry;
-    let entry: HardwareInUse;
-    try {
-      const text = readFileSync(path, 'utf8');
-      const result = parseSnapshot(text);
-      entry = result.ok
-        ? { snapshot: result.snapshot, source: path }
-        : {
-            source: path,
-            problem: `Hardware snapshot ${path} is not usable (${result.problems.map((problem) => `${problem.path || 'top'}: ${problem.message}`).join('; ')}); hardware checks are skipped.`,
-            brokenFile: { path, text, problems: result.problems },
-          };
-    } catch (error) {
-      entry = { source: path, problem: `Hardware snapshot ${path} cannot be read: ${(error as Error).message}` };
+    // Only a regular file is read (a FIFO named as the snapshot would block the server forever).
+    const read = cached
+      ? readRegularFile(path, { maxBytes: READ_LIMITS.snapshot, unlessUnchanged: cached })
+      : readRegularFile(path, { maxBytes: READ_LIMITS.snapshot });
+    if (!read.ok) {
+      this.files.delete(path);
+      return read.kind === 'missing' || read.kind === 'denied'
+        ? { source: path, problem: `Hardware snapshot ${path} cannot be read; hardware checks are skipped.` }
+        : { source: path, problem: `Hardware snapshot ${path} cannot be read: ${read.reason}; hardware checks are skipped.` };
     }
-    this.files.set(path, { mtimeMs, entry });
+    if ('unchanged' in read && cached) return cached.entry;
+    if (!('bytes' in read)) return { source: path, problem: `Hardware snapshot ${path} cannot be read; hardware checks are skipped.` };
+    const text = read.bytes.toString('utf8');
+    const result = parseSnapshot(text);
+    const entry: HardwareInUse = result.ok
+      ? { snapshot: result.snapshot, source: path }
+      : {
+          source: path,
+          problem: `Hardware snapshot ${path} is not usable (${result.problems.map((problem) => `${problem.path || 'top'}: ${problem.message}`).join('; ')}); hardware checks are skipped.`,
+          brokenFile: { path, text, problems: result.problems },
+        };
+    this.files.set(path, { mtimeMs: read.mtimeMs, size: read.size, entry });
     return entry;
   }
 }

@@ -13,6 +13,7 @@ import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire, wrap } from 'node:module';
 import { join } from 'node:path';
 import { constants, Script } from 'node:vm';
+import { readRegularFile } from '../regularFile';
 
 /** Put in by scripts/bundle.mjs: the sha256 of serverBundle.js. */
 declare const SERVER_BUNDLE_HASH: string;
@@ -22,16 +23,15 @@ const cachePath = join(__dirname, `serverBundle.${SERVER_BUNDLE_HASH.slice(0, 16
 
 /** The cache file: a sha256 of the data, then V8's data. */
 const DIGEST_BYTES = 32;
+/** Far above any real cache (a few MiB): a bigger file is not ours. */
+const MAX_CODE_CACHE_BYTES = 256 * 1024 * 1024;
 const digest = (data: Uint8Array): Buffer => createHash('sha256').update(data).digest();
 
 /** The stored cache, if there is one and it is intact: node's V8 does not check its data and crashes on a damaged one. */
 function readCodeCache(): Buffer | undefined {
-  let stored: Buffer;
-  try {
-    stored = readFileSync(cachePath);
-  } catch {
-    return undefined; // none yet (or unreadable): compile from source
-  }
+  const read = readRegularFile(cachePath, { maxBytes: MAX_CODE_CACHE_BYTES });
+  if (!read.ok) return undefined; // none yet (or unreadable, or not a regular file): compile from source
+  const stored = read.bytes;
   const data = stored.subarray(DIGEST_BYTES);
   return stored.length > DIGEST_BYTES && digest(data).equals(stored.subarray(0, DIGEST_BYTES)) ? data : undefined;
 }

@@ -8,22 +8,22 @@ import {
   CodeActionParams,
   Connection,
   Diagnostic,
-  DiagnosticSeverity,
   DidChangeConfigurationNotification,
   InitializeParams,
   InitializeResult,
   TextDocumentSyncKind,
 } from 'vscode-languageserver';
 import { Analysis, runRules } from '../analysis/analyze';
+import { SERVER_FINDINGS, SERVER_MESSAGES } from '../analysis/catalogue';
 import { fixEdits } from '../fixes/registry';
 import { HardwareSnapshot } from '../hardware/snapshot';
 import { buildModel, ModelCache } from '../model/buildModel';
 import { diskLoader } from '../model/loadFiles';
 import { NixParser } from '../parse/nixParser';
 import { LineIndex } from '../text';
-import { DiagnosticData, DIAGNOSTIC_SOURCE, pathToUri, toDiagnostic, toQuickFix, toRange, toWorkspaceEdit, uriToPath } from './convert';
+import { DiagnosticData, DIAGNOSTIC_SOURCE, pathToUri, toDiagnostic, toQuickFix, toRange, toSeverity, toWorkspaceEdit, uriToPath } from './convert';
 import { locateJsonPath } from '../hardware/jsonLocate';
-import { OpenDocument } from './documents';
+import { MAX_DOCUMENT_LENGTH, OpenDocument } from './documents';
 import { AnalysisContext, EDITOR_CAPABILITIES, EditorFeatures, parseText } from './editorFeatures';
 import { HardwareInUse, HardwareSources } from './hardwareSources';
 import { ServerLog } from './serverLog';
@@ -296,9 +296,9 @@ export class NixVfioServer {
       if (file === root && hardwareProblem) {
         diagnostics.push({
           range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
-          severity: DiagnosticSeverity.Warning,
+          severity: toSeverity(SERVER_FINDINGS.snapshotUnusable.severity),
           source: DIAGNOSTIC_SOURCE,
-          code: 'hardware-snapshot-unusable',
+          code: SERVER_FINDINGS.snapshotUnusable.code,
           message: hardwareProblem,
         });
       }
@@ -321,10 +321,10 @@ export class NixVfioServer {
       uri,
       diagnostics: problems.map((problem) => ({
         range: toRange(lines, locateJsonPath(text, problem.path) ?? { start: 0, end: 0 }),
-        severity: DiagnosticSeverity.Error,
+        severity: toSeverity(SERVER_FINDINGS.snapshotInvalid.severity),
         source: DIAGNOSTIC_SOURCE,
-        code: 'hardware-snapshot-invalid',
-        message: `${problem.path || 'snapshot'}: ${problem.message}`,
+        code: SERVER_FINDINGS.snapshotInvalid.code,
+        message: SERVER_MESSAGES.snapshotInvalid(problem.path, problem.message),
       })),
     });
   }
@@ -336,10 +336,10 @@ export class NixVfioServer {
       diagnostics: [
         {
           range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
-          severity: DiagnosticSeverity.Information,
+          severity: toSeverity(SERVER_FINDINGS.fileTooLarge.severity),
           source: DIAGNOSTIC_SOURCE,
-          code: 'file-too-large',
-          message: `This file is larger than ${Math.round(2 * 1024)} KiB; Nix VFIO does not check it.`,
+          code: SERVER_FINDINGS.fileTooLarge.code,
+          message: SERVER_MESSAGES.fileTooLarge(MAX_DOCUMENT_LENGTH / 1024),
         },
       ],
     });

@@ -1,13 +1,13 @@
 // The one place the model reads files from disk (or from editor buffers, via `overlay`). Kept
 // out of buildModel so the walk itself stays free of I/O and testable with in-memory files.
-import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { NixParser, SyntaxTree } from '../parse/nixParser';
+import { READ_LIMITS, readRegularText } from '../regularFile';
 import { TextSource } from '../sourceText';
 import { ParsedSource, SourceLoader, UnchangedSince } from './buildModel';
 
 /** Files above this size are not parsed (the user gets a message instead of a slow editor). */
-export const MAX_FILE_BYTES = 2 * 1024 * 1024;
+export const MAX_FILE_BYTES = READ_LIMITS.configuration;
 
 export interface OpenBuffer {
   text: TextSource;
@@ -27,23 +27,17 @@ export function diskLoader(parser: NixParser, overlay: (path: string) => OpenBuf
     let path = requested;
     const open = overlay(path);
     if (open) return fromBuffer(path, open);
-    try {
-      let stats = statSync(path);
-      if (stats.isDirectory()) {
-        path = join(path, 'default.nix');
-        const buffered = overlay(path);
-        if (buffered) return fromBuffer(path, buffered);
-        stats = statSync(path);
-      }
-      if (stats.size > MAX_FILE_BYTES) return { error: `it is larger than ${MAX_FILE_BYTES / 1024 / 1024} MiB` };
-      const text = readFileSync(path, 'utf8');
-      const tree = parser.parse(text);
-      return { path, text, tree, release: () => tree.delete() };
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') return { error: 'no such file' };
-      if (code === 'EACCES') return { error: 'permission denied' };
-      return { error: (error as Error).message };
+    // Only regular files are read (regularFile.ts): a FIFO or /dev/zero among the imports is
+    // one unresolved import, not a read that never ends.
+    let read = readRegularText(path, { maxBytes: MAX_FILE_BYTES });
+    if (!read.ok && read.kind === 'directory') {
+      path = join(path, 'default.nix');
+      const buffered = overlay(path);
+      if (buffered) return fromBuffer(path, buffered);
+      read = readRegularText(path, { maxBytes: MAX_FILE_BYTES });
     }
+    if (!read.ok) return { error: read.reason };
+    const tree = parser.parse(read.text);
+    return { path, text: read.text, tree, release: () => tree.delete() };
   };
 }

@@ -9,6 +9,7 @@ export const ACS_OVERRIDE_ISOLATION = 'acs-override-isolation';
 export const acsOverrideIsolation: Rule = {
   code: ACS_OVERRIDE_ISOLATION,
   severity: 'info',
+  needsHardware: false,
   title: 'What the ACS override gives up',
   check({ views }) {
     const findings: Finding[] = [];

@@ -21,6 +21,7 @@ function sourceText(view: ConfigView, options: string[]): string {
 export const acsOverrideUnpatched: Rule = {
   code: ACS_OVERRIDE_UNPATCHED,
   severity: 'warning',
+  needsHardware: false,
   title: 'pcie_acs_override= on a kernel without the ACS override patch',
   check({ views, hardware, settings }) {
     const findings: Finding[] = [];

@@ -9,6 +9,7 @@ export const AMD_IOMMU_ON = 'amd-iommu-on-invalid';
 export const amdIommuOn: Rule = {
   code: AMD_IOMMU_ON,
   severity: 'info',
+  needsHardware: false,
   title: 'amd_iommu=on is not a valid value',
   check({ views, hardware }) {
     const findings: Finding[] = [];

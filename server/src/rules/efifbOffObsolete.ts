@@ -10,6 +10,7 @@ export const EFIFB_OFF_OBSOLETE = 'efifb-off-obsolete';
 export const efifbOffObsolete: Rule = {
   code: EFIFB_OFF_OBSOLETE,
   severity: 'info',
+  needsHardware: false,
   title: 'video=efifb:off on a current kernel',
   check({ views, hardware, settings }) {
     const findings: Finding[] = [];

@@ -13,6 +13,7 @@ const VIDEO_DRIVER_MODULES: Record<string, string> = { nvidia: 'nvidia', amdgpu:
 export const gpuDriverBlacklistedButUsed: Rule = {
   code: GPU_DRIVER_BLACKLISTED_BUT_USED,
   severity: 'warning',
+  needsHardware: false,
   title: 'A GPU driver blacklisted while the display setup uses it',
   check({ views }) {
     const findings: Finding[] = [];

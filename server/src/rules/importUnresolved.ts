@@ -7,6 +7,7 @@ export const IMPORT_UNRESOLVED = 'import-unresolved';
 export const importUnresolved: Rule = {
   code: IMPORT_UNRESOLVED,
   severity: 'warning',
+  needsHardware: false,
   title: 'An import that cannot be followed',
   check({ model }) {
     const findings: Finding[] = [];

@@ -11,6 +11,7 @@ const SCRIPTED_HOOKS = ['boot.initrd.preDeviceCommands', 'boot.initrd.postDevice
 export const initrdScriptsWithSystemdInitrd: Rule = {
   code: INITRD_SCRIPTS_WITH_SYSTEMD_INITRD,
   severity: 'error',
+  needsHardware: false,
   title: 'Scripted-initrd commands together with boot.initrd.systemd.enable',
   check({ views }) {
     const findings: Finding[] = [];

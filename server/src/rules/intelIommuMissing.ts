@@ -12,6 +12,7 @@ export const INTEL_IOMMU_MISSING = 'intel-iommu-missing';
 export const intelIommuMissing: Rule = {
   code: INTEL_IOMMU_MISSING,
   severity: 'warning',
+  needsHardware: false,
   title: 'VFIO is configured on an Intel CPU but boot.kernelParams lacks intel_iommu=on',
   check({ views, hardware }) {
     const findings: Finding[] = [];

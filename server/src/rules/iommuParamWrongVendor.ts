@@ -11,6 +11,7 @@ export const IOMMU_PARAM_WRONG_VENDOR = 'iommu-param-wrong-vendor';
 export const iommuParamWrongVendor: Rule = {
   code: IOMMU_PARAM_WRONG_VENDOR,
   severity: 'warning',
+  needsHardware: false,
   title: 'intel_iommu= on an AMD CPU, or amd_iommu= on an Intel CPU',
   check({ views, hardware }) {
     const findings: Finding[] = [];

@@ -8,6 +8,7 @@ export const IOMMU_PT_INFO = 'iommu-pt-info';
 export const iommuPassthroughInfo: Rule = {
   code: IOMMU_PT_INFO,
   severity: 'info',
+  needsHardware: false,
   title: 'iommu=pt is optional for VFIO',
   check({ views }) {
     const findings: Finding[] = [];

@@ -48,6 +48,7 @@ function aspects(name: string, value: string): Map<string, string> | undefined {
 export const kernelParamConflict: Rule = {
   code: KERNEL_PARAM_CONFLICT,
   severity: 'warning',
+  needsHardware: false,
   title: 'One kernel parameter given twice with contradicting values',
   check({ views }) {
     const findings: Finding[] = [];

@@ -26,6 +26,7 @@ const TRUTHY = new Set(['1', 'true', 'yes', 'enable', 'enabled']);
 export const kernelParamTypo: Rule = {
   code: KERNEL_PARAM_TYPO,
   severity: 'warning',
+  needsHardware: false,
   title: 'A misspelt VFIO kernel parameter, or a value the parameter does not take',
   check({ views }) {
     const findings: Finding[] = [];

@@ -21,6 +21,7 @@ export function hasUnquotedSpace(text: string): boolean | undefined {
 export const kernelParamUnquotedSpace: Rule = {
   code: KERNEL_PARAM_UNQUOTED_SPACE,
   severity: 'error',
+  needsHardware: false,
   title: 'A boot.kernelParams item holds whitespace outside double quotes',
   check({ views }) {
     const findings: Finding[] = [];

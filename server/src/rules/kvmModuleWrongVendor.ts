@@ -9,6 +9,7 @@ export const KVM_MODULE_WRONG_VENDOR = 'kvm-module-wrong-vendor';
 export const kvmModuleWrongVendor: Rule = {
   code: KVM_MODULE_WRONG_VENDOR,
   severity: 'warning',
+  needsHardware: true,
   title: 'kvm-amd on an Intel CPU or kvm-intel on an AMD CPU',
   check({ views, hardware }) {
     const vendor = hardware?.cpu.vendor;

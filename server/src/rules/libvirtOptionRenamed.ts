@@ -16,6 +16,8 @@ const RENAMED: Record<string, string> = {
 export const libvirtOptionRenamed: Rule = {
   code: LIBVIRT_OPTION_RENAMED,
   severity: 'warning',
+  otherSeverities: ['error'],
+  needsHardware: false,
   title: 'An old virtualisation.libvirtd.qemu* option name',
   check({ views, settings }) {
     const findings: Finding[] = [];

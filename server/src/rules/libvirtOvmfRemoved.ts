@@ -9,6 +9,7 @@ const OVMF = 'virtualisation.libvirtd.qemu.ovmf';
 export const libvirtOvmfRemoved: Rule = {
   code: LIBVIRT_OVMF_REMOVED,
   severity: 'error',
+  needsHardware: false,
   title: 'virtualisation.libvirtd.qemu.ovmf, removed in NixOS 25.11',
   check({ views, settings }) {
     if (compareReleases(settings.nixosRelease, '25.11') < 0) return [];

@@ -8,6 +8,7 @@ export const LIBVIRTD_NOT_ENABLED = 'libvirtd-not-enabled';
 export const libvirtdNotEnabled: Rule = {
   code: LIBVIRTD_NOT_ENABLED,
   severity: 'info',
+  needsHardware: false,
   title: 'VFIO set up, but virtualisation.libvirtd.enable is not',
   check({ views }) {
     const view = views[0];

@@ -13,6 +13,7 @@ const LIST_OPTIONS = [...MODULE_OPTIONS, 'boot.blacklistedKernelModules', KERNEL
 export const listOptionAsString: Rule = {
   code: LIST_OPTION_AS_STRING,
   severity: 'error',
+  needsHardware: false,
   title: 'A module list, the blacklist or boot.kernelParams written as one string',
   check({ views }) {
     const findings: Finding[] = [];

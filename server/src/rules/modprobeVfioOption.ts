@@ -19,6 +19,7 @@ const VFIO_MODULES = new Set(['vfio', 'vfio_pci', 'vfio_pci_core', 'vfio_iommu_t
 export const modprobeVfioOption: Rule = {
   code: MODPROBE_VFIO_OPTION,
   severity: 'warning',
+  needsHardware: false,
   title: 'An options line for vfio-pci with an unknown key or a misspelt module name',
   check({ views }) {
     const findings: Finding[] = [];

@@ -10,6 +10,7 @@ export const MODULE_BLACKLISTED_AND_LOADED = 'module-blacklisted-and-loaded';
 export const moduleBlacklistedAndLoaded: Rule = {
   code: MODULE_BLACKLISTED_AND_LOADED,
   severity: 'warning',
+  needsHardware: false,
   title: 'A module both blacklisted and listed for loading',
   check({ views }) {
     const findings: Finding[] = [];

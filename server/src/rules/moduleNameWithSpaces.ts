@@ -12,6 +12,8 @@ const LISTS = [...MODULE_OPTIONS, 'boot.blacklistedKernelModules'] as const;
 export const moduleNameWithSpaces: Rule = {
   code: MODULE_NAME_WITH_SPACES,
   severity: 'warning',
+  otherSeverities: ['error'],
+  needsHardware: false,
   title: 'A module list item with spaces: module options, or several names in one string',
   check({ views }) {
     const findings: Finding[] = [];

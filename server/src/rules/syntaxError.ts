@@ -6,6 +6,7 @@ export const SYNTAX_ERROR = 'syntax-error';
 export const syntaxError: Rule = {
   code: SYNTAX_ERROR,
   severity: 'error',
+  needsHardware: false,
   title: 'Nix syntax error (checks in that part of the file are incomplete)',
   check({ model }) {
     const findings: Finding[] = [];

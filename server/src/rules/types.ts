@@ -1,17 +1,13 @@
 // What a rule is and what it reports. Rules are pure: (option model, hardware snapshot,
 // settings) → findings. They never read files or talk to the editor.
+import type { FixRequest } from '../fixes/types';
 import type { HardwareSnapshot } from '../hardware/snapshot';
 import type { ConfigView, OptionModel } from '../model/optionModel';
 import type { TextRange } from '../text';
 
 export type Severity = 'error' | 'warning' | 'info' | 'hint';
 
-/** Asks the fix registry for one fix; `args` are semantic (what to change), never offsets, so a fix recomputed on edited text stays right. */
-export interface FixRequest {
-  fix: string;
-  title: string;
-  args: Record<string, string | undefined>;
-}
+export type { FixRequest } from '../fixes/types';
 
 export interface Finding {
   code: string;
@@ -56,15 +52,25 @@ export interface RuleContext {
 }
 
 export interface Rule {
+  /** Stable code; its section in docs/rules.md is headed by it (`ruleDocAnchor`). */
   code: string;
-  /** The severity its findings have unless a finding says otherwise. */
+  /** The severity of its findings (the analysis reports a finding with another as a rule failure). */
   severity: Severity;
+  /** Severities some of its findings have instead, when the same mistake certainly fails in one place and probably in another. */
+  otherSeverities?: readonly Severity[];
   /** One line for docs and settings. */
   title: string;
+  /** Says nothing without a hardware snapshot: the analysis does not run it then. */
+  needsHardware: boolean;
   check(context: RuleContext): Finding[];
+}
+
+/** The anchor of a code's section in docs/rules.md (GitHub's and VS Code's slug of its `### \`code\`` heading). */
+export function ruleDocAnchor(code: string): string {
+  return code;
 }
 
 /** One fix made of several (their edits must not overlap), e.g. initrd modules and a softdep. */
 export function allOf(title: string, steps: FixRequest[]): FixRequest {
-  return { fix: 'all-of', title, args: { steps: JSON.stringify(steps) } };
+  return { fix: 'all-of', title, args: { steps } };
 }

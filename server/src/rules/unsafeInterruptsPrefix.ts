@@ -8,6 +8,7 @@ export const UNSAFE_INTERRUPTS_PREFIX = 'unsafe-interrupts-prefix';
 export const unsafeInterruptsPrefix: Rule = {
   code: UNSAFE_INTERRUPTS_PREFIX,
   severity: 'warning',
+  needsHardware: false,
   title: 'allow_unsafe_interrupts without its vfio_iommu_type1. prefix',
   check({ views }) {
     const findings: Finding[] = [];

@@ -9,6 +9,7 @@ export const VFIO_BOOT_GPU_BOUND = 'vfio-boot-gpu-bound';
 export const vfioBootGpuBound: Rule = {
   code: VFIO_BOOT_GPU_BOUND,
   severity: 'warning',
+  needsHardware: true,
   title: 'The boot GPU, or every display GPU, bound to vfio-pci',
   check({ views, hardware }) {
     if (!hardware) return [];

@@ -9,6 +9,7 @@ export const VFIO_BRIDGE_BOUND = 'vfio-bridge-bound';
 export const vfioBridgeBound: Rule = {
   code: VFIO_BRIDGE_BOUND,
   severity: 'info',
+  needsHardware: true,
   title: 'A PCI bridge bound to vfio-pci',
   check({ views, hardware }) {
     if (!hardware) return [];

@@ -46,6 +46,7 @@ function uniqueById(devices: PciDevice[], byId: boolean): PciDevice[] {
 export const vfioDeviceNotPresent: Rule = {
   code: VFIO_DEVICE_NOT_PRESENT,
   severity: 'error',
+  needsHardware: true,
   title: 'A vfio-pci id or slot that matches no device in the hardware snapshot',
   check({ views, hardware }) {
     if (!hardware) return [];

@@ -10,6 +10,8 @@ export const VFIO_GROUP_INCOMPLETE = 'vfio-group-incomplete';
 export const vfioGroupIncomplete: Rule = {
   code: VFIO_GROUP_INCOMPLETE,
   severity: 'error',
+  needsHardware: true,
+  otherSeverities: ['warning'],
   title: "A bound device's IOMMU group holds functions of the same card that are not bound",
   check({ views, hardware }) {
     if (!hardware) return [];
@@ -50,7 +52,7 @@ export const vfioGroupIncomplete: Rule = {
           fix: {
             fix: 'add-vfio-ids',
             title: `Bind ${tokens.join(', ')} too`,
-            args: { via: first.via, tokens: [...new Set(tokens)].join(',') },
+            args: { via: first.via, tokens: [...new Set(tokens)] },
           },
         });
       }

@@ -10,6 +10,7 @@ export const VFIO_GROUP_SHARED = 'vfio-group-shared';
 export const vfioGroupShared: Rule = {
   code: VFIO_GROUP_SHARED,
   severity: 'warning',
+  needsHardware: true,
   title: "A bound device's IOMMU group holds devices of other cards or the chipset",
   check({ views, hardware }) {
     if (!hardware) return [];

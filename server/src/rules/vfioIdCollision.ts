@@ -48,13 +48,14 @@ function bindGroupByAddress(view: ConfigView, hardware: HardwareSnapshot, group:
   return {
     fix: 'bind-by-address',
     title: `Pass only group ${group} (${addresses.map((address) => address.replace(/^0000:/, '')).join(', ')}): bind it by address with driver_override`,
-    args: { ids: [...new Set(ids)].sort().join(','), addresses: addresses.join(','), specialisation: view.specialisation },
+    args: { ids: [...new Set(ids)].sort(), addresses, specialisation: view.specialisation },
   };
 }
 
 export const vfioIdCollision: Rule = {
   code: VFIO_ID_COLLISION,
   severity: 'warning',
+  needsHardware: true,
   title: 'A vfio-pci id that matches devices in more than one IOMMU group',
   check({ views, hardware }) {
     if (!hardware) return [];

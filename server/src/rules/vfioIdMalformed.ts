@@ -35,7 +35,7 @@ function bindByAddress(binding: VfioBinding, view: ConfigView, hardware: Hardwar
   const group = hardware?.devices.find((device) => device.address === address)?.iommuGroup;
   const members = group === undefined || group === null ? [] : (iommuGroups(hardware!).get(group) ?? []).filter((device) => !isBridge(device));
   if (members.length === 0) {
-    return { fix: 'bind-by-address', title: `Bind ${binding.token} by address with driver_override instead`, args: { ids: binding.token.toLowerCase(), addresses: address, specialisation: view.specialisation } };
+    return { fix: 'bind-by-address', title: `Bind ${binding.token} by address with driver_override instead`, args: { ids: [binding.token.toLowerCase()], addresses: [address], specialisation: view.specialisation } };
   }
   const addresses = members.map((device) => device.address).sort();
   // Its addresses written as ids, and ids that take its devices (now bound by address instead).
@@ -49,13 +49,14 @@ function bindByAddress(binding: VfioBinding, view: ConfigView, hardware: Hardwar
   return {
     fix: 'bind-by-address',
     title: `Bind IOMMU group ${group} (${addresses.map((member) => member.replace(/^0000:/, '')).join(', ')}) by address with driver_override instead`,
-    args: { ids: [...new Set(written)].sort().join(','), addresses: addresses.join(','), specialisation: view.specialisation },
+    args: { ids: [...new Set(written)].sort(), addresses, specialisation: view.specialisation },
   };
 }
 
 export const vfioIdMalformed: Rule = {
   code: VFIO_ID_MALFORMED,
   severity: 'error',
+  needsHardware: false,
   title: 'A vfio-pci id that is not vendor:device hex',
   check({ views, hardware }) {
     const findings: Finding[] = [];

@@ -10,6 +10,7 @@ export const VFIO_OVERRIDE_TOO_LATE = 'vfio-override-too-late';
 export const vfioOverrideTooLate: Rule = {
   code: VFIO_OVERRIDE_TOO_LATE,
   severity: 'warning',
+  needsHardware: false,
   title: 'driver_override set in boot.postBootCommands while the GPU driver loads in the initrd',
   check({ views }) {
     const findings: Finding[] = [];

@@ -13,6 +13,7 @@ export const VFIO_SOFTDEP_MISSING = 'vfio-softdep-missing';
 export const vfioSoftdepMissing: Rule = {
   code: VFIO_SOFTDEP_MISSING,
   severity: 'warning',
+  needsHardware: false,
   title: 'vfio_pci and a GPU driver both in the initrd, with no softdep to order them',
   check({ views, settings }) {
     if (compareReleases(settings.nixosRelease, '25.05') < 0) return listOrderFindings(views, settings.nixosRelease);

@@ -11,6 +11,8 @@ export const VFIO_VIRQFD_REMOVED = 'vfio-virqfd-removed';
 export const vfioVirqfdRemoved: Rule = {
   code: VFIO_VIRQFD_REMOVED,
   severity: 'warning',
+  otherSeverities: ['error'],
+  needsHardware: false,
   title: 'vfio_virqfd listed, but it is part of vfio since Linux 6.2',
   check({ views, hardware, settings }) {
     const findings: Finding[] = [];
