@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, it } from 'node:test';
-import { CLIENT_SETTING_KEYS, DEFAULT_SERVER_SETTINGS, LOG_LEVELS, readServerSettings, SERVER_SETTING_KEYS, ServerSettings } from '../server/src/lsp/settings';
+import { CLIENT_SETTING_KEYS, DEFAULT_SERVER_SETTINGS, LOG_LEVELS, readServerSettings, SERVER_SETTING_KEYS, ServerSettings, SettingKey, settingsForTrust } from '../server/src/lsp/settings';
 import { REPO_ROOT } from './helpers';
 
 const SERVER_SRC = join(REPO_ROOT, 'server', 'src');
@@ -64,12 +64,20 @@ describe('architecture invariants', () => {
     assert.deepEqual(Object.keys(properties).sort(), [...serverKeys, ...CLIENT_SETTING_KEYS].sort(), 'package.json and settings.ts list the same settings');
     assert.deepEqual(Object.keys(SERVER_SETTING_KEYS).sort(), Object.keys(DEFAULT_SERVER_SETTINGS).sort());
     const restricted: string[] = manifest.capabilities.untrustedWorkspaces.restrictedConfigurations;
-    for (const [field, { key, machineScoped }] of Object.entries(SERVER_SETTING_KEYS) as [keyof ServerSettings, { key: string; machineScoped: boolean }][]) {
+    assert.deepEqual(
+      [...restricted].sort(),
+      Object.values(SERVER_SETTING_KEYS)
+        .filter((entry) => entry.restricted)
+        .map((entry) => entry.key)
+        .sort(),
+      'package.json restricts exactly the settings the server ignores when untrusted',
+    );
+    for (const [field, { key, machineScoped, restricted: isRestricted }] of Object.entries(SERVER_SETTING_KEYS) as [keyof ServerSettings, SettingKey][]) {
       const property = properties[key];
       assert.deepEqual(property.default, DEFAULT_SERVER_SETTINGS[field], `${key} default`);
       assert.equal(property.type, Array.isArray(property.default) ? 'array' : typeof property.default, `${key} type`);
       if (machineScoped) assert.equal(property.scope, 'machine', `${key}: a workspace must not choose it`);
-      if (machineScoped && property.type === 'string') assert.ok(restricted.includes(key), `${key} is restricted in untrusted workspaces`);
+      if (machineScoped) assert.ok(isRestricted, `${key} is restricted in untrusted workspaces`);
       // The server reads the key package.json declares: a changed value comes through.
       const value =
         property.type === 'boolean'
@@ -83,6 +91,8 @@ describe('architecture invariants', () => {
                 : '/etc/nix-vfio/hardware.json';
       assert.notDeepEqual(value, property.default);
       assert.deepEqual(readServerSettings(nestedSection(key, value))[field], value, `${key} is read by the server`);
+      // Untrusted, a restricted setting keeps its default whatever the workspace says.
+      assert.deepEqual(settingsForTrust(readServerSettings(nestedSection(key, value)), false)[field], isRestricted ? property.default : value, `${key} when untrusted`);
     }
     assert.deepEqual(readServerSettings(nestedSection('nixVfio.unknown', 1)), DEFAULT_SERVER_SETTINGS);
     assert.deepEqual(properties['nixVfio.log.level'].enum, [...LOG_LEVELS], 'the log levels the server knows are the ones offered');

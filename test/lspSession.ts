@@ -1,10 +1,20 @@
-// A bundled language server spoken to over stdio JSON-RPC, for the tests that need only the basic
-// flow (open, change, wait for diagnostics, send requests). Waits are for messages, never sleeps.
-import { ChildProcess, spawn } from 'node:child_process';
+// Test clients for the bundled language server, spoken to over real JSON-RPC. Waits are for
+// messages, never sleeps. `startLspSession`: the basic flow on stdio (open, change, wait for
+// diagnostics, send requests). `startServer`: stdio or node IPC (as VS Code), with trust and
+// initialization options, configuration requests counted and a hook before answering one.
+import { ChildProcess, fork, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { createMessageConnection, MessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
-import type { PublishDiagnosticsParams } from 'vscode-languageserver';
+import {
+  createMessageConnection,
+  IPCMessageReader,
+  IPCMessageWriter,
+  MessageConnection,
+  StreamMessageReader,
+  StreamMessageWriter,
+} from 'vscode-jsonrpc/node';
+import type { Diagnostic, PublishDiagnosticsParams } from 'vscode-languageserver';
 import { REPO_ROOT } from './helpers';
 
 export interface LspSession {
@@ -82,4 +92,113 @@ export function openDocument(session: LspSession, path: string, text: string, ve
   const uri = pathToFileURL(path).href;
   void session.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'nix', version, text } });
   return uri;
+}
+
+export interface Session {
+  process: ChildProcess;
+  connection: MessageConnection;
+  /** Resolves with the next diagnostics for `uri` that satisfy `accept`. */
+  diagnostics(uri: string, accept?: (params: PublishDiagnosticsParams) => boolean): Promise<PublishDiagnosticsParams>;
+  configurationRequests: number;
+  /** Every diagnostics notification received, in order. */
+  published: PublishDiagnosticsParams[];
+  stderr: string[];
+  /**
+   * Runs `action` when the next workspace/configuration request arrives, before answering it: the
+   * server's analysis is waiting on that answer, so the action happens while an analysis is under
+   * way. Resolves once the answer is sent (after what `action` sent).
+   */
+  beforeNextConfigurationAnswer(action: () => void): Promise<void>;
+}
+
+/**
+ * Starts the bundled server. Tests check against snapshot files, not the machine they run on,
+ * unless a test turns `hardware.scanMachine` on and gives a fixture sysfs tree in `env`.
+ */
+export async function startServer(
+  workspace: string,
+  settings: Record<string, unknown>,
+  transport: 'stdio' | 'ipc' = 'stdio',
+  env: Record<string, string> = {},
+  initializationOptions: Record<string, unknown> = {},
+): Promise<Session> {
+  settings = { ...settings, hardware: { scanMachine: false, ...(settings.hardware as object | undefined) } };
+  const server = join(REPO_ROOT, 'dist', 'server.js');
+  const childEnv = { ...process.env, ...env };
+  // VS Code's client uses IPC (a forked node process); other editors use stdio.
+  const child =
+    transport === 'stdio'
+      ? spawn(process.execPath, [server, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env: childEnv })
+      : fork(server, ['--node-ipc'], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], env: childEnv });
+  const connection =
+    transport === 'stdio'
+      ? createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!))
+      : createMessageConnection(new IPCMessageReader(child), new IPCMessageWriter(child));
+  let beforeAnswer: (() => void) | undefined;
+  const waiters: { uri: string; accept: (params: PublishDiagnosticsParams) => boolean; resolve: (params: PublishDiagnosticsParams) => void }[] = [];
+  const session: Session = {
+    process: child,
+    connection,
+    configurationRequests: 0,
+    published: [],
+    stderr: [],
+    diagnostics(uri, accept = () => true) {
+      return new Promise((resolve) => waiters.push({ uri, accept, resolve }));
+    },
+    beforeNextConfigurationAnswer(action) {
+      return new Promise<void>((resolve) => {
+        beforeAnswer = () => {
+          beforeAnswer = undefined;
+          action();
+          resolve();
+        };
+      });
+    },
+  };
+  child.stderr!.on('data', (chunk) => session.stderr.push(String(chunk)));
+  connection.onNotification('textDocument/publishDiagnostics', (params: PublishDiagnosticsParams) => {
+    session.published.push(params);
+    for (const waiter of [...waiters]) {
+      if (waiter.uri === params.uri && waiter.accept(params)) {
+        waiters.splice(waiters.indexOf(waiter), 1);
+        waiter.resolve(params);
+      }
+    }
+  });
+  // Answered synchronously, so the answer is written right after anything `beforeAnswer` sent.
+  connection.onRequest('workspace/configuration', (params: { items: { section?: string }[] }) => {
+    session.configurationRequests++;
+    beforeAnswer?.();
+    return params.items.map(() => settings);
+  });
+  connection.onRequest('client/registerCapability', () => null);
+  connection.onNotification('window/logMessage', () => undefined);
+  connection.listen();
+  await connection.sendRequest('initialize', {
+    processId: process.pid,
+    rootUri: pathToFileURL(workspace).href,
+    workspaceFolders: [{ uri: pathToFileURL(workspace).href, name: 'fixture' }],
+    capabilities: { workspace: { configuration: true } },
+    initializationOptions,
+  });
+  await connection.sendNotification('initialized', {});
+  return session;
+}
+
+export async function stopServer(session: Session): Promise<void> {
+  const exited = new Promise((resolve) => session.process.once('exit', resolve));
+  await session.connection.sendRequest('shutdown');
+  await session.connection.sendNotification('exit');
+  await exited;
+  session.connection.dispose();
+}
+
+export function open(session: Session, path: string, text = readFileSync(path, 'utf8'), version = 1): string {
+  const uri = pathToFileURL(path).href;
+  void session.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'nix', version, text } });
+  return uri;
+}
+
+export function codes(diagnostics: Diagnostic[]): string[] {
+  return diagnostics.map((diagnostic) => String(diagnostic.code)).sort();
 }

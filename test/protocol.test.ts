@@ -1,134 +1,17 @@
 // The bundled language server, spawned as VS Code would, spoken to over real JSON-RPC (stdio).
 // Every wait is for a notification or a response; nothing sleeps.
 import assert from 'node:assert/strict';
-import { ChildProcess, fork, spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import {
-  createMessageConnection,
-  IPCMessageReader,
-  IPCMessageWriter,
-  MessageConnection,
-  StreamMessageReader,
-  StreamMessageWriter,
-} from 'vscode-jsonrpc/node';
-import type { CodeAction, Diagnostic, PublishDiagnosticsParams, TextEdit } from 'vscode-languageserver';
+import type { CodeAction, TextEdit } from 'vscode-languageserver';
 import { LineIndex } from '../server/src/text';
 import { writeSysfsTree } from './hardware/sysfsTree';
 import { FIXTURES, REPO_ROOT } from './helpers';
+import { codes, open, Session, startServer, stopServer } from './lspSession';
 import { loadMachine } from './ruleFixtures';
-
-interface Session {
-  process: ChildProcess;
-  connection: MessageConnection;
-  /** Resolves with the next diagnostics for `uri` that satisfy `accept`. */
-  diagnostics(uri: string, accept?: (params: PublishDiagnosticsParams) => boolean): Promise<PublishDiagnosticsParams>;
-  configurationRequests: number;
-  /** Every diagnostics notification received, in order. */
-  published: PublishDiagnosticsParams[];
-  stderr: string[];
-  /**
-   * Runs `action` when the next workspace/configuration request arrives, before answering it: the
-   * server's analysis is waiting on that answer, so the action happens while an analysis is under
-   * way. Resolves once the answer is sent (after what `action` sent).
-   */
-  beforeNextConfigurationAnswer(action: () => void): Promise<void>;
-}
-
-/**
- * Starts the bundled server. Tests check against snapshot files, not the machine they run on,
- * unless a test turns `hardware.scanMachine` on and gives a fixture sysfs tree in `env`.
- */
-async function startServer(
-  workspace: string,
-  settings: Record<string, unknown>,
-  transport: 'stdio' | 'ipc' = 'stdio',
-  env: Record<string, string> = {},
-  initializationOptions: Record<string, unknown> = {},
-): Promise<Session> {
-  settings = { ...settings, hardware: { scanMachine: false, ...(settings.hardware as object | undefined) } };
-  const server = join(REPO_ROOT, 'dist', 'server.js');
-  const childEnv = { ...process.env, ...env };
-  // VS Code's client uses IPC (a forked node process); other editors use stdio.
-  const child =
-    transport === 'stdio'
-      ? spawn(process.execPath, [server, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env: childEnv })
-      : fork(server, ['--node-ipc'], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], env: childEnv });
-  const connection =
-    transport === 'stdio'
-      ? createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!))
-      : createMessageConnection(new IPCMessageReader(child), new IPCMessageWriter(child));
-  let beforeAnswer: (() => void) | undefined;
-  const waiters: { uri: string; accept: (params: PublishDiagnosticsParams) => boolean; resolve: (params: PublishDiagnosticsParams) => void }[] = [];
-  const session: Session = {
-    process: child,
-    connection,
-    configurationRequests: 0,
-    published: [],
-    stderr: [],
-    diagnostics(uri, accept = () => true) {
-      return new Promise((resolve) => waiters.push({ uri, accept, resolve }));
-    },
-    beforeNextConfigurationAnswer(action) {
-      return new Promise<void>((resolve) => {
-        beforeAnswer = () => {
-          beforeAnswer = undefined;
-          action();
-          resolve();
-        };
-      });
-    },
-  };
-  child.stderr!.on('data', (chunk) => session.stderr.push(String(chunk)));
-  connection.onNotification('textDocument/publishDiagnostics', (params: PublishDiagnosticsParams) => {
-    session.published.push(params);
-    for (const waiter of [...waiters]) {
-      if (waiter.uri === params.uri && waiter.accept(params)) {
-        waiters.splice(waiters.indexOf(waiter), 1);
-        waiter.resolve(params);
-      }
-    }
-  });
-  // Answered synchronously, so the answer is written right after anything `beforeAnswer` sent.
-  connection.onRequest('workspace/configuration', (params: { items: { section?: string }[] }) => {
-    session.configurationRequests++;
-    beforeAnswer?.();
-    return params.items.map(() => settings);
-  });
-  connection.onRequest('client/registerCapability', () => null);
-  connection.onNotification('window/logMessage', () => undefined);
-  connection.listen();
-  await connection.sendRequest('initialize', {
-    processId: process.pid,
-    rootUri: pathToFileURL(workspace).href,
-    workspaceFolders: [{ uri: pathToFileURL(workspace).href, name: 'fixture' }],
-    capabilities: { workspace: { configuration: true } },
-    initializationOptions,
-  });
-  await connection.sendNotification('initialized', {});
-  return session;
-}
-
-async function stopServer(session: Session): Promise<void> {
-  const exited = new Promise((resolve) => session.process.once('exit', resolve));
-  await session.connection.sendRequest('shutdown');
-  await session.connection.sendNotification('exit');
-  await exited;
-  session.connection.dispose();
-}
-
-function open(session: Session, path: string, text = readFileSync(path, 'utf8'), version = 1): string {
-  const uri = pathToFileURL(path).href;
-  void session.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'nix', version, text } });
-  return uri;
-}
-
-function codes(diagnostics: Diagnostic[]): string[] {
-  return diagnostics.map((diagnostic) => String(diagnostic.code)).sort();
-}
 
 describe('language server over JSON-RPC', { timeout: 30_000 }, () => {
   let workspace: string;
@@ -503,11 +386,11 @@ describe('editor help over JSON-RPC', { timeout: 30_000 }, () => {
     );
     assert.match(changed, /virtualisation\.libvirtd\.enable = true;/);
     assert.match(changed, /programs\.virt-manager\.enable = true;/);
-    const refused = (await session.connection.sendRequest('workspace/executeCommand', {
-      command: 'nixVfio.server.setUpStep',
-      arguments: [{ uri, step: 'rm -rf /' }],
-    })) as { error: string };
-    assert.equal(refused.error, 'unknown setup step');
+    // Failures are JSON-RPC errors with a message, not results holding { error }.
+    await assert.rejects(
+      session.connection.sendRequest('workspace/executeCommand', { command: 'nixVfio.server.setUpStep', arguments: [{ uri, step: 'rm -rf /' }] }),
+      (error: { code: number; message: string }) => error.code === -32602 && error.message === 'unknown setup step',
+    );
   });
 
   it('completes the missing functions after a comma is typed', async () => {

@@ -1,12 +1,14 @@
 // The VS Code side: starts the language server for Nix files and owns commands, the IOMMU
-// Groups view and the status bar. No analysis here.
+// Groups view, the topology picture and the status bar. No analysis here.
 import * as path from 'node:path';
-import { commands, env, ExtensionContext, ProgressLocation, window, workspace } from 'vscode';
+import { commands, env, ExtensionContext, Position, ProgressLocation, Range, Selection, TextEditorRevealType, Uri, window, workspace } from 'vscode';
 import { LanguageClient, LanguageClientOptions, RevealOutputChannelOn, ServerOptions, TransportKind } from 'vscode-languageclient/node';
-import { groupIds, groupLead } from './groups';
+import { ConfigurationTracker } from './configuration';
+import { BindingLine, groupIds, groupLead } from './groups';
 import { IommuGroupsView, IommuNode } from './iommuView';
 import { passThroughDevice, setUpStep } from './passThrough';
 import { StatusIndicator, StatusParams } from './status';
+import { TopologyPanel } from './topology';
 import { verifyPassthrough } from './verify';
 
 let client: LanguageClient | undefined;
@@ -26,67 +28,91 @@ export async function activate(context: ExtensionContext): Promise<void> {
     outputChannel,
     // Failures are logged to the output channel and shown in the status bar, never as popups.
     revealOutputChannelOn: RevealOutputChannelOn.Never,
-    // In an untrusted workspace the server reads nothing outside the workspace folders.
-    initializationOptions: { trusted: workspace.isTrusted },
+    // In an untrusted workspace the server reads nothing outside the workspace folders. This
+    // extension shows command results and the hardware source itself (status bar, messages with
+    // Undo), so the server sends no window/showMessage for them.
+    initializationOptions: { trusted: workspace.isTrusted, clientShowsResults: true },
   };
   client = new LanguageClient('nixVfio', 'Nix VFIO', serverOptions, clientOptions);
-  const view = new IommuGroupsView(() => client);
-  const status = new StatusIndicator();
+  const tracker = new ConfigurationTracker();
+  const configuration = () => tracker.resolve();
+  const view = new IommuGroupsView(() => client, configuration);
+  const status = new StatusIndicator(() => tracker.current(), () => tracker.nixOpen());
+  const reveal = async (binding: BindingLine) => {
+    const editor = await window.showTextDocument(Uri.parse(binding.uri), { preview: false });
+    const line = new Range(new Position(binding.line, 0), new Position(binding.line, 0));
+    editor.selection = new Selection(line.start, line.start);
+    editor.revealRange(line, TextEditorRevealType.InCenter);
+  };
+  const topology = new TopologyPanel(() => client, configuration, (uri, address) => passThroughDevice(client!, uri, address), reveal);
+  const refreshViews = () => {
+    view.refresh();
+    void topology.refresh();
+    status.render();
+  };
   context.subscriptions.push(
     outputChannel,
+    tracker,
     status,
+    topology,
     window.registerTreeDataProvider('nixVfio.iommuGroups', view),
-    window.onDidChangeActiveTextEditor(() => {
-      view.refresh();
-      status.render();
-    }),
+    tracker.onDidChange(refreshViews),
     commands.registerCommand('nixVfio.restartServer', async () => {
       await client?.restart();
     }),
     commands.registerCommand('nixVfio.passThroughDevice', async () => {
-      if (client) await passThroughDevice(client);
+      if (client) await passThroughDevice(client, await configuration());
     }),
     commands.registerCommand('nixVfio.passThroughGroup', async (node?: IommuNode) => {
       if (!client) return;
       const device = node?.kind === 'group' ? groupLead(node.devices) : undefined;
-      await passThroughDevice(client, device?.address);
+      await passThroughDevice(client, await configuration(), device?.address);
     }),
     commands.registerCommand('nixVfio.copyGroupIds', async (node?: IommuNode) => {
       if (node?.kind !== 'group') return;
       await env.clipboard.writeText(groupIds(node.devices).join(','));
       window.setStatusBarMessage(`Copied ${groupIds(node.devices).join(',')}`, 3000);
     }),
+    commands.registerCommand('nixVfio.revealBinding', (binding?: BindingLine) => (binding ? reveal(binding) : undefined)),
     commands.registerCommand('nixVfio.enableIommu', async () => {
-      if (client) await setUpStep(client, 'iommu');
+      if (client) await setUpStep(client, await configuration(), 'iommu');
     }),
     commands.registerCommand('nixVfio.setUpLibvirt', async () => {
-      if (client) await setUpStep(client, 'libvirt');
+      if (client) await setUpStep(client, await configuration(), 'libvirt');
     }),
     commands.registerCommand('nixVfio.refreshIommuGroups', () => view.refresh()),
+    commands.registerCommand('nixVfio.showTopology', () => topology.show()),
     commands.registerCommand('nixVfio.rescanHardware', async () => {
       if (!client) return;
       // A scan is quick on most machines; the notification shows only while it runs.
       await window.withProgress({ location: ProgressLocation.Notification, title: 'Nix VFIO: scanning PCI devices and IOMMU groups…' }, () =>
         client!.sendRequest('nixVfio/rescan'),
       );
+      refreshViews();
+    }),
+    commands.registerCommand('nixVfio.openIommuGroups', async () => {
+      // From the walkthrough no Nix editor is in front: the view shows the configuration worked on,
+      // or the workspace's, read in the background.
+      await configuration();
+      await commands.executeCommand('nixVfio.iommuGroups.focus');
       view.refresh();
     }),
-    commands.registerCommand('nixVfio.openIommuGroups', () => commands.executeCommand('nixVfio.iommuGroups.focus')),
     commands.registerCommand('nixVfio.verifyPassthrough', async () => {
-      if (client) await verifyPassthrough(client, outputChannel);
+      if (client) await verifyPassthrough(client, outputChannel, await tracker.resolve(true));
     }),
     workspace.onDidGrantWorkspaceTrust(() => void client?.restart()),
     workspace.onDidChangeConfiguration((event) => {
-      if (event.affectsConfiguration('nixVfio.hardware')) view.refresh();
+      if (event.affectsConfiguration('nixVfio.hardware')) refreshViews();
     }),
   );
-  // The view shows once the extension runs (a `nix` file was opened).
+  // The view shows once the extension runs (a `nix` file was opened, or the walkthrough asked).
   void commands.executeCommand('setContext', 'nixVfio.active', true);
   await client.start();
   context.subscriptions.push(
     client.onNotification('nixVfio/status', (params: StatusParams) => {
       status.update(params);
       view.refresh();
+      void topology.refresh();
     }),
   );
 }

@@ -1,66 +1,76 @@
-// The IOMMU Groups view: the hardware of the configuration in the active editor, group by
-// group, with each device's name, class, driver and whether the group is isolated.
-import { Event, EventEmitter, ThemeIcon, TreeDataProvider, TreeItem, TreeItemCollapsibleState, window } from 'vscode';
+// The IOMMU Groups view (its own activity-bar container): the hardware of the configuration the
+// user last worked on, group by group, with every device's name, ids, class and driver, the full
+// facts in tooltips, and the configuration lines that bind it.
+import { commands, Event, EventEmitter, MarkdownString, ThemeColor, ThemeIcon, TreeDataProvider, TreeItem, TreeItemCollapsibleState, Uri } from 'vscode';
 import { LanguageClient } from 'vscode-languageclient/node';
-import { Device, deviceDescription, groupDescription, isBridge, isDisplay } from './groups';
+import { BindingLine, Device, deviceDescription, deviceFacts, deviceName, groupDescription, isBridge, isDisplay } from './groups';
+import { hardwareView } from './hardware';
 
 export type { Device } from './groups';
 
-interface HardwareResponse {
-  snapshot?: { devices: Device[] };
-  groups: { group: number; devices: string[]; isolated: boolean }[];
-  noGroupsReason?: string;
-}
-
-export type IommuNode = { kind: 'group'; group: number; devices: Device[]; isolated: boolean } | { kind: 'device'; device: Device } | { kind: 'message'; text: string };
+export type IommuNode =
+  | { kind: 'group'; group: number; devices: Device[]; isolated: boolean; bindings: Record<string, BindingLine[]> }
+  | { kind: 'device'; device: Device; bindings: BindingLine[] }
+  | { kind: 'message'; text: string };
 
 export class IommuGroupsView implements TreeDataProvider<IommuNode> {
   private readonly changed = new EventEmitter<IommuNode | undefined>();
   readonly onDidChangeTreeData: Event<IommuNode | undefined> = this.changed.event;
 
-  constructor(private readonly client: () => LanguageClient | undefined) {}
+  constructor(
+    private readonly client: () => LanguageClient | undefined,
+    /** The configuration worked on (opened in the background when none is in sight). */
+    private readonly configuration: () => Promise<Uri | undefined>,
+  ) {}
 
   refresh(): void {
     this.changed.fire(undefined);
   }
 
   getTreeItem(node: IommuNode): TreeItem {
-    if (node.kind === 'message') return new TreeItem(node.text);
+    if (node.kind === 'message') {
+      const item = new TreeItem(node.text);
+      item.tooltip = node.text;
+      return item;
+    }
     if (node.kind === 'group') {
       const { isolated } = node;
-      const item = new TreeItem(`Group ${node.group}`, TreeItemCollapsibleState.Collapsed);
       const gpu = node.devices.find(isDisplay);
+      const item = new TreeItem(`Group ${node.group}`, gpu ? TreeItemCollapsibleState.Expanded : TreeItemCollapsibleState.Collapsed);
       item.description = groupDescription(node.devices, isolated);
       item.contextValue = 'iommuGroup';
-      item.iconPath = new ThemeIcon(isolated ? 'pass' : 'warning');
-      if (gpu) item.collapsibleState = TreeItemCollapsibleState.Expanded;
+      item.iconPath = new ThemeIcon(isolated ? 'pass' : 'warning', new ThemeColor(isolated ? 'testing.iconPassed' : 'list.warningForeground'));
+      const tooltip = new MarkdownString(undefined, true);
+      tooltip.isTrusted = false;
+      tooltip.supportHtml = false;
+      tooltip.appendText(`IOMMU group ${node.group}: ${isolated ? 'isolated (one card’s functions only)' : 'shared (other devices would leave the host too)'}\n\n`);
+      for (const device of node.devices) tooltip.appendText(`${deviceFacts(device, node.bindings[device.address]).join('\n')}\n\n`);
+      item.tooltip = tooltip;
       return item;
     }
     const { device } = node;
-    const item = new TreeItem(`${device.address.replace(/^0000:/, '')} ${device.deviceName ?? `${device.vendor}:${device.device}`}`);
+    const item = new TreeItem(`${device.address.replace(/^0000:/, '')} ${deviceName(device)}`);
     item.description = deviceDescription(device);
-    item.tooltip = device.vendorName;
+    const tooltip = new MarkdownString(undefined, true);
+    tooltip.appendText(deviceFacts(device, node.bindings).join('\n'));
+    item.tooltip = tooltip;
     item.iconPath = new ThemeIcon(isDisplay(device) ? 'device-desktop' : isBridge(device) ? 'git-merge' : 'circuit-board');
-    item.contextValue = 'iommuDevice';
+    item.contextValue = node.bindings.length > 0 ? 'iommuDeviceBound' : 'iommuDevice';
+    // A bound device opens the line that binds it.
+    if (node.bindings.length > 0) {
+      const [first] = node.bindings;
+      item.command = { title: 'Go to the binding line', command: 'nixVfio.revealBinding', arguments: [first] };
+    }
     return item;
   }
 
   async getChildren(node?: IommuNode): Promise<IommuNode[]> {
-    if (node?.kind === 'group') return node.devices.map((device) => ({ kind: 'device', device }));
+    if (node?.kind === 'group') return node.devices.map((device) => ({ kind: 'device', device, bindings: node.bindings[device.address] ?? [] }));
     if (node) return [];
-    const client = this.client();
-    // The active Nix editor; with the walkthrough in front, a Nix editor beside it.
-    const editor = [window.activeTextEditor, ...window.visibleTextEditors].find((candidate) => candidate?.document.languageId === 'nix');
-    if (!client || !editor) return [{ kind: 'message', text: 'Open a NixOS configuration (.nix) to see its hardware.' }];
-    const response = await client.sendRequest<HardwareResponse>('nixVfio/hardware', { uri: editor.document.uri.toString() });
-    if (!response.snapshot) return [{ kind: 'message', text: 'No hardware snapshot for this configuration.' }];
-    if (response.groups.length === 0) return [{ kind: 'message', text: response.noGroupsReason ?? 'No IOMMU groups in this snapshot.' }];
-    const byAddress = new Map(response.snapshot.devices.map((device) => [device.address, device]));
-    return response.groups.map(({ group, devices, isolated }) => ({
-      kind: 'group',
-      group,
-      isolated,
-      devices: devices.map((address) => byAddress.get(address)).filter((device): device is Device => device !== undefined),
-    }));
+    const view = await hardwareView(this.client(), await this.configuration());
+    // The walkthrough's step is done once groups are in sight.
+    void commands.executeCommand('setContext', 'nixVfio.groupsShown', view.kind === 'groups');
+    if (view.kind === 'message') return [{ kind: 'message', text: view.text }];
+    return view.groups.map(({ group, devices, isolated }) => ({ kind: 'group', group, isolated, devices, bindings: view.bindings }));
   }
 }

@@ -1,17 +1,26 @@
-// The "Pass through a device" command: pick a device of this configuration's hardware, and let
-// the server merge the complete VFIO setup for its IOMMU group into the configuration.
-import { QuickPickItem, window } from 'vscode';
+// The commands that edit the configuration: "Pass through a device" (pick a device of this
+// configuration's hardware; the server merges the complete VFIO setup for its IOMMU group) and the
+// walkthrough's steps. Afterwards each says what it changed, what remains, and offers Undo.
+import { Position, QuickPickItem, Range, Selection, TextEditorRevealType, Uri, window, workspace, WorkspaceEdit } from 'vscode';
 import { ExecuteCommandRequest, LanguageClient } from 'vscode-languageclient/node';
-import { configurationUri } from './configuration';
-import { Device } from './groups';
+import { Device, driverText } from './groups';
 
 interface HardwareResponse {
   snapshot?: { devices: Device[] };
 }
 
+/** What the server answers after editing (see CommandResult in server/src/lsp/editorFeatures.ts). */
+interface CommandResult {
+  applied?: boolean;
+  notes: string[];
+  summary?: string;
+  changes?: { uri: string; fromLine: number; toLine: number }[];
+  undo?: unknown;
+}
+
 /** Without `address`, asks which device to pass through. */
-export async function passThroughDevice(client: LanguageClient, address?: string): Promise<void> {
-  const uri = (await configurationUri())?.toString();
+export async function passThroughDevice(client: LanguageClient, configuration: Uri | undefined, address?: string): Promise<void> {
+  const uri = configuration?.toString();
   if (!uri) {
     void window.showWarningMessage('Open the NixOS configuration (a .nix file) to add passthrough to.');
     return;
@@ -28,30 +37,61 @@ export async function passThroughDevice(client: LanguageClient, address?: string
   const items: (QuickPickItem & { address: string })[] = devices.map((device) => ({
     label: `${device.address.replace(/^0000:/, '')} ${device.deviceName ?? `${device.vendor}:${device.device}`}`,
     description: `${device.vendorName ?? device.vendor} [${device.vendor}:${device.device}]`,
-    detail: `IOMMU group ${device.iommuGroup ?? 'none'} · driver ${device.driver ?? 'none'}${device.bootVga ? ' · boot GPU' : ''}`,
+    detail: `IOMMU group ${device.iommuGroup ?? 'none'} · driver ${driverText(device)}${device.bootVga ? ' · boot GPU' : ''}`,
     address: device.address,
   }));
   const picked = address ? items.find((item) => item.address === address) : await window.showQuickPick(items, { title: 'Pass through a device (its whole IOMMU group goes to the VM)', matchOnDescription: true });
   if (!picked) return;
-  const result = (await client.sendRequest(ExecuteCommandRequest.type, {
-    command: 'nixVfio.server.passThroughDevice',
-    arguments: [{ uri, address: picked.address }],
-  })) as { error?: string; notes?: string[] } | undefined;
-  if (result?.error) void window.showWarningMessage(result.error);
-  else if (result?.notes?.length) void window.showInformationMessage(result.notes.join(' '));
+  await runEditingCommand(client, 'nixVfio.server.passThroughDevice', { uri, address: picked.address }, `Passed ${picked.label} through`);
 }
 
-/** A walkthrough step the server writes into the active configuration ("iommu" or "libvirt"). */
-export async function setUpStep(client: LanguageClient, step: 'iommu' | 'libvirt'): Promise<void> {
-  const uri = (await configurationUri())?.toString();
+/** A walkthrough step the server writes into the configuration ("iommu" or "libvirt"). */
+export async function setUpStep(client: LanguageClient, configuration: Uri | undefined, step: 'iommu' | 'libvirt'): Promise<void> {
+  const uri = configuration?.toString();
   if (!uri) {
     void window.showWarningMessage('Open the NixOS configuration (a .nix file) first.');
     return;
   }
-  const result = (await client.sendRequest(ExecuteCommandRequest.type, {
-    command: 'nixVfio.server.setUpStep',
-    arguments: [{ uri, step }],
-  })) as { error?: string; notes?: string[] } | undefined;
-  if (result?.error) void window.showWarningMessage(result.error);
-  else if (result?.notes?.length) void window.showInformationMessage(result.notes.join(' '));
+  await runEditingCommand(client, 'nixVfio.server.setUpStep', { uri, step }, step === 'iommu' ? 'Turned on the IOMMU' : 'Set up libvirt');
+}
+
+async function runEditingCommand(client: LanguageClient, command: string, argument: object, done: string): Promise<void> {
+  let result: CommandResult | undefined;
+  try {
+    result = (await client.sendRequest(ExecuteCommandRequest.type, { command, arguments: [argument] })) as CommandResult | undefined;
+  } catch (error) {
+    // The server answers failures as JSON-RPC errors with a message.
+    void window.showWarningMessage(`Nix VFIO: ${(error as Error).message}`);
+    return;
+  }
+  if (!result) return;
+  if (!result.applied) {
+    const text = [result.summary, ...result.notes].filter(Boolean).join(' ');
+    if (text) void window.showInformationMessage(text);
+    return;
+  }
+  // Show where the change went: the first changed line, selected.
+  const [first] = result.changes ?? [];
+  if (first) {
+    const editor = await window.showTextDocument(Uri.parse(first.uri), { preview: false, preserveFocus: true });
+    const range = new Range(new Position(first.fromLine - 1, 0), new Position(first.toLine - 1, 0));
+    editor.selection = new Selection(range.start, range.start);
+    editor.revealRange(range, TextEditorRevealType.InCenterIfOutsideViewport);
+  }
+  const versions = new Map((result.changes ?? []).map((change) => [change.uri, workspace.textDocuments.find((document) => document.uri.toString() === change.uri)?.version]));
+  const message = [`${done}. ${result.summary ?? ''}`.trim(), ...result.notes].join(' ');
+  // Not awaited: the command is done; the message stays until the user answers or closes it.
+  void window.showInformationMessage(message, 'Undo').then((choice) => (choice === 'Undo' && result.undo ? undoChange(client, result.undo, versions) : undefined));
+}
+
+async function undoChange(client: LanguageClient, edit: unknown, versions: Map<string, number | undefined>): Promise<void> {
+  // Undo only what this command wrote: a file edited since would be damaged by the old ranges.
+  const edited = [...versions].filter(([uri, version]) => workspace.textDocuments.find((document) => document.uri.toString() === uri)?.version !== version);
+  if (edited.length > 0) {
+    void window.showWarningMessage('Not undone: the file changed since. Use Edit → Undo in the editor instead.');
+    return;
+  }
+  const undo: WorkspaceEdit | undefined = await client.protocol2CodeConverter.asWorkspaceEdit(edit as Parameters<LanguageClient['protocol2CodeConverter']['asWorkspaceEdit']>[0]);
+  const undone = undo !== undefined && (await workspace.applyEdit(undo));
+  void window.showInformationMessage(undone ? 'Undone: the configuration is as it was.' : 'Could not undo the change.');
 }

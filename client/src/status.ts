@@ -1,44 +1,41 @@
-// The status bar item: which hardware the active configuration is checked against, and how
-// many findings it has. Routine failures show here, never as popups.
-import { StatusBarAlignment, StatusBarItem, window } from 'vscode';
+// The status bar item: which hardware the configuration worked on is checked against, and how many
+// findings it has. It stays while the Output panel, a view or the walkthrough has focus, as long as
+// a Nix file is open in the window. Routine failures show here, never as popups.
+import { StatusBarAlignment, StatusBarItem, Uri, window } from 'vscode';
+import { StatusParams, statusFor, statusText } from './statusText';
 
-export interface StatusParams {
-  root: string;
-  hardwareSource: string;
-  hardwareProblem?: string;
-  findings: number;
-}
+export type { StatusParams } from './statusText';
+
 
 export class StatusIndicator {
-  private readonly item: StatusBarItem = window.createStatusBarItem(StatusBarAlignment.Left, 10);
+  private readonly item: StatusBarItem = window.createStatusBarItem('nixVfio.status', StatusBarAlignment.Left, 10);
   private readonly byRoot = new Map<string, StatusParams>();
 
-  constructor() {
+  /** `current`: the configuration worked on; `nixOpen`: whether any Nix file is open in the window. */
+  constructor(
+    private readonly current: () => Uri | undefined,
+    private readonly nixOpen: () => boolean,
+  ) {
     this.item.name = 'Nix VFIO';
     this.item.command = 'nixVfio.rescanHardware';
   }
 
   update(params: StatusParams): void {
+    this.byRoot.delete(params.root);
     this.byRoot.set(params.root, params);
     this.render();
   }
 
   render(): void {
-    const editor = window.activeTextEditor;
-    if (!editor || editor.document.languageId !== 'nix') {
-      this.item.hide();
-      return;
-    }
-    const uri = editor.document.uri.toString();
-    // The root whose folder holds the open file, else the latest one.
-    const status = [...this.byRoot.values()].find((params) => uri.startsWith(params.root.slice(0, params.root.lastIndexOf('/') + 1))) ?? [...this.byRoot.values()].pop();
+    const uri = this.current()?.toString();
+    const status = uri !== undefined || this.nixOpen() ? statusFor([...this.byRoot.values()], uri) : undefined;
     if (!status) {
       this.item.hide();
       return;
     }
-    const source = status.hardwareSource === 'none' || status.hardwareSource === 'this machine' ? (status.hardwareSource === 'none' ? 'no hardware' : 'this machine') : status.hardwareSource.split('/').pop();
-    this.item.text = `$(${status.hardwareProblem ? 'warning' : 'circuit-board'}) VFIO: ${source} · ${status.findings}`;
-    this.item.tooltip = `${status.hardwareProblem ?? `Checked against ${status.hardwareSource === 'none' ? 'no hardware' : status.hardwareSource}; ${status.findings} finding${status.findings === 1 ? '' : 's'}`}. Click to rescan.`;
+    const { text, tooltip } = statusText(status);
+    this.item.text = text;
+    this.item.tooltip = tooltip;
     this.item.show();
   }
 

@@ -1,16 +1,14 @@
 // "Verify passthrough": after a reboot, what the configuration asks for against the machine,
 // written to the output channel, one line per check.
-import { OutputChannel, ProgressLocation, window } from 'vscode';
+import { OutputChannel, ProgressLocation, Uri, window } from 'vscode';
 import { LanguageClient } from 'vscode-languageclient/node';
-import { configurationUri } from './configuration';
 
 interface VerifyReport {
   items: { ok: boolean; what: string; cause?: string }[];
   ok: boolean;
 }
 
-export async function verifyPassthrough(client: LanguageClient, output: OutputChannel): Promise<void> {
-  const uri = await configurationUri();
+export async function verifyPassthrough(client: LanguageClient, output: OutputChannel, uri: Uri | undefined): Promise<void> {
   if (!uri) {
     void window.showWarningMessage('Open the NixOS configuration to verify.');
     return;

@@ -3,17 +3,33 @@
 import { CliCommand, CliIo, UsageError } from './args';
 import { checkCommand } from './check';
 import { groupsCommand } from './groups';
+import { CLI_VERSION, commandHelp, COMMAND_HELP } from './help';
 import { scanCommand } from './scan';
 
 const commands: CliCommand[] = [checkCommand, scanCommand, groupsCommand];
 
 function usage(): string {
-  return ['usage: nix-vfio <command> [options]', '', ...commands.map((command) => `  ${command.usage}`), ''].join('\n');
+  return [
+    'usage: nix-vfio <command> [options]',
+    '',
+    ...commands.map((command) => `  ${command.usage}${COMMAND_HELP[command.name] ? `\n      ${COMMAND_HELP[command.name].summary}` : ''}`),
+    '',
+    '  nix-vfio <command> --help   what a command does and its options',
+    '  nix-vfio --version          the version',
+    '',
+  ].join('\n');
 }
+
+const isHelp = (arg: string) => arg === '--help' || arg === '-h';
 
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+  if (name === '--version' || name === '-V') {
+    io.stdout(`nix-vfio ${CLI_VERSION}\n`);
+    return 0;
+  }
+  if (name === 'help' && rest.length > 0) return runCli([rest[0], '--help'], io);
+  if (name === undefined || isHelp(name) || name === 'help') {
     io.stdout(usage());
     return name === undefined ? 2 : 0;
   }
@@ -21,6 +37,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   if (!command) {
     io.stderr(`nix-vfio: unknown command '${name}'\n${usage()}`);
     return 2;
+  }
+  // Before the command reads its arguments: `check --help` needs no file.
+  if (rest.some(isHelp)) {
+    io.stdout(commandHelp(command.name, command.usage));
+    return 0;
   }
   try {
     return await command.run(rest, io);

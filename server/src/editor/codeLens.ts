@@ -9,29 +9,40 @@ import { TextRange } from '../text';
 export interface Lens {
   range: TextRange;
   title: string;
+  /** The devices the binding takes (the lens's action shows their facts). */
+  addresses: string[];
 }
 
 export function codeLenses(model: OptionModel, hardware: HardwareSnapshot | undefined, file: string): Lens[] {
   if (!hardware) return [];
-  const byValue = new Map<string, { range: TextRange; addresses: Set<string>; groups: Set<number>; vfio: Set<string> }>();
+  const byValue = new Map<string, { range: TextRange; addresses: Set<string>; groups: Set<number>; vfio: Set<string>; driverKnown: number }>();
   for (const binding of modelBindings(model)) {
     if (binding.definition.file !== file) continue;
     // One lens per binding string: the kernel parameter item, or the whole modprobe/script text.
     const anchor = binding.exact ? binding.definition.value.range : binding.range;
     const key = `${anchor.start}:${anchor.end}`;
-    const entry = byValue.get(key) ?? { range: anchor, addresses: new Set(), groups: new Set(), vfio: new Set() };
+    const entry = byValue.get(key) ?? { range: anchor, addresses: new Set(), groups: new Set(), vfio: new Set(), driverKnown: 0 };
     for (const device of devicesFor(binding, hardware)) {
+      if (!entry.addresses.has(device.address) && device.driver !== undefined) entry.driverKnown++;
       entry.addresses.add(device.address);
       if (device.iommuGroup !== null) entry.groups.add(device.iommuGroup);
       if (device.driver === 'vfio-pci') entry.vfio.add(device.address);
     }
     byValue.set(key, entry);
   }
-  return [...byValue.values()].map(({ range, addresses, groups, vfio }) => ({
+  return [...byValue.values()].map(({ range, addresses, groups, vfio, driverKnown }) => ({
     range,
+    addresses: [...addresses],
     title:
       addresses.size === 0
         ? 'binds no device of this machine'
-        : `${addresses.size} device${addresses.size === 1 ? '' : 's'} · IOMMU group${groups.size === 1 ? '' : 's'} ${[...groups].sort((a, b) => a - b).join(', ')} · ${vfio.size} of ${addresses.size} on vfio-pci now`,
+        : `${addresses.size} device${addresses.size === 1 ? '' : 's'} · IOMMU group${groups.size === 1 ? '' : 's'} ${[...groups].sort((a, b) => a - b).join(', ')} · ${vfioState(vfio.size, driverKnown, addresses.size)}`,
   }));
+}
+
+/** A snapshot without driver facts (a pasted listing) cannot tell what drives the devices now. */
+function vfioState(onVfio: number, driverKnown: number, total: number): string {
+  if (driverKnown === 0) return 'driver now unknown';
+  if (driverKnown < total) return `${onVfio} of ${total} on vfio-pci now (${total - driverKnown} unknown)`;
+  return `${onVfio} of ${total} on vfio-pci now`;
 }

@@ -1,5 +1,6 @@
 // What hovering a vfio-pci id or slot shows: the devices it takes, with class, IOMMU group,
 // current driver and the other members of the group.
+import { markdownText, snapshotText } from '../hardware/displayText';
 import { className } from '../hardware/pciClasses';
 import { HardwareSnapshot, iommuGroups } from '../hardware/snapshot';
 import { OptionModel } from '../model/optionModel';
@@ -22,22 +23,24 @@ export function bindingAt(model: OptionModel, file: string, offset: number): Vfi
 export function hoverAt(model: OptionModel, hardware: HardwareSnapshot | undefined, file: string, offset: number): HoverInfo | undefined {
   const binding = bindingAt(model, file, offset);
   if (!binding) return undefined;
-  const kind = binding.kind === 'id' ? `vfio-pci id \`${binding.token}\`` : `vfio-pci slot \`${binding.token}\``;
+  // The token is the configuration's own text; a code span holds it only when it cannot close one.
+  const token = /^[\w:.-]+$/.test(binding.token) ? `\`${binding.token}\`` : markdownText(binding.token);
+  const kind = `vfio-pci ${binding.kind} ${token}`;
   if (!hardware) return { range: binding.range, markdown: `${kind}\n\nNo hardware snapshot: the device cannot be looked up.` };
   const devices = devicesFor(binding, hardware);
   if (devices.length === 0) return { range: binding.range, markdown: `${kind}\n\nNo device in the hardware snapshot matches.` };
   const groups = iommuGroups(hardware);
   const sections = devices.map((device) => {
     const lines = [
-      `**${describeDevice(device)}**`,
+      `**${markdownText(describeDevice(device))}**`,
       '',
-      `- ${className(device)} [${device.class.slice(0, 4)}]${device.bootVga ? ', boot GPU' : ''}`,
+      `- ${markdownText(`${className(device)} [${device.class.slice(0, 4)}]`)}${device.bootVga ? ', boot GPU' : ''}`,
       `- IOMMU group: ${device.iommuGroup ?? 'none (IOMMU off?)'}`,
-      `- driver now: ${device.driver === undefined ? 'unknown' : (device.driver ?? 'none')}`,
+      `- driver now: ${device.driver === undefined ? 'unknown' : device.driver === null ? 'none' : markdownText(snapshotText(device.driver))}`,
     ];
     const others = device.iommuGroup === null ? [] : (groups.get(device.iommuGroup) ?? []).filter((other) => other !== device);
     if (others.length > 0) {
-      lines.push(`- also in the group: ${others.map((other) => `${describeDevice(other)}${isBridge(other) ? ' (bridge, stays)' : ''}`).join('; ')}`);
+      lines.push(`- also in the group: ${others.map((other) => `${markdownText(describeDevice(other))}${isBridge(other) ? ' (bridge, stays)' : ''}`).join('; ')}`);
     }
     return lines.join('\n');
   });

@@ -7,6 +7,7 @@ import { configViews, OptionModel } from '../model/optionModel';
 import { cpuVendor } from '../rules/facts/cpuVendor';
 import { KERNEL_PARAMS } from '../rules/facts/kernelParams';
 import { FixRequest } from '../rules/types';
+import { knownText, Value } from '../model/values';
 import { PassthroughPlan } from './passthrough';
 
 export const SETUP_STEPS = ['iommu', 'libvirt'] as const;
@@ -17,7 +18,7 @@ export function isSetupStep(value: unknown): value is SetupStep {
 }
 
 export function planSetupStep(model: OptionModel, hardware: HardwareSnapshot | undefined, step: SetupStep): PassthroughPlan | { error: string } {
-  return step === 'iommu' ? planIommu(model, hardware) : planLibvirt();
+  return step === 'iommu' ? planIommu(model, hardware) : planLibvirt(model);
 }
 
 function planIommu(model: OptionModel, hardware: HardwareSnapshot | undefined): PassthroughPlan | { error: string } {
@@ -29,15 +30,29 @@ function planIommu(model: OptionModel, hardware: HardwareSnapshot | undefined): 
   return { steps, notes: [firmware] };
 }
 
-function planLibvirt(): PassthroughPlan {
+function planLibvirt(model: OptionModel): PassthroughPlan {
   const steps: FixRequest[] = [
     { fix: 'add-binding', title: 'libvirtd', args: { option: 'virtualisation.libvirtd.enable', value: 'true' } },
     { fix: 'add-binding', title: 'virt-manager', args: { option: 'programs.virt-manager.enable', value: 'true' } },
   ];
+  const firmware = 'OVMF comes with QEMU since NixOS 25.11; create the VM with the Q35 chipset and UEFI firmware.';
+  const users = usersInGroup(model, 'libvirtd');
   return {
     steps,
-    notes: [
-      'Add your user to the "libvirtd" group (users.users.<you>.extraGroups). OVMF comes with QEMU since NixOS 25.11; create the VM with the Q35 chipset and UEFI firmware.',
-    ],
+    notes: [users.length > 0 ? firmware : `Add your user to the "libvirtd" group (users.users.<you>.extraGroups). ${firmware}`],
   };
+}
+
+/** Users whose `extraGroups` (or `users.groups.<group>.members`) the configuration readably gives `group`. */
+export function usersInGroup(model: OptionModel, group: string): string[] {
+  const users = new Set<string>();
+  const view = configViews(model)[0];
+  const hasItem = (value: Value) => value.kind === 'list' && value.items.some((item) => knownText(item.value) === group);
+  for (const definition of view.definitionsUnder('users.users')) {
+    if (definition.path.length === 4 && definition.path[3] === 'extraGroups' && hasItem(definition.value)) users.add(definition.path[2]);
+  }
+  for (const definition of view.definitions(`users.groups.${group}.members`)) {
+    if (definition.value.kind === 'list') for (const item of definition.value.items) if (knownText(item.value)) users.add(knownText(item.value)!);
+  }
+  return [...users];
 }

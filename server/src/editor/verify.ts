@@ -2,6 +2,7 @@
 // machine (a live hardware snapshot): the IOMMU flag on the kernel command line, an active
 // IOMMU, and vfio-pci driving every device the configuration binds; per device, done or not,
 // with the likely cause.
+import { snapshotText } from '../hardware/displayText';
 import { HardwareSnapshot } from '../hardware/snapshot';
 import { configViews, OptionModel } from '../model/optionModel';
 import { cpuVendor } from '../rules/facts/cpuVendor';
@@ -56,7 +57,7 @@ export function verifyPassthrough(model: OptionModel, live: HardwareSnapshot): V
     for (const device of devicesFor(binding, live)) {
       if (seen.has(device.address)) continue;
       seen.add(device.address);
-      const driver = device.driver;
+      const driver = typeof device.driver === 'string' ? snapshotText(device.driver) : device.driver;
       const ok = driver === 'vfio-pci';
       items.push({
         ok,

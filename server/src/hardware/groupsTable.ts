@@ -1,6 +1,7 @@
 // `nix-vfio groups`: the IOMMU groups as a readable table, like the NixOS VFIO guide's script
 // but marking what matters for passthrough: GPUs, their other functions, bridges, the boot GPU,
 // and whether a group holds one card only.
+import { snapshotText } from './displayText';
 import { className } from './pciClasses';
 import { HardwareSnapshot, iommuGroups, isIsolatedGroup, PciDevice } from './snapshot';
 
@@ -13,7 +14,7 @@ function roles(device: PciDevice, gpuSlots: Set<string>): string[] {
   if (device.class.startsWith('0604')) marks.push('bridge (stays with the host)');
   if (device.bootVga) marks.push('boot GPU');
   // How one of two identical cards is given to vfio-pci: worth seeing beside the driver.
-  if (device.driverOverride) marks.push(`driver_override ${device.driverOverride}`);
+  if (device.driverOverride) marks.push(`driver_override ${snapshotText(device.driverOverride)}`);
   return marks;
 }
 
@@ -35,11 +36,11 @@ export function groupsTable(snapshot: HardwareSnapshot): string {
   for (const [group, members] of groups) {
     lines.push(`IOMMU Group ${group} (${isIsolatedGroup(members) ? 'isolated' : 'shared'})`);
     for (const device of members) {
-      const name = [device.vendorName, device.deviceName].filter(Boolean).join(' ') || className(device);
+      const name = snapshotText([device.vendorName, device.deviceName].filter(Boolean).join(' ')) || className(device);
       const marks = roles(device, gpuSlots);
       lines.push(
         `  ${device.address.replace(/^0000:/, '')}  [${device.class.slice(0, 4)}] ${name} [${device.vendor}:${device.device}]` +
-          `  driver: ${device.driver === undefined ? '?' : (device.driver ?? 'none')}${marks.length ? `  (${marks.join(', ')})` : ''}`,
+          `  driver: ${device.driver === undefined ? '?' : device.driver === null ? 'none' : snapshotText(device.driver)}${marks.length ? `  (${marks.join(', ')})` : ''}`,
       );
     }
   }

@@ -1,6 +1,8 @@
 // The one hardware description the rules read. Scanners and importers produce it; rules never
 // touch the disk. The format is documented in docs/hardware-snapshot.md; keep the two in step.
 
+import { jsonErrorOffset } from './jsonSyntax';
+
 export const SNAPSHOT_FORMAT = 'nix-vfio-hardware';
 export const SNAPSHOT_VERSION = 1;
 
@@ -41,7 +43,10 @@ export interface HardwareSnapshot {
 export interface SnapshotProblem {
   /** JSON path of the offending value, e.g. `devices[2].vendor`. */
   path: string;
+  /** Fixed words and the JSON path only: never text taken from the file (see jsonSyntax.ts). */
   message: string;
+  /** Where the problem is in the text given to parseSnapshot, when the path cannot say (bad JSON). */
+  offset?: number;
 }
 
 export type SnapshotResult =
@@ -59,13 +64,35 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 /** Parses and validates snapshot JSON text; every problem is reported, none thrown. */
 export function parseSnapshot(text: string): SnapshotResult {
+  // Editors on Windows save JSON with a UTF-8 byte order mark; JSON.parse refuses it.
+  const bom = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  const offset = jsonErrorOffset(bom ? text.slice(1) : text);
+  if (offset !== undefined) {
+    const { line, column } = lineAndColumn(text, offset + bom);
+    return { ok: false, problems: [{ path: '', message: `not valid JSON at line ${line}, column ${column}`, offset: offset + bom }] };
+  }
   let data: unknown;
   try {
-    data = JSON.parse(text);
-  } catch (error) {
-    return { ok: false, problems: [{ path: '', message: `not valid JSON: ${(error as Error).message}` }] };
+    data = JSON.parse(bom ? text.slice(1) : text);
+  } catch {
+    // jsonErrorOffset and JSON.parse agree on RFC 8259; this is for the case they do not.
+    return { ok: false, problems: [{ path: '', message: 'not valid JSON' }] };
   }
   return validateSnapshot(data);
+}
+
+/** One-based line and column (UTF-16 units) of `offset`; `\r\n`, `\n` and a lone `\r` each end a line. */
+function lineAndColumn(text: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let lineStart = 0;
+  for (let at = 0; at < offset && at < text.length; at++) {
+    const code = text.charCodeAt(at);
+    if (code === 0x0a || (code === 0x0d && text.charCodeAt(at + 1) !== 0x0a)) {
+      line++;
+      lineStart = at + 1;
+    }
+  }
+  return { line, column: offset - lineStart + 1 };
 }
 
 export function validateSnapshot(data: unknown): SnapshotResult {
@@ -74,7 +101,9 @@ export function validateSnapshot(data: unknown): SnapshotResult {
   if (!isObject(data)) return { ok: false, problems: [{ path: '', message: 'a snapshot is a JSON object' }] };
   if (data.format !== SNAPSHOT_FORMAT) problem('format', `must be "${SNAPSHOT_FORMAT}"`);
   if (data.version !== SNAPSHOT_VERSION) {
-    problem('version', `this version of Nix VFIO reads snapshot version ${SNAPSHOT_VERSION}, found ${JSON.stringify(data.version)}`);
+    // Only a small whole number is repeated back; anything else in the file stays out of messages.
+    const found = typeof data.version === 'number' && Number.isInteger(data.version) && data.version >= 0 && data.version < 1000 ? `version ${data.version}` : `a ${data.version === null ? 'null' : Array.isArray(data.version) ? 'list' : typeof data.version}`;
+    problem('version', `this version of Nix VFIO reads snapshot version ${SNAPSHOT_VERSION}, found ${found}`);
   }
   const optionalString = (object: Record<string, unknown>, key: string, at: string) => {
     if (object[key] !== undefined && typeof object[key] !== 'string') problem(at, 'must be a string');
@@ -109,7 +138,7 @@ export function validateSnapshot(data: unknown): SnapshotResult {
   if (!Array.isArray(data.devices)) {
     problem('devices', 'must be a list');
   } else {
-    const seen = new Set<string>();
+    const seen = new Map<string, number>();
     data.devices.forEach((device, index) => {
       const at = `devices[${index}]`;
       if (!isObject(device)) {
@@ -119,9 +148,9 @@ export function validateSnapshot(data: unknown): SnapshotResult {
       if (typeof device.address !== 'string' || !PCI_ADDRESS.test(device.address)) {
         problem(`${at}.address`, 'must be a full PCI address like 0000:0f:00.0');
       } else if (seen.has(device.address)) {
-        problem(`${at}.address`, `${device.address} is listed twice`);
+        problem(`${at}.address`, `the same address as devices[${seen.get(device.address)}]`);
       } else {
-        seen.add(device.address);
+        seen.set(device.address, index);
       }
       for (const key of ['vendor', 'device'] as const) {
         if (typeof device[key] !== 'string' || !HEX4.test(device[key] as string)) {

@@ -1,20 +1,24 @@
 // LSP wiring of the core's editor help: hover, inlay hints, completion, the hardware request the
 // client's views and pickers use, and the "pass through this device" command.
-import { Connection, InlayHint, InlayHintKind, MarkupKind, ServerCapabilities, TextDocumentPositionParams } from 'vscode-languageserver';
-import { Analysis } from '../analysis/analyze';
+import { Connection, ErrorCodes, InlayHint, LSPErrorCodes, InlayHintKind, MarkupKind, ResponseError, ServerCapabilities, TextDocumentPositionParams, WorkspaceEdit } from 'vscode-languageserver';
+import { Analysis, DEFAULT_SETTINGS, runRules } from '../analysis/analyze';
 import { codeLenses } from '../editor/codeLens';
+import { describeChanges, remainingFindings, summarizeEdits } from '../editor/commandSummary';
 import { completionsAt } from '../editor/completion';
 import { hoverAt } from '../editor/hover';
 import { inlayHints } from '../editor/inlayHints';
 import { applySteps, PassthroughPlan, planPassthrough } from '../editor/passthrough';
 import { isSetupStep, planSetupStep } from '../editor/setupSteps';
+import { describeDevice, devicesFor } from '../rules/facts/devices';
+import { modelBindings } from '../rules/facts/vfioBindings';
+import { AnalysisSettings } from '../rules/types';
 import { verifyPassthrough, VerifyReport } from '../editor/verify';
 import { noGroupsReason } from '../hardware/groupsTable';
 import { HardwareSnapshot, iommuGroups, isIsolatedGroup } from '../hardware/snapshot';
 import { ParsedSource } from '../model/buildModel';
 import { OptionModel } from '../model/optionModel';
 import { NixParser } from '../parse/nixParser';
-import { LineIndex } from '../text';
+import { applyEdits, LineIndex } from '../text';
 import { toRange, toWorkspaceEdit } from './convert';
 import { HardwareInUse } from './hardwareSources';
 
@@ -22,6 +26,8 @@ export const PASS_THROUGH_COMMAND = 'nixVfio.server.passThroughDevice';
 /** A walkthrough step done in the configuration: `{ uri, step: 'iommu' | 'libvirt' }`. */
 export const SETUP_STEP_COMMAND = 'nixVfio.server.setUpStep';
 export const HARDWARE_REQUEST = 'nixVfio/hardware';
+/** A code lens's action: shows the facts of the devices a binding string takes (`{ uri, addresses }`). */
+export const SHOW_DEVICES_COMMAND = 'nixVfio.server.showDevices';
 
 export const VERIFY_REQUEST = 'nixVfio/verify';
 
@@ -30,7 +36,7 @@ export const EDITOR_CAPABILITIES: ServerCapabilities = {
   codeLensProvider: { resolveProvider: false },
   inlayHintProvider: true,
   completionProvider: { triggerCharacters: ['=', ',', '"', ' '] },
-  executeCommandProvider: { commands: [PASS_THROUGH_COMMAND, SETUP_STEP_COMMAND] },
+  executeCommandProvider: { commands: [PASS_THROUGH_COMMAND, SETUP_STEP_COMMAND, SHOW_DEVICES_COMMAND] },
 };
 
 export interface AnalysisContext {
@@ -42,6 +48,8 @@ export interface AnalysisContext {
   uriOf(file: string): string;
   /** The root's model re-read with some files' texts replaced. */
   rebuild(texts: ReadonlyMap<string, string>): OptionModel;
+  /** The settings the root was analysed with (for what remains after a command's edits). */
+  settings?: AnalysisSettings;
 }
 
 /** A loader result for text that is not on disk (an edit in progress); its tree is freed after the walk. */
@@ -56,9 +64,28 @@ export interface HardwareResponse {
   groups: { group: number; devices: string[]; isolated: boolean }[];
   /** Present when the snapshot has no groups: why, in words for the user. */
   noGroupsReason?: string;
+  /** Per device address, the configuration lines that bind it to vfio-pci (0-based lines). */
+  bindings?: Record<string, { uri: string; line: number; text: string }[]>;
+}
+
+/** What a command that edits the configuration answers (notes also go to window/showMessage for clients that do not show them). */
+export interface CommandResult {
+  applied?: boolean;
+  notes: string[];
+  /** "configuration.nix lines 9–12" per changed file, 1-based. */
+  changes?: { uri: string; fromLine: number; toLine: number }[];
+  /** One sentence: what changed and what remains. */
+  summary?: string;
+  /** Puts the changed files back as they were (against the edited texts). */
+  undo?: WorkspaceEdit;
+  /** Errors and warnings left once the edits are in. */
+  remaining?: { uri: string; line: number; severity: string; message: string }[];
 }
 
 export class EditorFeatures {
+  /** Set when the client shows command results and notes itself (Nix VFIO's VS Code extension): no window/showMessage for them. */
+  clientShowsResults = false;
+
   constructor(
     private readonly connection: Connection,
     private readonly analysisFor: (uri: string) => Promise<AnalysisContext | undefined>,
@@ -98,9 +125,10 @@ export class EditorFeatures {
       const context = await this.analysisFor(params.textDocument.uri);
       if (!context) return [];
       const lines = context.lines(context.path);
+      // Every lens has an action a generic client can run (the server shows the devices' facts).
       return codeLenses(context.analysis.model, context.hardware, context.path).map((lens) => ({
         range: toRange(lines, lens.range),
-        command: { title: lens.title, command: '' },
+        command: { title: lens.title, command: SHOW_DEVICES_COMMAND, arguments: [{ uri: params.textDocument.uri, addresses: lens.addresses }] },
       }));
     });
     connection.onRequest(VERIFY_REQUEST, async (params: { uri: string }): Promise<VerifyReport | { error: string }> => {
@@ -114,31 +142,97 @@ export class EditorFeatures {
       const context = await this.analysisFor(params.uri);
       if (!context?.hardware) return { groups: [] };
       const groups = [...iommuGroups(context.hardware)].map(([group, devices]) => ({ group, devices: devices.map((device) => device.address), isolated: isIsolatedGroup(devices) }));
-      return { snapshot: context.hardware, groups, noGroupsReason: groups.length === 0 ? noGroupsReason(context.hardware) : undefined };
+      return { snapshot: context.hardware, groups, noGroupsReason: groups.length === 0 ? noGroupsReason(context.hardware) : undefined, bindings: this.bindingLines(context) };
     });
     connection.onExecuteCommand(async (params) => {
-      if (params.command !== PASS_THROUGH_COMMAND && params.command !== SETUP_STEP_COMMAND) return undefined;
-      const [argument] = (params.arguments ?? []) as { uri?: string; address?: string; step?: unknown }[];
-      if (typeof argument?.uri !== 'string') return { error: 'no configuration given' };
-      const context = await this.analysisFor(argument.uri);
-      if (!context) return { error: 'this file is not part of a configuration Nix VFIO has read' };
-      if (params.command === SETUP_STEP_COMMAND) {
-        if (!isSetupStep(argument.step)) return { error: 'unknown setup step' };
-        return this.applyPlan(context, planSetupStep(context.analysis.model, context.hardware, argument.step), `Set up ${argument.step}`, 'Nothing to add: this step is already in the configuration.');
+      const [argument] = (params.arguments ?? []) as { uri?: string; address?: string; step?: unknown; addresses?: unknown }[];
+      // Failures are JSON-RPC errors with a message every client shows; notes go to window/showMessage.
+      const fail = (message: string) => new ResponseError(ErrorCodes.InvalidParams, message);
+      if (params.command !== PASS_THROUGH_COMMAND && params.command !== SETUP_STEP_COMMAND && params.command !== SHOW_DEVICES_COMMAND) {
+        return fail(`unknown command ${params.command}`);
       }
-      if (typeof argument.address !== 'string') return { error: 'no device given' };
-      if (!context.hardware) return { error: 'no hardware snapshot for this configuration' };
-      return this.applyPlan(context, planPassthrough(context.analysis.model, context.hardware, argument.address), 'Pass through device', 'Nothing to add: this device is already passed through.');
+      if (typeof argument?.uri !== 'string') return fail('no configuration given');
+      const context = await this.analysisFor(argument.uri);
+      if (!context) return fail('this file is not part of a configuration Nix VFIO has read');
+      if (params.command === SHOW_DEVICES_COMMAND) return this.showDevices(context, argument.addresses);
+      let result: CommandResult | { error: string };
+      if (params.command === SETUP_STEP_COMMAND) {
+        if (!isSetupStep(argument.step)) return fail('unknown setup step');
+        result = await this.applyPlan(context, planSetupStep(context.analysis.model, context.hardware, argument.step), `Set up ${argument.step}`, 'Nothing to add: this step is already in the configuration.');
+      } else {
+        if (typeof argument.address !== 'string') return fail('no device given');
+        if (!context.hardware) return fail('no hardware snapshot for this configuration');
+        result = await this.applyPlan(context, planPassthrough(context.analysis.model, context.hardware, argument.address), 'Pass through device', 'Nothing to add: this device is already passed through.');
+      }
+      if ('error' in result) return new ResponseError(LSPErrorCodes.RequestFailed, result.error);
+      if (!this.clientShowsResults) {
+        const text = [result.summary, ...result.notes].filter(Boolean).join(' ');
+        if (text) void connection.window.showInformationMessage(text);
+      }
+      return result;
     });
   }
 
-  /** Applies a plan's fixes as one workspace edit; answers with the plan's notes or its error. */
-  private async applyPlan(context: AnalysisContext, plan: PassthroughPlan | { error: string }, label: string, nothingToDo: string) {
+  /** Applies a plan's fixes as one workspace edit; answers with what changed, what remains and the notes, or the plan's error. */
+  private async applyPlan(context: AnalysisContext, plan: PassthroughPlan | { error: string }, label: string, nothingToDo: string): Promise<CommandResult | { error: string }> {
     if ('error' in plan) return plan;
-    const edits = applySteps(context.analysis.model, plan.steps, (texts) => context.rebuild(texts));
+    const model = context.analysis.model;
+    const edits = applySteps(model, plan.steps, (texts) => context.rebuild(texts));
     if (edits.length === 0) return { notes: plan.steps.length > 0 ? [nothingToDo, ...plan.notes] : plan.notes };
     const result = await this.connection.workspace.applyEdit({ label, edit: toWorkspaceEdit(edits, context.lines, context.uriOf) });
-    return { applied: result.applied, notes: plan.notes };
+    if (!result.applied) return { applied: false, notes: plan.notes, summary: `Nothing was changed: the editor did not apply the edit${result.failureReason ? ` (${result.failureReason})` : ''}.` };
+    const originals = new Map([...model.files].map(([path, file]) => [path, file.text]));
+    const { changed, undo } = summarizeEdits(originals, edits);
+    const edited = new Map(originals);
+    for (const file of new Set(edits.map((edit) => edit.file))) edited.set(file, applyEdits(originals.get(file) ?? '', edits.filter((edit) => edit.file === file)));
+    // What remains: the configuration as it is now checked again (settings as the analysis had them).
+    const after = runRules(context.rebuild(edited), context.hardware, context.settings ?? DEFAULT_SETTINGS);
+    const remaining = remainingFindings(after.findings);
+    const editedLines = (file: string) => new LineIndex(edited.get(file) ?? '');
+    const left = remaining.slice(0, 3).map((finding) => finding.message);
+    const summary = `Changed ${describeChanges(changed)}.${remaining.length === 0 ? ' Nothing left to fix.' : ` Still to fix (${remaining.length}): ${left.join(' ')}${remaining.length > left.length ? ' …' : ''}`}`;
+    return {
+      applied: true,
+      notes: plan.notes,
+      summary,
+      changes: changed.map(({ file, fromLine, toLine }) => ({ uri: context.uriOf(file), fromLine, toLine })),
+      undo: toWorkspaceEdit(undo, editedLines, context.uriOf),
+      remaining: remaining.map((finding) => ({ uri: context.uriOf(finding.file), line: editedLines(finding.file).positionAt(finding.range.start).line, severity: finding.severity, message: finding.message })),
+    };
+  }
+
+  /** The code lens's action: the facts of the devices a binding takes, as a message every client shows. */
+  private showDevices(context: AnalysisContext, addresses: unknown): { shown: number } {
+    const wanted = Array.isArray(addresses) ? addresses.filter((address): address is string => typeof address === 'string') : [];
+    const devices = (context.hardware?.devices ?? []).filter((device) => wanted.includes(device.address));
+    const text =
+      devices.length === 0
+        ? 'This binding takes no device of the hardware this configuration is checked against.'
+        : devices
+            .map((device) => `${describeDevice(device)}: IOMMU group ${device.iommuGroup ?? 'none'}, driver now ${device.driver === undefined ? 'unknown' : (device.driver ?? 'none')}`)
+            .join('; ');
+    void this.connection.window.showInformationMessage(text);
+    return { shown: devices.length };
+  }
+
+  /** Per device, the configuration lines that bind it to vfio-pci. */
+  private bindingLines(context: AnalysisContext): NonNullable<HardwareResponse['bindings']> {
+    const result: NonNullable<HardwareResponse['bindings']> = {};
+    if (!context.hardware) return result;
+    for (const binding of modelBindings(context.analysis.model)) {
+      const file = binding.definition.file;
+      const lines = context.lines(file);
+      const line = lines.positionAt(binding.range.start).line;
+      const source = context.analysis.model.files.get(file)?.text ?? '';
+      const start = lines.offsetAt({ line, character: 0 });
+      const end = source.indexOf('\n', start);
+      const text = source.slice(start, end < 0 ? undefined : end).trim().slice(0, 120);
+      for (const device of devicesFor(binding, context.hardware)) {
+        const list = (result[device.address] ??= []);
+        if (!list.some((entry) => entry.uri === context.uriOf(file) && entry.line === line)) list.push({ uri: context.uriOf(file), line, text });
+      }
+    }
+    return result;
   }
 
   private async at(params: TextDocumentPositionParams): Promise<{ context: AnalysisContext; offset: number; lines: LineIndex } | undefined> {

@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 // The server process's entry (dist/server.js). It runs the server bundle (dist/serverBundle.js)
 // with V8's code cache: the first process stores, beside the bundle, the bytecode compiled up to its
 // first analysis, and later ones skip most of the parsing and compiling on their cold start.

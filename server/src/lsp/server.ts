@@ -27,10 +27,12 @@ import { MAX_DOCUMENT_LENGTH, OpenDocument } from './documents';
 import { AnalysisContext, EDITOR_CAPABILITIES, EditorFeatures, parseText } from './editorFeatures';
 import { HardwareInUse, HardwareSources } from './hardwareSources';
 import { ServerLog } from './serverLog';
-import { DEFAULT_SERVER_SETTINGS, readServerSettings, ServerSettings } from './settings';
+import { DEFAULT_SERVER_SETTINGS, readServerSettings, ServerSettings, settingsForTrust } from './settings';
 
 /** Forget cached hardware (snapshot files, the machine scan) and check everything again. */
 export const RESCAN_REQUEST = 'nixVfio/rescan';
+
+const UNTRUSTED_NO_SCAN = 'Verifying reads this machine, which Nix VFIO does not do in an untrusted workspace. Trust the workspace to verify.';
 
 /** Sent after each analysis, for the client's status bar. */
 export const STATUS_NOTIFICATION = 'nixVfio/status';
@@ -127,7 +129,10 @@ export class NixVfioServer {
       this.scheduleFlush();
     });
     connection.onCodeAction((params) => this.codeActions(params));
-    const features = new EditorFeatures(connection, (uri) => this.analysisFor(uri), () => this.hardware.rescanMachine());
+    // "Verify passthrough" reads this machine: never for an untrusted workspace.
+    const features = new EditorFeatures(connection, (uri) => this.analysisFor(uri), () =>
+      this.trusted ? this.hardware.rescanMachine() : { source: 'none', problem: UNTRUSTED_NO_SCAN },
+    );
     connection.onRequest(RESCAN_REQUEST, async () => {
       this.hardware.forget();
       this.hardwareByRootChoice.clear();
@@ -320,7 +325,7 @@ export class NixVfioServer {
     void this.connection.sendDiagnostics({
       uri,
       diagnostics: problems.map((problem) => ({
-        range: toRange(lines, locateJsonPath(text, problem.path) ?? { start: 0, end: 0 }),
+        range: toRange(lines, problem.offset !== undefined ? { start: problem.offset, end: problem.offset } : (locateJsonPath(text, problem.path) ?? { start: 0, end: 0 })),
         severity: toSeverity(SERVER_FINDINGS.snapshotInvalid.severity),
         source: DIAGNOSTIC_SOURCE,
         code: SERVER_FINDINGS.snapshotInvalid.code,
@@ -373,7 +378,7 @@ export class NixVfioServer {
     if (cached) return cached;
     try {
       const [raw] = await this.connection.workspace.getConfiguration([{ scopeUri, section: 'nixVfio' }]);
-      const settings = readServerSettings(raw);
+      const settings = settingsForTrust(readServerSettings(raw), this.trusted);
       // A window-wide setting: the latest answer sets it for every log line that follows.
       this.log.level = settings.logLevel;
       this.settingsCache.set(scopeUri, settings);

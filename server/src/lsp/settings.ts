@@ -27,18 +27,44 @@ export const DEFAULT_SERVER_SETTINGS: ServerSettings = {
   logLevel: 'info',
 };
 
+export interface SettingKey {
+  key: string;
+  /** It names a file, or lets the server read the machine: a workspace must not choose it. */
+  machineScoped: boolean;
+  /**
+   * An untrusted workspace must not change it: it reads outside the workspace, or it can silence
+   * or steer findings (rule codes switched off, the release advice is given for). Listed in
+   * package.json's restrictedConfigurations, and set to its default by the server when untrusted.
+   */
+  restricted: boolean;
+}
+
 /**
- * Where each server setting lives in package.json's contributes.configuration, and whether it
- * must be machine-scoped (it names a file, or lets the server read the machine) so a workspace
- * cannot change it. A test holds package.json, these keys and `readServerSettings` together.
+ * Where each server setting lives in package.json's contributes.configuration, its scope and
+ * whether Restricted Mode keeps it from the workspace. A test holds package.json, these keys and
+ * `readServerSettings` together.
  */
-export const SERVER_SETTING_KEYS: Record<keyof ServerSettings, { key: string; machineScoped: boolean }> = {
-  hardwareSnapshotFile: { key: 'nixVfio.hardware.snapshotFile', machineScoped: true },
-  scanMachine: { key: 'nixVfio.hardware.scanMachine', machineScoped: true },
-  disabledRules: { key: 'nixVfio.rules.disabled', machineScoped: false },
-  nixosRelease: { key: 'nixVfio.nixosRelease', machineScoped: false },
-  logLevel: { key: 'nixVfio.log.level', machineScoped: false },
+export const SERVER_SETTING_KEYS: Record<keyof ServerSettings, SettingKey> = {
+  hardwareSnapshotFile: { key: 'nixVfio.hardware.snapshotFile', machineScoped: true, restricted: true },
+  scanMachine: { key: 'nixVfio.hardware.scanMachine', machineScoped: true, restricted: true },
+  disabledRules: { key: 'nixVfio.rules.disabled', machineScoped: false, restricted: true },
+  nixosRelease: { key: 'nixVfio.nixosRelease', machineScoped: false, restricted: true },
+  logLevel: { key: 'nixVfio.log.level', machineScoped: false, restricted: false },
 };
+
+/**
+ * The settings an untrusted workspace gets: every restricted one at its default. VS Code already
+ * ignores workspace values of restricted settings in Restricted Mode, but other clients do not,
+ * and the answer to workspace/configuration does not say which scope a value came from.
+ */
+export function settingsForTrust(settings: ServerSettings, trusted: boolean): ServerSettings {
+  if (trusted) return settings;
+  const result: Record<string, unknown> = { ...settings };
+  for (const [field, { restricted }] of Object.entries(SERVER_SETTING_KEYS) as [keyof ServerSettings, SettingKey][]) {
+    if (restricted) result[field] = DEFAULT_SERVER_SETTINGS[field];
+  }
+  return result as unknown as ServerSettings;
+}
 
 /** Settings only the client reads: the trace of the messages exchanged with the server. */
 export const CLIENT_SETTING_KEYS = ['nixVfio.trace.server'];

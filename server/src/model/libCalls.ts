@@ -10,7 +10,7 @@ export interface Call {
 
 const LIB_BASES = /^(lib|pkgs\.lib|builtins|lib\.(modules|strings|lists|attrsets|trivial))$/;
 /** Functions bare names may refer to: `builtins` ones are always in scope, lib ones via `with lib;`. */
-const ALWAYS_IN_SCOPE = new Set(['toString', 'import']);
+const ALWAYS_IN_SCOPE = new Set(['toString', 'import', 'map']);
 
 /** Flattens `f a b` (nested apply_expressions) into a named call, when `f` is a known library function. */
 export function libCall(node: SyntaxNode, scope: Scope): Call | undefined {

@@ -24,6 +24,11 @@ export class Scope {
     this.entries.set(name, { node, scope });
   }
 
+  /** Binds a name to a value already read (a function's argument while the function is applied). */
+  defineValue(name: string, value: Value): void {
+    this.entries.set(name, { scope: this, value });
+  }
+
   lookup(name: string): ScopeEntry | undefined {
     for (let scope: Scope | undefined = this; scope; scope = scope.parent) {
       const entry = scope.entries.get(name);

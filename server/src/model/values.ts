@@ -9,8 +9,12 @@ export interface ListOrigin {
 }
 
 export type StringPart =
-  /** Literal text; `source` is where it is written (absent for text the model joined in, e.g. separators). */
-  | { kind: 'text'; text: string; source?: TextRange; origin?: ListOrigin }
+  /**
+   * Literal text; `source` is where it is written (absent for text the model joined in, e.g. separators).
+   * `derived`: reached through a function the file applies or a set field it selects, so the text
+   * may be used elsewhere too: rules may point at it, fixes leave it alone.
+   */
+  | { kind: 'text'; text: string; source?: TextRange; origin?: ListOrigin; derived?: true }
   /** A part whose text the model cannot know, e.g. `${config.foo}`. */
   | { kind: 'opaque'; description: string; source: TextRange };
 
@@ -53,6 +57,13 @@ export type Value =
   | { kind: 'null'; range: TextRange }
   | { kind: 'attrs'; range: TextRange }
   | { kind: 'unknown'; reason: string; range: TextRange };
+
+/** The same value with every text part marked `derived`. */
+export function derived(value: Value): Value {
+  if (value.kind === 'string') return { ...value, parts: value.parts.map((part) => (part.kind === 'text' && !part.derived ? { ...part, derived: true as const } : part)) };
+  if (value.kind === 'list') return { ...value, items: value.items.map((item) => ({ ...item, value: derived(item.value) })) };
+  return value;
+}
 
 export function unknown(range: TextRange, reason: string): Value {
   return { kind: 'unknown', reason, range };

@@ -1,4 +1,5 @@
 // Which snapshot devices a binding takes, and how to name devices in messages.
+import { snapshotText } from '../../hardware/displayText';
 import { HardwareSnapshot, PciDevice } from '../../hardware/snapshot';
 import { normaliseAddress, parseVfioId, VfioBinding } from './vfioBindings';
 
@@ -20,15 +21,15 @@ export function idOf(device: PciDevice): string {
   return `${device.vendor}:${device.device}`;
 }
 
-/** `0f:00.0 NVIDIA GM204 [GeForce GTX 980] [10de:13c0]` */
+/** `0f:00.0 NVIDIA GM204 [GeForce GTX 980] [10de:13c0]` (plain text: names made inert, see displayText.ts) */
 export function describeDevice(device: PciDevice): string {
-  const name = [device.vendorName?.replace(/ Corporation$/, ''), device.deviceName].filter(Boolean).join(' ') || `class ${device.class}`;
+  const name = snapshotText([device.vendorName?.replace(/ Corporation$/, ''), device.deviceName].filter(Boolean).join(' ')) || `class ${device.class}`;
   return `${device.address.replace(/^0000:/, '')} ${name} [${idOf(device)}]`;
 }
 
 /** The short name shown after an id in the editor: the device name, else its id. */
 export function shortName(device: PciDevice): string {
-  return device.deviceName ?? idOf(device);
+  return (device.deviceName && snapshotText(device.deviceName)) || idOf(device);
 }
 
 export function devicesFor(binding: VfioBinding, snapshot: HardwareSnapshot): PciDevice[] {

@@ -2,6 +2,7 @@
 // (it is what the next build uses, whatever runs now); else the hardware snapshot's running
 // kernel; else what the package set implies (latest, zen…); else the default kernel of the
 // target NixOS release. Messages say which, so an assumption is never hidden.
+import { snapshotText } from '../../hardware/displayText';
 import type { HardwareSnapshot } from '../../hardware/snapshot';
 import type { ConfigView, Definition } from '../../model/optionModel';
 import { compareReleases, CURRENT_NIXOS_RELEASE } from '../types';
@@ -54,7 +55,7 @@ export function kernelVersion(view: ConfigView, hardware: HardwareSnapshot | und
   const pinned = text ? PINNED.exec(text) : null;
   if (pinned) return { version: [Number(pinned[1]), Number(pinned[2])], source: `boot.kernelPackages is ${text}`, family, packagesText: text };
   const running = hardware?.kernel?.release ? /^(\d+)\.(\d+)/.exec(hardware.kernel.release) : null;
-  if (running) return { version: [Number(running[1]), Number(running[2])], source: `the running kernel is ${hardware!.kernel!.release}`, family, packagesText: text };
+  if (running) return { version: [Number(running[1]), Number(running[2])], source: `the running kernel is ${snapshotText(hardware!.kernel!.release!, 40)}`, family, packagesText: text };
   if (text && CURRENT.test(text)) return { version: [6, 12], source: `boot.kernelPackages is ${text} (a current kernel, assumed 6.12 or newer)`, family, packagesText: text };
   if (text && /^(pkgs\.)?linuxPackages$/.test(text)) {
     return releaseDefault

@@ -52,7 +52,15 @@ function tokensOf(list: string, offset: number): { token: string; start: number 
 function binding(kind: VfioBinding['kind'], token: string, start: number, mapped: Mapped, value: Value, via: BindingVia, definition: Definition): VfioBinding {
   const exact = sourceRangeOf(mapped, start, start + token.length);
   const origin = originAt(value, mapped, start, token.length);
-  return { kind, token, via, definition, range: exact ?? value.range, exact: exact !== undefined, origin };
+  // Text reached through a function or a set field is pointed at where it is written, but not edited there.
+  const editable = exact !== undefined && !reachedThrough(value, exact);
+  return { kind, token, via, definition, range: exact ?? value.range, exact: editable, origin: editable ? origin : undefined };
+}
+
+/** Whether the text at `range` came through a function or a set field (`derived`). */
+function reachedThrough(value: Value, range: TextRange): boolean {
+  if (value.kind !== 'string') return false;
+  return value.parts.some((part) => part.kind === 'text' && part.derived === true && part.source !== undefined && part.source.start < range.end && range.start < part.source.end);
 }
 
 /** The list element a token came from, when the token is that element's whole text. */
