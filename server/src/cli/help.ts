@@ -12,6 +12,8 @@ export const COMMAND_HELP: Record<string, { summary: string; options: [string, s
       ['--format text|json', 'how findings are printed (default text)'],
       ['--nixos-release YY.MM', 'the NixOS release the configuration targets (advice on removed options depends on it)'],
       ['--disable <code,…>', 'rule codes to switch off (docs/rules.md lists them)'],
+      ['--fix', "apply every finding's preferred fix to the files (re-checked after each; never a result that does not parse, never into a generated hardware-configuration.nix)"],
+      ['--dry-run', 'print what --fix would change as a unified diff, and write nothing'],
     ],
   },
   scan: {
