@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import { runCli } from '../server/src/cli/main';
 import { parseSnapshot } from '../server/src/hardware/snapshot';
 import { writeSysfsTree } from './hardware/sysfsTree';
-import { loadMachine } from './ruleFixtures';
+import { loadMachine, scenarioDir } from './ruleFixtures';
 import { FIXTURES, REPO_ROOT } from './helpers';
 
 async function run(argv: string[], cwd = REPO_ROOT): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -25,7 +25,7 @@ describe('nix-vfio check', () => {
   it('prints file:line:col: severity code message and exits 0 without errors', async () => {
     const result = await run(
       ['check', 'configuration.nix', '--hardware', join(MACHINES, 'intel-igpu-gtx.json'), '--disable', 'libvirtd-not-enabled,vfio-modules-missing'],
-      join(RULES, 'intel-with-amd-param'),
+      scenarioDir('intel-with-amd-param'),
     );
     assert.equal(result.code, 0);
     assert.deepEqual(
@@ -35,14 +35,14 @@ describe('nix-vfio check', () => {
   });
 
   it('exits 1 when an error-level finding is reported', async () => {
-    const result = await run(['check', join(RULES, 'unquoted-space', 'configuration.nix')]);
+    const result = await run(['check', join(scenarioDir('unquoted-space'), 'configuration.nix')]);
     assert.equal(result.code, 1);
     assert.match(result.stdout, /error kernel-param-unquoted-space/);
     assert.match(result.stderr, /no --hardware snapshot given/);
   });
 
   it('emits JSON with positions and fix titles', async () => {
-    const result = await run(['check', join(RULES, 'amd-iommu-on', 'configuration.nix'), '--format', 'json', '--disable', 'iommu-pt-info']);
+    const result = await run(['check', join(scenarioDir('amd-iommu-on'), 'configuration.nix'), '--format', 'json', '--disable', 'iommu-pt-info']);
     assert.equal(result.code, 0);
     const findings = JSON.parse(result.stdout);
     assert.equal(findings.length, 1);
@@ -59,7 +59,7 @@ describe('nix-vfio check', () => {
       ['check', 'x.nix', '--bogus'],
       ['frobnicate'],
       ['check', join(RULES, 'missing-folder', 'configuration.nix')],
-      ['check', join(RULES, 'amd-iommu-on', 'configuration.nix'), '--disable', 'iommu-pt-info,amd-iommu-on'],
+      ['check', join(scenarioDir('amd-iommu-on'), 'configuration.nix'), '--disable', 'iommu-pt-info,amd-iommu-on'],
     ]) {
       const result = await run(argv);
       assert.equal(result.code, 2, argv.join(' '));
@@ -68,7 +68,7 @@ describe('nix-vfio check', () => {
   });
 
   it('names a code --disable does not know', async () => {
-    const result = await run(['check', join(RULES, 'amd-iommu-on', 'configuration.nix'), '--disable', 'iommu-pt-info, amd-iommu-on']);
+    const result = await run(['check', join(scenarioDir('amd-iommu-on'), 'configuration.nix'), '--disable', 'iommu-pt-info, amd-iommu-on']);
     assert.equal(result.code, 2);
     assert.match(result.stderr, /no rule has the code amd-iommu-on \(/);
   });
@@ -77,7 +77,7 @@ describe('nix-vfio check', () => {
     const dir = mkdtempSync(join(tmpdir(), 'nix-vfio-cli-'));
     try {
       writeFileSync(join(dir, 'bad.json'), JSON.stringify({ format: 'nix-vfio-hardware', version: 1, devices: [{ address: '0f:00.0' }] }));
-      const result = await run(['check', join(RULES, 'amd-iommu-on', 'configuration.nix'), '--hardware', join(dir, 'bad.json')]);
+      const result = await run(['check', join(scenarioDir('amd-iommu-on'), 'configuration.nix'), '--hardware', join(dir, 'bad.json')]);
       assert.equal(result.code, 2);
       assert.match(result.stderr, /devices\[0\]\.address: must be a full PCI address/);
       assert.match(result.stderr, /cpu\.vendor/);
@@ -123,7 +123,7 @@ describe('nix-vfio scan and groups', () => {
     const scan = await run(['scan', '--from', listing]);
     assert.equal(scan.code, 0);
     assert.equal(JSON.parse(scan.stdout).devices.length, 9);
-    assert.match(scan.stderr, /guide-desktop\.iommu-script\.txt:1: not understood, skipped: Here is the output/);
+    assert.match(scan.stderr, /guide-desktop\.iommu-script\.txt:1: skipped, not a line of any listing this import reads: Here is the output/);
     const groups = await run(['groups', '--from', listing]);
     assert.equal(groups.code, 0);
     assert.match(groups.stdout, /^IOMMU Group 33 \(isolated\)\n  0f:00\.0  \[0300\] NVIDIA Corporation GM204 \[GeForce GTX 980\] \[10de:13c0\]  driver: \?  \(GPU\)$/m);

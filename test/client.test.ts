@@ -93,6 +93,7 @@ describe('topology picture', () => {
     assert.match(html, /<section class="group state-bridge" data-group="1"/);
     assert.match(html, /data-action="passThrough" data-address="0000:0f:00\.0"/, 'the configuration does not bind it yet');
     assert.doesNotMatch(html.slice(html.indexOf('data-group="1"'), html.indexOf('data-group="2"')), /data-action="passThrough"/, 'bridges stay');
+    assert.doesNotMatch(html.slice(html.indexOf('data-group="0"'), html.indexOf('data-group="1"')), /data-action="passThrough"/, 'the host bridge (0600) is the chipset');
     assert.match(html, /content="default-src 'none'; img-src vscode-webview:; style-src 'nonce-N0nce'; script-src 'nonce-N0nce';"/);
     assert.equal(html.match(/<script/g)?.length, 1);
     assert.match(html, /<script nonce="N0nce">/);

@@ -12,6 +12,7 @@ import { pathToFileURL } from 'node:url';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
 import type { PublishDiagnosticsParams } from 'vscode-languageserver';
 import { FIXTURES, REPO_ROOT } from './helpers';
+import { scenarioDir } from './ruleFixtures';
 
 const SERVER_FILES = ['server.js', 'serverBundle.js', 'tree-sitter.wasm', 'tree-sitter-nix.wasm'];
 
@@ -62,7 +63,7 @@ describe('server entry with V8 code cache', { timeout: 30_000 }, () => {
     for (const file of SERVER_FILES) copyFileSync(join(REPO_ROOT, 'dist', file), join(serverDir, file));
     workspace = mkdtempSync(join(tmpdir(), 'nix-vfio-cache-ws-'));
     mkdirSync(workspace, { recursive: true });
-    copyFileSync(join(FIXTURES, 'rules', 'intel-with-amd-param', 'configuration.nix'), join(workspace, 'configuration.nix'));
+    copyFileSync(join(scenarioDir('intel-with-amd-param'), 'configuration.nix'), join(workspace, 'configuration.nix'));
     copyFileSync(join(FIXTURES, 'machines', 'intel-igpu-gtx.json'), join(workspace, 'hardware.nix-vfio.json'));
   });
 

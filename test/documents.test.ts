@@ -2,15 +2,14 @@
 // the same syntax tree as parsing from scratch, each re-parse reuses the previous tree, and every
 // old tree is freed exactly once (the server's memory stays flat over thousands of edits).
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import type { TextDocumentContentChangeEvent } from 'vscode-languageserver';
 import { MAX_DOCUMENT_LENGTH, OpenDocument } from '../server/src/lsp/documents';
 import { NixParser, SyntaxNode, SyntaxTree } from '../server/src/parse/nixParser';
 import { LineIndex } from '../server/src/text';
 import { seededRandom, sharedParser } from './helpers';
-import { RULE_FIXTURES } from './ruleFixtures';
+import { ruleCases } from './ruleFixtures';
 
 /** A parser that records what it was asked, and trees that count how often they are deleted. */
 function recordingParser(parser: NixParser) {
@@ -64,9 +63,9 @@ describe('open documents', () => {
   it('incremental changes give the text and tree of a fresh parse, reusing and freeing each old tree', async () => {
     const base = await sharedParser();
     const next = seededRandom(8);
-    const cases = readdirSync(RULE_FIXTURES).sort().slice(0, 30);
-    for (const name of cases) {
-      let expected = readFileSync(join(RULE_FIXTURES, name, 'configuration.nix'), 'utf8');
+    const cases = ruleCases().slice(0, 30);
+    for (const { scenario: name, root } of cases) {
+      let expected = readFileSync(root, 'utf8');
       if (name.length % 2 === 0) expected = expected.replace(/\n/g, '\r\n');
       const { parser, calls, deletions } = recordingParser(base);
       const document = new OpenDocument('file:///c.nix', '/c.nix', expected, 1);

@@ -22,7 +22,7 @@ import { codeLenses } from '../server/src/editor/codeLens';
 import { verifyPassthrough } from '../server/src/editor/verify';
 import { isSetupStep, planSetupStep } from '../server/src/editor/setupSteps';
 import { assertGolden, FIXTURES, REPO_ROOT, sharedParser } from './helpers';
-import { loadMachine } from './ruleFixtures';
+import { loadMachine, scenarioDir } from './ruleFixtures';
 
 async function modelOf(root: string, overlay: ReadonlyMap<string, string> = new Map()) {
   const parser = await sharedParser();
@@ -42,7 +42,7 @@ async function withConfiguration(text: string, check: (file: string, model: Opti
 }
 
 describe('hover, inlay hints and completion', () => {
-  const turing = join(FIXTURES, 'rules', 'turing-complete', 'configuration.nix');
+  const turing = join(scenarioDir('turing-complete'), 'configuration.nix');
 
   it('hover on an id names the device, its group, driver and group members', async () => {
     const model = await modelOf(turing);
@@ -54,6 +54,8 @@ describe('hover, inlay hints and completion', () => {
     const shown = hover.markdown.replace(/\\([!-/:-@[-`{-~])/g, '$1');
     assert.match(shown, /TU104 USB Type-C UCSI Controller/);
     assert.match(shown, /IOMMU group: 27/);
+    assert.match(shown, /^\*\*0b:00\.3 NVIDIA TU104 USB Type-C UCSI Controller/, 'the device comes first');
+    assert.match(hover.markdown, /\*vfio-pci id `10de:1ad9`\*$/, 'what the token is, last');
     assert.match(shown, /driver now: nvidia-gpu/);
     assert.match(shown, /also in the group: 0b:00\.0 NVIDIA TU104 \[GeForce RTX 2070 SUPER\]/);
     assert.equal(hoverAt(model, loadMachine('amd-desktop'), turing, text.indexOf('vfio_iommu_type1')), undefined);
@@ -102,7 +104,7 @@ describe('hover, inlay hints and completion', () => {
 
 describe('code lens and verify passthrough', () => {
   it('code lens counts devices, groups and vfio-pci bindings per binding string', async () => {
-    const root = join(FIXTURES, 'rules', 'turing-missing-usb-ucsi', 'configuration.nix');
+    const root = join(scenarioDir('turing-missing-usb-ucsi'), 'configuration.nix');
     const model = await modelOf(root);
     const lenses = codeLenses(model, loadMachine('amd-desktop'), root);
     assert.deepEqual(lenses.map((lens) => lens.title), ['2 devices · IOMMU group 27 · 0 of 2 on vfio-pci now']);
@@ -121,7 +123,7 @@ describe('code lens and verify passthrough', () => {
         [true, '0f:00.1 NVIDIA GM204 High Definition Audio Controller [10de:0fbb] is driven by vfio-pci'],
       ],
     );
-    const other = verifyPassthrough(await modelOf(join(FIXTURES, 'rules', 'intel-param-present', 'configuration.nix')), loadMachine('intel-igpu-gtx'));
+    const other = verifyPassthrough(await modelOf(join(scenarioDir('intel-param-present'), 'configuration.nix')), loadMachine('intel-igpu-gtx'));
     assert.equal(other.ok, false);
     const causes = other.items.filter((item) => !item.ok).map((item) => item.cause);
     assert.deepEqual(causes, [

@@ -14,14 +14,14 @@ import { configViews } from '../server/src/model/optionModel';
 import { devicesFor } from '../server/src/rules/facts/devices';
 import { vfioBindings } from '../server/src/rules/facts/vfioBindings';
 import { FIXTURES, sharedParser } from './helpers';
-import { analyzeCase, loadMachine, ruleCases } from './ruleFixtures';
+import { analyzeCase, loadMachine, ruleCases, scenarioDir } from './ruleFixtures';
 
-const CASE = 'ids-guide-970-980';
+const CASE = 'guide-970-980';
 const MACHINE = join(FIXTURES, 'machines', 'guide-970-980.json');
 
 function copyCase(): string {
   const dir = mkdtempSync(join(tmpdir(), 'nix-vfio-fixall-'));
-  cpSync(join(FIXTURES, 'rules', CASE), dir, { recursive: true });
+  cpSync(scenarioDir(CASE), dir, { recursive: true });
   return dir;
 }
 
@@ -58,7 +58,7 @@ function nixParses(file: string): boolean {
 describe('collision fix preference', () => {
   it("on the guide's machine the preferred fix for 10de:0fbb binds 0f:00.1 (beside the bound 0f:00.0), never 0e:00.1", async () => {
     const parser = await sharedParser();
-    const testCase = ruleCases().find((candidate) => candidate.name === CASE)!;
+    const testCase = ruleCases().find((candidate) => candidate.dir === scenarioDir(CASE))!;
     const finding = analyzeCase(testCase, parser).findings.find((candidate) => candidate.code === 'vfio-id-collision' && candidate.message.startsWith('10de:0fbb'));
     const fix = finding?.fix;
     assert.ok(fix?.fix === 'bind-by-address', 'the collision is reported with a bind-by-address fix');

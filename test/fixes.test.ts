@@ -3,7 +3,7 @@
 // changes nothing, and the root file then matches the reviewed golden `fixed/<code>.nix`.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -83,6 +83,7 @@ describe('quick fixes on rule fixtures', () => {
       if (UPDATING && fixable.length === 0) return;
       assert.ok(fixable.length > 0, 'a case with reviewed fixes in fixed/ offers at least one fix');
       const seenCodes = new Map<string, number>();
+      const produced = new Set<string>();
       for (const finding of fixable) {
         // One golden per finding: fixed/<code>.nix, then fixed/<code>-2.nix for a second one…
         const nth = (seenCodes.get(finding.code) ?? 0) + 1;
@@ -90,6 +91,7 @@ describe('quick fixes on rule fixtures', () => {
         // …and fixed/<code>.alt1.nix for the finding's second fix, and so on.
         fixesOf(finding).forEach((request, alternative) => {
           const golden = `${finding.code}${nth > 1 ? `-${nth}` : ''}${alternative > 0 ? `.alt${alternative}` : ''}.nix`;
+          produced.add(golden);
           const edits = fixEdits(before.model, request);
           assert.ok(edits.length > 0, `${finding.code}: an offered fix makes edits`);
           const edited = applyFileEdits(texts, edits);
@@ -120,6 +122,11 @@ describe('quick fixes on rule fixtures', () => {
           assertGolden(edited.get(testCase.root) ?? texts.get(testCase.root)!, join(testCase.dir, 'fixed', golden));
         });
       }
+      // A golden no fix produces any more is a reviewed result nothing checks: it goes.
+      const fixedDir = join(testCase.dir, 'fixed');
+      const stale = existsSync(fixedDir) ? readdirSync(fixedDir).filter((name) => !produced.has(name)) : [];
+      if (UPDATING) for (const name of stale) rmSync(join(fixedDir, name));
+      else assert.deepEqual(stale, [], `goldens in ${testCase.name}/fixed/ that no fix produces (UPDATE_EXPECT=1 deletes them)`);
     });
   }
 });

@@ -11,7 +11,8 @@ import type { TextDocumentContentChangeEvent } from 'vscode-languageserver';
 import { OpenDocument } from '../server/src/lsp/documents';
 import type { SyntaxNode } from '../server/src/parse/nixParser';
 import { LineIndex } from '../server/src/text';
-import { FIXTURES, seededRandom, sharedParser } from './helpers';
+import { seededRandom, sharedParser } from './helpers';
+import { scenarioDir } from './ruleFixtures';
 
 const GARBAGE = ['"intel_iommu=on" ', '\n  ', '# café 😀\n', 'é', '😀😀', ' ]; ', 'boot.kernelParams = [ "iommu=pt" ];\n', '{ ', '}', "''\n  x\n''", '${a}', ''];
 
@@ -31,7 +32,7 @@ describe('incremental re-parse of open documents', () => {
     it(`equals a fresh parse after edits are undone (seed ${seed})`, async () => {
       const parser = await sharedParser();
       // A comment with astral and non-ASCII characters on every line, so columns in UTF-16 matter.
-      let valid = readFileSync(join(FIXTURES, 'rules', 'realistic-clean', 'configuration.nix'), 'utf8').replace(/\n/g, ' # Zoë 😀\n');
+      let valid = readFileSync(join(scenarioDir('realistic-clean'), 'configuration.nix'), 'utf8').replace(/\n/g, ' # Zoë 😀\n');
       const check = parser.parse(valid);
       assert.equal(check.rootNode.hasError, false, 'the base text is valid Nix');
       check.delete();

@@ -20,6 +20,8 @@ function fixtureRoots(): string[] {
     for (const name of readdirSync(dir).sort()) {
       const path = join(dir, name, 'configuration.nix');
       if (existsSync(path)) roots.push(path);
+      // Rule fixtures are one level deeper: rules/<code>/<scenario>/.
+      else if (group === 'rules') for (const scenario of readdirSync(join(dir, name)).sort()) if (existsSync(join(dir, name, scenario, 'configuration.nix'))) roots.push(join(dir, name, scenario, 'configuration.nix'));
     }
   }
   return roots;

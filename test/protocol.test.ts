@@ -12,6 +12,7 @@ import { writeSysfsTree } from './hardware/sysfsTree';
 import { FIXTURES, REPO_ROOT } from './helpers';
 import { codes, open, Session, startServer, stopServer } from './lspSession';
 import { loadMachine } from './ruleFixtures';
+import { scenarioDir } from './ruleFixtures';
 
 describe('language server over JSON-RPC', { timeout: 30_000 }, () => {
   let workspace: string;
@@ -19,7 +20,7 @@ describe('language server over JSON-RPC', { timeout: 30_000 }, () => {
 
   before(async () => {
     workspace = mkdtempSync(join(tmpdir(), 'nix-vfio-lsp-'));
-    const source = join(FIXTURES, 'rules', 'intel-with-amd-param');
+    const source = scenarioDir('intel-with-amd-param');
     copyFileSync(join(source, 'configuration.nix'), join(workspace, 'configuration.nix'));
     copyFileSync(join(FIXTURES, 'machines', 'intel-igpu-gtx.json'), join(workspace, 'hardware.nix-vfio.json'));
     // Focused on the IOMMU flag findings; the module and libvirt advice has its own fixtures.
@@ -295,7 +296,7 @@ describe('editor help over JSON-RPC', { timeout: 30_000 }, () => {
 
   before(async () => {
     workspace = mkdtempSync(join(tmpdir(), 'nix-vfio-editor-'));
-    const source = join(FIXTURES, 'rules', 'turing-missing-usb-ucsi');
+    const source = scenarioDir('turing-missing-usb-ucsi');
     text = readFileSync(join(source, 'configuration.nix'), 'utf8');
     writeFileSync(join(workspace, 'configuration.nix'), text);
     copyFileSync(join(FIXTURES, 'machines', 'amd-desktop.json'), join(workspace, 'hardware.nix-vfio.json'));
@@ -588,7 +589,7 @@ describe('an untrusted workspace', { timeout: 30_000 }, () => {
 describe('a finding with several fixes', { timeout: 30_000 }, () => {
   it('offers each as a code action, the preferred one first', async () => {
     const workspace = mkdtempSync(join(tmpdir(), 'nix-vfio-choices-'));
-    const source = join(FIXTURES, 'rules', 'ids-identical-gpus');
+    const source = scenarioDir('ids-identical-gpus');
     copyFileSync(join(source, 'configuration.nix'), join(workspace, 'configuration.nix'));
     copyFileSync(join(FIXTURES, 'machines', 'guide-desktop.json'), join(workspace, 'hardware.nix-vfio.json'));
     const session = await startServer(workspace, { rules: { disabled: ['libvirtd-not-enabled', 'vfio-boot-gpu-bound'] } });

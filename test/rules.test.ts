@@ -1,20 +1,50 @@
 // Rules as data: each fixture configuration × hardware snapshot → the expected findings.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { sharedParser } from './helpers';
-import { analyzeCase, findingLines, ruleCases } from './ruleFixtures';
+import { analyzeCase, expectedCodes, findingLines, ruleCases, SHARED_SCENARIOS } from './ruleFixtures';
 import { buildModel } from '../server/src/model/buildModel';
 import { diskLoader } from '../server/src/model/loadFiles';
 import { configViews } from '../server/src/model/optionModel';
+import { RULES } from '../server/src/rules/registry';
 import { kernelVersion } from '../server/src/rules/facts/kernelVersion';
+
+const UPDATING = process.env.UPDATE_EXPECT === '1';
 
 describe('rule fixtures', () => {
   for (const testCase of ruleCases()) {
     it(testCase.name, async () => {
       const analysis = analyzeCase(testCase, await sharedParser());
       assert.deepEqual(analysis.ruleFailures, []);
-      assert.deepEqual(findingLines(analysis, testCase.dir), [...testCase.expected].sort());
+      const lines = findingLines(analysis, testCase.dir);
+      if (UPDATING) writeFileSync(join(testCase.dir, 'expected.txt'), lines.map((line) => `${line}\n`).join(''));
+      else assert.deepEqual(lines, testCase.expected, `${testCase.name}/expected.txt (UPDATE_EXPECT=1 rewrites it; review the diff)`);
       for (const finding of analysis.findings) assert.ok(finding.message.length > 20, `${finding.code} has a real message`);
+    });
+  }
+});
+
+describe('every rule has fixtures', () => {
+  const cases = ruleCases();
+  const codes = RULES.map((rule) => rule.code);
+
+  it('folders are named after rule codes (or are the shared one), shared scenarios name the rules they are about', () => {
+    for (const testCase of cases) {
+      assert.ok(testCase.about.length > 0, `${testCase.name} says which rules it is about`);
+      for (const code of testCase.about) assert.ok(codes.includes(code), `${testCase.name}: ${code} is a rule code`);
+      if (testCase.name.startsWith(`${SHARED_SCENARIOS}/`)) continue;
+      assert.equal(testCase.about.length, 1);
+    }
+  });
+
+  for (const code of codes) {
+    it(`${code}: a scenario where it reports and one where it stays silent`, () => {
+      const about = cases.filter((testCase) => testCase.about.includes(code));
+      const reporting = about.filter((testCase) => expectedCodes(testCase.expected).includes(code));
+      assert.ok(reporting.length > 0, `no fixture in test/fixtures/rules/${code}/ (or a shared one about it) where ${code} reports`);
+      assert.ok(reporting.length < about.length, `no fixture in test/fixtures/rules/${code}/ (or a shared one about it) where ${code} stays silent`);
     });
   }
 });
@@ -47,7 +77,7 @@ describe('kernel version the rules assume', () => {
 
 describe('which initrd honours the blacklist', () => {
   const messages = async (name: string) => {
-    const testCase = ruleCases().find((candidate) => candidate.name === name)!;
+    const testCase = ruleCases().find((candidate) => candidate.scenario === name)!;
     return analyzeCase(testCase, await sharedParser()).findings.filter((finding) => finding.code === 'module-blacklisted-and-loaded').map((finding) => finding.message);
   };
 

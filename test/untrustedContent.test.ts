@@ -17,7 +17,7 @@ import { HardwareSnapshot, parseSnapshot } from '../server/src/hardware/snapshot
 import { buildModel } from '../server/src/model/buildModel';
 import { diskLoader } from '../server/src/model/loadFiles';
 import { FIXTURES, seededRandom, sharedParser } from './helpers';
-import { loadMachine } from './ruleFixtures';
+import { loadMachine, scenarioDir } from './ruleFixtures';
 
 const SECRET = 'AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI';
 const MACHINES = join(FIXTURES, 'machines');
@@ -140,7 +140,7 @@ describe('snapshot strings are inert where they are shown', () => {
   });
 
   it('hover Markdown renders the names as text: no link, image, HTML, autolink or line break from the snapshot', async () => {
-    const turing = join(FIXTURES, 'rules', 'turing-complete', 'configuration.nix');
+    const turing = join(scenarioDir('turing-complete'), 'configuration.nix');
     const model = buildModel(turing, diskLoader(await sharedParser()));
     const text = model.files.get(turing)!.text;
     const hover = hoverAt(model, hostileMachine(), turing, text.indexOf('10de:1ad9') + 3);
@@ -156,7 +156,7 @@ describe('snapshot strings are inert where they are shown', () => {
   });
 
   it('inlay hints, diagnostics, verify and the groups table carry no control characters and bounded names', async () => {
-    const turing = join(FIXTURES, 'rules', 'turing-complete', 'configuration.nix');
+    const turing = join(scenarioDir('turing-complete'), 'configuration.nix');
     const model = buildModel(turing, diskLoader(await sharedParser()));
     const machine = hostileMachine();
     const hints = inlayHints(model, machine, turing);
@@ -165,7 +165,7 @@ describe('snapshot strings are inert where they are shown', () => {
       assert.doesNotMatch(hint.label, INERT);
       assert.ok(hint.label.length < 250, hint.label);
     }
-    const shared = join(FIXTURES, 'rules', 'laptop-shared-group', 'configuration.nix');
+    const shared = join(scenarioDir('laptop-shared-group'), 'configuration.nix');
     const sharedModel = buildModel(shared, diskLoader(await sharedParser()));
     for (const [checked, on] of [[model, machine], [sharedModel, hostileMachine('intel-laptop-shared')]] as const) {
       const analysis = runRules(checked, on, { disabledRules: [], nixosRelease: '25.11' });

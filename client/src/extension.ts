@@ -1,7 +1,7 @@
 // The VS Code side: starts the language server for Nix files and owns commands, the IOMMU
 // Groups view, the topology picture and the status bar. No analysis here.
 import * as path from 'node:path';
-import { commands, env, ExtensionContext, Position, ProgressLocation, Range, Selection, TextEditorRevealType, Uri, window, workspace } from 'vscode';
+import { commands, env, ExtensionContext, Position, ProgressLocation, Range, Selection, TextEditorRevealType, Uri, ViewColumn, window, workspace } from 'vscode';
 import { LanguageClient, LanguageClientOptions, RevealOutputChannelOn, ServerOptions, TransportKind } from 'vscode-languageclient/node';
 import { ConfigurationTracker } from './configuration';
 import { BindingLine, groupIds, groupLead } from './groups';
@@ -39,7 +39,8 @@ export async function activate(context: ExtensionContext): Promise<void> {
   const view = new IommuGroupsView(() => client, configuration);
   const status = new StatusIndicator(() => tracker.current(), () => tracker.nixOpen());
   const reveal = async (binding: BindingLine) => {
-    const editor = await window.showTextDocument(Uri.parse(binding.uri), { preview: false });
+    const shown = window.visibleTextEditors.find((candidate) => candidate.document.uri.toString() === binding.uri);
+    const editor = await window.showTextDocument(Uri.parse(binding.uri), { preview: false, viewColumn: shown?.viewColumn ?? ViewColumn.One });
     const line = new Range(new Position(binding.line, 0), new Position(binding.line, 0));
     editor.selection = new Selection(line.start, line.start);
     editor.revealRange(line, TextEditorRevealType.InCenter);

@@ -1,7 +1,7 @@
 // The commands that edit the configuration: "Pass through a device" (pick a device of this
 // configuration's hardware; the server merges the complete VFIO setup for its IOMMU group) and the
 // walkthrough's steps. Afterwards each says what it changed, what remains, and offers Undo.
-import { Position, QuickPickItem, Range, Selection, TextEditorRevealType, Uri, window, workspace, WorkspaceEdit } from 'vscode';
+import { Position, QuickPickItem, Range, Selection, TextEditorRevealType, Uri, ViewColumn, window, workspace, WorkspaceEdit } from 'vscode';
 import { ExecuteCommandRequest, LanguageClient } from 'vscode-languageclient/node';
 import { Device, driverText } from './groups';
 
@@ -73,7 +73,9 @@ async function runEditingCommand(client: LanguageClient, command: string, argume
   // Show where the change went: the first changed line, selected.
   const [first] = result.changes ?? [];
   if (first) {
-    const editor = await window.showTextDocument(Uri.parse(first.uri), { preview: false, preserveFocus: true });
+    // In the editor group that already shows the file, else the first: not beside the topology picture.
+    const shown = window.visibleTextEditors.find((candidate) => candidate.document.uri.toString() === first.uri);
+    const editor = await window.showTextDocument(Uri.parse(first.uri), { preview: false, preserveFocus: true, viewColumn: shown?.viewColumn ?? ViewColumn.One });
     const range = new Range(new Position(first.fromLine - 1, 0), new Position(first.toLine - 1, 0));
     editor.selection = new Selection(range.start, range.start);
     editor.revealRange(range, TextEditorRevealType.InCenterIfOutsideViewport);

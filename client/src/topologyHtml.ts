@@ -43,7 +43,8 @@ export function topologyHtml(input: TopologyInput): string {
     // The button writes the configuration: offered until the configuration binds every endpoint (whatever drives them now).
     const boundByConfiguration = devices.filter((device) => !isBridge(device)).every((device) => bound(device.address));
     const action =
-      lead && state !== 'bridge' && !boundByConfiguration
+      // Host and ISA bridges (class 06xx) are the chipset, never a VM's.
+      lead && !lead.class.startsWith('06') && state !== 'bridge' && !boundByConfiguration
         ? `<button class="pass" data-action="passThrough" data-address="${escapeHtml(lead.address)}" title="Bind the whole group to vfio-pci in the configuration">Pass through</button>`
         : '';
     return `<section class="group state-${state}" data-group="${group}" aria-label="IOMMU group ${group}, ${escapeHtml(STATE_LABELS[state])}">

@@ -7,7 +7,7 @@
 // the size from fstat only refuses early; the limit is what bounds the read. The descriptor stays
 // non-blocking while it is read, so a procfs file that would wait for data (/proc/kmsg) fails with
 // EAGAIN instead of hanging.
-import { closeSync, constants, fstatSync, openSync, readSync, Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, Stats, statSync } from 'node:fs';
 
 export interface ReadLimits {
   /** At most this many bytes are read. */
@@ -148,4 +148,17 @@ export function readRegularText(path: string, limits: ReadLimits): FileText {
   if (!read.ok) return read;
   const { bytes, ...rest } = read;
   return { ...rest, text: bytes.toString('utf8') };
+}
+
+/**
+ * What is at `path` (following links), for questions of existence and kind only, never to read
+ * it: the host layer looks for flake.nix, configuration.nix and hosts/<name>/ folders with it.
+ */
+export function pathKind(path: string): 'file' | 'directory' | 'other' | 'missing' {
+  try {
+    const stats = statSync(path);
+    return stats.isFile() ? 'file' : stats.isDirectory() ? 'directory' : 'other';
+  } catch {
+    return 'missing';
+  }
 }

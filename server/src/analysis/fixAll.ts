@@ -6,8 +6,8 @@ import { HardwareSnapshot } from '../hardware/snapshot';
 import { fixEdits } from '../fixes/registry';
 import { FileEdit } from '../fixes/types';
 import { isGeneratedHardwareFile } from '../fixes/placement';
-import { buildModel, SourceLoader } from '../model/buildModel';
-import { NixParser, syntaxErrors } from '../parse/nixParser';
+import { OptionModel } from '../model/optionModel';
+import { SyntaxTree, syntaxErrors } from '../parse/nixParser';
 import { AnalysisSettings, Finding } from '../rules/types';
 import { applyEdits } from '../text';
 import { Analysis, runRules } from './analyze';
@@ -39,24 +39,18 @@ export interface FixAllResult {
 const MAX_ROUNDS = 200;
 
 export function fixAll(
-  rootPath: string,
-  parser: NixParser,
-  load: SourceLoader,
+  model: OptionModel,
+  rebuild: (texts: ReadonlyMap<string, string>) => OptionModel,
   hardware: HardwareSnapshot | undefined,
   settings: AnalysisSettings,
+  parse: (text: string) => SyntaxTree,
 ): FixAllResult {
   const texts = new Map<string, string>();
-  const loader: SourceLoader = (path) => {
-    const text = texts.get(path);
-    if (text === undefined) return load(path);
-    const tree = parser.parse(text);
-    return { path, text, tree, release: () => tree.delete() };
-  };
   const original = new Map<string, string>();
   const applied: AppliedFix[] = [];
   const skipped: SkippedFix[] = [];
   const tried = new Set<string>();
-  let analysis = runRules(buildModel(rootPath, loader), hardware, settings);
+  let analysis = runRules(model, hardware, settings);
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const next = nextFix(analysis.findings, tried);
     if (!next) break;
@@ -83,7 +77,7 @@ export function fixAll(
       results.set(file, applyEdits(before, edits.filter((edit) => edit.file === file)));
     }
     const broken = [...results].find(([, text]) => {
-      const tree = parser.parse(text);
+      const tree = parse(text);
       try {
         return syntaxErrors(tree.rootNode, 1).length > 0;
       } finally {
@@ -99,7 +93,7 @@ export function fixAll(
       texts.set(file, text);
     }
     applied.push({ code: finding.code, title: fix.title, files });
-    analysis = runRules(buildModel(rootPath, loader), hardware, settings);
+    analysis = runRules(rebuild(texts), hardware, settings);
   }
   const changed = new Map([...texts].filter(([file, text]) => original.get(file) !== text));
   return { changed, original: new Map([...original].filter(([file]) => changed.has(file))), applied, skipped, analysis };

@@ -1,16 +1,24 @@
-// `nix-vfio check <file> [--hardware <snapshot.json>] [--format text|json] [--fix | --dry-run]`
+// `nix-vfio check <path>… [--host NAME] [--hardware <snapshot.json>] [--format text|json|sarif]`:
+// a folder is searched for hosts (flake.nix, configuration.nix, hosts/<name>/), a file is checked
+// as part of every host that reads it (alone, without "missing" claims, when none does). Hosts,
+// releases and hardware come from the same host layer the language server uses. `--fix` applies
+// every preferred fix to one host's files, `--dry-run` prints them as a unified diff.
 import { writeFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
-import { analyzeConfiguration, DEFAULT_SETTINGS } from '../analysis/analyze';
 import { RULE_CODES } from '../analysis/catalogue';
 import { fixAll } from '../analysis/fixAll';
 import { HardwareSnapshot, parseSnapshot } from '../hardware/snapshot';
+import { analyzeHost, hostLabel, HostAnalysis } from '../host/analyzeHost';
+import { diskAccess } from '../host/diskAccess';
+import { HostLayer, HostTarget } from '../host/workspace';
+import { buildModel, SourceLoader } from '../model/buildModel';
 import { diskLoader } from '../model/loadFiles';
+import { OptionModel } from '../model/optionModel';
 import { NixParser } from '../parse/nixParser';
 import { READ_LIMITS, readRegularText } from '../regularFile';
-import { Finding } from '../rules/types';
 import { LineIndex } from '../text';
 import { CliCommand, CliIo, parseArgs, stringOption, UsageError } from './args';
+import { LocatedResult, toSarif } from './sarif';
 import { unifiedDiff } from './unifiedDiff';
 
 /** Reads and validates a snapshot file; undefined (after telling the user why) when it is unusable. */
@@ -28,105 +36,174 @@ export function readSnapshotFile(path: string, io: CliIo): HardwareSnapshot | un
   return result.snapshot;
 }
 
-interface LocatedFinding {
-  finding: Finding;
-  file: string;
-  line: number;
-  column: number;
-  endLine: number;
-  endColumn: number;
+/** One thing to analyse, and which of its files the user asked about (undefined: all). */
+interface CheckTarget {
+  target: HostTarget;
+  model: OptionModel;
+  files?: Set<string>;
 }
+
+const FORMATS = ['text', 'json', 'sarif'];
 
 export const checkCommand: CliCommand = {
   name: 'check',
-  usage: 'check <file.nix> [--hardware <snapshot.json>] [--format text|json] [--nixos-release YY.MM] [--disable <code,…>] [--fix | --dry-run]',
+  usage: 'check <file.nix|folder>… [--host NAME] [--hardware <snapshot.json>] [--format text|json|sarif] [--nixos-release YY.MM] [--disable <code,…>] [--fix | --dry-run]',
   async run(argv, io) {
-    const args = parseArgs(argv, ['hardware', 'format', 'nixos-release', 'disable'], ['fix', 'dry-run']);
+    const args = parseArgs(argv, ['hardware', 'format', 'nixos-release', 'disable', 'host'], ['fix', 'dry-run']);
     const fixing = args.options.has('fix');
     const dryRun = args.options.has('dry-run');
     if (fixing && dryRun) throw new UsageError('give --fix or --dry-run, not both');
-    const nixosRelease = stringOption(args, 'nixos-release') ?? DEFAULT_SETTINGS.nixosRelease;
-    if (!/^\d{2}\.\d{2}$/.test(nixosRelease)) throw new UsageError(`--nixos-release takes a release like 25.05, not ${nixosRelease}`);
+    const nixosRelease = stringOption(args, 'nixos-release');
+    if (nixosRelease !== undefined && !/^\d{2}\.\d{2}$/.test(nixosRelease)) throw new UsageError(`--nixos-release takes a release like 25.05, not ${nixosRelease}`);
     const disabledRules = (stringOption(args, 'disable') ?? '').split(',').map((code) => code.trim()).filter(Boolean);
     const unknown = disabledRules.filter((code) => !RULE_CODES.includes(code));
     if (unknown.length > 0) throw new UsageError(`--disable: no rule has the code ${unknown.join(', ')} (the codes are listed in docs/rules.md)`);
-    if (args.positional.length !== 1) throw new UsageError('give exactly one configuration file');
+    if (args.positional.length === 0) throw new UsageError('give a configuration file or a folder to check');
     const format = stringOption(args, 'format') ?? 'text';
-    if (format !== 'text' && format !== 'json') throw new UsageError(`--format must be text or json, not ${format}`);
-    const file = resolve(io.cwd, args.positional[0]);
+    if (!FORMATS.includes(format)) throw new UsageError(`--format must be text, json or sarif, not ${format}`);
+    const onlyHost = stringOption(args, 'host');
     const hardwarePath = stringOption(args, 'hardware');
-    let hardware: HardwareSnapshot | undefined;
+    let givenHardware: HardwareSnapshot | undefined;
     if (hardwarePath !== undefined) {
-      hardware = readSnapshotFile(resolve(io.cwd, hardwarePath), io);
-      if (!hardware) return 2;
+      givenHardware = readSnapshotFile(resolve(io.cwd, hardwarePath), io);
+      if (!givenHardware) return 2;
     }
     const parser = await NixParser.create();
-    const loader = diskLoader(parser);
-    // A root that cannot be read is bad input (exit 2), not a finding.
-    const probe = loader(file);
-    if ('error' in probe) {
-      io.stderr(`nix-vfio check: cannot read ${file}: ${probe.error}\n`);
-      return 2;
+    const access = diskAccess(diskLoader(parser));
+    const layer = new HostLayer(access);
+    const targets = new Map<string, CheckTarget>();
+    const add = (key: string, target: HostTarget, model: OptionModel, file: string | undefined) => {
+      const existing = targets.get(key);
+      if (!existing) targets.set(key, { target, model, files: file === undefined ? undefined : new Set([file]) });
+      else if (file === undefined) existing.files = undefined;
+      else existing.files?.add(file);
+    };
+    for (const argument of args.positional) {
+      const path = resolve(io.cwd, argument);
+      if (access.isDirectory(path)) {
+        const hosts = layer.hostsUnder(path);
+        if (hosts.length === 0) io.stderr(`note: no host found in ${argument} (no flake.nix with nixosConfigurations, configuration.nix or hosts/<name>/)\n`);
+        for (const host of hosts) add(host.id, { host }, layer.model({ host }), undefined);
+        continue;
+      }
+      // A file that cannot be read is bad input (exit 2), not a finding.
+      const probe = access.load(path);
+      if ('error' in probe) {
+        io.stderr(`nix-vfio check: cannot read ${path}: ${probe.error}\n`);
+        return 2;
+      }
+      probe.release?.();
+      const hosts = layer.hostsOf(probe.path);
+      if (hosts.length === 0) add(probe.path, { alone: probe.path }, layer.model({ alone: probe.path }), probe.path);
+      for (const { host, model } of hosts) add(host.id, { host }, model, probe.path);
     }
-    probe.release?.();
-    const settings = { disabledRules, nixosRelease };
-    let analysis;
+    let chosen = [...targets.values()];
+    if (onlyHost !== undefined) {
+      chosen = chosen.filter(({ target }) => 'host' in target && target.host.name === onlyHost);
+      if (chosen.length === 0) throw new UsageError(`no host named ${onlyHost} reads the given paths`);
+    }
     if (fixing || dryRun) {
-      // Every preferred fix, one at a time with the configuration re-read between them.
-      const result = fixAll(file, parser, loader, hardware, settings);
+      if (chosen.length !== 1) throw new UsageError(`--fix and --dry-run work on one host at a time; these paths belong to ${chosen.length} (choose one with --host)`);
+      const [{ target, model }] = chosen;
+      const hardware = givenHardware ?? hostHardware(layer, target, model, io);
+      const settings = { disabledRules, nixosRelease: layer.release(target, model, nixosRelease).release };
+      const loader = diskLoader(parser);
+      const rebuild = (texts: ReadonlyMap<string, string>) => buildModel(model.root, overlaid(parser, loader, texts));
+      const result = fixAll(model, rebuild, hardware, settings, (text) => parser.parse(text));
       for (const [path, text] of result.changed) {
-        const shown = relative(io.cwd, path) || path;
-        if (dryRun) io.stdout(unifiedDiff(shown, result.original.get(path) ?? '', text));
+        if (dryRun) io.stdout(unifiedDiff(relative(io.cwd, path) || path, result.original.get(path) ?? '', text));
         else writeFileSync(path, text);
       }
       for (const { code, title } of result.applied) io.stderr(`${dryRun ? 'would fix' : 'fixed'}: ${code}: ${title}\n`);
       for (const { code, title, reason } of result.skipped) io.stderr(`not fixed: ${code}: ${title}: ${reason}\n`);
       if (dryRun) return result.analysis.findings.some((finding) => finding.severity === 'error') ? 1 : 0;
-      analysis = result.analysis;
-    } else {
-      analysis = analyzeConfiguration(file, loader, hardware, settings);
+      // What is left, read from the files as written.
+      return checkCommand.run(argv.filter((arg) => arg !== '--fix'), io);
     }
-    const indexes = new Map<string, LineIndex>();
-    const ordered = [...analysis.findings].sort(
-      (a, b) => a.file.localeCompare(b.file) || a.range.start - b.range.start || a.code.localeCompare(b.code),
-    );
-    const located: LocatedFinding[] = ordered.map((finding) => {
-      let index = indexes.get(finding.file);
-      if (!index) {
-        index = new LineIndex(analysis.model.files.get(finding.file)?.text ?? '');
-        indexes.set(finding.file, index);
+    const located: LocatedResult[] = [];
+    let failed = false;
+    let someWithoutHardware = false;
+    for (const { target, model, files } of chosen) {
+      const release = layer.release(target, model, nixosRelease);
+      const hardware = givenHardware ?? hostHardware(layer, target, model, io);
+      if (!hardware) someWithoutHardware = true;
+      const analysis = analyzeHost(target, model, hardware, release, disabledRules, hostLabel(target, access));
+      if ('alone' in target && format === 'text') io.stderr(`note: ${relative(io.cwd, target.alone) || target.alone}: ${model.partial}; checks for missing settings were skipped\n`);
+      for (const failure of analysis.ruleFailures) io.stderr(`internal error in rule ${failure.code}: ${failure.error}\n`);
+      for (const result of locate(analysis, files)) {
+        located.push(result);
+        if (result.severity === 'error') failed = true;
       }
-      const start = index.positionAt(finding.range.start);
-      const end = index.positionAt(finding.range.end);
-      return {
-        finding,
-        file: relative(io.cwd, finding.file) || finding.file,
-        line: start.line + 1,
-        column: start.character + 1,
-        endLine: end.line + 1,
-        endColumn: end.character + 1,
-      };
-    });
+    }
+    located.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.code.localeCompare(b.code) || (a.host ?? '').localeCompare(b.host ?? ''));
+    const shown = (file: string) => relative(io.cwd, file) || file;
     if (format === 'json') {
-      const output = located.map(({ finding, file: path, line, column, endLine, endColumn }) => ({
-        file: path,
-        line,
-        column,
-        endLine,
-        endColumn,
-        severity: finding.severity,
-        code: finding.code,
-        message: finding.message,
-        fix: finding.fix?.title,
+      const output = located.map((result) => ({
+        file: shown(result.file),
+        line: result.line,
+        column: result.column,
+        endLine: result.endLine,
+        endColumn: result.endColumn,
+        severity: result.severity,
+        code: result.code,
+        message: result.message,
+        host: result.host ?? null,
+        fix: result.fix,
       }));
       io.stdout(JSON.stringify(output, null, 2) + '\n');
+    } else if (format === 'sarif') {
+      io.stdout(JSON.stringify(toSarif(located, io.cwd), null, 2) + '\n');
     } else {
-      for (const { finding, file: path, line, column } of located) {
-        io.stdout(`${path}:${line}:${column}: ${finding.severity} ${finding.code} ${finding.message}\n`);
+      for (const result of located) io.stdout(`${shown(result.file)}:${result.line}:${result.column}: ${result.severity} ${result.code} ${result.message}\n`);
+      if (someWithoutHardware) {
+        io.stderr('note: no --hardware snapshot given and no hardware.nix-vfio.json beside the host; checks that need the PCI devices were skipped\n');
       }
-      if (!hardware) io.stderr('note: no --hardware snapshot given; checks that need the PCI devices were skipped\n');
     }
-    for (const failure of analysis.ruleFailures) io.stderr(`internal error in rule ${failure.code}: ${failure.error}\n`);
-    return analysis.findings.some((finding) => finding.severity === 'error') ? 1 : 0;
+    return failed ? 1 : 0;
   },
 };
+
+/** `load`, with the texts in `texts` in place of those files' contents on disk. */
+function overlaid(parser: NixParser, load: SourceLoader, texts: ReadonlyMap<string, string>): SourceLoader {
+  return (path) => {
+    const text = texts.get(path);
+    if (text === undefined) return load(path);
+    const tree = parser.parse(text);
+    return { path, text, tree, release: () => tree.delete() };
+  };
+}
+
+/** The host's snapshot file, found as the editor finds it (the CLI never scans this machine unasked). */
+function hostHardware(layer: HostLayer, target: HostTarget, model: OptionModel, io: CliIo): HardwareSnapshot | undefined {
+  const plan = layer.hardware(target, model, { snapshotFile: '', scanMachine: false }, undefined);
+  if (plan.choice.kind !== 'file') return undefined;
+  return readSnapshotFile(plan.choice.path, io);
+}
+
+function locate(analysis: HostAnalysis, files: Set<string> | undefined): LocatedResult[] {
+  const indexes = new Map<string, LineIndex>();
+  const results: LocatedResult[] = [];
+  for (const finding of analysis.findings) {
+    if (files && !files.has(finding.file)) continue;
+    let index = indexes.get(finding.file);
+    if (!index) {
+      index = new LineIndex(analysis.model.files.get(finding.file)?.text ?? '');
+      indexes.set(finding.file, index);
+    }
+    const start = index.positionAt(finding.range.start);
+    const end = index.positionAt(finding.range.end);
+    results.push({
+      code: finding.code,
+      severity: finding.severity,
+      message: finding.message,
+      file: finding.file,
+      line: start.line + 1,
+      column: start.character + 1,
+      endLine: end.line + 1,
+      endColumn: end.character + 1,
+      host: analysis.host,
+      fix: finding.fix?.title,
+    });
+  }
+  return results;
+}

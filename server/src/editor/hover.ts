@@ -1,5 +1,6 @@
-// What hovering a vfio-pci id or slot shows: the devices it takes, with class, IOMMU group,
-// current driver and the other members of the group.
+// What hovering a vfio-pci id or slot shows: the devices it takes first (name, class, IOMMU group,
+// current driver, the other members of the group), a line each, and what the token is last; kept
+// short so the device is in sight even below an editor's findings.
 import { markdownText, snapshotText } from '../hardware/displayText';
 import { className } from '../hardware/pciClasses';
 import { HardwareSnapshot, iommuGroups } from '../hardware/snapshot';
@@ -31,18 +32,16 @@ export function hoverAt(model: OptionModel, hardware: HardwareSnapshot | undefin
   if (devices.length === 0) return { range: binding.range, markdown: `${kind}\n\nNo device in the hardware snapshot matches.` };
   const groups = iommuGroups(hardware);
   const sections = devices.map((device) => {
+    // Two spaces end a Markdown line without starting a paragraph: one compact block per device.
     const lines = [
       `**${markdownText(describeDevice(device))}**`,
-      '',
-      `- ${markdownText(`${className(device)} [${device.class.slice(0, 4)}]`)}${device.bootVga ? ', boot GPU' : ''}`,
-      `- IOMMU group: ${device.iommuGroup ?? 'none (IOMMU off?)'}`,
-      `- driver now: ${device.driver === undefined ? 'unknown' : device.driver === null ? 'none' : markdownText(snapshotText(device.driver))}`,
+      `${markdownText(`${className(device)} [${device.class.slice(0, 4)}]`)}${device.bootVga ? ', boot GPU' : ''} · IOMMU group: ${device.iommuGroup ?? 'none (IOMMU off?)'} · driver now: ${device.driver === undefined ? 'unknown' : device.driver === null ? 'none' : markdownText(snapshotText(device.driver))}`,
     ];
     const others = device.iommuGroup === null ? [] : (groups.get(device.iommuGroup) ?? []).filter((other) => other !== device);
     if (others.length > 0) {
-      lines.push(`- also in the group: ${others.map((other) => `${markdownText(describeDevice(other))}${isBridge(other) ? ' (bridge, stays)' : ''}`).join('; ')}`);
+      lines.push(`also in the group: ${others.map((other) => `${markdownText(describeDevice(other))}${isBridge(other) ? ' (bridge, stays)' : ''}`).join('; ')}`);
     }
-    return lines.join('\n');
+    return lines.join('  \n');
   });
-  return { range: binding.range, markdown: `${kind}\n\n${sections.join('\n\n---\n\n')}` };
+  return { range: binding.range, markdown: `${sections.join('\n\n')}\n\n*${kind}*` };
 }

@@ -9,6 +9,7 @@ import { hoverAt } from '../editor/hover';
 import { inlayHints } from '../editor/inlayHints';
 import { applySteps, PassthroughPlan, planPassthrough } from '../editor/passthrough';
 import { isSetupStep, planSetupStep } from '../editor/setupSteps';
+import { markdownText, snapshotText } from '../hardware/displayText';
 import { describeDevice, devicesFor } from '../rules/facts/devices';
 import { modelBindings } from '../rules/facts/vfioBindings';
 import { AnalysisSettings } from '../rules/types';
@@ -99,7 +100,15 @@ export class EditorFeatures {
       const found = await this.at(params);
       if (!found) return null;
       const hover = hoverAt(found.context.analysis.model, found.context.hardware, found.context.path, found.offset);
-      return hover ? { contents: { kind: MarkupKind.Markdown, value: hover.markdown }, range: toRange(found.lines, hover.range) } : null;
+      if (!hover) return null;
+      // Clients that show diagnostics apart from the hover (Neovim, Helix) get the findings on the token after the device;
+      // VS Code shows them in the same hover already.
+      const findings = this.clientShowsResults
+        ? []
+        : found.context.analysis.findings.filter((finding) => finding.file === found.context.path && finding.range.start <= found.offset && found.offset <= finding.range.end);
+      const notes = findings.map((finding) => `${finding.severity} \`${finding.code}\`: ${markdownText(firstSentence(finding.message))}`);
+      const value = notes.length > 0 ? `${hover.markdown}\n\n---\n\n${notes.join('  \n')}` : hover.markdown;
+      return { contents: { kind: MarkupKind.Markdown, value }, range: toRange(found.lines, hover.range) };
     });
     connection.languages.inlayHint.on(async (params) => {
       const context = await this.analysisFor(params.textDocument.uri);
@@ -209,7 +218,7 @@ export class EditorFeatures {
       devices.length === 0
         ? 'This binding takes no device of the hardware this configuration is checked against.'
         : devices
-            .map((device) => `${describeDevice(device)}: IOMMU group ${device.iommuGroup ?? 'none'}, driver now ${device.driver === undefined ? 'unknown' : (device.driver ?? 'none')}`)
+            .map((device) => `${describeDevice(device)}: IOMMU group ${device.iommuGroup ?? 'none'}, driver now ${device.driver === undefined ? 'unknown' : device.driver === null ? 'none' : snapshotText(device.driver)}`)
             .join('; ');
     void this.connection.window.showInformationMessage(text);
     return { shown: devices.length };
@@ -241,4 +250,10 @@ export class EditorFeatures {
     const lines = context.lines(context.path);
     return { context, offset: lines.offsetAt(params.position), lines };
   }
+}
+
+/** A finding's first sentence: enough under a hover, the rest is in the diagnostic. */
+function firstSentence(message: string): string {
+  const end = message.search(/\.\s/);
+  return end < 0 ? message : message.slice(0, end + 1);
 }

@@ -162,6 +162,31 @@ export function buildModel(rootPath: string, load: SourceLoader, cache?: ModelCa
   return model;
 }
 
+/** One module a host starts from, as a flake's `modules` list gives it (see host/flake.ts). */
+export type RootModule =
+  | { kind: 'file'; path: string; range: TextRange }
+  | { kind: 'inline'; node: SyntaxNode }
+  | { kind: 'unresolved'; range: TextRange; problem: string };
+
+/**
+ * A host read from several root modules at once, declared in `declaringFile` (a flake.nix, kept
+ * in the model so findings about its `modules` list have a place).
+ */
+export function buildHostModel(declaringFile: ParsedSource, modules: readonly RootModule[], load: SourceLoader, cache?: ModelCache): OptionModel {
+  const model: OptionModel = { root: declaringFile.path, files: new Map(), definitions: [], attrsets: [], unread: [], imports: [], specialisations: [] };
+  const builder = new ModelBuilder(model, load, cache);
+  const file = declaringFile.path;
+  model.files.set(file, sourceFile(file, sourceTextOf(declaringFile.text), syntaxErrors(declaringFile.tree.rootNode)));
+  for (const module of modules) {
+    if (module.kind === 'file') builder.addFile(module.path, undefined, { file, range: module.range });
+    else if (module.kind === 'unresolved') model.imports.push({ file, range: module.range, problem: module.problem });
+    else builder.addInline(file, module.node);
+  }
+  // The main file is the first module read from a file (edits prefer it): a host's own folder.
+  model.root = model.imports.find((record) => record.file === file && record.target !== undefined)?.target ?? file;
+  return model;
+}
+
 class ModelBuilder {
   private readonly evaluator = new Evaluator();
   /** Files being walked, to stop import cycles; a file imported twice is walked once, as NixOS does. */
@@ -222,6 +247,11 @@ class ModelBuilder {
     }
   }
 
+  /** A module written inside a file already in the model (a flake's inline module). */
+  addInline(file: string, node: SyntaxNode): void {
+    this.walkModule(node, new Scope(), { file, conditions: [], modifiers: [], depth: 0 });
+  }
+
   /** A module: a function returning an attribute set, possibly under let/with, full or shorthand form. */
   private walkModule(node: SyntaxNode, scope: Scope, context: WalkContext): void {
     if (context.depth > MAX_DEPTH) return this.unread(node, [], context, 'nested too deeply');
@@ -271,6 +301,13 @@ class ModelBuilder {
           }
         }
         if (this.importOther(node, scope, deeper)) return;
+        if (node.type === 'select_expression' || node.type === 'variable_expression') {
+          // `inputs.x.nixosModules.y`, a module passed in as an argument: defined where the model cannot look.
+          const base = node.type === 'select_expression' ? node.childForFieldName('expression')?.text : node.text;
+          const problem = base === 'inputs' ? "a flake input's module is not read" : 'the module is defined elsewhere and not read';
+          this.model.imports.push({ file: context.file, range: rangeOf(node), problem });
+          return;
+        }
         if (node.type === 'binary_expression' && this.walkUpdate(node, [], scope, deeper, true)) return;
         if (this.walkWrapper(node, [], scope, deeper, (inner, innerContext, innerScope = scope) => this.walkModule(inner, innerScope, innerContext))) return;
         return this.unread(node, [], context, 'module not read');

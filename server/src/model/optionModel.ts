@@ -91,6 +91,11 @@ export interface OptionModel {
   unread: UnreadRegion[];
   imports: ImportRecord[];
   specialisations: string[];
+  /**
+   * Set when the model is not a whole host (a module of no known host, analysed alone): why.
+   * Then nothing can be said to be missing, since the host may set it elsewhere.
+   */
+  partial?: string;
 }
 
 export function pathKey(path: readonly string[]): string {
@@ -180,6 +185,7 @@ export class ConfigView {
    */
   fullyKnown(option: string): boolean {
     const path = option.split('.');
+    if (this.model.partial !== undefined) return false;
     if (this.model.imports.some((record) => record.problem !== undefined)) return false;
     // Text tree-sitter could not read may hold the definition; say nothing rather than be wrong.
     for (const file of this.model.files.values()) if (file.syntaxErrors.length > 0 || file.readProblem) return false;

@@ -1,0 +1,26 @@
+// The host layer's view of the disk: files are parsed through a model loader (open editor buffers
+// first, in the server), folders only listed, and the few plain texts it needs (flake.lock,
+// snapshots) read through the regular-file helper with a size cap.
+import { readdirSync } from 'node:fs';
+import type { SourceLoader } from '../model/buildModel';
+import { pathKind, READ_LIMITS, readRegularText } from '../regularFile';
+import type { FileAccess } from './hosts';
+
+export function diskAccess(load: SourceLoader, isOpen: (path: string) => boolean = () => false): FileAccess {
+  return {
+    load,
+    readText(path) {
+      const read = readRegularText(path, { maxBytes: READ_LIMITS.configuration });
+      return read.ok ? read.text : undefined;
+    },
+    isFile: (path) => isOpen(path) || pathKind(path) === 'file',
+    isDirectory: (path) => pathKind(path) === 'directory',
+    list(path) {
+      try {
+        return readdirSync(path);
+      } catch {
+        return [];
+      }
+    },
+  };
+}
