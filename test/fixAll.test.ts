@@ -11,8 +11,8 @@ import { unifiedDiff } from '../server/src/cli/unifiedDiff';
 import { buildModel } from '../server/src/model/buildModel';
 import { diskLoader } from '../server/src/model/loadFiles';
 import { configViews } from '../server/src/model/optionModel';
-import { devicesFor } from '../server/src/rules/facts/devices';
-import { vfioBindings } from '../server/src/rules/facts/vfioBindings';
+import { devicesFor } from '../server/src/vfio/devices';
+import { vfioBindings } from '../server/src/vfio/vfioBindings';
 import { FIXTURES, sharedParser } from './helpers';
 import { analyzeCase, loadMachine, ruleCases, scenarioDir } from './ruleFixtures';
 
