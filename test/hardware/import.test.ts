@@ -25,9 +25,17 @@ function visible(snapshot: HardwareSnapshot, { groups, drivers }: { groups: bool
 }
 
 function read(name: string, host?: string) {
-  const result = importListing(readFileSync(join(LISTINGS, name), 'utf8'), host);
+  const result = importListing(readFileSync(join(LISTINGS, name), 'utf8'), { host });
+  assert.ok(result.ok, result.ok ? '' : result.message);
   assert.ok(validateSnapshot(result.snapshot).ok, 'an import is a valid snapshot');
-  return result;
+  return { ...result, unreadLines: result.skipped.map(({ line, text }) => ({ line, text })) };
+}
+
+/** An import that must succeed, with the skipped lines as {line, text}. */
+function imported(text: string, options = {}) {
+  const result = importListing(text, options);
+  assert.ok(result.ok, result.ok ? '' : result.message);
+  return { ...result, unreadLines: result.skipped.map(({ line, text: content }) => ({ line, text: content })) };
 }
 
 /** One real-format listing per fixture machine: what it can show, and the lines it must report. */
@@ -52,6 +60,7 @@ const CASES: {
     shows: { groups: true, drivers: false },
     kind: 'iommu-script',
     unread: [
+      { line: 1, text: '### My IOMMU groups' },
       { line: 3, text: 'I ran the script from the wiki and got this:' },
       { line: 14, text: 'Why is my GTX in group 1 with the bridge?' },
     ],
@@ -89,7 +98,7 @@ describe('import of pasted listings', () => {
   it('takes subsystems from lspci -k, the programming interface from lspci -v, and no name from "Device"', () => {
     const twin = read('twin-gpus.lspci-nnk.txt').snapshot;
     assert.deepEqual([twin.devices[3].subsystemVendor, twin.devices[3].subsystemDevice], ['1043', '87b3']);
-    const { snapshot } = importListing(
+    const { snapshot } = imported(
       '00:14.0 USB controller [0c03]: Intel Corporation Cannon Lake PCH USB 3.1 xHCI Host Controller [8086:a36d] (rev 10) (prog-if 30 [XHCI])\n' +
         '01:00.0 VGA compatible controller [0300]: NVIDIA Corporation Device [10de:2b85] (rev a1)\n',
     );
@@ -99,7 +108,7 @@ describe('import of pasted listings', () => {
     assert.equal(snapshot.devices[1].deviceName, undefined);
   });
 
-  it('reads a listing quoted or bulleted in markdown, with prompts of several shells, and drops nothing silently', () => {
+  it('reads a listing quoted or bulleted in markdown, with prompts of several shells, and drops nothing silently or by guessing', () => {
     const text = [
       '> > bash-5.2$ sudo lspci -nnk',
       '> > 0b:00.0 VGA compatible controller [0300]: NVIDIA Corporation TU104 [GeForce RTX 2070 SUPER] [10de:1e84] (rev a1)',
@@ -118,20 +127,32 @@ describe('import of pasted listings', () => {
       '0b:00.2 USB controller [0c03]: NVIDIA Corporation TU104 USB 3.1 Host Controller [10de:1ad8] (rev a1',
       '\tKernel driver in use: xhci_hcd',
     ].join('\r\n');
-    const { snapshot, unreadLines } = importListing(text);
+    const { snapshot, skipped } = imported(text);
+    // The detail line on 14 follows prompts and a script, not its device: it is reported, never
+    // given to the last device seen; 0b:00.1 came from `lspci -nnk` with no driver line, so none.
     assert.deepEqual(
       snapshot.devices.map((device) => [device.address, device.driver]),
       [
         ['0000:0b:00.0', 'nvidia'],
-        ['0000:0b:00.1', 'snd_hda_intel'],
+        ['0000:0b:00.1', null],
       ],
     );
-    assert.deepEqual(unreadLines.map((entry) => entry.line), [15, 16], 'the broken device line and the driver line left without its device');
+    assert.deepEqual(
+      skipped.map((entry) => [entry.line, entry.reason]),
+      [
+        ...[7, 8, 9, 10, 11, 12, 13].map((line) => [line, 'shell script text, not its output']),
+        [14, 'an lspci detail line with no device line above it'],
+        [15, 'not a line of any listing this import reads'],
+        [16, 'an lspci detail line with no device line above it'],
+      ],
+      'the script, the broken device line and the driver lines left without their device',
+    );
   });
 
   it('reports every line of text that is no listing', () => {
-    const { snapshot, unreadLines } = importListing('hello\n\nworld\n');
-    assert.equal(snapshot.devices.length, 0);
-    assert.deepEqual(unreadLines.map((entry) => entry.line), [1, 3]);
+    const result = importListing('hello\n\nworld\n');
+    assert.ok(!result.ok && result.kind === 'nothing-usable');
+    assert.deepEqual(result.skipped.map((entry) => entry.line), [1, 3]);
+    assert.match(result.message, /line 1: hello[\s\S]*line 3: world/, 'the error quotes the first lines it could not read');
   });
 });

@@ -12,7 +12,7 @@ const GOOD = readFileSync(join(FIXTURES, 'machines', 'twin-gpus.json'), 'utf8');
 
 /** A broken copy of a good snapshot, the problem paths expected, and the text each path must point at. */
 const BROKEN: { name: string; mutate: (data: any) => void; expected: [string, string | undefined][] }[] = [
-  { name: 'another version', mutate: (data) => (data.version = 2), expected: [['version', '2']] },
+  { name: 'a version from the future', mutate: (data) => (data.version = 3), expected: [['version', '3']] },
   { name: 'an unknown source kind', mutate: (data) => (data.source.kind = 'lshw'), expected: [['source.kind', '"lshw"']] },
   { name: 'no source', mutate: (data) => delete data.source, expected: [['source.kind', undefined]] },
   { name: 'a host that is no string', mutate: (data) => (data.source.host = 7), expected: [['source.host', '7']] },

@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { importListing } from '../hardware/importListing';
+import { importMessages } from '../hardware/importReport';
 import { scanSysfs } from '../hardware/scanSysfs';
 import { READ_LIMITS, readRegularText } from '../regularFile';
 import { HardwareSnapshot } from '../hardware/snapshot';
@@ -17,6 +18,7 @@ export function hardwareFromArgs(args: ParsedArgs, io: CliIo, allowSnapshot: boo
   if ([from, root, snapshotFile].filter((option) => option !== undefined).length > 1) {
     throw new UsageError(`give one of --root, --from${allowSnapshot ? ', --hardware' : ''}`);
   }
+  if (from === undefined && (args.options.has('section') || args.options.has('cpu-vendor'))) throw new UsageError('--section and --cpu-vendor go with --from');
   if (snapshotFile !== undefined) return readSnapshotFile(resolve(io.cwd, snapshotFile), io);
   if (from !== undefined) {
     let text: string;
@@ -36,13 +38,9 @@ export function hardwareFromArgs(args: ParsedArgs, io: CliIo, allowSnapshot: boo
       }
       text = read.text;
     }
-    const { snapshot, unreadLines } = importListing(text);
-    for (const { line, text: content } of unreadLines) io.stderr(`${from}:${line}: not understood, skipped: ${content.trim()}\n`);
-    if (snapshot.devices.length === 0) {
-      io.stderr(`${from}: no devices found; paste the output of lspci -nn, lspci -nnk or the IOMMU-group script\n`);
-      return undefined;
-    }
-    return snapshot;
+    const result = importListing(text, listingOptions(args));
+    for (const message of importMessages(result, from)) io.stderr(`${message}\n`);
+    return result.ok ? result.snapshot : undefined;
   }
   const result = scanSysfs(resolve(io.cwd, root ?? '/'));
   for (const warning of result.warnings) io.stderr(`warning: ${warning}\n`);
@@ -52,3 +50,15 @@ export function hardwareFromArgs(args: ParsedArgs, io: CliIo, allowSnapshot: boo
   }
   return result.snapshot;
 }
+
+/** `--section N` and `--cpu-vendor intel|amd`, for a pasted listing. */
+function listingOptions(args: ParsedArgs): { section?: number; cpuVendor?: 'intel' | 'amd' } {
+  const section = stringOption(args, 'section');
+  const cpuVendor = stringOption(args, 'cpu-vendor');
+  if (section !== undefined && !/^[1-9]\d{0,5}$/.test(section)) throw new UsageError(`--section takes a section number (1, 2, …), not ${section}`);
+  if (cpuVendor !== undefined && cpuVendor !== 'intel' && cpuVendor !== 'amd') throw new UsageError(`--cpu-vendor is intel or amd, not ${cpuVendor}`);
+  return { ...(section ? { section: Number(section) } : {}), ...(cpuVendor ? { cpuVendor } : {}) };
+}
+
+/** Options `scan` and `groups` take for a pasted listing. */
+export const LISTING_OPTIONS = ['section', 'cpu-vendor'] as const;

@@ -20,7 +20,9 @@ export const COMMAND_HELP: Record<string, { summary: string; options: [string, s
     summary: 'Writes a hardware snapshot (PCI devices, IOMMU groups, CPU) of this machine, or of pasted lspci / IOMMU-script output.',
     options: [
       ['--root DIR', 'read sysfs and procfs under DIR instead of /'],
-      ['--from lspci.txt', 'import pasted `lspci -nnk` or IOMMU-group script output instead of scanning'],
+      ['--from lspci.txt', 'import pasted `lspci -nnk`, `lspci -vnn`, IOMMU-group script, ls-iommu or kernel log output instead of scanning (`-` reads standard input)'],
+      ['--section N', 'with --from: the listing to use when the paste holds several that disagree (the import names them)'],
+      ['--cpu-vendor intel|amd', 'with --from: the CPU vendor, when the paste does not show it or shows it wrongly'],
       ['--output snapshot.json', 'write the snapshot there instead of to standard output'],
     ],
   },
@@ -29,6 +31,8 @@ export const COMMAND_HELP: Record<string, { summary: string; options: [string, s
     options: [
       ['--root DIR', 'scan sysfs under DIR instead of /'],
       ['--from lspci.txt', 'read pasted lspci / IOMMU-script output'],
+      ['--section N', 'with --from: the listing to use when the paste holds several that disagree'],
+      ['--cpu-vendor intel|amd', 'with --from: the CPU vendor'],
       ['--hardware snapshot.json', 'read a hardware snapshot'],
     ],
   },

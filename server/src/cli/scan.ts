@@ -2,13 +2,13 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { CliCommand, parseArgs, stringOption, UsageError } from './args';
-import { hardwareFromArgs } from './hardwareInput';
+import { hardwareFromArgs, LISTING_OPTIONS } from './hardwareInput';
 
 export const scanCommand: CliCommand = {
   name: 'scan',
-  usage: 'scan [--root DIR | --from lspci.txt] [--output snapshot.json]',
+  usage: 'scan [--root DIR | --from lspci.txt [--section N] [--cpu-vendor intel|amd]] [--output snapshot.json]',
   async run(argv, io) {
-    const args = parseArgs(argv, ['root', 'from', 'output']);
+    const args = parseArgs(argv, ['root', 'from', 'output', ...LISTING_OPTIONS]);
     if (args.positional.length > 0) throw new UsageError(`unexpected ${args.positional[0]}`);
     const snapshot = hardwareFromArgs(args, io, false);
     if (!snapshot) return 2;

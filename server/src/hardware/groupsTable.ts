@@ -2,6 +2,7 @@
 // but marking what matters for passthrough: GPUs, their other functions, bridges, the boot GPU,
 // and whether a group holds one card only.
 import { snapshotText } from './displayText';
+import { inferredLines } from './importReport';
 import { className } from './pciClasses';
 import { HardwareSnapshot, iommuGroups, isIsolatedGroup, PciDevice } from './snapshot';
 
@@ -15,6 +16,8 @@ function roles(device: PciDevice, gpuSlots: Set<string>): string[] {
   if (device.bootVga) marks.push('boot GPU');
   // How one of two identical cards is given to vfio-pci: worth seeing beside the driver.
   if (device.driverOverride) marks.push(`driver_override ${snapshotText(device.driverOverride)}`);
+  if (device.resetSupported === false) marks.push('no reset');
+  if (device.usbDevices?.length) marks.push(`USB: ${device.usbDevices.map((usb) => snapshotText(usb.name ?? `${usb.vendor}:${usb.product}`)).join('; ')}`);
   return marks;
 }
 
@@ -30,7 +33,7 @@ export function noGroupsReason(snapshot: HardwareSnapshot): string {
 
 export function groupsTable(snapshot: HardwareSnapshot): string {
   const groups = iommuGroups(snapshot);
-  if (groups.size === 0) return `${noGroupsReason(snapshot)}\n`;
+  if (groups.size === 0) return `${noGroupsReason(snapshot)}\n${inferredSection(snapshot)}`;
   const gpuSlots = new Set(snapshot.devices.filter((device) => device.class.startsWith('03')).map((device) => slotOf(device.address)));
   const lines: string[] = [];
   for (const [group, members] of groups) {
@@ -44,5 +47,11 @@ export function groupsTable(snapshot: HardwareSnapshot): string {
       );
     }
   }
-  return lines.join('\n') + '\n';
+  return lines.join('\n') + '\n' + inferredSection(snapshot);
+}
+
+/** The facts an import inferred and what from, so a wrong inference can be seen and overridden. */
+export function inferredSection(snapshot: HardwareSnapshot): string {
+  const lines = inferredLines(snapshot as HardwareSnapshot & Record<string, unknown>);
+  return lines.length ? `\nInferred:\n${lines.map((line) => `  ${line}`).join('\n')}\n` : '';
 }

@@ -1,117 +1,188 @@
-// Reads hardware from text a user pastes or saved on another machine: `lspci -nn`, `lspci -nnk`,
-// `lspci -nnkq`, and the IOMMU-group script of the NixOS VFIO guide (`IOMMU Group 33 0f:00.0 …`,
-// also the `IOMMU Group 33:` heading form). Blank lines, markdown fences and shell prompts are
-// passed over; any other line it cannot read is reported with its number, never dropped silently.
+// Reads hardware from text a user pasted or saved on another machine: the IOMMU-group scripts
+// (the guide's one-line and heading forms, the tab-separated form with reset marks and USB
+// devices, ls-iommu), `lspci -nn`, `-nnk`, `-vnn`, kernel log lines, /proc/cpuinfo, lscpu,
+// /proc/cmdline and `uname`, in any mix, quoted or bulleted in markdown or numbered by a paste
+// site. It never guesses: every line it does not use is reported with why, contradictions stop
+// it (listing/merge.ts), and every fact it infers says what from (`inferredFrom`).
+import { progIfFromName } from './pciClasses';
+import { mergeSections, sectionLabel } from './listing/merge';
+import { ListingFacts, readSections, Section, SectionDevice, SkippedLine } from './listing/sections';
 import { CpuVendor, HardwareSnapshot, PciDevice, SNAPSHOT_FORMAT, SNAPSHOT_VERSION } from './snapshot';
 
-export interface ImportResult {
-  snapshot: HardwareSnapshot;
-  /** 1-based line numbers and text of lines that were not understood. */
-  unreadLines: { line: number; text: string }[];
+export type { SkippedLine } from './listing/sections';
+
+export interface ImportOptions {
+  host?: string;
+  /** Which listing to use when the paste holds several that disagree (1-based, as the error lists them). */
+  section?: number;
+  /** The CPU vendor as the user states it; beats anything inferred. */
+  cpuVendor?: 'intel' | 'amd';
 }
 
-const DEVICE_LINE =
-  /^(?:([0-9a-fA-F]{4}):)?([0-9a-fA-F]{2}):([0-9a-fA-F]{2})\.([0-7])\s+(.+?)\s+\[([0-9a-fA-F]{4})\]:\s+(.*?)\s*\[([0-9a-fA-F]{4}):([0-9a-fA-F]{4})\](?:\s+\(rev\s+[0-9a-fA-F]+\))?(?:\s+\(prog-if\s+([0-9a-fA-F]{2})[^)]*\))?\s*$/;
-const GROUP_PREFIX = /^IOMMU\s+[Gg]roup\s+(\d+)\s*:?\s*/;
-/** Lines around a listing that carry no device: fences, headings, shell prompts, the script itself. */
-const IGNORED = [
-  /^\s*$/,
-  /^\s*(```|~~~)/,
-  /^\s*(\$|#{1,6}|%|❯|»)(\s|$)/,
-  /^\s*\[[^\]]*\][$#](\s|$)/,
-  /^\s*\w[\w.-]*@[\w.-]+(:\S*)?[$#%](\s|$)/,
-  /^\s*[\w.~/:-]+[$#%>❯]\s+(sudo\s+)?(lspci|for|bash|sh|\.?\/\S+)\b/,
-  /^\s*((for|do|done|echo|printf|shopt|lspci|sudo)\b|n=|#!)/,
-];
-/** Vendor names as lspci prints them, longest first, to split "Vendor Device" descriptions. */
-const VENDOR_SUFFIX = /^(.*?(?:Corporation|Corp\.|Inc\.|Ltd\.?|Technology|Technologies|Semiconductor|Electronics|Micro Devices, Inc\.)(?:,?\s+Co\.?,?\s+Ltd\.?)?(?:\s+\[[^\]]+\])?)\s+(.+)$/;
-
-/**
- * The line without the markdown it was pasted in: block quotes (`> `, nested), list bullets and
- * inline code marks. A quoted listing is still a listing and must be read, not passed over.
- */
-function withoutMarkdown(raw: string): string {
-  return raw.replace(/^\s*(?:>\s?)+/, '').replace(/^\s*[-*+]\s+/, '').replace(/`/g, '');
+export interface ListingSectionSummary {
+  number: number;
+  firstLine: number;
+  lastLine: number;
+  label: string;
 }
 
-/** lspci prints `Device` for an id its pci.ids does not know: that is no name. */
-function deviceName(name: string): { deviceName?: string } {
-  return name === 'Device' || name === '' ? {} : { deviceName: name };
-}
+export type ImportResult =
+  | {
+      ok: true;
+      snapshot: HardwareSnapshot;
+      /** Every line not used, with its number and why. */
+      skipped: SkippedLine[];
+      sections: ListingSectionSummary[];
+      /** Sections left out because they disagree with the chosen one. */
+      dropped: { section: number; reason: string }[];
+    }
+  | { ok: false; kind: 'choose-section' | 'contradiction' | 'nothing-usable'; message: string; skipped: SkippedLine[]; sections: ListingSectionSummary[] };
 
-export function importListing(text: string, host?: string): ImportResult {
-  const devices = new Map<string, PciDevice>();
-  const unreadLines: ImportResult['unreadLines'] = [];
-  let current: PciDevice | undefined;
-  let headingGroup: number | null = null;
-  let sawGroups = false;
-  const lines = text.split(/\r?\n/);
-  lines.forEach((raw, index) => {
-    const line = withoutMarkdown(raw);
-    if (IGNORED.some((pattern) => pattern.test(line))) return;
-    // lspci indents these under their device; quoting may have eaten the indentation.
-    const kernelLine = /^\s*(Subsystem|Kernel driver in use|Kernel modules|DeviceName|Physical Slot|Flags|Control|Status)\s*:\s*(.*)$/.exec(line);
-    if (kernelLine) {
-      if (!current) {
-        unreadLines.push({ line: index + 1, text: raw });
-        return;
-      }
-      if (kernelLine[1] === 'Kernel driver in use') current.driver = kernelLine[2].trim();
-      if (kernelLine[1] === 'Subsystem') {
-        const ids = /\[([0-9a-fA-F]{4}):([0-9a-fA-F]{4})\]\s*$/.exec(kernelLine[2]);
-        if (ids) {
-          current.subsystemVendor = ids[1].toLowerCase();
-          current.subsystemDevice = ids[2].toLowerCase();
-        }
-      }
-      return;
+export function importListing(text: string, options: ImportOptions = {}): ImportResult {
+  const { sections, facts, skipped } = readSections(text);
+  const summaries = sections.map((section) => ({ number: section.number, firstLine: section.firstLine, lastLine: section.lastLine, label: sectionLabel(section) }));
+  const merged = mergeSections(sections, options.section);
+  if (!merged.ok) return { ok: false, kind: merged.kind, message: merged.message, skipped, sections: summaries };
+  const inferredFrom: Record<string, string> = {};
+  const devices: PciDevice[] = [];
+  const lineOf = new Map<string, number>();
+  for (const device of [...merged.devices.values()].sort((a, b) => a.address.localeCompare(b.address))) {
+    if (device.vendor === undefined || device.device === undefined || device.classCode === undefined) {
+      // Only a kernel-log group line: an address with a group but no ids or class to check against.
+      skipped.push({ line: device.line, text: lineText(text, device.line), reason: `${device.address} has a group here, but no line of the paste gives its ids and class` });
+      continue;
     }
-    let rest = line.trim();
-    let group: number | null = headingGroup;
-    const prefix = GROUP_PREFIX.exec(rest);
-    if (prefix) {
-      sawGroups = true;
-      group = Number(prefix[1]);
-      rest = rest.slice(prefix[0].length);
-      if (rest === '') {
-        headingGroup = group; // `IOMMU Group 33:` heading, devices follow on their own lines
-        return;
-      }
-    }
-    const match = DEVICE_LINE.exec(rest);
-    if (!match) {
-      unreadLines.push({ line: index + 1, text: raw });
-      current = undefined;
-      return;
-    }
-    const [, domain, bus, slot, fn, , classCode, description, vendor, device, progIf] = match;
-    const address = `${(domain ?? '0000').toLowerCase()}:${bus.toLowerCase()}:${slot.toLowerCase()}.${fn}`;
-    const names = VENDOR_SUFFIX.exec(description);
-    const entry: PciDevice = devices.get(address) ?? {
-      address,
-      vendor: vendor.toLowerCase(),
-      device: device.toLowerCase(),
-      // lspci -nn shows class and subclass; the programming interface only with -v (prog-if).
-      class: `${classCode.toLowerCase()}${(progIf ?? '00').toLowerCase()}`,
-      iommuGroup: null,
-      ...(names ? { vendorName: names[1], ...deviceName(names[2]) } : deviceName(description)),
+    lineOf.set(device.address, device.line);
+    devices.push(toPciDevice(device, devices.length, inferredFrom));
+  }
+  skipped.sort((a, b) => a.line - b.line);
+  if (devices.length === 0) {
+    const firstUnread = skipped.slice(0, 5).map((entry) => `  line ${entry.line}: ${entry.text.trim()}  (${entry.reason})`);
+    return {
+      ok: false,
+      kind: 'nothing-usable',
+      message:
+        'no PCI devices found. Paste the output of `lspci -nnk` or of an IOMMU-group script' +
+        (firstUnread.length ? `; the first lines not read:\n${firstUnread.join('\n')}` : ' (the text is empty)'),
+      skipped,
+      sections: summaries,
     };
-    if (group !== null) entry.iommuGroup = group;
-    devices.set(address, entry);
-    current = entry;
-  });
-  const all = [...devices.values()].sort((a, b) => a.address.localeCompare(b.address));
-  const cpuVendor: CpuVendor = 'unknown';
+  }
+  const cpu = cpuFacts(devices, lineOf, facts, options.cpuVendor, inferredFrom);
+  if ('error' in cpu) return { ok: false, kind: 'contradiction', message: cpu.error, skipped, sections: summaries };
+  applyBootVga(devices, facts, skipped, text, inferredFrom);
+  const sawGroups = devices.some((device) => device.iommuGroup !== null);
+  const kernel = {
+    ...(facts.release ? { release: facts.release.value } : {}),
+    ...(facts.cmdline ? { cmdline: facts.cmdline.value } : {}),
+  };
+  if (facts.release) inferredFrom['kernel.release'] = `line ${facts.release.line}`;
+  if (facts.cmdline) inferredFrom['kernel.cmdline'] = `line ${facts.cmdline.line}`;
+  const snapshot: HardwareSnapshot = {
+    format: SNAPSHOT_FORMAT,
+    version: SNAPSHOT_VERSION,
+    source: { kind: sawGroups ? 'iommu-script' : 'lspci', ...(options.host ? { host: options.host } : {}) },
+    cpu: cpu.cpu,
+    ...(Object.keys(kernel).length ? { kernel } : {}),
+    // Groups in the listing mean the IOMMU was on; lspci alone does not tell.
+    iommu: { active: sawGroups ? true : null },
+    devices,
+    ...(Object.keys(inferredFrom).length ? { inferredFrom } : {}),
+  };
   return {
-    snapshot: {
-      format: SNAPSHOT_FORMAT,
-      version: SNAPSHOT_VERSION,
-      source: { kind: sawGroups ? 'iommu-script' : 'lspci', host },
-      cpu: { vendor: cpuVendor, virtualization: null },
-      // Groups in the listing mean the IOMMU was on; lspci alone does not tell.
-      iommu: { active: sawGroups ? true : null },
-      devices: all,
-    },
-    unreadLines,
+    ok: true,
+    snapshot,
+    skipped,
+    sections: summaries,
+    dropped: merged.dropped.map(({ section, because }) => ({
+      section: section.number,
+      reason: `${sectionLabel(section)} left out: line ${because.second.line} gives ${because.address} another ${because.what} than line ${because.first.line}`,
+    })),
   };
 }
+
+function lineText(text: string, line: number): string {
+  return text.split(/\r?\n|\r/)[line - 1] ?? '';
+}
+
+function toPciDevice(device: SectionDevice, index: number, inferredFrom: Record<string, string>): PciDevice {
+  let progIf = device.progIf;
+  if (progIf === undefined) {
+    const stated = progIfFromName(device.classCode!, device.deviceName ?? '');
+    if (stated) {
+      progIf = stated.progIf;
+      inferredFrom[`devices[${index}].class`] = `programming interface ${stated.progIf}: ${stated.because} (line ${device.line})`;
+    }
+  }
+  const result: PciDevice = {
+    address: device.address,
+    vendor: device.vendor!,
+    device: device.device!,
+    // Without prog-if (lspci without -v) and a name that states it, the interface is taken as 00.
+    class: `${device.classCode}${progIf ?? '00'}`,
+    iommuGroup: device.group ?? null,
+  };
+  if (device.subsystemVendor && device.subsystemDevice) Object.assign(result, { subsystemVendor: device.subsystemVendor, subsystemDevice: device.subsystemDevice });
+  if (device.driver !== undefined) result.driver = device.driver;
+  if (device.kernelModules) result.kernelModules = device.kernelModules;
+  if (device.vendorName) result.vendorName = device.vendorName;
+  if (device.deviceName) result.deviceName = device.deviceName;
+  if (device.resetSupported !== undefined) result.resetSupported = device.resetSupported;
+  if (device.usbDevices) result.usbDevices = device.usbDevices;
+  return result;
+}
+
+const VENDOR_NAMES = { intel: 'Intel', amd: 'AMD' } as const;
+
+/**
+ * The CPU vendor, in order: what the user says, /proc/cpuinfo or lscpu, the host bridges (the
+ * root complex is made by the CPU's vendor: 8086 Intel, 1022 AMD), the kernel's IOMMU driver
+ * (DMAR is Intel VT-d's ACPI table, AMD-Vi AMD's IOMMU). Sources that disagree are an error.
+ */
+function cpuFacts(devices: PciDevice[], lineOf: Map<string, number>, facts: ListingFacts, stated: 'intel' | 'amd' | undefined, inferredFrom: Record<string, string>): { cpu: HardwareSnapshot['cpu'] } | { error: string } {
+  const claims: { vendor: 'intel' | 'amd'; from: string }[] = [];
+  for (const fact of facts.cpuVendor) claims.push({ vendor: fact.value, from: `${fact.value === 'intel' ? 'GenuineIntel' : 'AuthenticAMD'} on line ${fact.line}` });
+  const hostBridges = devices.filter((device) => device.class.startsWith('0600') && (device.vendor === '8086' || device.vendor === '1022'));
+  for (const bridge of hostBridges) {
+    claims.push({ vendor: bridge.vendor === '8086' ? 'intel' : 'amd', from: `host bridge ${bridge.address} [${bridge.vendor}:${bridge.device}] is ${bridge.vendor === '8086' ? 'Intel' : 'AMD'} (line ${lineOf.get(bridge.address)})` });
+  }
+  for (const fact of facts.iommuLogVendor) claims.push({ vendor: fact.value, from: `the kernel log's ${fact.value === 'intel' ? 'DMAR (Intel VT-d)' : 'AMD-Vi'} line ${fact.line}` });
+  let vendor: CpuVendor = 'unknown';
+  if (stated) {
+    vendor = stated;
+    inferredFrom['cpu.vendor'] = 'stated with --cpu-vendor';
+  } else if (claims.length > 0) {
+    const other = claims.find((claim) => claim.vendor !== claims[0].vendor);
+    if (other) {
+      return {
+        error: `the paste names two CPU vendors: ${claims[0].from} says ${VENDOR_NAMES[claims[0].vendor]}, ${other.from} says ${VENDOR_NAMES[other.vendor]} (two machines?). Paste one machine, or say which with --cpu-vendor intel|amd`,
+      };
+    }
+    vendor = claims[0].vendor;
+    inferredFrom['cpu.vendor'] = claims[0].from + (claims.length > 1 ? ` (and ${claims.length - 1} more agreeing)` : '');
+  }
+  const cpu: HardwareSnapshot['cpu'] = { vendor, virtualization: facts.virtualization?.value ?? null };
+  if (facts.virtualization) inferredFrom['cpu.virtualization'] = `line ${facts.virtualization.line}`;
+  if (facts.cpuModel) {
+    cpu.model = facts.cpuModel.value;
+    inferredFrom['cpu.model'] = `line ${facts.cpuModel.line}`;
+  }
+  return { cpu };
+}
+
+function applyBootVga(devices: PciDevice[], facts: ListingFacts, skipped: SkippedLine[], text: string, inferredFrom: Record<string, string>): void {
+  for (const { value, line } of facts.bootVga) {
+    const index = devices.findIndex((device) => device.address === value.address);
+    if (index < 0) {
+      skipped.push({ line, text: lineText(text, line), reason: `boot GPU fact about ${value.address}, which no device line of the paste lists` });
+      continue;
+    }
+    // vgaarb picks one boot VGA device; a later "setting as boot VGA device" overrides an earlier one.
+    if (value.boot) for (const device of devices) if (device.bootVga) delete device.bootVga;
+    devices[index].bootVga = value.boot;
+    inferredFrom[`devices[${index}].bootVga`] = `line ${line}`;
+  }
+  skipped.sort((a, b) => a.line - b.line);
+}
+
+export type { Section };

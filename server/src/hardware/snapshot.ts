@@ -2,9 +2,12 @@
 // touch the disk. The format is documented in docs/hardware-snapshot.md; keep the two in step.
 
 import { jsonErrorOffset } from './jsonSyntax';
+import { validateAdditions, validateDeviceAdditions } from './snapshotAdditions';
 
 export const SNAPSHOT_FORMAT = 'nix-vfio-hardware';
-export const SNAPSHOT_VERSION = 1;
+export const SNAPSHOT_VERSION = 2;
+/** Versions this build reads: version 1 has none of the fields version 2 added (all optional). */
+export const READABLE_SNAPSHOT_VERSIONS: readonly number[] = [1, 2];
 
 export type CpuVendor = 'intel' | 'amd' | 'unknown';
 
@@ -27,17 +30,55 @@ export interface PciDevice {
   driverOverride?: string | null;
   vendorName?: string;
   deviceName?: string;
+  /** Modules that can drive it (`Kernel modules:` of lspci -k). Version 2. */
+  kernelModules?: string[];
+  /** Whether the kernel can reset it alone (a `reset` file in sysfs; `[R]`/`[RESET]` in group scripts). Version 2. */
+  resetSupported?: boolean;
+  /** USB devices on this controller, as a group script listing them shows. Version 2. */
+  usbDevices?: UsbDevice[];
+}
+
+export interface UsbDevice {
+  vendor: string;
+  product: string;
+  name?: string;
+}
+
+/** A mounted filesystem and the PCI devices its blocks live on (through dm, md and partitions). Version 2. */
+export interface MountFacts {
+  mountPoint: string;
+  /** The mount source as the kernel shows it (`/dev/nvme0n1p2`, `/dev/mapper/root`). */
+  source: string;
+  fsType: string;
+  /** PCI addresses holding it; empty for filesystems on no PCI device (tmpfs, network). */
+  pciDevices: string[];
 }
 
 export interface HardwareSnapshot {
   format: typeof SNAPSHOT_FORMAT;
-  version: typeof SNAPSHOT_VERSION;
+  version: 1 | typeof SNAPSHOT_VERSION;
   source: { kind: 'sysfs' | 'lspci' | 'iommu-script' | 'manual'; host?: string; takenAt?: string };
   cpu: { vendor: CpuVendor; virtualization?: 'vmx' | 'svm' | null; model?: string };
   kernel?: { release?: string; cmdline?: string };
   /** Whether an IOMMU is active; null when it could not be told. */
   iommu: { active: boolean | null };
   devices: PciDevice[];
+  /**
+   * Where each inferred fact came from, by JSON path (`cpu.vendor`: "host bridge 0000:00:00.0 is
+   * Intel [8086:3e30], line 2"). Facts read directly from sysfs need no entry. Version 2.
+   */
+  inferredFrom?: Record<string, string>;
+  /** Mounted filesystems (live scan). The root filesystem is the one at `/`. Version 2. */
+  mounts?: MountFacts[];
+  /** The interface carrying the default route and its PCI device (null: none, e.g. a bridge or VPN). Version 2. */
+  defaultRoute?: { interface: string; pciDevice: string | null };
+  /** Total memory and the configured hugepages per page size (live scan). Version 2. */
+  memory?: { totalKiB: number; hugepages: { sizeKiB: number; count: number }[] };
+}
+
+/** PCI devices holding the root filesystem (empty when unknown or on none). */
+export function rootFsDevices(snapshot: HardwareSnapshot): string[] {
+  return snapshot.mounts?.find((mount) => mount.mountPoint === '/')?.pciDevices ?? [];
 }
 
 export interface SnapshotProblem {
@@ -100,10 +141,10 @@ export function validateSnapshot(data: unknown): SnapshotResult {
   const problem = (path: string, message: string) => problems.push({ path, message });
   if (!isObject(data)) return { ok: false, problems: [{ path: '', message: 'a snapshot is a JSON object' }] };
   if (data.format !== SNAPSHOT_FORMAT) problem('format', `must be "${SNAPSHOT_FORMAT}"`);
-  if (data.version !== SNAPSHOT_VERSION) {
+  if (!READABLE_SNAPSHOT_VERSIONS.includes(data.version as number)) {
     // Only a small whole number is repeated back; anything else in the file stays out of messages.
     const found = typeof data.version === 'number' && Number.isInteger(data.version) && data.version >= 0 && data.version < 1000 ? `version ${data.version}` : `a ${data.version === null ? 'null' : Array.isArray(data.version) ? 'list' : typeof data.version}`;
-    problem('version', `this version of Nix VFIO reads snapshot version ${SNAPSHOT_VERSION}, found ${found}`);
+    problem('version', `this version of Nix VFIO reads snapshot versions ${READABLE_SNAPSHOT_VERSIONS.join(' and ')}, found ${found}`);
   }
   const optionalString = (object: Record<string, unknown>, key: string, at: string) => {
     if (object[key] !== undefined && typeof object[key] !== 'string') problem(at, 'must be a string');
@@ -180,8 +221,10 @@ export function validateSnapshot(data: unknown): SnapshotResult {
       }
       optionalString(device, 'vendorName', `${at}.vendorName`);
       optionalString(device, 'deviceName', `${at}.deviceName`);
+      validateDeviceAdditions(device, at, problem);
     });
   }
+  validateAdditions(data, problem);
   if (problems.length > 0) return { ok: false, problems };
   return { ok: true, snapshot: data as unknown as HardwareSnapshot };
 }
