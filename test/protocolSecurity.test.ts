@@ -1,7 +1,7 @@
 // Security and integrity through the real server over JSON-RPC: what a workspace holds cannot
 // leak into messages, cross the workspace boundary, or silence checks when it is not trusted.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -74,6 +74,73 @@ describe('Restricted Mode (an untrusted workspace)', { timeout: 30_000 }, () => 
       assert.match(untrusted.verify.error ?? '', /untrusted workspace/);
     } finally {
       rmSync(sysfs, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the workspace boundary is checked on real paths', { timeout: 30_000 }, () => {
+  it('untrusted: a symlinked directory and a symlinked snapshot lead nowhere outside; trusted, the same links are followed', async () => {
+    const outside = mkdtempSync(join(tmpdir(), 'nix-vfio-outside-'));
+    // Outside: a module with an error-level finding, and a snapshot that is not JSON. Either one,
+    // read, would show in what the server publishes.
+    mkdirSync(join(outside, 'modules'));
+    writeFileSync(join(outside, 'modules', 'x.nix'), '{ boot.kernelParams = [ "a b" ]; }\n');
+    writeFileSync(join(outside, 'snapshot.json'), `${SECRET}\n`);
+    const run = async (trusted: boolean) => {
+      const workspace = mkdtempSync(join(tmpdir(), 'nix-vfio-links-'));
+      symlinkSync(join(outside, 'modules'), join(workspace, 'link'));
+      symlinkSync(join(outside, 'snapshot.json'), join(workspace, 'hardware.nix-vfio.json'));
+      const session = await startServer(workspace, {}, 'stdio', {}, { trusted });
+      const statuses: { hardwareSource: string; hardwareProblem?: string }[] = [];
+      session.connection.onNotification('nixVfio/status', (params: { hardwareSource: string; hardwareProblem?: string }) => statuses.push(params));
+      try {
+        const path = join(workspace, 'configuration.nix');
+        const published = session.diagnostics(pathToFileURL(path).href);
+        open(session, path, '{ imports = [ ./link/x.nix ]; }\n');
+        const result = await published;
+        await session.connection.sendRequest('shutdown');
+        return { result, statuses, published: session.published };
+      } finally {
+        await session.connection.sendNotification('exit');
+        session.connection.dispose();
+        rmSync(workspace, { recursive: true, force: true });
+      }
+    };
+    try {
+      const trusted = await run(true);
+      assert.ok(trusted.published.some((params) => params.uri.endsWith('/link/x.nix') && codes(params.diagnostics).includes('kernel-param-unquoted-space')), 'trusted: the linked module is read');
+      assert.ok(trusted.statuses.some((status) => status.hardwareProblem?.includes('not valid JSON')), 'trusted: the linked snapshot is read');
+
+      const untrusted = await run(false);
+      const unresolved = untrusted.result.diagnostics.find((diagnostic) => diagnostic.code === 'import-unresolved');
+      assert.match(unresolved?.message ?? '', /outside the workspace, which is not trusted/);
+      assert.ok(!untrusted.published.some((params) => params.uri.includes('/link/') || params.uri.endsWith('.json')), JSON.stringify(untrusted.published.map((params) => params.uri)));
+      assert.deepEqual(untrusted.statuses.map((status) => [status.hardwareSource, status.hardwareProblem]), [['none', undefined]]);
+    } finally {
+      rmSync(outside, { recursive: true, force: true });
+    }
+  });
+
+  it('untrusted: a configuration opened from outside the workspace does not get its sibling snapshot read', async () => {
+    const outside = mkdtempSync(join(tmpdir(), 'nix-vfio-outside-'));
+    const workspace = mkdtempSync(join(tmpdir(), 'nix-vfio-ws-'));
+    writeFileSync(join(outside, 'hardware.nix-vfio.json'), `${SECRET}\n`);
+    const session = await startServer(workspace, {}, 'stdio', {}, { trusted: false });
+    const statuses: { hardwareSource: string; hardwareProblem?: string }[] = [];
+    session.connection.onNotification('nixVfio/status', (params: { hardwareSource: string; hardwareProblem?: string }) => statuses.push(params));
+    try {
+      const path = join(outside, 'configuration.nix');
+      const published = session.diagnostics(pathToFileURL(path).href);
+      open(session, path, '{ boot.kernelParams = [ "quiet" ]; }\n');
+      await published;
+      await session.connection.sendRequest('shutdown');
+      assert.deepEqual(statuses.map((status) => [status.hardwareSource, status.hardwareProblem]), [['none', undefined]]);
+      assert.ok(!session.published.some((params) => params.uri.endsWith('.json')));
+    } finally {
+      await session.connection.sendNotification('exit');
+      session.connection.dispose();
+      rmSync(workspace, { recursive: true, force: true });
+      rmSync(outside, { recursive: true, force: true });
     }
   });
 });

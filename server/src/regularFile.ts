@@ -7,7 +7,7 @@
 // the size from fstat only refuses early; the limit is what bounds the read. The descriptor stays
 // non-blocking while it is read, so a procfs file that would wait for data (/proc/kmsg) fails with
 // EAGAIN instead of hanging.
-import { closeSync, constants, fstatSync, openSync, readSync, Stats, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readlinkSync, readSync, Stats, statSync } from 'node:fs';
 
 export interface ReadLimits {
   /** At most this many bytes are read. */
@@ -19,12 +19,17 @@ export interface ReadLimits {
   overLimit?: 'refuse' | 'truncate';
   /** When the opened file still has this mtime and size, it is not read again (`unchanged`). */
   unlessUnchanged?: { mtimeMs: number; size: number };
+  /**
+   * Where the file may be (an untrusted workspace: workspaceBoundary.ts). Its real path is checked
+   * before the file is opened, and the opened descriptor's path again before a byte is read.
+   */
+  boundary?: { admits(path: string): boolean; contains(realPath: string): boolean };
 }
 
 /** Why a file was not read. `kind` lets callers branch (a directory import means its default.nix). */
 export interface FileRefusal {
   ok: false;
-  kind: 'missing' | 'denied' | 'directory' | 'not-regular' | 'too-large' | 'would-block' | 'error';
+  kind: 'missing' | 'denied' | 'directory' | 'not-regular' | 'too-large' | 'would-block' | 'outside' | 'error';
   /** A short clause for a message: "no such file", "it is a FIFO (named pipe), not a regular file". */
   reason: string;
   /** The errno code, when the system gave one. */
@@ -92,14 +97,28 @@ function refusalFromError(error: unknown): FileRefusal {
 }
 
 // O_NOFOLLOW is not used: configurations are symlinks on NixOS (/etc/nixos may link into a
-// checkout); where a link may point is issue #17's workspace boundary, checked before this read.
+// checkout); where a link may point is the workspace boundary (`boundary`, workspaceBoundary.ts).
 // (libuv adds O_CLOEXEC itself.)
 const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0);
+
+const OUTSIDE: FileRefusal = { ok: false, kind: 'outside', reason: 'outside the workspace, which is not trusted' };
+
+/** Where the opened descriptor really is (Linux names it in /proc/self/fd); elsewhere the check before opening stands alone. */
+function openedInside(fd: number, boundary: { contains(realPath: string): boolean }): boolean {
+  let real: string;
+  try {
+    real = readlinkSync(`/proc/self/fd/${fd}`);
+  } catch {
+    return true;
+  }
+  return real.startsWith('/') ? boundary.contains(real) : true;
+}
 
 /** Reads a regular file's bytes, never more than `maxBytes` (+1 to see that it is longer). */
 export function readRegularFile(path: string, limits: ReadLimits & { unlessUnchanged: { mtimeMs: number; size: number } }): FileRead | FileUnchanged;
 export function readRegularFile(path: string, limits: ReadLimits): FileRead;
 export function readRegularFile(path: string, limits: ReadLimits): FileRead | FileUnchanged {
+  if (limits.boundary && !limits.boundary.admits(path)) return OUTSIDE;
   let fd: number;
   try {
     fd = openSync(path, OPEN_FLAGS);
@@ -107,6 +126,7 @@ export function readRegularFile(path: string, limits: ReadLimits): FileRead | Fi
     return refusalFromError(error);
   }
   try {
+    if (limits.boundary && !openedInside(fd, limits.boundary)) return OUTSIDE;
     const stats = fstatSync(fd);
     if (stats.isDirectory()) return { ok: false, kind: 'directory', reason: 'it is a directory' };
     if (!stats.isFile()) return { ok: false, kind: 'not-regular', reason: `it is ${describeFileType(stats)}, not a regular file` };

@@ -5,6 +5,7 @@ import { chooseHardware } from '../hardware/lookup';
 import { scanSysfs } from '../hardware/scanSysfs';
 import { HardwareSnapshot, parseSnapshot, SnapshotProblem } from '../hardware/snapshot';
 import { READ_LIMITS, readRegularFile } from '../regularFile';
+import { WorkspaceBoundary } from '../workspaceBoundary';
 
 export interface HardwareInUse {
   snapshot?: HardwareSnapshot;
@@ -26,11 +27,18 @@ export class HardwareSources {
     private readonly sysfsRoot = process.env.NIX_VFIO_SYSFS_ROOT ?? '/',
   ) {}
 
-  forConfiguration(configPath: string, settings: { snapshotFile: string; scanMachine: boolean }, workspaceFolders: readonly string[]): HardwareInUse {
-    const choice = chooseHardware(configPath, settings, workspaceFolders, existsSync);
+  /** With a `boundary` (untrusted), a snapshot file is neither looked for nor read outside it. */
+  forConfiguration(
+    configPath: string,
+    settings: { snapshotFile: string; scanMachine: boolean },
+    workspaceFolders: readonly string[],
+    boundary?: WorkspaceBoundary,
+  ): HardwareInUse {
+    const exists = boundary ? (path: string) => boundary.admits(path) && existsSync(path) : existsSync;
+    const choice = chooseHardware(configPath, settings, workspaceFolders, exists);
     if (choice.kind === 'none') return { source: 'none' };
     if (choice.kind === 'machine') return this.thisMachine();
-    return this.file(choice.path);
+    return this.file(choice.path, boundary);
   }
 
   /** A fresh scan of this machine (for "verify passthrough", which must see the present state). */
@@ -55,14 +63,16 @@ export class HardwareSources {
     return this.machine;
   }
 
-  private file(path: string): HardwareInUse {
+  private file(path: string, boundary: WorkspaceBoundary | undefined): HardwareInUse {
     const cached = this.files.get(path);
     // Only a regular file is read (a FIFO named as the snapshot would block the server forever).
     const read = cached
-      ? readRegularFile(path, { maxBytes: READ_LIMITS.snapshot, unlessUnchanged: cached })
-      : readRegularFile(path, { maxBytes: READ_LIMITS.snapshot });
+      ? readRegularFile(path, { maxBytes: READ_LIMITS.snapshot, unlessUnchanged: cached, boundary })
+      : readRegularFile(path, { maxBytes: READ_LIMITS.snapshot, boundary });
     if (!read.ok) {
       this.files.delete(path);
+      // Untrusted and really elsewhere (a symlink out of the workspace): as if there were none.
+      if (read.kind === 'outside') return { source: 'none' };
       return read.kind === 'missing' || read.kind === 'denied'
         ? { source: path, problem: `Hardware snapshot ${path} cannot be read; hardware checks are skipped.` }
         : { source: path, problem: `Hardware snapshot ${path} cannot be read: ${read.reason}; hardware checks are skipped.` };

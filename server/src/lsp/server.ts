@@ -27,6 +27,7 @@ import { MAX_DOCUMENT_LENGTH, OpenDocument } from './documents';
 import { AnalysisContext, EDITOR_CAPABILITIES, EditorFeatures, parseText } from './editorFeatures';
 import { HardwareInUse, HardwareSources } from './hardwareSources';
 import { ServerLog } from './serverLog';
+import { WorkspaceBoundary } from '../workspaceBoundary';
 import { DEFAULT_SERVER_SETTINGS, readServerSettings, ServerSettings, settingsForTrust } from './settings';
 
 /** Forget cached hardware (snapshot files, the machine scan) and check everything again. */
@@ -63,6 +64,7 @@ export class NixVfioServer {
   private workspaceRoots: string[] = [];
   private supportsConfiguration = false;
   private trusted = true;
+  private boundary?: WorkspaceBoundary;
   private readonly settingsCache = new Map<string, ServerSettings>();
   private readonly brokenSnapshots = new Set<string>();
   private readonly lastStatus = new Map<string, string>();
@@ -151,6 +153,8 @@ export class NixVfioServer {
     this.workspaceRoots = (params.workspaceFolders ?? [])
       .map((folder) => uriToPath(folder.uri))
       .filter((path): path is string => path !== undefined);
+    // Untrusted: every file read from disk must really (symlinks resolved) lie in a workspace folder.
+    this.boundary = this.trusted ? undefined : new WorkspaceBoundary(this.workspaceRoots);
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
@@ -224,18 +228,13 @@ export class NixVfioServer {
   }
 
   private loader() {
+    // Open documents are the editor's buffers; only files read from disk are held to the boundary.
     const read = diskLoader(this.parser!, (path) => {
       const document = this.openDocumentAt(path);
       if (!document || document.tooLarge) return undefined;
-      return { text: document.source, tree: document.syntaxTree(this.parser!), unchangedSince: (earlier) => document.unchangedSince(earlier) };
-    });
-    if (this.trusted) return read;
-    return (path: string) =>
-      this.insideWorkspace(path) || this.openDocumentAt(path) ? read(path) : { error: 'outside the workspace, which is not trusted' };
-  }
-
-  private insideWorkspace(path: string): boolean {
-    return this.workspaceRoots.some((root) => path === root || path.startsWith(root.endsWith('/') ? root : `${root}/`));
+      return { text: document.source, tree: document.syntaxTree(this.parser!), parseProblem: document.parseProblem, unchangedSince: (earlier) => document.unchangedSince(earlier) };
+    }, this.boundary);
+    return read;
   }
 
   private async analyzeRoot(root: string): Promise<void> {
@@ -402,9 +401,7 @@ export class NixVfioServer {
     const choice = this.trusted
       ? { snapshotFile: settings.hardwareSnapshotFile, scanMachine: settings.scanMachine }
       : { snapshotFile: '', scanMachine: false };
-    const hardware = this.hardware.forConfiguration(root, choice, this.workspaceRoots);
-    if (!this.trusted && hardware.source !== 'none' && !this.insideWorkspace(hardware.source)) return { source: 'none' };
-    return hardware;
+    return this.hardware.forConfiguration(root, choice, this.workspaceRoots, this.boundary);
   }
 
   private async codeActions(params: CodeActionParams): Promise<CodeAction[]> {
