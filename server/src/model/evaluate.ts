@@ -9,7 +9,10 @@ import { detach } from './detach';
 import { libCall, PRIORITY_WRAPPERS } from './libCalls';
 import { attrPathNames, bindLet, Scope } from './scope';
 import { joinList, mergeTextParts } from './stringParts';
-import { derived, ListItem, StringPart, unknown, Value } from './values';
+import { derived, ListItem, StringPart, typeError, unknown, Value } from './values';
+
+/** How Nix names a value's type in its errors. */
+const KIND_NAMES: Record<Value['kind'], string> = { string: 'a string', list: 'a list', bool: 'a Boolean', int: 'an integer', path: 'a path', null: 'null', attrs: 'a set', unknown: 'a value' };
 
 /** Where an attribute set value was written, so its fields can be read when selected. */
 interface SetSource {
@@ -324,6 +327,11 @@ export class Evaluator {
     const left = this.evaluate(node.childForFieldName('left'), scope);
     const right = this.evaluate(node.childForFieldName('right'), scope);
     if (operator === '++') {
+      // An error inside a side is the result; a side that is surely no list stops Nix here (`"x" ++ [ ]`).
+      const failed = [left, right].find((side) => side.kind === 'unknown' && side.typeError);
+      if (failed) return failed;
+      const notList = [left, right].find((side) => side.kind !== 'list' && side.kind !== 'unknown');
+      if (notList) return typeError(notList.range, `value is ${KIND_NAMES[notList.kind]} while a list was expected`);
       if (left.kind !== 'list' && right.kind !== 'list') return unknown(range, 'concatenation of unknown lists');
       const lists = [left, right];
       return {
@@ -494,6 +502,8 @@ export class Evaluator {
       if (decided === false) return { kind: 'string', parts: [], range, literal: false, indented: false };
       return unknown(range, detach(`only there if ${args[0].text}`));
     }
+    // `lib.optional c "a" "b"`: the list optional returns is then called with "b".
+    if (name === 'optional' && args.length > 2) return typeError(range, 'attempt to call something which is not a function but a list');
     if ((name === 'optionals' || name === 'optional') && args.length === 2) {
       const decided = decide(this, args[0], scope);
       if (decided === false) return { kind: 'list', range, items: [], literals: [], complete: true };
@@ -504,6 +514,8 @@ export class Evaluator {
         return { kind: 'list', range, items: [{ value, range: rangeOf(args[1]), conditions }], literals: [], complete: true };
       }
       const list = this.evaluate(args[1], scope);
+      // `optionals c { … }` gives the set itself when c holds, where a list is expected.
+      if (list.kind === 'attrs') return typeError(range, 'value is a set while a list was expected', decided === true);
       if (list.kind !== 'list') return unknown(range, 'optionals of an unknown list');
       return { ...list, range, items: list.items.map((item) => ({ ...item, conditions: [...conditions, ...item.conditions] })) };
     }

@@ -42,6 +42,8 @@ export interface UnreadRegion {
   range: TextRange;
   reason: string;
   specialisation?: string;
+  /** Set when evaluation certainly fails here: the error Nix gives (a module-shape error). */
+  moduleError?: string;
 }
 
 export interface ImportRecord {

@@ -56,7 +56,8 @@ export type Value =
   | { kind: 'path'; text: string; range: TextRange }
   | { kind: 'null'; range: TextRange }
   | { kind: 'attrs'; range: TextRange }
-  | { kind: 'unknown'; reason: string; range: TextRange };
+  /** `typeError`: what Nix says when it evaluates this (certain, or only when a condition holds). */
+  | { kind: 'unknown'; reason: string; range: TextRange; typeError?: { message: string; certain: boolean } };
 
 /** The same value with every text part marked `derived`. */
 export function derived(value: Value): Value {
@@ -67,6 +68,11 @@ export function derived(value: Value): Value {
 
 export function unknown(range: TextRange, reason: string): Value {
   return { kind: 'unknown', reason, range };
+}
+
+/** A value Nix refuses to evaluate: unknown to the model, with the error Nix gives. */
+export function typeError(range: TextRange, message: string, certain = true): Value {
+  return { kind: 'unknown', reason: `type error: ${message}`, range, typeError: { message, certain } };
 }
 
 /** The string's text when every part is known. */

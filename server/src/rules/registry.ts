@@ -42,6 +42,7 @@ import { hugepagesMemory } from './hugepagesMemory';
 import { hostGpuDriverBlacklisted } from './hostGpuDriverBlacklisted';
 import { nvidiaPrimeOnVfioCard } from './nvidiaPrimeOnVfioCard';
 import { vfioBoundTwoWays } from './vfioBoundTwoWays';
+import { nixEvaluationError } from './nixEvaluationError';
 import { Rule } from './types';
 import { vfioBootGpuBound } from './vfioBootGpuBound';
 import { vfioBridgeBound } from './vfioBridgeBound';
@@ -104,4 +105,5 @@ export const RULES: readonly Rule[] = [
   hostGpuDriverBlacklisted,
   nvidiaPrimeOnVfioCard,
   vfioBoundTwoWays,
+  nixEvaluationError,
 ];
