@@ -41,7 +41,9 @@ export function diskLoader(parser: NixParser, overlay: (path: string) => OpenBuf
       read = readRegularText(path, { maxBytes: MAX_FILE_BYTES, boundary });
     }
     if (!read.ok) return { error: read.reason };
-    const tree = parser.parse(read.text);
-    return { path, text: read.text, tree, release: () => tree.delete() };
+    // Editors hide a UTF-8 byte order mark and count positions after it: so do the model's offsets.
+    const text = read.text.charCodeAt(0) === 0xfeff ? read.text.slice(1) : read.text;
+    const tree = parser.parse(text);
+    return { path, text, tree, release: () => tree.delete() };
   };
 }
