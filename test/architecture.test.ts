@@ -43,12 +43,20 @@ describe('architecture invariants', () => {
   });
 
   it('rules and fixes do no I/O', () => {
-    for (const dir of ['rules', 'fixes']) {
+    for (const dir of ['rules', 'fixes', 'vfio']) {
       for (const file of sourceFiles(join(SERVER_SRC, dir))) {
         for (const target of imports(file)) {
           assert.ok(!/^(node:)?(fs|child_process|net|http|https)$/.test(target), `${relative(REPO_ROOT, file)} imports ${target}`);
         }
       }
+    }
+  });
+
+  it('the VFIO layer (server/src/vfio) reads the model and hardware, never rules, fixes, the editor or front ends', () => {
+    const files = sourceFiles(join(SERVER_SRC, 'vfio'));
+    assert.ok(files.length > 5);
+    for (const file of files) {
+      for (const target of imports(file)) assert.ok(!/^\.\.\/(rules|fixes|editor|analysis|lsp|cli)\//.test(target), `${relative(REPO_ROOT, file)} imports ${target}`);
     }
   });
 

@@ -9,7 +9,7 @@ import { buildModel } from '../server/src/model/buildModel';
 import { diskLoader } from '../server/src/model/loadFiles';
 import { configViews } from '../server/src/model/optionModel';
 import { RULES } from '../server/src/rules/registry';
-import { kernelVersion } from '../server/src/rules/facts/kernelVersion';
+import { kernelVersion } from '../server/src/vfio/kernelVersion';
 
 const UPDATING = process.env.UPDATE_EXPECT === '1';
 

@@ -2,8 +2,8 @@
 // groups, and how many vfio-pci drives right now.
 import { HardwareSnapshot } from '../hardware/snapshot';
 import { OptionModel } from '../model/optionModel';
-import { devicesFor } from '../rules/facts/devices';
-import { modelBindings } from '../rules/facts/vfioBindings';
+import { devicesFor } from '../vfio/devices';
+import { modelBindings } from '../vfio/vfioBindings';
 import { TextRange } from '../text';
 
 export interface Lens {

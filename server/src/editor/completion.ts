@@ -3,9 +3,9 @@
 // addresses. GPUs and their other functions come first.
 import { HardwareSnapshot, PciDevice } from '../hardware/snapshot';
 import { OptionModel } from '../model/optionModel';
-import { boundDevices, describeDevice, idOf, isBridge, isDisplay, slotOf } from '../rules/facts/devices';
-import { KERNEL_PARAMS } from '../rules/facts/kernelParams';
-import { COMMAND_OPTIONS, modelBindings, MODPROBE_OPTIONS } from '../rules/facts/vfioBindings';
+import { boundDevices, describeDevice, idOf, isBridge, isDisplay, slotOf } from '../vfio/devices';
+import { KERNEL_PARAMS } from '../vfio/kernelParams';
+import { COMMAND_OPTIONS, modelBindings, MODPROBE_OPTIONS } from '../vfio/vfioBindings';
 import { TextRange } from '../text';
 import { className } from '../hardware/pciClasses';
 

@@ -5,8 +5,8 @@ import { markdownText, snapshotText } from '../hardware/displayText';
 import { className } from '../hardware/pciClasses';
 import { HardwareSnapshot, iommuGroups } from '../hardware/snapshot';
 import { OptionModel } from '../model/optionModel';
-import { describeDevice, devicesFor, isBridge } from '../rules/facts/devices';
-import { modelBindings, VfioBinding } from '../rules/facts/vfioBindings';
+import { describeDevice, devicesFor, isBridge } from '../vfio/devices';
+import { modelBindings, VfioBinding } from '../vfio/vfioBindings';
 import { TextRange } from '../text';
 
 export interface HoverInfo {

@@ -1,8 +1,8 @@
 // Short device names shown after each vfio-pci id or slot, so a list of hex ids reads as cards.
 import { HardwareSnapshot } from '../hardware/snapshot';
 import { OptionModel } from '../model/optionModel';
-import { devicesFor, shortName } from '../rules/facts/devices';
-import { modelBindings } from '../rules/facts/vfioBindings';
+import { devicesFor, shortName } from '../vfio/devices';
+import { modelBindings } from '../vfio/vfioBindings';
 
 export interface InlayHint {
   offset: number;

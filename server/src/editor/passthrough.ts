@@ -7,11 +7,11 @@ import { HardwareSnapshot, iommuGroups, PciDevice } from '../hardware/snapshot';
 import { fixEdits } from '../fixes/registry';
 import { FileEdit } from '../fixes/types';
 import { ConfigView, OptionModel } from '../model/optionModel';
-import { GPU_DRIVERS, initrdGpuDrivers } from '../rules/facts/gpuDrivers';
-import { blacklisted, normaliseModuleName } from '../rules/facts/kernelModules';
-import { describeDevice, devicesFor, idOf, isBridge } from '../rules/facts/devices';
-import { KERNEL_PARAMS } from '../rules/facts/kernelParams';
-import { modelBindings, VfioBinding } from '../rules/facts/vfioBindings';
+import { GPU_DRIVERS, initrdGpuDrivers } from '../vfio/gpuDrivers';
+import { blacklisted, normaliseModuleName } from '../vfio/kernelModules';
+import { describeDevice, devicesFor, idOf, isBridge } from '../vfio/devices';
+import { KERNEL_PARAMS } from '../vfio/kernelParams';
+import { modelBindings, VfioBinding } from '../vfio/vfioBindings';
 import { FixRequest } from '../rules/types';
 import { applyEdits } from '../text';
 

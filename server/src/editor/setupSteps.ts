@@ -4,8 +4,8 @@
 // nothing because each fix returns no edits when its work is done.
 import { HardwareSnapshot } from '../hardware/snapshot';
 import { configViews, OptionModel } from '../model/optionModel';
-import { cpuVendor } from '../rules/facts/cpuVendor';
-import { KERNEL_PARAMS } from '../rules/facts/kernelParams';
+import { cpuVendor } from '../vfio/cpuVendor';
+import { KERNEL_PARAMS } from '../vfio/kernelParams';
 import { FixRequest } from '../rules/types';
 import { knownText, Value } from '../model/values';
 import { PassthroughPlan } from './passthrough';

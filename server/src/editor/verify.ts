@@ -5,10 +5,10 @@
 import { snapshotText } from '../hardware/displayText';
 import { HardwareSnapshot } from '../hardware/snapshot';
 import { configViews, OptionModel } from '../model/optionModel';
-import { cpuVendor } from '../rules/facts/cpuVendor';
-import { describeDevice, devicesFor } from '../rules/facts/devices';
-import { kernelParams } from '../rules/facts/kernelParams';
-import { vfioBindings } from '../rules/facts/vfioBindings';
+import { cpuVendor } from '../vfio/cpuVendor';
+import { describeDevice, devicesFor } from '../vfio/devices';
+import { kernelParams } from '../vfio/kernelParams';
+import { vfioBindings } from '../vfio/vfioBindings';
 
 const INTEL_ON = /^intel_iommu=(.*,)?on(,|$)/;
 

@@ -1,7 +1,7 @@
 // Adds a string item to a list option (e.g. "intel_iommu=on" to boot.kernelParams).
 import { ConfigView } from '../model/optionModel';
 import { knownText } from '../model/values';
-import { normaliseModuleName } from '../rules/facts/kernelModules';
+import { normaliseModuleName } from '../vfio/kernelModules';
 import { addListItem, nixString } from './listEdits';
 import { Fix } from './types';
 

@@ -1,7 +1,7 @@
 // Adds several string items to a list option at once, skipping those already there.
 import { ConfigView } from '../model/optionModel';
 import { knownText } from '../model/values';
-import { normaliseModuleName } from '../rules/facts/kernelModules';
+import { normaliseModuleName } from '../vfio/kernelModules';
 import { createBinding, insertIntoList, nixString } from './listEdits';
 import { Fix } from './types';
 

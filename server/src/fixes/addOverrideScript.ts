@@ -1,7 +1,7 @@
 // Binds devices by address in the scripted initrd, the NixOS VFIO guide's way: before udev
 // loads any driver, write vfio-pci to each device's driver_override, then load vfio-pci.
 import { ConfigView } from '../model/optionModel';
-import { vfioBindings } from '../rules/facts/vfioBindings';
+import { vfioBindings } from '../vfio/vfioBindings';
 import { appendToIndentedString, createBinding } from './listEdits';
 import { Fix } from './types';
 

@@ -4,7 +4,7 @@
 // `echo vfio-pci > …/a/driver_override` line per device gains the same line for c.
 import { insertIntoList, nixString } from './listEdits';
 import { FileEdit, Fix } from './types';
-import { modelBindings, normaliseAddress, VfioBinding } from '../rules/facts/vfioBindings';
+import { modelBindings, normaliseAddress, VfioBinding } from '../vfio/vfioBindings';
 import { lineEndAt, lineStartAt } from '../text';
 
 /** Ids compare in lower case; addresses also with or without the `0000:` domain. */

@@ -3,7 +3,7 @@
 // driver_override in the scripted initrd (extending a script that already does it, else the
 // guide's DEVS loop). An ids list left empty goes with its kernel parameter or modprobe line.
 import { OptionModel } from '../model/optionModel';
-import { modelBindings, VfioBinding } from '../rules/facts/vfioBindings';
+import { modelBindings, VfioBinding } from '../vfio/vfioBindings';
 import { lineEndAt, lineStartAt, pastLineBreak, TextRange } from '../text';
 import { addOverrideScriptFix } from './addOverrideScript';
 import { addVfioIdsFix } from './addVfioIds';

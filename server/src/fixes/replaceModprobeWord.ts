@@ -1,7 +1,7 @@
 // Rewrites one word of boot.extraModprobeConfig where it is written (a misspelt key, a module
 // name joined to its parameter). `after`/`before` narrow it to a word between two others.
 import { ConfigView } from '../model/optionModel';
-import { modprobeLines } from '../rules/facts/modprobeConfig';
+import { modprobeLines } from '../vfio/modprobeConfig';
 import { FileEdit, Fix } from './types';
 
 export const replaceModprobeWordFix: Fix<'replace-modprobe-word'> = {

@@ -1,7 +1,7 @@
 // Splits one list string holding several space-separated words into one string per word,
 // keeping double-quoted parts (`foo="a b"`) together, as boot.kernelParams requires; a single
 // word loses the whitespace around it.
-import { splitOutsideQuotes } from '../rules/facts/kernelParams';
+import { splitOutsideQuotes } from '../vfio/kernelParams';
 import { indentationAt, lineEndAt, lineStartAt } from '../text';
 import { findListItems, nixString } from './listEdits';
 import { Fix } from './types';

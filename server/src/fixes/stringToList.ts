@@ -4,7 +4,7 @@
 import { optionDefinitions } from '../model/optionModel';
 import { knownText } from '../model/values';
 import { nixString } from './listEdits';
-import { splitOutsideQuotes } from '../rules/facts/kernelParams';
+import { splitOutsideQuotes } from '../vfio/kernelParams';
 import { Fix } from './types';
 
 export const stringToListFix: Fix<'string-to-list'> = {

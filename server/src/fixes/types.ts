@@ -2,7 +2,7 @@
 // edits against the current model. A fix whose work is already done returns no edits, so
 // applying a fix twice changes nothing more.
 import type { OptionModel } from '../model/optionModel';
-import type { BindingVia } from '../rules/facts/vfioBindings';
+import type { BindingVia } from '../vfio/vfioBindings';
 import type { TextRange } from '../text';
 
 export interface FileEdit {

@@ -232,7 +232,7 @@ export class NixVfioServer {
     const read = diskLoader(this.parser!, (path) => {
       const document = this.openDocumentAt(path);
       if (!document || document.tooLarge) return undefined;
-      return { text: document.source, tree: document.syntaxTree(this.parser!), unchangedSince: (earlier) => document.unchangedSince(earlier) };
+      return { text: document.source, tree: document.syntaxTree(this.parser!), parseProblem: document.parseProblem, unchangedSince: (earlier) => document.unchangedSince(earlier) };
     }, this.boundary);
     return read;
   }

@@ -1,7 +1,7 @@
 // What pcie_acs_override costs: it makes the kernel believe devices are isolated that the
 // hardware does not isolate, so devices split into "separate" groups can still reach each other's
 // memory without the IOMMU in between (the patched kernel warns about exactly this at boot).
-import { kernelParams } from './facts/kernelParams';
+import { kernelParams } from '../vfio/kernelParams';
 import { Finding, Rule } from './types';
 
 export const ACS_OVERRIDE_ISOLATION = 'acs-override-isolation';

@@ -2,8 +2,8 @@
 // liquorix, xanmod, or one patched through boot.kernelPatches). On a stock kernel it is ignored
 // and the IOMMU groups stay as they are.
 import type { ConfigView } from '../model/optionModel';
-import { kernelVersion } from './facts/kernelVersion';
-import { kernelParams } from './facts/kernelParams';
+import { kernelVersion } from '../vfio/kernelVersion';
+import { kernelParams } from '../vfio/kernelParams';
 import { Finding, Rule } from './types';
 
 export const ACS_OVERRIDE_UNPATCHED = 'acs-override-unpatched';

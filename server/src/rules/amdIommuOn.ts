@@ -1,7 +1,7 @@
 // `amd_iommu=on` is in many guides but is not a value the kernel knows: the AMD IOMMU is used by
 // default whenever the firmware enables it, and recent kernels log "AMD-Vi: Unknown option - 'on'".
-import { cpuVendor } from './facts/cpuVendor';
-import { KERNEL_PARAMS, kernelParams, paramName, paramValue } from './facts/kernelParams';
+import { cpuVendor } from '../vfio/cpuVendor';
+import { KERNEL_PARAMS, kernelParams, paramName, paramValue } from '../vfio/kernelParams';
 import { Finding, Rule } from './types';
 
 export const AMD_IOMMU_ON = 'amd-iommu-on-invalid';

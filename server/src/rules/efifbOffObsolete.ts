@@ -1,8 +1,8 @@
 // video=efifb:off was the fix for the host's boot framebuffer holding the GPU. NixOS kernels
 // since 5.15 boot with simpledrm rather than efifb, and since Linux 6.0 vfio-pci removes the
 // firmware framebuffer of a VGA device it takes, so the parameter usually does nothing now.
-import { atLeast, kernelVersion } from './facts/kernelVersion';
-import { kernelParams } from './facts/kernelParams';
+import { atLeast, kernelVersion } from '../vfio/kernelVersion';
+import { kernelParams } from '../vfio/kernelParams';
 import { Finding, Rule } from './types';
 
 export const EFIFB_OFF_OBSOLETE = 'efifb-off-obsolete';

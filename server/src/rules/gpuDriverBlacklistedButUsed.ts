@@ -2,8 +2,8 @@
 // the display stack then loads or expects a driver the blacklist forbids, which ends in a host
 // without graphics or a driver that still binds the card.
 import { knownText } from '../model/values';
-import { AMDGPU_INITRD_OPTIONS } from './facts/gpuDrivers';
-import { blacklistedModules } from './facts/modprobeConfig';
+import { AMDGPU_INITRD_OPTIONS } from '../vfio/gpuDrivers';
+import { blacklistedModules } from '../vfio/modprobeConfig';
 import { Finding, Rule } from './types';
 
 export const GPU_DRIVER_BLACKLISTED_BUT_USED = 'gpu-driver-blacklisted-but-used';

@@ -2,9 +2,9 @@
 // and vfio-pci cannot bind. Upstream Kconfig turns the Intel IOMMU on by default, but distribution
 // kernels often do not, and NixOS's default is not one to rely on (see shared rule facts A2.4).
 import { HOLE } from '../model/values';
-import { cpuVendor } from './facts/cpuVendor';
-import { KERNEL_PARAMS, kernelParams, paramName, paramValue } from './facts/kernelParams';
-import { vfioEvidence } from './facts/vfioIntent';
+import { cpuVendor } from '../vfio/cpuVendor';
+import { KERNEL_PARAMS, kernelParams, paramName, paramValue } from '../vfio/kernelParams';
+import { vfioEvidence } from '../vfio/vfioIntent';
 import { Finding, Rule } from './types';
 
 export const INTEL_IOMMU_MISSING = 'intel-iommu-missing';

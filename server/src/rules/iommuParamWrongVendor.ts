@@ -2,8 +2,8 @@
 // block copied from a guide written for the other vendor, leaving the IOMMU setup unclear. When
 // only the configuration's KVM module names the vendor, either of the two may be the copied one,
 // so no fix is offered: removing intel_iommu=on on an Intel machine would turn its IOMMU off.
-import { cpuVendor } from './facts/cpuVendor';
-import { KERNEL_PARAMS, kernelParams, paramName } from './facts/kernelParams';
+import { cpuVendor } from '../vfio/cpuVendor';
+import { KERNEL_PARAMS, kernelParams, paramName } from '../vfio/kernelParams';
 import { Finding, Rule } from './types';
 
 export const IOMMU_PARAM_WRONG_VENDOR = 'iommu-param-wrong-vendor';

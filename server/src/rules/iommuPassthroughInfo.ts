@@ -1,6 +1,6 @@
 // iommu=pt is not needed for VFIO: it only maps the host's own devices one to one (a speed-up,
 // and a workaround on some buggy platforms); devices given to a VM are translated either way.
-import { kernelParams } from './facts/kernelParams';
+import { kernelParams } from '../vfio/kernelParams';
 import { Finding, Rule } from './types';
 
 export const IOMMU_PT_INFO = 'iommu-pt-info';

@@ -4,7 +4,7 @@
 // between definitions from different modules.
 import { basename } from 'node:path';
 import { HOLE } from '../model/values';
-import { canonicalParamName, KernelParam, kernelParams } from './facts/kernelParams';
+import { canonicalParamName, KernelParam, kernelParams } from '../vfio/kernelParams';
 import { Finding, Rule } from './types';
 
 export const KERNEL_PARAM_CONFLICT = 'kernel-param-conflict';

@@ -3,8 +3,8 @@
 // was meant to make silently does not happen. `-` and `_` are interchangeable in names, so
 // `intel-iommu=on` and `vfio_pci.ids=` are not typos.
 import { HOLE } from '../model/values';
-import { canonicalParamName, KERNEL_PARAMS, kernelParams, VFIO_PCI_PARAMETERS } from './facts/kernelParams';
-import { editDistance } from './facts/editDistance';
+import { canonicalParamName, KERNEL_PARAMS, kernelParams, VFIO_PCI_PARAMETERS } from '../vfio/kernelParams';
+import { editDistance } from '../vfio/editDistance';
 import { Finding, Rule } from './types';
 
 export const KERNEL_PARAM_TYPO = 'kernel-param-typo';

@@ -2,7 +2,7 @@
 // parameters in one string ("intel_iommu=on iommu=pt") fail evaluation with "is not of type
 // 'string, with spaces inside double quotes'".
 import { HOLE } from '../model/values';
-import { KERNEL_PARAMS, kernelParams, splitOutsideQuotes } from './facts/kernelParams';
+import { KERNEL_PARAMS, kernelParams, splitOutsideQuotes } from '../vfio/kernelParams';
 import { Finding, Rule } from './types';
 
 export const KERNEL_PARAM_UNQUOTED_SPACE = 'kernel-param-unquoted-space';

@@ -1,7 +1,7 @@
 // kvm-intel needs VT-x (vmx), kvm-amd needs AMD-V (svm): the other one only fails to load at
 // boot, and usually means hardware-configuration.nix came from another machine.
 import { knownText } from '../model/values';
-import { kernelModules } from './facts/kernelModules';
+import { kernelModules } from '../vfio/kernelModules';
 import { Finding, Rule } from './types';
 
 export const KVM_MODULE_WRONG_VENDOR = 'kvm-module-wrong-vendor';

@@ -1,6 +1,6 @@
 // Devices handed to vfio-pci are only useful to a VM; the usual NixOS way to run one with a
 // passed-through GPU is libvirt (virt-manager), which the configuration does not enable.
-import { vfioBindings } from './facts/vfioBindings';
+import { vfioBindings } from '../vfio/vfioBindings';
 import { Finding, Rule } from './types';
 
 export const LIBVIRTD_NOT_ENABLED = 'libvirtd-not-enabled';

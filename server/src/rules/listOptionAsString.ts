@@ -2,8 +2,8 @@
 // (`boot.blacklistedKernelModules = "nouveau nvidia";`, the way /etc/modprobe.d or a kernel
 // command line reads), the definition is not of the option's type and evaluation fails.
 import { knownText } from '../model/values';
-import { MODULE_OPTIONS } from './facts/kernelModules';
-import { KERNEL_PARAMS, splitOutsideQuotes } from './facts/kernelParams';
+import { MODULE_OPTIONS } from '../vfio/kernelModules';
+import { KERNEL_PARAMS, splitOutsideQuotes } from '../vfio/kernelParams';
 import { Finding, Rule } from './types';
 
 export const LIST_OPTION_AS_STRING = 'list-option-as-string';

@@ -4,10 +4,10 @@
 // command line writes it (`options vfio-pci.ids=…`), `options vfio ids=…`, or a misspelt module
 // name all set nothing.
 import { HOLE } from '../model/values';
-import { ModprobeLine, modprobeLines } from './facts/modprobeConfig';
-import { editDistance } from './facts/editDistance';
-import { normaliseModuleName } from './facts/kernelModules';
-import { VFIO_PCI_PARAMETERS } from './facts/kernelParams';
+import { ModprobeLine, modprobeLines } from '../vfio/modprobeConfig';
+import { editDistance } from '../vfio/editDistance';
+import { normaliseModuleName } from '../vfio/kernelModules';
+import { VFIO_PCI_PARAMETERS } from '../vfio/kernelParams';
 import { Finding, FixRequest, Rule } from './types';
 
 export const MODPROBE_VFIO_OPTION = 'modprobe-vfio-option';

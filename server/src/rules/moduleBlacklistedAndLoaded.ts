@@ -1,8 +1,8 @@
 // A module both blacklisted and listed for loading: the blacklist stops stage-2 loads
 // (systemd-modules-load says "deny-listed (by kmod)") and udev autoloading, but not the scripted
 // initrd's explicit modprobe, so what happens depends on where it is listed and which initrd.
-import { kernelModules, MODULE_OPTIONS } from './facts/kernelModules';
-import { blacklistedModules } from './facts/modprobeConfig';
+import { kernelModules, MODULE_OPTIONS } from '../vfio/kernelModules';
+import { blacklistedModules } from '../vfio/modprobeConfig';
 import { Finding, Rule } from './types';
 
 export const MODULE_BLACKLISTED_AND_LOADED = 'module-blacklisted-and-loaded';

@@ -2,7 +2,7 @@
 // in boot.extraModprobeConfig), and `"nouveau nvidia"` is two: for the initrd the build fails
 // looking for a module of that name; elsewhere the entry does nothing.
 import { knownText } from '../model/values';
-import { MODULE_OPTIONS } from './facts/kernelModules';
+import { MODULE_OPTIONS } from '../vfio/kernelModules';
 import { allOf, Finding, FixRequest, Rule } from './types';
 
 export const MODULE_NAME_WITH_SPACES = 'module-name-with-spaces';

@@ -32,15 +32,7 @@ export interface AnalysisSettings {
   nixosRelease: string;
 }
 
-/** The current stable NixOS release: the default target. */
-export const CURRENT_NIXOS_RELEASE = '25.11';
-
-/** Compares `YY.MM` releases: negative when a is older than b. */
-export function compareReleases(a: string, b: string): number {
-  const [aYear, aMonth] = a.split('.').map(Number);
-  const [bYear, bMonth] = b.split('.').map(Number);
-  return aYear - bYear || aMonth - bMonth;
-}
+export { compareReleases, CURRENT_NIXOS_RELEASE } from '../vfio/nixosRelease';
 
 export interface RuleContext {
   model: OptionModel;

@@ -1,6 +1,6 @@
 // allow_unsafe_interrupts is a parameter of the vfio_iommu_type1 module: on the kernel command
 // line it needs the module prefix, or it is passed to init and does nothing.
-import { canonicalParamName, KERNEL_PARAMS, kernelParams } from './facts/kernelParams';
+import { canonicalParamName, KERNEL_PARAMS, kernelParams } from '../vfio/kernelParams';
 import { Finding, Rule } from './types';
 
 export const UNSAFE_INTERRUPTS_PREFIX = 'unsafe-interrupts-prefix';

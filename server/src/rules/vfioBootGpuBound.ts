@@ -1,7 +1,7 @@
 // Binding the GPU the firmware booted on (boot_vga), or every display GPU, to vfio-pci leaves
 // the host without a display from early boot on: a black screen unless that is the plan.
-import { boundDevices, describeDevice, devicesFor, isDisplay } from './facts/devices';
-import { vfioBindings } from './facts/vfioBindings';
+import { boundDevices, describeDevice, devicesFor, isDisplay } from '../vfio/devices';
+import { vfioBindings } from '../vfio/vfioBindings';
 import { Finding, Rule } from './types';
 
 export const VFIO_BOOT_GPU_BOUND = 'vfio-boot-gpu-bound';

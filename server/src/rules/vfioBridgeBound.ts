@@ -1,7 +1,7 @@
 // PCI bridges stay with pcieport: since Linux 5.19 VFIO accepts a group whose bridges are
 // driven by pcieport, so binding a bridge to vfio-pci only takes it from the host.
-import { devicesFor, isBridge } from './facts/devices';
-import { vfioBindings } from './facts/vfioBindings';
+import { devicesFor, isBridge } from '../vfio/devices';
+import { vfioBindings } from '../vfio/vfioBindings';
 import { Finding, Rule } from './types';
 
 export const VFIO_BRIDGE_BOUND = 'vfio-bridge-bound';

@@ -2,9 +2,9 @@
 // from a guide's card, or a slot that moved when a card changed place.
 import { HardwareSnapshot, PciDevice } from '../hardware/snapshot';
 import { ConfigView } from '../model/optionModel';
-import { boundDevices, describeDevice, devicesFor, idOf, isBridge } from './facts/devices';
-import { touchedGroups } from './facts/groups';
-import { normaliseAddress, parseVfioId, VfioBinding, vfioBindings } from './facts/vfioBindings';
+import { boundDevices, describeDevice, devicesFor, idOf, isBridge } from '../vfio/devices';
+import { touchedGroups } from '../vfio/groups';
+import { normaliseAddress, parseVfioId, VfioBinding, vfioBindings } from '../vfio/vfioBindings';
 import { Finding, Rule } from './types';
 
 export const VFIO_DEVICE_NOT_PRESENT = 'vfio-device-not-present';

@@ -1,8 +1,8 @@
 // VFIO gives a VM whole IOMMU groups: every endpoint in the group of a bound device must be
 // bound to vfio-pci too (bridges excepted), or QEMU fails with "group N is not viable". The
 // usual miss is the card's own other functions: HD audio, and on Turing cards USB and UCSI.
-import { describeDevice, idOf } from './facts/devices';
-import { touchedGroups } from './facts/groups';
+import { describeDevice, idOf } from '../vfio/devices';
+import { touchedGroups } from '../vfio/groups';
 import { Finding, Rule } from './types';
 
 export const VFIO_GROUP_INCOMPLETE = 'vfio-group-incomplete';

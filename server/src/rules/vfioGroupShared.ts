@@ -1,8 +1,8 @@
 // A GPU whose IOMMU group also holds other cards or chipset devices (common on laptops and in
 // chipset-attached slots) cannot be passed alone. Binding the whole group takes those devices
 // from the host; the ACS override patch splits groups but gives up the isolation they stand for.
-import { describeDevice } from './facts/devices';
-import { touchedGroups } from './facts/groups';
+import { describeDevice } from '../vfio/devices';
+import { touchedGroups } from '../vfio/groups';
 import { Finding, Rule } from './types';
 
 export const VFIO_GROUP_SHARED = 'vfio-group-shared';

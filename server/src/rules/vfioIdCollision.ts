@@ -3,8 +3,8 @@
 // slot (driver_override) takes only the one at that address.
 import { HardwareSnapshot, iommuGroups, PciDevice } from '../hardware/snapshot';
 import { ConfigView } from '../model/optionModel';
-import { describeDevice, devicesFor, isBridge } from './facts/devices';
-import { vfioBindings } from './facts/vfioBindings';
+import { describeDevice, devicesFor, isBridge } from '../vfio/devices';
+import { vfioBindings } from '../vfio/vfioBindings';
 import { Finding, FixRequest, Rule } from './types';
 
 export const VFIO_ID_COLLISION = 'vfio-id-collision';

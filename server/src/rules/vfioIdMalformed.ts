@@ -3,8 +3,8 @@
 // (it logs "vfio_pci: invalid id string"), so the device stays with its host driver.
 import { HardwareSnapshot, iommuGroups } from '../hardware/snapshot';
 import { ConfigView } from '../model/optionModel';
-import { devicesFor, idOf, isBridge, slotOf } from './facts/devices';
-import { normaliseAddress, parseVfioId, VfioBinding, vfioBindings } from './facts/vfioBindings';
+import { devicesFor, idOf, isBridge, slotOf } from '../vfio/devices';
+import { normaliseAddress, parseVfioId, VfioBinding, vfioBindings } from '../vfio/vfioBindings';
 import { Finding, FixRequest, Rule } from './types';
 
 export const VFIO_ID_MALFORMED = 'vfio-id-malformed';

@@ -1,10 +1,10 @@
 // Binding ids or slots to vfio-pci does nothing if vfio-pci is never loaded: nothing loads it
 // on its own for a GPU, so the GPU driver takes the card.
-import { modelCommands } from './facts/commands';
-import { kernelModules } from './facts/kernelModules';
-import { vfioBindings } from './facts/vfioBindings';
-import { initrdGpuDrivers } from './facts/gpuDrivers';
-import { softdepsBeforeVfio } from './facts/modprobeConfig';
+import { modelCommands } from '../vfio/commands';
+import { kernelModules } from '../vfio/kernelModules';
+import { vfioBindings } from '../vfio/vfioBindings';
+import { initrdGpuDrivers } from '../vfio/gpuDrivers';
+import { softdepsBeforeVfio } from '../vfio/modprobeConfig';
 import { allOf, Finding, FixRequest, Rule } from './types';
 
 export const VFIO_MODULES_MISSING = 'vfio-modules-missing';

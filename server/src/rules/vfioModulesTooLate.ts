@@ -1,9 +1,9 @@
 // vfio_pci loaded in stage 2 (boot.kernelModules) comes after a GPU driver loaded in the initrd:
 // the driver has taken the card by then.
-import { initrdGpuDrivers } from './facts/gpuDrivers';
-import { kernelModules } from './facts/kernelModules';
-import { softdepsBeforeVfio } from './facts/modprobeConfig';
-import { vfioBindings } from './facts/vfioBindings';
+import { initrdGpuDrivers } from '../vfio/gpuDrivers';
+import { kernelModules } from '../vfio/kernelModules';
+import { softdepsBeforeVfio } from '../vfio/modprobeConfig';
+import { vfioBindings } from '../vfio/vfioBindings';
 import { allOf, Finding, FixRequest, Rule } from './types';
 
 export const VFIO_MODULES_TOO_LATE = 'vfio-modules-too-late';

@@ -1,8 +1,8 @@
 // boot.postBootCommands runs in stage 2, just before systemd starts. A GPU driver loaded in the
 // initrd has already taken the card by then, and driver_override does not unbind a driver:
 // the card never reaches vfio-pci.
-import { initrdGpuDrivers } from './facts/gpuDrivers';
-import { vfioBindings } from './facts/vfioBindings';
+import { initrdGpuDrivers } from '../vfio/gpuDrivers';
+import { vfioBindings } from '../vfio/vfioBindings';
 import { Finding, Rule } from './types';
 
 export const VFIO_OVERRIDE_TOO_LATE = 'vfio-override-too-late';

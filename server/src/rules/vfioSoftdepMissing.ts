@@ -1,10 +1,10 @@
 // Since NixOS turns module lists into sorted attribute names (around 25.05), the initrd loads
 // `amdgpu`, `nouveau`, `nvidia` before `vfio_pci` whatever order the list is written in; only a
 // softdep makes vfio-pci load first.
-import { AMDGPU_INITRD_OPTIONS, GPU_DRIVERS } from './facts/gpuDrivers';
-import { kernelModules } from './facts/kernelModules';
-import { softdepsBeforeVfio } from './facts/modprobeConfig';
-import { vfioBindings } from './facts/vfioBindings';
+import { AMDGPU_INITRD_OPTIONS, GPU_DRIVERS } from '../vfio/gpuDrivers';
+import { kernelModules } from '../vfio/kernelModules';
+import { softdepsBeforeVfio } from '../vfio/modprobeConfig';
+import { vfioBindings } from '../vfio/vfioBindings';
 import type { ConfigView } from '../model/optionModel';
 import { compareReleases, Finding, Rule } from './types';
 

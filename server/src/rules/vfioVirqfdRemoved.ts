@@ -1,8 +1,8 @@
 // vfio_virqfd was folded into vfio in Linux 6.2. Listed for the initrd, the build fails
 // ("modprobe: FATAL: Module vfio_virqfd not found"); in boot.kernelModules it only logs
 // "Failed to find module 'vfio_virqfd'" at boot.
-import { atLeast, kernelVersion } from './facts/kernelVersion';
-import { kernelModules } from './facts/kernelModules';
+import { atLeast, kernelVersion } from '../vfio/kernelVersion';
+import { kernelModules } from '../vfio/kernelModules';
 import { Finding, Rule } from './types';
 import { knownText } from '../model/values';
 

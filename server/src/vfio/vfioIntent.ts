@@ -1,7 +1,7 @@
 // Whether, and where, a configuration sets up VFIO passthrough: the evidence rules point at.
-import type { ConfigView, Definition } from '../../model/optionModel';
-import { textWithHoles } from '../../model/values';
-import type { TextRange } from '../../text';
+import type { ConfigView, Definition } from '../model/optionModel';
+import { textWithHoles } from '../model/values';
+import type { TextRange } from '../text';
 import { kernelModules } from './kernelModules';
 import { kernelParams } from './kernelParams';
 

@@ -1,7 +1,7 @@
 // Reading kernel module lists, in list form or the attribute-set form newer NixOS accepts.
-import type { ConfigView, Definition } from '../../model/optionModel';
-import { knownText } from '../../model/values';
-import type { TextRange } from '../../text';
+import type { ConfigView, Definition } from '../model/optionModel';
+import { knownText } from '../model/values';
+import type { TextRange } from '../text';
 
 export const MODULE_OPTIONS = ['boot.kernelModules', 'boot.initrd.kernelModules', 'boot.initrd.availableKernelModules'] as const;
 

@@ -1,7 +1,7 @@
 // Which CPU vendor a configuration is for: from the hardware snapshot, else from the KVM module
 // nixos-generate-config wrote into hardware-configuration.nix (kvm-intel for vmx, kvm-amd for svm).
-import type { CpuVendor, HardwareSnapshot } from '../../hardware/snapshot';
-import type { ConfigView } from '../../model/optionModel';
+import type { CpuVendor, HardwareSnapshot } from '../hardware/snapshot';
+import type { ConfigView } from '../model/optionModel';
 import { kernelModules } from './kernelModules';
 
 export interface VendorFact {

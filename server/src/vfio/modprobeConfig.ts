@@ -1,8 +1,8 @@
 // The lines of boot.extraModprobeConfig (and boot.initrd.extraModprobeConfig), each with where
 // it is written when the model knows.
-import type { ConfigView, Definition } from '../../model/optionModel';
-import { charSources, HOLE, sourceRangeOf } from '../../model/values';
-import type { TextRange } from '../../text';
+import type { ConfigView, Definition } from '../model/optionModel';
+import { charSources, HOLE, sourceRangeOf } from '../model/values';
+import type { TextRange } from '../text';
 import { blacklisted, normaliseModuleName } from './kernelModules';
 import { MODPROBE_OPTIONS } from './vfioBindings';
 

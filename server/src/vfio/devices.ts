@@ -1,6 +1,6 @@
 // Which snapshot devices a binding takes, and how to name devices in messages.
-import { snapshotText } from '../../hardware/displayText';
-import { HardwareSnapshot, PciDevice } from '../../hardware/snapshot';
+import { snapshotText } from '../hardware/displayText';
+import { HardwareSnapshot, PciDevice } from '../hardware/snapshot';
 import { normaliseAddress, parseVfioId, VfioBinding } from './vfioBindings';
 
 /** PCI bridges stay with pcieport: VFIO (Linux 5.19+) accepts them in a group the VM takes. */

@@ -2,10 +2,10 @@
 // (it is what the next build uses, whatever runs now); else the hardware snapshot's running
 // kernel; else what the package set implies (latest, zen…); else the default kernel of the
 // target NixOS release. Messages say which, so an assumption is never hidden.
-import { snapshotText } from '../../hardware/displayText';
-import type { HardwareSnapshot } from '../../hardware/snapshot';
-import type { ConfigView, Definition } from '../../model/optionModel';
-import { compareReleases, CURRENT_NIXOS_RELEASE } from '../types';
+import { snapshotText } from '../hardware/displayText';
+import type { HardwareSnapshot } from '../hardware/snapshot';
+import type { ConfigView, Definition } from '../model/optionModel';
+import { compareReleases, CURRENT_NIXOS_RELEASE } from './nixosRelease';
 
 export interface KernelVersion {
   /** `major.minor`, or undefined when nothing tells. */

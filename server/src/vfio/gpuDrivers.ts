@@ -1,5 +1,5 @@
 // GPU drivers and where a configuration loads them in the initrd.
-import type { ConfigView } from '../../model/optionModel';
+import type { ConfigView } from '../model/optionModel';
 import { kernelModules } from './kernelModules';
 
 export const GPU_DRIVERS = new Set(['nvidia', 'nouveau', 'amdgpu', 'radeon', 'i915', 'xe']);

@@ -1,9 +1,9 @@
 // Every place a configuration hands a PCI device to vfio-pci, as ids (`vfio-pci.ids=` kernel
 // parameter, `options vfio-pci ids=` in modprobe config) or as slots (addresses written to
 // driver_override in boot scripts), each with the exact source of the id or address.
-import { ConfigView, configViews, Definition, OptionModel } from '../../model/optionModel';
-import { charSources, HOLE, ListOrigin, sourceRangeOf, Value } from '../../model/values';
-import type { TextRange } from '../../text';
+import { ConfigView, configViews, Definition, OptionModel } from '../model/optionModel';
+import { charSources, HOLE, ListOrigin, sourceRangeOf, Value } from '../model/values';
+import type { TextRange } from '../text';
 import { KERNEL_PARAMS } from './kernelParams';
 import { normaliseModuleName } from './kernelModules';
 

@@ -1,6 +1,6 @@
 // The IOMMU groups a configuration's bindings touch, and what else is in them.
-import { HardwareSnapshot, iommuGroups, PciDevice } from '../../hardware/snapshot';
-import type { ConfigView } from '../../model/optionModel';
+import { HardwareSnapshot, iommuGroups, PciDevice } from '../hardware/snapshot';
+import type { ConfigView } from '../model/optionModel';
 import { boundDevices, devicesFor, isBridge, slotOf } from './devices';
 import { VfioBinding, vfioBindings } from './vfioBindings';
 

@@ -1,6 +1,6 @@
 // Reading boot.kernelParams out of a configuration view.
-import type { ConfigView, Definition } from '../../model/optionModel';
-import { HOLE, ListItem, textWithHoles } from '../../model/values';
+import type { ConfigView, Definition } from '../model/optionModel';
+import { HOLE, ListItem, textWithHoles } from '../model/values';
 
 export const KERNEL_PARAMS = 'boot.kernelParams';
 
