@@ -134,7 +134,7 @@ export class EditorFeatures {
     });
     connection.onRequest(IMPORT_LISTING_REQUEST, (params: ImportListingParams): ImportListingResponse<HardwareSnapshot> => answerImport(params));
     connection.onExecuteCommand(async (params) => {
-      const [argument] = (params.arguments ?? []) as { uri?: string; address?: string; step?: unknown; addresses?: unknown }[];
+      const [argument] = (params.arguments ?? []) as { uri?: string; address?: string; step?: unknown; addresses?: unknown; allowSharedGroup?: unknown }[];
       // Failures are JSON-RPC errors with a message every client shows; notes go to window/showMessage.
       const fail = (message: string) => new ResponseError(ErrorCodes.InvalidParams, message);
       if (params.command !== PASS_THROUGH_COMMAND && params.command !== SETUP_STEP_COMMAND && params.command !== SHOW_DEVICES_COMMAND) {
@@ -151,7 +151,7 @@ export class EditorFeatures {
       } else {
         if (typeof argument.address !== 'string') return fail('no device given');
         if (!context.hardware) return fail('no hardware snapshot for this configuration');
-        result = await this.applyPlan(context, planPassthrough(context.analysis.model, context.hardware, argument.address), 'Pass through device', 'Nothing to add: this device is already passed through.');
+        result = await this.applyPlan(context, planPassthrough(context.analysis.model, context.hardware, argument.address, { allowSharedGroup: argument.allowSharedGroup === true }), 'Pass through device', 'Nothing to add: this device is already passed through.');
       }
       if ('error' in result) return new ResponseError(LSPErrorCodes.RequestFailed, result.error);
       if (!this.clientShowsResults) {
