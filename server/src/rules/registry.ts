@@ -43,6 +43,7 @@ import { hostGpuDriverBlacklisted } from './hostGpuDriverBlacklisted';
 import { nvidiaPrimeOnVfioCard } from './nvidiaPrimeOnVfioCard';
 import { vfioBoundTwoWays } from './vfioBoundTwoWays';
 import { nixEvaluationError } from './nixEvaluationError';
+import { mkForceDropsVfio } from './mkForceDropsVfio';
 import { Rule } from './types';
 import { vfioBootGpuBound } from './vfioBootGpuBound';
 import { vfioBridgeBound } from './vfioBridgeBound';
@@ -108,4 +109,5 @@ export const RULES: readonly Rule[] = [
   nvidiaPrimeOnVfioCard,
   vfioBoundTwoWays,
   nixEvaluationError,
+  mkForceDropsVfio,
 ];
