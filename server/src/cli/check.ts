@@ -1,13 +1,17 @@
 // `nix-vfio check <path>… [--host NAME] [--hardware <snapshot.json>] [--format text|json|sarif]`:
 // a folder is searched for hosts (flake.nix, configuration.nix, hosts/<name>/), a file is checked
 // as part of every host that reads it (alone, without "missing" claims, when none does). Hosts,
-// releases and hardware come from the same host layer the language server uses.
+// releases and hardware come from the same host layer the language server uses. `--fix` applies
+// every preferred fix to one host's files, `--dry-run` prints them as a unified diff.
+import { writeFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { RULE_CODES } from '../analysis/catalogue';
+import { fixAll } from '../analysis/fixAll';
 import { HardwareSnapshot, parseSnapshot } from '../hardware/snapshot';
 import { analyzeHost, hostLabel, HostAnalysis } from '../host/analyzeHost';
 import { diskAccess } from '../host/diskAccess';
 import { HostLayer, HostTarget } from '../host/workspace';
+import { buildModel, SourceLoader } from '../model/buildModel';
 import { diskLoader } from '../model/loadFiles';
 import { OptionModel } from '../model/optionModel';
 import { NixParser } from '../parse/nixParser';
@@ -16,6 +20,7 @@ import { READ_LIMITS, readRegularText } from '../regularFile';
 import { LineIndex } from '../text';
 import { CliCommand, CliIo, parseArgs, stringOption, UsageError } from './args';
 import { LocatedResult, toSarif } from './sarif';
+import { unifiedDiff } from './unifiedDiff';
 
 /** Reads and validates a snapshot file; undefined (after telling the user why) when it is unusable. */
 export function readSnapshotFile(path: string, io: CliIo): HardwareSnapshot | undefined {
@@ -43,9 +48,12 @@ const FORMATS = ['text', 'json', 'sarif'];
 
 export const checkCommand: CliCommand = {
   name: 'check',
-  usage: 'check <file.nix|folder>… [--host NAME] [--hardware <snapshot.json>] [--format text|json|sarif] [--nixos-release YY.MM] [--disable <code,…>]',
+  usage: 'check <file.nix|folder>… [--host NAME] [--hardware <snapshot.json>] [--format text|json|sarif] [--nixos-release YY.MM] [--disable <code,…>] [--fix | --dry-run]',
   async run(argv, io) {
-    const args = parseArgs(argv, ['hardware', 'format', 'nixos-release', 'disable', 'host']);
+    const args = parseArgs(argv, ['hardware', 'format', 'nixos-release', 'disable', 'host'], ['fix', 'dry-run']);
+    const fixing = args.options.has('fix');
+    const dryRun = args.options.has('dry-run');
+    if (fixing && dryRun) throw new UsageError('give --fix or --dry-run, not both');
     const nixosRelease = stringOption(args, 'nixos-release');
     if (nixosRelease !== undefined && !/^\d{2}\.\d{2}$/.test(nixosRelease)) throw new UsageError(`--nixos-release takes a release like 25.05, not ${nixosRelease}`);
     const disabledRules = (stringOption(args, 'disable') ?? '').split(',').map((code) => code.trim()).filter(Boolean);
@@ -97,6 +105,24 @@ export const checkCommand: CliCommand = {
       chosen = chosen.filter(({ target }) => 'host' in target && target.host.name === onlyHost);
       if (chosen.length === 0) throw new UsageError(`no host named ${onlyHost} reads the given paths`);
     }
+    if (fixing || dryRun) {
+      if (chosen.length !== 1) throw new UsageError(`--fix and --dry-run work on one host at a time; these paths belong to ${chosen.length} (choose one with --host)`);
+      const [{ target, model }] = chosen;
+      const hardware = givenHardware ?? hostHardware(layer, target, model, io);
+      const settings = { disabledRules, nixosRelease: layer.release(target, model, nixosRelease).release };
+      const loader = diskLoader(parser);
+      const rebuild = (texts: ReadonlyMap<string, string>) => buildModel(model.root, overlaid(parser, loader, texts));
+      const result = fixAll(model, rebuild, hardware, settings, (text) => parser.parse(text));
+      for (const [path, text] of result.changed) {
+        if (dryRun) io.stdout(unifiedDiff(relative(io.cwd, path) || path, result.original.get(path) ?? '', text));
+        else writeFileSync(path, text);
+      }
+      for (const { code, title } of result.applied) io.stderr(`${dryRun ? 'would fix' : 'fixed'}: ${code}: ${title}\n`);
+      for (const { code, title, reason } of result.skipped) io.stderr(`not fixed: ${code}: ${title}: ${reason}\n`);
+      if (dryRun) return result.analysis.findings.some((finding) => finding.severity === 'error') ? 1 : 0;
+      // What is left, read from the files as written.
+      return checkCommand.run(argv.filter((arg) => arg !== '--fix'), io);
+    }
     const located: LocatedResult[] = [];
     let failed = false;
     let someWithoutHardware = false;
@@ -139,6 +165,16 @@ export const checkCommand: CliCommand = {
     return failed ? 1 : 0;
   },
 };
+
+/** `load`, with the texts in `texts` in place of those files' contents on disk. */
+function overlaid(parser: NixParser, load: SourceLoader, texts: ReadonlyMap<string, string>): SourceLoader {
+  return (path) => {
+    const text = texts.get(path);
+    if (text === undefined) return load(path);
+    const tree = parser.parse(text);
+    return { path, text, tree, release: () => tree.delete() };
+  };
+}
 
 /** The host's snapshot file, found as the editor finds it (the CLI never scans this machine unasked). */
 function hostHardware(layer: HostLayer, target: HostTarget, model: OptionModel, io: CliIo): HardwareSnapshot | undefined {

@@ -2,8 +2,19 @@
 // line in multi-line lists and inline in one-line lists; new bindings go beside their siblings.
 import { attrsetsAbove, bindingsNamed, ConfigView, Definition, OptionModel, optionDefinitions } from '../model/optionModel';
 import { ListLiteral, knownText } from '../model/values';
-import { indentationAt, TextRange } from '../text';
+import { indentationAt, lineEndAt, lineStartAt, pastLineBreak, TextRange } from '../text';
+import { isGeneratedFile } from './placement';
 import { FileEdit } from './types';
+
+/**
+ * A conditional list is a home for a new item only when it already holds VFIO settings (the guard
+ * is the passthrough's own, `mkIf cfg.vfio.enable`); `mkIf config.services.xserver.enable [ … ]`
+ * is not, and an item put there would silently depend on the desktop being on.
+ */
+function guardsVfioSetup(definition: Definition): boolean {
+  if (definition.value.kind !== 'list') return false;
+  return definition.value.items.some((item) => /vfio|iommu|kvm/i.test(knownText(item.value) ?? ''));
+}
 
 export function nixString(text: string): string {
   return JSON.stringify(text).replace(/\$\{/g, '\\${');
@@ -71,20 +82,20 @@ export function insertIntoList(text: string, file: string, literal: ListLiteral,
   const last = literal.elements[literal.elements.length - 1];
   if (!last) {
     const written = text.slice(literal.range.start, literal.range.end);
-    if (!written.includes('\n') || written.includes('#')) return { file, range: literal.range, newText: `[ ${elements.join(' ')} ]` };
+    if (!/[\r\n]/.test(written) || written.includes('#')) return { file, range: literal.range, newText: `[ ${elements.join(' ')} ]` };
     // An empty list written over several lines (`[` … `]`) gets its items one per line inside.
     const closing = indentationAt(text, literal.range.end - 1);
     const indent = closing + (closing.includes('\t') ? '\t' : '  ');
     return { file, range: literal.range, newText: `[${elements.map((element) => `\n${indent}${element}`).join('')}\n${closing}]` };
   }
   const first = literal.elements[0];
-  const multiLine = text.slice(literal.range.start, first.start).includes('\n');
+  const multiLine = /[\r\n]/.test(text.slice(literal.range.start, first.start));
   if (multiLine) {
     const indent = indentationAt(text, last.start);
     // A comment after the last element (`"1002:aaf0" # Audio`) stays with that element.
-    const newline = text.indexOf('\n', last.end);
-    const rest = text.slice(last.end, newline < 0 ? text.length : newline);
-    const at = newline >= 0 && newline < literal.range.end && /^[ \t]*#/.test(rest) ? newline : last.end;
+    const lineEnd = lineEndAt(text, last.end);
+    const rest = text.slice(last.end, lineEnd);
+    const at = lineEnd < literal.range.end && /^[ \t]*#/.test(rest) ? lineEnd : last.end;
     return { file, range: { start: at, end: at }, newText: elements.map((element) => `\n${indent}${element}`).join('') };
   }
   return { file, range: { start: last.end, end: last.end }, newText: elements.map((element) => ` ${element}`).join('') };
@@ -95,13 +106,12 @@ export function insertIntoList(text: string, file: string, literal: ListLiteral,
  * which is about it: `"1002:aaf0" # Audio`), else it and the space before it.
  */
 export function removeFromList(text: string, file: string, element: TextRange): FileEdit {
-  const lineStart = text.lastIndexOf('\n', element.start - 1) + 1;
-  const newline = text.indexOf('\n', element.end);
-  const lineEnd = newline < 0 ? text.length : newline;
+  const lineStart = lineStartAt(text, element.start);
+  const lineEnd = lineEndAt(text, element.end);
   const before = text.slice(lineStart, element.start);
   const after = text.slice(element.end, lineEnd);
-  if (/^[ \t]*$/.test(before) && /^[ \t]*(#.*)?$/.test(after) && newline >= 0) {
-    return { file, range: { start: lineStart, end: newline + 1 }, newText: '' };
+  if (/^[ \t]*$/.test(before) && /^[ \t]*(#.*)?$/.test(after) && lineEnd < text.length) {
+    return { file, range: { start: lineStart, end: pastLineBreak(text, lineEnd) }, newText: '' };
   }
   let start = element.start;
   while (start > 0 && (text[start - 1] === ' ' || text[start - 1] === '\t')) start--;
@@ -114,12 +124,7 @@ export function removeFromList(text: string, file: string, element: TextRange): 
  * option is only set under `mkIf`, the item joins it there, beside the settings it belongs to.
  */
 export function addListItem(model: OptionModel, view: ConfigView, option: string, itemText: string): FileEdit[] {
-  const definitions = view
-    .effectiveDefinitions(option)
-    .filter((definition) => definition.value.kind === 'list' && definition.value.literals.length > 0);
-  const rank = (definition: Definition) =>
-    (definition.conditions.length === 0 ? 0 : 4) + (definition.specialisation === view.specialisation ? 0 : 2) + (definition.file === model.root ? 0 : 1);
-  const preferred = [...definitions].sort((a, b) => rank(a) - rank(b))[0];
+  const preferred = listTarget(model, view, option);
   if (preferred && preferred.value.kind === 'list') {
     const text = model.files.get(preferred.file)?.text ?? '';
     const literal = preferred.value.literals[preferred.value.literals.length - 1];
@@ -127,6 +132,22 @@ export function addListItem(model: OptionModel, view: ConfigView, option: string
   }
   const binding = createBinding(model, option.split('.'), `[ ${itemText} ]`, view.specialisation);
   return binding ? [binding] : [];
+}
+
+/**
+ * The list literal a new item of `option` goes into: unconditional ones first, the view's own
+ * specialisation's, the root file's; never a generated hardware-configuration.nix, never a list
+ * under a condition that has nothing to do with VFIO. Undefined: create a binding instead.
+ */
+export function listTarget(model: OptionModel, view: ConfigView, option: string): Definition | undefined {
+  const definitions = view
+    .effectiveDefinitions(option)
+    .filter((definition) => definition.value.kind === 'list' && definition.value.literals.length > 0)
+    .filter((definition) => !isGeneratedFile(model, definition.file))
+    .filter((definition) => definition.conditions.length === 0 || guardsVfioSetup(definition));
+  const rank = (definition: Definition) =>
+    (definition.conditions.length === 0 ? 0 : 4) + (definition.specialisation === view.specialisation ? 0 : 2) + (definition.file === model.root ? 0 : 1);
+  return [...definitions].sort((a, b) => rank(a) - rank(b))[0];
 }
 
 /**
@@ -139,7 +160,8 @@ export function createBinding(
   valueText: string | ((indent: string) => string),
   specialisation?: string,
 ): FileEdit | undefined {
-  const candidates = attrsetsAbove(model, path, specialisation);
+  // Never into a hardware-configuration.nix that nixos-generate-config writes.
+  const candidates = attrsetsAbove(model, path, specialisation).filter((scope) => !isGeneratedFile(model, scope.file));
   if (candidates.length === 0) return undefined;
   // Unconditional sets first: a new setting should not silently depend on some mkIf.
   const unconditional = candidates.filter((scope) => !scope.conditional);
@@ -160,7 +182,7 @@ export function createBinding(
   // An empty set: `{ }` on one line stays on one line; otherwise indent one step past the brace's line.
   const open = scope.range.start + 1;
   const inner = text.slice(open, scope.range.end - 1);
-  if (!inner.includes('\n')) return { file: scope.file, range: { start: open, end: scope.range.end - 1 }, newText: ` ${line('')} ` };
+  if (!/[\r\n]/.test(inner)) return { file: scope.file, range: { start: open, end: scope.range.end - 1 }, newText: ` ${line('')} ` };
   const indent = `${indentationAt(text, scope.range.start)}  `;
   return { file: scope.file, range: { start: open, end: open }, newText: `\n${indent}${line(indent)}` };
 }
@@ -171,17 +193,22 @@ export function createBinding(
  */
 export function appendToIndentedString(model: OptionModel, definitions: readonly Definition[], lines: string[]): FileEdit | undefined {
   const target = definitions.find(
-    (definition) => definition.conditions.length === 0 && definition.value.kind === 'string' && definition.value.literal && definition.value.indented,
+    (definition) =>
+      definition.conditions.length === 0 &&
+      definition.value.kind === 'string' &&
+      definition.value.literal &&
+      definition.value.indented &&
+      !isGeneratedFile(model, definition.file),
   );
   if (!target) return undefined;
   const text = model.files.get(target.file)?.text ?? '';
   const close = target.value.range.end - 2; // the closing ''
-  const lineStart = text.lastIndexOf('\n', close - 1) + 1;
+  const lineStart = lineStartAt(text, close);
   const closingIndent = indentationAt(text, close);
   if (/^[ \t]*$/.test(text.slice(lineStart, close))) {
     // Content lines sit one step deeper than the closing quotes; follow the existing ones.
-    const firstContent = text.indexOf('\n', target.value.range.start) + 1;
-    const contentIndent = firstContent > 0 && firstContent < lineStart ? indentationAt(text, firstContent) : `${closingIndent}  `;
+    const firstContent = pastLineBreak(text, lineEndAt(text, target.value.range.start));
+    const contentIndent = firstContent < lineStart ? indentationAt(text, firstContent) : `${closingIndent}  `;
     return { file: target.file, range: { start: lineStart, end: lineStart }, newText: lines.map((line) => `${contentIndent}${line}\n`).join('') };
   }
   return { file: target.file, range: { start: close, end: close }, newText: `${lines.map((line) => `\n${closingIndent}${line}`).join('')}\n${closingIndent}` };

@@ -35,20 +35,12 @@ import { HardwareInUse, HardwareSources } from './hardwareSources';
 import { ServerLog } from './serverLog';
 import { WorkspaceBoundary } from '../workspaceBoundary';
 import { ServerSettings, settingsForTrust } from './settings';
+import { RESCAN_REQUEST, STATUS_NOTIFICATION, StatusParams } from '../../../shared/protocol';
 
-/** Forget cached hardware (snapshot files, the machine scan) and check everything again. */
-export const RESCAN_REQUEST = 'nixVfio/rescan';
 
 const UNTRUSTED_NO_SCAN = 'Verifying reads this machine, which Nix VFIO does not do in an untrusted workspace. Trust the workspace to verify.';
 
-/** Sent after each analysis, for the client's status bar. */
-export const STATUS_NOTIFICATION = 'nixVfio/status';
-export interface StatusParams {
-  root: string;
-  hardwareSource: string;
-  hardwareProblem?: string;
-  findings: number;
-}
+export { RESCAN_REQUEST, STATUS_NOTIFICATION, type StatusParams };
 
 
 export class NixVfioServer {
