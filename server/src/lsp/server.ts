@@ -16,7 +16,7 @@ import {
   InitializeResult,
   TextDocumentSyncKind,
 } from 'vscode-languageserver';
-import { Analysis, runRules } from '../analysis/analyze';
+import { ANALYSIS_BUDGET, Analysis, runRulesInSlices } from '../analysis/analyze';
 import { SERVER_FINDINGS, SERVER_MESSAGES } from '../analysis/catalogue';
 import { fixEdits } from '../fixes/registry';
 import { HardwareSnapshot } from '../hardware/snapshot';
@@ -57,6 +57,8 @@ export class NixVfioServer {
   private readonly dirtyRoots = new Set<string>();
   private readonly dirtyDocuments = new Set<string>();
   private flushScheduled = false;
+  /** Per root, the number of the latest analysis started (an older one finishing later is dropped). */
+  private readonly analysisGenerations = new Map<string, number>();
   /** Counts didClose notifications, so an analysis that waited can tell whether one came meanwhile. */
   private closeCount = 0;
   private workspaceRoots: string[] = [];
@@ -280,15 +282,26 @@ export class NixVfioServer {
     this.settingsByRoot.set(root, settings);
     let analysis: Analysis;
     const started = performance.now();
+    const generation = (this.analysisGenerations.get(root) ?? 0) + 1;
+    this.analysisGenerations.set(root, generation);
+    // A large open root is parsed first and the event loop let go once: requests waiting on
+    // other documents are answered between the parse and the model (both are one piece of work).
+    if (rootDocument && !rootDocument.tree && !rootDocument.tooLarge) {
+      rootDocument.syntaxTree(this.parser!);
+      if (performance.now() - started > ANALYSIS_BUDGET.sliceMs) await new Promise((resolve) => setImmediate(resolve));
+      if (this.analysisGenerations.get(root) !== generation) return;
+    }
     try {
-      analysis = runRules(buildModel(root, this.loader(), this.modelCache), hardware.snapshot, {
-        disabledRules: settings.disabledRules,
-        nixosRelease: settings.nixosRelease,
-      });
+      const model = buildModel(root, this.loader(), this.modelCache);
+      // In slices within a budget: other requests are answered between rules (ANALYSIS_BUDGET).
+      analysis = await runRulesInSlices(model, hardware.snapshot, { disabledRules: settings.disabledRules, nixosRelease: settings.nixosRelease }, ANALYSIS_BUDGET, performance.now() - started);
     } catch (error) {
       this.log.error(`analysis of ${root} failed: ${(error as Error).stack ?? error}`);
       return;
     }
+    // A newer analysis of this root started while this one yielded: its result wins.
+    if (this.analysisGenerations.get(root) !== generation) return;
+    if (this.closeCount !== closesBefore && !this.someOpenDocumentBelongsTo(root)) return;
     for (const failure of analysis.ruleFailures) this.log.error(`rule ${failure.code} failed: ${failure.error}`);
     this.log.debug(`analysed ${root}: ${analysis.findings.length} findings in ${(performance.now() - started).toFixed(1)} ms`);
     this.analyses.set(root, analysis);
@@ -462,9 +475,26 @@ export class NixVfioServer {
     return actions;
   }
 
+  /**
+   * Whether a change not yet analysed touches the configurations `uri` belongs to: only then does
+   * a request about it wait for an analysis (a huge document edited elsewhere does not hold it up).
+   */
+  private mustFlushFor(uri: string): boolean {
+    if (this.dirtyDocuments.size === 0 && this.dirtyRoots.size === 0) return false;
+    const path = this.documents.get(uri)?.path ?? uriToPath(uri);
+    if (!path || this.dirtyDocuments.has(uri)) return true;
+    const roots = new Set(this.rootsFor(path));
+    if ([...this.dirtyRoots].some((root) => roots.has(root))) return true;
+    for (const dirty of this.dirtyDocuments) {
+      const dirtyPath = this.documents.get(dirty)?.path;
+      if (!dirtyPath || dirtyPath === path || this.rootsFor(dirtyPath).some((root) => roots.has(root))) return true;
+    }
+    return false;
+  }
+
   /** The up-to-date analysis that reads the document at `uri`, with its hardware and a way to re-read it with changed texts. */
   private async analysisFor(uri: string): Promise<AnalysisContext | undefined> {
-    if (this.dirtyDocuments.size > 0 || this.dirtyRoots.size > 0) await this.flush();
+    if (this.mustFlushFor(uri)) await this.flush();
     const document = this.documents.get(uri);
     const path = document?.path ?? uriToPath(uri);
     if (!path) return undefined;
