@@ -6,6 +6,7 @@ import { SourceText, sourceTextOf } from '../sourceText';
 import { TextRange } from '../text';
 import { detach, NameTable } from './detach';
 import { Evaluator } from './evaluate';
+import { strayModuleAttributes } from './moduleShape';
 import { libCall, PRIORITY_WRAPPERS } from './libCalls';
 import { AttrsetScope, OptionModel, sourceFile } from './optionModel';
 import { CachedBinding, cacheEntry, ModelCache } from './modelCache';
@@ -21,8 +22,6 @@ const MAX_FILES = 500;
 const MAX_DEPTH = 150;
 /** Attribute names that are module structure, not options, in a module without `config`. */
 const MODULE_KEYS = new Set(['imports', 'disabledModules', '_file', 'key', '_class', 'freeformType']);
-/** What a module with `config` or `options` may hold at its top (nixpkgs lib/modules.nix). */
-const MODULE_ATTRIBUTES = new Set([...MODULE_KEYS, 'options', 'config', 'meta']);
 
 interface WalkContext {
   file: string;
@@ -222,39 +221,9 @@ class ModelBuilder {
         else this.walkValue(rest as string[], value, innerScope, context, rangeOf(binding!));
       }
     }
-    if (fullForm && bindingSet) this.strayModuleAttributes(bindingSet, context);
+    if (fullForm && bindingSet) pushAll(this.model.unread, strayModuleAttributes(bindingSet, context.file, context.specialisation));
   }
 
-  /**
-   * With `config` or `options` at its top, a module may hold nothing else but module structure
-   * (nixpkgs lib/modules.nix, unifyModuleSyntax): an option set beside them fails evaluation.
-   */
-  private strayModuleAttributes(bindingSet: SyntaxNode, context: WalkContext): void {
-    const stray: { name: string; node: SyntaxNode }[] = [];
-    for (const child of bindingSet.namedChildren) {
-      if (!child) continue;
-      const names =
-        child.type === 'binding'
-          ? [attrPathNames(child.childForFieldName('attrpath')!)[0]]
-          : child.type === 'inherit' || child.type === 'inherit_from'
-            ? (child.childForFieldName('attrs')?.namedChildren ?? []).map((attr) => (attr ? detach(attr.text) : undefined))
-            : [];
-      for (const name of names) if (name !== undefined && !MODULE_ATTRIBUTES.has(name)) stray.push({ name, node: child });
-    }
-    const all = [...new Set(stray.map((entry) => entry.name))].join(' ');
-    for (const { name, node } of stray) {
-      this.model.unread.push({
-        file: context.file,
-        prefix: [],
-        range: rangeOf(node),
-        reason: `unsupported attribute ${name}`,
-        specialisation: context.specialisation,
-        moduleError:
-          `Module has an unsupported attribute \`${name}'. This is caused by introducing a top-level \`config' or \`options' attribute. ` +
-          `Add configuration attributes immediately on the top level instead, or move all of them (namely: ${all}) into the explicit \`config' attribute.`,
-      });
-    }
-  }
 
   /** `rec { }` makes its own bindings visible to its values. */
   private scopeForSet(node: SyntaxNode, scope: Scope): Scope {
