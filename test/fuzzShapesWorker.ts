@@ -1,0 +1,21 @@
+// Runs generated configurations for fuzzShapes.test.ts in a worker thread, one at a time, so the
+// test can stop (and fail) a case that hangs: a synchronous loop cannot be interrupted otherwise.
+import { parentPort, workerData } from 'node:worker_threads';
+import { analyzeConfiguration } from '../server/src/analysis/analyze';
+import { diskLoader } from '../server/src/model/loadFiles';
+import { NixParser } from '../server/src/parse/nixParser';
+
+const { roots } = workerData as { roots: string[] };
+
+void (async () => {
+  const parser = await NixParser.create();
+  for (let index = 0; index < roots.length; index++) {
+    const started = performance.now();
+    try {
+      const analysis = analyzeConfiguration(roots[index], diskLoader(parser), undefined);
+      parentPort!.postMessage({ index, ms: performance.now() - started, findings: analysis.findings.length, ruleFailures: analysis.ruleFailures.map((failure) => failure.code) });
+    } catch (error) {
+      parentPort!.postMessage({ index, ms: performance.now() - started, error: (error as Error).stack ?? String(error) });
+    }
+  }
+})();
