@@ -5,7 +5,7 @@
 // rule failure. FUZZ_SHAPES_CASES sets how many (the default keeps `npm test` quick).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -42,7 +42,7 @@ function nestedList(random: Random, depth: number): string {
 function moduleBody(random: Random, imports: string[]): string {
   const shape = pick(random, ['nestedValue', 'nestedSets', 'mkIf', 'chain', 'bindings', 'specialisations', 'longString', 'longLine', 'items', 'mkMerge']);
   const n = size(random, shape === 'chain' ? 200_000 : shape === 'longString' || shape === 'longLine' ? 300_000 : 6_000);
-  const importLine = imports.length > 0 ? `  imports = [ ${imports.join(' ')} ];\n` : '';
+  const importLine = `  # shape: ${shape}, n = ${n}\n` + (imports.length > 0 ? `  imports = [ ${imports.join(' ')} ];\n` : '');
   switch (shape) {
     case 'nestedValue':
       return `${importLine}  boot.kernelParams = ${nestedList(random, n)};\n`;
@@ -65,6 +65,12 @@ function moduleBody(random: Random, imports: string[]): string {
     default:
       return `${importLine}  boot.kernelParams = [ ${Array.from({ length: n }, (_, i) => `"p${i}"`).join(' ')} ];\n`;
   }
+}
+
+/** The shape lines of a case's files, for a failure message. */
+function describeCase(root: string): string {
+  const other = join(root, '..', 'other.nix');
+  return [root, ...(existsSync(other) ? [other] : [])].map((file) => /# shape: [^\n]*/.exec(readFileSync(file, 'utf8'))?.[0] ?? '').join('; ');
 }
 
 describe('fuzzing generated shapes through the whole path', () => {
@@ -94,7 +100,7 @@ describe('fuzzing generated shapes through the whole path', () => {
           clearTimeout(timer);
           timer = setTimeout(() => {
             void worker.terminate();
-            reject(new Error(`case ${done} (${roots[done]}) did not finish within ${CASE_LIMIT_MS} ms`));
+            reject(new Error(`case ${done} (${roots[done]}: ${describeCase(roots[done])}) did not finish within ${CASE_LIMIT_MS} ms`));
           }, CASE_LIMIT_MS);
         };
         arm();
@@ -102,7 +108,7 @@ describe('fuzzing generated shapes through the whole path', () => {
           if (result.error) {
             clearTimeout(timer);
             void worker.terminate();
-            return reject(new Error(`case ${result.index} threw: ${result.error}`));
+            return reject(new Error(`case ${result.index} (${describeCase(roots[result.index])}) threw: ${result.error}`));
           }
           if (result.ruleFailures && result.ruleFailures.length > 0) {
             clearTimeout(timer);
