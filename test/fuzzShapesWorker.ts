@@ -5,9 +5,10 @@ import { analyzeConfiguration } from '../server/src/analysis/analyze';
 import { diskLoader } from '../server/src/model/loadFiles';
 import { NixParser } from '../server/src/parse/nixParser';
 
-const { roots } = workerData as { roots: string[] };
+// The test runner also loads every file under test/ as a test: outside a worker this does nothing.
+if (parentPort) void run((workerData as { roots: string[] }).roots);
 
-void (async () => {
+async function run(roots: string[]): Promise<void> {
   const parser = await NixParser.create();
   for (let index = 0; index < roots.length; index++) {
     const started = performance.now();
@@ -18,4 +19,4 @@ void (async () => {
       parentPort!.postMessage({ index, ms: performance.now() - started, error: (error as Error).stack ?? String(error) });
     }
   }
-})();
+}
