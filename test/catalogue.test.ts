@@ -47,7 +47,6 @@ describe('typed catalogue', () => {
     const ruleFiles = readdirSync(join(SERVER_SRC, 'rules')).filter((name) => name.endsWith('.ts') && !['registry.ts', 'types.ts'].includes(name));
     const registered = new Set<Rule>(RULES);
     for (const name of ruleFiles) {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
       const exported = Object.values(require(join(__dirname, '..', 'server', 'src', 'rules', name.replace(/\.ts$/, '.js')))).filter(
         (value): value is Rule => typeof value === 'object' && value !== null && 'check' in value,
       );
