@@ -6,7 +6,8 @@ import { relative, resolve } from 'node:path';
 import { RULE_CODES } from '../analysis/catalogue';
 import { HardwareSnapshot, parseSnapshot } from '../hardware/snapshot';
 import { analyzeHost, hostLabel, HostAnalysis } from '../host/analyzeHost';
-import { diskAccess } from '../host/diskAccess';
+import { diskAccess, onceLoader } from '../host/diskAccess';
+import { FileAccess } from '../host/hosts';
 import { HostLayer, HostTarget } from '../host/workspace';
 import { diskLoader } from '../model/loadFiles';
 import { OptionModel } from '../model/optionModel';
@@ -61,81 +62,97 @@ export const checkCommand: CliCommand = {
       if (!givenHardware) return 2;
     }
     const parser = await NixParser.create();
-    const access = diskAccess(diskLoader(parser));
-    const layer = new HostLayer(access);
-    const targets = new Map<string, CheckTarget>();
-    const add = (key: string, target: HostTarget, model: OptionModel, file: string | undefined) => {
-      const existing = targets.get(key);
-      if (!existing) targets.set(key, { target, model, files: file === undefined ? undefined : new Set([file]) });
-      else if (file === undefined) existing.files = undefined;
-      else existing.files?.add(file);
-    };
-    for (const argument of args.positional) {
-      const path = resolve(io.cwd, argument);
-      if (access.isDirectory(path)) {
-        const hosts = layer.hostsUnder(path);
-        if (hosts.length === 0) io.stderr(`note: no host found in ${argument} (no flake.nix with nixosConfigurations, configuration.nix or hosts/<name>/)\n`);
-        for (const host of hosts) add(host.id, { host }, layer.model({ host }), undefined);
-        continue;
-      }
-      // A file that cannot be read is bad input (exit 2), not a finding.
-      const probe = access.load(path);
-      if ('error' in probe) {
-        io.stderr(`nix-vfio check: cannot read ${path}: ${probe.error}\n`);
-        return 2;
-      }
-      probe.release?.();
-      const hosts = layer.hostsOf(probe.path);
-      if (hosts.length === 0) add(probe.path, { alone: probe.path }, layer.model({ alone: probe.path }), probe.path);
-      for (const { host, model } of hosts) add(host.id, { host }, model, probe.path);
+    const loader = onceLoader(diskLoader(parser));
+    try {
+      return run(args.positional, { onlyHost, givenHardware, nixosRelease, disabledRules, format }, diskAccess(loader.load), io);
+    } finally {
+      loader.releaseAll();
     }
-    let chosen = [...targets.values()];
-    if (onlyHost !== undefined) {
-      chosen = chosen.filter(({ target }) => 'host' in target && target.host.name === onlyHost);
-      if (chosen.length === 0) throw new UsageError(`no host named ${onlyHost} reads the given paths`);
-    }
-    const located: LocatedResult[] = [];
-    let failed = false;
-    let someWithoutHardware = false;
-    for (const { target, model, files } of chosen) {
-      const release = layer.release(target, model, nixosRelease);
-      const hardware = givenHardware ?? hostHardware(layer, target, model, io);
-      if (!hardware) someWithoutHardware = true;
-      const analysis = analyzeHost(target, model, hardware, release, disabledRules, hostLabel(target, access));
-      if ('alone' in target && format === 'text') io.stderr(`note: ${relative(io.cwd, target.alone) || target.alone}: ${model.partial}; checks for missing settings were skipped\n`);
-      for (const failure of analysis.ruleFailures) io.stderr(`internal error in rule ${failure.code}: ${failure.error}\n`);
-      for (const result of locate(analysis, files)) {
-        located.push(result);
-        if (result.severity === 'error') failed = true;
-      }
-    }
-    located.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.code.localeCompare(b.code) || (a.host ?? '').localeCompare(b.host ?? ''));
-    const shown = (file: string) => relative(io.cwd, file) || file;
-    if (format === 'json') {
-      const output = located.map((result) => ({
-        file: shown(result.file),
-        line: result.line,
-        column: result.column,
-        endLine: result.endLine,
-        endColumn: result.endColumn,
-        severity: result.severity,
-        code: result.code,
-        message: result.message,
-        host: result.host ?? null,
-        fix: result.fix,
-      }));
-      io.stdout(JSON.stringify(output, null, 2) + '\n');
-    } else if (format === 'sarif') {
-      io.stdout(JSON.stringify(toSarif(located, io.cwd), null, 2) + '\n');
-    } else {
-      for (const result of located) io.stdout(`${shown(result.file)}:${result.line}:${result.column}: ${result.severity} ${result.code} ${result.message}\n`);
-      if (someWithoutHardware) {
-        io.stderr('note: no --hardware snapshot given and no hardware.nix-vfio.json beside the host; checks that need the PCI devices were skipped\n');
-      }
-    }
-    return failed ? 1 : 0;
   },
 };
+
+interface CheckOptions {
+  onlyHost?: string;
+  givenHardware?: HardwareSnapshot;
+  nixosRelease?: string;
+  disabledRules: string[];
+  format: string;
+}
+
+function run(paths: readonly string[], { onlyHost, givenHardware, nixosRelease, disabledRules, format }: CheckOptions, access: FileAccess, io: CliIo): number {
+  const layer = new HostLayer(access);
+  const targets = new Map<string, CheckTarget>();
+  const add = (key: string, target: HostTarget, model: OptionModel, file: string | undefined) => {
+    const existing = targets.get(key);
+    if (!existing) targets.set(key, { target, model, files: file === undefined ? undefined : new Set([file]) });
+    else if (file === undefined) existing.files = undefined;
+    else existing.files?.add(file);
+  };
+  for (const argument of paths) {
+    const path = resolve(io.cwd, argument);
+    if (access.isDirectory(path)) {
+      const hosts = layer.hostsUnder(path);
+      if (hosts.length === 0) io.stderr(`note: no host found in ${argument} (no flake.nix with nixosConfigurations, configuration.nix or hosts/<name>/)\n`);
+      for (const host of hosts) add(host.id, { host }, layer.model({ host }), undefined);
+      continue;
+    }
+    // A file that cannot be read is bad input (exit 2), not a finding.
+    const probe = access.load(path);
+    if ('error' in probe) {
+      io.stderr(`nix-vfio check: cannot read ${path}: ${probe.error}\n`);
+      return 2;
+    }
+    probe.release?.();
+    const hosts = layer.hostsOf(probe.path);
+    if (hosts.length === 0) add(probe.path, { alone: probe.path }, layer.model({ alone: probe.path }), probe.path);
+    for (const { host, model } of hosts) add(host.id, { host }, model, probe.path);
+  }
+  let chosen = [...targets.values()];
+  if (onlyHost !== undefined) {
+    chosen = chosen.filter(({ target }) => 'host' in target && target.host.name === onlyHost);
+    if (chosen.length === 0) throw new UsageError(`no host named ${onlyHost} reads the given paths`);
+  }
+  const located: LocatedResult[] = [];
+  let failed = false;
+  let someWithoutHardware = false;
+  for (const { target, model, files } of chosen) {
+    const release = layer.release(target, model, nixosRelease);
+    const hardware = givenHardware ?? hostHardware(layer, target, model, io);
+    if (!hardware) someWithoutHardware = true;
+    const analysis = analyzeHost(target, model, hardware, release, disabledRules, hostLabel(target, access));
+    if ('alone' in target && format === 'text') io.stderr(`note: ${relative(io.cwd, target.alone) || target.alone}: ${model.partial}; checks for missing settings were skipped\n`);
+    for (const failure of analysis.ruleFailures) io.stderr(`internal error in rule ${failure.code}: ${failure.error}\n`);
+    for (const result of locate(analysis, files)) {
+      located.push(result);
+      if (result.severity === 'error') failed = true;
+    }
+  }
+  located.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.code.localeCompare(b.code) || (a.host ?? '').localeCompare(b.host ?? ''));
+  const shown = (file: string) => relative(io.cwd, file) || file;
+  if (format === 'json') {
+    const output = located.map((result) => ({
+      file: shown(result.file),
+      line: result.line,
+      column: result.column,
+      endLine: result.endLine,
+      endColumn: result.endColumn,
+      severity: result.severity,
+      code: result.code,
+      message: result.message,
+      host: result.host ?? null,
+      fix: result.fix,
+    }));
+    io.stdout(JSON.stringify(output, null, 2) + '\n');
+  } else if (format === 'sarif') {
+    io.stdout(JSON.stringify(toSarif(located, io.cwd), null, 2) + '\n');
+  } else {
+    for (const result of located) io.stdout(`${shown(result.file)}:${result.line}:${result.column}: ${result.severity} ${result.code} ${result.message}\n`);
+    if (someWithoutHardware) {
+      io.stderr('note: no --hardware snapshot given and no hardware.nix-vfio.json beside the host; checks that need the PCI devices were skipped\n');
+    }
+  }
+  return failed ? 1 : 0;
+}
 
 /** The host's snapshot file, found as the editor finds it (the CLI never scans this machine unasked). */
 function hostHardware(layer: HostLayer, target: HostTarget, model: OptionModel, io: CliIo): HardwareSnapshot | undefined {

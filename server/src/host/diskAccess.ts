@@ -24,3 +24,30 @@ export function diskAccess(load: SourceLoader, isOpen: (path: string) => boolean
     },
   };
 }
+
+/**
+ * A loader that parses each file once for a whole run (a module shared by twenty hosts is read
+ * once, not twenty times); `releaseAll` frees the trees when the run is over.
+ */
+export function onceLoader(load: SourceLoader): { load: SourceLoader; releaseAll(): void } {
+  const parsed = new Map<string, ReturnType<SourceLoader>>();
+  const releases: (() => void)[] = [];
+  return {
+    load(path) {
+      let entry = parsed.get(path);
+      if (!entry) {
+        entry = load(path);
+        if (!('error' in entry) && entry.release) {
+          releases.push(entry.release);
+          entry = { ...entry, release: undefined };
+        }
+        parsed.set(path, entry);
+      }
+      return entry;
+    },
+    releaseAll() {
+      for (const release of releases.splice(0)) release();
+      parsed.clear();
+    },
+  };
+}
