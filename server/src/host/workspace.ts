@@ -125,3 +125,23 @@ export function stringOption(model: OptionModel, option: string): string | undef
   if (value.kind !== 'string' || value.parts.some((part) => part.kind !== 'text')) return undefined;
   return value.parts.map((part) => (part.kind === 'text' ? part.text : '')).join('');
 }
+
+/** The key an analysis of `target` is kept under: the host's id, or the lone file's path. */
+export function targetKey(target: HostTarget): string {
+  return 'host' in target ? target.host.id : target.alone;
+}
+
+/**
+ * What a file is analysed as part of: the analyses already made that read it, else the hosts
+ * found reading it (their models come along, built once), else the file alone.
+ */
+export function targetsOfFile(
+  path: string,
+  analysed: Iterable<{ target: HostTarget; model: OptionModel }>,
+  layer: HostLayer,
+): { target: HostTarget; model?: OptionModel }[] {
+  const known = [...analysed].filter(({ model }) => model.files.has(path)).map(({ target }) => ({ target }));
+  if (known.length > 0) return known;
+  const hosts = layer.hostsOf(path).map(({ host, model }) => ({ target: { host } as HostTarget, model }));
+  return hosts.length > 0 ? hosts : [{ target: { alone: path } }];
+}

@@ -21,7 +21,7 @@ import { OptionModel } from '../model/optionModel';
 import { NixParser } from '../parse/nixParser';
 import { applyEdits, LineIndex } from '../text';
 import { toRange, toWorkspaceEdit } from './convert';
-import { HardwareInUse } from './hardwareSources';
+import { HardwareInUse } from '../host/hardwareSources';
 
 export const PASS_THROUGH_COMMAND = 'nixVfio.server.passThroughDevice';
 /** A walkthrough step done in the configuration: `{ uri, step: 'iommu' | 'libvirt' }`. */
