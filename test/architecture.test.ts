@@ -6,6 +6,7 @@ import { join, relative } from 'node:path';
 import { describe, it } from 'node:test';
 import { CLIENT_SETTING_KEYS, DEFAULT_SERVER_SETTINGS, LOG_LEVELS, readServerSettings, SERVER_SETTING_KEYS, ServerSettings, SettingKey, settingsForTrust } from '../server/src/lsp/settings';
 import { REPO_ROOT } from './helpers';
+import { reachable } from './importGraph';
 
 const SERVER_SRC = join(REPO_ROOT, 'server', 'src');
 
@@ -42,14 +43,29 @@ describe('architecture invariants', () => {
     }
   });
 
-  it('rules and fixes do no I/O', () => {
-    for (const dir of ['rules', 'fixes', 'vfio']) {
-      for (const file of sourceFiles(join(SERVER_SRC, dir))) {
-        for (const target of imports(file)) {
-          assert.ok(!/^(node:)?(fs|child_process|net|http|https)$/.test(target), `${relative(REPO_ROOT, file)} imports ${target}`);
-        }
-      }
+  it('rules, fixes and the VFIO layer do no I/O, through anything they import', () => {
+    const entries = ['rules', 'fixes', 'vfio'].flatMap((dir) => sourceFiles(join(SERVER_SRC, dir)));
+    const { files, packages } = reachable(entries);
+    assert.ok(files.size > entries.length, 'the graph follows imports');
+    for (const [name, loader] of packages) {
+      assert.ok(!/^(node:)?(fs|fs\/promises|child_process|net|http|https|http2|dgram|worker_threads|os|process)$/.test(name), `${relative(REPO_ROOT, loader)} loads ${name}, reached via ${files.get(loader)!.map((file) => relative(REPO_ROOT, file)).join(' → ')}`);
+      assert.ok(!/^vscode/.test(name), `${relative(REPO_ROOT, loader)} loads ${name}`);
     }
+    for (const file of files.keys()) assert.ok(!/(regularFile|loadFiles|scanSysfs|pciIds)\.ts$/.test(file), `reaches ${relative(REPO_ROOT, file)} (reads files): ${files.get(file)!.map((path) => relative(REPO_ROOT, path)).join(' → ')}`);
+  });
+
+  it('the client loads nothing from the server but the shared protocol (shared/), through anything it imports', () => {
+    const entries = sourceFiles(join(REPO_ROOT, 'client', 'src'));
+    const { files } = reachable(entries);
+    const outside = [...files.keys()].filter((file) => !file.startsWith(join(REPO_ROOT, 'client', 'src')) && !file.startsWith(join(REPO_ROOT, 'shared')));
+    assert.deepEqual(outside.map((file) => files.get(file)!.map((path) => relative(REPO_ROOT, path)).join(' → ')), []);
+    assert.ok([...files.keys()].some((file) => file.endsWith(join('shared', 'protocol.ts'))), 'the client uses the protocol module');
+  });
+
+  it('the shared protocol imports nothing at run time but its own files', () => {
+    const { files, packages } = reachable(sourceFiles(join(REPO_ROOT, 'shared')));
+    assert.deepEqual([...packages.keys()], []);
+    for (const file of files.keys()) assert.ok(file.startsWith(join(REPO_ROOT, 'shared')), relative(REPO_ROOT, file));
   });
 
   it('the VFIO layer (server/src/vfio) reads the model and hardware, never rules, fixes, the editor or front ends', () => {

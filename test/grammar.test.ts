@@ -46,6 +46,7 @@ export function expandSnippet(body: string[], variant = 0): string {
 /** Findings that say a snippet is out of date or wrong, whatever their severity. */
 const OUTDATED_OR_INVALID = [
   'libvirt-option-renamed',
+  'libvirt-option-removed',
   'libvirt-ovmf-removed',
   'vfio-virqfd-removed',
   'amd-iommu-on-invalid',

@@ -3,6 +3,7 @@
 import * as path from 'node:path';
 import { commands, env, ExtensionContext, Position, ProgressLocation, Range, Selection, TextEditorRevealType, Uri, ViewColumn, window, workspace } from 'vscode';
 import { LanguageClient, LanguageClientOptions, RevealOutputChannelOn, ServerOptions, TransportKind } from 'vscode-languageclient/node';
+import { RESCAN_REQUEST, STATUS_NOTIFICATION } from '../../shared/protocol';
 import { ConfigurationTracker } from './configuration';
 import { BindingLine, groupIds, groupLead } from './groups';
 import { IommuGroupsView, IommuNode } from './iommuView';
@@ -87,7 +88,7 @@ export async function activate(context: ExtensionContext): Promise<void> {
       if (!client) return;
       // A scan is quick on most machines; the notification shows only while it runs.
       await window.withProgress({ location: ProgressLocation.Notification, title: 'Nix VFIO: scanning PCI devices and IOMMU groups…' }, () =>
-        client!.sendRequest('nixVfio/rescan'),
+        client!.sendRequest(RESCAN_REQUEST),
       );
       refreshViews();
     }),
@@ -110,7 +111,7 @@ export async function activate(context: ExtensionContext): Promise<void> {
   void commands.executeCommand('setContext', 'nixVfio.active', true);
   await client.start();
   context.subscriptions.push(
-    client.onNotification('nixVfio/status', (params: StatusParams) => {
+    client.onNotification(STATUS_NOTIFICATION, (params: StatusParams) => {
       status.update(params);
       view.refresh();
       void topology.refresh();

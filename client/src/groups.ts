@@ -3,30 +3,11 @@
 // ids "Copy ids" copies, which device "Pass through this group" starts from, each device's line and
 // tooltip, and the state a group is drawn in. Kept apart from the view so tests can run it.
 
-export interface Device {
-  address: string;
-  vendor: string;
-  device: string;
-  class: string;
-  /** Absent when the snapshot has no driver facts (unknown); null when no driver is bound. */
-  driver?: string | null;
-  iommuGroup: number | null;
-  bootVga?: boolean;
-  resetMethods?: string[];
-  vendorName?: string;
-  deviceName?: string;
-}
+import { BindingLine, isBridge, isDisplay, ProtocolDevice } from '../../shared/protocol';
 
-/** A configuration line that binds a device to vfio-pci (from the server's hardware answer). */
-export interface BindingLine {
-  uri: string;
-  /** 0-based, as LSP positions are. */
-  line: number;
-  text: string;
-}
-
-export const isBridge = (device: Device) => device.class.startsWith('0604');
-export const isDisplay = (device: Device) => device.class.startsWith('03');
+export type Device = ProtocolDevice;
+export type { BindingLine };
+export { isBridge, isDisplay };
 
 /** The driver as the user should read it: "unknown" when the snapshot does not say, "none" when nothing is bound. */
 export function driverText(device: Device): string {

@@ -3,14 +3,8 @@
 // findings or the hardware change.
 import { Uri } from 'vscode';
 import { LanguageClient } from 'vscode-languageclient/node';
+import { HARDWARE_REQUEST, HardwareResponse } from '../../shared/protocol';
 import { BindingLine, Device } from './groups';
-
-export interface HardwareResponse {
-  snapshot?: { devices: Device[] };
-  groups: { group: number; devices: string[]; isolated: boolean }[];
-  noGroupsReason?: string;
-  bindings?: Record<string, BindingLine[]>;
-}
 
 export interface GroupInfo {
   group: number;
@@ -25,7 +19,7 @@ export type HardwareView =
 /** Asks the server for the hardware of `configuration`, in the shape the view and the picture draw. */
 export async function hardwareView(client: LanguageClient | undefined, configuration: Uri | undefined): Promise<HardwareView> {
   if (!client || !configuration) return { kind: 'message', text: 'Open a NixOS configuration (.nix) to see its hardware.' };
-  const response = await client.sendRequest<HardwareResponse>('nixVfio/hardware', { uri: configuration.toString() });
+  const response = await client.sendRequest<HardwareResponse>(HARDWARE_REQUEST, { uri: configuration.toString() });
   if (!response.snapshot) return { kind: 'message', text: 'No hardware to check this configuration against (see the setting nixVfio.hardware.snapshotFile).' };
   if (response.groups.length === 0) return { kind: 'message', text: response.noGroupsReason ?? 'No IOMMU groups in this snapshot.' };
   const byAddress = new Map(response.snapshot.devices.map((device) => [device.address, device]));

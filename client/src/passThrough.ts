@@ -3,20 +3,8 @@
 // walkthrough's steps. Afterwards each says what it changed, what remains, and offers Undo.
 import { Position, QuickPickItem, Range, Selection, TextEditorRevealType, Uri, ViewColumn, window, workspace, WorkspaceEdit } from 'vscode';
 import { ExecuteCommandRequest, LanguageClient } from 'vscode-languageclient/node';
-import { Device, driverText } from './groups';
-
-interface HardwareResponse {
-  snapshot?: { devices: Device[] };
-}
-
-/** What the server answers after editing (see CommandResult in server/src/lsp/editorFeatures.ts). */
-interface CommandResult {
-  applied?: boolean;
-  notes: string[];
-  summary?: string;
-  changes?: { uri: string; fromLine: number; toLine: number }[];
-  undo?: unknown;
-}
+import { CommandResult, HARDWARE_REQUEST, HardwareResponse, SERVER_COMMANDS } from '../../shared/protocol';
+import { driverText } from './groups';
 
 /** Without `address`, asks which device to pass through. */
 export async function passThroughDevice(client: LanguageClient, configuration: Uri | undefined, address?: string): Promise<void> {
@@ -25,7 +13,7 @@ export async function passThroughDevice(client: LanguageClient, configuration: U
     void window.showWarningMessage('Open the NixOS configuration (a .nix file) to add passthrough to.');
     return;
   }
-  const hardware = await client.sendRequest<HardwareResponse>('nixVfio/hardware', { uri });
+  const hardware = await client.sendRequest<HardwareResponse>(HARDWARE_REQUEST, { uri });
   if (!hardware.snapshot) {
     void window.showWarningMessage('No hardware snapshot is known for this configuration (see the setting nixVfio.hardware.snapshotFile).');
     return;
@@ -42,7 +30,7 @@ export async function passThroughDevice(client: LanguageClient, configuration: U
   }));
   const picked = address ? items.find((item) => item.address === address) : await window.showQuickPick(items, { title: 'Pass through a device (its whole IOMMU group goes to the VM)', matchOnDescription: true });
   if (!picked) return;
-  await runEditingCommand(client, 'nixVfio.server.passThroughDevice', { uri, address: picked.address }, `Passed ${picked.label} through`);
+  await runEditingCommand(client, SERVER_COMMANDS.passThroughDevice, { uri, address: picked.address }, `Passed ${picked.label} through`);
 }
 
 /** A walkthrough step the server writes into the configuration ("iommu" or "libvirt"). */
@@ -52,7 +40,7 @@ export async function setUpStep(client: LanguageClient, configuration: Uri | und
     void window.showWarningMessage('Open the NixOS configuration (a .nix file) first.');
     return;
   }
-  await runEditingCommand(client, 'nixVfio.server.setUpStep', { uri, step }, step === 'iommu' ? 'Turned on the IOMMU' : 'Set up libvirt');
+  await runEditingCommand(client, SERVER_COMMANDS.setUpStep, { uri, step }, step === 'iommu' ? 'Turned on the IOMMU' : 'Set up libvirt');
 }
 
 async function runEditingCommand(client: LanguageClient, command: string, argument: object, done: string): Promise<void> {

@@ -1,12 +1,8 @@
 // What the status item says, without VS Code (tested by test/client.test.ts).
 
-export interface StatusParams {
-  root: string;
-  hardwareSource: string;
-  hardwareProblem?: string;
-  findings: number;
-  host?: string;
-}
+import type { StatusParams } from '../../shared/protocol';
+
+export type { StatusParams };
 
 /** The root whose folder holds `uri`, the deepest first; else the latest one reported. */
 export function statusFor(statuses: readonly StatusParams[], uri: string | undefined): StatusParams | undefined {

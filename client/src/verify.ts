@@ -2,11 +2,7 @@
 // written to the output channel, one line per check.
 import { OutputChannel, ProgressLocation, Uri, window } from 'vscode';
 import { LanguageClient } from 'vscode-languageclient/node';
-
-interface VerifyReport {
-  items: { ok: boolean; what: string; cause?: string }[];
-  ok: boolean;
-}
+import { VERIFY_REQUEST, VerifyResponse } from '../../shared/protocol';
 
 export async function verifyPassthrough(client: LanguageClient, output: OutputChannel, uri: Uri | undefined): Promise<void> {
   if (!uri) {
@@ -15,7 +11,7 @@ export async function verifyPassthrough(client: LanguageClient, output: OutputCh
   }
   // Verifying scans this machine afresh, which can take a while on a large one.
   const report = await window.withProgress({ location: ProgressLocation.Notification, title: 'Nix VFIO: reading the running machine…' }, () =>
-    client.sendRequest<VerifyReport | { error: string }>('nixVfio/verify', { uri: uri.toString() }),
+    client.sendRequest<VerifyResponse>(VERIFY_REQUEST, { uri: uri.toString() }),
   );
   if ('error' in report) {
     void window.showWarningMessage(`Cannot verify: ${report.error}`);

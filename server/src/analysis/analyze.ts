@@ -5,6 +5,9 @@ import { buildModel, SourceLoader } from '../model/buildModel';
 import { configViews, OptionModel } from '../model/optionModel';
 import { RULES } from '../rules/registry';
 import { AnalysisSettings, CURRENT_NIXOS_RELEASE, Finding, fixesOf, Rule } from '../rules/types';
+import type { FixRequest } from '../fixes/types';
+import { isTooComplexProblem } from '../parse/tooComplex';
+import { SERVER_FINDINGS, SERVER_MESSAGES } from './catalogue';
 import { readSuppressions, Suppressions } from './suppressions';
 
 export const DEFAULT_SETTINGS: AnalysisSettings = { disabledRules: [], nixosRelease: CURRENT_NIXOS_RELEASE };
@@ -35,6 +38,15 @@ export function runRules(
     return entry;
   };
   const seen = new Set<string>();
+  // Findings in thousands of specialisations often carry the same request (remove this item
+  // from that option): whether it changes anything is worked out once per distinct request.
+  const changesSomething = new Map<string, boolean>();
+  const offered = (request: FixRequest): boolean => {
+    const key = JSON.stringify(request);
+    let result = changesSomething.get(key);
+    if (result === undefined) changesSomething.set(key, (result = fixEdits(model, request).length > 0));
+    return result;
+  };
   for (const rule of rules) {
     if (settings.disabledRules.includes(rule.code)) continue;
     if (rule.needsHardware && !hardware) continue;
@@ -52,10 +64,15 @@ export function runRules(
       if (seen.has(key) || suppressionsOf(finding.file).isSuppressed(finding.code, finding.range.start)) continue;
       seen.add(key);
       // Offer only fixes that would change something on this model.
-      const [fix, ...moreFixes] = fixesOf(finding).filter((request) => fixEdits(model, request).length > 0);
+      const [fix, ...moreFixes] = fixesOf(finding).filter(offered);
       const { fix: _offered, moreFixes: _more, ...rest } = finding;
       findings.push({ ...rest, ...(fix ? { fix } : {}), ...(moreFixes.length > 0 ? { moreFixes } : {}) });
     }
+  }
+  for (const file of model.files.values()) {
+    if (!isTooComplexProblem(file.readProblem)) continue;
+    const kind = SERVER_FINDINGS.fileTooComplex;
+    findings.push({ code: kind.code, severity: kind.severity, message: SERVER_MESSAGES.fileNotParsed(file.readProblem!), file: file.path, range: { start: 0, end: 0 } });
   }
   return { model, findings, ruleFailures };
 }

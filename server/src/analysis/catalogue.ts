@@ -13,6 +13,7 @@ export interface ServerFindingKind {
 /** Findings the language server makes outside the rules (they cannot be switched off: they say why nothing else is reported). */
 export const SERVER_FINDINGS = {
   fileTooLarge: { code: 'file-too-large', severity: 'info', title: 'A file too large to check' },
+  fileTooComplex: { code: 'file-too-complex', severity: 'info', title: 'A file too complex to check fully in the time allowed' },
   snapshotUnusable: { code: 'hardware-snapshot-unusable', severity: 'warning', title: 'No hardware to check against: the snapshot or the scan failed' },
   snapshotInvalid: { code: 'hardware-snapshot-invalid', severity: 'error', title: 'A problem in a hardware snapshot file, where it is written' },
 } as const satisfies Record<string, ServerFindingKind>;
@@ -20,6 +21,8 @@ export const SERVER_FINDINGS = {
 /** The messages of the server's own findings. */
 export const SERVER_MESSAGES = {
   fileTooLarge: (limitKib: number) => `This file is larger than ${limitKib} KiB; Nix VFIO does not check it.`,
+  fileNotParsed: (reason: string) => `Nix VFIO does not check this file: ${reason}.`,
+  fileTooComplex: (seconds: number) => `This file is too complex to check fully within ${seconds} s; findings shown come from what was checked, and "missing" checks are left out.`,
   snapshotInvalid: (path: string, problem: string) => `${path || 'snapshot'}: ${problem}`,
 };
 

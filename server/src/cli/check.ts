@@ -12,6 +12,7 @@ import { HostLayer, HostTarget } from '../host/workspace';
 import { diskLoader } from '../model/loadFiles';
 import { OptionModel } from '../model/optionModel';
 import { NixParser } from '../parse/nixParser';
+import { isTooComplexProblem } from '../parse/tooComplex';
 import { READ_LIMITS, readRegularText } from '../regularFile';
 import { LineIndex } from '../text';
 import { CliCommand, CliIo, parseArgs, stringOption, UsageError } from './args';
@@ -96,16 +97,18 @@ function run(paths: readonly string[], { onlyHost, givenHardware, nixosRelease, 
       for (const host of hosts) add(host.id, { host }, layer.model({ host }), undefined);
       continue;
     }
-    // A file that cannot be read is bad input (exit 2), not a finding.
+    // A file that cannot be read is bad input (exit 2), not a finding; one too complex to parse
+    // is valid Nix, reported as file-too-complex.
     const probe = access.load(path);
-    if ('error' in probe) {
+    if ('error' in probe && !isTooComplexProblem(probe.error)) {
       io.stderr(`nix-vfio check: cannot read ${path}: ${probe.error}\n`);
       return 2;
     }
-    probe.release?.();
-    const hosts = layer.hostsOf(probe.path);
-    if (hosts.length === 0) add(probe.path, { alone: probe.path }, layer.model({ alone: probe.path }), probe.path);
-    for (const { host, model } of hosts) add(host.id, { host }, model, probe.path);
+    if (!('error' in probe)) probe.release?.();
+    const file = 'error' in probe ? path : probe.path;
+    const hosts = layer.hostsOf(file);
+    if (hosts.length === 0) add(file, { alone: file }, layer.model({ alone: file }), file);
+    for (const { host, model } of hosts) add(host.id, { host }, model, file);
   }
   let chosen = [...targets.values()];
   if (onlyHost !== undefined) {

@@ -2,6 +2,7 @@
 // machine (a live hardware snapshot): the IOMMU flag on the kernel command line, an active
 // IOMMU, and vfio-pci driving every device the configuration binds; per device, done or not,
 // with the likely cause.
+import type { VerifyItem, VerifyReport } from '../../../shared/protocol';
 import { snapshotText } from '../hardware/displayText';
 import { HardwareSnapshot } from '../hardware/snapshot';
 import { configViews, OptionModel } from '../model/optionModel';
@@ -12,17 +13,7 @@ import { vfioBindings } from '../vfio/vfioBindings';
 
 const INTEL_ON = /^intel_iommu=(.*,)?on(,|$)/;
 
-export interface VerifyItem {
-  ok: boolean;
-  what: string;
-  /** Why it is not done, when it is not. */
-  cause?: string;
-}
-
-export interface VerifyReport {
-  items: VerifyItem[];
-  ok: boolean;
-}
+export type { VerifyItem, VerifyReport };
 
 export function verifyPassthrough(model: OptionModel, live: HardwareSnapshot): VerifyReport {
   const view = configViews(model)[0];

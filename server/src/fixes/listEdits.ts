@@ -15,21 +15,52 @@ export interface LocatedItem {
   range: TextRange;
 }
 
-/** Items of `option` whose known text is `text` and that are written as elements of a list literal. */
+/** Per model and option: the list items written as list-literal elements, by known text (built once, as fixes ask). */
+const listItemIndexes = new WeakMap<OptionModel, Map<string, Map<string, LocatedItem[]>>>();
+
+/** The key of a text's items: all of them (`specialisation` undefined), or one specialisation's (Nix strings hold no NUL). */
+const itemKey = (text: string, specialisation?: string): string => (specialisation === undefined ? text : `${specialisation}\u0000${text}`);
+
+function listItemIndex(model: OptionModel, option: string): Map<string, LocatedItem[]> {
+  let byOption = listItemIndexes.get(model);
+  if (!byOption) listItemIndexes.set(model, (byOption = new Map()));
+  let index = byOption.get(option);
+  if (index) return index;
+  index = new Map();
+  for (const definition of optionDefinitions(model, option)) {
+    if (definition.value.kind !== 'list') continue;
+    // Which literal holds an element, by the element's range: one pass, not a search per item.
+    const literalAt = new Map<string, ListLiteral>();
+    for (const literal of definition.value.literals) {
+      for (const element of literal.elements) literalAt.set(`${element.start}:${element.end}`, literal);
+    }
+    for (const item of definition.value.items) {
+      const text = knownText(item.value);
+      if (text === undefined) continue;
+      const literal = literalAt.get(`${item.range.start}:${item.range.end}`);
+      if (!literal) continue;
+      const located = { definition, literal, range: item.range };
+      const keys = definition.specialisation === undefined ? [itemKey(text)] : [itemKey(text), itemKey(text, definition.specialisation)];
+      for (const key of keys) {
+        const items = index.get(key);
+        if (items) items.push(located);
+        else index.set(key, [located]);
+      }
+    }
+  }
+  byOption.set(option, index);
+  return index;
+}
+
+/**
+ * Items of `option` whose known text is `text` and that are written as elements of a list literal.
+ * From a per-model index: a configuration with thousands of specialisations, each with a finding
+ * asking for its items, reads the option's definitions once, not once per finding.
+ */
 export function findListItems(model: OptionModel, option: string, text: string, specialisation?: string): LocatedItem[] {
   const found = new Map<string, LocatedItem>();
-  const definitions = optionDefinitions(model, option).filter(
-    (definition) => specialisation === undefined || definition.specialisation === specialisation,
-  );
-  for (const definition of definitions) {
-    if (definition.value.kind !== 'list') continue;
-    for (const item of definition.value.items) {
-      if (knownText(item.value) !== text) continue;
-      const literal = definition.value.literals.find((candidate) =>
-        candidate.elements.some((element) => element.start === item.range.start && element.end === item.range.end),
-      );
-      if (literal) found.set(`${definition.file}:${item.range.start}`, { definition, literal, range: item.range });
-    }
+  for (const item of listItemIndex(model, option).get(itemKey(text, specialisation)) ?? []) {
+    found.set(`${item.definition.file}:${item.range.start}`, item);
   }
   return [...found.values()];
 }

@@ -4,6 +4,7 @@
 import { readdirSync, readlinkSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { READ_LIMITS, ReadLimits, readRegularText } from '../regularFile';
+import { scanHost } from './scanHost';
 import { lookupNames, pciIdsCandidates, readPciIds } from './pciIds';
 import { CpuVendor, HardwareSnapshot, PciDevice, SNAPSHOT_FORMAT, SNAPSHOT_VERSION } from './snapshot';
 
@@ -69,6 +70,7 @@ export function scanSysfs(root = '/', options: ScanOptions = {}): ScanResult {
     },
     iommu: { active: iommuActive(root, groupsByAddress) },
     devices,
+    ...scanHost(root, warnings),
   };
   return { snapshot, warnings };
 }

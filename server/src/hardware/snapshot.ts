@@ -70,8 +70,11 @@ export interface HardwareSnapshot {
   inferredFrom?: Record<string, string>;
   /** Mounted filesystems (live scan). The root filesystem is the one at `/`. Version 2. */
   mounts?: MountFacts[];
-  /** The interface carrying the default route and its PCI device (null: none, e.g. a bridge or VPN). Version 2. */
-  defaultRoute?: { interface: string; pciDevice: string | null };
+  /**
+   * The interface carrying the default route and the PCI devices under it: its own, or those of
+   * the ports of a bridge, bond or VLAN it sits on; empty for one on no PCI device (a VPN). Version 2.
+   */
+  defaultRoute?: { interface: string; pciDevices: string[] };
   /** Total memory and the configured hugepages per page size (live scan). Version 2. */
   memory?: { totalKiB: number; hugepages: { sizeKiB: number; count: number }[] };
 }

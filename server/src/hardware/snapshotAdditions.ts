@@ -60,8 +60,8 @@ export function validateAdditions(data: Record<string, unknown>, problem: Proble
       problem('defaultRoute', 'must be an object');
     } else {
       if (typeof route.interface !== 'string') problem('defaultRoute.interface', 'must be a string');
-      if (!(route.pciDevice === null || (typeof route.pciDevice === 'string' && PCI_ADDRESS.test(route.pciDevice)))) {
-        problem('defaultRoute.pciDevice', 'must be a full PCI address or null');
+      if (!Array.isArray(route.pciDevices) || route.pciDevices.some((address) => typeof address !== 'string' || !PCI_ADDRESS.test(address))) {
+        problem('defaultRoute.pciDevices', 'must be a list of full PCI addresses like 0000:03:00.0');
       }
     }
   }

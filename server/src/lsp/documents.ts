@@ -2,7 +2,7 @@
 // previous tree so tree-sitter re-parses only what changed; old trees are freed at once. The text
 // is a chunked SourceText, so an edit copies only the chunk it touches.
 import { TextDocumentContentChangeEvent } from 'vscode-languageserver';
-import { NixParser, SyntaxTree } from '../parse/nixParser';
+import { NixParser, ParseTooComplex, SyntaxTree } from '../parse/nixParser';
 import { SourceText } from '../sourceText';
 import { LineIndex } from '../text';
 
@@ -13,6 +13,8 @@ const KEPT_VERSIONS = 8;
 export class OpenDocument {
   private cachedLines?: LineIndex;
   tree?: SyntaxTree;
+  /** Why the current text is not parsed (too complex to parse quickly), when it is not. */
+  parseProblem?: string;
   /** The current text; a new object after every change. */
   source: SourceText;
   /**
@@ -57,8 +59,21 @@ export class OpenDocument {
       this.dropTree();
       return undefined;
     }
-    this.tree ??= parser.parse(this.source);
+    if (!this.tree && this.parseProblem === undefined) this.tree = this.parsed(parser);
     return this.tree;
+  }
+
+  /** A tree for the current text, or undefined with `parseProblem` set when it is too complex to parse. */
+  private parsed(parser: NixParser, previous?: SyntaxTree): SyntaxTree | undefined {
+    try {
+      const tree = parser.parse(this.source, previous);
+      this.parseProblem = undefined;
+      return tree;
+    } catch (error) {
+      if (!(error instanceof ParseTooComplex)) throw error;
+      this.parseProblem = error.reason;
+      return undefined;
+    }
   }
 
   applyChanges(changes: readonly TextDocumentContentChangeEvent[], version: number, parser: NixParser): void {
@@ -97,13 +112,19 @@ export class OpenDocument {
       });
     }
     this.version = version;
+    this.parseProblem = undefined;
     if (!previous || this.tooLarge) {
       previous?.delete();
       this.tree = undefined;
       this.unchanged = [];
       return;
     }
-    this.tree = parser.parse(this.source, previous);
+    this.tree = this.parsed(parser, previous);
+    if (!this.tree) {
+      previous.delete();
+      this.unchanged = [];
+      return;
+    }
     // Asked before the old tree goes: where the syntax changed, beyond the edited text itself.
     const length = this.source.length;
     for (const range of this.tree.getChangedRanges(previous)) {

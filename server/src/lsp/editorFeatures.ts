@@ -1,6 +1,6 @@
 // LSP wiring of the core's editor help: hover, inlay hints, completion, the hardware request the
 // client's views and pickers use, and the "pass through this device" command.
-import { Connection, ErrorCodes, InlayHint, LSPErrorCodes, InlayHintKind, MarkupKind, ResponseError, ServerCapabilities, TextDocumentPositionParams, WorkspaceEdit } from 'vscode-languageserver';
+import { Connection, ErrorCodes, InlayHint, LSPErrorCodes, InlayHintKind, MarkupKind, ResponseError, ServerCapabilities, TextDocumentPositionParams } from 'vscode-languageserver';
 import { Analysis, DEFAULT_SETTINGS, runRules } from '../analysis/analyze';
 import { codeLenses } from '../editor/codeLens';
 import { describeChanges, remainingFindings, summarizeEdits } from '../editor/commandSummary';
@@ -13,7 +13,7 @@ import { markdownText, snapshotText } from '../hardware/displayText';
 import { describeDevice, devicesFor } from '../vfio/devices';
 import { modelBindings } from '../vfio/vfioBindings';
 import { AnalysisSettings } from '../rules/types';
-import { verifyPassthrough, VerifyReport } from '../editor/verify';
+import { verifyPassthrough } from '../editor/verify';
 import { noGroupsReason } from '../hardware/groupsTable';
 import { HardwareSnapshot, iommuGroups, isIsolatedGroup } from '../hardware/snapshot';
 import { ParsedSource } from '../model/buildModel';
@@ -22,15 +22,12 @@ import { NixParser } from '../parse/nixParser';
 import { applyEdits, LineIndex } from '../text';
 import { toRange, toWorkspaceEdit } from './convert';
 import { HardwareInUse } from '../host/hardwareSources';
+import { CommandResult, HARDWARE_REQUEST, HardwareResponse as ProtocolHardwareResponse, SERVER_COMMANDS, VERIFY_REQUEST, VerifyResponse } from '../../../shared/protocol';
 
-export const PASS_THROUGH_COMMAND = 'nixVfio.server.passThroughDevice';
-/** A walkthrough step done in the configuration: `{ uri, step: 'iommu' | 'libvirt' }`. */
-export const SETUP_STEP_COMMAND = 'nixVfio.server.setUpStep';
-export const HARDWARE_REQUEST = 'nixVfio/hardware';
-/** A code lens's action: shows the facts of the devices a binding string takes (`{ uri, addresses }`). */
-export const SHOW_DEVICES_COMMAND = 'nixVfio.server.showDevices';
-
-export const VERIFY_REQUEST = 'nixVfio/verify';
+export const PASS_THROUGH_COMMAND = SERVER_COMMANDS.passThroughDevice;
+export const SETUP_STEP_COMMAND = SERVER_COMMANDS.setUpStep;
+export const SHOW_DEVICES_COMMAND = SERVER_COMMANDS.showDevices;
+export { HARDWARE_REQUEST, VERIFY_REQUEST };
 
 export const EDITOR_CAPABILITIES: ServerCapabilities = {
   hoverProvider: true,
@@ -59,29 +56,9 @@ export function parseText(parser: NixParser, path: string, text: string): Parsed
   return { path, text, tree, release: () => tree.delete() };
 }
 
-export interface HardwareResponse {
-  /** Absent when no snapshot is known for this document. */
-  snapshot?: HardwareSnapshot;
-  groups: { group: number; devices: string[]; isolated: boolean }[];
-  /** Present when the snapshot has no groups: why, in words for the user. */
-  noGroupsReason?: string;
-  /** Per device address, the configuration lines that bind it to vfio-pci (0-based lines). */
-  bindings?: Record<string, { uri: string; line: number; text: string }[]>;
-}
-
-/** What a command that edits the configuration answers (notes also go to window/showMessage for clients that do not show them). */
-export interface CommandResult {
-  applied?: boolean;
-  notes: string[];
-  /** "configuration.nix lines 9–12" per changed file, 1-based. */
-  changes?: { uri: string; fromLine: number; toLine: number }[];
-  /** One sentence: what changed and what remains. */
-  summary?: string;
-  /** Puts the changed files back as they were (against the edited texts). */
-  undo?: WorkspaceEdit;
-  /** Errors and warnings left once the edits are in. */
-  remaining?: { uri: string; line: number; severity: string; message: string }[];
-}
+/** The server sends the whole snapshot; the protocol says what the client may read of it. */
+export type HardwareResponse = ProtocolHardwareResponse<HardwareSnapshot>;
+export type { CommandResult };
 
 export class EditorFeatures {
   /** Set when the client shows command results and notes itself (Nix VFIO's VS Code extension): no window/showMessage for them. */
@@ -140,7 +117,7 @@ export class EditorFeatures {
         command: { title: lens.title, command: SHOW_DEVICES_COMMAND, arguments: [{ uri: params.textDocument.uri, addresses: lens.addresses }] },
       }));
     });
-    connection.onRequest(VERIFY_REQUEST, async (params: { uri: string }): Promise<VerifyReport | { error: string }> => {
+    connection.onRequest(VERIFY_REQUEST, async (params: { uri: string }): Promise<VerifyResponse> => {
       const context = await this.analysisFor(params.uri);
       if (!context) return { error: 'this file is not part of a configuration Nix VFIO has read' };
       const live = this.scanMachine();

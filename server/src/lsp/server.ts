@@ -33,25 +33,12 @@ import { HardwareInUse, HardwareSources } from '../host/hardwareSources';
 import { ServerLog } from './serverLog';
 import { WorkspaceBoundary } from '../workspaceBoundary';
 import { DEFAULT_SERVER_SETTINGS, readServerSettings, ServerSettings, settingsForTrust } from './settings';
+import { RESCAN_REQUEST, STATUS_NOTIFICATION, StatusParams } from '../../../shared/protocol';
 
-/** Forget cached hardware (snapshot files, the machine scan) and check everything again. */
-export const RESCAN_REQUEST = 'nixVfio/rescan';
 
 const UNTRUSTED_NO_SCAN = 'Verifying reads this machine, which Nix VFIO does not do in an untrusted workspace. Trust the workspace to verify.';
 
-/** Sent after each analysis, for the client's status bar. */
-export const STATUS_NOTIFICATION = 'nixVfio/status';
-export interface StatusParams {
-  /** The file the host is declared in (its flake.nix or configuration), or the file checked alone. */
-  root: string;
-  hardwareSource: string;
-  hardwareProblem?: string;
-  findings: number;
-  /** The host's name; absent for a file of no known host. */
-  host?: string;
-  /** The NixOS release the host is checked for, and where it came from. */
-  release?: string;
-}
+export { RESCAN_REQUEST, STATUS_NOTIFICATION, type StatusParams };
 
 
 export class NixVfioServer {
@@ -246,7 +233,7 @@ export class NixVfioServer {
     const read = diskLoader(this.parser!, (path) => {
       const document = this.openDocumentAt(path);
       if (!document || document.tooLarge) return undefined;
-      return { text: document.source, tree: document.syntaxTree(this.parser!), unchangedSince: (earlier) => document.unchangedSince(earlier) };
+      return { text: document.source, tree: document.syntaxTree(this.parser!), parseProblem: document.parseProblem, unchangedSince: (earlier) => document.unchangedSince(earlier) };
     }, this.boundary);
     return read;
   }

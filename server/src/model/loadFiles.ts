@@ -1,7 +1,7 @@
 // The one place the model reads files from disk (or from editor buffers, via `overlay`). Kept
 // out of buildModel so the walk itself stays free of I/O and testable with in-memory files.
 import { join } from 'node:path';
-import { NixParser, SyntaxTree } from '../parse/nixParser';
+import { NixParser, ParseTooComplex, SyntaxTree } from '../parse/nixParser';
 import { READ_LIMITS, readRegularText } from '../regularFile';
 import { TextSource } from '../sourceText';
 import { WorkspaceBoundary } from '../workspaceBoundary';
@@ -15,6 +15,19 @@ export interface OpenBuffer {
   tree?: SyntaxTree;
   /** How the text and tree changed since an earlier version (with `tree` only). */
   unchangedSince?: UnchangedSince;
+  /** Why the buffer has no tree (too complex to parse), when it has none for that reason. */
+  parseProblem?: string;
+}
+
+/** `parser.parse` for a loader: text too complex to parse is a file that cannot be read, with the reason. */
+function parseSource(parser: NixParser, path: string, text: TextSource): ParsedSource | { error: string } {
+  try {
+    const tree = parser.parse(text);
+    return { path, text, tree, release: () => tree.delete() };
+  } catch (error) {
+    if (error instanceof ParseTooComplex) return { error: error.reason };
+    throw error;
+  }
 }
 
 /**
@@ -22,10 +35,10 @@ export interface OpenBuffer {
  * `boundary` (an untrusted workspace), a file whose real path lies outside it is not read.
  */
 export function diskLoader(parser: NixParser, overlay: (path: string) => OpenBuffer | undefined = () => undefined, boundary?: WorkspaceBoundary): SourceLoader {
-  const fromBuffer = (path: string, buffer: OpenBuffer): ParsedSource => {
+  const fromBuffer = (path: string, buffer: OpenBuffer): ParsedSource | { error: string } => {
     if (buffer.tree) return { path, text: buffer.text, tree: buffer.tree, unchangedSince: buffer.unchangedSince };
-    const tree = parser.parse(buffer.text);
-    return { path, text: buffer.text, tree, release: () => tree.delete() };
+    if (buffer.parseProblem !== undefined) return { error: buffer.parseProblem };
+    return parseSource(parser, path, buffer.text);
   };
   return (requested: string): ParsedSource | { error: string } => {
     let path = requested;
@@ -41,7 +54,6 @@ export function diskLoader(parser: NixParser, overlay: (path: string) => OpenBuf
       read = readRegularText(path, { maxBytes: MAX_FILE_BYTES, boundary });
     }
     if (!read.ok) return { error: read.reason };
-    const tree = parser.parse(read.text);
-    return { path, text: read.text, tree, release: () => tree.delete() };
+    return parseSource(parser, path, read.text);
   };
 }

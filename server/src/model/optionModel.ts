@@ -150,9 +150,32 @@ export class ConfigView {
     return this.inheritsBase;
   }
 
+  /**
+   * This view's part of `all` (definitions from the index, in model order): the base's, and a
+   * specialisation's own after them in model order. Taken from `all` grouped by specialisation
+   * once, so thousands of specialisations cost one pass each, not one pass over all of them each.
+   */
+  private pick(all: readonly Definition[]): Definition[] {
+    if (all.length === 0) return [];
+    const groups = groupedBySpecialisation(all);
+    if (this.specialisation === undefined) return groups.get(undefined)?.definitions.slice() ?? [];
+    const own = groups.get(this.specialisation);
+    const base = this.inheritsParent() ? groups.get(undefined) : undefined;
+    if (!base) return own?.definitions.slice() ?? [];
+    if (!own) return base.definitions.slice();
+    const merged: Definition[] = [];
+    let i = 0;
+    let j = 0;
+    while (i < base.positions.length || j < own.positions.length) {
+      if (j >= own.positions.length || (i < base.positions.length && base.positions[i] < own.positions[j])) merged.push(base.definitions[i++]);
+      else merged.push(own.definitions[j++]);
+    }
+    return merged;
+  }
+
   /** Definitions of exactly this option. */
   definitions(option: string): Definition[] {
-    return indexOf(this.model).exact(option).filter((definition) => this.includes(definition.specialisation));
+    return this.pick(indexOf(this.model).exact(option));
   }
 
   /**
@@ -176,7 +199,7 @@ export class ConfigView {
 
   /** Definitions of this option or of options below it (`boot.kernelModules.vfio_pci = true`). */
   definitionsUnder(option: string): Definition[] {
-    return indexOf(this.model).under(option).filter((definition) => this.includes(definition.specialisation));
+    return this.pick(indexOf(this.model).under(option));
   }
 
   /**
@@ -192,14 +215,37 @@ export class ConfigView {
     if (this.model.unread.some((region) => this.includes(region.specialisation) && (isPrefix(region.prefix, path) || isPrefix(path, region.prefix)))) return false;
     const index = indexOf(this.model);
     for (let length = 1; length <= path.length; length++) {
-      for (const definition of index.exact(path.slice(0, length).join('.'))) {
-        if (!this.includes(definition.specialisation)) continue;
+      for (const definition of this.pick(index.exact(path.slice(0, length).join('.')))) {
         if (definition.value.kind === 'unknown') return false;
         if (length === path.length && definition.value.kind === 'list' && !definition.value.complete) return false;
       }
     }
     return true;
   }
+}
+
+interface SpecialisationGroup {
+  definitions: Definition[];
+  /** Each one's position in the grouped array (model order), to merge the base with a specialisation. */
+  positions: number[];
+}
+
+const specialisationGroups = new WeakMap<readonly Definition[], Map<string | undefined, SpecialisationGroup>>();
+
+/** An index array's definitions by specialisation (undefined: the base), made once per array. */
+function groupedBySpecialisation(all: readonly Definition[]): Map<string | undefined, SpecialisationGroup> {
+  let groups = specialisationGroups.get(all);
+  if (groups) return groups;
+  groups = new Map();
+  for (let position = 0; position < all.length; position++) {
+    const definition = all[position];
+    let group = groups.get(definition.specialisation);
+    if (!group) groups.set(definition.specialisation, (group = { definitions: [], positions: [] }));
+    group.definitions.push(definition);
+    group.positions.push(position);
+  }
+  specialisationGroups.set(all, groups);
+  return groups;
 }
 
 /** Every definition of exactly `option` (`pathKey` equal), in any specialisation, in model order. */

@@ -23,6 +23,7 @@ import { acsOverrideUnpatched } from './acsOverrideUnpatched';
 import { acsOverrideIsolation } from './acsOverrideIsolation';
 import { efifbOffObsolete } from './efifbOffObsolete';
 import { iommuPassthroughInfo } from './iommuPassthroughInfo';
+import { libvirtOptionRemoved } from './libvirtOptionRemoved';
 import { libvirtOptionRenamed } from './libvirtOptionRenamed';
 import { libvirtOvmfRemoved } from './libvirtOvmfRemoved';
 import { libvirtdNotEnabled } from './libvirtdNotEnabled';
@@ -70,6 +71,7 @@ export const RULES: readonly Rule[] = [
   efifbOffObsolete,
   iommuPassthroughInfo,
   libvirtOptionRenamed,
+  libvirtOptionRemoved,
   libvirtOvmfRemoved,
   libvirtdNotEnabled,
 ];

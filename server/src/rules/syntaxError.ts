@@ -1,4 +1,5 @@
 // Parts of a file tree-sitter could not read: reported once, since checks there are blind.
+import { isTooComplexProblem } from '../parse/tooComplex';
 import { Finding, Rule } from './types';
 
 export const SYNTAX_ERROR = 'syntax-error';
@@ -11,7 +12,8 @@ export const syntaxError: Rule = {
   check({ model }) {
     const findings: Finding[] = [];
     for (const file of model.files.values()) {
-      if (file.readProblem) {
+      // Valid Nix too complex to parse is not an error (the analysis says so as file-too-complex).
+      if (file.readProblem && !isTooComplexProblem(file.readProblem)) {
         findings.push({ code: SYNTAX_ERROR, severity: 'error', message: `Cannot read the file: ${file.readProblem}.`, file: file.path, range: { start: 0, end: 0 } });
       }
       for (const error of file.syntaxErrors) {

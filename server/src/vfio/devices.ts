@@ -3,14 +3,7 @@ import { snapshotText } from '../hardware/displayText';
 import { HardwareSnapshot, PciDevice } from '../hardware/snapshot';
 import { normaliseAddress, parseVfioId, VfioBinding } from './vfioBindings';
 
-/** PCI bridges stay with pcieport: VFIO (Linux 5.19+) accepts them in a group the VM takes. */
-export function isBridge(device: PciDevice): boolean {
-  return device.class.startsWith('0604');
-}
-
-export function isDisplay(device: PciDevice): boolean {
-  return device.class.startsWith('03');
-}
+export { isBridge, isDisplay } from '../../../shared/pciClass';
 
 /** `0000:0f:00.0` → `0f:00` (bus and slot: the functions of one card share them). */
 export function slotOf(address: string): string {
