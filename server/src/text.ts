@@ -25,6 +25,11 @@ export interface ReadableText {
   charCodeAt(index: number): number;
 }
 
+/** \n or \r. */
+function isLineBreakCode(code: number): boolean {
+  return code === 10 || code === 13;
+}
+
 export class LineIndex {
   private readonly lineStarts: number[];
 
@@ -84,9 +89,14 @@ export class LineIndex {
     if (position.line < 0) return 0;
     if (position.line >= this.lineStarts.length) return this.text.length;
     const lineStart = this.lineStarts[position.line];
+    if (!(position.character > 0)) return lineStart;
     const nextLineStart =
       position.line + 1 < this.lineStarts.length ? this.lineStarts[position.line + 1] : this.text.length;
-    return Math.max(lineStart, Math.min(lineStart + position.character, nextLineStart));
+    let offset = Math.min(lineStart + position.character, nextLineStart);
+    // A character past the end of its line means the end of that line, before its line break
+    // (LSP; vscode-languageserver-textdocument's offsetAt does the same).
+    while (offset > lineStart && isLineBreakCode(this.text.charCodeAt(offset - 1))) offset--;
+    return offset;
   }
 
   lineStart(line: number): number {

@@ -119,6 +119,12 @@ describe('sections of a paste', () => {
     assert.deepEqual(after.snapshot.devices.map((device) => device.driver), ['vfio-pci', 'vfio-pci']);
   });
 
+  it('a device block whose own lines give two groups stops the import, naming both lines', () => {
+    const result = importListing('IOMMU Group 27:\n\t0c:00.0 VGA compatible controller [0300]: Advanced Micro Devices, Inc. [AMD/ATI] Navi 21 [1002:73bf] (rev c1)\n\t\tFlags: bus master, fast devsel, latency 0, IRQ 16, IOMMU group 30\n');
+    assert.ok(!result.ok && result.kind === 'contradiction');
+    assert.match(result.message, /line 1 gives 0000:0c:00\.0 group 27, line 3 gives it group 30/);
+  });
+
   it('a blank line, a prompt or prose ends a heading; devices after it get no group', () => {
     const result = importListing('IOMMU Group 3:\n\t00:14.0 USB controller [0c03]: Intel Corporation Cannon Lake PCH USB 3.1 xHCI Host Controller [8086:a36d] (rev 10)\n\n00:17.0 SATA controller [0106]: Intel Corporation Cannon Lake PCH SATA AHCI Controller [8086:a352] (rev 10)\nIOMMU Group 9:\n');
     assert.ok(result.ok);

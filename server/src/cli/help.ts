@@ -14,6 +14,8 @@ export const COMMAND_HELP: Record<string, { summary: string; options: [string, s
       ['--format text|json|sarif', 'how findings are printed (default text; json adds "host"; sarif is SARIF 2.1.0 for code scanning)'],
       ['--nixos-release YY.MM', "the NixOS release the hosts target (advice on removed options depends on it); default: each flake host's flake.lock, else system.stateVersion as a hint, else the current release"],
       ['--disable <code,…>', 'rule codes to switch off (docs/rules.md lists them)'],
+      ['--fix', "apply every finding's preferred fix to the files (re-checked after each; never a result that does not parse, never into a generated hardware-configuration.nix)"],
+      ['--dry-run', 'print what --fix would change as a unified diff, and write nothing'],
     ],
   },
   scan: {

@@ -2,7 +2,7 @@
 import { ConfigView } from '../model/optionModel';
 import { knownText } from '../model/values';
 import { normaliseModuleName } from '../vfio/kernelModules';
-import { createBinding, insertIntoList, nixString } from './listEdits';
+import { createBinding, insertIntoList, listTarget, nixString } from './listEdits';
 import { Fix } from './types';
 
 export const addListItemsFix: Fix<'add-list-items'> = {
@@ -16,12 +16,11 @@ export const addListItemsFix: Fix<'add-list-items'> = {
     const present = definitions.flatMap((definition) => (definition.value.kind === 'list' ? definition.value.items.map((item) => knownText(item.value) ?? '') : []));
     const missing = items.filter((item) => item && !present.some((existing) => same(existing, item)));
     if (missing.length === 0) return [];
-    const target = definitions.find((definition) => definition.conditions.length === 0 && definition.value.kind === 'list' && definition.value.literals.length > 0);
+    const target = listTarget(model, view, option);
     if (target && target.value.kind === 'list') {
       const literal = target.value.literals[target.value.literals.length - 1];
       return [insertIntoList(model.files.get(target.file)?.text ?? '', target.file, literal, missing.map(nixString))];
     }
-    if (definitions.length > 0) return [];
     const binding = createBinding(model, option.split('.'), `[ ${missing.map(nixString).join(' ')} ]`);
     return binding ? [binding] : [];
   },

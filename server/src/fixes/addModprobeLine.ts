@@ -13,12 +13,16 @@ export const addModprobeLineFix: Fix<'add-modprobe-line'> = {
     if (!line) return [];
     const definitions = new ConfigView(model).definitions(EXTRA_MODPROBE_CONFIG);
     const normalise = (text: string) => text.trim().replace(/\s+/g, ' ');
-    const present = definitions.some((definition) => (knownText(definition.value) ?? '').split('\n').some((existing) => normalise(existing) === normalise(line)));
-    if (present) return [];
-    const appended = appendToIndentedString(model, definitions, [line]);
+    // Several lines (one per driver) may come in one request, so they land in one place.
+    const wanted = line.split('\n').filter((one) => one.trim() !== '');
+    const missing = wanted.filter(
+      (one) => !definitions.some((definition) => (knownText(definition.value) ?? '').split('\n').some((existing) => normalise(existing) === normalise(one))),
+    );
+    if (missing.length === 0) return [];
+    const appended = appendToIndentedString(model, definitions, missing);
     if (appended) return [appended];
     if (definitions.length > 0) return []; // set in a form we do not edit (a plain or computed string)
-    const binding = createBinding(model, EXTRA_MODPROBE_CONFIG.split('.'), (indent) => `''\n${indent}  ${line}\n${indent}''`);
+    const binding = createBinding(model, EXTRA_MODPROBE_CONFIG.split('.'), (indent) => `''\n${missing.map((one) => `${indent}  ${one}\n`).join('')}${indent}''`);
     return binding ? [binding] : [];
   },
 };

@@ -3,7 +3,18 @@
 import { attrsetsAbove, bindingsNamed, ConfigView, Definition, OptionModel, optionDefinitions } from '../model/optionModel';
 import { ListLiteral, knownText } from '../model/values';
 import { indentationAt, TextRange } from '../text';
+import { isGeneratedFile } from './placement';
 import { FileEdit } from './types';
+
+/**
+ * A conditional list is a home for a new item only when it already holds VFIO settings (the guard
+ * is the passthrough's own, `mkIf cfg.vfio.enable`); `mkIf config.services.xserver.enable [ … ]`
+ * is not, and an item put there would silently depend on the desktop being on.
+ */
+function guardsVfioSetup(definition: Definition): boolean {
+  if (definition.value.kind !== 'list') return false;
+  return definition.value.items.some((item) => /vfio|iommu|kvm/i.test(knownText(item.value) ?? ''));
+}
 
 export function nixString(text: string): string {
   return JSON.stringify(text).replace(/\$\{/g, '\\${');
@@ -114,12 +125,7 @@ export function removeFromList(text: string, file: string, element: TextRange): 
  * option is only set under `mkIf`, the item joins it there, beside the settings it belongs to.
  */
 export function addListItem(model: OptionModel, view: ConfigView, option: string, itemText: string): FileEdit[] {
-  const definitions = view
-    .effectiveDefinitions(option)
-    .filter((definition) => definition.value.kind === 'list' && definition.value.literals.length > 0);
-  const rank = (definition: Definition) =>
-    (definition.conditions.length === 0 ? 0 : 4) + (definition.specialisation === view.specialisation ? 0 : 2) + (definition.file === model.root ? 0 : 1);
-  const preferred = [...definitions].sort((a, b) => rank(a) - rank(b))[0];
+  const preferred = listTarget(model, view, option);
   if (preferred && preferred.value.kind === 'list') {
     const text = model.files.get(preferred.file)?.text ?? '';
     const literal = preferred.value.literals[preferred.value.literals.length - 1];
@@ -127,6 +133,22 @@ export function addListItem(model: OptionModel, view: ConfigView, option: string
   }
   const binding = createBinding(model, option.split('.'), `[ ${itemText} ]`, view.specialisation);
   return binding ? [binding] : [];
+}
+
+/**
+ * The list literal a new item of `option` goes into: unconditional ones first, the view's own
+ * specialisation's, the root file's; never a generated hardware-configuration.nix, never a list
+ * under a condition that has nothing to do with VFIO. Undefined: create a binding instead.
+ */
+export function listTarget(model: OptionModel, view: ConfigView, option: string): Definition | undefined {
+  const definitions = view
+    .effectiveDefinitions(option)
+    .filter((definition) => definition.value.kind === 'list' && definition.value.literals.length > 0)
+    .filter((definition) => !isGeneratedFile(model, definition.file))
+    .filter((definition) => definition.conditions.length === 0 || guardsVfioSetup(definition));
+  const rank = (definition: Definition) =>
+    (definition.conditions.length === 0 ? 0 : 4) + (definition.specialisation === view.specialisation ? 0 : 2) + (definition.file === model.root ? 0 : 1);
+  return [...definitions].sort((a, b) => rank(a) - rank(b))[0];
 }
 
 /**
@@ -139,7 +161,8 @@ export function createBinding(
   valueText: string | ((indent: string) => string),
   specialisation?: string,
 ): FileEdit | undefined {
-  const candidates = attrsetsAbove(model, path, specialisation);
+  // Never into a hardware-configuration.nix that nixos-generate-config writes.
+  const candidates = attrsetsAbove(model, path, specialisation).filter((scope) => !isGeneratedFile(model, scope.file));
   if (candidates.length === 0) return undefined;
   // Unconditional sets first: a new setting should not silently depend on some mkIf.
   const unconditional = candidates.filter((scope) => !scope.conditional);
@@ -171,7 +194,12 @@ export function createBinding(
  */
 export function appendToIndentedString(model: OptionModel, definitions: readonly Definition[], lines: string[]): FileEdit | undefined {
   const target = definitions.find(
-    (definition) => definition.conditions.length === 0 && definition.value.kind === 'string' && definition.value.literal && definition.value.indented,
+    (definition) =>
+      definition.conditions.length === 0 &&
+      definition.value.kind === 'string' &&
+      definition.value.literal &&
+      definition.value.indented &&
+      !isGeneratedFile(model, definition.file),
   );
   if (!target) return undefined;
   const text = model.files.get(target.file)?.text ?? '';

@@ -21,6 +21,7 @@ export interface FixArguments {
   /** `modules`: items are kernel module names, where `vfio-pci` and `vfio_pci` are one. */
   'add-list-item': { option: string; item: string; specialisation?: string; modules?: boolean };
   'add-list-items': { option: string; items: readonly string[]; modules?: boolean };
+  /** `line` may hold several lines (separated by newlines): the missing ones are added together. */
   'add-modprobe-line': { line: string };
   'add-override-script': { addresses: readonly string[]; specialisation?: string };
   'add-vfio-ids': { via: BindingVia; tokens: readonly string[] };

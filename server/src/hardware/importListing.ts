@@ -39,8 +39,11 @@ export type ImportResult =
   | { ok: false; kind: 'choose-section' | 'contradiction' | 'nothing-usable'; message: string; skipped: SkippedLine[]; sections: ListingSectionSummary[] };
 
 export function importListing(text: string, options: ImportOptions = {}): ImportResult {
-  const { sections, facts, skipped } = readSections(text);
+  const { sections, facts, skipped, contradictions } = readSections(text);
   const summaries = sections.map((section) => ({ number: section.number, firstLine: section.firstLine, lastLine: section.lastLine, label: sectionLabel(section) }));
+  if (contradictions.length > 0) {
+    return { ok: false, kind: 'contradiction', message: `the paste contradicts itself: ${contradictions.join('; ')}`, skipped, sections: summaries };
+  }
   const merged = mergeSections(sections, options.section);
   if (!merged.ok) return { ok: false, kind: merged.kind, message: merged.message, skipped, sections: summaries };
   const inferredFrom: Record<string, string> = {};

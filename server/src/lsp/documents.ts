@@ -1,7 +1,7 @@
 // Open documents with their syntax trees, updated incrementally: each content change edits the
 // previous tree so tree-sitter re-parses only what changed; old trees are freed at once. The text
 // is a chunked SourceText, so an edit copies only the chunk it touches.
-import { TextDocumentContentChangeEvent } from 'vscode-languageserver';
+import { Range, TextDocumentContentChangeEvent } from 'vscode-languageserver';
 import { NixParser, ParseTooComplex, SyntaxTree } from '../parse/nixParser';
 import { SourceText } from '../sourceText';
 import { LineIndex } from '../text';
@@ -9,6 +9,12 @@ import { LineIndex } from '../text';
 export const MAX_DOCUMENT_LENGTH = 2 * 1024 * 1024;
 /** Versions whose differences to the current one are remembered (a burst of edits analysed once). */
 const KEPT_VERSIONS = 8;
+
+/** `range` with its start before its end (by line, then character). */
+export function wellFormed(range: Range): Range {
+  const { start, end } = range;
+  return start.line > end.line || (start.line === end.line && start.character > end.character) ? { start: end, end: start } : range;
+}
 
 export class OpenDocument {
   private cachedLines?: LineIndex;
@@ -91,8 +97,11 @@ export class OpenDocument {
         continue;
       }
       const lines = this.lines;
-      const start = lines.offsetAt(change.range.start);
-      const oldEnd = lines.offsetAt(change.range.end);
+      // A range whose start is after its end is read the other way round, as
+      // vscode-languageserver-textdocument does (its getWellformedRange).
+      const { start: from, end: to } = wellFormed(change.range);
+      const start = lines.offsetAt(from);
+      const oldEnd = lines.offsetAt(to);
       const startPosition = lines.positionAt(start);
       const oldEndPosition = lines.positionAt(oldEnd);
       prefix = Math.min(prefix, start);

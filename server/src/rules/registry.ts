@@ -27,6 +27,21 @@ import { libvirtOptionRemoved } from './libvirtOptionRemoved';
 import { libvirtOptionRenamed } from './libvirtOptionRenamed';
 import { libvirtOvmfRemoved } from './libvirtOvmfRemoved';
 import { libvirtdNotEnabled } from './libvirtdNotEnabled';
+import { vfioDriverRace } from './vfioDriverRace';
+import { initrdScriptExit } from './initrdScriptExit';
+import { bootScriptShellError } from './bootScriptShellError';
+import { libvirtHooksInEtc } from './libvirtHooksInEtc';
+import { libvirtHookPhase } from './libvirtHookPhase';
+import { unsafeInterruptsEnabled } from './unsafeInterruptsEnabled';
+import { deviceNodeWorldWritable } from './deviceNodeWorldWritable';
+import { memlockUnlimitedEveryone } from './memlockUnlimitedEveryone';
+import { ovmfInSystemPackages } from './ovmfInSystemPackages';
+import { libvirtdConfigQemuSetting } from './libvirtdConfigQemuSetting';
+import { kernelParamCost } from './kernelParamCost';
+import { hugepagesMemory } from './hugepagesMemory';
+import { hostGpuDriverBlacklisted } from './hostGpuDriverBlacklisted';
+import { nvidiaPrimeOnVfioCard } from './nvidiaPrimeOnVfioCard';
+import { vfioBoundTwoWays } from './vfioBoundTwoWays';
 import { Rule } from './types';
 import { vfioBootGpuBound } from './vfioBootGpuBound';
 import { vfioBridgeBound } from './vfioBridgeBound';
@@ -74,4 +89,19 @@ export const RULES: readonly Rule[] = [
   libvirtOptionRemoved,
   libvirtOvmfRemoved,
   libvirtdNotEnabled,
+  vfioDriverRace,
+  initrdScriptExit,
+  bootScriptShellError,
+  libvirtHooksInEtc,
+  libvirtHookPhase,
+  unsafeInterruptsEnabled,
+  deviceNodeWorldWritable,
+  memlockUnlimitedEveryone,
+  ovmfInSystemPackages,
+  libvirtdConfigQemuSetting,
+  kernelParamCost,
+  hugepagesMemory,
+  hostGpuDriverBlacklisted,
+  nvidiaPrimeOnVfioCard,
+  vfioBoundTwoWays,
 ];

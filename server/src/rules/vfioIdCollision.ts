@@ -3,20 +3,39 @@
 // slot (driver_override) takes only the one at that address.
 import { HardwareSnapshot, iommuGroups, PciDevice } from '../hardware/snapshot';
 import { ConfigView } from '../model/optionModel';
-import { describeDevice, devicesFor, isBridge } from '../vfio/devices';
+import { describeDevice, devicesFor, isBridge, slotOf } from '../vfio/devices';
 import { vfioBindings } from '../vfio/vfioBindings';
 import { Finding, FixRequest, Rule } from './types';
 
 export const VFIO_ID_COLLISION = 'vfio-id-collision';
 
-/** The groups an id takes, the likeliest VM card first: already on vfio-pci, then not the boot GPU. */
-function groupsByLikelyVm(matches: PciDevice[]): number[] {
+/**
+ * The groups an id takes, the likeliest VM card first: a group holding a function of a card the
+ * configuration already binds by other means (same bus and slot as a device another binding takes
+ * alone: the GPU beside this audio function), then one already on vfio-pci, then not the boot GPU.
+ */
+function groupsByLikelyVm(view: ConfigView, hardware: HardwareSnapshot, token: string, matches: PciDevice[]): number[] {
+  const boundSlots = new Set<string>();
+  for (const other of vfioBindings(view)) {
+    if (other.kind === 'id' && other.token.toLowerCase() === token.toLowerCase()) continue;
+    const taken = devicesFor(other, hardware);
+    // A binding that itself takes devices in several groups says nothing about which card is the VM's.
+    if (new Set(taken.map((device) => device.iommuGroup)).size !== 1) continue;
+    for (const device of taken) boundSlots.add(slotOf(device.address));
+  }
   const rank = (group: number) => {
     const devices = matches.filter((device) => device.iommuGroup === group);
-    return (devices.some((device) => device.driver === 'vfio-pci') ? 0 : 2) + (devices.some((device) => device.bootVga) ? 1 : 0);
+    const members = hardware.devices.filter((device) => device.iommuGroup === group);
+    return (
+      (members.some((device) => boundSlots.has(slotOf(device.address))) ? 0 : 4) +
+      (devices.some((device) => device.driver === 'vfio-pci') ? 0 : 2) +
+      (members.some((device) => device.bootVga) ? 1 : 0)
+    );
   };
   const groups = [...new Set(matches.map((device) => device.iommuGroup).filter((group): group is number => group !== null))];
-  return groups.sort((a, b) => rank(a) - rank(b) || a - b);
+  const ordered = groups.sort((a, b) => rank(a) - rank(b) || a - b);
+  // When the configuration shows which card is the VM's, the other cards are the host's: no fix offers them.
+  return ordered.some((group) => rank(group) < 4) ? ordered.filter((group) => rank(group) < 4) : ordered;
 }
 
 /** "Bind only this group, by address": every id of the view that takes one of its devices comes out. */
@@ -48,7 +67,7 @@ export const vfioIdCollision: Rule = {
         const matches = devicesFor(binding, hardware);
         const groups = new Set(matches.map((device) => device.iommuGroup));
         if (matches.length < 2 || groups.size < 2) continue;
-        const byAddress = binding.exact ? groupsByLikelyVm(matches).map((group) => bindGroupByAddress(view, hardware, group)) : [];
+        const byAddress = binding.exact ? groupsByLikelyVm(view, hardware, binding.token, matches).map((group) => bindGroupByAddress(view, hardware, group)) : [];
         const keep: FixRequest[] = binding.exact
           ? [{ fix: 'suppress-on-binding-line', title: `Keep: all devices with ${binding.token} go to VMs (silence this here)`, args: { code: VFIO_ID_COLLISION, via: binding.via, token: binding.token } }]
           : [];

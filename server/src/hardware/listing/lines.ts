@@ -23,9 +23,9 @@ export type LineShape =
   | { kind: 'script' }
   | { kind: 'heading'; group: number }
   /** `style` tells listings apart: a change of style starts a new section. */
-  | { kind: 'device'; style: 'lspci' | 'grouped' | 'tab' | 'tab-continued'; group?: number; indented: boolean; device: DeviceLine }
+  | { kind: 'device'; style: 'lspci' | 'grouped' | 'tab' | 'tab-continued'; group?: number; indented: boolean; indent: number; device: DeviceLine }
   | { kind: 'usb'; vendor: string; product: string; name?: string }
-  | { kind: 'detail'; key: string; value: string; indented: boolean }
+  | { kind: 'detail'; key: string; value: string; indented: boolean; indent: number }
   | { kind: 'kernel-log'; message: string }
   | { kind: 'cpuinfo'; key: string; value: string }
   | { kind: 'lscpu'; key: string; value: string }
@@ -49,7 +49,7 @@ const USB = new RegExp(`^USB:\\s+\\[(${HEX4}):(${HEX4})\\]\\s+(?:Bus\\s+\\d+\\s+
 const KERNEL_LOG = /^(?:\[\s*\d+\.\d+\]\s*|[A-Z][a-z]{2}\s+\d+\s+[\d:]+\s+\S+\s+kernel:\s+|kernel:\s+)(.*)$/;
 /** Keys lspci prints under a device (-k, -v, -vv); recognised even when quoting ate the indentation. */
 const DETAIL_KEYS =
-  /^(Subsystem|Kernel driver in use|Kernel modules|DeviceName|Physical Slot|Flags|Control|Status|Latency|Interrupt|NUMA node|IOMMU group|Region \d+|Memory at|I\/O ports at|Expansion ROM at|Capabilities|Bus|I\/O behind bridge|Memory behind bridge|Prefetchable memory behind bridge|Secondary status|BridgeCtl)\b\s*:?\s*(.*)$/;
+  /^(?:(Memory at|I\/O ports at|Expansion ROM at)\s+(.*)|(Subsystem|Kernel driver in use|Kernel modules|DeviceName|Physical Slot|Flags|Control|Status|Latency|Interrupt|NUMA node|IOMMU group|Region \d+|Capabilities|Bus|I\/O behind bridge|Memory behind bridge|Prefetchable memory behind bridge|Secondary status|BridgeCtl):\s*(.*))$/;
 const SHELL_WORDS = /^(sudo|doas|lspci|ls-iommu|cat|dmesg|journalctl|uname|lscpu|grep|for|bash|sh|zsh|find|echo|printf|nix|nix-shell|nix-info|\.{0,2}\/\S+|~\/\S+|iommu\S*\.sh|ls)\b/;
 /** Shell prompts: `user@host:~$ `, `[user@host ~]$ `, `$ `, `# `, `% `, `❯ `, `» `, `bash-5.2$ `. */
 const PROMPT = /^(?:[\w.-]+@[\w.-]+(?::\S*)?\s*[$#%]|\[[^\]]*\][$#]|[\w.~/:-]+[$#%>❯]|[$#%❯»>])(?:\s+(.*))?$/;
@@ -108,6 +108,8 @@ export function readLine(raw: string, classCode: (name: string) => string | unde
   const line = undecorated(raw);
   const text = line.trim();
   const indented = /^\s/.test(line);
+  /** Leading whitespace, a tab counting as one: details are indented deeper than their device. */
+  const indent = /^\s*/.exec(line)![0].length;
   if (text === '') return { kind: 'blank' };
   const log = KERNEL_LOG.exec(text);
   if (log) return { kind: 'kernel-log', message: log[1] };
@@ -122,6 +124,7 @@ export function readLine(raw: string, classCode: (name: string) => string | unde
       style: grouped ? 'grouped' : 'lspci',
       ...(grouped ? { group: Number(grouped[1]) } : {}),
       indented,
+      indent,
       device: {
         ...deviceFrom(lspci, 1),
         vendor: vendor.toLowerCase(),
@@ -136,7 +139,7 @@ export function readLine(raw: string, classCode: (name: string) => string | unde
   const reset = /^\[RESET\]\s*(.*)$/.exec(text);
   if (reset) {
     const inner = readLine(reset[1], classCode);
-    if (inner.kind === 'device') return { ...inner, indented: true, device: { ...inner.device, resetSupported: true } };
+    if (inner.kind === 'device') return { ...inner, indented: true, indent: Math.max(inner.indent, 1), device: { ...inner.device, resetSupported: true } };
   }
   const heading = HEADING.exec(text);
   if (heading) return { kind: 'heading', group: Number(heading[1]) };
@@ -149,6 +152,7 @@ export function readLine(raw: string, classCode: (name: string) => string | unde
       style: group === undefined ? 'tab-continued' : 'tab',
       ...(group === undefined ? {} : { group: Number(group) }),
       indented,
+      indent,
       device: {
         ...deviceFrom(tab, 5),
         vendor: vendor.toLowerCase(),
@@ -172,7 +176,7 @@ export function readLine(raw: string, classCode: (name: string) => string | unde
     return { kind: 'lscpu', key: lscpu[1], value: lscpu[2].trim() };
   }
   const detail = DETAIL_KEYS.exec(text);
-  if (detail && (indented || text.includes(':'))) return { kind: 'detail', key: detail[1], value: detail[2].trim(), indented };
+  if (detail) return { kind: 'detail', key: detail[1] ?? detail[3], value: (detail[2] ?? detail[4]).trim(), indented, indent };
   const prompt = PROMPT.exec(text);
   if (prompt && (prompt[1] === undefined || SHELL_WORDS.test(prompt[1]))) return { kind: 'prompt', command: prompt[1] ?? '' };
   if (/^#{1,6}\s/.test(text)) return { kind: 'markdown-heading' };

@@ -63,6 +63,8 @@ export interface ReadSections {
   sections: Section[];
   facts: ListingFacts;
   skipped: SkippedLine[];
+  /** Two lines of one device block that give it different groups: never resolved by picking one. */
+  contradictions: string[];
 }
 
 const FULL = (address: string) => (/^[0-9a-f]{4}:/.test(address) ? address : `0000:${address}`);
@@ -73,9 +75,10 @@ export function readSections(text: string): ReadSections {
   const sections: Section[] = [];
   const skipped: SkippedLine[] = [];
   const facts: ListingFacts = { cpuVendor: [], iommuLogVendor: [], bootVga: [] };
+  const contradictions: string[] = [];
   let section: Section | undefined;
   let current: SectionDevice | undefined;
-  let heading: { group: number; line: number; devices: number; indented?: boolean } | undefined;
+  let heading: { group: number; line: number; devices: number; indented?: boolean; indent?: number } | undefined;
   let tabGroup: { group: number; line: number } | undefined;
   let previousKind: LineShape['kind'] | undefined;
   let command: string | undefined;
@@ -132,8 +135,10 @@ export function readSections(text: string): ReadSections {
     previousKind = shape.kind;
     switch (shape.kind) {
       case 'blank':
+        // Like a heading, a `Group N:` line covers only the continuation lines directly under it.
         closeHeading();
         current = undefined;
+        tabGroup = undefined;
         return;
       case 'fence':
       case 'prompt':
@@ -158,6 +163,7 @@ export function readSections(text: string): ReadSections {
         if (device.classCode === undefined) {
           skip(number, 'a device line whose class name is not one lspci prints');
           current = undefined;
+          previousKind = 'other';
           return;
         }
         if (shape.style === 'grouped') return addDevice('grouped', device, number, shape.group, number);
@@ -169,6 +175,7 @@ export function readSections(text: string): ReadSections {
           if (section?.style !== 'tab' || tabGroup === undefined || !(wasPrevious === 'device' || wasPrevious === 'usb')) {
             skip(number, 'a continuation line of the tab-separated group listing with no `Group N:` line above it');
             current = undefined;
+            previousKind = 'other';
             return;
           }
           return addDevice('tab', device, number, tabGroup.group, tabGroup.line);
@@ -176,6 +183,7 @@ export function readSections(text: string): ReadSections {
         if (heading && (heading.indented === undefined || heading.indented === shape.indented)) {
           heading.devices++;
           heading.indented = shape.indented;
+          heading.indent = shape.indent;
           return addDevice('heading', device, number, heading.group, heading.line);
         }
         closeHeading();
@@ -190,12 +198,15 @@ export function readSections(text: string): ReadSections {
         }
         return;
       case 'detail':
+        // Under a heading, a device's details are indented deeper than it (`lspci -nnks` in the
+        // script); a detail line that is not, or one with no device, is another shape of block.
+        if (heading && (!current || shape.indent <= (heading.indent ?? 0))) closeHeading();
         if (!current || !section) {
           skip(number, 'an lspci detail line with no device line above it');
           return;
         }
         section.lastLine = number;
-        applyDetail(current, section, shape.key, shape.value, number);
+        applyDetail(current, section, shape.key, shape.value, number, contradictions);
         return;
       case 'kernel-log':
         closeHeading();
@@ -218,7 +229,7 @@ export function readSections(text: string): ReadSections {
     }
   });
   endSection();
-  return { sections, facts, skipped };
+  return { sections, facts, skipped, contradictions };
 
   function readKernelLog(message: string, number: number): void {
     current = undefined;
@@ -268,7 +279,7 @@ export function readSections(text: string): ReadSections {
   }
 }
 
-function applyDetail(device: SectionDevice, section: Section, key: string, value: string, line: number): void {
+function applyDetail(device: SectionDevice, section: Section, key: string, value: string, line: number, contradictions: string[]): void {
   if (key === 'Kernel driver in use') {
     device.driver = value;
     device.driverLine = line;
@@ -285,7 +296,9 @@ function applyDetail(device: SectionDevice, section: Section, key: string, value
   } else if (key === 'Flags' || key === 'IOMMU group') {
     // lspci -v ends `Flags:` with `IOMMU group 16`; lspci -vv prints `IOMMU group: 16`.
     const group = key === 'Flags' ? /\bIOMMU group (\d+)\b/.exec(value)?.[1] : /^(\d+)$/.exec(value)?.[1];
-    if (group !== undefined) {
+    if (group !== undefined && device.group !== undefined && device.group !== Number(group)) {
+      contradictions.push(`line ${device.groupLine} gives ${device.address} group ${device.group}, line ${line} gives it group ${group}`);
+    } else if (group !== undefined) {
       device.group = Number(group);
       device.groupLine = line;
     }

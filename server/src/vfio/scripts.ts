@@ -1,0 +1,37 @@
+// Shell scripts a configuration writes, with their text mapped to where it is written: the
+// stage-1 hooks NixOS pastes into the initrd's /init, the stage-2 boot script, and libvirt hooks.
+import type { ConfigView, Definition } from '../model/optionModel';
+import { charSources, sourceRangeOf } from '../model/values';
+import type { TextRange } from '../text';
+
+/** Hooks pasted into stage-1 /init (nixos/modules/system/boot/stage-1-init.sh) [facts F]. */
+export const STAGE1_HOOKS = ['boot.initrd.preDeviceCommands', 'boot.initrd.postDeviceCommands', 'boot.initrd.preLVMCommands', 'boot.initrd.postMountCommands'];
+
+export interface Script {
+  definition: Definition;
+  /** What the script is, for messages: the option, or the file libvirt would run. */
+  name: string;
+  text: string;
+  sources: number[];
+  stage1: boolean;
+}
+
+export function scriptRange(script: Script, start: number, end: number): TextRange {
+  return sourceRangeOf(script, start, end) ?? script.definition.value.range;
+}
+
+/** Scripts whose text the model holds (unknown parts are HOLE characters). */
+export function scripts(view: ConfigView): Script[] {
+  const found: Script[] = [];
+  const add = (definition: Definition, name: string, stage1: boolean) => {
+    const mapped = charSources(definition.value);
+    if (mapped) found.push({ definition, name, stage1, ...mapped });
+  };
+  for (const option of STAGE1_HOOKS) for (const definition of view.definitions(option)) add(definition, option, true);
+  for (const definition of view.definitions('boot.postBootCommands')) add(definition, 'boot.postBootCommands', false);
+  for (const definition of view.definitionsUnder('environment.etc')) {
+    const name = definition.path[2];
+    if (definition.path.length === 4 && definition.path[3] === 'text' && name?.startsWith('libvirt/hooks')) add(definition, `/etc/${name}`, false);
+  }
+  return found;
+}
