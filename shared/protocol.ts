@@ -76,8 +76,25 @@ export interface StatusParams {
   release?: string;
 }
 
+/**
+ * `nixVfio/importListing`: a pasted listing (lspci, IOMMU-group scripts, kernel log…) read into a
+ * snapshot, with every skipped line and every section left out in `messages` (docs/hardware-snapshot.md).
+ * Nothing is written: the client saves the snapshot where the user says.
+ */
+export const IMPORT_LISTING_REQUEST = 'nixVfio/importListing';
+export interface ImportListingParams {
+  text: string;
+  /** The listing to use when the paste holds several that disagree (the refusal lists them). */
+  section?: number;
+  cpuVendor?: 'intel' | 'amd';
+}
+export type ImportListingResponse<Snapshot = unknown> =
+  | { ok: true; snapshot: Snapshot; messages: string[] }
+  | { ok: false; kind: 'choose-section' | 'contradiction' | 'nothing-usable'; message: string; messages: string[]; sections: { number: number; label: string }[] };
+
 /** The requests with their parameters and results, for typed senders and handlers on both sides. */
 export interface ProtocolRequests {
+  [IMPORT_LISTING_REQUEST]: { params: ImportListingParams; result: ImportListingResponse };
   [HARDWARE_REQUEST]: { params: DocumentParams; result: HardwareResponse };
   [VERIFY_REQUEST]: { params: DocumentParams; result: VerifyResponse };
   [RESCAN_REQUEST]: { params: void; result: void };

@@ -1,6 +1,6 @@
 // Shared test plumbing: where the repo is, one parser per process, and golden-file comparison.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { NixParser } from '../server/src/parse/nixParser';
 
@@ -44,4 +44,20 @@ export function seededRandom(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** Every fixture folder holding a configuration.nix. */
+export function fixtureRoots(): string[] {
+  const roots: string[] = [];
+  for (const group of ['model', 'rules', 'passthrough', 'setup']) {
+    const dir = join(FIXTURES, group);
+    if (!existsSync(dir)) continue;
+    for (const name of readdirSync(dir).sort()) {
+      const path = join(dir, name, 'configuration.nix');
+      if (existsSync(path)) roots.push(path);
+      // Rule fixtures are one level deeper: rules/<code>/<scenario>/.
+      else if (group === 'rules') for (const scenario of readdirSync(join(dir, name)).sort()) if (existsSync(join(dir, name, scenario, 'configuration.nix'))) roots.push(join(dir, name, scenario, 'configuration.nix'));
+    }
+  }
+  return roots;
 }

@@ -1,31 +1,14 @@
 // The model's lookup structures (the definition index, the sets a binding can go into, a set's
 // bindings by first name) against brute-force scans, on every fixture model and on models built
 // with a ModelCache across edits, where the index is carried over from the previous model.
-import { existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildModel, ModelCache } from '../server/src/model/buildModel';
 import { CarriedFilters, filterCarried, sharedRuns } from '../server/src/model/carriedFilter';
 import { diskLoader } from '../server/src/model/loadFiles';
 import { attrsetsAbove, bindingsNamed, configViews, Definition, isPrefix, OptionModel, optionDefinitions, pathKey } from '../server/src/model/optionModel';
-import { FIXTURES, seededRandom, sharedParser } from './helpers';
-
-/** Every fixture folder holding a configuration.nix. */
-function fixtureRoots(): string[] {
-  const roots: string[] = [];
-  for (const group of ['model', 'rules', 'passthrough', 'setup']) {
-    const dir = join(FIXTURES, group);
-    if (!existsSync(dir)) continue;
-    for (const name of readdirSync(dir).sort()) {
-      const path = join(dir, name, 'configuration.nix');
-      if (existsSync(path)) roots.push(path);
-      // Rule fixtures are one level deeper: rules/<code>/<scenario>/.
-      else if (group === 'rules') for (const scenario of readdirSync(join(dir, name)).sort()) if (existsSync(join(dir, name, scenario, 'configuration.nix'))) roots.push(join(dir, name, scenario, 'configuration.nix'));
-    }
-  }
-  return roots;
-}
+import { FIXTURES, fixtureRoots, seededRandom, sharedParser } from './helpers';
+import { join } from 'node:path';
 
 /** Positions in model.definitions, so answers are compared by identity and order. */
 function positions(model: OptionModel, definitions: readonly Definition[]): number[] {

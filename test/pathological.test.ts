@@ -13,20 +13,9 @@ import { ParsedSource } from '../server/src/model/buildModel';
 import { diskLoader } from '../server/src/model/loadFiles';
 import { PARSE_WORK_LIMIT, parseWork, ParseTooComplex } from '../server/src/parse/nixParser';
 import { REPO_ROOT, sharedParser } from './helpers';
+import { manySpecialisations, selectChain } from './pathologicalInputs';
 
 const HANG_GUARD_MS = 60_000;
-
-export function selectChain(names: number): string {
-  return `{ config, ... }:\nlet x = { }; in\n{\n  boot.kernelParams = [ x${'.a'.repeat(names)} ];\n  boot.kernelModules = [ "vfio pci" ];\n}\n`;
-}
-
-export function manySpecialisations(count: number): string {
-  const lines = ['{ ... }:', '{', '  boot.kernelParams = [ "intel_iommu=on" ];'];
-  for (let i = 0; i < count; i++) {
-    lines.push(`  specialisation.s${i}.configuration = { boot.kernelParams = [ "iommu=pt" "amd_iommu=on" ]; boot.kernelModules = [ "vfio_pci" ]; };`);
-  }
-  return [...lines, '}', ''].join('\n');
-}
 
 function cli(argv: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {

@@ -42,11 +42,13 @@ export class LineIndex {
       return;
     }
     const starts = [0];
-    if (typeof text === 'string') {
+    // Lines end at \r\n, \n or a lone \r, as the LSP specification counts them.
+    if (typeof text === 'string' && text.indexOf('\r') < 0) {
       for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1)) starts.push(at + 1);
     } else {
       for (let i = 0; i < text.length; i++) {
-        if (text.charCodeAt(i) === 10) starts.push(i + 1);
+        const code = text.charCodeAt(i);
+        if (code === 10 || (code === 13 && text.charCodeAt(i + 1) !== 10)) starts.push(i + 1);
       }
     }
     this.lineStarts = starts;
@@ -57,6 +59,8 @@ export class LineIndex {
    * without scanning the whole text again: lines before the edit stay, those after it move.
    */
   edited(start: number, oldEnd: number, newText: string, editedText: ReadableText): LineIndex {
+    // A carriage return in or beside the edit may join or split a \r\n: count that text afresh.
+    if (newText.includes('\r') || editedText.charCodeAt(start - 1) === 13) return new LineIndex(editedText);
     const starts: number[] = [];
     const old = this.lineStarts;
     let i = 0;
@@ -104,6 +108,37 @@ export class LineIndex {
   }
 }
 
+/** The line break a text uses (its first one), for new lines written into it; `\n` when it has none. */
+export function lineBreakOf(text: ReadableText): '\n' | '\r\n' | '\r' {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code === 10) return '\n';
+    if (code === 13) return text.charCodeAt(i + 1) === 10 ? '\r\n' : '\r';
+  }
+  return '\n';
+}
+
+/** Where the line holding `offset` ends: the offset of its line break (the `\r` of a `\r\n`), or the text's end. */
+export function lineEndAt(text: ReadableText, offset: number): number {
+  let at = Math.max(0, offset);
+  while (at < text.length && text.charCodeAt(at) !== 10 && text.charCodeAt(at) !== 13) at++;
+  return at;
+}
+
+/** Where the line holding `offset` starts (after `\n`, `\r\n` or a lone `\r`). */
+export function lineStartAt(text: ReadableText, offset: number): number {
+  let at = Math.min(offset, text.length);
+  while (at > 0 && text.charCodeAt(at - 1) !== 10 && text.charCodeAt(at - 1) !== 13) at--;
+  return at;
+}
+
+/** Past the line break at `offset` (one of `\r\n`, `\n`, `\r`); `offset` itself when none is there. */
+export function pastLineBreak(text: ReadableText, offset: number): number {
+  const code = text.charCodeAt(offset);
+  if (code === 13) return text.charCodeAt(offset + 1) === 10 ? offset + 2 : offset + 1;
+  return code === 10 ? offset + 1 : offset;
+}
+
 /** Applies edits that do not overlap; ranges refer to the original text. */
 export function applyEdits(text: string, edits: readonly TextEdit[]): string {
   const sorted = [...edits].sort((a, b) => b.range.start - a.range.start || b.range.end - a.range.end);
@@ -120,7 +155,7 @@ export function applyEdits(text: string, edits: readonly TextEdit[]): string {
 /** The leading whitespace of the line that holds `offset`; reads only that line (the text may be chunked). */
 export function indentationAt(text: ReadableText & { slice(start: number, end?: number): string }, offset: number): string {
   let newline = Math.max(0, Math.min(offset - 1, text.length - 1));
-  while (newline >= 0 && text.charCodeAt(newline) !== 10) newline--;
+  while (newline >= 0 && text.charCodeAt(newline) !== 10 && text.charCodeAt(newline) !== 13) newline--;
   const lineStart = newline + 1;
   let end = lineStart;
   for (let code = text.charCodeAt(end); code === 32 || code === 9; code = text.charCodeAt(++end));

@@ -25,6 +25,62 @@ export function runRules(
   settings: AnalysisSettings = DEFAULT_SETTINGS,
   rules: readonly Rule[] = RULES,
 ): Analysis {
+  const steps = ruleSteps(model, hardware, settings, rules, { stop: false });
+  for (let step = steps.next(); ; step = steps.next()) if (step.done) return step.value;
+}
+
+/** How long one analysis may take in the language server, and how long it may hold the event loop at a time. */
+export interface AnalysisBudget {
+  /** Time for the whole analysis (model building included, via `spentMs`); past it, the remaining rules are left out. */
+  totalMs: number;
+  /** The longest run between two yields to the event loop (one rule can still take longer). */
+  sliceMs: number;
+}
+
+export const ANALYSIS_BUDGET: AnalysisBudget = { totalMs: 6_000, sliceMs: 50 };
+
+/**
+ * `runRules` for the language server: yields to the event loop between rules once a slice is
+ * used up, so requests about other documents are answered meanwhile; once the budget is spent
+ * the rules not yet run are left out and one file-too-complex finding says so (no rule that did
+ * not run can report "missing", so what is shown stays true). `spentMs`: what building the model took.
+ */
+export async function runRulesInSlices(
+  model: OptionModel,
+  hardware: HardwareSnapshot | undefined,
+  settings: AnalysisSettings = DEFAULT_SETTINGS,
+  budget: AnalysisBudget = ANALYSIS_BUDGET,
+  spentMs = 0,
+  rules: readonly Rule[] = RULES,
+): Promise<Analysis & { incomplete: boolean }> {
+  const control = { stop: false };
+  const steps = ruleSteps(model, hardware, settings, rules, control, budget.totalMs);
+  let spent = spentMs;
+  // Building the model held the event loop: let waiting requests in before the rules run.
+  if (spentMs > budget.sliceMs) await new Promise((resolve) => setImmediate(resolve));
+  let sliceStart = performance.now();
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return { ...step.value, incomplete: control.stop };
+    const now = performance.now();
+    if (spent + (now - sliceStart) > budget.totalMs) control.stop = true;
+    else if (now - sliceStart > budget.sliceMs) {
+      spent += now - sliceStart;
+      await new Promise((resolve) => setImmediate(resolve));
+      sliceStart = performance.now();
+    }
+  }
+}
+
+/** The rules run one by one (a yield after each); with `control.stop` set, the rest are skipped and the result says so. */
+function* ruleSteps(
+  model: OptionModel,
+  hardware: HardwareSnapshot | undefined,
+  settings: AnalysisSettings,
+  rules: readonly Rule[],
+  control: { stop: boolean },
+  budgetMs = 0,
+): Generator<void, Analysis, void> {
   const context = { model, views: configViews(model), hardware, settings };
   const findings: Finding[] = [];
   const ruleFailures: Analysis['ruleFailures'] = [];
@@ -48,6 +104,7 @@ export function runRules(
     return result;
   };
   for (const rule of rules) {
+    if (control.stop) break;
     if (settings.disabledRules.includes(rule.code)) continue;
     if (rule.needsHardware && !hardware) continue;
     let ruleFindings: Finding[];
@@ -68,6 +125,11 @@ export function runRules(
       const { fix: _offered, moreFixes: _more, ...rest } = finding;
       findings.push({ ...rest, ...(fix ? { fix } : {}), ...(moreFixes.length > 0 ? { moreFixes } : {}) });
     }
+    yield;
+  }
+  if (control.stop) {
+    const kind = SERVER_FINDINGS.fileTooComplex;
+    findings.push({ code: kind.code, severity: kind.severity, message: SERVER_MESSAGES.fileTooComplex(budgetMs / 1000), file: model.root, range: { start: 0, end: 0 } });
   }
   for (const file of model.files.values()) {
     if (!isTooComplexProblem(file.readProblem)) continue;

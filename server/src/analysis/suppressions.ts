@@ -10,7 +10,7 @@ export interface Suppressions {
   isSuppressed(code: string, offset: number): boolean;
 }
 
-const DIRECTIVE = /#\s*nix-vfio:\s*(disable-next-line|disable-line|disable-file)\b([^\n]*)/g;
+const DIRECTIVE = /#\s*nix-vfio:\s*(disable-next-line|disable-line|disable-file)\b([^\r\n]*)/g;
 
 export function readSuppressions(source: TextSource): Suppressions {
   const byLine = new Map<number, Set<string> | 'all'>();

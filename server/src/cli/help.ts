@@ -28,6 +28,14 @@ export const COMMAND_HELP: Record<string, { summary: string; options: [string, s
       ['--output snapshot.json', 'write the snapshot there instead of to standard output'],
     ],
   },
+  passthrough: {
+    summary: "Adds what passing one device to a VM takes (the editor's \"Pass through this device\"): IOMMU flag, vfio modules, the whole IOMMU group bound, softdeps. Refuses (exit 1, nothing written) when the group holds devices the host needs.",
+    options: [
+      ['--hardware <snapshot.json>', 'the machine to plan for (default: scan this machine)'],
+      ['--dry-run', 'print the changes as a unified diff and write nothing'],
+      ['--allow-shared-group', 'bind the group even though it holds storage, network, USB controllers or the host display (the configuration keeps reporting it)'],
+    ],
+  },
   groups: {
     summary: 'Prints the IOMMU groups with their devices, and whether each group is isolated.',
     options: [

@@ -4,9 +4,10 @@ import { CliCommand, CliIo, UsageError } from './args';
 import { checkCommand } from './check';
 import { groupsCommand } from './groups';
 import { CLI_VERSION, commandHelp, COMMAND_HELP } from './help';
+import { passthroughCommand } from './passthrough';
 import { scanCommand } from './scan';
 
-const commands: CliCommand[] = [checkCommand, scanCommand, groupsCommand];
+const commands: CliCommand[] = [checkCommand, scanCommand, groupsCommand, passthroughCommand];
 
 function usage(): string {
   return [

@@ -9,7 +9,7 @@ import { FileEdit } from '../fixes/types';
 import { ConfigView, OptionModel } from '../model/optionModel';
 import { GPU_DRIVERS, initrdGpuDrivers } from '../vfio/gpuDrivers';
 import { blacklisted, normaliseModuleName } from '../vfio/kernelModules';
-import { describeDevice, devicesFor, idOf, isBridge } from '../vfio/devices';
+import { describeDevice, devicesFor, idOf, isBridge, isDisplay, slotOf } from '../vfio/devices';
 import { KERNEL_PARAMS } from '../vfio/kernelParams';
 import { modelBindings, VfioBinding } from '../vfio/vfioBindings';
 import { FixRequest } from '../rules/types';
@@ -23,12 +23,65 @@ export interface PassthroughPlan {
   notes: string[];
 }
 
-export function planPassthrough(model: OptionModel, hardware: HardwareSnapshot, address: string): PassthroughPlan | { error: string } {
+/** A device the host needs that passing the group would take from it, and why it needs it. */
+export interface HostNeed {
+  device: PciDevice;
+  why: string;
+}
+
+/** Refused: the group holds devices the host needs; `allowSharedGroup` binds them anyway. */
+export interface PassthroughRefusal {
+  error: string;
+  hostNeeds: HostNeed[];
+}
+
+/**
+ * What the host would lose: storage (01xx: its disks), network (02xx), USB controllers (0c03:
+ * keyboard and mouse) outside the card's own slot (a Turing card's USB function is the card's),
+ * and the boot display or the machine's only display device, whichever member it is.
+ */
+export function hostNeedsInGroup(hardware: HardwareSnapshot, device: PciDevice, members: readonly PciDevice[]): HostNeed[] {
+  const displays = hardware.devices.filter(isDisplay);
+  const needs: HostNeed[] = [];
+  for (const member of members) {
+    const ownCard = slotOf(member.address) === slotOf(device.address);
+    if (member.class.startsWith('01')) needs.push({ device: member, why: 'a storage controller: the host may lose its disks (and its root file system)' });
+    else if (member.class.startsWith('02')) needs.push({ device: member, why: 'a network controller: the host loses this network connection' });
+    else if (member.class.startsWith('0c03') && !ownCard) needs.push({ device: member, why: "a USB controller: the host loses the keyboard, mouse and disks on its ports" });
+    else if (isDisplay(member) && displays.length === 1) needs.push({ device: member, why: "the host's only display device: the host will be headless (single-GPU passthrough)" });
+    else if (isDisplay(member) && member.bootVga) needs.push({ device: member, why: "the host's boot display (boot_vga): the firmware and the host console show on it" });
+  }
+  return needs;
+}
+
+export function planPassthrough(
+  model: OptionModel,
+  hardware: HardwareSnapshot,
+  address: string,
+  options: { allowSharedGroup?: boolean } = {},
+): PassthroughPlan | { error: string } | PassthroughRefusal {
   const device = hardware.devices.find((candidate) => candidate.address === address);
   if (!device) return { error: `No device at ${address} in the hardware snapshot.` };
   if (device.iommuGroup === null) return { error: `${describeDevice(device)} is in no IOMMU group: the IOMMU is off (enable VT-d / AMD-Vi in the firmware first).` };
   const members = (iommuGroups(hardware).get(device.iommuGroup) ?? []).filter((member) => !isBridge(member));
   const notes: string[] = [];
+  const hostNeeds = hostNeedsInGroup(hardware, device, members);
+  if (hostNeeds.length > 0 && !options.allowSharedGroup) {
+    const shared = hostNeeds.some((need) => need.device !== device && slotOf(need.device.address) !== slotOf(device.address));
+    return {
+      hostNeeds,
+      error:
+        `Not passed through: ${describeDevice(device)} ${shared ? `shares IOMMU group ${device.iommuGroup} with devices the host needs` : 'is a device the host needs'}: ` +
+        hostNeeds.map((need) => `${describeDevice(need.device)} (${need.why})`).join('; ') +
+        '. A VM gets whole IOMMU groups. ' +
+        (shared
+          ? 'Options: put the card in another slot (one with its own group, often CPU-attached), look for ACS / IOMMU-group settings in the firmware, ' +
+            'or the ACS override patch (pcie_acs_override=, which splits groups but lets their devices reach each other without the IOMMU). '
+          : 'Give the host another display (an integrated GPU or a second card) first. ') +
+        'To bind them anyway, choose that explicitly (--allow-shared-group); the configuration will keep reporting it.',
+    };
+  }
+  for (const need of hostNeeds) notes.push(`Bound although the host needs it: ${describeDevice(need.device)}, ${need.why}.`);
   const others = members.filter((member) => member.address.slice(0, -2) !== device.address.slice(0, -2));
   if (others.length > 0) {
     notes.push(`IOMMU group ${device.iommuGroup} also holds ${others.map(describeDevice).join(', ')}; they go to the VM too.`);

@@ -5,6 +5,7 @@
 import { insertIntoList, nixString } from './listEdits';
 import { FileEdit, Fix } from './types';
 import { modelBindings, normaliseAddress, VfioBinding } from '../vfio/vfioBindings';
+import { lineEndAt, lineStartAt } from '../text';
 
 /** Ids compare in lower case; addresses also with or without the `0000:` domain. */
 function tokenKey(kind: VfioBinding['kind'], token: string): string {
@@ -46,9 +47,9 @@ export const addVfioIdsFix: Fix<'add-vfio-ids'> = {
 function copyLinePerSlot(text: string, file: string, anchor: VfioBinding, addresses: string[]): FileEdit[] {
   const value = anchor.definition.value;
   if (value.kind !== 'string' || !value.indented) return [];
-  const lineStart = text.lastIndexOf('\n', anchor.range.start - 1) + 1;
-  const newline = text.indexOf('\n', anchor.range.end);
-  if (newline < 0 || lineStart <= value.range.start || newline >= value.range.end - 2) return [];
+  const lineStart = lineStartAt(text, anchor.range.start);
+  const newline = lineEndAt(text, anchor.range.end);
+  if (newline >= text.length || lineStart <= value.range.start || newline >= value.range.end - 2) return [];
   const line = text.slice(lineStart, newline);
   const column = anchor.range.start - lineStart;
   const length = anchor.range.end - anchor.range.start;

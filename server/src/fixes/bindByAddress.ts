@@ -4,7 +4,7 @@
 // guide's DEVS loop). An ids list left empty goes with its kernel parameter or modprobe line.
 import { OptionModel } from '../model/optionModel';
 import { modelBindings, VfioBinding } from '../vfio/vfioBindings';
-import { TextRange } from '../text';
+import { lineEndAt, lineStartAt, pastLineBreak, TextRange } from '../text';
 import { addOverrideScriptFix } from './addOverrideScript';
 import { addVfioIdsFix } from './addVfioIds';
 import { removeFromList } from './listEdits';
@@ -43,11 +43,11 @@ function wholeEmptiedSetting(text: string, binding: VfioBinding, run: TextRange)
     return { range: edit.range, newText: edit.newText };
   }
   if (binding.via === 'modprobe' && value.kind === 'string' && value.indented) {
-    const lineStart = text.lastIndexOf('\n', run.start - 1) + 1;
-    const newline = text.indexOf('\n', run.end);
-    if (newline < 0 || lineStart <= value.range.start || newline >= value.range.end - 2) return undefined;
+    const lineStart = lineStartAt(text, run.start);
+    const newline = lineEndAt(text, run.end);
+    if (newline >= text.length || lineStart <= value.range.start || newline >= value.range.end - 2) return undefined;
     if (!/^[ \t]*options[ \t]+\S+[ \t]+ids=$/.test(text.slice(lineStart, run.start)) || !/^[ \t]*$/.test(text.slice(run.end, newline))) return undefined;
-    return { range: { start: lineStart, end: newline + 1 }, newText: '' };
+    return { range: { start: lineStart, end: pastLineBreak(text, newline) }, newText: '' };
   }
   return undefined;
 }

@@ -2,7 +2,7 @@
 // line in multi-line lists and inline in one-line lists; new bindings go beside their siblings.
 import { attrsetsAbove, bindingsNamed, ConfigView, Definition, OptionModel, optionDefinitions } from '../model/optionModel';
 import { ListLiteral, knownText } from '../model/values';
-import { indentationAt, TextRange } from '../text';
+import { indentationAt, lineEndAt, lineStartAt, pastLineBreak, TextRange } from '../text';
 import { isGeneratedFile } from './placement';
 import { FileEdit } from './types';
 
@@ -82,20 +82,20 @@ export function insertIntoList(text: string, file: string, literal: ListLiteral,
   const last = literal.elements[literal.elements.length - 1];
   if (!last) {
     const written = text.slice(literal.range.start, literal.range.end);
-    if (!written.includes('\n') || written.includes('#')) return { file, range: literal.range, newText: `[ ${elements.join(' ')} ]` };
+    if (!/[\r\n]/.test(written) || written.includes('#')) return { file, range: literal.range, newText: `[ ${elements.join(' ')} ]` };
     // An empty list written over several lines (`[` … `]`) gets its items one per line inside.
     const closing = indentationAt(text, literal.range.end - 1);
     const indent = closing + (closing.includes('\t') ? '\t' : '  ');
     return { file, range: literal.range, newText: `[${elements.map((element) => `\n${indent}${element}`).join('')}\n${closing}]` };
   }
   const first = literal.elements[0];
-  const multiLine = text.slice(literal.range.start, first.start).includes('\n');
+  const multiLine = /[\r\n]/.test(text.slice(literal.range.start, first.start));
   if (multiLine) {
     const indent = indentationAt(text, last.start);
     // A comment after the last element (`"1002:aaf0" # Audio`) stays with that element.
-    const newline = text.indexOf('\n', last.end);
-    const rest = text.slice(last.end, newline < 0 ? text.length : newline);
-    const at = newline >= 0 && newline < literal.range.end && /^[ \t]*#/.test(rest) ? newline : last.end;
+    const lineEnd = lineEndAt(text, last.end);
+    const rest = text.slice(last.end, lineEnd);
+    const at = lineEnd < literal.range.end && /^[ \t]*#/.test(rest) ? lineEnd : last.end;
     return { file, range: { start: at, end: at }, newText: elements.map((element) => `\n${indent}${element}`).join('') };
   }
   return { file, range: { start: last.end, end: last.end }, newText: elements.map((element) => ` ${element}`).join('') };
@@ -106,13 +106,12 @@ export function insertIntoList(text: string, file: string, literal: ListLiteral,
  * which is about it: `"1002:aaf0" # Audio`), else it and the space before it.
  */
 export function removeFromList(text: string, file: string, element: TextRange): FileEdit {
-  const lineStart = text.lastIndexOf('\n', element.start - 1) + 1;
-  const newline = text.indexOf('\n', element.end);
-  const lineEnd = newline < 0 ? text.length : newline;
+  const lineStart = lineStartAt(text, element.start);
+  const lineEnd = lineEndAt(text, element.end);
   const before = text.slice(lineStart, element.start);
   const after = text.slice(element.end, lineEnd);
-  if (/^[ \t]*$/.test(before) && /^[ \t]*(#.*)?$/.test(after) && newline >= 0) {
-    return { file, range: { start: lineStart, end: newline + 1 }, newText: '' };
+  if (/^[ \t]*$/.test(before) && /^[ \t]*(#.*)?$/.test(after) && lineEnd < text.length) {
+    return { file, range: { start: lineStart, end: pastLineBreak(text, lineEnd) }, newText: '' };
   }
   let start = element.start;
   while (start > 0 && (text[start - 1] === ' ' || text[start - 1] === '\t')) start--;
@@ -183,7 +182,7 @@ export function createBinding(
   // An empty set: `{ }` on one line stays on one line; otherwise indent one step past the brace's line.
   const open = scope.range.start + 1;
   const inner = text.slice(open, scope.range.end - 1);
-  if (!inner.includes('\n')) return { file: scope.file, range: { start: open, end: scope.range.end - 1 }, newText: ` ${line('')} ` };
+  if (!/[\r\n]/.test(inner)) return { file: scope.file, range: { start: open, end: scope.range.end - 1 }, newText: ` ${line('')} ` };
   const indent = `${indentationAt(text, scope.range.start)}  `;
   return { file: scope.file, range: { start: open, end: open }, newText: `\n${indent}${line(indent)}` };
 }
@@ -204,12 +203,12 @@ export function appendToIndentedString(model: OptionModel, definitions: readonly
   if (!target) return undefined;
   const text = model.files.get(target.file)?.text ?? '';
   const close = target.value.range.end - 2; // the closing ''
-  const lineStart = text.lastIndexOf('\n', close - 1) + 1;
+  const lineStart = lineStartAt(text, close);
   const closingIndent = indentationAt(text, close);
   if (/^[ \t]*$/.test(text.slice(lineStart, close))) {
     // Content lines sit one step deeper than the closing quotes; follow the existing ones.
-    const firstContent = text.indexOf('\n', target.value.range.start) + 1;
-    const contentIndent = firstContent > 0 && firstContent < lineStart ? indentationAt(text, firstContent) : `${closingIndent}  `;
+    const firstContent = pastLineBreak(text, lineEndAt(text, target.value.range.start));
+    const contentIndent = firstContent < lineStart ? indentationAt(text, firstContent) : `${closingIndent}  `;
     return { file: target.file, range: { start: lineStart, end: lineStart }, newText: lines.map((line) => `${contentIndent}${line}\n`).join('') };
   }
   return { file: target.file, range: { start: close, end: close }, newText: `${lines.map((line) => `\n${closingIndent}${line}`).join('')}\n${closingIndent}` };

@@ -1,5 +1,6 @@
 // Every fix, by the id rules name in their findings.
 import { OptionModel } from '../model/optionModel';
+import { lineBreakOf } from '../text';
 import { addBindingFix } from './addBinding';
 import { addListItemFix } from './addListItem';
 import { addListItemsFix } from './addListItems';
@@ -53,5 +54,14 @@ export function fixEdits(model: OptionModel, request: FixRequest): FileEdit[] {
   if (!isFixId(request.fix) || typeof request.args !== 'object' || request.args === null) return [];
   // The union does not correlate id and arguments through the index, so this one call is widened.
   const fix = FIXES[request.fix] as Fix<FixId>;
-  return fix.edits(model, request.args as never);
+  return fix.edits(model, request.args as never).map((edit) => inFileLineBreaks(model, edit));
+}
+
+/** Fixes write `\n`; a file written with `\r\n` (or lone `\r`) gets its own line break instead. */
+function inFileLineBreaks(model: OptionModel, edit: FileEdit): FileEdit {
+  if (!/[\r\n]/.test(edit.newText)) return edit;
+  const source = model.files.get(edit.file)?.source;
+  const lineBreak = source ? lineBreakOf(source) : '\n';
+  const newText = edit.newText.replace(/\r\n|\r|\n/g, lineBreak);
+  return newText === edit.newText ? edit : { ...edit, newText };
 }

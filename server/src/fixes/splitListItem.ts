@@ -2,7 +2,7 @@
 // keeping double-quoted parts (`foo="a b"`) together, as boot.kernelParams requires; a single
 // word loses the whitespace around it.
 import { splitOutsideQuotes } from '../vfio/kernelParams';
-import { indentationAt } from '../text';
+import { indentationAt, lineEndAt, lineStartAt } from '../text';
 import { findListItems, nixString } from './listEdits';
 import { Fix } from './types';
 
@@ -17,9 +17,9 @@ export const splitListItemFix: Fix<'split-list-item'> = {
       const text = model.files.get(definition.file)?.text ?? '';
       // An item on a line of its own (a list written one item per line, maybe with a comment after it)
       // becomes one line per word.
-      const lineStart = text.lastIndexOf('\n', range.start - 1) + 1;
-      const lineEnd = text.indexOf('\n', range.end);
-      const alone = /^[ \t]*$/.test(text.slice(lineStart, range.start)) && /^[ \t]*(#.*)?$/.test(text.slice(range.end, lineEnd < 0 ? text.length : lineEnd));
+      const lineStart = lineStartAt(text, range.start);
+      const lineEnd = lineEndAt(text, range.end);
+      const alone = /^[ \t]*$/.test(text.slice(lineStart, range.start)) && /^[ \t]*(#.*)?$/.test(text.slice(range.end, lineEnd));
       const separator = alone ? `\n${indentationAt(text, range.start)}` : ' ';
       return { file: definition.file, range, newText: words.map(nixString).join(separator) };
     });

@@ -2,7 +2,7 @@
 // `# nix-vfio: disable-next-line <code>` comment above its line. Inside a ''…'' string the line
 // is a comment to modprobe and to the shell as well, so the string's meaning does not change.
 import { readSuppressions } from '../analysis/suppressions';
-import { indentationAt } from '../text';
+import { indentationAt, lineStartAt } from '../text';
 import { FileEdit, Fix } from './types';
 import { exactBindings } from './vfioTokens';
 
@@ -17,7 +17,7 @@ export const suppressOnBindingLineFix: Fix<'suppress-on-binding-line'> = {
       const text = model.files.get(file)?.text ?? '';
       if (readSuppressions(text).isSuppressed(code, binding.range.start)) continue;
       const value = binding.definition.value;
-      const lineStart = text.lastIndexOf('\n', binding.range.start - 1) + 1;
+      const lineStart = lineStartAt(text, binding.range.start);
       // A line break inside a "…" string would become part of the string.
       if (value.kind === 'string' && !value.indented && value.range.start < lineStart) continue;
       const key = `${file}:${lineStart}`;

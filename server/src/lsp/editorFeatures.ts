@@ -15,6 +15,8 @@ import { modelBindings } from '../vfio/vfioBindings';
 import { AnalysisSettings } from '../rules/types';
 import { verifyPassthrough } from '../editor/verify';
 import { noGroupsReason } from '../hardware/groupsTable';
+import { importListing } from '../hardware/importListing';
+import { importMessages } from '../hardware/importReport';
 import { HardwareSnapshot, iommuGroups, isIsolatedGroup } from '../hardware/snapshot';
 import { ParsedSource } from '../model/buildModel';
 import { OptionModel } from '../model/optionModel';
@@ -22,7 +24,7 @@ import { NixParser } from '../parse/nixParser';
 import { applyEdits, LineIndex } from '../text';
 import { toRange, toWorkspaceEdit } from './convert';
 import { HardwareInUse } from '../host/hardwareSources';
-import { CommandResult, HARDWARE_REQUEST, HardwareResponse as ProtocolHardwareResponse, SERVER_COMMANDS, VERIFY_REQUEST, VerifyResponse } from '../../../shared/protocol';
+import { CommandResult, HARDWARE_REQUEST, IMPORT_LISTING_REQUEST, ImportListingParams, ImportListingResponse, HardwareResponse as ProtocolHardwareResponse, SERVER_COMMANDS, VERIFY_REQUEST, VerifyResponse } from '../../../shared/protocol';
 
 export const PASS_THROUGH_COMMAND = SERVER_COMMANDS.passThroughDevice;
 export const SETUP_STEP_COMMAND = SERVER_COMMANDS.setUpStep;
@@ -130,8 +132,9 @@ export class EditorFeatures {
       const groups = [...iommuGroups(context.hardware)].map(([group, devices]) => ({ group, devices: devices.map((device) => device.address), isolated: isIsolatedGroup(devices) }));
       return { snapshot: context.hardware, groups, noGroupsReason: groups.length === 0 ? noGroupsReason(context.hardware) : undefined, bindings: this.bindingLines(context) };
     });
+    connection.onRequest(IMPORT_LISTING_REQUEST, (params: ImportListingParams): ImportListingResponse<HardwareSnapshot> => answerImport(params));
     connection.onExecuteCommand(async (params) => {
-      const [argument] = (params.arguments ?? []) as { uri?: string; address?: string; step?: unknown; addresses?: unknown }[];
+      const [argument] = (params.arguments ?? []) as { uri?: string; address?: string; step?: unknown; addresses?: unknown; allowSharedGroup?: unknown }[];
       // Failures are JSON-RPC errors with a message every client shows; notes go to window/showMessage.
       const fail = (message: string) => new ResponseError(ErrorCodes.InvalidParams, message);
       if (params.command !== PASS_THROUGH_COMMAND && params.command !== SETUP_STEP_COMMAND && params.command !== SHOW_DEVICES_COMMAND) {
@@ -148,7 +151,7 @@ export class EditorFeatures {
       } else {
         if (typeof argument.address !== 'string') return fail('no device given');
         if (!context.hardware) return fail('no hardware snapshot for this configuration');
-        result = await this.applyPlan(context, planPassthrough(context.analysis.model, context.hardware, argument.address), 'Pass through device', 'Nothing to add: this device is already passed through.');
+        result = await this.applyPlan(context, planPassthrough(context.analysis.model, context.hardware, argument.address, { allowSharedGroup: argument.allowSharedGroup === true }), 'Pass through device', 'Nothing to add: this device is already passed through.');
       }
       if ('error' in result) return new ResponseError(LSPErrorCodes.RequestFailed, result.error);
       if (!this.clientShowsResults) {
@@ -233,4 +236,15 @@ export class EditorFeatures {
 function firstSentence(message: string): string {
   const end = message.search(/\.\s/);
   return end < 0 ? message : message.slice(0, end + 1);
+}
+
+/** The editor's import of a pasted listing: the same reading and the same messages as `nix-vfio scan --from`. */
+export function answerImport(params: ImportListingParams): ImportListingResponse<HardwareSnapshot> {
+  if (typeof params?.text !== 'string') throw new ResponseError(ErrorCodes.InvalidParams, 'no listing text given');
+  const section = Number.isInteger(params.section) && (params.section as number) > 0 ? params.section : undefined;
+  const cpuVendor = params.cpuVendor === 'intel' || params.cpuVendor === 'amd' ? params.cpuVendor : undefined;
+  const result = importListing(params.text, { ...(section ? { section } : {}), ...(cpuVendor ? { cpuVendor } : {}) });
+  const messages = importMessages(result, 'pasted listing');
+  if (result.ok) return { ok: true, snapshot: result.snapshot, messages };
+  return { ok: false, kind: result.kind, message: result.message, messages, sections: result.sections.map(({ number, label }) => ({ number, label })) };
 }

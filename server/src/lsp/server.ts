@@ -12,11 +12,11 @@ import {
   InitializeResult,
   TextDocumentSyncKind,
 } from 'vscode-languageserver';
-import { Analysis } from '../analysis/analyze';
+import { ANALYSIS_BUDGET, Analysis, runRulesInSlices } from '../analysis/analyze';
 import { SERVER_FINDINGS, SERVER_MESSAGES } from '../analysis/catalogue';
 import { fixEdits } from '../fixes/registry';
 import { HardwareSnapshot } from '../hardware/snapshot';
-import { analyzeHost, HostAnalysis, hostLabel } from '../host/analyzeHost';
+import { HostAnalysis, hostAnalysisOf, hostLabel } from '../host/analyzeHost';
 import { diskAccess } from '../host/diskAccess';
 import { HostLayer, HostTarget, targetKey, targetsOfFile } from '../host/workspace';
 import { ModelCache } from '../model/buildModel';
@@ -59,6 +59,8 @@ export class NixVfioServer {
   private readonly dirtyRoots = new Set<string>();
   private readonly dirtyDocuments = new Set<string>();
   private flushScheduled = false;
+  /** Per root, the number of the latest analysis started (an older one finishing later is dropped). */
+  private readonly analysisGenerations = new Map<string, number>();
   /** Counts didClose notifications, so an analysis that waited can tell whether one came meanwhile. */
   private closeCount = 0;
   private workspaceRoots: string[] = [];
@@ -249,16 +251,30 @@ export class NixVfioServer {
     let analysis: HostAnalysis;
     let hardware: HardwareInUse;
     const started = performance.now();
+    const generation = (this.analysisGenerations.get(root) ?? 0) + 1;
+    this.analysisGenerations.set(root, generation);
+    // A large open root is parsed first and the event loop let go once: requests waiting on
+    // other documents are answered between the parse and the model (both are one piece of work).
+    if (rootDocument && !rootDocument.tree && !rootDocument.tooLarge) {
+      rootDocument.syntaxTree(this.parser!);
+      if (performance.now() - started > ANALYSIS_BUDGET.sliceMs) await new Promise((resolve) => setImmediate(resolve));
+      if (this.analysisGenerations.get(root) !== generation) return;
+    }
     try {
       const layer = this.hostLayer();
       const model = layer.model(target);
       hardware = this.hardwareFor(root, target, model, layer, settings);
       const release = layer.release(target, model, settings.nixosRelease || undefined);
-      analysis = analyzeHost(target, model, hardware.snapshot, release, settings.disabledRules, hostLabel(target, this.fileAccess()));
+      // In slices within a budget: other requests are answered between rules (ANALYSIS_BUDGET).
+      const ran = await runRulesInSlices(model, hardware.snapshot, { disabledRules: settings.disabledRules, nixosRelease: release.release }, ANALYSIS_BUDGET, performance.now() - started);
+      analysis = hostAnalysisOf(target, ran, release, hostLabel(target, this.fileAccess()));
     } catch (error) {
       this.log.error(`analysis of ${root} failed: ${(error as Error).stack ?? error}`);
       return;
     }
+    // A newer analysis of this root started while this one yielded: its result wins.
+    if (this.analysisGenerations.get(root) !== generation) return;
+    if (this.closeCount !== closesBefore && !this.someOpenDocumentBelongsTo(root)) return;
     for (const failure of analysis.ruleFailures) this.log.error(`rule ${failure.code} failed: ${failure.error}`);
     this.log.debug(`analysed ${root}: ${analysis.findings.length} findings in ${(performance.now() - started).toFixed(1)} ms`);
     this.analyses.set(root, analysis);
@@ -439,9 +455,26 @@ export class NixVfioServer {
     return actions;
   }
 
+  /**
+   * Whether a change not yet analysed touches the configurations `uri` belongs to: only then does
+   * a request about it wait for an analysis (a huge document edited elsewhere does not hold it up).
+   */
+  private mustFlushFor(uri: string): boolean {
+    if (this.dirtyDocuments.size === 0 && this.dirtyRoots.size === 0) return false;
+    const path = this.documents.get(uri)?.path ?? uriToPath(uri);
+    if (!path || this.dirtyDocuments.has(uri)) return true;
+    const roots = new Set(this.rootsFor(path));
+    if ([...this.dirtyRoots].some((root) => roots.has(root))) return true;
+    for (const dirty of this.dirtyDocuments) {
+      const dirtyPath = this.documents.get(dirty)?.path;
+      if (!dirtyPath || dirtyPath === path || this.rootsFor(dirtyPath).some((root) => roots.has(root))) return true;
+    }
+    return false;
+  }
+
   /** The up-to-date analysis that reads the document at `uri`, with its hardware and a way to re-read it with changed texts. */
   private async analysisFor(uri: string): Promise<AnalysisContext | undefined> {
-    if (this.dirtyDocuments.size > 0 || this.dirtyRoots.size > 0) await this.flush();
+    if (this.mustFlushFor(uri)) await this.flush();
     const document = this.documents.get(uri);
     const path = document?.path ?? uriToPath(uri);
     if (!path) return undefined;

@@ -1,36 +1,21 @@
 // Walks NixOS modules (the root file and the files it imports) and records every option
-// definition into an OptionModel.
+// definition into an OptionModel. What may be reused from the last build is modelCache.ts's call.
 import { dirname, resolve } from 'node:path';
-import { SyntaxNode, SyntaxTree, syntaxErrors } from '../parse/nixParser';
-import { SourceText, sourceTextOf, TextSource } from '../sourceText';
+import { SyntaxNode, syntaxErrors } from '../parse/nixParser';
+import { SourceText, sourceTextOf } from '../sourceText';
 import { TextRange } from '../text';
 import { detach, NameTable } from './detach';
 import { Evaluator } from './evaluate';
 import { libCall, PRIORITY_WRAPPERS } from './libCalls';
-import { AttrsetScope, Definition, OptionModel, sourceFile, UnreadRegion } from './optionModel';
+import { AttrsetScope, OptionModel, sourceFile } from './optionModel';
+import { CachedBinding, cacheEntry, ModelCache } from './modelCache';
 import { attrPathNames, bindLet, Scope } from './scope';
+import { isSetLike, setOperand, topLevelNames, updateNames, updateOperands } from './setUpdate';
+import type { ParsedSource, SourceLoader, UnchangedSince } from './sourceLoader';
+import { TopLevelBindings, topLevelBindings } from './topLevelBindings';
 
-export interface ParsedSource {
-  /** The file's real path (for a directory import: its default.nix). */
-  path: string;
-  /** The text the tree was parsed from (an open document's SourceText, or a file's string). */
-  text: TextSource;
-  tree: SyntaxTree;
-  /** Called once the walk is done with the tree, for loaders that parsed it just for this walk. */
-  release?: () => void;
-  /** How the text and tree differ from an earlier version of them (an open document knows). */
-  unchangedSince?: UnchangedSince;
-}
-
-/**
- * For an earlier version of a file's text (the very object): how many leading and trailing
- * characters kept both their text and their syntax (no node over them changed), or undefined
- * when that is not known.
- */
-export type UnchangedSince = (earlier: SourceText) => { prefix: number; suffix: number } | undefined;
-
-/** Reads and parses a file; a directory means its default.nix. Returns a short reason (no path) when it cannot. */
-export type SourceLoader = (path: string) => ParsedSource | { error: string };
+export { ModelCache } from './modelCache';
+export type { ParsedSource, SourceLoader, UnchangedSince } from './sourceLoader';
 
 const MAX_FILES = 500;
 const MAX_DEPTH = 150;
@@ -47,105 +32,6 @@ interface WalkContext {
 
 function rangeOf(node: SyntaxNode): TextRange {
   return { start: node.startIndex, end: node.endIndex };
-}
-
-/**
- * What walking each top-level binding of a file produced, kept between builds so an edit
- * re-walks only the bindings it touched. Valid while the text around the bindings (function
- * head, let, with) is unchanged. A binding is reused when it lies wholly in the text before or
- * after the edit (found by comparing the old and new text from both ends, so no binding text is
- * sliced or hashed); those after it are shifted to their new offsets.
- */
-export class ModelCache {
-  readonly files = new Map<string, CachedFile>();
-  /** The top-level bindings of a file's module sets, so an edit inside one needs no pass over all. */
-  readonly spans = new Map<string, CachedSpans[]>();
-  /** How often the top-level bindings were derived from cached ones, and read from the tree (for tests). */
-  readonly counts = { derived: 0, read: 0 };
-
-  forget(path: string): void {
-    this.files.delete(path);
-    this.spans.delete(path);
-  }
-}
-
-interface CachedSpans extends TopLevelBindingSpans {
-  text: SourceText;
-  setStart: number;
-  setEnd: number;
-}
-
-/** Sets remembered per file (a module has one or two: the module and its `config`). */
-const MAX_CACHED_SETS = 4;
-
-interface CachedFile {
-  /** The file's text when the entries were made. */
-  text: SourceText;
-  header: string;
-  /** The entries in source order (a binding that could not be cached has none). */
-  bindings: CachedBinding[];
-}
-
-interface CachedBinding {
-  start: number;
-  end: number;
-  definitions: Definition[];
-  attrsets: AttrsetScope[];
-  unread: UnreadRegion[];
-  recorded: AttrsetScope['bindings'];
-  /** Every distinct range object inside the binding, to move when text before it changes. */
-  ownRanges: TextRange[];
-}
-
-/**
- * Collects into `own` the distinct ranges of `value` that lie inside `from`–`to`; returns false
- * when a range lies anywhere else but before `headEnd` (then the value depends on other text).
- */
-function collectRanges(value: unknown, from: number, to: number, headEnd: number, own: Set<TextRange>): boolean {
-  if (value === null || typeof value !== 'object') return true;
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) if (!collectRanges(value[i], from, to, headEnd, own)) return false;
-    return true;
-  }
-  const source = value as Record<string, unknown>;
-  if (typeof source.start === 'number' && typeof source.end === 'number') {
-    const range = source as unknown as TextRange;
-    if (range.start >= from && range.end <= to) own.add(range);
-    else if (range.end > headEnd) return false;
-    return true; // a range holds nothing else
-  }
-  for (const key in source) {
-    const child = source[key];
-    if (child !== null && typeof child === 'object' && !collectRanges(child, from, to, headEnd, own)) return false;
-  }
-  return true;
-}
-
-/** Characters compared at once while looking for where two texts differ. */
-const COMPARE_CHUNK = 2048;
-
-/**
- * Length of the common prefix of two strings, and of their common suffix after it. Whole
- * chunks are compared as strings first (much faster than character by character), then the
- * differing chunk by character.
- */
-function commonEnds(before: SourceText, after: SourceText): { prefix: number; suffix: number } {
-  const limit = Math.min(before.length, after.length);
-  // Chunks the two versions share (an edited document keeps its untouched chunks) are skipped unread.
-  const shared = before.sharedChunkEnds(after);
-  let prefix = shared.prefix;
-  while (prefix + COMPARE_CHUNK <= limit && before.slice(prefix, prefix + COMPARE_CHUNK) === after.slice(prefix, prefix + COMPARE_CHUNK)) prefix += COMPARE_CHUNK;
-  while (prefix < limit && before.charCodeAt(prefix) === after.charCodeAt(prefix)) prefix++;
-  const room = limit - prefix;
-  let suffix = Math.min(shared.suffix, room);
-  while (
-    suffix + COMPARE_CHUNK <= room &&
-    before.slice(before.length - suffix - COMPARE_CHUNK, before.length - suffix) === after.slice(after.length - suffix - COMPARE_CHUNK, after.length - suffix)
-  ) {
-    suffix += COMPARE_CHUNK;
-  }
-  while (suffix < room && before.charCodeAt(before.length - 1 - suffix) === after.charCodeAt(after.length - 1 - suffix)) suffix++;
-  return { prefix, suffix };
 }
 
 export function buildModel(rootPath: string, load: SourceLoader, cache?: ModelCache): OptionModel {
@@ -363,76 +249,20 @@ class ModelBuilder {
       return;
     }
     const text = this.model.files.get(context.file)?.source ?? SourceText.of('');
-    const header = `${text.slice(0, bindingSet.startIndex)}\u0000${text.slice(bindingSet.endIndex)}`;
-    const { starts, ends } = spans ?? this.bindingSpans(bindingSet, context.file);
-    const previous = this.cache!.files.get(context.file);
-    const usable = previous?.header === header ? previous : undefined;
-    // Bindings ending before `same` or starting at or after `movedFrom` have the text they had.
-    let same = 0;
-    let movedFrom = Number.POSITIVE_INFINITY;
-    let delta = 0;
-    if (usable) {
-      const { prefix, suffix } = commonEnds(usable.text, text);
-      same = prefix;
-      movedFrom = text.length - suffix;
-      delta = text.length - usable.text.length;
-    }
-    const next: CachedBinding[] = [];
-    const cached = usable?.bindings ?? [];
-    // Both lists are in source order, so one pointer finds each old entry without a lookup table.
-    let oldAt = 0;
-    for (let i = 0; i < starts.length; i++) {
-      const start = starts[i];
-      const end = ends[i];
-      let hit: CachedBinding | undefined;
-      let shift = 0;
-      if (end <= same || start >= movedFrom) {
-        shift = end <= same ? 0 : delta;
-        const oldStart = start - shift;
-        while (oldAt < cached.length && cached[oldAt].start < oldStart) oldAt++;
-        if (oldAt < cached.length && cached[oldAt].start === oldStart && cached[oldAt].end === end - shift) hit = cached[oldAt++];
-      }
-      const entry = hit
-        ? this.reuse(hit, shift, record)
-        : this.walkAndCapture(namedChildAt(bindingSet, i, start, end), prefix, scope, context, record, bindingSet.startIndex, skip);
-      if (entry) next.push(entry);
-    }
-    this.cache!.files.set(context.file, { text, header, bindings: next });
+    this.cache!.walkTopLevel(
+      context.file,
+      text,
+      bindingSet,
+      spans ?? this.bindingSpans(bindingSet, context.file),
+      (hit) => this.reuse(hit, record),
+      (binding) => this.walkAndCapture(binding, prefix, scope, context, record, bindingSet.startIndex, skip),
+    );
   }
 
-  /**
-   * The top-level bindings of `bindingSet`: derived from the cached ones when the loader says
-   * which part of the file changed since (an edit inside one binding needs no pass over the
-   * thousands of others), else from one pass over the tree.
-   */
+  /** The top-level bindings of `bindingSet` (through the cache, which may know them from the last build). */
   private bindingSpans(bindingSet: SyntaxNode, file: string): TopLevelBindings {
     const text = this.model.files.get(file)?.source ?? SourceText.of('');
-    if (!this.cache) return topLevelBindings(bindingSet, text);
-    const remembered = this.cache.spans.get(file) ?? [];
-    const unchangedSince = this.changes.get(file);
-    let found: TopLevelBindings | undefined;
-    let used: CachedSpans | undefined;
-    // Strict: with a syntax error anywhere, the tree is read again.
-    if (unchangedSince && !bindingSet.tree.rootNode.hasError) {
-      for (const old of remembered) {
-        const known = old.text === text ? { prefix: text.length, suffix: 0 } : unchangedSince(old.text);
-        const spans = known && editedBindings(bindingSet, text, old, known.prefix, known.suffix);
-        if (!spans) continue;
-        const structure = spans.structureAt.map((index) => namedChildAt(bindingSet, index, spans.starts[index], spans.ends[index]));
-        found = { ...spans, structure };
-        used = old;
-        break;
-      }
-    }
-    if (found) this.cache.counts.derived++;
-    else {
-      found = topLevelBindings(bindingSet, text);
-      this.cache.counts.read++;
-    }
-    const entry: CachedSpans = { text, setStart: bindingSet.startIndex, setEnd: bindingSet.endIndex, starts: found.starts, ends: found.ends, structureAt: found.structureAt };
-    const kept = remembered.filter((other) => other !== used && !(other.text === text && other.setStart === entry.setStart));
-    this.cache.spans.set(file, [entry, ...kept].slice(0, MAX_CACHED_SETS));
-    return found;
+    return this.cache ? this.cache.bindingSpans(bindingSet, file, text, this.changes.get(file)) : topLevelBindings(bindingSet, text);
   }
 
   /** Walks one binding and returns what it added, when that depends on nothing but its own text. */
@@ -451,41 +281,21 @@ class ModelBuilder {
     const definitions = model.definitions.slice(before.definitions);
     // Anything that read other files (imports inside specialisations) is walked again next time.
     if (model.imports.length !== before.imports || model.specialisations.length !== before.specialisations || definitions.some((definition) => definition.file !== context.file)) return undefined;
-    const start = binding.startIndex;
-    const end = binding.endIndex;
-    const entry: CachedBinding = {
-      start,
-      end,
+    // Reusable only if it points at nothing but itself and the head of the file.
+    return cacheEntry(binding.startIndex, binding.endIndex, setStart, {
       definitions,
       attrsets: model.attrsets.slice(before.attrsets),
       unread: model.unread.slice(before.unread),
       recorded: record.bindings.slice(before.bindings),
-      ownRanges: [],
-    };
-    // Reusable only if it points at nothing but itself and the head of the file.
-    const own = new Set<TextRange>();
-    const parts = [entry.definitions, entry.attrsets, entry.unread, entry.recorded];
-    for (const part of parts) if (!collectRanges(part, start, end, setStart, own)) return undefined;
-    entry.ownRanges = [...own];
-    return entry;
+    });
   }
 
-  /** Adds a cached binding's results to the model, moved by `delta`; the entry then describes its new place. */
-  private reuse(hit: CachedBinding, delta: number, record: AttrsetScope): CachedBinding {
-    // In place, because a cached entry belongs to one model at a time.
-    if (delta !== 0) {
-      for (const range of hit.ownRanges) {
-        range.start += delta;
-        range.end += delta;
-      }
-      hit.start += delta;
-      hit.end += delta;
-    }
+  /** Adds a cached binding's results (already moved to their new offsets) to the model. */
+  private reuse(hit: CachedBinding, record: AttrsetScope): void {
     pushAll(this.model.definitions, hit.definitions);
     pushAll(this.model.attrsets, hit.attrsets);
     pushAll(this.model.unread, hit.unread);
     pushAll(record.bindings, hit.recorded);
-    return hit;
   }
 
   private walkBinding(binding: SyntaxNode, prefix: string[], scope: Scope, context: WalkContext, record: AttrsetScope, skip?: Set<string>): void {
@@ -760,194 +570,8 @@ function guardsExistence(condition: string, pathText: string): boolean {
   return match !== null && match[1] === pathText;
 }
 
-/** An operand of `//` that is an attribute set written here, maybe through parentheses, a let name or `optionalAttrs`. */
-function setOperand(node: SyntaxNode | null, scope: Scope, depth: number): { node: SyntaxNode; scope: Scope; condition?: string } | undefined {
-  if (!node || depth > 20) return undefined;
-  switch (node.type) {
-    case 'attrset_expression':
-    case 'rec_attrset_expression':
-      return { node, scope };
-    case 'parenthesized_expression':
-      return setOperand(node.childForFieldName('expression'), scope, depth + 1);
-    case 'variable_expression': {
-      const entry = scope.lookup(node.text);
-      return entry?.node ? setOperand(entry.node, entry.scope, depth + 1) : undefined;
-    }
-    case 'apply_expression': {
-      const call = libCall(node, scope);
-      if (call?.name !== 'optionalAttrs' || call.args.length !== 2) return undefined;
-      const inner = setOperand(call.args[1], scope, depth + 1);
-      return inner && !inner.condition ? { ...inner, condition: detach(call.args[0].text) } : undefined;
-    }
-    default:
-      return undefined;
-  }
-}
-
-/** The two sides of `a // b` (through parentheses and let names), when the right one is a set written here. */
-function updateOperands(node: SyntaxNode | null, scope: Scope, depth: number): { left: { node: SyntaxNode; scope: Scope }; right: { node: SyntaxNode; scope: Scope } } | undefined {
-  if (!node || depth > 20) return undefined;
-  if (node.type === 'parenthesized_expression') return updateOperands(node.childForFieldName('expression'), scope, depth + 1);
-  if (node.type === 'variable_expression') {
-    const entry = scope.lookup(node.text);
-    return entry?.node ? updateOperands(entry.node, entry.scope, depth + 1) : undefined;
-  }
-  if (node.type !== 'binary_expression' || node.childForFieldName('operator')?.text !== '//') return undefined;
-  const left = node.childForFieldName('left');
-  const right = node.childForFieldName('right');
-  return left && right ? { left: { node: left, scope }, right: { node: right, scope } } : undefined;
-}
-
-/** The top-level names of a set or of a chain of `//` over sets the model can read; undefined otherwise. */
-function updateNames(node: SyntaxNode, scope: Scope, depth: number): Set<string> | undefined {
-  if (depth > 20) return undefined;
-  const operand = setOperand(node, scope, 0);
-  if (operand) return topLevelNames(operand.node);
-  const update = updateOperands(node, scope, 0);
-  if (!update) return undefined;
-  const right = setOperand(update.right.node, update.right.scope, 0);
-  const left = updateNames(update.left.node, update.left.scope, depth + 1);
-  const rightNames = right ? topLevelNames(right.node) : undefined;
-  return left && rightNames ? new Set([...left, ...rightNames]) : undefined;
-}
-
-/** The first names of a set's bindings; undefined when one is computed. */
-function topLevelNames(node: SyntaxNode): Set<string> | undefined {
-  const names = new Set<string>();
-  const bindingSet = node.namedChildren.find((child) => child?.type === 'binding_set');
-  for (const binding of bindingSet?.namedChildren ?? []) {
-    if (!binding || binding.type === 'comment') continue;
-    if (binding.type === 'binding') {
-      const first = attrPathNames(binding.childForFieldName('attrpath')!)[0];
-      if (first === undefined) return undefined;
-      names.add(first);
-    } else if (binding.type === 'inherit' || binding.type === 'inherit_from') {
-      for (const attr of binding.childForFieldName('attrs')?.namedChildren ?? []) if (attr) names.add(detach(attr.text));
-    }
-  }
-  return names;
-}
-
-function isSetLike(node: SyntaxNode): boolean {
-  return (
-    node.type === 'attrset_expression' ||
-    node.type === 'rec_attrset_expression' ||
-    node.type === 'apply_expression' ||
-    (node.type === 'binary_expression' && node.childForFieldName('operator')?.text === '//')
-  );
-}
-
 function pushAll<T>(target: T[], items: readonly T[]): void {
   for (let i = 0; i < items.length; i++) target.push(items[i]);
 }
 
-interface TopLevelBindingSpans {
-  /** Offsets of each named child of the binding set, in order. */
-  starts: number[];
-  ends: number[];
-  /** Indexes of the bindings that shape the module (`imports`, `config`, `options`). */
-  structureAt: number[];
-}
 
-interface TopLevelBindings extends TopLevelBindingSpans {
-  /** The bindings that shape the module, as nodes. */
-  structure: SyntaxNode[];
-}
-
-/** Whether the binding at `start` may be `imports`, `config` or `options`, from its first characters. */
-function mayShapeModule(text: SourceText, start: number): boolean {
-  const first = text.charCodeAt(start);
-  // 'i', 'c', 'o' or '"': only then can it be `imports`, `config` or `options`.
-  return (first === 105 || first === 99 || first === 111 || first === 34) && /^"?(imports|config|options)\b/.test(text.slice(start, start + 12));
-}
-
-/**
- * One pass over a module's top-level bindings with a cursor, so the thousands of ordinary
- * bindings of a large file need no syntax-node objects; the few that shape the module
- * (`imports`, `config`, `options`) are found from their first characters.
- */
-function topLevelBindings(bindingSet: SyntaxNode, text: SourceText): TopLevelBindings {
-  const found: TopLevelBindings = { starts: [], ends: [], structureAt: [], structure: [] };
-  const cursor = bindingSet.walk();
-  try {
-    for (let more = cursor.gotoFirstChild(); more; more = cursor.gotoNextSibling()) {
-      if (!cursor.nodeIsNamed) continue;
-      const start = cursor.startIndex;
-      found.starts.push(start);
-      found.ends.push(cursor.endIndex);
-      if (mayShapeModule(text, start) && cursor.nodeType === 'binding') {
-        found.structureAt.push(found.starts.length - 1);
-        found.structure.push(cursor.currentNode);
-      }
-    }
-  } finally {
-    cursor.delete();
-  }
-  return found;
-}
-
-/**
- * The top-level bindings of `bindingSet` derived from those of an earlier version of the same
- * set, when only the characters between `prefix` and the last `suffix` changed their text or
- * syntax: the bindings wholly before or after that part are the earlier ones (moved), those
- * overlapping it are read from the tree. Undefined when any check fails.
- */
-function editedBindings(bindingSet: SyntaxNode, text: SourceText, old: CachedSpans, prefix: number, suffix: number): TopLevelBindingSpans | undefined {
-  const oldLength = old.text.length;
-  const delta = text.length - oldLength;
-  const changedEnd = text.length - suffix;
-  // The set itself starts before the changed part and ends after it, where it did.
-  if (old.setStart > prefix || old.setEnd < oldLength - suffix) return undefined;
-  if (bindingSet.startIndex !== old.setStart || bindingSet.endIndex !== old.setEnd + delta) return undefined;
-  const before = firstIndexAbove(old.ends, prefix); // ends[i] <= prefix for i < before
-  const after = firstIndexAtLeast(old.starts, oldLength - suffix);
-  if (after < before) return undefined;
-  const starts = old.starts.slice(0, before);
-  const ends = old.ends.slice(0, before);
-  const structureAt = old.structureAt.filter((index) => index < before);
-  // Node lookups, not a cursor: TreeCursor.gotoFirstChildForIndex does not work in web-tree-sitter 0.25.
-  for (let child = bindingSet.firstNamedChildForIndex(prefix); child && child.startIndex < changedEnd; child = child.nextNamedSibling) {
-    const start = child.startIndex;
-    if (child.endIndex <= prefix || (starts.length > 0 && start < ends[ends.length - 1])) return undefined;
-    starts.push(start);
-    ends.push(child.endIndex);
-    if (mayShapeModule(text, start) && child.type === 'binding') structureAt.push(starts.length - 1);
-  }
-  if (after < old.starts.length && ends.length > 0 && ends[ends.length - 1] > old.starts[after] + delta) return undefined;
-  const moved = starts.length - after;
-  for (let i = after; i < old.starts.length; i++) {
-    starts.push(old.starts[i] + delta);
-    ends.push(old.ends[i] + delta);
-  }
-  for (const index of old.structureAt) if (index >= after) structureAt.push(index + moved);
-  // Every named child accounted for, or the earlier bindings are not what the tree holds.
-  if (starts.length !== bindingSet.namedChildCount) return undefined;
-  return { starts, ends, structureAt };
-}
-
-/** The first index whose value is above `limit`, in an ascending list. */
-function firstIndexAbove(values: readonly number[], limit: number): number {
-  let low = 0;
-  let high = values.length;
-  while (low < high) {
-    const mid = (low + high) >> 1;
-    if (values[mid] <= limit) low = mid + 1;
-    else high = mid;
-  }
-  return low;
-}
-
-/** The first index whose value is at least `limit`, in an ascending list. */
-function firstIndexAtLeast(values: readonly number[], limit: number): number {
-  return firstIndexAbove(values, limit - 1);
-}
-
-/** The `index`th named child of `parent`, which the caller saw at `start`–`end`. */
-function namedChildAt(parent: SyntaxNode, index: number, start: number, end: number): SyntaxNode {
-  const child = parent.namedChild(index);
-  if (child && child.startIndex === start && child.endIndex === end) return child;
-  // Not expected; look it up by position rather than walk the wrong node.
-  const match = parent.namedChildren.find((candidate) => candidate?.startIndex === start && candidate.endIndex === end);
-  if (!match) throw new Error(`no binding at ${start}-${end}`);
-  return match;
-}

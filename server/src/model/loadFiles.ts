@@ -54,6 +54,7 @@ export function diskLoader(parser: NixParser, overlay: (path: string) => OpenBuf
       read = readRegularText(path, { maxBytes: MAX_FILE_BYTES, boundary });
     }
     if (!read.ok) return { error: read.reason };
-    return parseSource(parser, path, read.text);
+    // Editors hide a UTF-8 byte order mark and count positions after it: so do the model's offsets.
+    return parseSource(parser, path, read.text.charCodeAt(0) === 0xfeff ? read.text.slice(1) : read.text);
   };
 }

@@ -48,6 +48,7 @@ import { vfioBridgeBound } from './vfioBridgeBound';
 import { vfioDeviceNotPresent } from './vfioDeviceNotPresent';
 import { vfioGroupIncomplete } from './vfioGroupIncomplete';
 import { vfioGroupShared } from './vfioGroupShared';
+import { vfioHostDeviceBound } from './vfioHostDeviceBound';
 import { vfioIdCollision } from './vfioIdCollision';
 import { vfioIdMalformed } from './vfioIdMalformed';
 import { vfioOverrideTooLate } from './vfioOverrideTooLate';
@@ -64,6 +65,7 @@ export const RULES: readonly Rule[] = [
   vfioDeviceNotPresent,
   vfioGroupIncomplete,
   vfioGroupShared,
+  vfioHostDeviceBound,
   vfioBridgeBound,
   vfioIdCollision,
   vfioBootGpuBound,
