@@ -76,6 +76,19 @@ describe('architecture invariants', () => {
     }
   });
 
+  it('no source file is over 600 lines (split rather than grow)', () => {
+    const all = (dir: string): string[] =>
+      readdirSync(dir).flatMap((name) => {
+        const path = join(dir, name);
+        if (statSync(path).isDirectory()) return name === 'fixtures' || name === 'node_modules' ? [] : all(path);
+        return /\.(ts|mjs|js)$/.test(name) ? [path] : [];
+      });
+    const files = ['server/src', 'client/src', 'shared', 'test', 'scripts', 'e2e'].flatMap((dir) => all(join(REPO_ROOT, dir)));
+    assert.ok(files.length > 100);
+    const long = files.map((file) => ({ file: relative(REPO_ROOT, file), lines: readFileSync(file, 'utf8').split('\n').length })).filter((entry) => entry.lines > 601);
+    assert.deepEqual(long, []);
+  });
+
   it('the extension runs where the workspace is, so with VS Code Remote it scans the remote host', () => {
     const manifest = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8'));
     assert.deepEqual(manifest.extensionKind, ['workspace']);

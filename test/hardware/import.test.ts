@@ -54,6 +54,7 @@ const CASES: {
     unread: [{ line: 1, text: 'Here is the output of the script from the guide:' }],
   },
   { listing: 'laptop-dgpu-nvme-ethernet.iommu-script.txt', machine: 'laptop-dgpu-nvme-ethernet', shows: { groups: true, drivers: false }, kind: 'iommu-script', unread: [] },
+  { listing: 'twin-amd.lspci-nnk.txt', machine: 'twin-amd', shows: { groups: false, drivers: true }, kind: 'lspci', unread: [] },
   { listing: 'guide-970-980.iommu-script.txt', machine: 'guide-970-980', shows: { groups: true, drivers: false }, kind: 'iommu-script', unread: [] },
   { listing: 'chipset-group.headings.txt', machine: 'chipset-group', shows: { groups: true, drivers: false }, kind: 'iommu-script', unread: [] },
   {

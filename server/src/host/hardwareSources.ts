@@ -66,7 +66,7 @@ export class HardwareSources {
     this.machine = result.snapshot
       ? { snapshot: result.snapshot, source: 'this machine' }
       : { source: 'this machine', problem: `No hardware to check against: ${result.reason}. Hardware checks are skipped.` };
-    if (this.machine.problem) this.log(this.machine.problem);
+    this.log(this.machine.problem ?? `hardware: scanned this machine (${result.snapshot?.devices.length ?? 0} devices)`);
     return this.machine;
   }
 
@@ -95,6 +95,7 @@ export class HardwareSources {
           problem: `Hardware snapshot ${path} is not usable (${result.problems.map((problem) => `${problem.path || 'top'}: ${problem.message}`).join('; ')}); hardware checks are skipped.`,
           brokenFile: { path, text, problems: result.problems },
         };
+    if (result.ok) this.log(`hardware snapshot loaded: ${path} (${result.snapshot.devices.length} devices, from ${result.snapshot.source.kind}${result.snapshot.source.host ? ` on ${result.snapshot.source.host}` : ''})`);
     this.files.set(path, { mtimeMs: read.mtimeMs, size: read.size, entry });
     return entry;
   }

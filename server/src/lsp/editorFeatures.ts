@@ -1,6 +1,6 @@
 // LSP wiring of the core's editor help: hover, inlay hints, completion, the hardware request the
 // client's views and pickers use, and the "pass through this device" command.
-import { Connection, ErrorCodes, InlayHint, LSPErrorCodes, InlayHintKind, MarkupKind, ResponseError, ServerCapabilities, TextDocumentPositionParams } from 'vscode-languageserver';
+import { Connection, ErrorCodes, InlayHint, LSPErrorCodes, InlayHintKind, MarkupKind, MessageType, ResponseError, ShowMessageNotification, ServerCapabilities, TextDocumentPositionParams } from 'vscode-languageserver';
 import { Analysis, DEFAULT_SETTINGS, runRules } from '../analysis/analyze';
 import { codeLenses } from '../editor/codeLens';
 import { describeChanges, remainingFindings, summarizeEdits } from '../editor/commandSummary';
@@ -156,7 +156,7 @@ export class EditorFeatures {
       if ('error' in result) return new ResponseError(LSPErrorCodes.RequestFailed, result.error);
       if (!this.clientShowsResults) {
         const text = [result.summary, ...result.notes].filter(Boolean).join(' ');
-        if (text) void connection.window.showInformationMessage(text);
+        if (text) void connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Info, message: text });
       }
       return result;
     });
@@ -200,7 +200,7 @@ export class EditorFeatures {
         : devices
             .map((device) => `${describeDevice(device)}: IOMMU group ${device.iommuGroup ?? 'none'}, driver now ${device.driver === undefined ? 'unknown' : device.driver === null ? 'none' : snapshotText(device.driver)}`)
             .join('; ');
-    void this.connection.window.showInformationMessage(text);
+    void this.connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Info, message: text });
     return { shown: devices.length };
   }
 

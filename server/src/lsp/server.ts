@@ -8,6 +8,9 @@ import {
   Connection,
   Diagnostic,
   DidChangeConfigurationNotification,
+  DidChangeWatchedFilesNotification,
+  MessageType,
+  ShowMessageNotification,
   InitializeParams,
   InitializeResult,
   TextDocumentSyncKind,
@@ -29,10 +32,13 @@ import { DiagnosticData, DIAGNOSTIC_SOURCE, pathToUri, toDiagnostic, toQuickFix,
 import { locateJsonPath } from '../hardware/jsonLocate';
 import { MAX_DOCUMENT_LENGTH, OpenDocument } from './documents';
 import { AnalysisContext, EDITOR_CAPABILITIES, EditorFeatures, parseText } from './editorFeatures';
+import { version as SERVER_VERSION } from '../../../package.json';
+import { SettingsSource } from './clientSettings';
+import { hardwareNotice, NoticeOnce } from './clientNotices';
 import { HardwareInUse, HardwareSources } from '../host/hardwareSources';
 import { ServerLog } from './serverLog';
 import { WorkspaceBoundary } from '../workspaceBoundary';
-import { DEFAULT_SERVER_SETTINGS, readServerSettings, ServerSettings, settingsForTrust } from './settings';
+import { ServerSettings, settingsForTrust } from './settings';
 import { RESCAN_REQUEST, STATUS_NOTIFICATION, StatusParams } from '../../../shared/protocol';
 
 
@@ -67,12 +73,22 @@ export class NixVfioServer {
   private supportsConfiguration = false;
   private trusted = true;
   private boundary?: WorkspaceBoundary;
-  private readonly settingsCache = new Map<string, ServerSettings>();
+  /** workspace/configuration (with a timeout), else what the client pushed; set in initialize. */
+  private settingsSource!: SettingsSource;
+  /** Client capabilities: dynamic registration of didChangeConfiguration and of file watchers. */
+  private registerConfiguration = false;
+  private watchingSnapshots = false;
+  /** Nix VFIO's VS Code extension shows hardware source and command results itself. */
+  private clientShowsResults = false;
+  private readonly notices = new NoticeOnce();
+  /** Files read per root when last logged, to log each root once and again when its files change. */
+  private readonly loggedRoots = new Map<string, number>();
   private readonly brokenSnapshots = new Set<string>();
   private readonly lastStatus = new Map<string, string>();
   /** Which hardware each root uses, until settings, snapshot files or the machine change. */
   private readonly hardwareByRootChoice = new Map<string, HardwareInUse>();
   private readonly log: ServerLog;
+  private features?: EditorFeatures;
   private firstAnalysisDone!: () => void;
   /** Resolves once the first diagnostics are sent: the process entry then stores V8's code cache. */
   readonly firstAnalysis = new Promise<void>((resolve) => (this.firstAnalysisDone = resolve));
@@ -92,7 +108,9 @@ export class NixVfioServer {
     );
     connection.onInitialize((params) => this.initialize(params));
     connection.onInitialized(() => {
-      if (this.supportsConfiguration) void connection.client.register(DidChangeConfigurationNotification.type, undefined);
+      // Registered only where the client says it can take the registration.
+      if (this.registerConfiguration) void connection.client.register(DidChangeConfigurationNotification.type, undefined);
+      if (this.watchingSnapshots) void connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*nix-vfio*.json' }] });
     });
     connection.onDidOpenTextDocument(({ textDocument }) => {
       const path = uriToPath(textDocument.uri);
@@ -118,15 +136,16 @@ export class NixVfioServer {
       this.dirtyDocuments.delete(textDocument.uri);
       if (document?.path) this.forgetClosedFile(document.path);
     });
-    connection.onDidChangeWatchedFiles(() => {
+    connection.onDidChangeWatchedFiles(({ changes }) => {
       // A snapshot file was created, changed or deleted: choose and read hardware again.
+      this.log.info(`snapshot files changed (${changes.map((change) => uriToPath(change.uri) ?? change.uri).join(', ')}): hardware is read again`);
       this.hardware.forget();
       this.hardwareByRootChoice.clear();
       for (const root of this.analyses.keys()) this.dirtyRoots.add(root);
       this.scheduleFlush();
     });
-    connection.onDidChangeConfiguration(() => {
-      this.settingsCache.clear();
+    connection.onDidChangeConfiguration(({ settings }) => {
+      this.settingsSource.changed(settings);
       this.hardwareByRootChoice.clear();
       for (const root of this.analyses.keys()) this.dirtyRoots.add(root);
       for (const uri of this.documents.keys()) this.dirtyDocuments.add(uri);
@@ -138,23 +157,41 @@ export class NixVfioServer {
       this.trusted ? this.hardware.rescanMachine() : { source: 'none', problem: UNTRUSTED_NO_SCAN },
     );
     connection.onRequest(RESCAN_REQUEST, async () => {
+      this.log.info(`rescan: snapshot files and this machine are read again for ${this.analyses.size} configuration${this.analyses.size === 1 ? '' : 's'}`);
       this.hardware.forget();
       this.hardwareByRootChoice.clear();
       for (const root of this.analyses.keys()) this.dirtyRoots.add(root);
       await this.flush();
       return { roots: this.analyses.size };
     });
+    this.features = features;
     features.register();
     connection.listen();
   }
 
   private initialize(params: InitializeParams): InitializeResult {
-    this.supportsConfiguration = params.capabilities.workspace?.configuration === true;
+    const workspace = params.capabilities.workspace;
+    this.supportsConfiguration = workspace?.configuration === true;
+    this.registerConfiguration = this.supportsConfiguration && workspace?.didChangeConfiguration?.dynamicRegistration === true;
+    // Without watchers the snapshot's modification time is looked at before each analysis instead.
+    this.watchingSnapshots = workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
+    const options = params.initializationOptions as { trusted?: boolean; clientShowsResults?: boolean } | undefined;
     // VS Code's Workspace Trust: an untrusted workspace gets no reads outside its folders.
-    this.trusted = (params.initializationOptions as { trusted?: boolean } | undefined)?.trusted !== false;
-    this.workspaceRoots = (params.workspaceFolders ?? [])
-      .map((folder) => uriToPath(folder.uri))
-      .filter((path): path is string => path !== undefined);
+    this.trusted = options?.trusted !== false;
+    this.clientShowsResults = options?.clientShowsResults === true;
+    if (this.features) this.features.clientShowsResults = this.clientShowsResults;
+    this.settingsSource = new SettingsSource(
+      this.supportsConfiguration ? async (scopeUri) => (await this.connection.workspace.getConfiguration([{ scopeUri, section: 'nixVfio' }]))[0] : undefined,
+      this.log,
+      params.initializationOptions,
+    );
+    // workspaceFolders, else the older rootUri / rootPath (clients that predate folders send only those).
+    const folders = params.workspaceFolders?.map((folder) => folder.uri) ?? (params.rootUri ? [params.rootUri] : []);
+    this.workspaceRoots = folders.map((uri) => uriToPath(uri)).filter((path): path is string => path !== undefined);
+    if (folders.length === 0 && params.rootPath) this.workspaceRoots = [params.rootPath];
+    this.log.info(
+      `Nix VFIO server ${SERVER_VERSION} started (${process.argv.includes('--stdio') ? 'stdio' : 'node IPC'}); workspace: ${this.workspaceRoots.join(', ') || 'none'}; settings from ${this.supportsConfiguration ? 'workspace/configuration' : 'the client (initializationOptions / didChangeConfiguration)'}; snapshot files ${this.watchingSnapshots ? 'watched by the client' : 'checked for changes before each analysis'}`,
+    );
     // Untrusted: every file read from disk must really (symlinks resolved) lie in a workspace folder.
     this.boundary = this.trusted ? undefined : new WorkspaceBoundary(this.workspaceRoots);
     return {
@@ -248,6 +285,9 @@ export class NixVfioServer {
     const settings = await this.settingsFor(rootDocument?.uri ?? pathToUri(declaredIn));
     // The wait for settings lets other messages in: a file closed meanwhile gets nothing published.
     if (this.closeCount !== closesBefore && !this.someOpenDocumentBelongsTo(root)) return;
+    // Without the client's file watchers, the choice is made again: a snapshot created, changed or
+    // deleted since is seen (files are re-read only when their modification time or size changed).
+    if (!this.watchingSnapshots) this.hardwareByRootChoice.delete(root);
     let analysis: HostAnalysis;
     let hardware: HardwareInUse;
     const started = performance.now();
@@ -280,6 +320,12 @@ export class NixVfioServer {
     this.analyses.set(root, analysis);
     this.hardwareByRoot.set(root, hardware.snapshot);
     this.settingsByRoot.set(root, { disabledRules: settings.disabledRules, nixosRelease: analysis.release.release });
+    if (this.loggedRoots.get(root) !== analysis.model.files.size) {
+      this.loggedRoots.set(root, analysis.model.files.size);
+      this.log.info(`configuration ${root}: ${analysis.model.files.size} file${analysis.model.files.size === 1 ? '' : 's'}, checked against ${hardware.source === 'none' ? 'no hardware' : hardware.source}`);
+    }
+    const notice = this.clientShowsResults ? undefined : hardwareNotice(root, hardware);
+    if (notice && this.notices.first(`${hardware.source}\u0000${hardware.problem ?? ''}`)) void this.connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Info, message: notice });
     // A snapshot file that cannot be used is a warning in the host's file; no hardware at all is said in the status.
     this.publish(root, analysis, hardware.source !== 'this machine' && hardware.source !== 'none' ? hardware.problem : undefined);
     this.publishSnapshotProblems(hardware);
@@ -390,6 +436,8 @@ export class NixVfioServer {
     if (stillRead) return;
     this.analyses.delete(path);
     this.hardwareByRoot.delete(path);
+    this.settingsByRoot.delete(path);
+    this.loggedRoots.delete(path);
     this.modelCache.forget(path);
     for (const [file, roots] of this.published) {
       roots.delete(path);
@@ -401,19 +449,10 @@ export class NixVfioServer {
   }
 
   private async settingsFor(scopeUri: string): Promise<ServerSettings> {
-    if (!this.supportsConfiguration) return DEFAULT_SERVER_SETTINGS;
-    const cached = this.settingsCache.get(scopeUri);
-    if (cached) return cached;
-    try {
-      const [raw] = await this.connection.workspace.getConfiguration([{ scopeUri, section: 'nixVfio' }]);
-      const settings = settingsForTrust(readServerSettings(raw), this.trusted);
-      // A window-wide setting: the latest answer sets it for every log line that follows.
-      this.log.level = settings.logLevel;
-      this.settingsCache.set(scopeUri, settings);
-      return settings;
-    } catch {
-      return DEFAULT_SERVER_SETTINGS;
-    }
+    const settings = settingsForTrust(await this.settingsSource.for(scopeUri), this.trusted);
+    // A window-wide setting: the latest answer sets it for every log line that follows.
+    this.log.level = settings.logLevel;
+    return settings;
   }
 
   private hardwareFor(key: string, target: HostTarget, model: OptionModel, layer: HostLayer, settings: ServerSettings): HardwareInUse {

@@ -49,6 +49,7 @@ import { vfioDeviceNotPresent } from './vfioDeviceNotPresent';
 import { vfioGroupIncomplete } from './vfioGroupIncomplete';
 import { vfioGroupShared } from './vfioGroupShared';
 import { vfioHostDeviceBound } from './vfioHostDeviceBound';
+import { gpuDriverBeforeOverride } from './gpuDriverBeforeOverride';
 import { vfioIdCollision } from './vfioIdCollision';
 import { vfioIdMalformed } from './vfioIdMalformed';
 import { vfioOverrideTooLate } from './vfioOverrideTooLate';
@@ -66,6 +67,7 @@ export const RULES: readonly Rule[] = [
   vfioGroupIncomplete,
   vfioGroupShared,
   vfioHostDeviceBound,
+  gpuDriverBeforeOverride,
   vfioBridgeBound,
   vfioIdCollision,
   vfioBootGpuBound,

@@ -1,0 +1,108 @@
+// Who takes a PCI device first, in the order NixOS boots (sources in docs/rules.md, "Boot
+// timeline"). Scripted stage 1 (nixpkgs stage-1-init.sh): `modprobe` of every
+// boot.initrd.kernelModules, then boot.initrd.preDeviceCommands, then udev coldplug (modules of
+// present devices by modalias: boot.initrd.availableKernelModules), then postDeviceCommands.
+// systemd stage 1 has no pre/postDeviceCommands (an assertion fails evaluation). Stage 2:
+// boot.postBootCommands just before systemd starts, then systemd-modules-load and udev.
+// Driver core: a driver probes the unbound devices it matches when it registers, and a device
+// when it appears; writing driver_override probes nothing, and unbinds nothing.
+import type { ConfigView, Definition } from '../model/optionModel';
+import type { TextRange } from '../text';
+import { GPU_DRIVERS } from './gpuDrivers';
+import { kernelModules } from './kernelModules';
+import { VfioBinding, vfioBindings } from './vfioBindings';
+
+export type BootStep = 'initrd-modules' | 'initrd-pre-device' | 'initrd-udev' | 'initrd-post-device' | 'post-boot' | 'stage2-modules';
+
+/** In boot order. */
+export const BOOT_STEPS: readonly BootStep[] = ['initrd-modules', 'initrd-pre-device', 'initrd-udev', 'initrd-post-device', 'post-boot', 'stage2-modules'];
+
+export const STEP_LABEL: Record<BootStep, string> = {
+  'initrd-modules': 'initrd, boot.initrd.kernelModules (modprobe, first)',
+  'initrd-pre-device': 'initrd, boot.initrd.preDeviceCommands (before udev)',
+  'initrd-udev': 'initrd, udev coldplug (boot.initrd.availableKernelModules by device)',
+  'initrd-post-device': 'initrd, boot.initrd.postDeviceCommands (after udev)',
+  'post-boot': 'stage 2, boot.postBootCommands (before systemd)',
+  'stage2-modules': 'stage 2, boot.kernelModules and udev',
+};
+
+const HOOK_STEPS: Record<string, BootStep> = {
+  'boot.initrd.preDeviceCommands': 'initrd-pre-device',
+  'boot.initrd.postDeviceCommands': 'initrd-post-device',
+  'boot.postBootCommands': 'post-boot',
+};
+
+/** The PCI vendor each GPU driver drives. */
+const DRIVER_VENDOR: Record<string, string> = { amdgpu: '1002', radeon: '1002', nvidia: '10de', nouveau: '10de', i915: '8086', xe: '8086' };
+
+export function driverVendor(driver: string): string | undefined {
+  return DRIVER_VENDOR[driver];
+}
+
+export interface ModuleLoad {
+  module: string;
+  step: BootStep;
+  /** The list item, when the module is written in a list (a fix may move it). */
+  definition?: Definition;
+  range?: TextRange;
+  /** How it got there, for messages. */
+  via: string;
+}
+
+/** The initrd is systemd's when boot.initrd.systemd.enable is set true (unconditionally). */
+export function systemdInitrd(view: ConfigView): boolean {
+  return view.definitions('boot.initrd.systemd.enable').some((definition) => definition.value.kind === 'bool' && definition.value.value && definition.conditions.length === 0);
+}
+
+/** Where each GPU driver (and vfio_pci) is first loaded. */
+export function moduleLoads(view: ConfigView): ModuleLoad[] {
+  const loads: ModuleLoad[] = [];
+  const wanted = (name: string) => GPU_DRIVERS.has(name) || name === 'vfio_pci';
+  for (const entry of kernelModules(view)) {
+    if (!wanted(entry.name)) continue;
+    const step: BootStep = entry.option === 'boot.initrd.kernelModules' ? 'initrd-modules' : entry.option === 'boot.initrd.availableKernelModules' ? 'initrd-udev' : 'stage2-modules';
+    loads.push({ module: entry.name, step, definition: entry.definition, range: entry.range, via: entry.option });
+  }
+  for (const option of ['hardware.amdgpu.initrd.enable', 'hardware.amdgpu.kernelModule.inInitrd']) {
+    for (const definition of view.definitions(option)) {
+      if (definition.value.kind === 'bool' && definition.value.value) loads.push({ module: 'amdgpu', step: 'initrd-modules', via: option });
+    }
+  }
+  return loads.sort((a, b) => BOOT_STEPS.indexOf(a.step) - BOOT_STEPS.indexOf(b.step));
+}
+
+export interface OverrideScript {
+  binding: VfioBinding;
+  step: BootStep;
+  /** The script loads vfio-pci itself after writing driver_override (the guide's `modprobe -i vfio-pci`). */
+  loadsVfio: boolean;
+  /** The script asks the kernel to probe again (drivers_probe or a bind). */
+  reprobes: boolean;
+}
+
+/** The view's driver_override bindings, with the boot step their script runs in. */
+export function overrideScripts(view: ConfigView): OverrideScript[] {
+  return vfioBindings(view)
+    .filter((binding) => binding.via === 'driver-override')
+    .flatMap((binding) => {
+      const step = HOOK_STEPS[binding.definition.path.join('.')];
+      if (!step) return [];
+      const text = scriptText(binding.definition);
+      const after = text.slice(Math.max(0, text.indexOf('driver_override')));
+      return [{ binding, step, loadsVfio: /modprobe\b[^\n]*\bvfio[-_]pci\b/.test(after), reprobes: /drivers_probe|\/bind\b/.test(text) }];
+    });
+}
+
+function scriptText(definition: Definition): string {
+  return definition.value.kind === 'string' ? definition.value.parts.map((part) => (part.kind === 'text' ? part.text : '')).join('') : '';
+}
+
+/** The device's timeline, in boot order: which drivers load when, and where the override is written. */
+export function timelineFor(view: ConfigView, vendor: string | undefined, script: OverrideScript): string[] {
+  const loads = moduleLoads(view).filter((load) => load.module === 'vfio_pci' || vendor === undefined || driverVendor(load.module) === vendor);
+  const lines = loads.map((load) => ({ step: load.step, text: `${load.module} (${STEP_LABEL[load.step]})` }));
+  const at = lines.findIndex((line) => BOOT_STEPS.indexOf(line.step) > BOOT_STEPS.indexOf(script.step));
+  const override = { step: script.step, text: `driver_override = vfio-pci (${STEP_LABEL[script.step]})${script.loadsVfio ? ', then modprobe vfio-pci' : ''}` };
+  lines.splice(at < 0 ? lines.length : at, 0, override);
+  return lines.map((line) => line.text);
+}
