@@ -87,6 +87,20 @@ export class HostLayer {
   }
 
   /**
+   * How far up a host's snapshot is looked for: its workspace folder; else (CLI) the repository
+   * (the folder holding `.git`) or the folder the host was found in.
+   */
+  private snapshotLimit(target: HostTarget, main: string): string[] {
+    const folder = this.folders.find((candidate) => main.startsWith(candidate.endsWith('/') ? candidate : `${candidate}/`));
+    if (folder) return [folder];
+    if (!('host' in target)) return [];
+    for (let dir = dirname(main); dirname(dir) !== dir; dir = dirname(dir)) {
+      if (this.access.isDirectory(join(dir, '.git'))) return [dir];
+    }
+    return [target.host.repository];
+  }
+
+  /**
    * The hardware a host is checked against: the setting's snapshot file; else a
    * hardware.nix-vfio.json beside the host's main file or above it, up to the repository; else
    * (when the front end allows it) this machine, only when it is the host: its
@@ -101,8 +115,7 @@ export class HostLayer {
     const main = model.root;
     const configured = settings.snapshotFile.trim();
     if (configured) return { choice: { kind: 'file', path: resolve(dirname(main), configured) } };
-    const limits = 'host' in target ? [target.host.repository, ...this.folders] : this.folders;
-    const snapshot = findHostSnapshot(main, limits, (file) => this.access.isFile(file));
+    const snapshot = findHostSnapshot(main, this.snapshotLimit(target, main), (file) => this.access.isFile(file));
     if (snapshot) return { choice: { kind: 'file', path: snapshot } };
     if (!settings.scanMachine) return { choice: { kind: 'none' } };
     const hostName = stringOption(model, 'networking.hostName');
