@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { benchLanguageServer, printRows } from './bench-lsp.mjs';
+import { benchLimits, printLimitRows } from './bench-limits.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const quick = process.argv.includes('--quick');
@@ -18,6 +19,8 @@ if (existsSync(hardware)) {
   printRows('Hardware scan', await benchHardware({ quick }));
 }
 
+printLimitRows('Pathological inputs (in process; the issue\'s inputs through the CLI)', await benchLimits({ quick }));
+
 // The fuzz tests' longer mode: the suite runs a bounded number of seeded cases; here ten times as many.
 const fuzzIterations = quick ? 2000 : 20000;
 const fuzzStarted = performance.now();
@@ -28,3 +31,14 @@ const fuzz = spawnSync(process.execPath, ['--test', '--test-reporter=dot', join(
 const fuzzSeconds = (performance.now() - fuzzStarted) / 1000;
 console.log(`\nFuzzing (longer mode, FUZZ_ITERATIONS=${fuzzIterations}): ${fuzz.status === 0 ? 'passed' : 'FAILED'} in ${fuzzSeconds.toFixed(0)} s`);
 if (fuzz.status !== 0) console.log(fuzz.stdout, fuzz.stderr);
+
+// The generated-shapes fuzzing (deep nesting, long chains, many bindings, special files among
+// imports; each case under a time limit that fails it), ten times the suite's cases.
+const shapeCases = quick ? 48 : 240;
+const shapesStarted = performance.now();
+const shapes = spawnSync(process.execPath, ['--test', '--test-reporter=dot', join(here, '..', 'out', 'test', 'fuzzShapes.test.js')], {
+  env: { ...process.env, FUZZ_SHAPES_CASES: String(shapeCases) },
+  encoding: 'utf8',
+});
+console.log(`Fuzzing generated shapes (FUZZ_SHAPES_CASES=${shapeCases}): ${shapes.status === 0 ? 'passed' : 'FAILED'} in ${((performance.now() - shapesStarted) / 1000).toFixed(0)} s`);
+if (shapes.status !== 0) console.log(shapes.stdout, shapes.stderr);

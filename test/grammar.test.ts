@@ -72,7 +72,7 @@ describe('snippets', () => {
       assert.doesNotMatch(text, /qemuOvmf|qemu\.ovmf|amd_iommu=on/, 'no removed options or invalid values');
       // The rule catalog, for the current release, finds nothing removed, renamed or invalid in it.
       const path = join(REPO_ROOT, 'snippet.nix');
-      const model = await buildModel(path, diskLoader(parser, (file) => (file === path ? { text } : undefined)));
+      const model = buildModel(path, diskLoader(parser, (file) => (file === path ? { text } : undefined)));
       const findings = runRules(model, undefined).findings;
       assert.deepEqual(
         findings.filter((finding) => finding.severity === 'error' || OUTDATED_OR_INVALID.includes(finding.code)).map((finding) => `${finding.code}: ${finding.message}`),

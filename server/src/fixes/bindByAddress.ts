@@ -3,7 +3,7 @@
 // driver_override in the scripted initrd (extending a script that already does it, else the
 // guide's DEVS loop). An ids list left empty goes with its kernel parameter or modprobe line.
 import { OptionModel } from '../model/optionModel';
-import { modelBindings, VfioBinding } from '../vfio/vfioBindings';
+import { modelBindings, normaliseAddress, VfioBinding } from '../vfio/vfioBindings';
 import { lineEndAt, lineStartAt, pastLineBreak, TextRange } from '../text';
 import { addOverrideScriptFix } from './addOverrideScript';
 import { addVfioIdsFix } from './addVfioIds';
@@ -74,6 +74,13 @@ export const bindByAddressFix: Fix<'bind-by-address'> = {
     const binding = hasScript
       ? addVfioIdsFix.edits(model, { via: 'driver-override', tokens: addresses })
       : addOverrideScriptFix.edits(model, { addresses, specialisation });
+    // Ids are only taken away when the addresses get bound (or already are): a script that cannot
+    // be written (its parent is an expression: `boot.initrd = import ./initrd.nix;`) means no fix.
+    const alreadyBound = (address: string) =>
+      modelBindings(model).some(
+        (other) => other.via === 'driver-override' && other.exact && other.definition.specialisation === specialisation && normaliseAddress(other.token) === normaliseAddress(address),
+      );
+    if (binding.length === 0 && !addresses.every(alreadyBound)) return [];
     return [...removals, ...binding];
   },
 };

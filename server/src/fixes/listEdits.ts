@@ -3,6 +3,7 @@
 import { attrsetsAbove, bindingsNamed, ConfigView, Definition, OptionModel, optionDefinitions } from '../model/optionModel';
 import { ListLiteral, knownText } from '../model/values';
 import { indentationAt, lineEndAt, lineStartAt, pastLineBreak, TextRange } from '../text';
+import { blockedByExpression } from './parentExpression';
 import { isGeneratedFile } from './placement';
 import { FileEdit } from './types';
 
@@ -160,8 +161,10 @@ export function createBinding(
   valueText: string | ((indent: string) => string),
   specialisation?: string,
 ): FileEdit | undefined {
-  // Never into a hardware-configuration.nix that nixos-generate-config writes.
-  const candidates = attrsetsAbove(model, path, specialisation).filter((scope) => !isGeneratedFile(model, scope.file));
+  // Never into a hardware-configuration.nix that nixos-generate-config writes, nor beside a
+  // parent bound to an expression (`boot.initrd = lib.mkIf … { … }`: parentExpression.ts).
+  const above = attrsetsAbove(model, path, specialisation);
+  const candidates = above.filter((scope) => !isGeneratedFile(model, scope.file) && !blockedByExpression(model, scope, path, above));
   if (candidates.length === 0) return undefined;
   // Unconditional sets first: a new setting should not silently depend on some mkIf.
   const unconditional = candidates.filter((scope) => !scope.conditional);
