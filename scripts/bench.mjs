@@ -19,6 +19,8 @@ if (existsSync(hardware)) {
   printRows('Hardware scan', await benchHardware({ quick }));
 }
 
+const { benchHosts } = await import(pathToFileURL(join(here, 'bench-hosts.mjs')).href);
+printRows('Hosts: a 500-file flake repository checked whole (nix-vfio check .)', await benchHosts({ quick }));
 printLimitRows('Pathological inputs (in process; the issue\'s inputs through the CLI)', await benchLimits({ quick }));
 
 // The fuzz tests' longer mode: the suite runs a bounded number of seeded cases; here ten times as many.

@@ -65,12 +65,15 @@ export const RESCAN_REQUEST = 'nixVfio/rescan';
 /** `nixVfio/status`: sent after each analysis, for the client's status bar. */
 export const STATUS_NOTIFICATION = 'nixVfio/status';
 export interface StatusParams {
+  /** The file the host is declared in (its flake.nix or configuration), or the file checked alone. */
   root: string;
   hardwareSource: string;
   hardwareProblem?: string;
   findings: number;
-  /** The flake host the root was checked as, when there is one. */
+  /** The host the root was checked as (a flake's nixosConfigurations name, hosts/<name>, …), when there is one. */
   host?: string;
+  /** The NixOS release the host is checked for, with where it came from: "24.11 (flake.lock)". */
+  release?: string;
 }
 
 /**

@@ -89,10 +89,10 @@ describe('nix-vfio check', () => {
     }
   });
 
-  it('checks an empty file without findings', async () => {
+  it('reports an empty file as a syntax error, as nix-instantiate --parse does ("unexpected end of file")', async () => {
     const result = await run(['check', join(FIXTURES, 'model', 'empty-file', 'configuration.nix')]);
-    assert.equal(result.code, 0);
-    assert.equal(result.stdout, '');
+    assert.equal(result.code, 1);
+    assert.match(result.stdout, /error syntax-error .*no Nix expression/);
   });
 
   it('runs as the bundled executable on the bundled example', () => {

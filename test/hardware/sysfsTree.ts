@@ -44,6 +44,8 @@ export function writeSysfsTree(snapshot: HardwareSnapshot, root = mkdtempSync(jo
   writeFileSync(join(root, 'proc/cpuinfo'), `${processor(0)}\n${processor(1)}\n`);
   if (snapshot.kernel?.cmdline !== undefined) writeFileSync(join(root, 'proc/cmdline'), `${snapshot.kernel.cmdline}\n`);
   if (snapshot.kernel?.release !== undefined) writeFileSync(join(root, 'proc/sys/kernel/osrelease'), `${snapshot.kernel.release}\n`);
+  // The machine's name, as the kernel gives it: the server scans a machine only for the host of that name.
+  if (snapshot.source?.host !== undefined) writeFileSync(join(root, 'proc/sys/kernel/hostname'), `${snapshot.source.host}\n`);
   return root;
 }
 

@@ -9,9 +9,9 @@ import { RULE_CODES } from '../analysis/catalogue';
 import { fixAll } from '../analysis/fixAll';
 import { HardwareSnapshot, parseSnapshot } from '../hardware/snapshot';
 import { analyzeHost, hostLabel, HostAnalysis } from '../host/analyzeHost';
-import { diskAccess } from '../host/diskAccess';
+import { diskAccess, onceLoader } from '../host/diskAccess';
 import { HostLayer, HostTarget } from '../host/workspace';
-import { buildModel, SourceLoader } from '../model/buildModel';
+import { SourceLoader } from '../model/buildModel';
 import { diskLoader } from '../model/loadFiles';
 import { OptionModel } from '../model/optionModel';
 import { NixParser } from '../parse/nixParser';
@@ -70,99 +70,106 @@ export const checkCommand: CliCommand = {
       if (!givenHardware) return 2;
     }
     const parser = await NixParser.create();
-    const access = diskAccess(diskLoader(parser));
-    const layer = new HostLayer(access);
-    const targets = new Map<string, CheckTarget>();
-    const add = (key: string, target: HostTarget, model: OptionModel, file: string | undefined) => {
-      const existing = targets.get(key);
-      if (!existing) targets.set(key, { target, model, files: file === undefined ? undefined : new Set([file]) });
-      else if (file === undefined) existing.files = undefined;
-      else existing.files?.add(file);
-    };
-    for (const argument of args.positional) {
-      const path = resolve(io.cwd, argument);
-      if (access.isDirectory(path)) {
-        const hosts = layer.hostsUnder(path);
-        if (hosts.length === 0) io.stderr(`note: no host found in ${argument} (no flake.nix with nixosConfigurations, configuration.nix or hosts/<name>/)\n`);
-        for (const host of hosts) add(host.id, { host }, layer.model({ host }), undefined);
-        continue;
+    // Each file is parsed once for the whole run, however many hosts import it.
+    const once = onceLoader(diskLoader(parser));
+    try {
+      const access = diskAccess(once.load);
+      const layer = new HostLayer(access);
+      const targets = new Map<string, CheckTarget>();
+      const add = (key: string, target: HostTarget, model: OptionModel, file: string | undefined) => {
+        const existing = targets.get(key);
+        if (!existing) targets.set(key, { target, model, files: file === undefined ? undefined : new Set([file]) });
+        else if (file === undefined) existing.files = undefined;
+        else existing.files?.add(file);
+      };
+      for (const argument of args.positional) {
+        const path = resolve(io.cwd, argument);
+        if (access.isDirectory(path)) {
+          const hosts = layer.hostsUnder(path);
+          if (hosts.length === 0) io.stderr(`note: no host found in ${argument} (no flake.nix with nixosConfigurations, configuration.nix or hosts/<name>/)\n`);
+          for (const host of hosts) add(host.id, { host }, layer.model({ host }), undefined);
+          continue;
+        }
+        // A file that cannot be read is bad input (exit 2), not a finding; one too complex to parse
+        // is valid Nix, reported as file-too-complex.
+        const probe = access.load(path);
+        if ('error' in probe && !isTooComplexProblem(probe.error)) {
+          io.stderr(`nix-vfio check: cannot read ${path}: ${probe.error}\n`);
+          return 2;
+        }
+        if (!('error' in probe)) probe.release?.();
+        const file = 'error' in probe ? path : probe.path;
+        const hosts = layer.hostsOf(file);
+        if (hosts.length === 0) add(file, { alone: file }, layer.model({ alone: file }), file);
+        for (const { host, model } of hosts) add(host.id, { host }, model, file);
       }
-      // A file that cannot be read is bad input (exit 2), not a finding; one too complex to parse
-      // is valid Nix, reported as file-too-complex.
-      const probe = access.load(path);
-      if ('error' in probe && !isTooComplexProblem(probe.error)) {
-        io.stderr(`nix-vfio check: cannot read ${path}: ${probe.error}\n`);
-        return 2;
+      let chosen = [...targets.values()];
+      if (onlyHost !== undefined) {
+        chosen = chosen.filter(({ target }) => 'host' in target && target.host.name === onlyHost);
+        if (chosen.length === 0) throw new UsageError(`no host named ${onlyHost} reads the given paths`);
       }
-      if (!('error' in probe)) probe.release?.();
-      const file = 'error' in probe ? path : probe.path;
-      const hosts = layer.hostsOf(file);
-      if (hosts.length === 0) add(file, { alone: file }, layer.model({ alone: file }), file);
-      for (const { host, model } of hosts) add(host.id, { host }, model, file);
-    }
-    let chosen = [...targets.values()];
-    if (onlyHost !== undefined) {
-      chosen = chosen.filter(({ target }) => 'host' in target && target.host.name === onlyHost);
-      if (chosen.length === 0) throw new UsageError(`no host named ${onlyHost} reads the given paths`);
-    }
-    if (fixing || dryRun) {
-      if (chosen.length !== 1) throw new UsageError(`--fix and --dry-run work on one host at a time; these paths belong to ${chosen.length} (choose one with --host)`);
-      const [{ target, model }] = chosen;
-      const hardware = givenHardware ?? hostHardware(layer, target, model, io);
-      const settings = { disabledRules, nixosRelease: layer.release(target, model, nixosRelease).release };
-      const loader = diskLoader(parser);
-      const rebuild = (texts: ReadonlyMap<string, string>) => buildModel(model.root, overlaid(parser, loader, texts));
-      const result = fixAll(model, rebuild, hardware, settings, (text) => parser.parse(text));
-      for (const [path, text] of result.changed) {
-        if (dryRun) io.stdout(unifiedDiff(relative(io.cwd, path) || path, result.original.get(path) ?? '', text));
-        else writeFileSync(path, text);
+      if (fixing || dryRun) {
+        if (chosen.length !== 1) throw new UsageError(`--fix and --dry-run work on one host at a time; these paths belong to ${chosen.length} (choose one with --host)`);
+        const [{ target, model }] = chosen;
+        const hardware = givenHardware ?? hostHardware(layer, target, model, io);
+        const settings = { disabledRules, nixosRelease: layer.release(target, model, nixosRelease).release };
+        const loader = diskLoader(parser);
+        // The whole host again (a flake host has several roots), with the fixed texts in place.
+        const rebuild = (texts: ReadonlyMap<string, string>) => new HostLayer(diskAccess(overlaid(parser, loader, texts))).model(target);
+        const result = fixAll(model, rebuild, hardware, settings, (text) => parser.parse(text));
+        for (const [path, text] of result.changed) {
+          if (dryRun) io.stdout(unifiedDiff(relative(io.cwd, path) || path, result.original.get(path) ?? '', text));
+          else writeFileSync(path, text);
+        }
+        for (const { code, title } of result.applied) io.stderr(`${dryRun ? 'would fix' : 'fixed'}: ${code}: ${title}\n`);
+        for (const { code, title, reason } of result.skipped) io.stderr(`not fixed: ${code}: ${title}: ${reason}\n`);
+        if (dryRun) return result.analysis.findings.some((finding) => finding.severity === 'error') ? 1 : 0;
+        // What is left, read from the files as written.
+        return checkCommand.run(argv.filter((arg) => arg !== '--fix'), io);
       }
-      for (const { code, title } of result.applied) io.stderr(`${dryRun ? 'would fix' : 'fixed'}: ${code}: ${title}\n`);
-      for (const { code, title, reason } of result.skipped) io.stderr(`not fixed: ${code}: ${title}: ${reason}\n`);
-      if (dryRun) return result.analysis.findings.some((finding) => finding.severity === 'error') ? 1 : 0;
-      // What is left, read from the files as written.
-      return checkCommand.run(argv.filter((arg) => arg !== '--fix'), io);
-    }
-    const located: LocatedResult[] = [];
-    let failed = false;
-    let someWithoutHardware = false;
-    for (const { target, model, files } of chosen) {
-      const release = layer.release(target, model, nixosRelease);
-      const hardware = givenHardware ?? hostHardware(layer, target, model, io);
-      if (!hardware) someWithoutHardware = true;
-      const analysis = analyzeHost(target, model, hardware, release, disabledRules, hostLabel(target, access));
-      if ('alone' in target && format === 'text') io.stderr(`note: ${relative(io.cwd, target.alone) || target.alone}: ${model.partial}; checks for missing settings were skipped\n`);
-      for (const failure of analysis.ruleFailures) io.stderr(`internal error in rule ${failure.code}: ${failure.error}\n`);
-      for (const result of locate(analysis, files)) {
-        located.push(result);
-        if (result.severity === 'error') failed = true;
+      const located: LocatedResult[] = [];
+      let failed = false;
+      let someWithoutHardware = false;
+      for (const { target, model, files } of chosen) {
+        const release = layer.release(target, model, nixosRelease);
+        const hardware = givenHardware ?? hostHardware(layer, target, model, io);
+        if (!hardware) someWithoutHardware = true;
+        const analysis = analyzeHost(target, model, hardware, release, disabledRules, hostLabel(target, access));
+        if ('alone' in target && format === 'text') io.stderr(`note: ${relative(io.cwd, target.alone) || target.alone}: ${model.partial}; checks for missing settings were skipped\n`);
+        for (const failure of analysis.ruleFailures) io.stderr(`internal error in rule ${failure.code}: ${failure.error}\n`);
+        for (const result of locate(analysis, files)) {
+          located.push(result);
+          if (result.severity === 'error') failed = true;
+        }
       }
-    }
-    located.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.code.localeCompare(b.code) || (a.host ?? '').localeCompare(b.host ?? ''));
-    const shown = (file: string) => relative(io.cwd, file) || file;
-    if (format === 'json') {
-      const output = located.map((result) => ({
-        file: shown(result.file),
-        line: result.line,
-        column: result.column,
-        endLine: result.endLine,
-        endColumn: result.endColumn,
-        severity: result.severity,
-        code: result.code,
-        message: result.message,
-        host: result.host ?? null,
-        fix: result.fix,
-      }));
-      io.stdout(JSON.stringify(output, null, 2) + '\n');
-    } else if (format === 'sarif') {
-      io.stdout(JSON.stringify(toSarif(located, io.cwd), null, 2) + '\n');
-    } else {
-      for (const result of located) io.stdout(`${shown(result.file)}:${result.line}:${result.column}: ${result.severity} ${result.code} ${result.message}\n`);
-      if (someWithoutHardware) {
-        io.stderr('note: no --hardware snapshot given and no hardware.nix-vfio.json beside the host; checks that need the PCI devices were skipped\n');
+      located.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.code.localeCompare(b.code) || (a.host ?? '').localeCompare(b.host ?? ''));
+      const shown = (file: string) => relative(io.cwd, file) || file;
+      if (format === 'json') {
+        const output = located.map((result) => ({
+          file: shown(result.file),
+          line: result.line,
+          column: result.column,
+          endLine: result.endLine,
+          endColumn: result.endColumn,
+          severity: result.severity,
+          code: result.code,
+          message: result.message,
+          host: result.host ?? null,
+          fix: result.fix,
+        }));
+        io.stdout(JSON.stringify(output, null, 2) + '\n');
+      } else if (format === 'sarif') {
+        io.stdout(JSON.stringify(toSarif(located, io.cwd), null, 2) + '\n');
+      } else {
+        for (const result of located) io.stdout(`${shown(result.file)}:${result.line}:${result.column}: ${result.severity} ${result.code} ${result.message}\n`);
+        if (someWithoutHardware) {
+          io.stderr('note: no --hardware snapshot given and no hardware.nix-vfio.json beside the host; checks that need the PCI devices were skipped\n');
+        }
       }
+      return failed ? 1 : 0;
+    } finally {
+      once.releaseAll();
     }
-    return failed ? 1 : 0;
   },
 };
 

@@ -29,7 +29,11 @@ export function analyzeHost(
   disabledRules: readonly string[],
   label: string | undefined,
 ): HostAnalysis {
-  const analysis = runRules(model, hardware, { disabledRules, nixosRelease: release.release });
+  return hostAnalysisOf(target, runRules(model, hardware, { disabledRules, nixosRelease: release.release }), release, label);
+}
+
+/** An analysis of a host's model (run at once or in slices) as the host's: its findings named. */
+export function hostAnalysisOf(target: HostTarget, analysis: Analysis, release: HostRelease, label: string | undefined): HostAnalysis {
   return {
     ...analysis,
     findings: label === undefined ? analysis.findings : analysis.findings.map((finding) => namedFinding(finding, label)),

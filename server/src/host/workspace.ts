@@ -87,6 +87,20 @@ export class HostLayer {
   }
 
   /**
+   * How far up a host's snapshot is looked for: its workspace folder; else (CLI) the repository
+   * (the folder holding `.git`) or the folder the host was found in.
+   */
+  private snapshotLimit(target: HostTarget, main: string): string[] {
+    const folder = this.folders.find((candidate) => main.startsWith(candidate.endsWith('/') ? candidate : `${candidate}/`));
+    if (folder) return [folder];
+    if (!('host' in target)) return [];
+    for (let dir = dirname(main); dirname(dir) !== dir; dir = dirname(dir)) {
+      if (this.access.isDirectory(join(dir, '.git'))) return [dir];
+    }
+    return [target.host.repository];
+  }
+
+  /**
    * The hardware a host is checked against: the setting's snapshot file; else a
    * hardware.nix-vfio.json beside the host's main file or above it, up to the repository; else
    * (when the front end allows it) this machine, only when it is the host: its
@@ -101,8 +115,7 @@ export class HostLayer {
     const main = model.root;
     const configured = settings.snapshotFile.trim();
     if (configured) return { choice: { kind: 'file', path: resolve(dirname(main), configured) } };
-    const limits = 'host' in target ? [target.host.repository, ...this.folders] : this.folders;
-    const snapshot = findHostSnapshot(main, limits, (file) => this.access.isFile(file));
+    const snapshot = findHostSnapshot(main, this.snapshotLimit(target, main), (file) => this.access.isFile(file));
     if (snapshot) return { choice: { kind: 'file', path: snapshot } };
     if (!settings.scanMachine) return { choice: { kind: 'none' } };
     const hostName = stringOption(model, 'networking.hostName');
@@ -124,4 +137,24 @@ export function stringOption(model: OptionModel, option: string): string | undef
   const value = definitions[0].value;
   if (value.kind !== 'string' || value.parts.some((part) => part.kind !== 'text')) return undefined;
   return value.parts.map((part) => (part.kind === 'text' ? part.text : '')).join('');
+}
+
+/** The key an analysis of `target` is kept under: the host's id, or the lone file's path. */
+export function targetKey(target: HostTarget): string {
+  return 'host' in target ? target.host.id : target.alone;
+}
+
+/**
+ * What a file is analysed as part of: the analyses already made that read it, else the hosts
+ * found reading it (their models come along, built once), else the file alone.
+ */
+export function targetsOfFile(
+  path: string,
+  analysed: Iterable<{ target: HostTarget; model: OptionModel }>,
+  layer: HostLayer,
+): { target: HostTarget; model?: OptionModel }[] {
+  const known = [...analysed].filter(({ model }) => model.files.has(path)).map(({ target }) => ({ target }));
+  if (known.length > 0) return known;
+  const hosts = layer.hostsOf(path).map(({ host, model }) => ({ target: { host } as HostTarget, model }));
+  return hosts.length > 0 ? hosts : [{ target: { alone: path } }];
 }

@@ -1,7 +1,7 @@
 // What the server tells every LSP client in words, beside the custom nixVfio/status notification
 // that only Nix VFIO's VS Code extension reads: which hardware a configuration is checked against
 // when that is this machine or none (once each, with window/showMessage).
-import { HardwareInUse } from './hardwareSources';
+import { HardwareInUse } from '../host/hardwareSources';
 
 /** The message for `hardware` when a client should be told, else undefined (a snapshot file shows in its diagnostics). */
 export function hardwareNotice(root: string, hardware: HardwareInUse): string | undefined {

@@ -23,7 +23,7 @@ import { OptionModel } from '../model/optionModel';
 import { NixParser } from '../parse/nixParser';
 import { applyEdits, LineIndex } from '../text';
 import { toRange, toWorkspaceEdit } from './convert';
-import { HardwareInUse } from './hardwareSources';
+import { HardwareInUse } from '../host/hardwareSources';
 import { CommandResult, HARDWARE_REQUEST, IMPORT_LISTING_REQUEST, ImportListingParams, ImportListingResponse, HardwareResponse as ProtocolHardwareResponse, SERVER_COMMANDS, VERIFY_REQUEST, VerifyResponse } from '../../../shared/protocol';
 
 export const PASS_THROUGH_COMMAND = SERVER_COMMANDS.passThroughDevice;

@@ -1,7 +1,6 @@
-// LSP wiring: keeps open documents, decides which configuration root each belongs to, runs the
-// core analysis and publishes its findings; code actions turn findings' fix requests into edits.
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+// LSP wiring: keeps open documents, asks the host layer (server/src/host, shared with the CLI)
+// which hosts each belongs to, runs the core analysis per host and publishes its findings; code
+// actions turn findings' fix requests into edits.
 import {
   CodeAction,
   CodeActionKind,
@@ -20,9 +19,14 @@ import { ANALYSIS_BUDGET, Analysis, runRulesInSlices } from '../analysis/analyze
 import { SERVER_FINDINGS, SERVER_MESSAGES } from '../analysis/catalogue';
 import { fixEdits } from '../fixes/registry';
 import { HardwareSnapshot } from '../hardware/snapshot';
-import { buildModel, ModelCache } from '../model/buildModel';
+import { HostAnalysis, hostAnalysisOf, hostLabel } from '../host/analyzeHost';
+import { diskAccess } from '../host/diskAccess';
+import { HostLayer, HostTarget, targetKey, targetsOfFile } from '../host/workspace';
+import { ModelCache } from '../model/buildModel';
 import { diskLoader } from '../model/loadFiles';
+import { OptionModel } from '../model/optionModel';
 import { NixParser } from '../parse/nixParser';
+import { AnalysisSettings } from '../rules/types';
 import { LineIndex } from '../text';
 import { DiagnosticData, DIAGNOSTIC_SOURCE, pathToUri, toDiagnostic, toQuickFix, toRange, toSeverity, toWorkspaceEdit, uriToPath } from './convert';
 import { locateJsonPath } from '../hardware/jsonLocate';
@@ -31,7 +35,7 @@ import { AnalysisContext, EDITOR_CAPABILITIES, EditorFeatures, parseText } from 
 import { version as SERVER_VERSION } from '../../../package.json';
 import { SettingsSource } from './clientSettings';
 import { hardwareNotice, NoticeOnce } from './clientNotices';
-import { HardwareInUse, HardwareSources } from './hardwareSources';
+import { HardwareInUse, HardwareSources } from '../host/hardwareSources';
 import { ServerLog } from './serverLog';
 import { WorkspaceBoundary } from '../workspaceBoundary';
 import { ServerSettings, settingsForTrust } from './settings';
@@ -50,6 +54,10 @@ export class NixVfioServer {
   private readonly documents = new Map<string, OpenDocument>();
   private readonly analyses = new Map<string, Analysis>();
   private readonly hardwareByRoot = new Map<string, HardwareSnapshot | undefined>();
+  /** What each analysis key stands for: a host, or a file of no known host. */
+  private readonly targets = new Map<string, HostTarget>();
+  /** The settings each analysis ran with (the host's own release), for what editor commands re-check. */
+  private readonly settingsByRoot = new Map<string, AnalysisSettings>();
   /** Walk results of unchanged top-level bindings, reused on the next keystroke. */
   private readonly modelCache = new ModelCache();
   /** Files (paths) that had diagnostics published, with the roots that reported them. */
@@ -75,7 +83,6 @@ export class NixVfioServer {
   private readonly notices = new NoticeOnce();
   /** Files read per root when last logged, to log each root once and again when its files change. */
   private readonly loggedRoots = new Map<string, number>();
-  private readonly settingsByRoot = new Map<string, ServerSettings>();
   private readonly brokenSnapshots = new Set<string>();
   private readonly lastStatus = new Map<string, string>();
   /** Which hardware each root uses, until settings, snapshot files or the machine change. */
@@ -232,26 +239,27 @@ export class NixVfioServer {
     for (const root of roots) await this.analyzeRoot(root);
   }
 
-  /** The configurations a file is part of: roots already analysed that read it, else the nearest configuration.nix that imports it, else itself. */
+  /**
+   * The analyses a file is part of (keys: a host's id, or the file's own path when it belongs to
+   * no known host), decided by the host layer: analyses already made that read it, else the hosts
+   * that read it, else the file alone.
+   */
   private rootsFor(path: string): string[] {
-    const roots = [...this.analyses.entries()].filter(([, analysis]) => analysis.model.files.has(path)).map(([root]) => root);
-    if (roots.length > 0) return roots;
-    const upward = this.enclosingConfiguration(path);
-    if (upward) return [upward];
-    return [path];
+    const analysed = [...this.analyses.entries()].map(([key, analysis]) => ({ target: this.targets.get(key) ?? { alone: key }, model: analysis.model }));
+    return targetsOfFile(path, analysed, this.hostLayer()).map(({ target }) => {
+      const key = targetKey(target);
+      this.targets.set(key, target);
+      return key;
+    });
   }
 
-  private enclosingConfiguration(path: string): string | undefined {
-    const limit = this.workspaceRoots.find((root) => path.startsWith(root + '/'));
-    for (let dir = dirname(path); ; dir = dirname(dir)) {
-      const candidate = join(dir, 'configuration.nix');
-      if (candidate !== path && (this.openDocumentAt(candidate) || existsSync(candidate))) {
-        const model = buildModel(candidate, this.loader());
-        if (model.files.has(path)) return candidate;
-      }
-      if (dir === limit || dirname(dir) === dir || !limit) break;
-    }
-    return undefined;
+  /** The host layer over the editor's buffers and the disk (held to the boundary when untrusted). */
+  private hostLayer(loader = this.loader()): HostLayer {
+    return new HostLayer(this.fileAccess(loader), this.workspaceRoots, this.modelCache);
+  }
+
+  private fileAccess(loader = this.loader()) {
+    return diskAccess(loader, (path) => this.openDocumentAt(path) !== undefined, this.boundary);
   }
 
   private openDocumentAt(path: string): OpenDocument | undefined {
@@ -270,17 +278,18 @@ export class NixVfioServer {
   }
 
   private async analyzeRoot(root: string): Promise<void> {
-    const rootDocument = this.openDocumentAt(root);
+    const target = this.targets.get(root) ?? { alone: root };
+    const declaredIn = 'alone' in target ? target.alone : (target.host.flake ?? target.host.file!);
+    const rootDocument = this.openDocumentAt(declaredIn);
     const closesBefore = this.closeCount;
-    const settings = await this.settingsFor(rootDocument?.uri ?? pathToUri(root));
+    const settings = await this.settingsFor(rootDocument?.uri ?? pathToUri(declaredIn));
     // The wait for settings lets other messages in: a file closed meanwhile gets nothing published.
     if (this.closeCount !== closesBefore && !this.someOpenDocumentBelongsTo(root)) return;
     // Without the client's file watchers, the choice is made again: a snapshot created, changed or
     // deleted since is seen (files are re-read only when their modification time or size changed).
     if (!this.watchingSnapshots) this.hardwareByRootChoice.delete(root);
-    const hardware = this.hardwareFor(root, settings);
-    this.settingsByRoot.set(root, settings);
-    let analysis: Analysis;
+    let analysis: HostAnalysis;
+    let hardware: HardwareInUse;
     const started = performance.now();
     const generation = (this.analysisGenerations.get(root) ?? 0) + 1;
     this.analysisGenerations.set(root, generation);
@@ -292,9 +301,13 @@ export class NixVfioServer {
       if (this.analysisGenerations.get(root) !== generation) return;
     }
     try {
-      const model = buildModel(root, this.loader(), this.modelCache);
+      const layer = this.hostLayer();
+      const model = layer.model(target);
+      hardware = this.hardwareFor(root, target, model, layer, settings);
+      const release = layer.release(target, model, settings.nixosRelease || undefined);
       // In slices within a budget: other requests are answered between rules (ANALYSIS_BUDGET).
-      analysis = await runRulesInSlices(model, hardware.snapshot, { disabledRules: settings.disabledRules, nixosRelease: settings.nixosRelease }, ANALYSIS_BUDGET, performance.now() - started);
+      const ran = await runRulesInSlices(model, hardware.snapshot, { disabledRules: settings.disabledRules, nixosRelease: release.release }, ANALYSIS_BUDGET, performance.now() - started);
+      analysis = hostAnalysisOf(target, ran, release, hostLabel(target, this.fileAccess()));
     } catch (error) {
       this.log.error(`analysis of ${root} failed: ${(error as Error).stack ?? error}`);
       return;
@@ -306,16 +319,25 @@ export class NixVfioServer {
     this.log.debug(`analysed ${root}: ${analysis.findings.length} findings in ${(performance.now() - started).toFixed(1)} ms`);
     this.analyses.set(root, analysis);
     this.hardwareByRoot.set(root, hardware.snapshot);
+    this.settingsByRoot.set(root, { disabledRules: settings.disabledRules, nixosRelease: analysis.release.release });
     if (this.loggedRoots.get(root) !== analysis.model.files.size) {
       this.loggedRoots.set(root, analysis.model.files.size);
       this.log.info(`configuration ${root}: ${analysis.model.files.size} file${analysis.model.files.size === 1 ? '' : 's'}, checked against ${hardware.source === 'none' ? 'no hardware' : hardware.source}`);
     }
     const notice = this.clientShowsResults ? undefined : hardwareNotice(root, hardware);
     if (notice && this.notices.first(`${hardware.source}\u0000${hardware.problem ?? ''}`)) void this.connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Info, message: notice });
-    this.publish(root, analysis, hardware.source !== 'this machine' ? hardware.problem : undefined);
+    // A snapshot file that cannot be used is a warning in the host's file; no hardware at all is said in the status.
+    this.publish(root, analysis, hardware.source !== 'this machine' && hardware.source !== 'none' ? hardware.problem : undefined);
     this.publishSnapshotProblems(hardware);
     this.firstAnalysisDone();
-    const status: StatusParams = { root: pathToUri(root), hardwareSource: hardware.source, hardwareProblem: hardware.problem, findings: analysis.findings.length };
+    const status: StatusParams = {
+      root: pathToUri(declaredIn),
+      hardwareSource: hardware.source,
+      hardwareProblem: hardware.problem,
+      findings: analysis.findings.length,
+      ...(analysis.host !== undefined ? { host: analysis.host } : {}),
+      release: `${analysis.release.release} (${analysis.release.source})`,
+    };
     // Sent when it changes, not on every keystroke.
     const key = JSON.stringify(status);
     if (this.lastStatus.get(root) !== key) {
@@ -350,7 +372,7 @@ export class NixVfioServer {
           if (finding.file === file) diagnostics.push(toDiagnostic(finding, lines, reportingRoot));
         }
       }
-      if (file === root && hardwareProblem) {
+      if (file === analysis.model.root && hardwareProblem) {
         diagnostics.push({
           range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
           severity: toSeverity(SERVER_FINDINGS.snapshotUnusable.severity),
@@ -433,22 +455,19 @@ export class NixVfioServer {
     return settings;
   }
 
-
-  private hardwareFor(root: string, settings: ServerSettings): HardwareInUse {
-    let chosen = this.hardwareByRootChoice.get(root);
+  private hardwareFor(key: string, target: HostTarget, model: OptionModel, layer: HostLayer, settings: ServerSettings): HardwareInUse {
+    let chosen = this.hardwareByRootChoice.get(key);
     if (!chosen) {
-      chosen = this.chooseHardwareFor(root, settings);
-      this.hardwareByRootChoice.set(root, chosen);
+      // Untrusted: only a per-host snapshot inside the workspace; no machine scan, no file elsewhere.
+      const choice = this.trusted
+        ? { snapshotFile: settings.hardwareSnapshotFile, scanMachine: settings.scanMachine }
+        : { snapshotFile: '', scanMachine: false };
+      const plan = layer.hardware(target, model, choice, choice.scanMachine ? this.hardware.machineName() : undefined);
+      chosen = this.hardware.forPlan(plan, this.boundary);
+      if (plan.choice.kind === 'none' && plan.choice.reason) this.log.info(plan.choice.reason);
+      this.hardwareByRootChoice.set(key, chosen);
     }
     return chosen;
-  }
-
-  private chooseHardwareFor(root: string, settings: ServerSettings): HardwareInUse {
-    // Untrusted: only a per-host snapshot inside the workspace; no machine scan, no file elsewhere.
-    const choice = this.trusted
-      ? { snapshotFile: settings.hardwareSnapshotFile, scanMachine: settings.scanMachine }
-      : { snapshotFile: '', scanMachine: false };
-    return this.hardware.forConfiguration(root, choice, this.workspaceRoots, this.boundary);
   }
 
   private async codeActions(params: CodeActionParams): Promise<CodeAction[]> {
@@ -511,7 +530,8 @@ export class NixVfioServer {
       uriOf: (file) => this.openDocumentAt(file)?.uri ?? pathToUri(file),
       rebuild: (texts) => {
         const loader = this.loader();
-        return buildModel(root, (file) => (texts.has(file) ? parseText(this.parser!, file, texts.get(file)!) : loader(file)));
+        const layer = new HostLayer(this.fileAccess((file) => (texts.has(file) ? parseText(this.parser!, file, texts.get(file)!) : loader(file))), this.workspaceRoots);
+        return layer.model(this.targets.get(root) ?? { alone: root });
       },
     };
   }

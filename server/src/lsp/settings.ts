@@ -1,15 +1,14 @@
 // The server's settings, read per document through workspace/configuration (section `nixVfio`).
 // Defaults here must match package.json's contributes.configuration; a test checks that.
-import { CURRENT_NIXOS_RELEASE } from '../rules/types';
 
 export interface ServerSettings {
-  /** Snapshot JSON to check against; empty: see hardware/lookup.ts for the order. */
+  /** Snapshot JSON to check against; empty: see HostLayer.hardware (host/workspace.ts) for the order. */
   hardwareSnapshotFile: string;
   /** Without a snapshot file for a configuration, scan the machine the server runs on. */
   scanMachine: boolean;
   /** Rule codes switched off. */
   disabledRules: string[];
-  /** Target NixOS release, `YY.MM`. */
+  /** Target NixOS release, `YY.MM`; empty: each host's own (host/release.ts). */
   nixosRelease: string;
   /** The least severe of the server's own log lines that reach the *Nix VFIO* output channel. */
   logLevel: LogLevel;
@@ -23,7 +22,7 @@ export const DEFAULT_SERVER_SETTINGS: ServerSettings = {
   hardwareSnapshotFile: '',
   scanMachine: true,
   disabledRules: [],
-  nixosRelease: CURRENT_NIXOS_RELEASE,
+  nixosRelease: '',
   logLevel: 'info',
 };
 
@@ -80,7 +79,7 @@ export function readServerSettings(raw: unknown): ServerSettings {
     scanMachine: typeof hardware.scanMachine === 'boolean' ? hardware.scanMachine : DEFAULT_SERVER_SETTINGS.scanMachine,
     disabledRules: Array.isArray(rules.disabled) ? rules.disabled.filter((code): code is string => typeof code === 'string') : [],
     nixosRelease:
-      typeof section.nixosRelease === 'string' && /^\d{2}\.\d{2}$/.test(section.nixosRelease) ? section.nixosRelease : DEFAULT_SERVER_SETTINGS.nixosRelease,
+      typeof section.nixosRelease === 'string' && /^(\d{2}\.\d{2})?$/.test(section.nixosRelease) ? section.nixosRelease : DEFAULT_SERVER_SETTINGS.nixosRelease,
     logLevel: (LOG_LEVELS as readonly unknown[]).includes(log.level) ? (log.level as LogLevel) : DEFAULT_SERVER_SETTINGS.logLevel,
   };
 }

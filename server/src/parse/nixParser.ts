@@ -1,4 +1,5 @@
 // Loads web-tree-sitter and the committed tree-sitter-nix grammar once per process.
+import { duplicateAttributes, hasNoExpression } from './duplicateAttributes';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Language, Node, Parser, Tree } from 'web-tree-sitter';
@@ -134,7 +135,15 @@ export interface SyntaxError {
  */
 export function syntaxErrors(root: Node, limit = 20): SyntaxError[] {
   const errors: SyntaxError[] = [];
-  if (!root.hasError) return errors;
+  if (!root.hasError) {
+    // What the grammar accepts and Nix does not: no expression at all, an attribute defined twice.
+    if (hasNoExpression(root)) return [{ start: 0, end: 0, message: 'the file holds no Nix expression (only comments or nothing); nix-instantiate says "unexpected end of file"' }];
+    return duplicateAttributes(root, limit).map((duplicate) => ({
+      start: duplicate.at.start,
+      end: duplicate.at.end,
+      message: `attribute '${duplicate.name}' already defined at line ${duplicate.first.row + 1}, column ${duplicate.first.column + 1}`,
+    }));
+  }
   const visit = (node: Node): void => {
     if (errors.length >= limit) return;
     if (node.isMissing) {

@@ -1,11 +1,13 @@
-// Reads and caches the hardware the server checks against: snapshot files (re-read when they
-// change on disk) and one scan of this machine (until a rescan is asked for).
-import { existsSync } from 'node:fs';
-import { chooseHardware } from '../hardware/lookup';
+// Reads and caches the hardware hosts are checked against (HostLayer.hardware decides which):
+// snapshot files (re-read when they change on disk) and one scan of this machine (until a rescan
+// is asked for), with the machine's name, so a host is checked against it only when it is that host.
+import { hostname } from 'node:os';
+import { join } from 'node:path';
 import { scanSysfs } from '../hardware/scanSysfs';
 import { HardwareSnapshot, parseSnapshot, SnapshotProblem } from '../hardware/snapshot';
-import { READ_LIMITS, readRegularFile } from '../regularFile';
+import { READ_LIMITS, readRegularFile, readRegularText } from '../regularFile';
 import { WorkspaceBoundary } from '../workspaceBoundary';
+import type { HardwarePlan } from './workspace';
 
 export interface HardwareInUse {
   snapshot?: HardwareSnapshot;
@@ -20,6 +22,7 @@ export interface HardwareInUse {
 export class HardwareSources {
   private readonly files = new Map<string, { mtimeMs: number; size: number; entry: HardwareInUse }>();
   private machine?: HardwareInUse;
+  private name?: string;
 
   constructor(
     private readonly log: (message: string) => void,
@@ -27,18 +30,21 @@ export class HardwareSources {
     private readonly sysfsRoot = process.env.NIX_VFIO_SYSFS_ROOT ?? '/',
   ) {}
 
-  /** With a `boundary` (untrusted), a snapshot file is neither looked for nor read outside it. */
-  forConfiguration(
-    configPath: string,
-    settings: { snapshotFile: string; scanMachine: boolean },
-    workspaceFolders: readonly string[],
-    boundary?: WorkspaceBoundary,
-  ): HardwareInUse {
-    const exists = boundary ? (path: string) => boundary.admits(path) && existsSync(path) : existsSync;
-    const choice = chooseHardware(configPath, settings, workspaceFolders, exists);
-    if (choice.kind === 'none') return { source: 'none' };
+  /** The hardware a plan names; with a `boundary` (untrusted), a snapshot file is not read outside it. */
+  forPlan(plan: HardwarePlan, boundary?: WorkspaceBoundary): HardwareInUse {
+    const { choice } = plan;
+    if (choice.kind === 'none') return { source: 'none', ...(choice.reason ? { problem: choice.reason } : {}) };
     if (choice.kind === 'machine') return this.thisMachine();
     return this.file(choice.path, boundary);
+  }
+
+  /** This machine's host name (from the scanned root's procfs; the system's own when that is `/`). */
+  machineName(): string | undefined {
+    if (this.name === undefined) {
+      const read = readRegularText(join(this.sysfsRoot, 'proc/sys/kernel/hostname'), { maxBytes: READ_LIMITS.procLine });
+      this.name = read.ok ? read.text.trim() : this.sysfsRoot === '/' ? hostname() : '';
+    }
+    return this.name || undefined;
   }
 
   /** A fresh scan of this machine (for "verify passthrough", which must see the present state). */
@@ -50,6 +56,7 @@ export class HardwareSources {
   forget(): void {
     this.files.clear();
     this.machine = undefined;
+    this.name = undefined;
   }
 
   private thisMachine(): HardwareInUse {
