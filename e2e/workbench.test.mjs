@@ -24,7 +24,16 @@ const SHOTS = join(ROOT, 'test-results/e2e');
 const ID_FILE = '{\n  boot.extraModprobeConfig = "options vfio-pci ids=10de:13c0,10de:0fbb";\n}\n';
 // A configuration that binds nothing yet: the topology picture offers to pass its groups through.
 const FRESH_FILE = '{\n  boot.kernelParams = [ "intel_iommu=on" ];\n}\n';
-const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -129,7 +138,12 @@ describe('Nix VFIO in a real VS Code workbench', { timeout: 300_000 }, () => {
     // A quiet workbench: no trust prompt, no welcome page; hardware only from the example's snapshot file.
     writeFileSync(
       join(dirs.data, 'User', 'settings.json'),
-      JSON.stringify({ 'security.workspace.trust.enabled': false, 'workbench.startupEditor': 'none', 'nixVfio.hardware.scanMachine': false, 'editor.hover.delay': 100 }),
+      JSON.stringify({
+        'security.workspace.trust.enabled': false,
+        'workbench.startupEditor': 'none',
+        'nixVfio.hardware.scanMachine': false,
+        'editor.hover.delay': 100,
+      }),
     );
     writeFileSync(dirs.config, 'bind-addr: 127.0.0.1:0\nauth: none\ncert: false\n');
     const common = ['--user-data-dir', dirs.data, '--extensions-dir', dirs.extensions, '--config', dirs.config];
@@ -177,12 +191,19 @@ describe('Nix VFIO in a real VS Code workbench', { timeout: 300_000 }, () => {
     await page.keyboard.press('Enter');
     const walkthrough = page.locator('.gettingStartedContainer');
     await walkthrough.getByText('Check the IOMMU groups', { exact: true }).click();
-    await walkthrough.locator('button, a').filter({ hasText: /^Show the IOMMU groups$/ }).first().click();
+    await walkthrough
+      .locator('button, a')
+      .filter({ hasText: /^Show the IOMMU groups$/ })
+      .first()
+      .click();
     await page.locator('.sidebar .title-label', { hasText: /Nix VFIO/i }).waitFor({ timeout: 60_000 });
     const view = page.locator('.sidebar .pane-body');
     await view.getByText('Group 0', { exact: true }).waitFor({ timeout: 60_000 });
     // Every group row names its devices; the walkthrough is still the editor in front.
-    await view.getByText(/isolated · 1 device · C610\/X99 series chipset USB xHCI Host Controller/).first().waitFor();
+    await view
+      .getByText(/isolated · 1 device · C610\/X99 series chipset USB xHCI Host Controller/)
+      .first()
+      .waitFor();
     await page.locator('.tab.active', { hasText: /Walkthrough|Welcome|GPU passthrough/ }).waitFor();
     await shot('walkthrough-groups');
   });
@@ -244,7 +265,11 @@ describe('Nix VFIO in a real VS Code workbench', { timeout: 300_000 }, () => {
       await page.keyboard.press('Enter');
       await page.keyboard.press('Control+K');
       await page.keyboard.press('Control+I');
-      await page.locator('.monaco-hover').getByText(/GM204 \[GeForce GTX 980\]/).first().waitFor({ timeout: 10_000 });
+      await page
+        .locator('.monaco-hover')
+        .getByText(/GM204 \[GeForce GTX 980\]/)
+        .first()
+        .waitFor({ timeout: 10_000 });
     });
     await shot('hover');
   });
@@ -262,12 +287,21 @@ describe('Nix VFIO in a real VS Code workbench', { timeout: 300_000 }, () => {
       await page.keyboard.press('Control+I');
       // The findings on the id show in the same hover and name the device too: wait for what only
       // Nix VFIO's hover says (the driver each matching device has now).
-      await page.locator('.monaco-hover').getByText(/driver now: snd_hda_intel/).first().waitFor({ timeout: 10_000 });
+      await page
+        .locator('.monaco-hover')
+        .getByText(/driver now: snd_hda_intel/)
+        .first()
+        .waitFor({ timeout: 10_000 });
     });
     await shot('hover-id');
     // Nix VFIO's part of the hover starts with the device (VS Code itself puts the findings'
     // part above every extension's hover: its marker participant has the first hover ordinal).
-    const part = (await page.locator('.monaco-hover .hover-row', { hasText: /driver now: snd_hda_intel/ }).first().innerText()).trim();
+    const part = (
+      await page
+        .locator('.monaco-hover .hover-row', { hasText: /driver now: snd_hda_intel/ })
+        .first()
+        .innerText()
+    ).trim();
     assert.match(part, /^0[ef]:00\.1 NVIDIA GM204 High Definition Audio Controller \[10de:0fbb\]/, part);
     assert.match(part, /vfio-pci id 10de:0fbb$/, part);
   });
@@ -287,7 +321,10 @@ describe('Nix VFIO in a real VS Code workbench', { timeout: 300_000 }, () => {
     await view.getByText('Group 0', { exact: true }).click();
     await page.keyboard.press('End');
     await view.getByText('Group 33', { exact: true }).waitFor();
-    await view.getByText(/isolated · 2 devices · GM204 \[GeForce GTX 980\], GM204 High Definition Audio Controller/).first().waitFor();
+    await view
+      .getByText(/isolated · 2 devices · GM204 \[GeForce GTX 980\], GM204 High Definition Audio Controller/)
+      .first()
+      .waitFor();
     await shot('iommu-groups-end');
   });
 
@@ -300,15 +337,23 @@ describe('Nix VFIO in a real VS Code workbench', { timeout: 300_000 }, () => {
     await frame.locator('section.state-boot-vga[data-group="32"]').waitFor();
     await shot('topology');
     await box.locator('button.pass').click();
-    const toast = page.locator('.notifications-toasts .notification-toast', { hasText: /Passed 0f:00\.0 GM204 \[GeForce GTX 980\] through\. Changed fresh-host\.nix line/ });
+    const toast = page.locator('.notifications-toasts .notification-toast', {
+      hasText: /Passed 0f:00\.0 GM204 \[GeForce GTX 980\] through\. Changed fresh-host\.nix line/,
+    });
     await toast.waitFor({ timeout: 30_000 });
     await shot('topology-passed-through');
     const editorText = page.locator('.editor-instance .monaco-editor .view-lines').first();
-    await editorText.getByText(/vfio_pci/).first().waitFor();
+    await editorText
+      .getByText(/vfio_pci/)
+      .first()
+      .waitFor();
     // Undo puts the file back as it was.
     await toast.getByRole('button', { name: 'Undo' }).click();
     await page.locator('.notifications-toasts').getByText('Undone: the configuration is as it was.').waitFor();
-    await editorText.getByText(/vfio_pci/).first().waitFor({ state: 'detached' });
+    await editorText
+      .getByText(/vfio_pci/)
+      .first()
+      .waitFor({ state: 'detached' });
     await shot('topology-undone');
   });
 

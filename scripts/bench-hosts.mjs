@@ -25,8 +25,13 @@ function module(index) {
   if (kind === 0) lines.push(`  boot.kernelParams = [ "quiet" "loglevel=3" ];`, `  boot.kernelModules = [ "kvm-intel" ];`);
   if (kind === 1) lines.push(`  services.openssh = { enable = true; settings.PermitRootLogin = "no"; };`);
   if (kind === 2) lines.push(`  environment.systemPackages = with pkgs; [ git htop ripgrep ];`, `  programs.zsh.enable = lib.mkDefault true;`);
-  if (kind === 3) lines.push(`  networking.firewall.allowedTCPPorts = [ ${1000 + index} ];`, `  users.users.u${index} = { isNormalUser = true; extraGroups = [ "wheel" ]; };`);
-  if (kind === 4) lines.push(`  systemd.services.job${index} = lib.mkIf config.services.openssh.enable {`, `    script = ''`, `      echo ${index}`, `    '';`, `  };`);
+  if (kind === 3)
+    lines.push(
+      `  networking.firewall.allowedTCPPorts = [ ${1000 + index} ];`,
+      `  users.users.u${index} = { isNormalUser = true; extraGroups = [ "wheel" ]; };`,
+    );
+  if (kind === 4)
+    lines.push(`  systemd.services.job${index} = lib.mkIf config.services.openssh.enable {`, `    script = ''`, `      echo ${index}`, `    '';`, `  };`);
   lines.push(`}`);
   return lines.join('\n') + '\n';
 }
@@ -49,11 +54,20 @@ function generate() {
   const perHost = Math.floor((MODULES - 30) / HOSTS);
   for (let h = 0; h < HOSTS; h++) {
     const own = Array.from({ length: perHost }, (_, i) => `../../modules/m${30 + h * perHost + i}.nix`);
-    write(`hosts/h${h}/default.nix`, `{ ... }:\n{\n  imports = [\n    ./hardware-configuration.nix\n${own.map((path) => `    ${path}`).join('\n')}\n  ];\n  networking.hostName = "h${h}";\n  virtualisation.libvirtd.enable = true;\n  boot.kernelParams = [ "intel_iommu=on" ${h % 4 === 0 ? '"vfio-pci.ids=10de:13c0,10de:0fbb"' : ''} ];\n  system.stateVersion = "24.11";\n}\n`);
-    write(`hosts/h${h}/hardware-configuration.nix`, `{ lib, modulesPath, ... }:\n{\n  imports = [ (modulesPath + "/installer/scan/not-detected.nix") ];\n  boot.initrd.availableKernelModules = [ "xhci_pci" "nvme" ];\n  boot.kernelModules = [ "kvm-intel" ];\n  fileSystems."/" = { device = "/dev/disk/by-label/nixos"; fsType = "ext4"; };\n}\n`);
+    write(
+      `hosts/h${h}/default.nix`,
+      `{ ... }:\n{\n  imports = [\n    ./hardware-configuration.nix\n${own.map((path) => `    ${path}`).join('\n')}\n  ];\n  networking.hostName = "h${h}";\n  virtualisation.libvirtd.enable = true;\n  boot.kernelParams = [ "intel_iommu=on" ${h % 4 === 0 ? '"vfio-pci.ids=10de:13c0,10de:0fbb"' : ''} ];\n  system.stateVersion = "24.11";\n}\n`,
+    );
+    write(
+      `hosts/h${h}/hardware-configuration.nix`,
+      `{ lib, modulesPath, ... }:\n{\n  imports = [ (modulesPath + "/installer/scan/not-detected.nix") ];\n  boot.initrd.availableKernelModules = [ "xhci_pci" "nvme" ];\n  boot.kernelModules = [ "kvm-intel" ];\n  fileSystems."/" = { device = "/dev/disk/by-label/nixos"; fsType = "ext4"; };\n}\n`,
+    );
     files.push(`hosts/h${h}/default.nix`, `hosts/h${h}/hardware-configuration.nix`);
   }
-  write('flake.nix', `{\n  inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-24.11";\n  outputs = { nixpkgs, ... }:\n    let\n      mkHost = name: nixpkgs.lib.nixosSystem {\n        system = "x86_64-linux";\n        modules = [ ./hosts/\${name} ./modules/shared.nix ];\n      };\n    in {\n      nixosConfigurations = {\n${Array.from({ length: HOSTS }, (_, h) => `        h${h} = mkHost "h${h}";`).join('\n')}\n      };\n    };\n}\n`);
+  write(
+    'flake.nix',
+    `{\n  inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-24.11";\n  outputs = { nixpkgs, ... }:\n    let\n      mkHost = name: nixpkgs.lib.nixosSystem {\n        system = "x86_64-linux";\n        modules = [ ./hosts/\${name} ./modules/shared.nix ];\n      };\n    in {\n      nixosConfigurations = {\n${Array.from({ length: HOSTS }, (_, h) => `        h${h} = mkHost "h${h}";`).join('\n')}\n      };\n    };\n}\n`,
+  );
   files.push('flake.nix');
   return { dir, files };
 }
@@ -91,9 +105,16 @@ export async function benchHosts({ quick = false } = {}) {
     const check = median(checkTimes);
     return [
       [`parse the ${files.length} files alone (read + tree-sitter)`, parse, null, 'ms', 'the floor the host check is compared with'],
-      [`find the ${hostCount} hosts and check each (${findings} findings)`, check, 1000, 'ms', `${(check / parse).toFixed(1)}× parsing alone (each file parsed once per run, walked once per host that imports it)`],
+      [
+        `find the ${hostCount} hosts and check each (${findings} findings)`,
+        check,
+        1000,
+        'ms',
+        `${(check / parse).toFixed(1)}× parsing alone (each file parsed once per run, walked once per host that imports it)`,
+      ],
     ];
   } finally {
-    if (!process.env.KEEP) rmSync(dir, { recursive: true, force: true }); else console.log(dir);
+    if (!process.env.KEEP) rmSync(dir, { recursive: true, force: true });
+    else console.log(dir);
   }
 }

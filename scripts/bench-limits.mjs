@@ -27,7 +27,11 @@ const SHAPES = {
 
 async function secondsFor(parser, text) {
   const started = performance.now();
-  analyzeConfiguration('/bench.nix', diskLoader(parser, (path) => (path === '/bench.nix' ? { text } : undefined)), undefined);
+  analyzeConfiguration(
+    '/bench.nix',
+    diskLoader(parser, (path) => (path === '/bench.nix' ? { text } : undefined)),
+    undefined,
+  );
   return (performance.now() - started) / 1000;
 }
 
@@ -63,7 +67,10 @@ export async function benchLimits({ quick = false } = {}) {
   let names = 1;
   while (parseWork(selectChain(names * 2)).work <= PARSE_WORK_LIMIT) names *= 2;
   for (let step = names / 2; step >= 1; step /= 2) if (parseWork(selectChain(names + step)).work <= PARSE_WORK_LIMIT) names += step;
-  rows.push(['longest select chain parsed and checked (longer: file-too-complex)', `${names.toLocaleString('en')} names, ${(await secondsFor(parser, selectChain(names))).toFixed(2)} s`]);
+  rows.push([
+    'longest select chain parsed and checked (longer: file-too-complex)',
+    `${names.toLocaleString('en')} names, ${(await secondsFor(parser, selectChain(names))).toFixed(2)} s`,
+  ]);
   // The issue's inputs through the bundled CLI (wall time on this machine; target well within 10 s).
   const dir = mkdtempSync(join(tmpdir(), 'nix-vfio-bench-limits-'));
   try {

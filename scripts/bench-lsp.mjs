@@ -82,10 +82,12 @@ function coldStartFloor(text, runs) {
   const treeSitter = [];
   const nodeAndTreeSitter = [];
   const bundleLoad = [];
-  const loadBundle = `process.argv=[process.execPath,'server.js','--stdio'];const t=performance.now();require(${JSON.stringify(join(root, 'dist/server.js'))});` +
+  const loadBundle =
+    `process.argv=[process.execPath,'server.js','--stdio'];const t=performance.now();require(${JSON.stringify(join(root, 'dist/server.js'))});` +
     `process.stdout.write(String(performance.now()-t));process.exit(0);`;
   // Prints the time it took and, after a space, when it was done (epoch milliseconds).
-  const script = `const t=performance.now();const {NixParser}=require(${JSON.stringify(join(root, 'out/server/src/parse/nixParser.js'))});` +
+  const script =
+    `const t=performance.now();const {NixParser}=require(${JSON.stringify(join(root, 'out/server/src/parse/nixParser.js'))});` +
     `NixParser.create().then((p)=>{p.parse(require('fs').readFileSync(0,'utf8'));const done=performance.now();process.stdout.write((done-t)+' '+(performance.timeOrigin+done));});`;
   for (let run = 0; run < runs; run++) {
     const started = performance.now();
@@ -107,7 +109,8 @@ function coldStartFloor(text, runs) {
  * the same document after `edits` edits with no analysis.
  */
 function memoryFloor(text, edits) {
-  const script = `const {NixParser}=require(${JSON.stringify(join(root, 'out/server/src/parse/nixParser.js'))});` +
+  const script =
+    `const {NixParser}=require(${JSON.stringify(join(root, 'out/server/src/parse/nixParser.js'))});` +
     `NixParser.create().then((p)=>{const tree=p.parse(require('fs').readFileSync(0,'utf8'));process.stdout.write(String(process.memoryUsage().rss/1048576));tree.delete();});`;
   const oneTree = Number(spawnSync(process.execPath, ['-e', script], { input: text, encoding: 'utf8' }).stdout);
   return { oneTree, editedDocument: documentOnlyMemory(text, edits) };
@@ -119,7 +122,8 @@ function memoryFloor(text, edits) {
  * and its tree up to date costs before the server does anything with them.
  */
 function documentOnlyMemory(text, edits) {
-  const script = `(async()=>{const {NixParser}=require(${JSON.stringify(join(root, 'out/server/src/parse/nixParser.js'))});` +
+  const script =
+    `(async()=>{const {NixParser}=require(${JSON.stringify(join(root, 'out/server/src/parse/nixParser.js'))});` +
     `const {OpenDocument}=require(${JSON.stringify(join(root, 'out/server/src/lsp/documents.js'))});` +
     `const {LineIndex}=require(${JSON.stringify(join(root, 'out/server/src/text.js'))});` +
     `const text=require('fs').readFileSync(0,'utf8');const parser=await NixParser.create();` +
@@ -170,7 +174,10 @@ async function editLatency(server, folder, name, text, edits, onEdit, warmup = 0
   const times = [];
   for (let version = 2; version <= warmup + edits + 1; version++) {
     // Alternate insert and delete so the file keeps its size.
-    const change = version % 2 === 0 ? { range: { start: at, end: at }, text: '7' } : { range: { start: at, end: { line: at.line, character: at.character + 1 } }, text: '' };
+    const change =
+      version % 2 === 0
+        ? { range: { start: at, end: at }, text: '7' }
+        : { range: { start: at, end: { line: at.line, character: at.character + 1 } }, text: '' };
     const published = server.diagnostics(uri, version);
     const sent = performance.now();
     void server.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges: [change] });
@@ -195,7 +202,14 @@ async function parseFigures(text) {
     parser.parse(text).delete();
     full.push(performance.now() - start);
     const edited = text.slice(0, offset) + '7' + text.slice(offset);
-    tree.edit({ startIndex: offset, oldEndIndex: offset, newEndIndex: offset + 1, startPosition: point, oldEndPosition: point, newEndPosition: { row: point.row, column: point.column + 1 } });
+    tree.edit({
+      startIndex: offset,
+      oldEndIndex: offset,
+      newEndIndex: offset + 1,
+      startPosition: point,
+      oldEndPosition: point,
+      newEndPosition: { row: point.row, column: point.column + 1 },
+    });
     start = performance.now();
     const next = parser.parse(edited, tree);
     incremental.push(performance.now() - start);
@@ -236,9 +250,27 @@ export async function benchLanguageServer({ quick = false } = {}) {
         `initialize answered at ${cold.initialized.toFixed(0)} ms; first run (no code cache yet) ${cold.firstRun.toFixed(0)} ms; ` +
           `tree-sitter init + grammar + first parse ${floor.treeSitter.toFixed(0)} ms (×${(cold.median / floor.treeSitter).toFixed(1)}); parse alone ${parseSmall.full.toFixed(1)} ms; node with an empty script ${floor.nodeAlone.toFixed(0)} ms; spawn → tree-sitter loaded and this file parsed, no server ${floor.nodeAndTreeSitter.toFixed(0)} ms; loading the server bundle (entry + code cache) ${floor.bundleLoad.toFixed(0)} ms`,
       ],
-      [`edit → diagnostics, 300 lines (after ${quick ? 20 : 100} untimed)`, edit300, TARGETS.edit300, 'ms', `incremental parse ${parseSmall.incremental.toFixed(2)} ms (×${(edit300 / parseSmall.incremental).toFixed(0)})`],
-      [`edit → diagnostics, 10,000 lines (after ${quick ? 5 : 20} untimed)`, edit10k, TARGETS.edit10k, 'ms', `incremental parse ${parseLarge.incremental.toFixed(1)} ms (×${(edit10k / parseLarge.incremental).toFixed(1)}), full parse ${parseLarge.full.toFixed(0)} ms`],
-      [`server RSS after ${quick ? 200 : 2000} edits (10k lines)`, samples[samples.length - 1], TARGETS.rss, 'MB', `samples ${samples.map((value) => value.toFixed(0)).join(' → ')} MB; node + parser + one tree of this file alone ${memoryFloorLarge.oneTree.toFixed(0)} MB; the same document after these edits, kept parsed but not analysed, ${memoryFloorLarge.editedDocument.toFixed(0)} MB`],
+      [
+        `edit → diagnostics, 300 lines (after ${quick ? 20 : 100} untimed)`,
+        edit300,
+        TARGETS.edit300,
+        'ms',
+        `incremental parse ${parseSmall.incremental.toFixed(2)} ms (×${(edit300 / parseSmall.incremental).toFixed(0)})`,
+      ],
+      [
+        `edit → diagnostics, 10,000 lines (after ${quick ? 5 : 20} untimed)`,
+        edit10k,
+        TARGETS.edit10k,
+        'ms',
+        `incremental parse ${parseLarge.incremental.toFixed(1)} ms (×${(edit10k / parseLarge.incremental).toFixed(1)}), full parse ${parseLarge.full.toFixed(0)} ms`,
+      ],
+      [
+        `server RSS after ${quick ? 200 : 2000} edits (10k lines)`,
+        samples[samples.length - 1],
+        TARGETS.rss,
+        'MB',
+        `samples ${samples.map((value) => value.toFixed(0)).join(' → ')} MB; node + parser + one tree of this file alone ${memoryFloorLarge.oneTree.toFixed(0)} MB; the same document after these edits, kept parsed but not analysed, ${memoryFloorLarge.editedDocument.toFixed(0)} MB`,
+      ],
     ];
     return rows;
   } finally {
@@ -253,7 +285,9 @@ export function printRows(title, rows) {
   for (const [name, value, target, unit, note] of rows) {
     // A null target: the comparison could not be made here (the note says why).
     const verdict = target === null ? 'skipped' : value <= target ? 'met' : 'MISSED';
-    console.log(`| ${name} | ${value.toFixed(unit === 'ms' && value < 10 ? 2 : 1)} ${unit} | ${target === null ? '—' : `≤ ${target} ${unit}`} | ${verdict} | ${note} |`);
+    console.log(
+      `| ${name} | ${value.toFixed(unit === 'ms' && value < 10 ? 2 : 1)} ${unit} | ${target === null ? '—' : `≤ ${target} ${unit}`} | ${verdict} | ${note} |`,
+    );
   }
 }
 

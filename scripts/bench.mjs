@@ -21,7 +21,7 @@ if (existsSync(hardware)) {
 
 const { benchHosts } = await import(pathToFileURL(join(here, 'bench-hosts.mjs')).href);
 printRows('Hosts: a 500-file flake repository checked whole (nix-vfio check .)', await benchHosts({ quick }));
-printLimitRows('Pathological inputs (in process; the issue\'s inputs through the CLI)', await benchLimits({ quick }));
+printLimitRows("Pathological inputs (in process; the issue's inputs through the CLI)", await benchLimits({ quick }));
 
 // The fuzz tests' longer mode: the suite runs a bounded number of seeded cases; here ten times as many.
 const fuzzIterations = quick ? 2000 : 20000;
@@ -42,5 +42,7 @@ const shapes = spawnSync(process.execPath, ['--test', '--test-reporter=dot', joi
   env: { ...process.env, FUZZ_SHAPES_CASES: String(shapeCases) },
   encoding: 'utf8',
 });
-console.log(`Fuzzing generated shapes (FUZZ_SHAPES_CASES=${shapeCases}): ${shapes.status === 0 ? 'passed' : 'FAILED'} in ${((performance.now() - shapesStarted) / 1000).toFixed(0)} s`);
+console.log(
+  `Fuzzing generated shapes (FUZZ_SHAPES_CASES=${shapeCases}): ${shapes.status === 0 ? 'passed' : 'FAILED'} in ${((performance.now() - shapesStarted) / 1000).toFixed(0)} s`,
+);
 if (shapes.status !== 0) console.log(shapes.stdout, shapes.stderr);

@@ -14,7 +14,16 @@ const production = process.argv.includes('--production');
 
 mkdirSync('dist', { recursive: true });
 /** What every bundle here shares: one cjs file per entry for node 20, in dist/. */
-const nodeBundle = { outdir: 'dist', bundle: true, platform: 'node', format: 'cjs', target: 'node20', sourcemap: !production, minify: production, logLevel: 'warning' };
+const nodeBundle = {
+  outdir: 'dist',
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  sourcemap: !production,
+  minify: production,
+  logLevel: 'warning',
+};
 await build({
   ...nodeBundle,
   entryPoints: {

@@ -90,7 +90,13 @@ export interface ImportListingParams {
 }
 export type ImportListingResponse<Snapshot = unknown> =
   | { ok: true; snapshot: Snapshot; messages: string[] }
-  | { ok: false; kind: 'choose-section' | 'contradiction' | 'nothing-usable'; message: string; messages: string[]; sections: { number: number; label: string }[] };
+  | {
+      ok: false;
+      kind: 'choose-section' | 'contradiction' | 'nothing-usable';
+      message: string;
+      messages: string[];
+      sections: { number: number; label: string }[];
+    };
 
 /** The requests with their parameters and results, for typed senders and handlers on both sides. */
 export interface ProtocolRequests {

@@ -4,7 +4,16 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, it } from 'node:test';
-import { CLIENT_SETTING_KEYS, DEFAULT_SERVER_SETTINGS, LOG_LEVELS, readServerSettings, SERVER_SETTING_KEYS, ServerSettings, SettingKey, settingsForTrust } from '../server/src/lsp/settings';
+import {
+  CLIENT_SETTING_KEYS,
+  DEFAULT_SERVER_SETTINGS,
+  LOG_LEVELS,
+  readServerSettings,
+  SERVER_SETTING_KEYS,
+  ServerSettings,
+  SettingKey,
+  settingsForTrust,
+} from '../server/src/lsp/settings';
 import { REPO_ROOT } from './helpers';
 import { reachable } from './importGraph';
 
@@ -48,18 +57,42 @@ describe('architecture invariants', () => {
     const { files, packages } = reachable(entries);
     assert.ok(files.size > entries.length, 'the graph follows imports');
     for (const [name, loader] of packages) {
-      assert.ok(!/^(node:)?(fs|fs\/promises|child_process|net|http|https|http2|dgram|worker_threads|os|process)$/.test(name), `${relative(REPO_ROOT, loader)} loads ${name}, reached via ${files.get(loader)!.map((file) => relative(REPO_ROOT, file)).join(' → ')}`);
+      assert.ok(
+        !/^(node:)?(fs|fs\/promises|child_process|net|http|https|http2|dgram|worker_threads|os|process)$/.test(name),
+        `${relative(REPO_ROOT, loader)} loads ${name}, reached via ${files
+          .get(loader)!
+          .map((file) => relative(REPO_ROOT, file))
+          .join(' → ')}`,
+      );
       assert.ok(!/^vscode/.test(name), `${relative(REPO_ROOT, loader)} loads ${name}`);
     }
-    for (const file of files.keys()) assert.ok(!/(regularFile|loadFiles|scanSysfs|pciIds)\.ts$/.test(file), `reaches ${relative(REPO_ROOT, file)} (reads files): ${files.get(file)!.map((path) => relative(REPO_ROOT, path)).join(' → ')}`);
+    for (const file of files.keys())
+      assert.ok(
+        !/(regularFile|loadFiles|scanSysfs|pciIds)\.ts$/.test(file),
+        `reaches ${relative(REPO_ROOT, file)} (reads files): ${files
+          .get(file)!
+          .map((path) => relative(REPO_ROOT, path))
+          .join(' → ')}`,
+      );
   });
 
   it('the client loads nothing from the server but the shared protocol (shared/), through anything it imports', () => {
     const entries = sourceFiles(join(REPO_ROOT, 'client', 'src'));
     const { files } = reachable(entries);
     const outside = [...files.keys()].filter((file) => !file.startsWith(join(REPO_ROOT, 'client', 'src')) && !file.startsWith(join(REPO_ROOT, 'shared')));
-    assert.deepEqual(outside.map((file) => files.get(file)!.map((path) => relative(REPO_ROOT, path)).join(' → ')), []);
-    assert.ok([...files.keys()].some((file) => file.endsWith(join('shared', 'protocol.ts'))), 'the client uses the protocol module');
+    assert.deepEqual(
+      outside.map((file) =>
+        files
+          .get(file)!
+          .map((path) => relative(REPO_ROOT, path))
+          .join(' → '),
+      ),
+      [],
+    );
+    assert.ok(
+      [...files.keys()].some((file) => file.endsWith(join('shared', 'protocol.ts'))),
+      'the client uses the protocol module',
+    );
   });
 
   it('the shared protocol imports nothing at run time but its own files', () => {
@@ -72,7 +105,8 @@ describe('architecture invariants', () => {
     const files = sourceFiles(join(SERVER_SRC, 'vfio'));
     assert.ok(files.length > 5);
     for (const file of files) {
-      for (const target of imports(file)) assert.ok(!/^\.\.\/(rules|fixes|editor|analysis|lsp|cli)\//.test(target), `${relative(REPO_ROOT, file)} imports ${target}`);
+      for (const target of imports(file))
+        assert.ok(!/^\.\.\/(rules|fixes|editor|analysis|lsp|cli)\//.test(target), `${relative(REPO_ROOT, file)} imports ${target}`);
     }
   });
 
@@ -85,7 +119,9 @@ describe('architecture invariants', () => {
       });
     const files = ['server/src', 'client/src', 'shared', 'test', 'scripts', 'e2e'].flatMap((dir) => all(join(REPO_ROOT, dir)));
     assert.ok(files.length > 100);
-    const long = files.map((file) => ({ file: relative(REPO_ROOT, file), lines: readFileSync(file, 'utf8').split('\n').length })).filter((entry) => entry.lines > 601);
+    const long = files
+      .map((file) => ({ file: relative(REPO_ROOT, file), lines: readFileSync(file, 'utf8').split('\n').length }))
+      .filter((entry) => entry.lines > 601);
     assert.deepEqual(long, []);
   });
 
@@ -96,7 +132,8 @@ describe('architecture invariants', () => {
 
   it('package.json declares every setting once, with the server defaults, and machine scope where a file or the machine is read', () => {
     const manifest = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8'));
-    const properties: Record<string, { default: unknown; scope?: string; type: string; pattern?: string; enum?: string[] }> = manifest.contributes.configuration.properties;
+    const properties: Record<string, { default: unknown; scope?: string; type: string; pattern?: string; enum?: string[] }> =
+      manifest.contributes.configuration.properties;
     const serverKeys = Object.values(SERVER_SETTING_KEYS).map((entry) => entry.key);
     assert.deepEqual(Object.keys(properties).sort(), [...serverKeys, ...CLIENT_SETTING_KEYS].sort(), 'package.json and settings.ts list the same settings');
     assert.deepEqual(Object.keys(SERVER_SETTING_KEYS).sort(), Object.keys(DEFAULT_SERVER_SETTINGS).sort());
@@ -129,7 +166,11 @@ describe('architecture invariants', () => {
       assert.notDeepEqual(value, property.default);
       assert.deepEqual(readServerSettings(nestedSection(key, value))[field], value, `${key} is read by the server`);
       // Untrusted, a restricted setting keeps its default whatever the workspace says.
-      assert.deepEqual(settingsForTrust(readServerSettings(nestedSection(key, value)), false)[field], isRestricted ? property.default : value, `${key} when untrusted`);
+      assert.deepEqual(
+        settingsForTrust(readServerSettings(nestedSection(key, value)), false)[field],
+        isRestricted ? property.default : value,
+        `${key} when untrusted`,
+      );
     }
     assert.deepEqual(readServerSettings(nestedSection('nixVfio.unknown', 1)), DEFAULT_SERVER_SETTINGS);
     assert.deepEqual(properties['nixVfio.log.level'].enum, [...LOG_LEVELS], 'the log levels the server knows are the ones offered');

@@ -53,7 +53,11 @@ describe('typed catalogue', () => {
       assert.equal(exported.length, 1, `${name} exports one rule`);
       assert.ok(registered.delete(exported[0]), `${name}'s rule is in the registry`);
     }
-    assert.deepEqual([...registered].map((rule) => rule.code), [], 'every registered rule has its own file');
+    assert.deepEqual(
+      [...registered].map((rule) => rule.code),
+      [],
+      'every registered rule has its own file',
+    );
     assert.equal(new Set(CATALOGUE.map((entry) => entry.code)).size, CATALOGUE.length, 'codes are unique across rules and server findings');
   });
 

@@ -96,10 +96,14 @@ describe('nix-vfio check', () => {
   });
 
   it('runs as the bundled executable on the bundled example', () => {
-    const result = spawnSync(process.execPath, [join(REPO_ROOT, 'dist', 'cli.js'), 'check', 'examples/guide-desktop/configuration.nix', '--hardware', 'examples/guide-desktop/hardware.nix-vfio.json'], {
-      cwd: REPO_ROOT,
-      encoding: 'utf8',
-    });
+    const result = spawnSync(
+      process.execPath,
+      [join(REPO_ROOT, 'dist', 'cli.js'), 'check', 'examples/guide-desktop/configuration.nix', '--hardware', 'examples/guide-desktop/hardware.nix-vfio.json'],
+      {
+        cwd: REPO_ROOT,
+        encoding: 'utf8',
+      },
+    );
     assert.equal(result.status, 0, result.stderr);
     assert.match(result.stdout, /^examples\/guide-desktop\/configuration\.nix:\d+:\d+: warning intel-iommu-missing /m);
     assert.match(result.stdout, /warning iommu-param-wrong-vendor "amd_iommu=on"/);
@@ -129,7 +133,10 @@ describe('nix-vfio scan and groups', () => {
     assert.match(scan.stderr, /guide-desktop\.iommu-script\.txt:1: skipped, not a line of any listing this import reads: Here is the output/);
     const groups = await run(['groups', '--from', listing]);
     assert.equal(groups.code, 0);
-    assert.match(groups.stdout, /^IOMMU Group 33 \(isolated\)\n  0f:00\.0  \[0300\] NVIDIA Corporation GM204 \[GeForce GTX 980\] \[10de:13c0\]  driver: \?  \(GPU\)$/m);
+    assert.match(
+      groups.stdout,
+      /^IOMMU Group 33 \(isolated\)\n  0f:00\.0  \[0300\] NVIDIA Corporation GM204 \[GeForce GTX 980\] \[10de:13c0\]  driver: \?  \(GPU\)$/m,
+    );
     const shared = await run(['groups', '--hardware', join(MACHINES, 'intel-laptop-shared.json')]);
     assert.match(shared.stdout, /IOMMU Group 1 \(shared\)/);
     assert.match(shared.stdout, /01:00\.1  \[0403\] .* driver: snd_hda_intel  \(GPU function\)/);

@@ -39,7 +39,11 @@ describe('nix-vfio --help and --version', () => {
     for (const command of ['check', 'scan', 'groups']) {
       const { stdout } = await run([command, '--help']);
       const [usage, ...rest] = stdout.split('\n');
-      for (const option of usage.match(/--[a-z-]+/g) ?? []) assert.ok(rest.some((line) => line.trimStart().startsWith(option)), `${command} --help explains ${option}`);
+      for (const option of usage.match(/--[a-z-]+/g) ?? [])
+        assert.ok(
+          rest.some((line) => line.trimStart().startsWith(option)),
+          `${command} --help explains ${option}`,
+        );
     }
   });
 

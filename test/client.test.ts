@@ -71,14 +71,33 @@ describe('device tooltips and group states', () => {
   it('a group is drawn as vfio-pci, boot VGA, host, shared or bridge', () => {
     const guideGpu = group('guide-desktop', 33);
     const bound = new Set(['0000:0f:00.0', '0000:0f:00.1']);
-    assert.equal(groupState(guideGpu, true, (device) => bound.has(device.address)), 'vfio');
+    assert.equal(
+      groupState(guideGpu, true, (device) => bound.has(device.address)),
+      'vfio',
+    );
     const unbound = guideGpu.map((device) => ({ ...device, driver: device.class.startsWith('03') ? 'nvidia' : 'snd_hda_intel' }));
-    assert.equal(groupState(unbound, true, () => false), 'host');
-    assert.equal(groupState(unbound.map((device) => ({ ...device, bootVga: device.class.startsWith('03') })), true, () => false), 'boot-vga');
+    assert.equal(
+      groupState(unbound, true, () => false),
+      'host',
+    );
+    assert.equal(
+      groupState(
+        unbound.map((device) => ({ ...device, bootVga: device.class.startsWith('03') })),
+        true,
+        () => false,
+      ),
+      'boot-vga',
+    );
     const shared = group('intel-laptop-shared', 1);
-    assert.equal(groupState(shared, false, () => false), 'shared');
+    assert.equal(
+      groupState(shared, false, () => false),
+      'shared',
+    );
     const bridges = shared.filter((device) => device.class.startsWith('0604'));
-    assert.equal(groupState(bridges, true, () => false), 'bridge');
+    assert.equal(
+      groupState(bridges, true, () => false),
+      'bridge',
+    );
   });
 });
 
@@ -93,7 +112,11 @@ describe('topology picture', () => {
     assert.match(html, /<section class="group state-bridge" data-group="1"/);
     assert.match(html, /data-action="passThrough" data-address="0000:0f:00\.0"/, 'the configuration does not bind it yet');
     assert.doesNotMatch(html.slice(html.indexOf('data-group="1"'), html.indexOf('data-group="2"')), /data-action="passThrough"/, 'bridges stay');
-    assert.doesNotMatch(html.slice(html.indexOf('data-group="0"'), html.indexOf('data-group="1"')), /data-action="passThrough"/, 'the host bridge (0600) is the chipset');
+    assert.doesNotMatch(
+      html.slice(html.indexOf('data-group="0"'), html.indexOf('data-group="1"')),
+      /data-action="passThrough"/,
+      'the host bridge (0600) is the chipset',
+    );
     assert.match(html, /content="default-src 'none'; img-src vscode-webview:; style-src 'nonce-N0nce'; script-src 'nonce-N0nce';"/);
     assert.equal(html.match(/<script/g)?.length, 1);
     assert.match(html, /<script nonce="N0nce">/);

@@ -96,7 +96,10 @@ describe('open documents', () => {
       }
       assert.ok(deletions.get(first) === 1);
       document.dropTree();
-      assert.ok([...deletions.values()].every((count) => count === 1), 'no tree is freed twice');
+      assert.ok(
+        [...deletions.values()].every((count) => count === 1),
+        'no tree is freed twice',
+      );
       assert.equal(deletions.size, calls.length, 'every tree made is freed once the document closes');
     }
   });
@@ -110,7 +113,11 @@ describe('open documents', () => {
     assert.equal(document.tree, undefined, 'parsed lazily, from scratch');
     const second = document.syntaxTree(parser)!;
     assert.equal(calls[calls.length - 1].previous, undefined);
-    document.applyChanges([{ range: { start: { line: 0, character: 10 }, end: { line: 0, character: 10 } }, text: ' '.repeat(MAX_DOCUMENT_LENGTH) }], 3, parser);
+    document.applyChanges(
+      [{ range: { start: { line: 0, character: 10 }, end: { line: 0, character: 10 } }, text: ' '.repeat(MAX_DOCUMENT_LENGTH) }],
+      3,
+      parser,
+    );
     assert.equal(deletions.get(second), 1);
     assert.equal(document.syntaxTree(parser), undefined, 'no tree for an over-size text');
     assert.equal(calls.length, 2, 'the over-size text was never parsed');

@@ -26,7 +26,10 @@ import { loadMachine, scenarioDir } from './ruleFixtures';
 
 async function modelOf(root: string, overlay: ReadonlyMap<string, string> = new Map()) {
   const parser = await sharedParser();
-  return buildModel(root, diskLoader(parser, (path) => (overlay.has(path) ? { text: overlay.get(path)! } : undefined)));
+  return buildModel(
+    root,
+    diskLoader(parser, (path) => (overlay.has(path) ? { text: overlay.get(path)! } : undefined)),
+  );
 }
 
 /** Runs `check` on the model of a temporary configuration.nix holding `text`. */
@@ -75,18 +78,25 @@ describe('hover, inlay hints and completion', () => {
     await withConfiguration(text, (file, model) => {
       const offset = text.indexOf('10de:1"') + '10de:1'.length;
       const items = completionsAt(model, loadMachine('amd-desktop'), file, offset);
-      assert.deepEqual(items.map((item) => item.label), ['10de:10f8', '10de:1ad8', '10de:1ad9']);
+      assert.deepEqual(
+        items.map((item) => item.label),
+        ['10de:10f8', '10de:1ad8', '10de:1ad9'],
+      );
       assert.equal(text.slice(items[0].replace.start, items[0].replace.end), '10de:1');
       assert.deepEqual(completionsAt(model, loadMachine('amd-desktop'), file, text.indexOf('boot')), []);
     });
   });
 
   it('completes ids inside the elements of a let-bound list joined into the ids', async () => {
-    const text = '{ lib, ... }:\nlet\n  gpuIds = [\n    "10de:1e84"\n    "10de:1"\n  ];\n  other = [ "10de:" ];\nin\n{\n  boot.kernelParams = [ ("vfio-pci.ids=" + lib.concatStringsSep "," gpuIds) ];\n}\n';
+    const text =
+      '{ lib, ... }:\nlet\n  gpuIds = [\n    "10de:1e84"\n    "10de:1"\n  ];\n  other = [ "10de:" ];\nin\n{\n  boot.kernelParams = [ ("vfio-pci.ids=" + lib.concatStringsSep "," gpuIds) ];\n}\n';
     await withConfiguration(text, (file, model) => {
       const offset = text.indexOf('10de:1"') + '10de:1'.length;
       const items = completionsAt(model, loadMachine('amd-desktop'), file, offset);
-      assert.deepEqual(items.map((item) => item.label), ['10de:10f8', '10de:1ad8', '10de:1ad9']);
+      assert.deepEqual(
+        items.map((item) => item.label),
+        ['10de:10f8', '10de:1ad8', '10de:1ad9'],
+      );
       assert.equal(text.slice(items[0].replace.start, items[0].replace.end), '10de:1');
       // A list that binds nothing gets no ids.
       assert.deepEqual(completionsAt(model, loadMachine('amd-desktop'), file, text.indexOf('"10de:"') + 6), []);
@@ -97,7 +107,10 @@ describe('hover, inlay hints and completion', () => {
     const text = "{\n  boot.initrd.preDeviceCommands = ''\n    DEVS=\"0000:0f\"\n    echo vfio-pci > /sys/bus/pci/devices/$DEV/driver_override\n  '';\n}\n";
     await withConfiguration(text, (file, model) => {
       const items = completionsAt(model, loadMachine('intel-igpu-gtx'), file, text.indexOf('0000:0f') + 7);
-      assert.deepEqual(items.map((item) => item.label), ['0000:0f:00.0', '0000:0f:00.1']);
+      assert.deepEqual(
+        items.map((item) => item.label),
+        ['0000:0f:00.0', '0000:0f:00.1'],
+      );
     });
   });
 });
@@ -107,7 +120,10 @@ describe('code lens and verify passthrough', () => {
     const root = join(scenarioDir('turing-missing-usb-ucsi'), 'configuration.nix');
     const model = await modelOf(root);
     const lenses = codeLenses(model, loadMachine('amd-desktop'), root);
-    assert.deepEqual(lenses.map((lens) => lens.title), ['2 devices · IOMMU group 27 · 0 of 2 on vfio-pci now']);
+    assert.deepEqual(
+      lenses.map((lens) => lens.title),
+      ['2 devices · IOMMU group 27 · 0 of 2 on vfio-pci now'],
+    );
   });
 
   it('verify reports the command line, the IOMMU and each device, with causes', async () => {
@@ -150,9 +166,16 @@ async function checkPlanOnFixture(
   const model = await modelOf(root);
   const planned = plan(model, hardware);
   assert.ok(!('error' in planned), JSON.stringify(planned));
-  const rebuild = (texts: ReadonlyMap<string, string>) => buildModel(root, diskLoader(parser, (path) => (texts.has(path) ? { text: texts.get(path)! } : undefined)));
+  const rebuild = (texts: ReadonlyMap<string, string>) =>
+    buildModel(
+      root,
+      diskLoader(parser, (path) => (texts.has(path) ? { text: texts.get(path)! } : undefined)),
+    );
   const edits = applySteps(model, planned.steps, rebuild);
-  const after = applyEdits(model.files.get(root)!.text, edits.filter((edit) => edit.file === root));
+  const after = applyEdits(
+    model.files.get(root)!.text,
+    edits.filter((edit) => edit.file === root),
+  );
   assertGolden(after, join(dir, 'expected.nix'));
   const tree = parser.parse(after);
   assert.deepEqual(syntaxErrors(tree.rootNode), []);
@@ -174,7 +197,15 @@ describe('pass through this device', () => {
       const dir = join(cases, name);
       const address = readFileSync(join(dir, 'device'), 'utf8').trim();
       // The result is a complete setup: nothing left to report about it, and nothing more to add.
-      const cleared = ['intel-iommu-missing', 'vfio-group-incomplete', 'vfio-id-collision', 'vfio-device-not-present', 'vfio-modules-missing', 'vfio-modules-too-late', 'vfio-softdep-missing'];
+      const cleared = [
+        'intel-iommu-missing',
+        'vfio-group-incomplete',
+        'vfio-id-collision',
+        'vfio-device-not-present',
+        'vfio-modules-missing',
+        'vfio-modules-too-late',
+        'vfio-softdep-missing',
+      ];
       const edits = await checkPlanOnFixture(dir, (model, hardware) => planPassthrough(model, hardware, address), cleared);
       assert.ok(edits.length > 0);
     });

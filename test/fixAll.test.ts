@@ -26,7 +26,11 @@ function copyCase(): string {
 }
 
 function readAll(dir: string): Map<string, string> {
-  return new Map(readdirSync(dir).filter((name) => name.endsWith('.nix')).map((name) => [name, readFileSync(join(dir, name), 'utf8')]));
+  return new Map(
+    readdirSync(dir)
+      .filter((name) => name.endsWith('.nix'))
+      .map((name) => [name, readFileSync(join(dir, name), 'utf8')]),
+  );
 }
 
 async function cli(argv: string[], cwd: string) {
@@ -59,7 +63,9 @@ describe('collision fix preference', () => {
   it("on the guide's machine the preferred fix for 10de:0fbb binds 0f:00.1 (beside the bound 0f:00.0), never 0e:00.1", async () => {
     const parser = await sharedParser();
     const testCase = ruleCases().find((candidate) => candidate.dir === scenarioDir(CASE))!;
-    const finding = analyzeCase(testCase, parser).findings.find((candidate) => candidate.code === 'vfio-id-collision' && candidate.message.startsWith('10de:0fbb'));
+    const finding = analyzeCase(testCase, parser).findings.find(
+      (candidate) => candidate.code === 'vfio-id-collision' && candidate.message.startsWith('10de:0fbb'),
+    );
     const fix = finding?.fix;
     assert.ok(fix?.fix === 'bind-by-address', 'the collision is reported with a bind-by-address fix');
     const addresses = [...fix.args.addresses];
@@ -120,7 +126,7 @@ describe('nix-vfio check --fix / --dry-run', () => {
 describe('unifiedDiff', () => {
   it('gives hunks patch(1) applies, for seeded random line edits', () => {
     let seed = 7;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     const dir = mkdtempSync(join(tmpdir(), 'nix-vfio-diff-'));
     try {
       for (let round = 0; round < 40; round++) {

@@ -47,7 +47,13 @@ function nixParses(text: string): { ok: boolean; error?: string } {
 function applyFileEdits(texts: Map<string, string>, edits: FileEdit[]): Map<string, string> {
   const result = new Map<string, string>();
   for (const file of new Set(edits.map((edit) => edit.file))) {
-    result.set(file, applyEdits(texts.get(file) ?? '', edits.filter((edit) => edit.file === file)));
+    result.set(
+      file,
+      applyEdits(
+        texts.get(file) ?? '',
+        edits.filter((edit) => edit.file === file),
+      ),
+    );
   }
   return result;
 }
@@ -70,7 +76,11 @@ describe('quick fixes on rule fixtures', () => {
       .filter((testCase) => analyzeCase(testCase, parser).findings.some((finding) => finding.fix))
       .map((testCase) => testCase.name);
     const withGoldens = ruleCases().filter((testCase) => existsSync(join(testCase.dir, 'fixed')));
-    assert.deepEqual(offering, withGoldens.map((testCase) => testCase.name), 'a case offers fixes exactly when it has a fixed/ folder (UPDATE_EXPECT=1 writes it)');
+    assert.deepEqual(
+      offering,
+      withGoldens.map((testCase) => testCase.name),
+      'a case offers fixes exactly when it has a fixed/ folder (UPDATE_EXPECT=1 writes it)',
+    );
     assert.ok(offering.length >= MIN_FIXABLE_CASES, `only ${offering.length} fixtures offer fixes`);
   });
 

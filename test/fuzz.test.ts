@@ -29,7 +29,34 @@ function nixFiles(dir: string): string[] {
   });
 }
 
-const SNIPPETS = ['{', '}', '[', ']', '"', "''", '${', ';', '=', ' ++ ', 'lib.mkIf x ', 'vfio-pci.ids=', ',', '\\', '\u0000', '\r\n', '\ud83d', '\ude00', '😀', 'é', 'let ', ' in ', 'with lib; ', '# ', '/*', 'import ./x.nix'];
+const SNIPPETS = [
+  '{',
+  '}',
+  '[',
+  ']',
+  '"',
+  "''",
+  '${',
+  ';',
+  '=',
+  ' ++ ',
+  'lib.mkIf x ',
+  'vfio-pci.ids=',
+  ',',
+  '\\',
+  '\u0000',
+  '\r\n',
+  '\ud83d',
+  '\ude00',
+  '😀',
+  'é',
+  'let ',
+  ' in ',
+  'with lib; ',
+  '# ',
+  '/*',
+  'import ./x.nix',
+];
 
 function mutate(text: string, next: () => number): string {
   const at = () => Math.floor(next() * (text.length + 1));
@@ -62,7 +89,10 @@ function mutate(text: string, next: () => number): string {
 const MACHINES = ['guide-desktop', 'amd-desktop', 'intel-igpu-gtx', 'intel-laptop-shared'];
 
 function exercise(parser: NixParser, path: string, text: string, machine: string, next: () => number): void {
-  const model = buildModel(path, diskLoader(parser, (file) => (file === path ? { text } : undefined)));
+  const model = buildModel(
+    path,
+    diskLoader(parser, (file) => (file === path ? { text } : undefined)),
+  );
   const hardware = loadMachine(machine);
   const analysis = runRules(model, hardware);
   assert.deepEqual(analysis.ruleFailures, [], `a rule threw on:\n${text}`);
@@ -148,7 +178,7 @@ describe('robustness', BOUND, () => {
       '{ a = '.repeat(10_000) + '1' + '; }'.repeat(10_000),
       '{ boot.kernelParams = [ ' + '"x" '.repeat(50_000) + ']; }',
       '{ boot.kernelParams = [ "' + 'a'.repeat(200_000) + ' b" ]; }',
-      '(' .repeat(5_000) + 'x' + ')'.repeat(5_000),
+      '('.repeat(5_000) + 'x' + ')'.repeat(5_000),
       '{ boot.kernelParams = [ "intel_iommu=on\ud800" "\udc00vfio-pci.ids=10de:13c0" ]; }',
       '{ boot.extraModprobeConfig = "options vfio-pci ids=\u0000"; }',
       'let ' + Array.from({ length: 2_000 }, (_, i) => `a${i} = a${i + 1};`).join(' ') + ' a2000 = [ "x" ]; in { boot.kernelParams = a0; }',
@@ -169,7 +199,12 @@ describe('robustness', BOUND, () => {
       const loaded = load(path);
       assert.ok('error' in loaded && /larger than/.test(loaded.error));
       const model = buildModel(path, load);
-      assert.match(runRules(model, undefined).findings.map((finding) => finding.message).join('\n'), /Cannot read the file: it is larger than 2 MiB/);
+      assert.match(
+        runRules(model, undefined)
+          .findings.map((finding) => finding.message)
+          .join('\n'),
+        /Cannot read the file: it is larger than 2 MiB/,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -178,7 +213,9 @@ describe('robustness', BOUND, () => {
 
 describe('malformed hardware input', BOUND, () => {
   it(`mutated snapshot files are rejected with located problems, never a throw (${ITERATIONS} cases)`, () => {
-    const machines = readdirSync(join(FIXTURES, 'machines')).sort().map((name) => readFileSync(join(FIXTURES, 'machines', name), 'utf8'));
+    const machines = readdirSync(join(FIXTURES, 'machines'))
+      .sort()
+      .map((name) => readFileSync(join(FIXTURES, 'machines', name), 'utf8'));
     const next = seededRandom(31337);
     for (let i = 0; i < ITERATIONS; i++) {
       const original = machines[i % machines.length];
@@ -200,7 +237,9 @@ describe('malformed hardware input', BOUND, () => {
 
   it(`mutated pasted listings import to valid snapshots or say which lines they skipped (${ITERATIONS / 4} cases)`, () => {
     const dir = join(REPO_ROOT, 'test', 'hardware', 'listings');
-    const listings = readdirSync(dir).sort().map((name) => readFileSync(join(dir, name), 'utf8'));
+    const listings = readdirSync(dir)
+      .sort()
+      .map((name) => readFileSync(join(dir, name), 'utf8'));
     const next = seededRandom(4711);
     for (let i = 0; i < ITERATIONS / 4; i++) {
       let text = listings[i % listings.length];

@@ -57,7 +57,12 @@ function moduleBody(random: Random, imports: string[]): string {
     case 'bindings':
       return importLine + Array.from({ length: n }, (_, i) => `  boot.kernelParams = [ "p${i}=${i}" ];\n`).join('');
     case 'specialisations':
-      return importLine + Array.from({ length: Math.min(n, 3_000) }, (_, i) => `  specialisation.s${i}.configuration.boot.kernelParams = [ "iommu=pt" "amd_iommu=on" ];\n`).join('');
+      return (
+        importLine +
+        Array.from({ length: Math.min(n, 3_000) }, (_, i) => `  specialisation.s${i}.configuration.boot.kernelParams = [ "iommu=pt" "amd_iommu=on" ];\n`).join(
+          '',
+        )
+      );
     case 'longString':
       return `${importLine}  boot.extraModprobeConfig = "options vfio-pci ids=${'10de:1b80,'.repeat(Math.ceil(n / 10))}";\n`;
     case 'longLine':
@@ -74,60 +79,64 @@ function describeCase(root: string): string {
 }
 
 describe('fuzzing generated shapes through the whole path', () => {
-  it(`${CASES} generated configurations each finish within ${CASE_LIMIT_MS / 1000} s without throwing`, { timeout: CASES * CASE_LIMIT_MS + 60_000 }, async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'nix-vfio-fuzz-shapes-'));
-    try {
-      assert.equal(spawnSync('mkfifo', [join(dir, 'fifo')]).status, 0, 'mkfifo');
-      const roots: string[] = [];
-      const random = seededRandom(16);
-      for (let i = 0; i < CASES; i++) {
-        const caseDir = join(dir, `case${i}`);
-        mkdirSync(caseDir);
-        const imports: string[] = [];
-        if (random() < 0.3) imports.push(pick(random, ['../fifo', '/dev/zero', './other.nix', './missing.nix']));
-        if (random() < 0.4) {
-          imports.push('./other.nix');
-          writeFileSync(join(caseDir, 'other.nix'), `{ lib, ... }:\n{\n${moduleBody(random, random() < 0.3 ? ['../fifo'] : [])}}\n`);
+  it(
+    `${CASES} generated configurations each finish within ${CASE_LIMIT_MS / 1000} s without throwing`,
+    { timeout: CASES * CASE_LIMIT_MS + 60_000 },
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'nix-vfio-fuzz-shapes-'));
+      try {
+        assert.equal(spawnSync('mkfifo', [join(dir, 'fifo')]).status, 0, 'mkfifo');
+        const roots: string[] = [];
+        const random = seededRandom(16);
+        for (let i = 0; i < CASES; i++) {
+          const caseDir = join(dir, `case${i}`);
+          mkdirSync(caseDir);
+          const imports: string[] = [];
+          if (random() < 0.3) imports.push(pick(random, ['../fifo', '/dev/zero', './other.nix', './missing.nix']));
+          if (random() < 0.4) {
+            imports.push('./other.nix');
+            writeFileSync(join(caseDir, 'other.nix'), `{ lib, ... }:\n{\n${moduleBody(random, random() < 0.3 ? ['../fifo'] : [])}}\n`);
+          }
+          writeFileSync(join(caseDir, 'configuration.nix'), `{ lib, x, ... }:\n{\n${moduleBody(random, imports)}}\n`);
+          roots.push(join(caseDir, 'configuration.nix'));
         }
-        writeFileSync(join(caseDir, 'configuration.nix'), `{ lib, x, ... }:\n{\n${moduleBody(random, imports)}}\n`);
-        roots.push(join(caseDir, 'configuration.nix'));
+        await new Promise<void>((resolve, reject) => {
+          const worker = new Worker(join(__dirname, 'fuzzShapesWorker.js'), { workerData: { roots } });
+          let done = 0;
+          let timer: NodeJS.Timeout;
+          const arm = () => {
+            clearTimeout(timer);
+            timer = setTimeout(() => {
+              void worker.terminate();
+              reject(new Error(`case ${done} (${roots[done]}: ${describeCase(roots[done])}) did not finish within ${CASE_LIMIT_MS} ms`));
+            }, CASE_LIMIT_MS);
+          };
+          arm();
+          worker.on('message', (result: { index: number; error?: string; ruleFailures?: string[] }) => {
+            if (result.error) {
+              clearTimeout(timer);
+              void worker.terminate();
+              return reject(new Error(`case ${result.index} (${describeCase(roots[result.index])}) threw: ${result.error}`));
+            }
+            if (result.ruleFailures && result.ruleFailures.length > 0) {
+              clearTimeout(timer);
+              void worker.terminate();
+              return reject(new Error(`case ${result.index}: rules failed: ${result.ruleFailures.join(', ')}`));
+            }
+            done++;
+            if (done === roots.length) {
+              clearTimeout(timer);
+              void worker.terminate().then(() => resolve());
+            } else arm();
+          });
+          worker.on('error', (error) => {
+            clearTimeout(timer);
+            reject(error);
+          });
+        });
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
       }
-      await new Promise<void>((resolve, reject) => {
-        const worker = new Worker(join(__dirname, 'fuzzShapesWorker.js'), { workerData: { roots } });
-        let done = 0;
-        let timer: NodeJS.Timeout;
-        const arm = () => {
-          clearTimeout(timer);
-          timer = setTimeout(() => {
-            void worker.terminate();
-            reject(new Error(`case ${done} (${roots[done]}: ${describeCase(roots[done])}) did not finish within ${CASE_LIMIT_MS} ms`));
-          }, CASE_LIMIT_MS);
-        };
-        arm();
-        worker.on('message', (result: { index: number; error?: string; ruleFailures?: string[] }) => {
-          if (result.error) {
-            clearTimeout(timer);
-            void worker.terminate();
-            return reject(new Error(`case ${result.index} (${describeCase(roots[result.index])}) threw: ${result.error}`));
-          }
-          if (result.ruleFailures && result.ruleFailures.length > 0) {
-            clearTimeout(timer);
-            void worker.terminate();
-            return reject(new Error(`case ${result.index}: rules failed: ${result.ruleFailures.join(', ')}`));
-          }
-          done++;
-          if (done === roots.length) {
-            clearTimeout(timer);
-            void worker.terminate().then(() => resolve());
-          } else arm();
-        });
-        worker.on('error', (error) => {
-          clearTimeout(timer);
-          reject(error);
-        });
-      });
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+    },
+  );
 });

@@ -14,7 +14,12 @@ async function run(roots: string[]): Promise<void> {
     const started = performance.now();
     try {
       const analysis = analyzeConfiguration(roots[index], diskLoader(parser), undefined);
-      parentPort!.postMessage({ index, ms: performance.now() - started, findings: analysis.findings.length, ruleFailures: analysis.ruleFailures.map((failure) => failure.code) });
+      parentPort!.postMessage({
+        index,
+        ms: performance.now() - started,
+        findings: analysis.findings.length,
+        ruleFailures: analysis.ruleFailures.map((failure) => failure.code),
+      });
     } catch (error) {
       parentPort!.postMessage({ index, ms: performance.now() - started, error: (error as Error).stack ?? String(error) });
     }

@@ -44,7 +44,10 @@ async function startClient(
   initialize: { rootUri?: string | null; workspaceFolders?: { uri: string; name: string }[] | null; capabilities: object; initializationOptions?: unknown },
   options: { answerConfiguration?: boolean; env?: Record<string, string> } = {},
 ): Promise<Client> {
-  const child = spawn(process.execPath, [join(REPO_ROOT, 'dist', 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...options.env } });
+  const child = spawn(process.execPath, [join(REPO_ROOT, 'dist', 'server.js'), '--stdio'], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: { ...process.env, ...options.env },
+  });
   const connection = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
   const received: Client['received'] = [];
   const waiters: { method: string; accept: (params: unknown) => boolean; resolve: (params: unknown) => void }[] = [];
@@ -124,8 +127,14 @@ describe('a client without workspace/configuration and without dynamic registrat
       const second = await client.next<PublishDiagnosticsParams>('textDocument/publishDiagnostics', (params) => params.uri === uri, mark);
       assert.deepEqual(codes(second), WITHOUT_HARDWARE);
       // The section itself (no `nixVfio` key) is read the same way.
-      void client.connection.sendNotification('workspace/didChangeConfiguration', { settings: { hardware: { scanMachine: false }, rules: { disabled: WITHOUT_HARDWARE } } });
-      const third = await client.next<PublishDiagnosticsParams>('textDocument/publishDiagnostics', (params) => params.uri === uri && params.diagnostics.length === 0, mark);
+      void client.connection.sendNotification('workspace/didChangeConfiguration', {
+        settings: { hardware: { scanMachine: false }, rules: { disabled: WITHOUT_HARDWARE } },
+      });
+      const third = await client.next<PublishDiagnosticsParams>(
+        'textDocument/publishDiagnostics',
+        (params) => params.uri === uri && params.diagnostics.length === 0,
+        mark,
+      );
       assert.deepEqual(codes(third), []);
       assert.deepEqual(
         client.received.filter((message) => message.method === 'workspace/configuration' || message.method === 'client/registerCapability'),
@@ -139,7 +148,12 @@ describe('a client without workspace/configuration and without dynamic registrat
 
   it('uses a snapshot written after start once the mtime re-check before the next analysis sees it', GUARD, async () => {
     const { workspace, path } = workspaceWithConfiguration();
-    const client = await startClient({ rootUri: pathToFileURL(workspace).href, workspaceFolders: null, capabilities: {}, initializationOptions: NO_MACHINE_SCAN });
+    const client = await startClient({
+      rootUri: pathToFileURL(workspace).href,
+      workspaceFolders: null,
+      capabilities: {},
+      initializationOptions: NO_MACHINE_SCAN,
+    });
     try {
       const uri = open(client, path, CONFIGURATION);
       assert.deepEqual(codes(await client.next<PublishDiagnosticsParams>('textDocument/publishDiagnostics', (params) => params.uri === uri)), WITHOUT_HARDWARE);
@@ -147,7 +161,11 @@ describe('a client without workspace/configuration and without dynamic registrat
       const mark = client.received.length;
       const edited = `${CONFIGURATION}# edited\n`;
       void client.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version: 2 }, contentChanges: [{ text: edited }] });
-      const after = await client.next<PublishDiagnosticsParams>('textDocument/publishDiagnostics', (params) => params.uri === uri && params.version === 2, mark);
+      const after = await client.next<PublishDiagnosticsParams>(
+        'textDocument/publishDiagnostics',
+        (params) => params.uri === uri && params.version === 2,
+        mark,
+      );
       assert.deepEqual(codes(after), WITH_INTEL_SNAPSHOT);
       // And deleted again: back to no hardware.
       rmSync(join(workspace, 'hardware.nix-vfio.json'));
@@ -168,7 +186,10 @@ describe('a client without workspace/configuration and without dynamic registrat
     const client = await startClient({ rootUri: pathToFileURL(workspace).href, capabilities: {}, initializationOptions: NO_MACHINE_SCAN });
     try {
       const uri = open(client, path, CONFIGURATION);
-      assert.deepEqual(codes(await client.next<PublishDiagnosticsParams>('textDocument/publishDiagnostics', (params) => params.uri === uri)), WITH_INTEL_SNAPSHOT);
+      assert.deepEqual(
+        codes(await client.next<PublishDiagnosticsParams>('textDocument/publishDiagnostics', (params) => params.uri === uri)),
+        WITH_INTEL_SNAPSHOT,
+      );
     } finally {
       await stop(client);
     }
@@ -210,12 +231,17 @@ describe('a client without workspace/configuration and without dynamic registrat
       }
       // A note, not a failure: it goes to window/showMessage as well as into the result.
       const mark = client.received.length;
-      const done = (await client.connection.sendRequest('workspace/executeCommand', { command: 'nixVfio.server.setUpStep', arguments: [{ uri, step: 'libvirt' }] })) as { applied: boolean; summary: string };
+      const done = (await client.connection.sendRequest('workspace/executeCommand', {
+        command: 'nixVfio.server.setUpStep',
+        arguments: [{ uri, step: 'libvirt' }],
+      })) as { applied: boolean; summary: string };
       assert.equal(done.applied, true);
       assert.match(done.summary, /^Changed configuration\.nix line/);
       const shown = await client.next<{ message: string }>('window/showMessage', () => true, mark);
       assert.match(shown.message, /Changed configuration\.nix line.*libvirtd" group/);
-      const lenses = (await client.connection.sendRequest('textDocument/codeLens', { textDocument: { uri } })) as { command?: { title: string; command: string; arguments?: unknown[] } }[];
+      const lenses = (await client.connection.sendRequest('textDocument/codeLens', { textDocument: { uri } })) as {
+        command?: { title: string; command: string; arguments?: unknown[] };
+      }[];
       assert.ok(lenses.length > 0);
       for (const lens of lenses) {
         assert.ok(lens.command && lens.command.command !== '', 'no empty command');
@@ -234,7 +260,12 @@ describe('clients that do advertise', { timeout: 60_000 }, () => {
   it('a workspace/configuration request that is never answered times out to the defaults, logged', GUARD, async () => {
     const { workspace, path } = workspaceWithConfiguration();
     const client = await startClient(
-      { rootUri: pathToFileURL(workspace).href, workspaceFolders: [{ uri: pathToFileURL(workspace).href, name: 'w' }], capabilities: { workspace: { configuration: true } }, initializationOptions: NO_MACHINE_SCAN },
+      {
+        rootUri: pathToFileURL(workspace).href,
+        workspaceFolders: [{ uri: pathToFileURL(workspace).href, name: 'w' }],
+        capabilities: { workspace: { configuration: true } },
+        initializationOptions: NO_MACHINE_SCAN,
+      },
       { env: { NIX_VFIO_CONFIGURATION_TIMEOUT_MS: '300' } },
     );
     try {
@@ -242,7 +273,11 @@ describe('clients that do advertise', { timeout: 60_000 }, () => {
       // Published although the request is never answered; the pushed settings (no machine scan) hold.
       assert.deepEqual(codes(await client.next<PublishDiagnosticsParams>('textDocument/publishDiagnostics', (params) => params.uri === uri)), WITHOUT_HARDWARE);
       assert.ok(client.received.some((message) => message.method === 'workspace/configuration'));
-      const log = await client.next<{ message: string }>('window/logMessage', (params) => /workspace\/configuration got no answer within 300 ms/.test(params.message), 0);
+      const log = await client.next<{ message: string }>(
+        'window/logMessage',
+        (params) => /workspace\/configuration got no answer within 300 ms/.test(params.message),
+        0,
+      );
       assert.match(log.message, /the settings the client sent/);
     } finally {
       await stop(client);
@@ -271,7 +306,10 @@ describe('clients that do advertise', { timeout: 60_000 }, () => {
       copyFileSync(INTEL_MACHINE, snapshot);
       const mark = client.received.length;
       void client.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: pathToFileURL(snapshot).href, type: 1 }] });
-      assert.deepEqual(codes(await client.next<PublishDiagnosticsParams>('textDocument/publishDiagnostics', (params) => params.uri === uri, mark)), WITH_INTEL_SNAPSHOT);
+      assert.deepEqual(
+        codes(await client.next<PublishDiagnosticsParams>('textDocument/publishDiagnostics', (params) => params.uri === uri, mark)),
+        WITH_INTEL_SNAPSHOT,
+      );
     } finally {
       await stop(client);
     }

@@ -63,32 +63,38 @@ describe('snippets', () => {
   const snippets = JSON.parse(readFileSync(join(REPO_ROOT, 'snippets', 'vfio.code-snippets'), 'utf8')) as Record<string, { body: string[] }>;
   for (const [name, snippet] of Object.entries(snippets)) {
     const variants = Math.max(1, ...[...snippet.body.join('\n').matchAll(/\$\{\d+\|((?:\\.|[^|])*)\|\}/g)].map((match) => choiceAlternatives(match[1]).length));
-    for (let variant = 0; variant < variants; variant++) it(`${name} (choice ${variant + 1} of ${variants}) expands to valid Nix that today's NixOS accepts`, async () => {
-      const text = `{ pkgs, ... }:\n{\n${expandSnippet(snippet.body, variant)}\n}\n`;
-      const parser = await sharedParser();
-      const tree = parser.parse(text);
-      assert.deepEqual(syntaxErrors(tree.rootNode), [], text);
-      tree.delete();
-      assert.doesNotMatch(text, /qemuOvmf|qemu\.ovmf|amd_iommu=on/, 'no removed options or invalid values');
-      // The rule catalog, for the current release, finds nothing removed, renamed or invalid in it.
-      const path = join(REPO_ROOT, 'snippet.nix');
-      const model = buildModel(path, diskLoader(parser, (file) => (file === path ? { text } : undefined)));
-      const findings = runRules(model, undefined).findings;
-      assert.deepEqual(
-        findings.filter((finding) => finding.severity === 'error' || OUTDATED_OR_INVALID.includes(finding.code)).map((finding) => `${finding.code}: ${finding.message}`),
-        [],
-        text,
-      );
-      const dir = mkdtempSync(join(tmpdir(), 'nix-vfio-snippet-'));
-      try {
-        writeFileSync(join(dir, 'snippet.nix'), text);
-        execFileSync('nix-instantiate', ['--parse', join(dir, 'snippet.nix')], { stdio: ['ignore', 'ignore', 'pipe'] });
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT' && !process.env.CI) return;
-        throw new Error(`nix-instantiate rejects ${name}: ${(error as { stderr?: Buffer }).stderr}\n${text}`);
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
-    });
+    for (let variant = 0; variant < variants; variant++)
+      it(`${name} (choice ${variant + 1} of ${variants}) expands to valid Nix that today's NixOS accepts`, async () => {
+        const text = `{ pkgs, ... }:\n{\n${expandSnippet(snippet.body, variant)}\n}\n`;
+        const parser = await sharedParser();
+        const tree = parser.parse(text);
+        assert.deepEqual(syntaxErrors(tree.rootNode), [], text);
+        tree.delete();
+        assert.doesNotMatch(text, /qemuOvmf|qemu\.ovmf|amd_iommu=on/, 'no removed options or invalid values');
+        // The rule catalog, for the current release, finds nothing removed, renamed or invalid in it.
+        const path = join(REPO_ROOT, 'snippet.nix');
+        const model = buildModel(
+          path,
+          diskLoader(parser, (file) => (file === path ? { text } : undefined)),
+        );
+        const findings = runRules(model, undefined).findings;
+        assert.deepEqual(
+          findings
+            .filter((finding) => finding.severity === 'error' || OUTDATED_OR_INVALID.includes(finding.code))
+            .map((finding) => `${finding.code}: ${finding.message}`),
+          [],
+          text,
+        );
+        const dir = mkdtempSync(join(tmpdir(), 'nix-vfio-snippet-'));
+        try {
+          writeFileSync(join(dir, 'snippet.nix'), text);
+          execFileSync('nix-instantiate', ['--parse', join(dir, 'snippet.nix')], { stdio: ['ignore', 'ignore', 'pipe'] });
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code === 'ENOENT' && !process.env.CI) return;
+          throw new Error(`nix-instantiate rejects ${name}: ${(error as { stderr?: Buffer }).stderr}\n${text}`);
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+        }
+      });
   }
 });

@@ -56,7 +56,9 @@ export function fixtureRoots(): string[] {
       const path = join(dir, name, 'configuration.nix');
       if (existsSync(path)) roots.push(path);
       // Rule fixtures are one level deeper: rules/<code>/<scenario>/.
-      else if (group === 'rules') for (const scenario of readdirSync(join(dir, name)).sort()) if (existsSync(join(dir, name, scenario, 'configuration.nix'))) roots.push(join(dir, name, scenario, 'configuration.nix'));
+      else if (group === 'rules')
+        for (const scenario of readdirSync(join(dir, name)).sort())
+          if (existsSync(join(dir, name, scenario, 'configuration.nix'))) roots.push(join(dir, name, scenario, 'configuration.nix'));
     }
   }
   return roots;

@@ -67,9 +67,21 @@ describe('flake.nix hosts', () => {
     const { hosts, unread } = await flakeHosts(readFileSync(join(TWO_HOSTS, 'flake.nix'), 'utf8'));
     assert.deepEqual(unread, []);
     assert.deepEqual(
-      hosts.map((host) => ({ name: host.name, input: host.nixpkgsInput, args: host.specialArgs, problem: host.problem, modules: host.modules.map((module) => (module.kind === 'file' ? module.path : module.kind)) })),
+      hosts.map((host) => ({
+        name: host.name,
+        input: host.nixpkgsInput,
+        args: host.specialArgs,
+        problem: host.problem,
+        modules: host.modules.map((module) => (module.kind === 'file' ? module.path : module.kind)),
+      })),
       [
-        { name: 'desk', input: 'nixpkgs', args: ['inputs', 'hostName'], problem: undefined, modules: ['/repo/hosts/desk', '/repo/modules/common.nix', '/repo/modules/vfio.nix'] },
+        {
+          name: 'desk',
+          input: 'nixpkgs',
+          args: ['inputs', 'hostName'],
+          problem: undefined,
+          modules: ['/repo/hosts/desk', '/repo/modules/common.nix', '/repo/modules/vfio.nix'],
+        },
         { name: 'laptop', input: 'nixpkgs', args: ['inputs', 'hostName'], problem: undefined, modules: ['/repo/hosts/laptop', '/repo/modules/common.nix'] },
       ],
     );
@@ -101,7 +113,11 @@ describe('flake.nix hosts', () => {
           nixosConfigurations.other = inputs.nixpkgs.lib.nixosSystem { modules = [ ./other.nix ]; };
         };
     }`);
-    const summary = hosts.map((host) => [host.name, host.nixpkgsInput, host.modules.map((module) => (module.kind === 'file' ? module.path : module.kind === 'unresolved' ? `unresolved: ${module.problem}` : 'inline'))]);
+    const summary = hosts.map((host) => [
+      host.name,
+      host.nixpkgsInput,
+      host.modules.map((module) => (module.kind === 'file' ? module.path : module.kind === 'unresolved' ? `unresolved: ${module.problem}` : 'inline')),
+    ]);
     assert.deepEqual(summary, [
       [
         'server',
@@ -111,18 +127,29 @@ describe('flake.nix hosts', () => {
       ['media', 'stable', ['unresolved: module is not read', '/repo/machines/media/configuration.nix']],
       ['other', 'nixpkgs', ['/repo/other.nix']],
     ]);
-    assert.deepEqual(unread.map((entry) => entry.reason), ['the host name is computed']);
+    assert.deepEqual(
+      unread.map((entry) => entry.reason),
+      ['the host name is computed'],
+    );
   });
 
   it('says so when the hosts are computed, and reads flake-parts flake.nixosConfigurations', async () => {
-    const computed = await flakeHosts(`{ outputs = { nixpkgs, ... }: { nixosConfigurations = nixpkgs.lib.genAttrs [ "a" "b" ] (name: nixpkgs.lib.nixosSystem { modules = [ ./\${name}.nix ]; }); }; }`);
+    const computed = await flakeHosts(
+      `{ outputs = { nixpkgs, ... }: { nixosConfigurations = nixpkgs.lib.genAttrs [ "a" "b" ] (name: nixpkgs.lib.nixosSystem { modules = [ ./\${name}.nix ]; }); }; }`,
+    );
     assert.deepEqual(computed.hosts, []);
-    assert.deepEqual(computed.unread.map((entry) => entry.reason), ['the hosts are computed (not a set written here)']);
+    assert.deepEqual(
+      computed.unread.map((entry) => entry.reason),
+      ['the hosts are computed (not a set written here)'],
+    );
     const parts = await flakeHosts(`{ outputs = inputs@{ flake-parts, nixpkgs, ... }: flake-parts.lib.mkFlake { inherit inputs; } {
       systems = [ "x86_64-linux" ];
       flake = { nixosConfigurations.box = nixpkgs.lib.nixosSystem { modules = [ ./box.nix ]; }; };
     }; }`);
-    assert.deepEqual(parts.hosts.map((host) => host.name), ['box']);
+    assert.deepEqual(
+      parts.hosts.map((host) => host.name),
+      ['box'],
+    );
   });
 
   it('marks a host whose module list it cannot read', async () => {
@@ -133,7 +160,8 @@ describe('flake.nix hosts', () => {
 });
 
 describe('flake.lock release', () => {
-  const lock = (nixpkgs: object, rootInputs: object = { nixpkgs: 'nixpkgs' }) => JSON.stringify({ nodes: { nixpkgs, root: { inputs: rootInputs } }, root: 'root', version: 7 });
+  const lock = (nixpkgs: object, rootInputs: object = { nixpkgs: 'nixpkgs' }) =>
+    JSON.stringify({ nodes: { nixpkgs, root: { inputs: rootInputs } }, root: 'root', version: 7 });
   it('reads the nixpkgs input original ref, a channel URL, and follows', () => {
     assert.equal(releaseFromFlakeLock(readFileSync(join(TWO_HOSTS, 'flake.lock'), 'utf8')), '24.11');
     assert.equal(releaseFromFlakeLock(lock({ original: { type: 'github', owner: 'NixOS', repo: 'nixpkgs', ref: 'nixos-25.05' } })), '25.05');
@@ -163,10 +191,13 @@ describe('nix-vfio check over a repository', () => {
     const result = await run(['check', 'modules/vfio.nix'], TWO_HOSTS);
     assert.deepEqual(lines(result.stdout), DESK_VFIO);
     const json = JSON.parse((await run(['check', join(TWO_HOSTS, 'modules', 'vfio.nix'), '--format', 'json'], TWO_HOSTS)).stdout);
-    assert.deepEqual(json.map((finding: { host: string; code: string }) => [finding.host, finding.code]), [
-      ['desk', 'vfio-group-incomplete'],
-      ['desk', 'vfio-device-not-present'],
-    ]);
+    assert.deepEqual(
+      json.map((finding: { host: string; code: string }) => [finding.host, finding.code]),
+      [
+        ['desk', 'vfio-group-incomplete'],
+        ['desk', 'vfio-device-not-present'],
+      ],
+    );
   });
 
   it('limits the check to one host with --host, and rejects a host that is not there', async () => {
@@ -184,7 +215,8 @@ describe('nix-vfio check over a repository', () => {
     writeFileSync(join(repo, 'flake.lock'), readFileSync(join(repo, 'flake.lock'), 'utf8').replace(/nixos-24\.11/g, 'nixos-25.11'));
     writeFileSync(join(repo, 'hosts', 'desk', 'default.nix'), readFileSync(join(repo, 'hosts', 'desk', 'default.nix'), 'utf8').replace('"intel_iommu=on"', ''));
     const codes = lines((await run(['check', '.'], repo)).stdout).map((line) => line.split(' ').slice(2).join(' '));
-    for (const expected of ['libvirtd-not-enabled desk:', 'intel-iommu-missing desk:', 'libvirt-ovmf-removed desk:']) assert.ok(codes.includes(expected), `${expected} in ${codes.join(', ')}`);
+    for (const expected of ['libvirtd-not-enabled desk:', 'intel-iommu-missing desk:', 'libvirt-ovmf-removed desk:'])
+      assert.ok(codes.includes(expected), `${expected} in ${codes.join(', ')}`);
     assert.ok(!codes.some((code) => code.endsWith('laptop:')), codes.join(', '));
   });
 
@@ -204,8 +236,10 @@ describe('nix-vfio check over a repository', () => {
 
   it('reports inputs.* imports as import-unresolved and then claims nothing missing', async () => {
     const dir = tempDir({
-      'configuration.nix': '{ inputs, ... }: {\n  imports = [ inputs.nixos-hardware.nixosModules.common-cpu-intel ];\n  boot.kernelParams = [ "vfio-pci.ids=10de:13c0" ];\n}\n',
-      'flake.nix': '{ outputs = { nixpkgs, disko, ... }: { nixosConfigurations.box = nixpkgs.lib.nixosSystem { modules = [ ./configuration.nix disko.nixosModules.disko ]; }; }; }\n',
+      'configuration.nix':
+        '{ inputs, ... }: {\n  imports = [ inputs.nixos-hardware.nixosModules.common-cpu-intel ];\n  boot.kernelParams = [ "vfio-pci.ids=10de:13c0" ];\n}\n',
+      'flake.nix':
+        '{ outputs = { nixpkgs, disko, ... }: { nixosConfigurations.box = nixpkgs.lib.nixosSystem { modules = [ ./configuration.nix disko.nixosModules.disko ]; }; }; }\n',
     });
     const result = await run(['check', '.', '--format', 'json'], dir);
     const findings = JSON.parse(result.stdout) as { file: string; line: number; code: string; message: string; host: string }[];

@@ -74,9 +74,16 @@ describe('hosts in the language server', () => {
       assert.ok(host.includes('libvirtd-not-enabled'), host.join(', '));
       const withInput = join(workspace, 'hosts', 'box', 'default.nix');
       published = session.diagnostics(pathToFileURL(withInput).href);
-      open(session, withInput, '{ inputs, ... }: {\n  imports = [ inputs.nixos-hardware.nixosModules.common-cpu-intel ];\n  boot.kernelParams = [ "vfio-pci.ids=10de:13c0" ];\n}\n');
+      open(
+        session,
+        withInput,
+        '{ inputs, ... }: {\n  imports = [ inputs.nixos-hardware.nixosModules.common-cpu-intel ];\n  boot.kernelParams = [ "vfio-pci.ids=10de:13c0" ];\n}\n',
+      );
       const box = (await published).diagnostics;
-      assert.deepEqual(box.map((diagnostic) => [diagnostic.range.start.line, diagnostic.code]), [[1, 'import-unresolved']]);
+      assert.deepEqual(
+        box.map((diagnostic) => [diagnostic.range.start.line, diagnostic.code]),
+        [[1, 'import-unresolved']],
+      );
     } finally {
       await stopServer(session);
       rmSync(workspace, { recursive: true, force: true });

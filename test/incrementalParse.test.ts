@@ -14,7 +14,20 @@ import { LineIndex } from '../server/src/text';
 import { seededRandom, sharedParser } from './helpers';
 import { scenarioDir } from './ruleFixtures';
 
-const GARBAGE = ['"intel_iommu=on" ', '\n  ', '# café 😀\n', 'é', '😀😀', ' ]; ', 'boot.kernelParams = [ "iommu=pt" ];\n', '{ ', '}', "''\n  x\n''", '${a}', ''];
+const GARBAGE = [
+  '"intel_iommu=on" ',
+  '\n  ',
+  '# café 😀\n',
+  'é',
+  '😀😀',
+  ' ]; ',
+  'boot.kernelParams = [ "iommu=pt" ];\n',
+  '{ ',
+  '}',
+  "''\n  x\n''",
+  '${a}',
+  '',
+];
 
 /** Every node with its offsets and rows/columns, which a wrong tree edit would shift. */
 function shape(node: SyntaxNode): string {

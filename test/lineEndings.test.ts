@@ -36,7 +36,14 @@ function located(analysis: Analysis): string[] {
 
 function applyFileEdits(texts: Map<string, string>, edits: FileEdit[]): Map<string, string> {
   const result = new Map<string, string>();
-  for (const file of new Set(edits.map((edit) => edit.file))) result.set(file, applyEdits(texts.get(file)!, edits.filter((edit) => edit.file === file)));
+  for (const file of new Set(edits.map((edit) => edit.file)))
+    result.set(
+      file,
+      applyEdits(
+        texts.get(file)!,
+        edits.filter((edit) => edit.file === file),
+      ),
+    );
   return result;
 }
 
@@ -72,7 +79,11 @@ describe('line breaks and byte order marks', () => {
             assert.deepEqual([...edited.keys()], [...expected.keys()], `${testCase.name} ${finding.code}: the same files change`);
             for (const [file, text] of edited) {
               assert.ok(onlyBreaks(text, lineBreak), `${testCase.name} ${finding.code} "${request.title}": only ${name} in ${file}:\n${JSON.stringify(text)}`);
-              assert.equal(withBreaks(text, '\r\n').replace(/\r\n/g, '\n'), expected.get(file), `${testCase.name} ${finding.code} "${request.title}": same result as with LF`);
+              assert.equal(
+                withBreaks(text, '\r\n').replace(/\r\n/g, '\n'),
+                expected.get(file),
+                `${testCase.name} ${finding.code} "${request.title}": same result as with LF`,
+              );
             }
             fixesChecked++;
           });
@@ -90,12 +101,20 @@ describe('line breaks and byte order marks', () => {
     assert.deepEqual(lines.positionAt(text.indexOf('c')), { line: 2, character: 0 });
     assert.equal(lines.offsetAt({ line: 3, character: 0 }), text.indexOf('d'));
     // Edits that split or join a \r\n give the index of a fresh count.
-    for (const [start, end, insert] of [[2, 2, 'x'], [1, 2, ''], [2, 3, ''], [4, 4, '\n'], [0, 0, '\r'], [3, 5, 'q\r']] as const) {
+    for (const [start, end, insert] of [
+      [2, 2, 'x'],
+      [1, 2, ''],
+      [2, 3, ''],
+      [4, 4, '\n'],
+      [0, 0, '\r'],
+      [3, 5, 'q\r'],
+    ] as const) {
       const edited = text.slice(0, start) + insert + text.slice(end);
       const incremental = lines.edited(start, end, insert, edited);
       const fresh = new LineIndex(edited);
       assert.equal(incremental.lineCount, fresh.lineCount, JSON.stringify(edited));
-      for (let offset = 0; offset <= edited.length; offset++) assert.deepEqual(incremental.positionAt(offset), fresh.positionAt(offset), JSON.stringify(edited));
+      for (let offset = 0; offset <= edited.length; offset++)
+        assert.deepEqual(incremental.positionAt(offset), fresh.positionAt(offset), JSON.stringify(edited));
     }
   });
 
@@ -111,7 +130,10 @@ describe('line breaks and byte order marks', () => {
         return located(runRules(buildModel(root, diskLoader(parser)), undefined, { disabledRules: [], nixosRelease: '25.11' }));
       };
       const plain = findingsWith('');
-      assert.ok(plain.some((finding) => finding.startsWith('amd-iommu-on-invalid@') && finding.endsWith(':0:24-0:38')), plain.join('\n'));
+      assert.ok(
+        plain.some((finding) => finding.startsWith('amd-iommu-on-invalid@') && finding.endsWith(':0:24-0:38')),
+        plain.join('\n'),
+      );
       assert.deepEqual(findingsWith('\ufeff'), plain);
     } finally {
       rmSync(dir, { recursive: true, force: true });

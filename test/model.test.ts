@@ -28,7 +28,9 @@ describe('option model queries', () => {
     const dir = join(MODEL_FIXTURES, 'specialisation');
     const model = buildModel(join(dir, 'configuration.nix'), diskLoader(await sharedParser()));
     const texts = (view: ConfigView) =>
-      view.effectiveDefinitions('boot.kernelParams').flatMap((definition) => (definition.value.kind === 'list' ? definition.value.items.map((item) => item.range.start) : []));
+      view
+        .effectiveDefinitions('boot.kernelParams')
+        .flatMap((definition) => (definition.value.kind === 'list' ? definition.value.items.map((item) => item.range.start) : []));
     assert.equal(texts(new ConfigView(model)).length, 1);
     assert.equal(texts(new ConfigView(model, 'passthrough')).length, 2);
     assert.equal(texts(new ConfigView(model, 'plain')).length, 1);
@@ -47,7 +49,8 @@ describe('option model queries', () => {
 
   it('a priority the model cannot read keeps the definition and drops no other', async () => {
     const parser = await sharedParser();
-    const text = '{ lib, prio, ... }: {\n  boot.kernelParams = [ "intel_iommu=on" ];\n  boot.kernelModules = lib.mkDefault [ "kvm-amd" ];\n  boot.kernelModules = lib.mkOverride prio [ "kvm-intel" ];\n  boot.kernelParams = lib.mkOverride prio [ "quiet" ];\n}\n';
+    const text =
+      '{ lib, prio, ... }: {\n  boot.kernelParams = [ "intel_iommu=on" ];\n  boot.kernelModules = lib.mkDefault [ "kvm-amd" ];\n  boot.kernelModules = lib.mkOverride prio [ "kvm-intel" ];\n  boot.kernelParams = lib.mkOverride prio [ "quiet" ];\n}\n';
     const model = buildModel('/virtual/configuration.nix', (path) => {
       const tree = parser.parse(text);
       return { path, text, tree, release: () => tree.delete() };
@@ -69,7 +72,10 @@ describe('option model queries', () => {
       '  boot = { kernelModules = [ "vfio" ]; };',
       '}',
     ].join('\n');
-    const model = buildModel('/m/configuration.nix', diskLoader(parser, (path) => (path === '/m/configuration.nix' ? { text } : undefined)));
+    const model = buildModel(
+      '/m/configuration.nix',
+      diskLoader(parser, (path) => (path === '/m/configuration.nix' ? { text } : undefined)),
+    );
     const keys = model.definitions.map((definition) => pathKey(definition.path));
     // Every key, every prefix of one, and names that match nothing.
     const options = new Set(['', 'boot.kernel', 'x', 'nothing.here']);
@@ -78,7 +84,11 @@ describe('option model queries', () => {
       const visible = model.definitions.filter((definition) => definition.specialisation === undefined || definition.specialisation === view.specialisation);
       for (const option of options) {
         const key = (definition: (typeof visible)[number]) => pathKey(definition.path);
-        assert.deepEqual(view.definitions(option), visible.filter((definition) => key(definition) === option), `definitions(${JSON.stringify(option)})`);
+        assert.deepEqual(
+          view.definitions(option),
+          visible.filter((definition) => key(definition) === option),
+          `definitions(${JSON.stringify(option)})`,
+        );
         assert.deepEqual(
           view.definitionsUnder(option),
           visible.filter((definition) => key(definition) === option || key(definition).startsWith(`${option}.`)),

@@ -33,14 +33,20 @@ function assertIndexMatchesScans(model: OptionModel, label: string): void {
     for (const view of views) {
       // Which specialisations a view includes is decided by `definitions`, checked above.
       const expected = under.filter((definition) => view.definitions(pathKey(definition.path)).includes(definition));
-      assert.deepEqual(positions(model, view.definitionsUnder(option)), positions(model, expected), `${label}: definitions under ${option} in ${view.specialisation ?? 'base'}`);
+      assert.deepEqual(
+        positions(model, view.definitionsUnder(option)),
+        positions(model, expected),
+        `${label}: definitions under ${option} in ${view.specialisation ?? 'base'}`,
+      );
     }
   }
   const paths = [...new Set(model.definitions.map((definition) => JSON.stringify(definition.path)))].map((path) => JSON.parse(path) as string[]);
   paths.push(['boot', 'kernelParams'], ['a'], ['services', 'x', 'y', 'z']);
   for (const path of paths) {
     for (const specialisation of [undefined, ...model.specialisations, 'absent']) {
-      const expected = model.attrsets.filter((scope) => scope.specialisation === specialisation && scope.prefix.length < path.length && isPrefix(scope.prefix, path));
+      const expected = model.attrsets.filter(
+        (scope) => scope.specialisation === specialisation && scope.prefix.length < path.length && isPrefix(scope.prefix, path),
+      );
       assert.deepEqual(
         attrsetsAbove(model, path, specialisation).map((scope) => model.attrsets.indexOf(scope)),
         expected.map((scope) => model.attrsets.indexOf(scope)),
@@ -84,7 +90,11 @@ describe('carried filters', () => {
       let tested = 0;
       const carried = filterCarried(source, (candidate) => (tested++, isEven(candidate)), earlier);
       assert.deepEqual(carried.items, source.filter(isEven), `round ${round}`);
-      assert.deepEqual(carried.positions, carried.items.map((candidate) => source.indexOf(candidate)), `round ${round}`);
+      assert.deepEqual(
+        carried.positions,
+        carried.items.map((candidate) => source.indexOf(candidate)),
+        `round ${round}`,
+      );
       const shared = sharedRuns(old, source).reduce((sum, run) => sum + run.length, 0);
       assert.equal(tested, source.length - shared, `round ${round}: only items outside shared runs are tested`);
     }
@@ -120,7 +130,10 @@ describe('remembered filters', () => {
       assert.deepEqual(found.items, edited.filter(isOdd));
       assert.ok(tested <= 2, `step ${step}: tested ${tested} items`);
       // Asked again for the same array: the same answer, nothing tested.
-      assert.equal(filters.filter('odd', edited, () => assert.fail('tested again')), found);
+      assert.equal(
+        filters.filter('odd', edited, () => assert.fail('tested again')),
+        found,
+      );
       // Another array in between: still right (then the next edit is tested from scratch once).
       if (step % 10 === 9) {
         assert.deepEqual(filters.filter('odd', other, isOdd).items, other.filter(isOdd));
@@ -161,10 +174,16 @@ describe('definition index', () => {
     ];
     for (let step = 0; step < 60; step++) {
       const current = text;
-      const model = buildModel(path, diskLoader(parser, (file) => (file === path ? { text: current } : undefined)), cache);
+      const model = buildModel(
+        path,
+        diskLoader(parser, (file) => (file === path ? { text: current } : undefined)),
+        cache,
+      );
       assertIndexMatchesScans(model, `step ${step}`);
       // Edits land on line boundaries inside the set, so the text keeps parsing and most bindings are reused.
-      const lineStarts = [...text.matchAll(/\n/g)].map((match) => match.index!).filter((offset) => offset > text.indexOf('{\n') && offset < text.lastIndexOf('\n}'));
+      const lineStarts = [...text.matchAll(/\n/g)]
+        .map((match) => match.index!)
+        .filter((offset) => offset > text.indexOf('{\n') && offset < text.lastIndexOf('\n}'));
       const at = lineStarts[Math.floor(next() * lineStarts.length)];
       text = edits[Math.floor(next() * edits.length)](at);
     }

@@ -39,13 +39,19 @@ const HAVE_NIX = (() => {
 /** Each parent shape, and the text the new `kernelModules` binding must follow (undefined: no edit). */
 const SHAPES: [string, string | undefined][] = [
   ['{ lib, ... }:\n{\n  boot.initrd = lib.mkIf true {\n    availableKernelModules = [ "nvme" ];\n  };\n}\n', 'availableKernelModules = [ "nvme" ];'],
-  ['{ lib, ... }:\nlet enable = true; in\n{\n  boot = {\n    loader.grub.enable = true;\n    initrd = lib.mkIf enable {\n      availableKernelModules = [ "nvme" ];\n    };\n  };\n}\n', 'availableKernelModules = [ "nvme" ];'],
+  [
+    '{ lib, ... }:\nlet enable = true; in\n{\n  boot = {\n    loader.grub.enable = true;\n    initrd = lib.mkIf enable {\n      availableKernelModules = [ "nvme" ];\n    };\n  };\n}\n',
+    'availableKernelModules = [ "nvme" ];',
+  ],
   ['{ ... }:\n{\n  boot.initrd = import ./initrd.nix;\n}\n', undefined],
   ['{ ... }:\n{\n  boot = import ./boot.nix;\n  networking.hostName = "desk";\n}\n', undefined],
   ['{ ... }:\n{\n  boot.initrd = { availableKernelModules = [ "nvme" ]; } // { verbose = false; };\n}\n', '?'],
   ['{ ... }:\n{\n  boot.initrd = rec {\n    availableKernelModules = [ "nvme" ];\n  };\n}\n', 'availableKernelModules = [ "nvme" ];'],
   ['{ lib, ... }:\n{\n  boot.initrd = lib.mkMerge [ { availableKernelModules = [ "nvme" ]; } ];\n}\n', '?'],
-  ['{ lib, ... }:\n{\n  boot.initrd.availableKernelModules = [ "nvme" ];\n  boot.initrd.luks = lib.mkIf true { };\n}\n', 'boot.initrd.luks = lib.mkIf true { };'],
+  [
+    '{ lib, ... }:\n{\n  boot.initrd.availableKernelModules = [ "nvme" ];\n  boot.initrd.luks = lib.mkIf true { };\n}\n',
+    'boot.initrd.luks = lib.mkIf true { };',
+  ],
 ];
 
 describe('a new binding under a parent bound to an expression', () => {
@@ -53,7 +59,10 @@ describe('a new binding under a parent bound to an expression', () => {
     it(`shape ${index + 1}: ${after === undefined ? 'no edit' : after === '?' ? 'any edit parses' : 'inside the set'}`, async (t) => {
       const parser = await sharedParser();
       const root = '/nix-vfio-test/configuration.nix';
-      const model = buildModel(root, diskLoader(parser, (path) => (path === root ? { text } : undefined)));
+      const model = buildModel(
+        root,
+        diskLoader(parser, (path) => (path === root ? { text } : undefined)),
+      );
       const edit = createBinding(model, ['boot', 'initrd', 'kernelModules'], '[ "vfio_pci" ]');
       if (after === undefined) {
         assert.equal(edit, undefined, edit && applyEdits(text, [edit]));

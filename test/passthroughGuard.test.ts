@@ -39,7 +39,10 @@ function withConfig<T>(run: (dir: string) => Promise<T>): Promise<T> {
 
 async function modelOf(text: string) {
   const path = '/virtual/guard/configuration.nix';
-  return buildModel(path, diskLoader(await sharedParser(), (file) => (file === path ? { text } : undefined)));
+  return buildModel(
+    path,
+    diskLoader(await sharedParser(), (file) => (file === path ? { text } : undefined)),
+  );
 }
 
 describe('pass-through guard', () => {
@@ -91,7 +94,10 @@ describe('pass-through guard', () => {
       assert.equal(result.code, 0, result.stderr);
       const written = join(dir, 'configuration.nix');
       execFileSync('nix-instantiate', ['--parse', written], { stdio: 'ignore' });
-      const analysis = runRules(buildModel(written, diskLoader(await sharedParser())), loadMachine('laptop-dgpu-nvme-ethernet'), { disabledRules: [], nixosRelease: '25.11' });
+      const analysis = runRules(buildModel(written, diskLoader(await sharedParser())), loadMachine('laptop-dgpu-nvme-ethernet'), {
+        disabledRules: [],
+        nixosRelease: '25.11',
+      });
       assert.ok(analysis.findings.some((finding) => finding.code === 'vfio-host-device-bound'));
       // A second run adds nothing.
       const again = await cli(['passthrough', 'configuration.nix', '0000:01:00.0', '--hardware', LAPTOP, '--allow-shared-group'], dir);

@@ -19,10 +19,15 @@ const HANG_GUARD_MS = 60_000;
 
 function cli(argv: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, [join(REPO_ROOT, 'dist', 'cli.js'), ...argv], { cwd, timeout: HANG_GUARD_MS, killSignal: 'SIGKILL', maxBuffer: 256 * 1024 * 1024 }, (error, stdout, stderr) => {
-      if (error && (error.killed || error.signal)) return reject(new Error(`nix-vfio ${argv.join(' ')} did not finish within ${HANG_GUARD_MS} ms`));
-      resolve({ code: error ? Number(error.code) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [join(REPO_ROOT, 'dist', 'cli.js'), ...argv],
+      { cwd, timeout: HANG_GUARD_MS, killSignal: 'SIGKILL', maxBuffer: 256 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        if (error && (error.killed || error.signal)) return reject(new Error(`nix-vfio ${argv.join(' ')} did not finish within ${HANG_GUARD_MS} ms`));
+        resolve({ code: error ? Number(error.code) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -40,7 +45,10 @@ describe('parse work estimate', () => {
 
   it('refuses a 100,000-name select chain before parsing, as ParseTooComplex', async () => {
     const parser = await sharedParser();
-    assert.throws(() => parser.parse(selectChain(100_000)), (error: unknown) => error instanceof ParseTooComplex && /200,0\d\d characters/.test(error.reason));
+    assert.throws(
+      () => parser.parse(selectChain(100_000)),
+      (error: unknown) => error instanceof ParseTooComplex && /200,0\d\d characters/.test(error.reason),
+    );
     // The parser still parses the next text from its start.
     const tree = parser.parse('{ a = 1; }');
     assert.equal(tree.rootNode.hasError, false);
@@ -52,7 +60,11 @@ describe('pathological configurations in the core', () => {
   it('a too-complex root is one file-too-complex info finding, never a syntax error', async () => {
     const parser = await sharedParser();
     const text = selectChain(100_000);
-    const analysis = analyzeConfiguration('/c.nix', diskLoader(parser, (path) => (path === '/c.nix' ? { text } : undefined)), undefined);
+    const analysis = analyzeConfiguration(
+      '/c.nix',
+      diskLoader(parser, (path) => (path === '/c.nix' ? { text } : undefined)),
+      undefined,
+    );
     assert.deepEqual(
       analysis.findings.map((finding) => [finding.code, finding.severity]),
       [['file-too-complex', 'info']],
@@ -100,6 +112,9 @@ describe('pathological configurations through the CLI', () => {
     const amd = findings.filter((finding) => finding.code === 'amd-iommu-on-invalid');
     assert.equal(amd.length, 5_000);
     assert.equal(new Set(amd.map((finding) => finding.line)).size, 5_000);
-    assert.ok(amd.every((finding) => finding.fix === 'Remove "amd_iommu=on"'), 'each keeps its fix');
+    assert.ok(
+      amd.every((finding) => finding.fix === 'Remove "amd_iommu=on"'),
+      'each keeps its fix',
+    );
   });
 });

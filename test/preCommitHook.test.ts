@@ -19,7 +19,11 @@ function hook(): Record<string, string> {
 }
 
 function git(cwd: string, ...args: string[]): string {
-  const result = spawnSync('git', args, { cwd, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.org', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.org' } });
+  const result = spawnSync('git', args, {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.org', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.org' },
+  });
   assert.equal(result.status, 0, result.stderr);
   return result.stdout;
 }
@@ -53,7 +57,9 @@ describe('pre-commit hook', () => {
     const [bin, ...args] = fields.entry.split(' ');
     const entry = join(REPO_ROOT, JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')).bin[bin]);
     const runHook = () => {
-      const staged = git(repo, 'diff', '--cached', '--name-only').split('\n').filter((file) => file && new RegExp(fields.files).test(file));
+      const staged = git(repo, 'diff', '--cached', '--name-only')
+        .split('\n')
+        .filter((file) => file && new RegExp(fields.files).test(file));
       return { staged, result: spawnSync(process.execPath, [entry, ...args, ...staged], { cwd: repo, encoding: 'utf8' }) };
     };
     const first = runHook();

@@ -89,8 +89,14 @@ describe('language server over JSON-RPC', { timeout: 30_000 }, () => {
     }
     const final = await last;
     assert.deepEqual(codes(final.diagnostics), []);
-    const seen = session.published.slice(firstIndex).filter((params) => params.uri === uri).map((params) => params.version!);
-    assert.ok(seen.every((version, index) => index === 0 || version >= seen[index - 1]), 'versions never go backwards');
+    const seen = session.published
+      .slice(firstIndex)
+      .filter((params) => params.uri === uri)
+      .map((params) => params.version!);
+    assert.ok(
+      seen.every((version, index) => index === 0 || version >= seen[index - 1]),
+      'versions never go backwards',
+    );
   });
 
   it('ignores a change older than the text it holds', async () => {
@@ -100,8 +106,14 @@ describe('language server over JSON-RPC', { timeout: 30_000 }, () => {
     open(session, path, '{ boot.kernelParams = [ ]; }');
     await opened;
     const third = session.diagnostics(uri, (params) => params.version === 3);
-    void session.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version: 3 }, contentChanges: [{ text: '{ boot.kernelParams = [ "quiet" ]; }' }] });
-    void session.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version: 2 }, contentChanges: [{ text: '{ boot.kernelParams = [ "a b" ]; }' }] });
+    void session.connection.sendNotification('textDocument/didChange', {
+      textDocument: { uri, version: 3 },
+      contentChanges: [{ text: '{ boot.kernelParams = [ "quiet" ]; }' }],
+    });
+    void session.connection.sendNotification('textDocument/didChange', {
+      textDocument: { uri, version: 2 },
+      contentChanges: [{ text: '{ boot.kernelParams = [ "a b" ]; }' }],
+    });
     const fourth = session.diagnostics(uri, (params) => params.version === 4);
     void session.connection.sendNotification('textDocument/didChange', {
       textDocument: { uri, version: 4 },
@@ -119,7 +131,10 @@ describe('language server over JSON-RPC', { timeout: 30_000 }, () => {
     open(session, path, '{ boot.kernelParams = [ "a b" ]; }');
     assert.deepEqual(codes((await opened).diagnostics), ['kernel-param-unquoted-space']);
     const cleared = session.diagnostics(uri, (params) => params.diagnostics.length === 0);
-    void session.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version: 2 }, contentChanges: [{ text: '{ boot.kernelParams = [ "c d" ]; }' }] });
+    void session.connection.sendNotification('textDocument/didChange', {
+      textDocument: { uri, version: 2 },
+      contentChanges: [{ text: '{ boot.kernelParams = [ "c d" ]; }' }],
+    });
     void session.connection.sendNotification('textDocument/didClose', { textDocument: { uri } });
     await cleared;
     // A request after the close is answered, so anything the server was going to send has been sent.
@@ -151,15 +166,24 @@ describe('language server over JSON-RPC', { timeout: 30_000 }, () => {
     const uri = pathToFileURL(path).href;
     const firstIndex = session.published.length;
     const answered = session.beforeNextConfigurationAnswer(() => {
-      void session.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version: 2 }, contentChanges: [{ text: '{ boot.kernelParams = [ "c d" ]; }' }] });
-      void session.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version: 3 }, contentChanges: [{ text: '{ boot.kernelParams = [ "quiet" ]; }' }] });
+      void session.connection.sendNotification('textDocument/didChange', {
+        textDocument: { uri, version: 2 },
+        contentChanges: [{ text: '{ boot.kernelParams = [ "c d" ]; }' }],
+      });
+      void session.connection.sendNotification('textDocument/didChange', {
+        textDocument: { uri, version: 3 },
+        contentChanges: [{ text: '{ boot.kernelParams = [ "quiet" ]; }' }],
+      });
     });
     const latest = session.diagnostics(uri, (params) => params.version === 3);
     open(session, path, '{ boot.kernelParams = [ "a b" ]; }');
     await answered;
     assert.deepEqual(codes((await latest).diagnostics), []);
     await session.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 0, character: 0 } });
-    const versions = session.published.slice(firstIndex).filter((params) => params.uri === uri).map((params) => params.version);
+    const versions = session.published
+      .slice(firstIndex)
+      .filter((params) => params.uri === uri)
+      .map((params) => params.version);
     assert.deepEqual([...new Set(versions)], [3], 'only the latest text is published');
   });
 
@@ -185,12 +209,15 @@ describe('language server over JSON-RPC', { timeout: 30_000 }, () => {
   });
 
   it('stays up and answers after junk documents', async () => {
-    const junk = ['[' .repeat(10_000), '{ a = "\ud800\u0000', '\u0000'.repeat(1000), "''${", '{ boot.kernelParams = [ "x" ]; }'.repeat(3000)];
+    const junk = ['['.repeat(10_000), '{ a = "\ud800\u0000', '\u0000'.repeat(1000), "''${", '{ boot.kernelParams = [ "x" ]; }'.repeat(3000)];
     const last = join(workspace, 'junk-4.nix');
     const settled = session.diagnostics(pathToFileURL(last).href);
     junk.forEach((text, index) => open(session, join(workspace, `junk-${index}.nix`), text));
     await settled;
-    const hover = await session.connection.sendRequest('textDocument/hover', { textDocument: { uri: pathToFileURL(last).href }, position: { line: 0, character: 3 } });
+    const hover = await session.connection.sendRequest('textDocument/hover', {
+      textDocument: { uri: pathToFileURL(last).href },
+      position: { line: 0, character: 3 },
+    });
     assert.equal(hover, null);
     assert.equal(session.process.exitCode, null, 'the server is still running');
   });
@@ -272,15 +299,24 @@ describe('the server log follows nixVfio.log.level', { timeout: 30_000 }, () => 
         await session.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 0, character: 0 } });
       };
       await staleChangeThenHover();
-      assert.deepEqual(lines.filter((line) => /ignored change|analysed/.test(line)), []);
+      assert.deepEqual(
+        lines.filter((line) => /ignored change|analysed/.test(line)),
+        [],
+      );
 
       log.level = 'debug';
       const reanalysed = session.diagnostics(uri);
       void session.connection.sendNotification('workspace/didChangeConfiguration', { settings: null });
       await reanalysed;
       await staleChangeThenHover();
-      assert.ok(lines.some((line) => /^analysed .*configuration\.nix: 0 findings in [\d.]+ ms$/.test(line)), lines.join('\n'));
-      assert.ok(lines.some((line) => line.includes('ignored change') && line.includes('version 1 is not newer than 1')), lines.join('\n'));
+      assert.ok(
+        lines.some((line) => /^analysed .*configuration\.nix: 0 findings in [\d.]+ ms$/.test(line)),
+        lines.join('\n'),
+      );
+      assert.ok(
+        lines.some((line) => line.includes('ignored change') && line.includes('version 1 is not newer than 1')),
+        lines.join('\n'),
+      );
     } finally {
       await stopServer(session);
       rmSync(workspace, { recursive: true, force: true });

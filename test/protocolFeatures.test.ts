@@ -14,7 +14,6 @@ import { codes, open, Session, startServer, stopServer } from './lspSession';
 import { loadMachine } from './ruleFixtures';
 import { scenarioDir } from './ruleFixtures';
 
-
 describe('editor help over JSON-RPC', { timeout: 30_000 }, () => {
   let workspace: string;
   let session: Session;
@@ -54,7 +53,10 @@ describe('editor help over JSON-RPC', { timeout: 30_000 }, () => {
       textDocument: { uri },
       range: { start: { line: 0, character: 0 }, end: { line: 100, character: 0 } },
     })) as { label: string }[];
-    assert.deepEqual(hints.map((hint) => hint.label), [' TU104 [GeForce RTX 2070 SUPER]', ' TU104 HD Audio Controller']);
+    assert.deepEqual(
+      hints.map((hint) => hint.label),
+      [' TU104 [GeForce RTX 2070 SUPER]', ' TU104 HD Audio Controller'],
+    );
   });
 
   it('code lens over the binding string: devices, group and vfio-pci state', async () => {
@@ -69,7 +71,10 @@ describe('editor help over JSON-RPC', { timeout: 30_000 }, () => {
   });
 
   it('answers the hardware request with the snapshot and its groups', async () => {
-    const response = (await session.connection.sendRequest('nixVfio/hardware', { uri })) as { groups: { group: number; devices: string[]; isolated: boolean }[]; noGroupsReason?: string };
+    const response = (await session.connection.sendRequest('nixVfio/hardware', { uri })) as {
+      groups: { group: number; devices: string[]; isolated: boolean }[];
+      noGroupsReason?: string;
+    };
     assert.equal(response.noGroupsReason, undefined, 'a reason only when there are no groups');
     assert.deepEqual(response.groups.find((group) => group.group === 27)?.devices, ['0000:0b:00.0', '0000:0b:00.1', '0000:0b:00.2', '0000:0b:00.3']);
     assert.equal(response.groups.find((group) => group.group === 27)?.isolated, true, 'the four functions of one card');
@@ -153,7 +158,10 @@ describe('hardware of the machine the server runs on', { timeout: 30_000 }, () =
       await session.connection.sendRequest('nixVfio/rescan');
       assert.equal(statuses[statuses.length - 1].hardwareSource, 'this machine');
       const report = (await session.connection.sendRequest('nixVfio/verify', { uri })) as { ok: boolean; items: { ok: boolean; what: string }[] };
-      assert.deepEqual(report.items.map((item) => item.ok), [true, true, true]);
+      assert.deepEqual(
+        report.items.map((item) => item.ok),
+        [true, true, true],
+      );
     } finally {
       await stopServer(session);
       rmSync(workspace, { recursive: true, force: true });
@@ -171,7 +179,9 @@ describe('hardware of the machine the server runs on', { timeout: 30_000 }, () =
       const workspace = mkdtempSync(join(tmpdir(), 'nix-vfio-nohw-'));
       const session = await startServer(workspace, { hardware: { scanMachine } }, 'stdio', { NIX_VFIO_SYSFS_ROOT: sysfsRoot });
       try {
-        const status = new Promise<{ hardwareSource: string; hardwareProblem?: string }>((resolve) => session.connection.onNotification('nixVfio/status', resolve));
+        const status = new Promise<{ hardwareSource: string; hardwareProblem?: string }>((resolve) =>
+          session.connection.onNotification('nixVfio/status', resolve),
+        );
         const path = join(workspace, 'configuration.nix');
         const published = session.diagnostics(pathToFileURL(path).href);
         open(session, path, unnamed);
@@ -186,7 +196,10 @@ describe('hardware of the machine the server runs on', { timeout: 30_000 }, () =
       const withoutHardware = await check(false, sysfs);
       assert.equal(withoutHardware.status.hardwareSource, 'none');
       const machine = await check(true, join(sysfs, 'no-such-root'));
-      assert.match(machine.status.hardwareProblem ?? '', /^No hardware to check against: .* does not exist \(not Linux, or a container without \/sys\)\. Hardware checks are skipped\.$/);
+      assert.match(
+        machine.status.hardwareProblem ?? '',
+        /^No hardware to check against: .* does not exist \(not Linux, or a container without \/sys\)\. Hardware checks are skipped\.$/,
+      );
       assert.deepEqual(machine.codes, withoutHardware.codes);
       mkdirSync(join(sysfs, 'sys/bus/pci/devices'), { recursive: true });
       const sandbox = await check(true, sysfs);
@@ -227,7 +240,10 @@ describe('hardware of the machine the server runs on', { timeout: 30_000 }, () =
       assert.deepEqual(found.get('htpc'), []);
       await bothReported;
       for (const host of ['desk', 'htpc']) {
-        assert.equal(statuses.get(pathToFileURL(join(workspace, 'hosts', host, 'configuration.nix')).href), join(workspace, 'hosts', host, 'hardware.nix-vfio.json'));
+        assert.equal(
+          statuses.get(pathToFileURL(join(workspace, 'hosts', host, 'configuration.nix')).href),
+          join(workspace, 'hosts', host, 'hardware.nix-vfio.json'),
+        );
       }
     } finally {
       await stopServer(session);
@@ -246,7 +262,10 @@ describe('hardware of the machine the server runs on', { timeout: 30_000 }, () =
       const inSnapshot = session.diagnostics(pathToFileURL(snapshotPath).href);
       open(session, join(workspace, 'configuration.nix'), '{ boot.kernelParams = [ "quiet" ]; }\n');
       const result = await inSnapshot;
-      assert.deepEqual(result.diagnostics.map((diagnostic) => diagnostic.message), ['devices[2].vendor: must be four lower-case hex digits']);
+      assert.deepEqual(
+        result.diagnostics.map((diagnostic) => diagnostic.message),
+        ['devices[2].vendor: must be four lower-case hex digits'],
+      );
       const line = readFileSync(snapshotPath, 'utf8').split('\n')[result.diagnostics[0].range.start.line];
       assert.match(line, /"vendor": "NVIDIA"/);
     } finally {

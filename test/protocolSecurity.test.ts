@@ -26,7 +26,10 @@ describe('messages never quote a snapshot file', { timeout: 30_000 }, () => {
       const inConfig = session.diagnostics(pathToFileURL(configPath).href);
       open(session, configPath, '{ boot.kernelParams = [ "quiet" ]; }\n');
       const [snapshotResult, configResult] = await Promise.all([inSnapshot, inConfig]);
-      assert.deepEqual(snapshotResult.diagnostics.map((diagnostic) => diagnostic.message), ['snapshot: not valid JSON at line 2, column 3']);
+      assert.deepEqual(
+        snapshotResult.diagnostics.map((diagnostic) => diagnostic.message),
+        ['snapshot: not valid JSON at line 2, column 3'],
+      );
       // Placed where the fault is, not at the top of the file.
       assert.deepEqual(snapshotResult.diagnostics[0].range.start, { line: 1, character: 2 });
       await session.connection.sendRequest('shutdown');
@@ -108,14 +111,26 @@ describe('the workspace boundary is checked on real paths', { timeout: 30_000 },
     };
     try {
       const trusted = await run(true);
-      assert.ok(trusted.published.some((params) => params.uri.endsWith('/link/x.nix') && codes(params.diagnostics).includes('kernel-param-unquoted-space')), 'trusted: the linked module is read');
-      assert.ok(trusted.statuses.some((status) => status.hardwareProblem?.includes('not valid JSON')), 'trusted: the linked snapshot is read');
+      assert.ok(
+        trusted.published.some((params) => params.uri.endsWith('/link/x.nix') && codes(params.diagnostics).includes('kernel-param-unquoted-space')),
+        'trusted: the linked module is read',
+      );
+      assert.ok(
+        trusted.statuses.some((status) => status.hardwareProblem?.includes('not valid JSON')),
+        'trusted: the linked snapshot is read',
+      );
 
       const untrusted = await run(false);
       const unresolved = untrusted.result.diagnostics.find((diagnostic) => diagnostic.code === 'import-unresolved');
       assert.match(unresolved?.message ?? '', /outside the workspace, which is not trusted/);
-      assert.ok(!untrusted.published.some((params) => params.uri.includes('/link/') || params.uri.endsWith('.json')), JSON.stringify(untrusted.published.map((params) => params.uri)));
-      assert.deepEqual(untrusted.statuses.map((status) => [status.hardwareSource, status.hardwareProblem]), [['none', undefined]]);
+      assert.ok(
+        !untrusted.published.some((params) => params.uri.includes('/link/') || params.uri.endsWith('.json')),
+        JSON.stringify(untrusted.published.map((params) => params.uri)),
+      );
+      assert.deepEqual(
+        untrusted.statuses.map((status) => [status.hardwareSource, status.hardwareProblem]),
+        [['none', undefined]],
+      );
     } finally {
       rmSync(outside, { recursive: true, force: true });
     }
@@ -134,7 +149,10 @@ describe('the workspace boundary is checked on real paths', { timeout: 30_000 },
       open(session, path, '{ boot.kernelParams = [ "quiet" ]; }\n');
       await published;
       await session.connection.sendRequest('shutdown');
-      assert.deepEqual(statuses.map((status) => [status.hardwareSource, status.hardwareProblem]), [['none', undefined]]);
+      assert.deepEqual(
+        statuses.map((status) => [status.hardwareSource, status.hardwareProblem]),
+        [['none', undefined]],
+      );
       assert.ok(!session.published.some((params) => params.uri.endsWith('.json')));
     } finally {
       await session.connection.sendNotification('exit');

@@ -25,7 +25,10 @@ describe('analysis in slices within a budget', () => {
   it('gives the same findings as runRules when the budget suffices', async () => {
     const parser = await sharedParser();
     const text = manySpecialisations(50);
-    const model = buildModel('/c.nix', diskLoader(parser, () => ({ text })));
+    const model = buildModel(
+      '/c.nix',
+      diskLoader(parser, () => ({ text })),
+    );
     const whole = runRules(model, loadMachine('amd-desktop'));
     const sliced = await runRulesInSlices(model, loadMachine('amd-desktop'), undefined, { totalMs: 60_000, sliceMs: 0 });
     assert.equal(sliced.incomplete, false);
@@ -35,7 +38,10 @@ describe('analysis in slices within a budget', () => {
   it('past the budget keeps what the finished rules found and adds one file-too-complex info', async () => {
     const parser = await sharedParser();
     const text = manySpecialisations(50);
-    const model = buildModel('/c.nix', diskLoader(parser, () => ({ text })));
+    const model = buildModel(
+      '/c.nix',
+      diskLoader(parser, () => ({ text })),
+    );
     const whole = runRules(model, loadMachine('amd-desktop'));
     const cut = await runRulesInSlices(model, loadMachine('amd-desktop'), undefined, { totalMs: 0, sliceMs: 0 });
     assert.equal(cut.incomplete, true);
@@ -148,7 +154,10 @@ describe('a responsive server', { timeout: 120_000 }, () => {
     const final = session.diagnostics(uri, (params) => params.version === finalVersion);
     void session.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version: finalVersion }, contentChanges: [{ text }] });
     const published = await final;
-    assert.deepEqual(published.diagnostics.map((diagnostic) => diagnostic.code), ['module-name-with-spaces']);
+    assert.deepEqual(
+      published.diagnostics.map((diagnostic) => diagnostic.code),
+      ['module-name-with-spaces'],
+    );
     const diagnostic: Diagnostic = published.diagnostics[0];
     const actions = (await session.connection.sendRequest('textDocument/codeAction', {
       textDocument: { uri },

@@ -40,7 +40,10 @@ export function loadMachine(name: string): HardwareSnapshot {
   return result.snapshot;
 }
 
-const subfolders = (dir: string) => readdirSync(dir).filter((name) => statSync(join(dir, name)).isDirectory()).sort();
+const subfolders = (dir: string) =>
+  readdirSync(dir)
+    .filter((name) => statSync(join(dir, name)).isDirectory())
+    .sort();
 
 export function ruleCases(): RuleCase[] {
   return subfolders(RULE_FIXTURES).flatMap((group) =>
@@ -54,9 +57,21 @@ export function ruleCases(): RuleCase[] {
         scenario,
         dir,
         root: join(dir, 'configuration.nix'),
-        about: group === SHARED_SCENARIOS ? (existsSync(rulesFile) ? readFileSync(rulesFile, 'utf8').split('\n').map((line) => line.trim()).filter(Boolean) : []) : [group],
+        about:
+          group === SHARED_SCENARIOS
+            ? existsSync(rulesFile)
+              ? readFileSync(rulesFile, 'utf8')
+                  .split('\n')
+                  .map((line) => line.trim())
+                  .filter(Boolean)
+              : []
+            : [group],
         hardware: existsSync(machineFile) ? loadMachine(readFileSync(machineFile, 'utf8').trim()) : undefined,
-        expected: existsSync(expectedFile) ? readFileSync(expectedFile, 'utf8').split('\n').filter((line) => line.trim() !== '') : [],
+        expected: existsSync(expectedFile)
+          ? readFileSync(expectedFile, 'utf8')
+              .split('\n')
+              .filter((line) => line.trim() !== '')
+          : [],
         settings: { ...DEFAULT_SETTINGS, ...(existsSync(join(dir, 'settings.json')) ? JSON.parse(readFileSync(join(dir, 'settings.json'), 'utf8')) : {}) },
       };
     }),
@@ -80,9 +95,15 @@ export function findingLines(analysis: Analysis, dir: string): string[] {
     .map((finding) => {
       const position = new LineIndex(analysis.model.files.get(finding.file)?.text ?? '').positionAt(finding.range.start);
       const head = `${relative(dir, finding.file)}:${position.line + 1}:${position.character + 1} ${finding.severity} ${finding.code}: ${oneLine(finding.message)}`;
-      return { position: [relative(dir, finding.file), position.line, position.character] as const, head, fixes: fixesOf(finding).map((fix) => `  fix: ${oneLine(fix.title)}`) };
+      return {
+        position: [relative(dir, finding.file), position.line, position.character] as const,
+        head,
+        fixes: fixesOf(finding).map((fix) => `  fix: ${oneLine(fix.title)}`),
+      };
     })
-    .sort((a, b) => a.position[0].localeCompare(b.position[0]) || a.position[1] - b.position[1] || a.position[2] - b.position[2] || a.head.localeCompare(b.head))
+    .sort(
+      (a, b) => a.position[0].localeCompare(b.position[0]) || a.position[1] - b.position[1] || a.position[2] - b.position[2] || a.head.localeCompare(b.head),
+    )
     .flatMap((entry) => [entry.head, ...entry.fixes]);
 }
 

@@ -52,7 +52,10 @@ describe('every rule has fixtures', () => {
 describe('kernel version the rules assume', () => {
   const versionOf = async (text: string, nixosRelease: string) => {
     const path = '/virtual/kernel-version/configuration.nix';
-    const model = buildModel(path, diskLoader(await sharedParser(), (file) => (file === path ? { text } : undefined)));
+    const model = buildModel(
+      path,
+      diskLoader(await sharedParser(), (file) => (file === path ? { text } : undefined)),
+    );
     return kernelVersion(configViews(model)[0], undefined, nixosRelease);
   };
 
@@ -78,7 +81,9 @@ describe('kernel version the rules assume', () => {
 describe('which initrd honours the blacklist', () => {
   const messages = async (name: string) => {
     const testCase = ruleCases().find((candidate) => candidate.scenario === name)!;
-    return analyzeCase(testCase, await sharedParser()).findings.filter((finding) => finding.code === 'module-blacklisted-and-loaded').map((finding) => finding.message);
+    return analyzeCase(testCase, await sharedParser())
+      .findings.filter((finding) => finding.code === 'module-blacklisted-and-loaded')
+      .map((finding) => finding.message);
   };
 
   it('says the scripted initrd loads a blacklisted module anyway', async () => {

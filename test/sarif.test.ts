@@ -35,7 +35,13 @@ describe('SARIF output', () => {
     const [run] = log.runs;
     assert.equal(log.version, '2.1.0');
     assert.deepEqual(
-      run.results.map((result: any) => [result.ruleId, result.level, result.locations[0].physicalLocation.artifactLocation.uri, result.locations[0].physicalLocation.region.startLine, result.properties.host]),
+      run.results.map((result: any) => [
+        result.ruleId,
+        result.level,
+        result.locations[0].physicalLocation.artifactLocation.uri,
+        result.locations[0].physicalLocation.region.startLine,
+        result.properties.host,
+      ]),
       [
         ['iommu-pt-info', 'note', 'hosts/desk/default.nix', 12, 'desk'],
         ['vfio-group-incomplete', 'error', 'modules/vfio.nix', 6, 'desk'],

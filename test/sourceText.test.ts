@@ -18,7 +18,8 @@ function sampleText(size: number, next: () => number, longLines = true): string 
   const parts: string[] = [];
   let length = 0;
   while (length < size) {
-    const part = longLines && next() < 0.02 ? 'x'.repeat(Math.floor(next() * 40_000)) : PIECES[Math.floor(next() * PIECES.length)].repeat(1 + Math.floor(next() * 20));
+    const part =
+      longLines && next() < 0.02 ? 'x'.repeat(Math.floor(next() * 40_000)) : PIECES[Math.floor(next() * PIECES.length)].repeat(1 + Math.floor(next() * 20));
     parts.push(part);
     length += part.length;
   }
@@ -39,7 +40,8 @@ function assertReadsAs(source: SourceText, expected: string, next: () => number,
   let read = '';
   for (let piece = source.readFrom(0); piece.length > 0; piece = source.readFrom(read.length)) read += piece;
   assert.equal(read, expected, `${label}: read chunk by chunk`);
-  for (const needle of ['nix-vfio:', '\r\n😀', 'absent needle']) assert.equal(source.includes(needle), expected.includes(needle), `${label}: includes ${needle}`);
+  for (const needle of ['nix-vfio:', '\r\n😀', 'absent needle'])
+    assert.equal(source.includes(needle), expected.includes(needle), `${label}: includes ${needle}`);
   assert.equal(source.text, expected, `${label}: text`);
 }
 
@@ -121,7 +123,7 @@ function shape(root: SyntaxNode): string {
   const out: string[] = [];
   const cursor = root.walk();
   try {
-    for (let depth = 0; ; ) {
+    for (let depth = 0; ;) {
       out.push(`${depth}:${cursor.nodeType}@${cursor.startIndex}-${cursor.endIndex}`);
       if (cursor.gotoFirstChild()) depth++;
       else {
@@ -209,7 +211,10 @@ describe('a large open document', () => {
         if (version % 4 === 0) assert.equal(shape(tree.rootNode), shape(fresh.rootNode), `v${version}: tree`);
         else assert.equal(tree.rootNode.endIndex, fresh.rootNode.endIndex, `v${version}: tree`);
         const cached = buildModel(path, loader, cache);
-        const scratch = buildModel(path, diskLoader(parser, (file) => (file === path ? { text: expected, tree: fresh } : undefined)));
+        const scratch = buildModel(
+          path,
+          diskLoader(parser, (file) => (file === path ? { text: expected, tree: fresh } : undefined)),
+        );
         assert.deepEqual(
           JSON.parse(JSON.stringify({ ...cached, files: [...cached.files.keys()] })),
           JSON.parse(JSON.stringify({ ...scratch, files: [...scratch.files.keys()] })),

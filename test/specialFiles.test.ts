@@ -97,7 +97,11 @@ describe('readRegularFile', () => {
       kind: 'not-regular',
       reason: 'it is a FIFO (named pipe), not a regular file',
     });
-    assert.deepEqual(await readInChild('/dev/zero', { maxBytes: 100 }), { ok: false, kind: 'not-regular', reason: 'it is a character device, not a regular file' });
+    assert.deepEqual(await readInChild('/dev/zero', { maxBytes: 100 }), {
+      ok: false,
+      kind: 'not-regular',
+      reason: 'it is a character device, not a regular file',
+    });
     assert.deepEqual(await readInChild('/dev/zero', { maxBytes: 100, overLimit: 'truncate' }), {
       ok: false,
       kind: 'not-regular',
@@ -174,7 +178,10 @@ describe('special files in the CLI', () => {
     assert.equal(unresolved.length, 2, result.stdout);
     assert.ok(unresolved.some((finding) => /FIFO/.test(finding.message)));
     assert.ok(unresolved.some((finding) => /character device/.test(finding.message)));
-    assert.ok(findings.some((finding) => finding.code === 'module-name-with-spaces'), 'the rest of the file is checked');
+    assert.ok(
+      findings.some((finding) => finding.code === 'module-name-with-spaces'),
+      'the rest of the file is checked',
+    );
   });
 
   it('a FIFO or /dev/zero as --hardware or --from exits 2', async () => {

@@ -36,7 +36,13 @@ function randomPosition(random: () => number, lines: LineIndex, length: number):
   const lineLength = line >= 0 && line < lines.lineCount ? (line + 1 < lines.lineCount ? lines.lineStart(line + 1) : length) - lines.lineStart(line) : 0;
   const kind = random();
   const character =
-    kind < 0.05 ? -1 - Math.floor(random() * 3) : kind < 0.2 ? lineLength + Math.floor(random() * 5) : kind < 0.25 ? 1_000_000 : Math.floor(random() * (lineLength + 1));
+    kind < 0.05
+      ? -1 - Math.floor(random() * 3)
+      : kind < 0.2
+        ? lineLength + Math.floor(random() * 5)
+        : kind < 0.25
+          ? 1_000_000
+          : Math.floor(random() * (lineLength + 1));
   return { line, character };
 }
 
@@ -76,7 +82,8 @@ describe('text sync matches vscode-languageserver-textdocument', () => {
         assert.equal(document.text, expected, `seed ${seed} version ${version}: ${JSON.stringify(changes)}`);
         const fresh = new LineIndex(expected);
         assert.equal(document.lines.lineCount, fresh.lineCount, `line count after version ${version}`);
-        for (let line = 0; line < fresh.lineCount; line++) assert.equal(document.lines.lineStart(line), fresh.lineStart(line), `line ${line} after version ${version}`);
+        for (let line = 0; line < fresh.lineCount; line++)
+          assert.equal(document.lines.lineStart(line), fresh.lineStart(line), `line ${line} after version ${version}`);
         // Keep the texts small: a replacement of everything now and then.
         if (expected.length > 3_000) {
           expected = randomText(random, 60);

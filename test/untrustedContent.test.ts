@@ -55,7 +55,23 @@ describe('snapshot JSON errors name a position, never the text', () => {
         checked++;
       }
     }
-    for (const text of ['', ' ', '[', '[1,]', '{"a":1,}', '{"a" 1}', '01', '-', '1.e3', '"\\u00g0"', '[1 2]', '{}x', '"\t"', '[[[[[]]]]]', '{"a":{"b":[{}]}}']) {
+    for (const text of [
+      '',
+      ' ',
+      '[',
+      '[1,]',
+      '{"a":1,}',
+      '{"a" 1}',
+      '01',
+      '-',
+      '1.e3',
+      '"\\u00g0"',
+      '[1 2]',
+      '{}x',
+      '"\t"',
+      '[[[[[]]]]]',
+      '{"a":{"b":[{}]}}',
+    ]) {
       assert.equal(jsonErrorOffset(text) === undefined, jsonParses(text), JSON.stringify(text));
     }
     assert.ok(checked > 1000);
@@ -65,7 +81,10 @@ describe('snapshot JSON errors name a position, never the text', () => {
     const result = parseSnapshot(`{\n  "format": "nix-vfio-hardware",\n  ${SECRET}\n}`);
     assert.equal(result.ok, false);
     if (result.ok) return;
-    assert.deepEqual(result.problems.map((problem) => problem.message), ['not valid JSON at line 3, column 3']);
+    assert.deepEqual(
+      result.problems.map((problem) => problem.message),
+      ['not valid JSON at line 3, column 3'],
+    );
     assert.equal(result.problems[0].offset, `{\n  "format": "nix-vfio-hardware",\n  `.length);
     const plain = parseSnapshot(SECRET);
     assert.ok(!plain.ok && plain.problems[0].message === 'not valid JSON at line 1, column 1');
@@ -111,7 +130,11 @@ describe('snapshot JSON errors name a position, never the text', () => {
       writeFileSync(join(dir, 'snapshot.json'), `${SECRET}\n`);
       let stderr = '';
       let stdout = '';
-      const code = await runCli(['check', 'configuration.nix', '--hardware', 'snapshot.json'], { stdout: (text) => (stdout += text), stderr: (text) => (stderr += text), cwd: dir });
+      const code = await runCli(['check', 'configuration.nix', '--hardware', 'snapshot.json'], {
+        stdout: (text) => (stdout += text),
+        stderr: (text) => (stderr += text),
+        cwd: dir,
+      });
       assert.equal(code, 2);
       assert.match(stderr, /not valid JSON at line 1, column 1/);
       assert.ok(!`${stdout}${stderr}`.includes('AWS') && !`${stdout}${stderr}`.includes('wJalr'), stderr);
@@ -124,11 +147,17 @@ describe('snapshot JSON errors name a position, never the text', () => {
 /** A fixture machine with hostile names on every device, driver and the kernel release. */
 function hostileMachine(name = 'amd-desktop'): HardwareSnapshot {
   const machine = loadMachine(name);
-  const hostile = 'Evil [click](https://evil.example/x) ![img](https://evil.example/i.png) <img src=x onerror=alert(1)> www.evil.example `code` **bold**\n# heading\u202e\u0007\u001b[31m';
+  const hostile =
+    'Evil [click](https://evil.example/x) ![img](https://evil.example/i.png) <img src=x onerror=alert(1)> www.evil.example `code` **bold**\n# heading\u202e\u0007\u001b[31m';
   return {
     ...machine,
     kernel: { ...machine.kernel, release: `6.8.0 ${hostile}` },
-    devices: machine.devices.map((device) => ({ ...device, vendorName: hostile, deviceName: `${hostile} ${'x'.repeat(500)}`, driver: device.driver ? `${device.driver}\n[x](https://evil.example)` : device.driver })),
+    devices: machine.devices.map((device) => ({
+      ...device,
+      vendorName: hostile,
+      deviceName: `${hostile} ${'x'.repeat(500)}`,
+      driver: device.driver ? `${device.driver}\n[x](https://evil.example)` : device.driver,
+    })),
   };
 }
 
@@ -167,10 +196,17 @@ describe('snapshot strings are inert where they are shown', () => {
     }
     const shared = join(scenarioDir('laptop-shared-group'), 'configuration.nix');
     const sharedModel = buildModel(shared, diskLoader(await sharedParser()));
-    for (const [checked, on] of [[model, machine], [sharedModel, hostileMachine('intel-laptop-shared')]] as const) {
+    for (const [checked, on] of [
+      [model, machine],
+      [sharedModel, hostileMachine('intel-laptop-shared')],
+    ] as const) {
       const analysis = runRules(checked, on, { disabledRules: [], nixosRelease: '25.11' });
       for (const finding of analysis.findings) assert.doesNotMatch(finding.message, INERT, finding.message);
-      if (checked === sharedModel) assert.ok(analysis.findings.some((finding) => finding.message.includes('Evil')), 'the shared-group finding names the devices');
+      if (checked === sharedModel)
+        assert.ok(
+          analysis.findings.some((finding) => finding.message.includes('Evil')),
+          'the shared-group finding names the devices',
+        );
     }
     for (const item of verifyPassthrough(model, machine).items) assert.doesNotMatch(`${item.what} ${item.cause ?? ''}`, INERT);
     for (const line of groupsTable(machine).split('\n')) assert.doesNotMatch(line, INERT);

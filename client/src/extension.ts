@@ -1,7 +1,20 @@
 // The VS Code side: starts the language server for Nix files and owns commands, the IOMMU
 // Groups view, the topology picture and the status bar. No analysis here.
 import * as path from 'node:path';
-import { commands, env, ExtensionContext, Position, ProgressLocation, Range, Selection, TextEditorRevealType, Uri, ViewColumn, window, workspace } from 'vscode';
+import {
+  commands,
+  env,
+  ExtensionContext,
+  Position,
+  ProgressLocation,
+  Range,
+  Selection,
+  TextEditorRevealType,
+  Uri,
+  ViewColumn,
+  window,
+  workspace,
+} from 'vscode';
 import { LanguageClient, LanguageClientOptions, RevealOutputChannelOn, ServerOptions, TransportKind } from 'vscode-languageclient/node';
 import { RESCAN_REQUEST, STATUS_NOTIFICATION } from '../../shared/protocol';
 import { ConfigurationTracker } from './configuration';
@@ -38,7 +51,10 @@ export async function activate(context: ExtensionContext): Promise<void> {
   const tracker = new ConfigurationTracker();
   const configuration = () => tracker.resolve();
   const view = new IommuGroupsView(() => client, configuration);
-  const status = new StatusIndicator(() => tracker.current(), () => tracker.nixOpen());
+  const status = new StatusIndicator(
+    () => tracker.current(),
+    () => tracker.nixOpen(),
+  );
   const reveal = async (binding: BindingLine) => {
     const shown = window.visibleTextEditors.find((candidate) => candidate.document.uri.toString() === binding.uri);
     const editor = await window.showTextDocument(Uri.parse(binding.uri), { preview: false, viewColumn: shown?.viewColumn ?? ViewColumn.One });
@@ -46,7 +62,12 @@ export async function activate(context: ExtensionContext): Promise<void> {
     editor.selection = new Selection(line.start, line.start);
     editor.revealRange(line, TextEditorRevealType.InCenter);
   };
-  const topology = new TopologyPanel(() => client, configuration, (uri, address) => passThroughDevice(client!, uri, address), reveal);
+  const topology = new TopologyPanel(
+    () => client,
+    configuration,
+    (uri, address) => passThroughDevice(client!, uri, address),
+    reveal,
+  );
   const refreshViews = () => {
     view.refresh();
     void topology.refresh();

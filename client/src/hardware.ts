@@ -13,8 +13,7 @@ export interface GroupInfo {
 }
 
 export type HardwareView =
-  | { kind: 'message'; text: string }
-  | { kind: 'groups'; configuration: Uri; groups: GroupInfo[]; bindings: Record<string, BindingLine[]> };
+  { kind: 'message'; text: string } | { kind: 'groups'; configuration: Uri; groups: GroupInfo[]; bindings: Record<string, BindingLine[]> };
 
 /** Asks the server for the hardware of `configuration`, in the shape the view and the picture draw. */
 export async function hardwareView(client: LanguageClient | undefined, configuration: Uri | undefined): Promise<HardwareView> {

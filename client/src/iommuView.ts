@@ -43,7 +43,9 @@ export class IommuGroupsView implements TreeDataProvider<IommuNode> {
       const tooltip = new MarkdownString(undefined, true);
       tooltip.isTrusted = false;
       tooltip.supportHtml = false;
-      tooltip.appendText(`IOMMU group ${node.group}: ${isolated ? 'isolated (one card’s functions only)' : 'shared (other devices would leave the host too)'}\n\n`);
+      tooltip.appendText(
+        `IOMMU group ${node.group}: ${isolated ? 'isolated (one card’s functions only)' : 'shared (other devices would leave the host too)'}\n\n`,
+      );
       for (const device of node.devices) tooltip.appendText(`${deviceFacts(device, node.bindings[device.address]).join('\n')}\n\n`);
       item.tooltip = tooltip;
       return item;

@@ -28,7 +28,9 @@ export async function passThroughDevice(client: LanguageClient, configuration: U
     detail: `IOMMU group ${device.iommuGroup ?? 'none'} · driver ${driverText(device)}${device.bootVga ? ' · boot GPU' : ''}`,
     address: device.address,
   }));
-  const picked = address ? items.find((item) => item.address === address) : await window.showQuickPick(items, { title: 'Pass through a device (its whole IOMMU group goes to the VM)', matchOnDescription: true });
+  const picked = address
+    ? items.find((item) => item.address === address)
+    : await window.showQuickPick(items, { title: 'Pass through a device (its whole IOMMU group goes to the VM)', matchOnDescription: true });
   if (!picked) return;
   await runEditingCommand(client, SERVER_COMMANDS.passThroughDevice, { uri, address: picked.address }, `Passed ${picked.label} through`);
 }
@@ -63,15 +65,23 @@ async function runEditingCommand(client: LanguageClient, command: string, argume
   if (first) {
     // In the editor group that already shows the file, else the first: not beside the topology picture.
     const shown = window.visibleTextEditors.find((candidate) => candidate.document.uri.toString() === first.uri);
-    const editor = await window.showTextDocument(Uri.parse(first.uri), { preview: false, preserveFocus: true, viewColumn: shown?.viewColumn ?? ViewColumn.One });
+    const editor = await window.showTextDocument(Uri.parse(first.uri), {
+      preview: false,
+      preserveFocus: true,
+      viewColumn: shown?.viewColumn ?? ViewColumn.One,
+    });
     const range = new Range(new Position(first.fromLine - 1, 0), new Position(first.toLine - 1, 0));
     editor.selection = new Selection(range.start, range.start);
     editor.revealRange(range, TextEditorRevealType.InCenterIfOutsideViewport);
   }
-  const versions = new Map((result.changes ?? []).map((change) => [change.uri, workspace.textDocuments.find((document) => document.uri.toString() === change.uri)?.version]));
+  const versions = new Map(
+    (result.changes ?? []).map((change) => [change.uri, workspace.textDocuments.find((document) => document.uri.toString() === change.uri)?.version]),
+  );
   const message = [`${done}. ${result.summary ?? ''}`.trim(), ...result.notes].join(' ');
   // Not awaited: the command is done; the message stays until the user answers or closes it.
-  void window.showInformationMessage(message, 'Undo').then((choice) => (choice === 'Undo' && result.undo ? undoChange(client, result.undo, versions) : undefined));
+  void window
+    .showInformationMessage(message, 'Undo')
+    .then((choice) => (choice === 'Undo' && result.undo ? undoChange(client, result.undo, versions) : undefined));
 }
 
 async function undoChange(client: LanguageClient, edit: unknown, versions: Map<string, number | undefined>): Promise<void> {
@@ -81,7 +91,9 @@ async function undoChange(client: LanguageClient, edit: unknown, versions: Map<s
     void window.showWarningMessage('Not undone: the file changed since. Use Edit → Undo in the editor instead.');
     return;
   }
-  const undo: WorkspaceEdit | undefined = await client.protocol2CodeConverter.asWorkspaceEdit(edit as Parameters<LanguageClient['protocol2CodeConverter']['asWorkspaceEdit']>[0]);
+  const undo: WorkspaceEdit | undefined = await client.protocol2CodeConverter.asWorkspaceEdit(
+    edit as Parameters<LanguageClient['protocol2CodeConverter']['asWorkspaceEdit']>[0],
+  );
   const undone = undo !== undefined && (await workspace.applyEdit(undo));
   void window.showInformationMessage(undone ? 'Undone: the configuration is as it was.' : 'Could not undo the change.');
 }

@@ -6,7 +6,6 @@ import { StatusParams, statusFor, statusText } from './statusText';
 
 export type { StatusParams } from './statusText';
 
-
 export class StatusIndicator {
   private readonly item: StatusBarItem = window.createStatusBarItem('nixVfio.status', StatusBarAlignment.Left, 10);
   private readonly byRoot = new Map<string, StatusParams>();

@@ -21,11 +21,16 @@ export class TopologyPanel implements Disposable {
 
   async show(): Promise<void> {
     if (!this.panel) {
-      this.panel = window.createWebviewPanel('nixVfio.topology', 'IOMMU Topology', { viewColumn: ViewColumn.Beside, preserveFocus: false }, {
-        enableScripts: true,
-        // Nothing is loaded from disk or the network.
-        localResourceRoots: [],
-      });
+      this.panel = window.createWebviewPanel(
+        'nixVfio.topology',
+        'IOMMU Topology',
+        { viewColumn: ViewColumn.Beside, preserveFocus: false },
+        {
+          enableScripts: true,
+          // Nothing is loaded from disk or the network.
+          localResourceRoots: [],
+        },
+      );
       this.panel.onDidDispose(() => (this.panel = undefined));
       this.panel.webview.onDidReceiveMessage((message: { action?: unknown; address?: unknown }) => void this.onMessage(message));
     } else {
@@ -46,7 +51,11 @@ export class TopologyPanel implements Disposable {
       panel.webview.html = `<!DOCTYPE html><html><head><meta http-equiv="Content-Security-Policy" content="default-src 'none';"></head><body><p>${escapeHtml(view.text)}</p></body></html>`;
       return;
     }
-    this.shown = { configuration: view.configuration, addresses: new Set(view.groups.flatMap((group) => group.devices.map((device) => device.address))), bindings: view.bindings };
+    this.shown = {
+      configuration: view.configuration,
+      addresses: new Set(view.groups.flatMap((group) => group.devices.map((device) => device.address))),
+      bindings: view.bindings,
+    };
     const name = decodeURIComponent(view.configuration.path.slice(view.configuration.path.lastIndexOf('/') + 1));
     panel.webview.html = topologyHtml({ groups: view.groups, bindings: view.bindings, configuration: name, nonce, cspSource: panel.webview.cspSource });
   }

@@ -34,9 +34,10 @@ export function topologyHtml(input: TopologyInput): string {
     const lead = groupLead(devices);
     const rows = devices.map((device) => {
       const lines = input.bindings[device.address] ?? [];
-      const jump = lines.length > 0
-        ? `<button class="link" data-action="reveal" data-address="${escapeHtml(device.address)}" title="${escapeHtml(lines.map((line) => `line ${line.line + 1}: ${line.text}`).join('\n'))}">line ${lines[0].line + 1}</button>`
-        : '';
+      const jump =
+        lines.length > 0
+          ? `<button class="link" data-action="reveal" data-address="${escapeHtml(device.address)}" title="${escapeHtml(lines.map((line) => `line ${line.line + 1}: ${line.text}`).join('\n'))}">line ${lines[0].line + 1}</button>`
+          : '';
       const marks = [device.bootVga ? 'boot GPU' : '', isBridge(device) ? 'bridge' : ''].filter(Boolean).join(' · ');
       return `<li class="device${isBridge(device) ? ' bridge' : ''}"><span class="address">${escapeHtml(device.address.replace(/^0000:/, ''))}</span> <span class="name">${escapeHtml(deviceName(device))}</span> <span class="facts">[${escapeHtml(`${device.vendor}:${device.device}`)}] · ${escapeHtml(driverText(device))}${marks ? ` · ${escapeHtml(marks)}` : ''}</span> ${jump}</li>`;
     });
@@ -53,7 +54,9 @@ export function topologyHtml(input: TopologyInput): string {
 <ul>${rows.join('')}</ul>
 </section>`;
   });
-  const legend = (Object.keys(STATE_LABELS) as GroupState[]).map((state) => `<span class="key state-${state}">${escapeHtml(STATE_LABELS[state])}</span>`).join(' ');
+  const legend = (Object.keys(STATE_LABELS) as GroupState[])
+    .map((state) => `<span class="key state-${state}">${escapeHtml(STATE_LABELS[state])}</span>`)
+    .join(' ');
   return `<!DOCTYPE html>
 <html lang="en">
 <head>

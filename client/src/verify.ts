@@ -21,5 +21,7 @@ export async function verifyPassthrough(client: LanguageClient, output: OutputCh
   for (const item of report.items) output.appendLine(`  ${item.ok ? '✓' : '✗'} ${item.what}${item.cause ? ` — ${item.cause}` : ''}`);
   output.show(true);
   const missing = report.items.filter((item) => !item.ok).length;
-  void window.showInformationMessage(report.ok ? 'Passthrough is in place.' : `${missing} check${missing === 1 ? '' : 's'} not done yet; see the Nix VFIO output.`);
+  void window.showInformationMessage(
+    report.ok ? 'Passthrough is in place.' : `${missing} check${missing === 1 ? '' : 's'} not done yet; see the Nix VFIO output.`,
+  );
 }

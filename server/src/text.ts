@@ -94,8 +94,7 @@ export class LineIndex {
     if (position.line >= this.lineStarts.length) return this.text.length;
     const lineStart = this.lineStarts[position.line];
     if (!(position.character > 0)) return lineStart;
-    const nextLineStart =
-      position.line + 1 < this.lineStarts.length ? this.lineStarts[position.line + 1] : this.text.length;
+    const nextLineStart = position.line + 1 < this.lineStarts.length ? this.lineStarts[position.line + 1] : this.text.length;
     let offset = Math.min(lineStart + position.character, nextLineStart);
     // A character past the end of its line means the end of that line, before its line break
     // (LSP; vscode-languageserver-textdocument's offsetAt does the same).

@@ -53,7 +53,13 @@ const CASES: {
     kind: 'iommu-script',
     unread: [{ line: 1, text: 'Here is the output of the script from the guide:' }],
   },
-  { listing: 'laptop-dgpu-nvme-ethernet.iommu-script.txt', machine: 'laptop-dgpu-nvme-ethernet', shows: { groups: true, drivers: false }, kind: 'iommu-script', unread: [] },
+  {
+    listing: 'laptop-dgpu-nvme-ethernet.iommu-script.txt',
+    machine: 'laptop-dgpu-nvme-ethernet',
+    shows: { groups: true, drivers: false },
+    kind: 'iommu-script',
+    unread: [],
+  },
   { listing: 'twin-amd.lspci-nnk.txt', machine: 'twin-amd', shows: { groups: false, drivers: true }, kind: 'lspci', unread: [] },
   { listing: 'guide-970-980.iommu-script.txt', machine: 'guide-970-980', shows: { groups: true, drivers: false }, kind: 'iommu-script', unread: [] },
   { listing: 'chipset-group.headings.txt', machine: 'chipset-group', shows: { groups: true, drivers: false }, kind: 'iommu-script', unread: [] },
@@ -95,7 +101,10 @@ describe('import of pasted listings', () => {
 
   it('has a listing for every fixture machine', () => {
     const machines = readdirSync(join(FIXTURES, 'machines')).map((name) => name.replace(/\.json$/, ''));
-    assert.deepEqual(machines.filter((name) => !CASES.some((entry) => entry.machine === name)), []);
+    assert.deepEqual(
+      machines.filter((name) => !CASES.some((entry) => entry.machine === name)),
+      [],
+    );
   });
 
   it('takes subsystems from lspci -k, the programming interface from lspci -v, and no name from "Device"', () => {
@@ -123,7 +132,7 @@ describe('import of pasted listings', () => {
       'shopt -s nullglob',
       'for d in /sys/kernel/iommu_groups/*/devices/*; do',
       '    n=${d#*/iommu_groups/*}; n=${n%%/*}',
-      "    printf 'IOMMU Group %s ' \"$n\"",
+      '    printf \'IOMMU Group %s \' "$n"',
       '    lspci -nns "${d##*/}"',
       'done;',
       '> Kernel driver in use: snd_hda_intel',
@@ -155,7 +164,10 @@ describe('import of pasted listings', () => {
   it('reports every line of text that is no listing', () => {
     const result = importListing('hello\n\nworld\n');
     assert.ok(!result.ok && result.kind === 'nothing-usable');
-    assert.deepEqual(result.skipped.map((entry) => entry.line), [1, 3]);
+    assert.deepEqual(
+      result.skipped.map((entry) => entry.line),
+      [1, 3],
+    );
     assert.match(result.message, /line 1: hello[\s\S]*line 3: world/, 'the error quotes the first lines it could not read');
   });
 });

@@ -58,8 +58,20 @@ describe('import of each pasted format', () => {
 
   it('every listing with groups has a hand-written table', () => {
     const listed = new Set(names);
-    const old = ['amd-apu-dgpu.lspci-nnkq.txt', 'amd-desktop.lspci-nnk.txt', 'chipset-group.headings.txt', 'guide-desktop.iommu-script.txt', 'intel-igpu-gtx.iommu-script-quoted.md', 'intel-laptop-shared.lspci-nn-D.txt', 'iommu-off.lspci-nn.txt', 'twin-gpus.lspci-nnk.txt'];
-    assert.deepEqual(readdirSync(join(HERE, 'listings')).filter((name) => !listed.has(name) && !old.includes(name)), []);
+    const old = [
+      'amd-apu-dgpu.lspci-nnkq.txt',
+      'amd-desktop.lspci-nnk.txt',
+      'chipset-group.headings.txt',
+      'guide-desktop.iommu-script.txt',
+      'intel-igpu-gtx.iommu-script-quoted.md',
+      'intel-laptop-shared.lspci-nn-D.txt',
+      'iommu-off.lspci-nn.txt',
+      'twin-gpus.lspci-nnk.txt',
+    ];
+    assert.deepEqual(
+      readdirSync(join(HERE, 'listings')).filter((name) => !listed.has(name) && !old.includes(name)),
+      [],
+    );
   });
 });
 
@@ -83,8 +95,14 @@ describe('sections of a paste', () => {
     assert.match(result.message, /section 1 \(lines 3–7, 5 devices\)[\s\S]*section 2 \(lines 11–15, 5 devices\)/);
     const first = importListing(text('two-snapshots.md'), { section: 1 });
     assert.ok(first.ok);
-    assert.deepEqual(first.snapshot.devices.map((device) => device.iommuGroup), [0, 2, 2, 2, 2]);
-    assert.deepEqual(first.dropped.map((entry) => entry.section), [2]);
+    assert.deepEqual(
+      first.snapshot.devices.map((device) => device.iommuGroup),
+      [0, 2, 2, 2, 2],
+    );
+    assert.deepEqual(
+      first.dropped.map((entry) => entry.section),
+      [2],
+    );
   });
 
   it('the same listing pasted twice with nothing between is two sections, merged when they agree', () => {
@@ -116,20 +134,33 @@ describe('sections of a paste', () => {
     assert.ok(!result.ok && result.kind === 'choose-section', result.ok ? '' : result.message);
     const after = importListing(block('nvidia') + block('vfio-pci'), { section: 2 });
     assert.ok(after.ok);
-    assert.deepEqual(after.snapshot.devices.map((device) => device.driver), ['vfio-pci', 'vfio-pci']);
+    assert.deepEqual(
+      after.snapshot.devices.map((device) => device.driver),
+      ['vfio-pci', 'vfio-pci'],
+    );
   });
 
   it('a device block whose own lines give two groups stops the import, naming both lines', () => {
-    const result = importListing('IOMMU Group 27:\n\t0c:00.0 VGA compatible controller [0300]: Advanced Micro Devices, Inc. [AMD/ATI] Navi 21 [1002:73bf] (rev c1)\n\t\tFlags: bus master, fast devsel, latency 0, IRQ 16, IOMMU group 30\n');
+    const result = importListing(
+      'IOMMU Group 27:\n\t0c:00.0 VGA compatible controller [0300]: Advanced Micro Devices, Inc. [AMD/ATI] Navi 21 [1002:73bf] (rev c1)\n\t\tFlags: bus master, fast devsel, latency 0, IRQ 16, IOMMU group 30\n',
+    );
     assert.ok(!result.ok && result.kind === 'contradiction');
     assert.match(result.message, /line 1 gives 0000:0c:00\.0 group 27, line 3 gives it group 30/);
   });
 
   it('a blank line, a prompt or prose ends a heading; devices after it get no group', () => {
-    const result = importListing('IOMMU Group 3:\n\t00:14.0 USB controller [0c03]: Intel Corporation Cannon Lake PCH USB 3.1 xHCI Host Controller [8086:a36d] (rev 10)\n\n00:17.0 SATA controller [0106]: Intel Corporation Cannon Lake PCH SATA AHCI Controller [8086:a352] (rev 10)\nIOMMU Group 9:\n');
+    const result = importListing(
+      'IOMMU Group 3:\n\t00:14.0 USB controller [0c03]: Intel Corporation Cannon Lake PCH USB 3.1 xHCI Host Controller [8086:a36d] (rev 10)\n\n00:17.0 SATA controller [0106]: Intel Corporation Cannon Lake PCH SATA AHCI Controller [8086:a352] (rev 10)\nIOMMU Group 9:\n',
+    );
     assert.ok(result.ok);
-    assert.deepEqual(result.snapshot.devices.map((device) => device.iommuGroup), [3, null]);
-    assert.deepEqual(result.skipped.map((entry) => [entry.line, entry.reason]), [[5, 'a group heading with no device line directly under it']]);
+    assert.deepEqual(
+      result.snapshot.devices.map((device) => device.iommuGroup),
+      [3, null],
+    );
+    assert.deepEqual(
+      result.skipped.map((entry) => [entry.line, entry.reason]),
+      [[5, 'a group heading with no device line directly under it']],
+    );
   });
 });
 
@@ -168,7 +199,14 @@ describe('facts inferred from a paste', () => {
         '[    0.30] pci 0000:05:00.0: vgaarb: setting as boot VGA device\n',
     );
     assert.ok(result.ok);
-    assert.deepEqual(result.snapshot.devices.map((device) => device.bootVga), [false, true]);
-    assert.deepEqual(result.skipped.map((entry) => entry.line), [5], 'a boot GPU the paste does not list is reported, not invented');
+    assert.deepEqual(
+      result.snapshot.devices.map((device) => device.bootVga),
+      [false, true],
+    );
+    assert.deepEqual(
+      result.skipped.map((entry) => entry.line),
+      [5],
+      'a boot GPU the paste does not list is reported, not invented',
+    );
   });
 });

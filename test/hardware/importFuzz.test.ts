@@ -26,7 +26,16 @@ function random(seed: number): () => number {
   };
 }
 
-const INSERTS = ['', 'hmm, and then:', '$ lspci -nnk', '```', '## Output', '\tKernel driver in use: vfio-pci', 'IOMMU Group 7:', '[    0.4] pci 0000:01:00.0: Adding to iommu group 3'];
+const INSERTS = [
+  '',
+  'hmm, and then:',
+  '$ lspci -nnk',
+  '```',
+  '## Output',
+  '\tKernel driver in use: vfio-pci',
+  'IOMMU Group 7:',
+  '[    0.4] pci 0000:01:00.0: Adding to iommu group 3',
+];
 
 function mutateLines(lines: string[], next: () => number): string[] {
   const copy = [...lines];
@@ -91,7 +100,8 @@ function groupsTheTextGives(pasted: string[], address: string): Set<number> {
     }
     // Downwards through the device's own indented lines (lspci -v `Flags: … IOMMU group N`).
     // lspci's detail keys are read even where quoting ate their indentation.
-    const inBlock = (line: string) => /^\s*(>\s*)*(\s+\S|(Subsystem|Flags|Kernel driver in use|Kernel modules|Memory at|I\/O ports at|Capabilities|Expansion ROM at|IOMMU group)\b)/.test(line);
+    const inBlock = (line: string) =>
+      /^\s*(>\s*)*(\s+\S|(Subsystem|Flags|Kernel driver in use|Kernel modules|Memory at|I\/O ports at|Capabilities|Expansion ROM at|IOMMU group)\b)/.test(line);
     for (let down = index + 1; down < lines.length && inBlock(lines[down]) && !ADDRESS.test(lines[down].replace(/\[[^\]]*\]/g, '')); down++) {
       for (const group of groupsOn(lines[down])) groups.add(group);
     }
@@ -121,14 +131,22 @@ describe('import fuzzing over every pasted format', () => {
       for (const device of result.snapshot.devices) {
         if (device.iommuGroup === null) continue;
         const possible = groupsTheTextGives(lines, device.address);
-        assert.ok(possible.has(device.iommuGroup), `${name}: ${device.address} was put in group ${device.iommuGroup}, but its lines give ${[...possible].join(', ') || 'none'}:\n${text}`);
+        assert.ok(
+          possible.has(device.iommuGroup),
+          `${name}: ${device.address} was put in group ${device.iommuGroup}, but its lines give ${[...possible].join(', ') || 'none'}:\n${text}`,
+        );
       }
     }
     assert.ok(imported > ITERATIONS / 4, `most mutated listings still import (${imported} of ${ITERATIONS})`);
   });
 
   it('the oracle can fail: a device pulled under a heading it is not directly under is caught', () => {
-    const lines = ['IOMMU Group 1:', '\t01:00.0 VGA compatible controller [0300]: NVIDIA Corporation GA104 [10de:2484]', '$ lspci -nnk', '02:00.0 Ethernet controller [0200]: Intel Corporation I211 Gigabit Network Connection [8086:1539]'];
+    const lines = [
+      'IOMMU Group 1:',
+      '\t01:00.0 VGA compatible controller [0300]: NVIDIA Corporation GA104 [10de:2484]',
+      '$ lspci -nnk',
+      '02:00.0 Ethernet controller [0200]: Intel Corporation I211 Gigabit Network Connection [8086:1539]',
+    ];
     assert.deepEqual([...groupsTheTextGives(lines, '0000:01:00.0')], [1]);
     assert.deepEqual([...groupsTheTextGives(lines, '0000:02:00.0')], [], 'a prompt between the heading and the device line stops the search');
   });

@@ -25,9 +25,14 @@ describe('editor import of a pasted listing', () => {
   });
 
   it('answers with the snapshot and every skipped line, numbered, with why', async () => {
-    const response = (await session.connection.sendRequest(IMPORT_LISTING_REQUEST, { text: listing('markdown-bold-bullets.md') })) as ImportListingResponse<{ devices: { iommuGroup: number }[] }>;
+    const response = (await session.connection.sendRequest(IMPORT_LISTING_REQUEST, { text: listing('markdown-bold-bullets.md') })) as ImportListingResponse<{
+      devices: { iommuGroup: number }[];
+    }>;
     assert.ok(response.ok);
-    assert.deepEqual(response.snapshot.devices.map((device) => device.iommuGroup), [24, 24, 25, 25]);
+    assert.deepEqual(
+      response.snapshot.devices.map((device) => device.iommuGroup),
+      [24, 24, 25, 25],
+    );
     assert.deepEqual(response.messages, [
       'pasted listing:1: skipped, a markdown heading: ## My IOMMU groups',
       'pasted listing:3: skipped, not a line of any listing this import reads: My groups look like this (X570 board, BIOS 4021):',
@@ -39,10 +44,18 @@ describe('editor import of a pasted listing', () => {
     const asked = (await session.connection.sendRequest(IMPORT_LISTING_REQUEST, { text: listing('two-snapshots.md') })) as ImportListingResponse;
     assert.ok(!asked.ok);
     assert.equal(asked.kind, 'choose-section');
-    assert.deepEqual(asked.sections.map((section) => section.number), [1, 2]);
-    const chosen = (await session.connection.sendRequest(IMPORT_LISTING_REQUEST, { text: listing('two-snapshots.md'), section: 2 })) as ImportListingResponse<{ devices: { iommuGroup: number }[] }>;
+    assert.deepEqual(
+      asked.sections.map((section) => section.number),
+      [1, 2],
+    );
+    const chosen = (await session.connection.sendRequest(IMPORT_LISTING_REQUEST, { text: listing('two-snapshots.md'), section: 2 })) as ImportListingResponse<{
+      devices: { iommuGroup: number }[];
+    }>;
     assert.ok(chosen.ok);
-    assert.deepEqual(chosen.snapshot.devices.map((device) => device.iommuGroup), [0, 4, 5, 16, 17]);
+    assert.deepEqual(
+      chosen.snapshot.devices.map((device) => device.iommuGroup),
+      [0, 4, 5, 16, 17],
+    );
     assert.match(chosen.messages.join('\n'), /section 1 \(lines 3–7, 5 devices\) left out/);
   });
 

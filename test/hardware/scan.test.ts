@@ -11,7 +11,9 @@ import { FIXTURES } from '../helpers';
 import { loadMachine } from '../ruleFixtures';
 import { pciIdsFor, writeSysfsTree } from './sysfsTree';
 
-const MACHINES = readdirSync(join(FIXTURES, 'machines')).map((name) => name.replace(/\.json$/, '')).sort();
+const MACHINES = readdirSync(join(FIXTURES, 'machines'))
+  .map((name) => name.replace(/\.json$/, ''))
+  .sort();
 
 function withoutSource(snapshot: HardwareSnapshot): unknown {
   return JSON.parse(JSON.stringify({ ...snapshot, source: undefined, version: undefined }));
@@ -83,16 +85,22 @@ describe('sysfs scan', () => {
       rmSync(join(root, 'proc/cpuinfo'));
       const result = scanSysfs(root, { pciIds: [] });
       assert.ok(result.snapshot);
-      assert.deepEqual(result.snapshot.devices.map((device) => device.address), ['0000:00:01.1', '0000:0b:00.0', '0000:0b:00.1', '0000:0c:00.0']);
+      assert.deepEqual(
+        result.snapshot.devices.map((device) => device.address),
+        ['0000:00:01.1', '0000:0b:00.0', '0000:0b:00.1', '0000:0c:00.0'],
+      );
       assert.equal(result.snapshot.devices[3].iommuGroup, 28);
       assert.equal(result.snapshot.cpu.vendor, 'unknown');
-      assert.deepEqual(result.warnings.map((warning) => warning.replace(/\(.*\)/, '(…)')), [
-        '0000:0b:00.2: skipped, its vendor, device or class could not be read',
-        '0000:0b:00.3: class cannot be read (…)',
-        '0000:0b:00.3: skipped, its vendor, device or class could not be read',
-        '0000:0c:00.0: iommu_group link cannot be read (…)',
-        '/proc/cpuinfo cannot be read; the CPU vendor is unknown',
-      ]);
+      assert.deepEqual(
+        result.warnings.map((warning) => warning.replace(/\(.*\)/, '(…)')),
+        [
+          '0000:0b:00.2: skipped, its vendor, device or class could not be read',
+          '0000:0b:00.3: class cannot be read (…)',
+          '0000:0b:00.3: skipped, its vendor, device or class could not be read',
+          '0000:0c:00.0: iommu_group link cannot be read (…)',
+          '/proc/cpuinfo cannot be read; the CPU vendor is unknown',
+        ],
+      );
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
@@ -111,17 +119,21 @@ describe('sysfs scan', () => {
     }
   });
 
-  it('reports an unreadable device list as the reason, not a crash', { skip: process.getuid?.() === 0 ? 'root reads everything; covered by the EISDIR case' : false }, () => {
-    const root = writeSysfsTree(loadMachine('guide-desktop'));
-    try {
-      chmodSync(join(root, 'sys/bus/pci/devices'), 0);
-      const result = scanSysfs(root);
-      assert.equal(result.snapshot, undefined);
-    } finally {
-      chmodSync(join(root, 'sys/bus/pci/devices'), 0o755);
-      rmSync(root, { recursive: true, force: true });
-    }
-  });
+  it(
+    'reports an unreadable device list as the reason, not a crash',
+    { skip: process.getuid?.() === 0 ? 'root reads everything; covered by the EISDIR case' : false },
+    () => {
+      const root = writeSysfsTree(loadMachine('guide-desktop'));
+      try {
+        chmodSync(join(root, 'sys/bus/pci/devices'), 0);
+        const result = scanSysfs(root);
+        assert.equal(result.snapshot, undefined);
+      } finally {
+        chmodSync(join(root, 'sys/bus/pci/devices'), 0o755);
+        rmSync(root, { recursive: true, force: true });
+      }
+    },
+  );
 
   it('finds pci.ids in Debian and hwdata places, and beside the lspci on PATH (NixOS) without running it', () => {
     const root = mkdtempSync(join(tmpdir(), 'nix-vfio-pciids-'));
@@ -165,10 +177,13 @@ describe('sysfs scan', () => {
   it('looks up only the wanted names in pci.ids, skipping subsystem lines and classes', () => {
     const text = pciIdsFor([loadMachine('guide-desktop')]);
     const names = lookupNames(text, ['10de:13c0', '8086:2f02']);
-    assert.deepEqual([...names.devices], [
-      ['8086:2f02', 'Xeon E7 v3/Xeon E5 v3/Core i7 PCI Express Root Port 1'],
-      ['10de:13c0', 'GM204 [GeForce GTX 980]'],
-    ].sort((a, b) => (text.indexOf(a[1]) < text.indexOf(b[1]) ? -1 : 1)));
+    assert.deepEqual(
+      [...names.devices],
+      [
+        ['8086:2f02', 'Xeon E7 v3/Xeon E5 v3/Core i7 PCI Express Root Port 1'],
+        ['10de:13c0', 'GM204 [GeForce GTX 980]'],
+      ].sort((a, b) => (text.indexOf(a[1]) < text.indexOf(b[1]) ? -1 : 1)),
+    );
     assert.deepEqual([...names.vendors.keys()].sort(), ['10de', '8086']);
   });
 });

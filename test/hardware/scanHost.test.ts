@@ -83,8 +83,22 @@ describe('live scan: host facts', () => {
         { mountPoint: '/mnt/my games', source: '/dev/sda1', fsType: 'btrfs', pciDevices: ['0000:0a:00.0'] },
       ]);
       assert.deepEqual(facts.defaultRoute, { interface: 'br0', pciDevices: ['0000:05:00.0'] }, 'the lowest metric; a bridge gives its port');
-      assert.deepEqual(facts.memory, { totalKiB: 65760432, hugepages: [{ sizeKiB: 2048, count: 0 }, { sizeKiB: 1048576, count: 16 }] });
-      const snapshot = { format: 'nix-vfio-hardware', version: 2, source: { kind: 'sysfs' }, cpu: { vendor: 'amd' }, iommu: { active: true }, devices: [], ...facts };
+      assert.deepEqual(facts.memory, {
+        totalKiB: 65760432,
+        hugepages: [
+          { sizeKiB: 2048, count: 0 },
+          { sizeKiB: 1048576, count: 16 },
+        ],
+      });
+      const snapshot = {
+        format: 'nix-vfio-hardware',
+        version: 2,
+        source: { kind: 'sysfs' },
+        cpu: { vendor: 'amd' },
+        iommu: { active: true },
+        devices: [],
+        ...facts,
+      };
       assert.ok(validateSnapshot(snapshot).ok, 'the new fields validate');
       assert.deepEqual(rootFsDevices(snapshot as never), ['0000:01:00.0']);
     } finally {

@@ -56,7 +56,10 @@ describe('snapshot validation', () => {
       const result = parseSnapshot(text);
       assert.equal(result.ok, false);
       if (result.ok) return;
-      assert.deepEqual(result.problems.map((problem) => problem.path), expected.map(([path]) => path));
+      assert.deepEqual(
+        result.problems.map((problem) => problem.path),
+        expected.map(([path]) => path),
+      );
       for (const [path, written] of expected) {
         const range = locateJsonPath(text, path);
         if (written === undefined) continue; // nothing written there: shown at the top of the file

@@ -58,7 +58,7 @@ export function pciIdsFor(snapshots: HardwareSnapshot[]): string {
     if (device.deviceName) vendor.devices.set(device.device, device.deviceName);
     vendors.set(device.vendor, vendor);
   }
-  const lines = ['#', '#\tList of PCI ID\'s (test subset)', '#', '0001  SafeNet (wrong ID)'];
+  const lines = ['#', "#\tList of PCI ID's (test subset)", '#', '0001  SafeNet (wrong ID)'];
   for (const [code, vendor] of [...vendors].sort()) {
     lines.push(`${code}  ${vendor.name}`);
     for (const [device, name] of [...vendor.devices].sort()) {

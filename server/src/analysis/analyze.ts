@@ -129,12 +129,24 @@ function* ruleSteps(
   }
   if (control.stop) {
     const kind = SERVER_FINDINGS.fileTooComplex;
-    findings.push({ code: kind.code, severity: kind.severity, message: SERVER_MESSAGES.fileTooComplex(budgetMs / 1000), file: model.root, range: { start: 0, end: 0 } });
+    findings.push({
+      code: kind.code,
+      severity: kind.severity,
+      message: SERVER_MESSAGES.fileTooComplex(budgetMs / 1000),
+      file: model.root,
+      range: { start: 0, end: 0 },
+    });
   }
   for (const file of model.files.values()) {
     if (!isTooComplexProblem(file.readProblem)) continue;
     const kind = SERVER_FINDINGS.fileTooComplex;
-    findings.push({ code: kind.code, severity: kind.severity, message: SERVER_MESSAGES.fileNotParsed(file.readProblem!), file: file.path, range: { start: 0, end: 0 } });
+    findings.push({
+      code: kind.code,
+      severity: kind.severity,
+      message: SERVER_MESSAGES.fileNotParsed(file.readProblem!),
+      file: file.path,
+      range: { start: 0, end: 0 },
+    });
   }
   return { model, findings, ruleFailures };
 }

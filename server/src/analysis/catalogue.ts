@@ -22,7 +22,8 @@ export const SERVER_FINDINGS = {
 export const SERVER_MESSAGES = {
   fileTooLarge: (limitKib: number) => `This file is larger than ${limitKib} KiB; Nix VFIO does not check it.`,
   fileNotParsed: (reason: string) => `Nix VFIO does not check this file: ${reason}.`,
-  fileTooComplex: (seconds: number) => `This file is too complex to check fully within ${seconds} s; findings shown come from what was checked, and "missing" checks are left out.`,
+  fileTooComplex: (seconds: number) =>
+    `This file is too complex to check fully within ${seconds} s; findings shown come from what was checked, and "missing" checks are left out.`,
   snapshotInvalid: (path: string, problem: string) => `${path || 'snapshot'}: ${problem}`,
 };
 

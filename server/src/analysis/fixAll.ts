@@ -74,7 +74,13 @@ export function fixAll(
     const results = new Map<string, string>();
     for (const file of files) {
       const before = analysis.model.files.get(file)?.text ?? '';
-      results.set(file, applyEdits(before, edits.filter((edit) => edit.file === file)));
+      results.set(
+        file,
+        applyEdits(
+          before,
+          edits.filter((edit) => edit.file === file),
+        ),
+      );
     }
     const broken = [...results].find(([, text]) => {
       const tree = parse(text);

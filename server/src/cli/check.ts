@@ -48,15 +48,20 @@ const FORMATS = ['text', 'json', 'sarif'];
 
 export const checkCommand: CliCommand = {
   name: 'check',
-  usage: 'check <file.nix|folder>… [--host NAME] [--hardware <snapshot.json>] [--format text|json|sarif] [--nixos-release YY.MM] [--disable <code,…>] [--fix | --dry-run]',
+  usage:
+    'check <file.nix|folder>… [--host NAME] [--hardware <snapshot.json>] [--format text|json|sarif] [--nixos-release YY.MM] [--disable <code,…>] [--fix | --dry-run]',
   async run(argv, io) {
     const args = parseArgs(argv, ['hardware', 'format', 'nixos-release', 'disable', 'host'], ['fix', 'dry-run']);
     const fixing = args.options.has('fix');
     const dryRun = args.options.has('dry-run');
     if (fixing && dryRun) throw new UsageError('give --fix or --dry-run, not both');
     const nixosRelease = stringOption(args, 'nixos-release');
-    if (nixosRelease !== undefined && !/^\d{2}\.\d{2}$/.test(nixosRelease)) throw new UsageError(`--nixos-release takes a release like 25.05, not ${nixosRelease}`);
-    const disabledRules = (stringOption(args, 'disable') ?? '').split(',').map((code) => code.trim()).filter(Boolean);
+    if (nixosRelease !== undefined && !/^\d{2}\.\d{2}$/.test(nixosRelease))
+      throw new UsageError(`--nixos-release takes a release like 25.05, not ${nixosRelease}`);
+    const disabledRules = (stringOption(args, 'disable') ?? '')
+      .split(',')
+      .map((code) => code.trim())
+      .filter(Boolean);
     const unknown = disabledRules.filter((code) => !RULE_CODES.includes(code));
     if (unknown.length > 0) throw new UsageError(`--disable: no rule has the code ${unknown.join(', ')} (the codes are listed in docs/rules.md)`);
     if (args.positional.length === 0) throw new UsageError('give a configuration file or a folder to check');
@@ -109,7 +114,8 @@ export const checkCommand: CliCommand = {
         if (chosen.length === 0) throw new UsageError(`no host named ${onlyHost} reads the given paths`);
       }
       if (fixing || dryRun) {
-        if (chosen.length !== 1) throw new UsageError(`--fix and --dry-run work on one host at a time; these paths belong to ${chosen.length} (choose one with --host)`);
+        if (chosen.length !== 1)
+          throw new UsageError(`--fix and --dry-run work on one host at a time; these paths belong to ${chosen.length} (choose one with --host)`);
         const [{ target, model }] = chosen;
         const hardware = givenHardware ?? hostHardware(layer, target, model, io);
         const settings = { disabledRules, nixosRelease: layer.release(target, model, nixosRelease).release };
@@ -125,7 +131,10 @@ export const checkCommand: CliCommand = {
         for (const { code, title, reason } of result.skipped) io.stderr(`not fixed: ${code}: ${title}: ${reason}\n`);
         if (dryRun) return result.analysis.findings.some((finding) => finding.severity === 'error') ? 1 : 0;
         // What is left, read from the files as written.
-        return checkCommand.run(argv.filter((arg) => arg !== '--fix'), io);
+        return checkCommand.run(
+          argv.filter((arg) => arg !== '--fix'),
+          io,
+        );
       }
       const located: LocatedResult[] = [];
       let failed = false;
@@ -135,14 +144,18 @@ export const checkCommand: CliCommand = {
         const hardware = givenHardware ?? hostHardware(layer, target, model, io);
         if (!hardware) someWithoutHardware = true;
         const analysis = analyzeHost(target, model, hardware, release, disabledRules, hostLabel(target, access));
-        if ('alone' in target && format === 'text') io.stderr(`note: ${relative(io.cwd, target.alone) || target.alone}: ${model.partial}; checks for missing settings were skipped\n`);
+        if ('alone' in target && format === 'text')
+          io.stderr(`note: ${relative(io.cwd, target.alone) || target.alone}: ${model.partial}; checks for missing settings were skipped\n`);
         for (const failure of analysis.ruleFailures) io.stderr(`internal error in rule ${failure.code}: ${failure.error}\n`);
         for (const result of locate(analysis, files)) {
           located.push(result);
           if (result.severity === 'error') failed = true;
         }
       }
-      located.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.code.localeCompare(b.code) || (a.host ?? '').localeCompare(b.host ?? ''));
+      located.sort(
+        (a, b) =>
+          a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.code.localeCompare(b.code) || (a.host ?? '').localeCompare(b.host ?? ''),
+      );
       const shown = (file: string) => relative(io.cwd, file) || file;
       if (format === 'json') {
         const output = located.map((result) => ({

@@ -10,11 +10,20 @@ export const COMMAND_HELP: Record<string, { summary: string; options: [string, s
       'Checks NixOS hosts for VFIO passthrough problems: a folder is searched for hosts (flake.nix nixosConfigurations, configuration.nix, hosts/<name>/); a file is checked as part of each host that reads it (alone, without "missing" claims, when none does). Exit 1 when an error is found.',
     options: [
       ['--host NAME', 'check only the host of that name'],
-      ['--hardware <snapshot.json>', 'check every host against this hardware snapshot (see docs/hardware-snapshot.md); without it, each host uses a hardware.nix-vfio.json beside its configuration or above it in the repository, else rules that need hardware stay silent'],
+      [
+        '--hardware <snapshot.json>',
+        'check every host against this hardware snapshot (see docs/hardware-snapshot.md); without it, each host uses a hardware.nix-vfio.json beside its configuration or above it in the repository, else rules that need hardware stay silent',
+      ],
       ['--format text|json|sarif', 'how findings are printed (default text; json adds "host"; sarif is SARIF 2.1.0 for code scanning)'],
-      ['--nixos-release YY.MM', "the NixOS release the hosts target (advice on removed options depends on it); default: each flake host's flake.lock, else system.stateVersion as a hint, else the current release"],
+      [
+        '--nixos-release YY.MM',
+        "the NixOS release the hosts target (advice on removed options depends on it); default: each flake host's flake.lock, else system.stateVersion as a hint, else the current release",
+      ],
       ['--disable <code,…>', 'rule codes to switch off (docs/rules.md lists them)'],
-      ['--fix', "apply every finding's preferred fix to the files (re-checked after each; never a result that does not parse, never into a generated hardware-configuration.nix)"],
+      [
+        '--fix',
+        "apply every finding's preferred fix to the files (re-checked after each; never a result that does not parse, never into a generated hardware-configuration.nix)",
+      ],
       ['--dry-run', 'print what --fix would change as a unified diff, and write nothing'],
     ],
   },
@@ -22,18 +31,25 @@ export const COMMAND_HELP: Record<string, { summary: string; options: [string, s
     summary: 'Writes a hardware snapshot (PCI devices, IOMMU groups, CPU) of this machine, or of pasted lspci / IOMMU-script output.',
     options: [
       ['--root DIR', 'read sysfs and procfs under DIR instead of /'],
-      ['--from lspci.txt', 'import pasted `lspci -nnk`, `lspci -vnn`, IOMMU-group script, ls-iommu or kernel log output instead of scanning (`-` reads standard input)'],
+      [
+        '--from lspci.txt',
+        'import pasted `lspci -nnk`, `lspci -vnn`, IOMMU-group script, ls-iommu or kernel log output instead of scanning (`-` reads standard input)',
+      ],
       ['--section N', 'with --from: the listing to use when the paste holds several that disagree (the import names them)'],
       ['--cpu-vendor intel|amd', 'with --from: the CPU vendor, when the paste does not show it or shows it wrongly'],
       ['--output snapshot.json', 'write the snapshot there instead of to standard output'],
     ],
   },
   passthrough: {
-    summary: "Adds what passing one device to a VM takes (the editor's \"Pass through this device\"): IOMMU flag, vfio modules, the whole IOMMU group bound, softdeps. Refuses (exit 1, nothing written) when the group holds devices the host needs.",
+    summary:
+      'Adds what passing one device to a VM takes (the editor\'s "Pass through this device"): IOMMU flag, vfio modules, the whole IOMMU group bound, softdeps. Refuses (exit 1, nothing written) when the group holds devices the host needs.',
     options: [
       ['--hardware <snapshot.json>', 'the machine to plan for (default: scan this machine)'],
       ['--dry-run', 'print the changes as a unified diff and write nothing'],
-      ['--allow-shared-group', 'bind the group even though it holds storage, network, USB controllers or the host display (the configuration keeps reporting it)'],
+      [
+        '--allow-shared-group',
+        'bind the group even though it holds storage, network, USB controllers or the host display (the configuration keeps reporting it)',
+      ],
     ],
   },
   groups: {

@@ -60,7 +60,10 @@ export const passthroughCommand: CliCommand = {
     }
     for (const path of new Set(edits.map((edit) => edit.file))) {
       const before = model.files.get(path)?.text ?? '';
-      const after = applyEdits(before, edits.filter((edit) => edit.file === path));
+      const after = applyEdits(
+        before,
+        edits.filter((edit) => edit.file === path),
+      );
       if (args.options.has('dry-run')) io.stdout(unifiedDiff(relative(io.cwd, path) || path, before, after));
       else {
         writeFileSync(path, after);

@@ -62,21 +62,48 @@ export function completionsAt(model: OptionModel, hardware: HardwareSnapshot | u
   const inIdList = inIdString ? undefined : idListElementContext(model, file, offset, text);
   if (inIdString || inIdList) {
     const partial = inIdList ? inIdList.partial : idContext![2];
-    const already = inIdList ? inIdList.already : new Set(idContext![1].split(',').filter(Boolean).map((id) => id.toLowerCase()));
+    const already = inIdList
+      ? inIdList.already
+      : new Set(
+          idContext![1]
+            .split(',')
+            .filter(Boolean)
+            .map((id) => id.toLowerCase()),
+        );
     const seen = new Set<string>();
     return ranked(model, hardware).flatMap((device, index) => {
       const id = idOf(device);
       if (seen.has(id) || already.has(id) || !id.startsWith(partial.toLowerCase())) return [];
       seen.add(id);
-      return [{ label: id, detail: `${describeDevice(device)} · ${className(device)} · group ${device.iommuGroup ?? '–'}`, insertText: id, replace: { start: offset - partial.length, end: offset }, sortText: String(index).padStart(4, '0') }];
+      return [
+        {
+          label: id,
+          detail: `${describeDevice(device)} · ${className(device)} · group ${device.iommuGroup ?? '–'}`,
+          insertText: id,
+          replace: { start: offset - partial.length, end: offset },
+          sortText: String(index).padStart(4, '0'),
+        },
+      ];
     });
   }
   const slotContext = /(?:^|[\s"'=/])([0-9a-fA-F:.]*)$/.exec(before);
-  if (slotContext && insideOption(model, file, offset, COMMAND_OPTIONS) && /driver_override|DEVS=|\/sys\/bus\/pci\/devices/.test(text.slice(lineStart, text.indexOf('\n', offset) < 0 ? text.length : text.indexOf('\n', offset)))) {
+  if (
+    slotContext &&
+    insideOption(model, file, offset, COMMAND_OPTIONS) &&
+    /driver_override|DEVS=|\/sys\/bus\/pci\/devices/.test(text.slice(lineStart, text.indexOf('\n', offset) < 0 ? text.length : text.indexOf('\n', offset)))
+  ) {
     const partial = slotContext[1];
     return ranked(model, hardware).flatMap((device, index) =>
       device.address.startsWith(partial.toLowerCase()) || device.address.slice(5).startsWith(partial.toLowerCase())
-        ? [{ label: device.address, detail: `${describeDevice(device)} · group ${device.iommuGroup ?? '–'}`, insertText: device.address, replace: { start: offset - partial.length, end: offset }, sortText: String(index).padStart(4, '0') }]
+        ? [
+            {
+              label: device.address,
+              detail: `${describeDevice(device)} · group ${device.iommuGroup ?? '–'}`,
+              insertText: device.address,
+              replace: { start: offset - partial.length, end: offset },
+              sortText: String(index).padStart(4, '0'),
+            },
+          ]
         : [],
     );
   }

@@ -39,7 +39,9 @@ export function hoverAt(model: OptionModel, hardware: HardwareSnapshot | undefin
     ];
     const others = device.iommuGroup === null ? [] : (groups.get(device.iommuGroup) ?? []).filter((other) => other !== device);
     if (others.length > 0) {
-      lines.push(`also in the group: ${others.map((other) => `${markdownText(describeDevice(other))}${isBridge(other) ? ' (bridge, stays)' : ''}`).join('; ')}`);
+      lines.push(
+        `also in the group: ${others.map((other) => `${markdownText(describeDevice(other))}${isBridge(other) ? ' (bridge, stays)' : ''}`).join('; ')}`,
+      );
     }
     return lines.join('  \n');
   });

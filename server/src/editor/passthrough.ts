@@ -47,9 +47,12 @@ export function hostNeedsInGroup(hardware: HardwareSnapshot, device: PciDevice, 
     const ownCard = slotOf(member.address) === slotOf(device.address);
     if (member.class.startsWith('01')) needs.push({ device: member, why: 'a storage controller: the host may lose its disks (and its root file system)' });
     else if (member.class.startsWith('02')) needs.push({ device: member, why: 'a network controller: the host loses this network connection' });
-    else if (member.class.startsWith('0c03') && !ownCard) needs.push({ device: member, why: "a USB controller: the host loses the keyboard, mouse and disks on its ports" });
-    else if (isDisplay(member) && displays.length === 1) needs.push({ device: member, why: "the host's only display device: the host will be headless (single-GPU passthrough)" });
-    else if (isDisplay(member) && member.bootVga) needs.push({ device: member, why: "the host's boot display (boot_vga): the firmware and the host console show on it" });
+    else if (member.class.startsWith('0c03') && !ownCard)
+      needs.push({ device: member, why: 'a USB controller: the host loses the keyboard, mouse and disks on its ports' });
+    else if (isDisplay(member) && displays.length === 1)
+      needs.push({ device: member, why: "the host's only display device: the host will be headless (single-GPU passthrough)" });
+    else if (isDisplay(member) && member.bootVga)
+      needs.push({ device: member, why: "the host's boot display (boot_vga): the firmware and the host console show on it" });
   }
   return needs;
 }
@@ -62,7 +65,8 @@ export function planPassthrough(
 ): PassthroughPlan | { error: string } | PassthroughRefusal {
   const device = hardware.devices.find((candidate) => candidate.address === address);
   if (!device) return { error: `No device at ${address} in the hardware snapshot.` };
-  if (device.iommuGroup === null) return { error: `${describeDevice(device)} is in no IOMMU group: the IOMMU is off (enable VT-d / AMD-Vi in the firmware first).` };
+  if (device.iommuGroup === null)
+    return { error: `${describeDevice(device)} is in no IOMMU group: the IOMMU is off (enable VT-d / AMD-Vi in the firmware first).` };
   const members = (iommuGroups(hardware).get(device.iommuGroup) ?? []).filter((member) => !isBridge(member));
   const notes: string[] = [];
   const hostNeeds = hostNeedsInGroup(hardware, device, members);
@@ -139,7 +143,13 @@ export function applySteps(model: OptionModel, steps: readonly FixRequest[], reb
     const edits = fixEdits(current, step);
     if (edits.length === 0) continue;
     for (const file of new Set(edits.map((edit) => edit.file))) {
-      texts.set(file, applyEdits(texts.get(file) ?? '', edits.filter((edit) => edit.file === file)));
+      texts.set(
+        file,
+        applyEdits(
+          texts.get(file) ?? '',
+          edits.filter((edit) => edit.file === file),
+        ),
+      );
     }
     current = rebuild(texts);
   }
@@ -158,4 +168,3 @@ function minimalEdit(file: string, before: string, after: string): FileEdit {
   while (end < before.length - start && end < after.length - start && before[before.length - 1 - end] === after[after.length - 1 - end]) end++;
   return { file, range: { start, end: before.length - end }, newText: after.slice(start, after.length - end) };
 }
-

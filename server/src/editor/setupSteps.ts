@@ -24,8 +24,12 @@ export function planSetupStep(model: OptionModel, hardware: HardwareSnapshot | u
 function planIommu(model: OptionModel, hardware: HardwareSnapshot | undefined): PassthroughPlan | { error: string } {
   const vendor = cpuVendor(configViews(model)[0], hardware);
   const firmware = 'Also turn on VT-d (Intel) or AMD-Vi / IOMMU and SVM (AMD) in the firmware settings.';
-  if (!vendor) return { error: `Cannot tell whether the CPU is Intel or AMD (no hardware snapshot says so). Intel CPUs need "intel_iommu=on" in ${KERNEL_PARAMS}; AMD CPUs need no parameter.` };
-  if (vendor.vendor === 'amd') return { steps: [], notes: [`AMD CPUs need no kernel parameter: the IOMMU is on when AMD-Vi is enabled in the firmware (${vendor.source}).`] };
+  if (!vendor)
+    return {
+      error: `Cannot tell whether the CPU is Intel or AMD (no hardware snapshot says so). Intel CPUs need "intel_iommu=on" in ${KERNEL_PARAMS}; AMD CPUs need no parameter.`,
+    };
+  if (vendor.vendor === 'amd')
+    return { steps: [], notes: [`AMD CPUs need no kernel parameter: the IOMMU is on when AMD-Vi is enabled in the firmware (${vendor.source}).`] };
   const steps: FixRequest[] = [{ fix: 'add-list-item', title: 'intel_iommu=on', args: { option: KERNEL_PARAMS, item: 'intel_iommu=on' } }];
   return { steps, notes: [firmware] };
 }

@@ -13,7 +13,9 @@ export const addListItemsFix: Fix<'add-list-items'> = {
     // Module names: `vfio-pci` and `vfio_pci` are one module.
     const same = (a: string, b: string) => (modules ? normaliseModuleName(a) === normaliseModuleName(b) : a === b);
     const definitions = view.effectiveDefinitions(option).filter((definition) => definition.value.kind === 'list');
-    const present = definitions.flatMap((definition) => (definition.value.kind === 'list' ? definition.value.items.map((item) => knownText(item.value) ?? '') : []));
+    const present = definitions.flatMap((definition) =>
+      definition.value.kind === 'list' ? definition.value.items.map((item) => knownText(item.value) ?? '') : [],
+    );
     const missing = items.filter((item) => item && !present.some((existing) => same(existing, item)));
     if (missing.length === 0) return [];
     const target = listTarget(model, view, option);

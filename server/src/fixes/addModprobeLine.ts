@@ -22,7 +22,11 @@ export const addModprobeLineFix: Fix<'add-modprobe-line'> = {
     const appended = appendToIndentedString(model, definitions, missing);
     if (appended) return [appended];
     if (definitions.length > 0) return []; // set in a form we do not edit (a plain or computed string)
-    const binding = createBinding(model, EXTRA_MODPROBE_CONFIG.split('.'), (indent) => `''\n${missing.map((one) => `${indent}  ${one}\n`).join('')}${indent}''`);
+    const binding = createBinding(
+      model,
+      EXTRA_MODPROBE_CONFIG.split('.'),
+      (indent) => `''\n${missing.map((one) => `${indent}  ${one}\n`).join('')}${indent}''`,
+    );
     return binding ? [binding] : [];
   },
 };

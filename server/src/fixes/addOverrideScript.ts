@@ -33,7 +33,12 @@ export const addOverrideScriptFix: Fix<'add-override-script'> = {
     const appended = appendToIndentedString(model, existing, lines);
     if (appended) return [appended];
     if (existing.length > 0) return [];
-    const binding = createBinding(model, PRE_DEVICE_COMMANDS.split('.'), (indent) => `''\n${lines.map((line) => `${indent}  ${line}\n`).join('')}${indent}''`, specialisation);
+    const binding = createBinding(
+      model,
+      PRE_DEVICE_COMMANDS.split('.'),
+      (indent) => `''\n${lines.map((line) => `${indent}  ${line}\n`).join('')}${indent}''`,
+      specialisation,
+    );
     return binding ? [binding] : [];
   },
 };

@@ -26,7 +26,10 @@ function removalFromRun(model: OptionModel, binding: VfioBinding, drop: Set<stri
   const file = binding.definition.file;
   const text = model.files.get(file)?.text ?? '';
   const run = commaRun(text, binding.range);
-  const kept = text.slice(run.start, run.end).split(',').filter((token) => token !== '' && !drop.has(token.toLowerCase()));
+  const kept = text
+    .slice(run.start, run.end)
+    .split(',')
+    .filter((token) => token !== '' && !drop.has(token.toLowerCase()));
   if (kept.length > 0) return { file, range: run, newText: kept.join(',') };
   const emptied = wholeEmptiedSetting(text, binding, run);
   return emptied ? { file, ...emptied } : { file, range: run, newText: '' };
@@ -78,7 +81,11 @@ export const bindByAddressFix: Fix<'bind-by-address'> = {
     // be written (its parent is an expression: `boot.initrd = import ./initrd.nix;`) means no fix.
     const alreadyBound = (address: string) =>
       modelBindings(model).some(
-        (other) => other.via === 'driver-override' && other.exact && other.definition.specialisation === specialisation && normaliseAddress(other.token) === normaliseAddress(address),
+        (other) =>
+          other.via === 'driver-override' &&
+          other.exact &&
+          other.definition.specialisation === specialisation &&
+          normaliseAddress(other.token) === normaliseAddress(address),
       );
     if (binding.length === 0 && !addresses.every(alreadyBound)) return [];
     return [...removals, ...binding];

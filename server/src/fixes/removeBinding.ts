@@ -17,11 +17,12 @@ export const removeBindingFix: Fix<'remove-binding'> = {
     for (const definition of model.definitions) {
       if (!isPrefix(path, definition.path)) continue;
       const ranges = removed.get(definition.file) ?? [];
-      if (!ranges.some((range) => range.start === definition.bindingRange.start && range.end === definition.bindingRange.end)) ranges.push(definition.bindingRange);
+      if (!ranges.some((range) => range.start === definition.bindingRange.start && range.end === definition.bindingRange.end))
+        ranges.push(definition.bindingRange);
       removed.set(definition.file, ranges);
     }
     // Widen to the enclosing binding while a whole attribute set under the option would be emptied.
-    for (let changed = true; changed; ) {
+    for (let changed = true; changed;) {
       changed = false;
       for (const scope of model.attrsets) {
         const ranges = removed.get(scope.file);

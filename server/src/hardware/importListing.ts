@@ -40,7 +40,12 @@ export type ImportResult =
 
 export function importListing(text: string, options: ImportOptions = {}): ImportResult {
   const { sections, facts, skipped, contradictions } = readSections(text);
-  const summaries = sections.map((section) => ({ number: section.number, firstLine: section.firstLine, lastLine: section.lastLine, label: sectionLabel(section) }));
+  const summaries = sections.map((section) => ({
+    number: section.number,
+    firstLine: section.firstLine,
+    lastLine: section.lastLine,
+    label: sectionLabel(section),
+  }));
   if (contradictions.length > 0) {
     return { ok: false, kind: 'contradiction', message: `the paste contradicts itself: ${contradictions.join('; ')}`, skipped, sections: summaries };
   }
@@ -52,7 +57,11 @@ export function importListing(text: string, options: ImportOptions = {}): Import
   for (const device of [...merged.devices.values()].sort((a, b) => a.address.localeCompare(b.address))) {
     if (device.vendor === undefined || device.device === undefined || device.classCode === undefined) {
       // Only a kernel-log group line: an address with a group but no ids or class to check against.
-      skipped.push({ line: device.line, text: lineText(text, device.line), reason: `${device.address} has a group here, but no line of the paste gives its ids and class` });
+      skipped.push({
+        line: device.line,
+        text: lineText(text, device.line),
+        reason: `${device.address} has a group here, but no line of the paste gives its ids and class`,
+      });
       continue;
     }
     lineOf.set(device.address, device.line);
@@ -125,7 +134,8 @@ function toPciDevice(device: SectionDevice, index: number, inferredFrom: Record<
     class: `${device.classCode}${progIf ?? '00'}`,
     iommuGroup: device.group ?? null,
   };
-  if (device.subsystemVendor && device.subsystemDevice) Object.assign(result, { subsystemVendor: device.subsystemVendor, subsystemDevice: device.subsystemDevice });
+  if (device.subsystemVendor && device.subsystemDevice)
+    Object.assign(result, { subsystemVendor: device.subsystemVendor, subsystemDevice: device.subsystemDevice });
   if (device.driver !== undefined) result.driver = device.driver;
   if (device.kernelModules) result.kernelModules = device.kernelModules;
   if (device.vendorName) result.vendorName = device.vendorName;
@@ -142,14 +152,25 @@ const VENDOR_NAMES = { intel: 'Intel', amd: 'AMD' } as const;
  * root complex is made by the CPU's vendor: 8086 Intel, 1022 AMD), the kernel's IOMMU driver
  * (DMAR is Intel VT-d's ACPI table, AMD-Vi AMD's IOMMU). Sources that disagree are an error.
  */
-function cpuFacts(devices: PciDevice[], lineOf: Map<string, number>, facts: ListingFacts, stated: 'intel' | 'amd' | undefined, inferredFrom: Record<string, string>): { cpu: HardwareSnapshot['cpu'] } | { error: string } {
+function cpuFacts(
+  devices: PciDevice[],
+  lineOf: Map<string, number>,
+  facts: ListingFacts,
+  stated: 'intel' | 'amd' | undefined,
+  inferredFrom: Record<string, string>,
+): { cpu: HardwareSnapshot['cpu'] } | { error: string } {
   const claims: { vendor: 'intel' | 'amd'; from: string }[] = [];
-  for (const fact of facts.cpuVendor) claims.push({ vendor: fact.value, from: `${fact.value === 'intel' ? 'GenuineIntel' : 'AuthenticAMD'} on line ${fact.line}` });
+  for (const fact of facts.cpuVendor)
+    claims.push({ vendor: fact.value, from: `${fact.value === 'intel' ? 'GenuineIntel' : 'AuthenticAMD'} on line ${fact.line}` });
   const hostBridges = devices.filter((device) => device.class.startsWith('0600') && (device.vendor === '8086' || device.vendor === '1022'));
   for (const bridge of hostBridges) {
-    claims.push({ vendor: bridge.vendor === '8086' ? 'intel' : 'amd', from: `host bridge ${bridge.address} [${bridge.vendor}:${bridge.device}] is ${bridge.vendor === '8086' ? 'Intel' : 'AMD'} (line ${lineOf.get(bridge.address)})` });
+    claims.push({
+      vendor: bridge.vendor === '8086' ? 'intel' : 'amd',
+      from: `host bridge ${bridge.address} [${bridge.vendor}:${bridge.device}] is ${bridge.vendor === '8086' ? 'Intel' : 'AMD'} (line ${lineOf.get(bridge.address)})`,
+    });
   }
-  for (const fact of facts.iommuLogVendor) claims.push({ vendor: fact.value, from: `the kernel log's ${fact.value === 'intel' ? 'DMAR (Intel VT-d)' : 'AMD-Vi'} line ${fact.line}` });
+  for (const fact of facts.iommuLogVendor)
+    claims.push({ vendor: fact.value, from: `the kernel log's ${fact.value === 'intel' ? 'DMAR (Intel VT-d)' : 'AMD-Vi'} line ${fact.line}` });
   let vendor: CpuVendor = 'unknown';
   if (stated) {
     vendor = stated;

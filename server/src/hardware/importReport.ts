@@ -7,7 +7,7 @@ import type { ImportResult, SkippedLine } from './importListing';
 /** One message per skipped line, consecutive lines with the same reason joined into one range. */
 export function skippedMessages(skipped: readonly SkippedLine[], source: string): string[] {
   const messages: string[] = [];
-  for (let i = 0; i < skipped.length; ) {
+  for (let i = 0; i < skipped.length;) {
     let j = i;
     while (j + 1 < skipped.length && skipped[j + 1].line === skipped[j].line + 1 && skipped[j + 1].reason === skipped[i].reason) j++;
     const first = skipped[i];
@@ -33,7 +33,9 @@ export function importMessages(result: ImportResult, source: string): string[] {
 
 /** The inferred facts as `path: value (from …)` lines, for `groups` and the editor. */
 export function inferredLines(snapshot: { inferredFrom?: Record<string, string> } & Record<string, unknown>): string[] {
-  return Object.entries(snapshot.inferredFrom ?? {}).map(([path, from]) => snapshotText(`${path} = ${JSON.stringify(valueAt(snapshot, path)) ?? 'nothing'} (from ${from})`, 300));
+  return Object.entries(snapshot.inferredFrom ?? {}).map(([path, from]) =>
+    snapshotText(`${path} = ${JSON.stringify(valueAt(snapshot, path)) ?? 'nothing'} (from ${from})`, 300),
+  );
 }
 
 function valueAt(data: unknown, path: string): unknown {

@@ -46,12 +46,10 @@ const MORE_CLASS_NAMES: Record<string, string> = {
   '1180': 'Signal processing controller',
   '1200': 'Processing accelerators',
   '1300': 'Non-Essential Instrumentation',
-  'ff00': 'Unassigned class',
+  ff00: 'Unassigned class',
 };
 
-const CODE_BY_NAME = new Map<string, string>(
-  Object.entries({ ...MORE_CLASS_NAMES, ...CLASS_NAMES }).map(([code, name]) => [name.toLowerCase(), code]),
-);
+const CODE_BY_NAME = new Map<string, string>(Object.entries({ ...MORE_CLASS_NAMES, ...CLASS_NAMES }).map(([code, name]) => [name.toLowerCase(), code]));
 
 /** Class and subclass (four hex digits) of a class name lspci prints, or undefined for a name not known here. */
 export function classCodeOfName(name: string): string | undefined {

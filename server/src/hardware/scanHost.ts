@@ -157,7 +157,9 @@ function netPciDevices(root: string, iface: string, depth = 0): string[] {
   const own = real ? pciOfSysfsPath(real) : undefined;
   if (own) return [own];
   const found = new Set<string>();
-  const lower = list(dir).filter((name) => name.startsWith('lower_')).map((name) => name.slice('lower_'.length));
+  const lower = list(dir)
+    .filter((name) => name.startsWith('lower_'))
+    .map((name) => name.slice('lower_'.length));
   const ports = lower.length ? lower : list(join(dir, 'brif'));
   for (const port of ports) for (const address of netPciDevices(root, port, depth + 1)) found.add(address);
   return [...found].sort();

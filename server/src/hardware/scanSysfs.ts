@@ -30,7 +30,9 @@ export function scanSysfs(root = '/', options: ScanOptions = {}): ScanResult {
   const devicesDir = join(root, 'sys/bus/pci/devices');
   let addresses: string[];
   try {
-    addresses = readdirSync(devicesDir).filter((name) => /^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$/.test(name)).sort();
+    addresses = readdirSync(devicesDir)
+      .filter((name) => /^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$/.test(name))
+      .sort();
   } catch (error) {
     const code = errorCode(error);
     const reason =
@@ -53,7 +55,10 @@ export function scanSysfs(root = '/', options: ScanOptions = {}): ScanResult {
   if (devices.length === 0) return { snapshot: undefined, reason: `none of the ${addresses.length} PCI devices in ${devicesDir} could be read`, warnings };
   const names = readPciIds(options.pciIds ?? pciIdsCandidates(root), warnings);
   if (names) {
-    const found = cachedNames(names.text, devices.map((device) => `${device.vendor}:${device.device}`));
+    const found = cachedNames(
+      names.text,
+      devices.map((device) => `${device.vendor}:${device.device}`),
+    );
     for (const device of devices) {
       device.vendorName = found.vendors.get(device.vendor);
       device.deviceName = found.devices.get(`${device.vendor}:${device.device}`);

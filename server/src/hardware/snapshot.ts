@@ -93,9 +93,7 @@ export interface SnapshotProblem {
   offset?: number;
 }
 
-export type SnapshotResult =
-  | { ok: true; snapshot: HardwareSnapshot }
-  | { ok: false; problems: SnapshotProblem[] };
+export type SnapshotResult = { ok: true; snapshot: HardwareSnapshot } | { ok: false; problems: SnapshotProblem[] };
 
 const SOURCE_KINDS: readonly string[] = ['sysfs', 'lspci', 'iommu-script', 'manual'];
 const HEX4 = /^[0-9a-f]{4}$/;
@@ -146,7 +144,10 @@ export function validateSnapshot(data: unknown): SnapshotResult {
   if (data.format !== SNAPSHOT_FORMAT) problem('format', `must be "${SNAPSHOT_FORMAT}"`);
   if (!READABLE_SNAPSHOT_VERSIONS.includes(data.version as number)) {
     // Only a small whole number is repeated back; anything else in the file stays out of messages.
-    const found = typeof data.version === 'number' && Number.isInteger(data.version) && data.version >= 0 && data.version < 1000 ? `version ${data.version}` : `a ${data.version === null ? 'null' : Array.isArray(data.version) ? 'list' : typeof data.version}`;
+    const found =
+      typeof data.version === 'number' && Number.isInteger(data.version) && data.version >= 0 && data.version < 1000
+        ? `version ${data.version}`
+        : `a ${data.version === null ? 'null' : Array.isArray(data.version) ? 'list' : typeof data.version}`;
     problem('version', `this version of Nix VFIO reads snapshot versions ${READABLE_SNAPSHOT_VERSIONS.join(' and ')}, found ${found}`);
   }
   const optionalString = (object: Record<string, unknown>, key: string, at: string) => {

@@ -121,13 +121,20 @@ class FlakeReader {
     switch (value.type) {
       case 'let_expression': {
         const inner = new Env(env);
-        bindLetNames(named(value).find((child) => child.type === 'binding_set'), inner);
+        bindLetNames(
+          named(value).find((child) => child.type === 'binding_set'),
+          inner,
+        );
         return this.outputsValue(value.childForFieldName('body'), inner, depth + 1);
       }
       case 'attrset_expression':
       case 'rec_attrset_expression': {
         const inner = value.type === 'rec_attrset_expression' ? new Env(env) : env;
-        if (inner !== env) bindLetNames(named(value).find((child) => child.type === 'binding_set'), inner);
+        if (inner !== env)
+          bindLetNames(
+            named(value).find((child) => child.type === 'binding_set'),
+            inner,
+          );
         for (const binding of bindingsOf(value)) {
           if (binding.type !== 'binding') continue;
           const names = attrPathNames(binding.childForFieldName('attrpath')!);
@@ -196,7 +203,10 @@ class FlakeReader {
     if (!value || depth > MAX_DEPTH) return false;
     if (value.type === 'let_expression') {
       const inner = new Env(env);
-      bindLetNames(named(value).find((child) => child.type === 'binding_set'), inner);
+      bindLetNames(
+        named(value).find((child) => child.type === 'binding_set'),
+        inner,
+      );
       return this.system(value.childForFieldName('body'), inner, host, depth + 1);
     }
     if (value.type === 'variable_expression') {
@@ -321,7 +331,10 @@ class FlakeReader {
         return true;
       case 'binary_expression':
         if (value.childForFieldName('operator')?.text !== '++') break;
-        return [this.moduleList(value.childForFieldName('left')!, env, host, depth + 1), this.moduleList(value.childForFieldName('right')!, env, host, depth + 1)].every(Boolean);
+        return [
+          this.moduleList(value.childForFieldName('left')!, env, host, depth + 1),
+          this.moduleList(value.childForFieldName('right')!, env, host, depth + 1),
+        ].every(Boolean);
       case 'variable_expression': {
         const entry = env.lookup(value.text);
         if (entry?.node) return this.moduleList(entry.node, entry.env, host, depth + 1);
@@ -367,11 +380,13 @@ class FlakeReader {
         // `import ./x.nix` (maybe given arguments): the file's module.
         const fn = unwrap(value.childForFieldName('function'));
         const argument = unwrap(value.childForFieldName('argument'));
-        if (fn?.type === 'variable_expression' && fn.text === 'import' && argument?.type === 'path_expression') return this.module(argument, env, host, depth + 1);
+        if (fn?.type === 'variable_expression' && fn.text === 'import' && argument?.type === 'path_expression')
+          return this.module(argument, env, host, depth + 1);
         if (fn?.type === 'apply_expression') {
           const inner = unwrap(fn.childForFieldName('function'));
           const path = unwrap(fn.childForFieldName('argument'));
-          if (inner?.type === 'variable_expression' && inner.text === 'import' && path?.type === 'path_expression') return this.module(path, env, host, depth + 1);
+          if (inner?.type === 'variable_expression' && inner.text === 'import' && path?.type === 'path_expression')
+            return this.module(path, env, host, depth + 1);
         }
         break;
       }

@@ -95,7 +95,10 @@ export class HardwareSources {
           problem: `Hardware snapshot ${path} is not usable (${result.problems.map((problem) => `${problem.path || 'top'}: ${problem.message}`).join('; ')}); hardware checks are skipped.`,
           brokenFile: { path, text, problems: result.problems },
         };
-    if (result.ok) this.log(`hardware snapshot loaded: ${path} (${result.snapshot.devices.length} devices, from ${result.snapshot.source.kind}${result.snapshot.source.host ? ` on ${result.snapshot.source.host}` : ''})`);
+    if (result.ok)
+      this.log(
+        `hardware snapshot loaded: ${path} (${result.snapshot.devices.length} devices, from ${result.snapshot.source.kind}${result.snapshot.source.host ? ` on ${result.snapshot.source.host}` : ''})`,
+      );
     this.files.set(path, { mtimeMs: read.mtimeMs, size: read.size, entry });
     return entry;
   }

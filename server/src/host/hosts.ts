@@ -36,7 +36,10 @@ const CLASSIC_ROOTS = ['configuration.nix'];
 const HOST_FILES = ['default.nix', 'configuration.nix'];
 
 /** Reads a flake.nix's hosts; undefined when it cannot be read. */
-export function flakeHostsAt(flakePath: string, access: FileAccess): { flake: FlakeHosts; release(): void; loaded: Exclude<ReturnType<SourceLoader>, { error: string }> } | undefined {
+export function flakeHostsAt(
+  flakePath: string,
+  access: FileAccess,
+): { flake: FlakeHosts; release(): void; loaded: Exclude<ReturnType<SourceLoader>, { error: string }> } | undefined {
   const loaded = access.load(flakePath);
   if ('error' in loaded) return undefined;
   return { flake: readFlakeHosts(loaded.tree.rootNode, loaded.path), release: () => loaded.release?.(), loaded };

@@ -106,12 +106,7 @@ export class HostLayer {
    * (when the front end allows it) this machine, only when it is the host: its
    * networking.hostName is the machine's name, or it is the repository's one host and names none.
    */
-  hardware(
-    target: HostTarget,
-    model: OptionModel,
-    settings: { snapshotFile: string; scanMachine: boolean },
-    machineName: string | undefined,
-  ): HardwarePlan {
+  hardware(target: HostTarget, model: OptionModel, settings: { snapshotFile: string; scanMachine: boolean }, machineName: string | undefined): HardwarePlan {
     const main = model.root;
     const configured = settings.snapshotFile.trim();
     if (configured) return { choice: { kind: 'file', path: resolve(dirname(main), configured) } };
@@ -122,11 +117,21 @@ export class HostLayer {
     const label = 'host' in target ? target.host.name : undefined;
     if (hostName !== undefined) {
       if (machineName !== undefined && hostName === machineName) return { choice: { kind: 'machine' } };
-      return { choice: { kind: 'none', reason: `No hardware snapshot for host ${hostName} (put hardware.nix-vfio.json beside its configuration) and this machine is ${machineName ?? 'not named'}, not ${hostName}: hardware checks are skipped.` } };
+      return {
+        choice: {
+          kind: 'none',
+          reason: `No hardware snapshot for host ${hostName} (put hardware.nix-vfio.json beside its configuration) and this machine is ${machineName ?? 'not named'}, not ${hostName}: hardware checks are skipped.`,
+        },
+      };
     }
     const hosts = 'host' in target ? hostsIn(target.host.repository, this.access).length : 1;
     if (hosts <= 1) return { choice: { kind: 'machine' } };
-    return { choice: { kind: 'none', reason: `No hardware snapshot for host ${label} (put hardware.nix-vfio.json beside its configuration), and with ${hosts} hosts this machine is not assumed to be it: hardware checks are skipped.` } };
+    return {
+      choice: {
+        kind: 'none',
+        reason: `No hardware snapshot for host ${label} (put hardware.nix-vfio.json beside its configuration), and with ${hosts} hosts this machine is not assumed to be it: hardware checks are skipped.`,
+      },
+    };
   }
 }
 

@@ -52,14 +52,18 @@ export class SettingsSource {
     try {
       const answer = await Promise.race([this.ask(scopeUri), timedOut]);
       if (answer === 'timeout') {
-        this.log.warn(`workspace/configuration got no answer within ${this.timeoutMs} ms; using ${this.pushed ? 'the settings the client sent' : 'the default settings'} until the settings change`);
+        this.log.warn(
+          `workspace/configuration got no answer within ${this.timeoutMs} ms; using ${this.pushed ? 'the settings the client sent' : 'the default settings'} until the settings change`,
+        );
         settings = fallback();
       } else {
         // A client may answer null for a section it does not know: then what it pushed, or the defaults.
         settings = settingsSection({ nixVfio: answer }) ? readServerSettings(answer) : fallback();
       }
     } catch (error) {
-      this.log.warn(`workspace/configuration failed (${(error as Error).message}); using ${this.pushed ? 'the settings the client sent' : 'the default settings'}`);
+      this.log.warn(
+        `workspace/configuration failed (${(error as Error).message}); using ${this.pushed ? 'the settings the client sent' : 'the default settings'}`,
+      );
       settings = fallback();
     } finally {
       clearTimeout(timer);

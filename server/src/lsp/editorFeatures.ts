@@ -1,6 +1,18 @@
 // LSP wiring of the core's editor help: hover, inlay hints, completion, the hardware request the
 // client's views and pickers use, and the "pass through this device" command.
-import { Connection, ErrorCodes, InlayHint, LSPErrorCodes, InlayHintKind, MarkupKind, MessageType, ResponseError, ShowMessageNotification, ServerCapabilities, TextDocumentPositionParams } from 'vscode-languageserver';
+import {
+  Connection,
+  ErrorCodes,
+  InlayHint,
+  LSPErrorCodes,
+  InlayHintKind,
+  MarkupKind,
+  MessageType,
+  ResponseError,
+  ShowMessageNotification,
+  ServerCapabilities,
+  TextDocumentPositionParams,
+} from 'vscode-languageserver';
 import { Analysis, DEFAULT_SETTINGS, runRules } from '../analysis/analyze';
 import { codeLenses } from '../editor/codeLens';
 import { describeChanges, remainingFindings, summarizeEdits } from '../editor/commandSummary';
@@ -24,7 +36,17 @@ import { NixParser } from '../parse/nixParser';
 import { applyEdits, LineIndex } from '../text';
 import { toRange, toWorkspaceEdit } from './convert';
 import { HardwareInUse } from '../host/hardwareSources';
-import { CommandResult, HARDWARE_REQUEST, IMPORT_LISTING_REQUEST, ImportListingParams, ImportListingResponse, HardwareResponse as ProtocolHardwareResponse, SERVER_COMMANDS, VERIFY_REQUEST, VerifyResponse } from '../../../shared/protocol';
+import {
+  CommandResult,
+  HARDWARE_REQUEST,
+  IMPORT_LISTING_REQUEST,
+  ImportListingParams,
+  ImportListingResponse,
+  HardwareResponse as ProtocolHardwareResponse,
+  SERVER_COMMANDS,
+  VERIFY_REQUEST,
+  VerifyResponse,
+} from '../../../shared/protocol';
 
 export const PASS_THROUGH_COMMAND = SERVER_COMMANDS.passThroughDevice;
 export const SETUP_STEP_COMMAND = SERVER_COMMANDS.setUpStep;
@@ -84,7 +106,9 @@ export class EditorFeatures {
       // VS Code shows them in the same hover already.
       const findings = this.clientShowsResults
         ? []
-        : found.context.analysis.findings.filter((finding) => finding.file === found.context.path && finding.range.start <= found.offset && found.offset <= finding.range.end);
+        : found.context.analysis.findings.filter(
+            (finding) => finding.file === found.context.path && finding.range.start <= found.offset && found.offset <= finding.range.end,
+          );
       const notes = findings.map((finding) => `${finding.severity} \`${finding.code}\`: ${markdownText(firstSentence(finding.message))}`);
       const value = notes.length > 0 ? `${hover.markdown}\n\n---\n\n${notes.join('  \n')}` : hover.markdown;
       return { contents: { kind: MarkupKind.Markdown, value }, range: toRange(found.lines, hover.range) };
@@ -129,8 +153,17 @@ export class EditorFeatures {
     connection.onRequest(HARDWARE_REQUEST, async (params: { uri: string }): Promise<HardwareResponse> => {
       const context = await this.analysisFor(params.uri);
       if (!context?.hardware) return { groups: [] };
-      const groups = [...iommuGroups(context.hardware)].map(([group, devices]) => ({ group, devices: devices.map((device) => device.address), isolated: isIsolatedGroup(devices) }));
-      return { snapshot: context.hardware, groups, noGroupsReason: groups.length === 0 ? noGroupsReason(context.hardware) : undefined, bindings: this.bindingLines(context) };
+      const groups = [...iommuGroups(context.hardware)].map(([group, devices]) => ({
+        group,
+        devices: devices.map((device) => device.address),
+        isolated: isIsolatedGroup(devices),
+      }));
+      return {
+        snapshot: context.hardware,
+        groups,
+        noGroupsReason: groups.length === 0 ? noGroupsReason(context.hardware) : undefined,
+        bindings: this.bindingLines(context),
+      };
     });
     connection.onRequest(IMPORT_LISTING_REQUEST, (params: ImportListingParams): ImportListingResponse<HardwareSnapshot> => answerImport(params));
     connection.onExecuteCommand(async (params) => {
@@ -147,11 +180,21 @@ export class EditorFeatures {
       let result: CommandResult | { error: string };
       if (params.command === SETUP_STEP_COMMAND) {
         if (!isSetupStep(argument.step)) return fail('unknown setup step');
-        result = await this.applyPlan(context, planSetupStep(context.analysis.model, context.hardware, argument.step), `Set up ${argument.step}`, 'Nothing to add: this step is already in the configuration.');
+        result = await this.applyPlan(
+          context,
+          planSetupStep(context.analysis.model, context.hardware, argument.step),
+          `Set up ${argument.step}`,
+          'Nothing to add: this step is already in the configuration.',
+        );
       } else {
         if (typeof argument.address !== 'string') return fail('no device given');
         if (!context.hardware) return fail('no hardware snapshot for this configuration');
-        result = await this.applyPlan(context, planPassthrough(context.analysis.model, context.hardware, argument.address, { allowSharedGroup: argument.allowSharedGroup === true }), 'Pass through device', 'Nothing to add: this device is already passed through.');
+        result = await this.applyPlan(
+          context,
+          planPassthrough(context.analysis.model, context.hardware, argument.address, { allowSharedGroup: argument.allowSharedGroup === true }),
+          'Pass through device',
+          'Nothing to add: this device is already passed through.',
+        );
       }
       if ('error' in result) return new ResponseError(LSPErrorCodes.RequestFailed, result.error);
       if (!this.clientShowsResults) {
@@ -163,17 +206,34 @@ export class EditorFeatures {
   }
 
   /** Applies a plan's fixes as one workspace edit; answers with what changed, what remains and the notes, or the plan's error. */
-  private async applyPlan(context: AnalysisContext, plan: PassthroughPlan | { error: string }, label: string, nothingToDo: string): Promise<CommandResult | { error: string }> {
+  private async applyPlan(
+    context: AnalysisContext,
+    plan: PassthroughPlan | { error: string },
+    label: string,
+    nothingToDo: string,
+  ): Promise<CommandResult | { error: string }> {
     if ('error' in plan) return plan;
     const model = context.analysis.model;
     const edits = applySteps(model, plan.steps, (texts) => context.rebuild(texts));
     if (edits.length === 0) return { notes: plan.steps.length > 0 ? [nothingToDo, ...plan.notes] : plan.notes };
     const result = await this.connection.workspace.applyEdit({ label, edit: toWorkspaceEdit(edits, context.lines, context.uriOf) });
-    if (!result.applied) return { applied: false, notes: plan.notes, summary: `Nothing was changed: the editor did not apply the edit${result.failureReason ? ` (${result.failureReason})` : ''}.` };
+    if (!result.applied)
+      return {
+        applied: false,
+        notes: plan.notes,
+        summary: `Nothing was changed: the editor did not apply the edit${result.failureReason ? ` (${result.failureReason})` : ''}.`,
+      };
     const originals = new Map([...model.files].map(([path, file]) => [path, file.text]));
     const { changed, undo } = summarizeEdits(originals, edits);
     const edited = new Map(originals);
-    for (const file of new Set(edits.map((edit) => edit.file))) edited.set(file, applyEdits(originals.get(file) ?? '', edits.filter((edit) => edit.file === file)));
+    for (const file of new Set(edits.map((edit) => edit.file)))
+      edited.set(
+        file,
+        applyEdits(
+          originals.get(file) ?? '',
+          edits.filter((edit) => edit.file === file),
+        ),
+      );
     // What remains: the configuration as it is now checked again (settings as the analysis had them).
     const after = runRules(context.rebuild(edited), context.hardware, context.settings ?? DEFAULT_SETTINGS);
     const remaining = remainingFindings(after.findings);
@@ -186,7 +246,12 @@ export class EditorFeatures {
       summary,
       changes: changed.map(({ file, fromLine, toLine }) => ({ uri: context.uriOf(file), fromLine, toLine })),
       undo: toWorkspaceEdit(undo, editedLines, context.uriOf),
-      remaining: remaining.map((finding) => ({ uri: context.uriOf(finding.file), line: editedLines(finding.file).positionAt(finding.range.start).line, severity: finding.severity, message: finding.message })),
+      remaining: remaining.map((finding) => ({
+        uri: context.uriOf(finding.file),
+        line: editedLines(finding.file).positionAt(finding.range.start).line,
+        severity: finding.severity,
+        message: finding.message,
+      })),
     };
   }
 
@@ -198,7 +263,10 @@ export class EditorFeatures {
       devices.length === 0
         ? 'This binding takes no device of the hardware this configuration is checked against.'
         : devices
-            .map((device) => `${describeDevice(device)}: IOMMU group ${device.iommuGroup ?? 'none'}, driver now ${device.driver === undefined ? 'unknown' : device.driver === null ? 'none' : snapshotText(device.driver)}`)
+            .map(
+              (device) =>
+                `${describeDevice(device)}: IOMMU group ${device.iommuGroup ?? 'none'}, driver now ${device.driver === undefined ? 'unknown' : device.driver === null ? 'none' : snapshotText(device.driver)}`,
+            )
             .join('; ');
     void this.connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Info, message: text });
     return { shown: devices.length };
@@ -215,7 +283,10 @@ export class EditorFeatures {
       const source = context.analysis.model.files.get(file)?.text ?? '';
       const start = lines.offsetAt({ line, character: 0 });
       const end = source.indexOf('\n', start);
-      const text = source.slice(start, end < 0 ? undefined : end).trim().slice(0, 120);
+      const text = source
+        .slice(start, end < 0 ? undefined : end)
+        .trim()
+        .slice(0, 120);
       for (const device of devicesFor(binding, context.hardware)) {
         const list = (result[device.address] ??= []);
         if (!list.some((entry) => entry.uri === context.uriOf(file) && entry.line === line)) list.push({ uri: context.uriOf(file), line, text });

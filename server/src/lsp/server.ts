@@ -41,11 +41,9 @@ import { WorkspaceBoundary } from '../workspaceBoundary';
 import { ServerSettings, settingsForTrust } from './settings';
 import { RESCAN_REQUEST, STATUS_NOTIFICATION, StatusParams } from '../../../shared/protocol';
 
-
 const UNTRUSTED_NO_SCAN = 'Verifying reads this machine, which Nix VFIO does not do in an untrusted workspace. Trust the workspace to verify.';
 
 export { RESCAN_REQUEST, STATUS_NOTIFICATION, type StatusParams };
-
 
 export class NixVfioServer {
   private parser?: NixParser;
@@ -110,7 +108,8 @@ export class NixVfioServer {
     connection.onInitialized(() => {
       // Registered only where the client says it can take the registration.
       if (this.registerConfiguration) void connection.client.register(DidChangeConfigurationNotification.type, undefined);
-      if (this.watchingSnapshots) void connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*nix-vfio*.json' }] });
+      if (this.watchingSnapshots)
+        void connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*nix-vfio*.json' }] });
     });
     connection.onDidOpenTextDocument(({ textDocument }) => {
       const path = uriToPath(textDocument.uri);
@@ -153,8 +152,10 @@ export class NixVfioServer {
     });
     connection.onCodeAction((params) => this.codeActions(params));
     // "Verify passthrough" reads this machine: never for an untrusted workspace.
-    const features = new EditorFeatures(connection, (uri) => this.analysisFor(uri), () =>
-      this.trusted ? this.hardware.rescanMachine() : { source: 'none', problem: UNTRUSTED_NO_SCAN },
+    const features = new EditorFeatures(
+      connection,
+      (uri) => this.analysisFor(uri),
+      () => (this.trusted ? this.hardware.rescanMachine() : { source: 'none', problem: UNTRUSTED_NO_SCAN }),
     );
     connection.onRequest(RESCAN_REQUEST, async () => {
       this.log.info(`rescan: snapshot files and this machine are read again for ${this.analyses.size} configuration${this.analyses.size === 1 ? '' : 's'}`);
@@ -269,11 +270,20 @@ export class NixVfioServer {
 
   private loader() {
     // Open documents are the editor's buffers; only files read from disk are held to the boundary.
-    const read = diskLoader(this.parser!, (path) => {
-      const document = this.openDocumentAt(path);
-      if (!document || document.tooLarge) return undefined;
-      return { text: document.source, tree: document.syntaxTree(this.parser!), parseProblem: document.parseProblem, unchangedSince: (earlier) => document.unchangedSince(earlier) };
-    }, this.boundary);
+    const read = diskLoader(
+      this.parser!,
+      (path) => {
+        const document = this.openDocumentAt(path);
+        if (!document || document.tooLarge) return undefined;
+        return {
+          text: document.source,
+          tree: document.syntaxTree(this.parser!),
+          parseProblem: document.parseProblem,
+          unchangedSince: (earlier) => document.unchangedSince(earlier),
+        };
+      },
+      this.boundary,
+    );
     return read;
   }
 
@@ -306,7 +316,13 @@ export class NixVfioServer {
       hardware = this.hardwareFor(root, target, model, layer, settings);
       const release = layer.release(target, model, settings.nixosRelease || undefined);
       // In slices within a budget: other requests are answered between rules (ANALYSIS_BUDGET).
-      const ran = await runRulesInSlices(model, hardware.snapshot, { disabledRules: settings.disabledRules, nixosRelease: release.release }, ANALYSIS_BUDGET, performance.now() - started);
+      const ran = await runRulesInSlices(
+        model,
+        hardware.snapshot,
+        { disabledRules: settings.disabledRules, nixosRelease: release.release },
+        ANALYSIS_BUDGET,
+        performance.now() - started,
+      );
       analysis = hostAnalysisOf(target, ran, release, hostLabel(target, this.fileAccess()));
     } catch (error) {
       this.log.error(`analysis of ${root} failed: ${(error as Error).stack ?? error}`);
@@ -322,10 +338,13 @@ export class NixVfioServer {
     this.settingsByRoot.set(root, { disabledRules: settings.disabledRules, nixosRelease: analysis.release.release });
     if (this.loggedRoots.get(root) !== analysis.model.files.size) {
       this.loggedRoots.set(root, analysis.model.files.size);
-      this.log.info(`configuration ${root}: ${analysis.model.files.size} file${analysis.model.files.size === 1 ? '' : 's'}, checked against ${hardware.source === 'none' ? 'no hardware' : hardware.source}`);
+      this.log.info(
+        `configuration ${root}: ${analysis.model.files.size} file${analysis.model.files.size === 1 ? '' : 's'}, checked against ${hardware.source === 'none' ? 'no hardware' : hardware.source}`,
+      );
     }
     const notice = this.clientShowsResults ? undefined : hardwareNotice(root, hardware);
-    if (notice && this.notices.first(`${hardware.source}\u0000${hardware.problem ?? ''}`)) void this.connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Info, message: notice });
+    if (notice && this.notices.first(`${hardware.source}\u0000${hardware.problem ?? ''}`))
+      void this.connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Info, message: notice });
     // A snapshot file that cannot be used is a warning in the host's file; no hardware at all is said in the status.
     this.publish(root, analysis, hardware.source !== 'this machine' && hardware.source !== 'none' ? hardware.problem : undefined);
     this.publishSnapshotProblems(hardware);
@@ -399,7 +418,10 @@ export class NixVfioServer {
     void this.connection.sendDiagnostics({
       uri,
       diagnostics: problems.map((problem) => ({
-        range: toRange(lines, problem.offset !== undefined ? { start: problem.offset, end: problem.offset } : (locateJsonPath(text, problem.path) ?? { start: 0, end: 0 })),
+        range: toRange(
+          lines,
+          problem.offset !== undefined ? { start: problem.offset, end: problem.offset } : (locateJsonPath(text, problem.path) ?? { start: 0, end: 0 }),
+        ),
         severity: toSeverity(SERVER_FINDINGS.snapshotInvalid.severity),
         source: DIAGNOSTIC_SOURCE,
         code: SERVER_FINDINGS.snapshotInvalid.code,
@@ -530,7 +552,10 @@ export class NixVfioServer {
       uriOf: (file) => this.openDocumentAt(file)?.uri ?? pathToUri(file),
       rebuild: (texts) => {
         const loader = this.loader();
-        const layer = new HostLayer(this.fileAccess((file) => (texts.has(file) ? parseText(this.parser!, file, texts.get(file)!) : loader(file))), this.workspaceRoots);
+        const layer = new HostLayer(
+          this.fileAccess((file) => (texts.has(file) ? parseText(this.parser!, file, texts.get(file)!) : loader(file))),
+          this.workspaceRoots,
+        );
         return layer.model(this.targets.get(root) ?? { alone: root });
       },
     };

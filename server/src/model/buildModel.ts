@@ -7,7 +7,7 @@ import { TextRange } from '../text';
 import { detach, NameTable } from './detach';
 import { Evaluator } from './evaluate';
 import { strayModuleAttributes } from './moduleShape';
-import { libCall, PRIORITY_WRAPPERS } from './libCalls';
+import { guardsExistence, libCall, PRIORITY_WRAPPERS } from './libCalls';
 import { AttrsetScope, OptionModel, sourceFile } from './optionModel';
 import { CachedBinding, cacheEntry, ModelCache } from './modelCache';
 import { attrPathNames, bindLet, Scope } from './scope';
@@ -51,9 +51,7 @@ export function buildModel(rootPath: string, load: SourceLoader, cache?: ModelCa
 
 /** One module a host starts from, as a flake's `modules` list gives it (see host/flake.ts). */
 export type RootModule =
-  | { kind: 'file'; path: string; range: TextRange }
-  | { kind: 'inline'; node: SyntaxNode }
-  | { kind: 'unresolved'; range: TextRange; problem: string };
+  { kind: 'file'; path: string; range: TextRange } | { kind: 'inline'; node: SyntaxNode } | { kind: 'unresolved'; range: TextRange; problem: string };
 
 /**
  * A host read from several root modules at once, declared in `declaringFile` (a flake.nix, kept
@@ -98,7 +96,12 @@ class ModelBuilder {
     const loaded = this.load(path);
     if ('error' in loaded) {
       // `lib.optional (builtins.pathExists ./x.nix) ./x.nix`: a missing file is simply not imported.
-      if (importedAt && pathText !== undefined && loaded.error === 'no such file' && importedAt.conditions?.some((condition) => guardsExistence(condition, pathText))) {
+      if (
+        importedAt &&
+        pathText !== undefined &&
+        loaded.error === 'no such file' &&
+        importedAt.conditions?.some((condition) => guardsExistence(condition, pathText))
+      ) {
         this.model.imports.push({ ...importedAt, absent: true });
       } else if (importedAt) this.model.imports.push({ ...importedAt, problem: loaded.error });
       else this.model.files.set(path, sourceFile(path, SourceText.of(''), [], loaded.error));
@@ -224,7 +227,6 @@ class ModelBuilder {
     if (fullForm && bindingSet) pushAll(this.model.unread, strayModuleAttributes(bindingSet, context.file, context.specialisation));
   }
 
-
   /** `rec { }` makes its own bindings visible to its values. */
   private scopeForSet(node: SyntaxNode, scope: Scope): Scope {
     if (node.type !== 'rec_attrset_expression') return scope;
@@ -246,7 +248,8 @@ class ModelBuilder {
     this.model.attrsets.push(record);
     if (!bindingSet) return;
     // The module's own top-level set is where edits happen; its unchanged bindings are reused.
-    const reusable = this.cache && prefix.length === 0 && node.type === 'attrset_expression' && context.conditions.length === 0 && context.specialisation === undefined;
+    const reusable =
+      this.cache && prefix.length === 0 && node.type === 'attrset_expression' && context.conditions.length === 0 && context.specialisation === undefined;
     if (!reusable) {
       for (const binding of bindingSet.namedChildren) if (binding) this.walkBinding(binding, prefix, scope, context, record, skip);
       return;
@@ -279,11 +282,23 @@ class ModelBuilder {
     skip?: Set<string>,
   ): CachedBinding | undefined {
     const { model } = this;
-    const before = { definitions: model.definitions.length, attrsets: model.attrsets.length, unread: model.unread.length, imports: model.imports.length, specialisations: model.specialisations.length, bindings: record.bindings.length };
+    const before = {
+      definitions: model.definitions.length,
+      attrsets: model.attrsets.length,
+      unread: model.unread.length,
+      imports: model.imports.length,
+      specialisations: model.specialisations.length,
+      bindings: record.bindings.length,
+    };
     this.walkBinding(binding, prefix, scope, context, record, skip);
     const definitions = model.definitions.slice(before.definitions);
     // Anything that read other files (imports inside specialisations) is walked again next time.
-    if (model.imports.length !== before.imports || model.specialisations.length !== before.specialisations || definitions.some((definition) => definition.file !== context.file)) return undefined;
+    if (
+      model.imports.length !== before.imports ||
+      model.specialisations.length !== before.specialisations ||
+      definitions.some((definition) => definition.file !== context.file)
+    )
+      return undefined;
     // Reusable only if it points at nothing but itself and the head of the file.
     return cacheEntry(binding.startIndex, binding.endIndex, setStart, {
       definitions,
@@ -376,7 +391,12 @@ class ModelBuilder {
         break;
       }
       case 'apply_expression':
-        if (this.walkWrapper(node, path, scope, deeper, (inner, innerContext, innerScope = scope) => this.walkValue(path, inner, innerScope, innerContext, bindingRange))) return;
+        if (
+          this.walkWrapper(node, path, scope, deeper, (inner, innerContext, innerScope = scope) =>
+            this.walkValue(path, inner, innerScope, innerContext, bindingRange),
+          )
+        )
+          return;
         break;
       case 'binary_expression':
         if (this.walkUpdate(node, path, scope, deeper)) return;
@@ -529,7 +549,12 @@ class ModelBuilder {
     }
     const target = resolve(dirname(context.file), pathText);
     const conditions = context.conditions.length > 0 ? context.conditions : undefined;
-    this.addFile(target, { conditions: context.conditions, modifiers: [], specialisation: context.specialisation }, { file: context.file, range: rangeOf(node), conditions }, pathText);
+    this.addFile(
+      target,
+      { conditions: context.conditions, modifiers: [], specialisation: context.specialisation },
+      { file: context.file, range: rangeOf(node), conditions },
+      pathText,
+    );
   }
 
   /** `import ./x.nix` (maybe applied to arguments) and `"/abs/x.nix"` as an element of `imports`. */
@@ -565,16 +590,6 @@ class ModelBuilder {
   }
 }
 
-/** Whether `condition` is `builtins.pathExists <pathText>` (or `lib.pathExists`, `pathExists` under `with`). */
-function guardsExistence(condition: string, pathText: string): boolean {
-  let text = condition.trim();
-  while (text.startsWith('(') && text.endsWith(')')) text = text.slice(1, -1).trim();
-  const match = /^(?:builtins\.|lib\.)?pathExists\s+(\S+)$/.exec(text);
-  return match !== null && match[1] === pathText;
-}
-
 function pushAll<T>(target: T[], items: readonly T[]): void {
   for (let i = 0; i < items.length; i++) target.push(items[i]);
 }
-
-

@@ -12,7 +12,16 @@ import { joinList, mergeTextParts } from './stringParts';
 import { derived, ListItem, StringPart, typeError, unknown, Value } from './values';
 
 /** How Nix names a value's type in its errors. */
-const KIND_NAMES: Record<Value['kind'], string> = { string: 'a string', list: 'a list', bool: 'a Boolean', int: 'an integer', path: 'a path', null: 'null', attrs: 'a set', unknown: 'a value' };
+const KIND_NAMES: Record<Value['kind'], string> = {
+  string: 'a string',
+  list: 'a list',
+  bool: 'a Boolean',
+  int: 'an integer',
+  path: 'a path',
+  null: 'null',
+  attrs: 'a set',
+  unknown: 'a value',
+};
 
 /** Where an attribute set value was written, so its fields can be read when selected. */
 interface SetSource {
@@ -292,7 +301,11 @@ export class Evaluator {
           const branches = this.branchesOf(element, scope);
           if (!branches) return [plain(element, index)];
           // Not elements of the list literal: fixes must not remove them as such.
-          return branches.map((branch) => ({ value: this.relocate(this.evaluate(branch.node, scope), rangeOf(branch.node)), range: rangeOf(branch.node), conditions: [branch.condition] }));
+          return branches.map((branch) => ({
+            value: this.relocate(this.evaluate(branch.node, scope), rangeOf(branch.node)),
+            range: rangeOf(branch.node),
+            conditions: [branch.condition],
+          }));
         });
     const range = rangeOf(node);
     return { kind: 'list', items, range, literals: [{ range, elements }], complete: true };
@@ -370,7 +383,15 @@ export class Evaluator {
       const set = this.sets.get(this.evaluate(args[shape.list], scope));
       const fields = set && this.fieldsOf(set);
       if (!fields) return unknown(range, 'mapAttrsToList of a set not read');
-      for (const field of fields) items.push({ value: this.apply(args[shape.fn], scope, [{ kind: 'string', parts: [{ kind: 'text', text: field.name }], range: field.range, literal: false, indented: false }, field.value]), range: field.range, conditions: [] });
+      for (const field of fields)
+        items.push({
+          value: this.apply(args[shape.fn], scope, [
+            { kind: 'string', parts: [{ kind: 'text', text: field.name }], range: field.range, literal: false, indented: false },
+            field.value,
+          ]),
+          range: field.range,
+          conditions: [],
+        });
     } else {
       const list = this.evaluate(args[shape.list], scope);
       if (list.kind !== 'list' || list.items.length > MAX_MAPPED_ITEMS) return unknown(range, `${name} over a list not read`);
@@ -424,7 +445,14 @@ export class Evaluator {
     }
     const fn = this.functionOf(callee, scope);
     if (!fn) return undefined;
-    return this.relocate(this.apply(callee!, scope, args.map((argument) => this.evaluate(argument, scope))), rangeOf(node));
+    return this.relocate(
+      this.apply(
+        callee!,
+        scope,
+        args.map((argument) => this.evaluate(argument, scope)),
+      ),
+      rangeOf(node),
+    );
   }
 
   /** The function expression `node` names (through parentheses and let names), with its scope. */
@@ -447,7 +475,8 @@ export class Evaluator {
       if (call && args.length === 1 && /^(builtins\.|lib\.)?toString$/.test(call.text) && !scope.lookup('toString')?.node) {
         const value = args[0];
         if (value.kind === 'string') return value;
-        if (value.kind === 'int') return { kind: 'string', parts: [{ kind: 'text', text: String(value.value) }], range: value.range, literal: false, indented: false };
+        if (value.kind === 'int')
+          return { kind: 'string', parts: [{ kind: 'text', text: String(value.value) }], range: value.range, literal: false, indented: false };
       }
       return unknown(range, 'a function not read');
     }

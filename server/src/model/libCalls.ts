@@ -56,3 +56,11 @@ export const PRIORITY_WRAPPERS: Record<string, number> = {
   mkOverride: 2,
   mkOrder: 2,
 };
+
+/** Whether `condition` is `builtins.pathExists <pathText>` (or `lib.pathExists`, `pathExists` under `with`). */
+export function guardsExistence(condition: string, pathText: string): boolean {
+  let text = condition.trim();
+  while (text.startsWith('(') && text.endsWith(')')) text = text.slice(1, -1).trim();
+  const match = /^(?:builtins\.|lib\.)?pathExists\s+(\S+)$/.exec(text);
+  return match !== null && match[1] === pathText;
+}

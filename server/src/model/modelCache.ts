@@ -81,7 +81,14 @@ export class ModelCache {
       found = topLevelBindings(bindingSet, text);
       this.counts.read++;
     }
-    const entry: EarlierBindings = { text, setStart: bindingSet.startIndex, setEnd: bindingSet.endIndex, starts: found.starts, ends: found.ends, structureAt: found.structureAt };
+    const entry: EarlierBindings = {
+      text,
+      setStart: bindingSet.startIndex,
+      setEnd: bindingSet.endIndex,
+      starts: found.starts,
+      ends: found.ends,
+      structureAt: found.structureAt,
+    };
     const kept = remembered.filter((other) => other !== used && !(other.text === text && other.setStart === entry.setStart));
     this.spans.set(file, [entry, ...kept].slice(0, MAX_CACHED_SETS));
     return found;
@@ -249,7 +256,8 @@ function commonEnds(before: SourceText, after: SourceText): { prefix: number; su
   // Chunks the two versions share (an edited document keeps its untouched chunks) are skipped unread.
   const shared = before.sharedChunkEnds(after);
   let prefix = shared.prefix;
-  while (prefix + COMPARE_CHUNK <= limit && before.slice(prefix, prefix + COMPARE_CHUNK) === after.slice(prefix, prefix + COMPARE_CHUNK)) prefix += COMPARE_CHUNK;
+  while (prefix + COMPARE_CHUNK <= limit && before.slice(prefix, prefix + COMPARE_CHUNK) === after.slice(prefix, prefix + COMPARE_CHUNK))
+    prefix += COMPARE_CHUNK;
   while (prefix < limit && before.charCodeAt(prefix) === after.charCodeAt(prefix)) prefix++;
   const room = limit - prefix;
   let suffix = Math.min(shared.suffix, room);
@@ -262,4 +270,3 @@ function commonEnds(before: SourceText, after: SourceText): { prefix: number; su
   while (suffix < room && before.charCodeAt(before.length - 1 - suffix) === after.charCodeAt(after.length - 1 - suffix)) suffix++;
   return { prefix, suffix };
 }
-

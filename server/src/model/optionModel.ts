@@ -141,13 +141,12 @@ export class ConfigView {
   private inheritsParent(): boolean {
     if (this.inheritsBase === undefined) {
       const option = `specialisation.${this.specialisation}.inheritParentConfig`;
-      this.inheritsBase = !indexOf(this.model).exact(option).some(
-        (definition) =>
-          definition.specialisation === undefined &&
-          definition.conditions.length === 0 &&
-          definition.value.kind === 'bool' &&
-          !definition.value.value,
-      );
+      this.inheritsBase = !indexOf(this.model)
+        .exact(option)
+        .some(
+          (definition) =>
+            definition.specialisation === undefined && definition.conditions.length === 0 && definition.value.kind === 'bool' && !definition.value.value,
+        );
     }
     return this.inheritsBase;
   }
@@ -214,7 +213,8 @@ export class ConfigView {
     if (this.model.imports.some((record) => record.problem !== undefined)) return false;
     // Text tree-sitter could not read may hold the definition; say nothing rather than be wrong.
     for (const file of this.model.files.values()) if (file.syntaxErrors.length > 0 || file.readProblem) return false;
-    if (this.model.unread.some((region) => this.includes(region.specialisation) && (isPrefix(region.prefix, path) || isPrefix(path, region.prefix)))) return false;
+    if (this.model.unread.some((region) => this.includes(region.specialisation) && (isPrefix(region.prefix, path) || isPrefix(path, region.prefix))))
+      return false;
     const index = indexOf(this.model);
     for (let length = 1; length <= path.length; length++) {
       for (const definition of this.pick(index.exact(path.slice(0, length).join('.')))) {
@@ -369,7 +369,11 @@ function indexOf(model: OptionModel): DefinitionIndex {
       const key = JSON.stringify([path, specialisation ?? null]);
       let found = above.get(key);
       if (!found) {
-        found = attrsetsByPath.filter(key, model.attrsets, (scope) => scope.specialisation === specialisation && scope.prefix.length < path.length && isPrefix(scope.prefix, path));
+        found = attrsetsByPath.filter(
+          key,
+          model.attrsets,
+          (scope) => scope.specialisation === specialisation && scope.prefix.length < path.length && isPrefix(scope.prefix, path),
+        );
         above.set(key, found);
       }
       return found.items;

@@ -30,7 +30,11 @@ export function setOperand(node: SyntaxNode | null, scope: Scope, depth: number)
 }
 
 /** The two sides of `a // b` (through parentheses and let names), when the right one is a set written here. */
-export function updateOperands(node: SyntaxNode | null, scope: Scope, depth: number): { left: { node: SyntaxNode; scope: Scope }; right: { node: SyntaxNode; scope: Scope } } | undefined {
+export function updateOperands(
+  node: SyntaxNode | null,
+  scope: Scope,
+  depth: number,
+): { left: { node: SyntaxNode; scope: Scope }; right: { node: SyntaxNode; scope: Scope } } | undefined {
   if (!node || depth > 20) return undefined;
   if (node.type === 'parenthesized_expression') return updateOperands(node.childForFieldName('expression'), scope, depth + 1);
   if (node.type === 'variable_expression') {

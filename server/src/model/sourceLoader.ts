@@ -24,4 +24,3 @@ export type UnchangedSince = (earlier: SourceText) => { prefix: number; suffix: 
 
 /** Reads and parses a file; a directory means its default.nix. Returns a short reason (no path) when it cannot. */
 export type SourceLoader = (path: string) => ParsedSource | { error: string };
-

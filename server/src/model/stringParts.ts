@@ -17,7 +17,9 @@ export function joinList(list: Extract<Value, { kind: 'list' }>, separator: Stri
     if (joinedBefore) parts.push(...separator.map((part) => (part.kind === 'text' ? { kind: 'text' as const, text: part.text } : part)));
     joinedBefore = true;
     // Remember which list element each joined part came from, so fixes can add elements beside it.
-    const literal = list.literals.find((candidate) => candidate.elements.some((element) => element.start === item.range.start && element.end === item.range.end));
+    const literal = list.literals.find((candidate) =>
+      candidate.elements.some((element) => element.start === item.range.start && element.end === item.range.end),
+    );
     const origin = literal ? { literal, element: item.range } : undefined;
     if (item.value.kind === 'string') parts.push(...item.value.parts.map((part) => (part.kind === 'text' && origin ? { ...part, origin } : part)));
     else parts.push({ kind: 'opaque', description: 'an unknown list item', source: item.range });

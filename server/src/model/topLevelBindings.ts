@@ -62,7 +62,13 @@ export function topLevelBindings(bindingSet: SyntaxNode, text: SourceText): TopL
  * syntax: the bindings wholly before or after that part are the earlier ones (moved), those
  * overlapping it are read from the tree. Undefined when any check fails.
  */
-export function editedBindings(bindingSet: SyntaxNode, text: SourceText, old: EarlierBindings, prefix: number, suffix: number): TopLevelBindingSpans | undefined {
+export function editedBindings(
+  bindingSet: SyntaxNode,
+  text: SourceText,
+  old: EarlierBindings,
+  prefix: number,
+  suffix: number,
+): TopLevelBindingSpans | undefined {
   const oldLength = old.text.length;
   const delta = text.length - oldLength;
   const changedEnd = text.length - suffix;

@@ -61,7 +61,8 @@ export type Value =
 
 /** The same value with every text part marked `derived`. */
 export function derived(value: Value): Value {
-  if (value.kind === 'string') return { ...value, parts: value.parts.map((part) => (part.kind === 'text' && !part.derived ? { ...part, derived: true as const } : part)) };
+  if (value.kind === 'string')
+    return { ...value, parts: value.parts.map((part) => (part.kind === 'text' && !part.derived ? { ...part, derived: true as const } : part)) };
   if (value.kind === 'list') return { ...value, items: value.items.map((item) => ({ ...item, value: derived(item.value) })) };
   return value;
 }
@@ -113,7 +114,9 @@ export function describeValue(value: Value): string {
   switch (value.kind) {
     case 'string': {
       const text = textWithHoles(value) ?? '';
-      return JSON.stringify(text).split(HOLE.length === 1 ? '\\u0000' : HOLE).join('<?>');
+      return JSON.stringify(text)
+        .split(HOLE.length === 1 ? '\\u0000' : HOLE)
+        .join('<?>');
     }
     case 'list':
       return `[${value.items.map((item) => (item.conditions.length ? `if(${item.conditions.join(', ')}) ` : '') + describeValue(item.value)).join(', ')}${value.complete ? '' : ', <?…>'}]`;

@@ -64,7 +64,7 @@ export function parseWork(text: TextSource): { work: number; longestRun: number 
     run = 0;
     separators = 0;
   };
-  for (let offset = 0; offset < text.length; ) {
+  for (let offset = 0; offset < text.length;) {
     const chunk = typeof text === 'string' ? text : text.readFrom(offset);
     for (let i = 0; i < chunk.length; i++) {
       const code = chunk.charCodeAt(i);
@@ -137,7 +137,8 @@ export function syntaxErrors(root: Node, limit = 20): SyntaxError[] {
   const errors: SyntaxError[] = [];
   if (!root.hasError) {
     // What the grammar accepts and Nix does not: no expression at all, an attribute defined twice.
-    if (hasNoExpression(root)) return [{ start: 0, end: 0, message: 'the file holds no Nix expression (only comments or nothing); nix-instantiate says "unexpected end of file"' }];
+    if (hasNoExpression(root))
+      return [{ start: 0, end: 0, message: 'the file holds no Nix expression (only comments or nothing); nix-instantiate says "unexpected end of file"' }];
     return duplicateAttributes(root, limit).map((duplicate) => ({
       start: duplicate.at.start,
       end: duplicate.at.end,

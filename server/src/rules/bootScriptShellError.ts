@@ -25,7 +25,9 @@ export const bootScriptShellError: Rule = {
             severity: 'warning',
             message:
               `${script.name} does not parse as shell: ${reading.problem.message}.` +
-              (script.stage1 ? ' Its text is pasted into the initrd\'s /init, so the rest of init fails with it and the machine does not boot.' : ' The script stops there.'),
+              (script.stage1
+                ? " Its text is pasted into the initrd's /init, so the rest of init fails with it and the machine does not boot."
+                : ' The script stops there.'),
             ...at(reading.problem.start, reading.problem.end),
           });
         }

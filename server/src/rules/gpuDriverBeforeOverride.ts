@@ -29,7 +29,12 @@ export const gpuDriverBeforeOverride: Rule = {
         const owner = load.definition && view.owns(load.definition) ? load : undefined;
         const anchor = owner?.definition ?? scripts[0].binding.definition;
         if (!view.owns(anchor)) continue;
-        const takes = cards.length > 1 ? `takes ${cards.length === 2 ? 'both' : 'all'} cards (${cards.map(describeDevice).join('; ')})` : cards.length === 1 ? `takes ${describeDevice(cards[0])}` : 'takes every card it drives';
+        const takes =
+          cards.length > 1
+            ? `takes ${cards.length === 2 ? 'both' : 'all'} cards (${cards.map(describeDevice).join('; ')})`
+            : cards.length === 1
+              ? `takes ${describeDevice(cards[0])}`
+              : 'takes every card it drives';
         const timeline = timelineFor(view, vendor, scripts[0]).join(' → ');
         const movable = owner && owner.definition && !isGeneratedFile(model, owner.definition.file);
         const spelled = owner?.range ? (model.files.get(owner.definition!.file)?.text ?? '').slice(owner.range.start + 1, owner.range.end - 1) : load.module;
@@ -48,7 +53,11 @@ export const gpuDriverBeforeOverride: Rule = {
             ? {
                 fix: allOf(`Move ${load.module} to boot.initrd.availableKernelModules (the loop runs first)`, [
                   { fix: 'remove-list-item', title: `remove ${spelled}`, args: { option: 'boot.initrd.kernelModules', item: spelled } },
-                  { fix: 'add-list-item', title: `add ${load.module}`, args: { option: 'boot.initrd.availableKernelModules', item: load.module, modules: true } },
+                  {
+                    fix: 'add-list-item',
+                    title: `add ${load.module}`,
+                    args: { option: 'boot.initrd.availableKernelModules', item: load.module, modules: true },
+                  },
                 ]),
               }
             : {}),

@@ -8,7 +8,14 @@ import { Finding, Rule } from './types';
 
 export const GPU_DRIVER_BLACKLISTED_BUT_USED = 'gpu-driver-blacklisted-but-used';
 
-const VIDEO_DRIVER_MODULES: Record<string, string> = { nvidia: 'nvidia', amdgpu: 'amdgpu', radeon: 'radeon', nouveau: 'nouveau', intel: 'i915', modesetting: '' };
+const VIDEO_DRIVER_MODULES: Record<string, string> = {
+  nvidia: 'nvidia',
+  amdgpu: 'amdgpu',
+  radeon: 'radeon',
+  nouveau: 'nouveau',
+  intel: 'i915',
+  modesetting: '',
+};
 
 export const gpuDriverBlacklistedButUsed: Rule = {
   code: GPU_DRIVER_BLACKLISTED_BUT_USED,

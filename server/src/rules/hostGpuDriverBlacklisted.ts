@@ -26,7 +26,9 @@ export const hostGpuDriverBlacklisted: Rule = {
       for (const device of hostGpus) {
         const entry = blacklist.get(normaliseModuleName(device.driver!));
         if (!entry) continue;
-        const definition = view.definitions('boot.blacklistedKernelModules').find((candidate) => view.owns(candidate)) ?? view.definitions('boot.extraModprobeConfig').find((candidate) => view.owns(candidate));
+        const definition =
+          view.definitions('boot.blacklistedKernelModules').find((candidate) => view.owns(candidate)) ??
+          view.definitions('boot.extraModprobeConfig').find((candidate) => view.owns(candidate));
         if (!definition) continue;
         findings.push({
           code: HOST_GPU_DRIVER_BLACKLISTED,

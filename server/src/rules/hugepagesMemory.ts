@@ -49,11 +49,18 @@ export const hugepagesMemory: Rule = {
           defaultSize = sizeOf(value) ?? defaultSize;
           size = defaultSize;
         }
-        if (name === 'hugepages' && /^\d+$/.test(value)) reservations.push({ bytes: Number(value) * size, definition, range: item.range, what: `${text} (${amount(size)} pages)` });
+        if (name === 'hugepages' && /^\d+$/.test(value))
+          reservations.push({ bytes: Number(value) * size, definition, range: item.range, what: `${text} (${amount(size)} pages)` });
       }
       for (const definition of view.definitions('boot.kernel.sysctl.vm.nr_hugepages')) {
         // The sysctl counts pages of the default size.
-        if (definition.value.kind === 'int') reservations.push({ bytes: definition.value.value * defaultSize, definition, range: definition.bindingRange, what: `vm.nr_hugepages = ${definition.value.value} (${amount(defaultSize)} pages)` });
+        if (definition.value.kind === 'int')
+          reservations.push({
+            bytes: definition.value.value * defaultSize,
+            definition,
+            range: definition.bindingRange,
+            what: `vm.nr_hugepages = ${definition.value.value} (${amount(defaultSize)} pages)`,
+          });
       }
       for (const reservation of reservations) {
         if (!view.owns(reservation.definition)) continue;
@@ -65,7 +72,7 @@ export const hugepagesMemory: Rule = {
             `${reservation.what} reserves ${amount(reservation.bytes)} at boot; the host cannot use it even while no VM runs.` +
             (tooMuch
               ? ` The hardware snapshot shows ${amount(total!)} of memory in all: the host will not have enough left to boot properly.`
-              : ' Reserve what the VM\'s memory needs, or let libvirt allocate hugepages when the VM starts.'),
+              : " Reserve what the VM's memory needs, or let libvirt allocate hugepages when the VM starts."),
           file: reservation.definition.file,
           range: reservation.range,
         });

@@ -6,7 +6,13 @@ import { Finding, Rule } from './types';
 
 export const INITRD_SCRIPTS_WITH_SYSTEMD_INITRD = 'initrd-scripts-with-systemd-initrd';
 
-const SCRIPTED_HOOKS = ['boot.initrd.preDeviceCommands', 'boot.initrd.postDeviceCommands', 'boot.initrd.preLVMCommands', 'boot.initrd.postMountCommands', 'boot.initrd.extraUtilsCommands'];
+const SCRIPTED_HOOKS = [
+  'boot.initrd.preDeviceCommands',
+  'boot.initrd.postDeviceCommands',
+  'boot.initrd.preLVMCommands',
+  'boot.initrd.postMountCommands',
+  'boot.initrd.extraUtilsCommands',
+];
 
 export const initrdScriptsWithSystemdInitrd: Rule = {
   code: INITRD_SCRIPTS_WITH_SYSTEMD_INITRD,

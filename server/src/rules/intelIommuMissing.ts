@@ -37,10 +37,17 @@ export const intelIommuMissing: Rule = {
       // than add a second, contradicting one.
       const written = params.find(
         ({ text, item, definition }) =>
-          text !== undefined && !/\s/.test(text) && item.value.kind === 'string' && paramName(text) === 'intel_iommu' && paramValue(text) !== undefined && view.owns(definition),
+          text !== undefined &&
+          !/\s/.test(text) &&
+          item.value.kind === 'string' &&
+          paramName(text) === 'intel_iommu' &&
+          paramValue(text) !== undefined &&
+          view.owns(definition),
       );
       if (written?.text !== undefined) {
-        const kept = paramValue(written.text)!.split(',').filter((option) => option !== '' && option !== 'off' && option !== 'on');
+        const kept = paramValue(written.text)!
+          .split(',')
+          .filter((option) => option !== '' && option !== 'off' && option !== 'on');
         const replacement = `intel_iommu=${['on', ...kept].join(',')}`;
         findings.push({
           code: INTEL_IOMMU_MISSING,
@@ -67,8 +74,7 @@ export const intelIommuMissing: Rule = {
       findings.push({
         code: INTEL_IOMMU_MISSING,
         severity: 'warning',
-        message:
-          `VFIO is set up (${evidence[0].what}) but boot.kernelParams has no "intel_iommu=on"${scope}. ${reason}`,
+        message: `VFIO is set up (${evidence[0].what}) but boot.kernelParams has no "intel_iommu=on"${scope}. ${reason}`,
         ...where,
         fix: {
           fix: 'add-list-item',

@@ -56,7 +56,8 @@ export const kernelParamConflict: Rule = {
       const byName = new Map<string, { value: string; set: Map<string, string>; param: KernelParam }[]>();
       for (const param of kernelParams(view)) {
         // Conditional items may never apply together.
-        if (!param.text || param.text.includes(HOLE) || !param.text.includes('=') || param.item.conditions.length > 0 || param.definition.conditions.length > 0) continue;
+        if (!param.text || param.text.includes(HOLE) || !param.text.includes('=') || param.item.conditions.length > 0 || param.definition.conditions.length > 0)
+          continue;
         const name = canonicalParamName(param.text.slice(0, param.text.indexOf('=')));
         const value = param.text.slice(param.text.indexOf('=') + 1);
         const set = aspects(name, value);
@@ -67,7 +68,9 @@ export const kernelParamConflict: Rule = {
       }
       for (const entries of byName.values()) {
         entries.forEach((entry, index) => {
-          const earlier = entries.slice(0, index).find((other) => [...entry.set].some(([aspect, state]) => other.set.has(aspect) && other.set.get(aspect) !== state));
+          const earlier = entries
+            .slice(0, index)
+            .find((other) => [...entry.set].some(([aspect, state]) => other.set.has(aspect) && other.set.get(aspect) !== state));
           if (!earlier || !view.owns(entry.param.definition)) return;
           const here = entry.param.text!;
           const there = earlier.param.text!;

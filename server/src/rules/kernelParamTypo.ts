@@ -10,7 +10,30 @@ import { Finding, Rule } from './types';
 export const KERNEL_PARAM_TYPO = 'kernel-param-typo';
 
 /** Spelt as guides write them; compared in canonical form. */
-const KNOWN = ['intel_iommu', 'amd_iommu', 'iommu', 'iommu.passthrough', 'iommu.strict', 'vfio-pci.ids', 'vfio-pci.disable_vga', 'vfio-pci.disable_idle_d3', 'pcie_acs_override', 'video', 'kvm.ignore_msrs', 'kvm.report_ignored_msrs', 'vfio_iommu_type1.allow_unsafe_interrupts', 'initcall_blacklist', 'modprobe.blacklist', 'rd.driver.pre', 'isolcpus', 'nohz_full', 'rcu_nocbs', 'hugepages', 'default_hugepagesz', 'hugepagesz'];
+const KNOWN = [
+  'intel_iommu',
+  'amd_iommu',
+  'iommu',
+  'iommu.passthrough',
+  'iommu.strict',
+  'vfio-pci.ids',
+  'vfio-pci.disable_vga',
+  'vfio-pci.disable_idle_d3',
+  'pcie_acs_override',
+  'video',
+  'kvm.ignore_msrs',
+  'kvm.report_ignored_msrs',
+  'vfio_iommu_type1.allow_unsafe_interrupts',
+  'initcall_blacklist',
+  'modprobe.blacklist',
+  'rd.driver.pre',
+  'isolcpus',
+  'nohz_full',
+  'rcu_nocbs',
+  'hugepages',
+  'default_hugepagesz',
+  'hugepagesz',
+];
 const KNOWN_CANONICAL = new Map(KNOWN.map((known) => [canonicalParamName(known), known]));
 
 const INTEL_IOMMU_OPTIONS = 'on|off|igfx_off|sm_on|sm_off|tboot_noforce|pt|strict|nobounce';
@@ -18,8 +41,10 @@ const INTEL_IOMMU_OPTIONS = 'on|off|igfx_off|sm_on|sm_off|tboot_noforce|pt|stric
 const VALUES: Record<string, RegExp> = {
   intel_iommu: new RegExp(`^(${INTEL_IOMMU_OPTIONS})(,(${INTEL_IOMMU_OPTIONS}))*$`),
   // `on` is left to amd-iommu-on-invalid.
-  amd_iommu: /^(on|off|fullflush|force_isolation|force_enable|pgtbl_v1|pgtbl_v2|irtcachedis|nohugepages|v2_pgsizes_only)(,(on|off|fullflush|force_isolation|force_enable|pgtbl_v1|pgtbl_v2|irtcachedis|nohugepages|v2_pgsizes_only))*$/,
-  iommu: /^(off|force|noforce|biomerge|panic|nopanic|merge|nomerge|soft|pt|nopt|calgary|forcesac|allowdac|nodac|usedac|memaper=?\d*|fullflush|nofullflush|noagp|noaperture)(,.*)?$/,
+  amd_iommu:
+    /^(on|off|fullflush|force_isolation|force_enable|pgtbl_v1|pgtbl_v2|irtcachedis|nohugepages|v2_pgsizes_only)(,(on|off|fullflush|force_isolation|force_enable|pgtbl_v1|pgtbl_v2|irtcachedis|nohugepages|v2_pgsizes_only))*$/,
+  iommu:
+    /^(off|force|noforce|biomerge|panic|nopanic|merge|nomerge|soft|pt|nopt|calgary|forcesac|allowdac|nodac|usedac|memaper=?\d*|fullflush|nofullflush|noagp|noaperture)(,.*)?$/,
 };
 const TRUTHY = new Set(['1', 'true', 'yes', 'enable', 'enabled']);
 
@@ -46,7 +71,9 @@ export const kernelParamTypo: Rule = {
         if (vfioPciKey !== undefined) {
           // Every vfio-pci parameter is known, so any other key is a mistake, near-miss or not.
           if (VFIO_PCI_PARAMETERS.includes(vfioPciKey)) continue;
-          const nearest = VFIO_PCI_PARAMETERS.map((known) => ({ known, cost: editDistance(vfioPciKey.toLowerCase(), known) })).sort((a, b) => a.cost - b.cost)[0];
+          const nearest = VFIO_PCI_PARAMETERS.map((known) => ({ known, cost: editDistance(vfioPciKey.toLowerCase(), known) })).sort(
+            (a, b) => a.cost - b.cost,
+          )[0];
           const fixed = nearest.cost <= 2 ? `${name.slice(0, name.indexOf('.'))}.${nearest.known}` : undefined;
           replacement = fixed && (value === undefined ? fixed : `${fixed}=${value}`);
           message =

@@ -20,7 +20,8 @@ export const kvmModuleWrongVendor: Rule = {
     for (const view of views) {
       for (const entry of kernelModules(view)) {
         if (entry.name !== wrong || !view.owns(entry.definition)) continue;
-        const item = entry.definition.value.kind === 'list' ? entry.definition.value.items.find((candidate) => candidate.range.start === entry.range.start) : undefined;
+        const item =
+          entry.definition.value.kind === 'list' ? entry.definition.value.items.find((candidate) => candidate.range.start === entry.range.start) : undefined;
         const written = item ? knownText(item.value) : undefined;
         findings.push({
           code: KVM_MODULE_WRONG_VENDOR,
@@ -28,7 +29,9 @@ export const kvmModuleWrongVendor: Rule = {
           message: `${written ?? entry.name} is for ${vendor === 'intel' ? 'AMD' : 'Intel'} CPUs, but the hardware snapshot shows an ${vendor === 'intel' ? 'Intel' : 'AMD'} CPU: it fails to load and KVM stays off. Use ${right}.`,
           file: entry.definition.file,
           range: entry.range,
-          fix: written ? { fix: 'replace-list-item', title: `Replace with ${right}`, args: { option: entry.option, item: written, replacement: right } } : undefined,
+          fix: written
+            ? { fix: 'replace-list-item', title: `Replace with ${right}`, args: { option: entry.option, item: written, replacement: right } }
+            : undefined,
         });
       }
     }

@@ -8,7 +8,17 @@ import { Finding, Rule } from './types';
 export const LIBVIRT_HOOK_PHASE = 'libvirt-hook-phase';
 
 /** The operation/sub-operation pairs libvirt calls the qemu hook with. */
-const QEMU_PHASES = new Set(['prepare/begin', 'start/begin', 'started/begin', 'stopped/end', 'release/end', 'migrate/begin', 'restore/begin', 'reconnect/begin', 'attach/begin']);
+const QEMU_PHASES = new Set([
+  'prepare/begin',
+  'start/begin',
+  'started/begin',
+  'stopped/end',
+  'release/end',
+  'migrate/begin',
+  'restore/begin',
+  'reconnect/begin',
+  'attach/begin',
+]);
 const OPERATIONS = new Set(['prepare', 'start', 'started', 'stopped', 'release', 'migrate', 'restore', 'reconnect', 'attach', 'stop']);
 
 const HOOK_PATH = /qemu\.d\/[^/\s"']+\/([a-z]+)\/([a-z]+)(?=\/|$|["'\s])/g;

@@ -8,7 +8,7 @@ export const libvirtHooksInEtc: Rule = {
   code: LIBVIRT_HOOKS_IN_ETC,
   severity: 'warning',
   needsHardware: false,
-  title: 'libvirt hooks written to /etc/libvirt/hooks, where NixOS\'s libvirtd does not look',
+  title: "libvirt hooks written to /etc/libvirt/hooks, where NixOS's libvirtd does not look",
   check({ views }) {
     const findings: Finding[] = [];
     const seen = new Set<string>();

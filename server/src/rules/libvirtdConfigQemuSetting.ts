@@ -6,7 +6,18 @@ import { Finding, Rule } from './types';
 export const LIBVIRTD_CONFIG_QEMU_SETTING = 'libvirtd-config-qemu-setting';
 
 /** Settings of qemu.conf (libvirt's src/qemu/qemu.conf.in) that people put in libvirtd.conf. */
-const QEMU_CONF_KEYS = new Set(['user', 'group', 'cgroup_device_acl', 'nvram', 'security_driver', 'dynamic_ownership', 'namespaces', 'clear_emulator_capabilities', 'vnc_listen', 'spice_listen']);
+const QEMU_CONF_KEYS = new Set([
+  'user',
+  'group',
+  'cgroup_device_acl',
+  'nvram',
+  'security_driver',
+  'dynamic_ownership',
+  'namespaces',
+  'clear_emulator_capabilities',
+  'vnc_listen',
+  'spice_listen',
+]);
 
 export const libvirtdConfigQemuSetting: Rule = {
   code: LIBVIRTD_CONFIG_QEMU_SETTING,

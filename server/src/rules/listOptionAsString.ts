@@ -29,7 +29,11 @@ export const listOptionAsString: Rule = {
             message:
               // The same words the string-to-list fix writes: a quoted parameter value stays one word.
               `${option} takes a list with one ${what} per string, not one string: evaluation fails ("A definition for option \`${option}' is not of type …"). ` +
-              (text !== undefined && text.trim() !== '' ? `Write [ ${splitOutsideQuotes(text).map((word) => JSON.stringify(word)).join(' ')} ].` : 'Write a list of strings.'),
+              (text !== undefined && text.trim() !== ''
+                ? `Write [ ${splitOutsideQuotes(text)
+                    .map((word) => JSON.stringify(word))
+                    .join(' ')} ].`
+                : 'Write a list of strings.'),
             file: definition.file,
             range: definition.value.range,
             fix:

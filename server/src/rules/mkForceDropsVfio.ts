@@ -9,7 +9,8 @@ import { Finding, Rule } from './types';
 export const MKFORCE_DROPS_VFIO = 'mkforce-drops-vfio';
 
 const LIST_OPTIONS = ['boot.kernelParams', 'boot.initrd.kernelModules', 'boot.kernelModules', 'boot.blacklistedKernelModules'];
-const VFIO_ENTRY = /^(vfio|vfio[-_]pci(\.ids=.*)?|vfio[-_]iommu[-_]type1.*|intel[-_]iommu=.*|amd[-_]iommu=.*|iommu=.*|pcie_acs_override=.*|kvm[-_](intel|amd)|nouveau|nvidia.*|amdgpu|radeon|i915)$/;
+const VFIO_ENTRY =
+  /^(vfio|vfio[-_]pci(\.ids=.*)?|vfio[-_]iommu[-_]type1.*|intel[-_]iommu=.*|amd[-_]iommu=.*|iommu=.*|pcie_acs_override=.*|kvm[-_](intel|amd)|nouveau|nvidia.*|amdgpu|radeon|i915)$/;
 
 export const mkForceDropsVfio: Rule = {
   code: MKFORCE_DROPS_VFIO,

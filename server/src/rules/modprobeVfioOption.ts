@@ -24,7 +24,14 @@ export const modprobeVfioOption: Rule = {
   check({ views }) {
     const findings: Finding[] = [];
     const report = (line: ModprobeLine, word: ModprobeLine['words'][number], message: string, fix?: FixRequest) =>
-      findings.push({ code: MODPROBE_VFIO_OPTION, severity: 'warning', message, file: line.definition.file, range: word.range ?? line.range, fix: word.range ? fix : undefined });
+      findings.push({
+        code: MODPROBE_VFIO_OPTION,
+        severity: 'warning',
+        message,
+        file: line.definition.file,
+        range: word.range ?? line.range,
+        fix: word.range ? fix : undefined,
+      });
     for (const view of views) {
       for (const line of modprobeLines(view)) {
         if (!view.owns(line.definition) || line.words[0]?.text !== 'options' || line.words.length < 2) continue;
@@ -46,15 +53,24 @@ export const modprobeVfioOption: Rule = {
         const name = normaliseModuleName(module);
         const keys = line.words.slice(2).map((word) => word.text.split('=')[0]);
         if (name === 'vfio' && keys.includes('ids')) {
-          report(line, moduleWord, '"ids" is a parameter of vfio-pci, not of vfio: "options vfio ids=…" sets nothing and the devices stay with their host drivers. Write "options vfio-pci ids=…".', {
-            fix: 'replace-modprobe-word',
-            title: 'Write vfio-pci',
-            args: { word: module, replacement: 'vfio-pci', after: 'options', before: 'ids=' },
-          });
+          report(
+            line,
+            moduleWord,
+            '"ids" is a parameter of vfio-pci, not of vfio: "options vfio ids=…" sets nothing and the devices stay with their host drivers. Write "options vfio-pci ids=…".',
+            {
+              fix: 'replace-modprobe-word',
+              title: 'Write vfio-pci',
+              args: { word: module, replacement: 'vfio-pci', after: 'options', before: 'ids=' },
+            },
+          );
           continue;
         }
         // allow_unsafe_interrupts belongs to vfio_iommu_type1 (drivers/vfio/vfio_iommu_type1.c), whatever guide wrote vfio or vfio-pci.
-        if (name !== 'vfio_iommu_type1' && keys.some((key) => key.replace(/-/g, '_') === 'allow_unsafe_interrupts') && (VFIO_MODULES.has(name) || editDistance(name, 'vfio_iommu_type1') <= 2)) {
+        if (
+          name !== 'vfio_iommu_type1' &&
+          keys.some((key) => key.replace(/-/g, '_') === 'allow_unsafe_interrupts') &&
+          (VFIO_MODULES.has(name) || editDistance(name, 'vfio_iommu_type1') <= 2)
+        ) {
           report(
             line,
             moduleWord,
@@ -62,7 +78,11 @@ export const modprobeVfioOption: Rule = {
               ? `allow_unsafe_interrupts is a parameter of vfio_iommu_type1, not of ${module}: modprobe hands these options to ${module}, which ignores them, so nothing is set.`
               : `There is no module "${module}": modprobe applies options by module name, so vfio_iommu_type1 never gets allow_unsafe_interrupts.`) +
               ' Write "options vfio_iommu_type1 allow_unsafe_interrupts=1", and only on a platform without interrupt remapping.',
-            { fix: 'replace-modprobe-word', title: 'Write vfio_iommu_type1', args: { word: module, replacement: 'vfio_iommu_type1', after: 'options', before: line.words[2]?.text } },
+            {
+              fix: 'replace-modprobe-word',
+              title: 'Write vfio_iommu_type1',
+              args: { word: module, replacement: 'vfio_iommu_type1', after: 'options', before: line.words[2]?.text },
+            },
           );
           continue;
         }
@@ -71,11 +91,16 @@ export const modprobeVfioOption: Rule = {
           const cost = editDistance(name, 'vfio_pci');
           if (cost <= 2 && keys.some((key) => VFIO_PCI_KEYS.includes(key))) {
             const replacement = module.includes('_') ? 'vfio_pci' : 'vfio-pci';
-            report(line, moduleWord, `There is no module "${module}": modprobe applies options by module name, so vfio-pci never gets these and the devices stay with their host drivers. Did you mean ${replacement}?`, {
-              fix: 'replace-modprobe-word',
-              title: `Write ${replacement}`,
-              args: { word: module, replacement, after: 'options' },
-            });
+            report(
+              line,
+              moduleWord,
+              `There is no module "${module}": modprobe applies options by module name, so vfio-pci never gets these and the devices stay with their host drivers. Did you mean ${replacement}?`,
+              {
+                fix: 'replace-modprobe-word',
+                title: `Write ${replacement}`,
+                args: { word: module, replacement, after: 'options' },
+              },
+            );
             continue;
           }
         }
@@ -89,8 +114,15 @@ export const modprobeVfioOption: Rule = {
           report(
             line,
             word,
-            `vfio-pci has no parameter "${key}": the module logs "unknown parameter" and ignores it. vfio-pci's parameters: ${VFIO_PCI_KEYS.join(', ')}.` + (suggestion ? ` Did you mean ${suggestion}?` : ''),
-            suggestion ? { fix: 'replace-modprobe-word', title: `Write ${suggestion}`, args: { word: word.text, replacement: `${suggestion}${word.text.slice(key.length)}` } } : undefined,
+            `vfio-pci has no parameter "${key}": the module logs "unknown parameter" and ignores it. vfio-pci's parameters: ${VFIO_PCI_KEYS.join(', ')}.` +
+              (suggestion ? ` Did you mean ${suggestion}?` : ''),
+            suggestion
+              ? {
+                  fix: 'replace-modprobe-word',
+                  title: `Write ${suggestion}`,
+                  args: { word: word.text, replacement: `${suggestion}${word.text.slice(key.length)}` },
+                }
+              : undefined,
           );
         }
       }

@@ -35,8 +35,7 @@ export const moduleBlacklistedAndLoaded: Rule = {
         findings.push({
           code: MODULE_BLACKLISTED_AND_LOADED,
           severity: 'warning',
-          message:
-            `${written} is in ${entry.option} and blacklisted in ${where}${spelling !== written ? ` (as "${spelling}": - and _ name the same module)` : ''}: ${effect}. Keep it in one of the two.`,
+          message: `${written} is in ${entry.option} and blacklisted in ${where}${spelling !== written ? ` (as "${spelling}": - and _ name the same module)` : ''}: ${effect}. Keep it in one of the two.`,
           file: entry.definition.file,
           range: entry.range,
         });

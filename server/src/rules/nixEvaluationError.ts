@@ -36,7 +36,8 @@ export const nixEvaluationError: Rule = {
     };
     // Errors are in the text, whichever configuration reads it: each definition once.
     for (const definition of model.definitions) {
-      for (const error of typeErrors(definition.value)) push(definition.file, error.range, error.typeError!.message, error.typeError!.certain, ` in ${definition.path.join('.')}`);
+      for (const error of typeErrors(definition.value))
+        push(definition.file, error.range, error.typeError!.message, error.typeError!.certain, ` in ${definition.path.join('.')}`);
     }
     for (const region of model.unread) if (region.moduleError) push(region.file, region.range, region.moduleError, true, '');
     return findings;

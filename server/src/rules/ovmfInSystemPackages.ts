@@ -24,7 +24,7 @@ export const ovmfInSystemPackages: Rule = {
             severity: 'info',
             message:
               `${text.trim()} in environment.systemPackages does nothing for libvirt: it does not look for UEFI firmware in the system profile. ` +
-              'NixOS\'s libvirtd module links the firmware QEMU ships into /run/libvirt/nix-ovmf (since NixOS 25.11 all of it by default; before, virtualisation.libvirtd.qemu.ovmf.enable). You can remove it.',
+              "NixOS's libvirtd module links the firmware QEMU ships into /run/libvirt/nix-ovmf (since NixOS 25.11 all of it by default; before, virtualisation.libvirtd.qemu.ovmf.enable). You can remove it.",
             file: definition.file,
             range: item.range,
           });

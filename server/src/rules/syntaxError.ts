@@ -14,7 +14,13 @@ export const syntaxError: Rule = {
     for (const file of model.files.values()) {
       // Valid Nix too complex to parse is not an error (the analysis says so as file-too-complex).
       if (file.readProblem && !isTooComplexProblem(file.readProblem)) {
-        findings.push({ code: SYNTAX_ERROR, severity: 'error', message: `Cannot read the file: ${file.readProblem}.`, file: file.path, range: { start: 0, end: 0 } });
+        findings.push({
+          code: SYNTAX_ERROR,
+          severity: 'error',
+          message: `Cannot read the file: ${file.readProblem}.`,
+          file: file.path,
+          range: { start: 0, end: 0 },
+        });
       }
       for (const error of file.syntaxErrors) {
         findings.push({

@@ -9,7 +9,7 @@ export const UNSAFE_INTERRUPTS_ENABLED = 'unsafe-interrupts-enabled';
 
 const ON = /^(1|y|Y)$/;
 const WHY =
-  'This turns off VFIO\'s requirement for interrupt remapping, the IOMMU feature that stops a device given to a VM from injecting arbitrary interrupts (and so attacks) into the host. ' +
+  "This turns off VFIO's requirement for interrupt remapping, the IOMMU feature that stops a device given to a VM from injecting arbitrary interrupts (and so attacks) into the host. " +
   'Set it only on a platform without interrupt remapping ("No interrupt remapping support" in dmesg, or vfio refusing the device); on any other machine remove it.';
 
 export const unsafeInterruptsEnabled: Rule = {
@@ -33,7 +33,13 @@ export const unsafeInterruptsEnabled: Rule = {
         for (const word of rest) {
           const [key, value] = word.text.split('=', 2);
           if (key.replace(/-/g, '_') !== 'allow_unsafe_interrupts' || value === undefined || !ON.test(value)) continue;
-          findings.push({ code: UNSAFE_INTERRUPTS_ENABLED, severity: 'warning', message: `"${line.text}": ${WHY}`, file: line.definition.file, range: word.range ?? line.range });
+          findings.push({
+            code: UNSAFE_INTERRUPTS_ENABLED,
+            severity: 'warning',
+            message: `"${line.text}": ${WHY}`,
+            file: line.definition.file,
+            range: word.range ?? line.range,
+          });
         }
       }
     }

@@ -41,4 +41,3 @@ export const vfioBootGpuBound: Rule = {
     return findings;
   },
 };
-

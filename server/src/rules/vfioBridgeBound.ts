@@ -27,10 +27,7 @@ export const vfioBridgeBound: Rule = {
             `since Linux 5.19 VFIO accepts a group whose bridges stay with pcieport. Binding it only takes it from the host.`,
           file: binding.definition.file,
           range: binding.range,
-          fix:
-            binding.exact
-              ? { fix: 'remove-vfio-token', title: `Remove ${binding.token}`, args: { via: binding.via, token: binding.token } }
-              : undefined,
+          fix: binding.exact ? { fix: 'remove-vfio-token', title: `Remove ${binding.token}`, args: { via: binding.via, token: binding.token } } : undefined,
         });
       }
     }

@@ -34,7 +34,13 @@ function candidates(binding: VfioBinding, view: ConfigView, snapshot: HardwareSn
   if (sameGroup.length > 0) return { devices: uniqueById(sameGroup, byId), likely: true };
   if (!id) return { devices: [], likely: false };
   // Only named: the one unbound device of a vendor may well be the card the host keeps.
-  return { devices: uniqueById(endpoints.filter((device) => device.vendor === id.vendor), true), likely: false };
+  return {
+    devices: uniqueById(
+      endpoints.filter((device) => device.vendor === id.vendor),
+      true,
+    ),
+    likely: false,
+  };
 }
 
 function uniqueById(devices: PciDevice[], byId: boolean): PciDevice[] {
@@ -58,13 +64,12 @@ export const vfioDeviceNotPresent: Rule = {
         if (devicesFor(binding, hardware).length > 0) continue;
         const { devices: offered, likely } = candidates(binding, view, hardware);
         const replacement = likely && offered.length === 1 ? (binding.kind === 'id' ? idOf(offered[0]) : offered[0].address) : undefined;
-        const what = binding.kind === 'id' ? `No device in the hardware snapshot has id ${binding.token}` : `No device in the hardware snapshot is at ${binding.token}`;
+        const what =
+          binding.kind === 'id' ? `No device in the hardware snapshot has id ${binding.token}` : `No device in the hardware snapshot is at ${binding.token}`;
         findings.push({
           code: VFIO_DEVICE_NOT_PRESENT,
           severity: 'error',
-          message:
-            `${what}, so this binds nothing.` +
-            (offered.length > 0 ? ` Did you mean ${offered.slice(0, 4).map(describeDevice).join(', ')}?` : ''),
+          message: `${what}, so this binds nothing.` + (offered.length > 0 ? ` Did you mean ${offered.slice(0, 4).map(describeDevice).join(', ')}?` : ''),
           file: binding.definition.file,
           range: binding.range,
           fix:

@@ -50,7 +50,11 @@ export const vfioDriverRace: Rule = {
         range: stage2.range,
         fix: softdeps,
         moreFixes: [
-          { fix: 'add-list-items', title: 'Load the vfio modules in the initrd', args: { option: 'boot.initrd.kernelModules', items: ['vfio_pci', 'vfio', 'vfio_iommu_type1'], modules: true } },
+          {
+            fix: 'add-list-items',
+            title: 'Load the vfio modules in the initrd',
+            args: { option: 'boot.initrd.kernelModules', items: ['vfio_pci', 'vfio', 'vfio_iommu_type1'], modules: true },
+          },
         ],
       });
     }

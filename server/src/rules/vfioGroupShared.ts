@@ -20,7 +20,8 @@ export const vfioGroupShared: Rule = {
         if (group.unrelated.length === 0) continue;
         const first = group.bound.flatMap((entry) => entry.bindings).find((binding) => view.owns(binding.definition));
         if (!first) continue;
-        const shown = group.unrelated.slice(0, 5).map(describeDevice).join(', ') + (group.unrelated.length > 5 ? ` and ${group.unrelated.length - 5} more` : '');
+        const shown =
+          group.unrelated.slice(0, 5).map(describeDevice).join(', ') + (group.unrelated.length > 5 ? ` and ${group.unrelated.length - 5} more` : '');
         findings.push({
           code: VFIO_GROUP_SHARED,
           severity: 'warning',

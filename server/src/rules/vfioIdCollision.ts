@@ -67,9 +67,17 @@ export const vfioIdCollision: Rule = {
         const matches = devicesFor(binding, hardware);
         const groups = new Set(matches.map((device) => device.iommuGroup));
         if (matches.length < 2 || groups.size < 2) continue;
-        const byAddress = binding.exact ? groupsByLikelyVm(view, hardware, binding.token, matches).map((group) => bindGroupByAddress(view, hardware, group)) : [];
+        const byAddress = binding.exact
+          ? groupsByLikelyVm(view, hardware, binding.token, matches).map((group) => bindGroupByAddress(view, hardware, group))
+          : [];
         const keep: FixRequest[] = binding.exact
-          ? [{ fix: 'suppress-on-binding-line', title: `Keep: all devices with ${binding.token} go to VMs (silence this here)`, args: { code: VFIO_ID_COLLISION, via: binding.via, token: binding.token } }]
+          ? [
+              {
+                fix: 'suppress-on-binding-line',
+                title: `Keep: all devices with ${binding.token} go to VMs (silence this here)`,
+                args: { code: VFIO_ID_COLLISION, via: binding.via, token: binding.token },
+              },
+            ]
           : [];
         const [fix, ...moreFixes] = [...byAddress, ...keep];
         findings.push({

@@ -35,7 +35,11 @@ function bindByAddress(binding: VfioBinding, view: ConfigView, hardware: Hardwar
   const group = hardware?.devices.find((device) => device.address === address)?.iommuGroup;
   const members = group === undefined || group === null ? [] : (iommuGroups(hardware!).get(group) ?? []).filter((device) => !isBridge(device));
   if (members.length === 0) {
-    return { fix: 'bind-by-address', title: `Bind ${binding.token} by address with driver_override instead`, args: { ids: [binding.token.toLowerCase()], addresses: [address], specialisation: view.specialisation } };
+    return {
+      fix: 'bind-by-address',
+      title: `Bind ${binding.token} by address with driver_override instead`,
+      args: { ids: [binding.token.toLowerCase()], addresses: [address], specialisation: view.specialisation },
+    };
   }
   const addresses = members.map((device) => device.address).sort();
   // Its addresses written as ids, and ids that take its devices (now bound by address instead).
@@ -43,7 +47,9 @@ function bindByAddress(binding: VfioBinding, view: ConfigView, hardware: Hardwar
     .filter(
       (other) =>
         other.kind === 'id' &&
-        (PCI_ADDRESS.test(other.token) ? addresses.includes(normaliseAddress(other.token)) : devicesFor(other, hardware!).some((device) => members.includes(device))),
+        (PCI_ADDRESS.test(other.token)
+          ? addresses.includes(normaliseAddress(other.token))
+          : devicesFor(other, hardware!).some((device) => members.includes(device))),
     )
     .map((other) => other.token.toLowerCase());
   return {
@@ -68,7 +74,13 @@ export const vfioIdMalformed: Rule = {
         const looksLikeAddress = /\.[0-7]$/.test(binding.token);
         const replace: FixRequest[] =
           better && binding.exact
-            ? [{ fix: 'replace-vfio-token', title: `Replace "${binding.token}" with "${better.replacement}"`, args: { via: binding.via, token: binding.token, replacement: better.replacement } }]
+            ? [
+                {
+                  fix: 'replace-vfio-token',
+                  title: `Replace "${binding.token}" with "${better.replacement}"`,
+                  args: { via: binding.via, token: binding.token, replacement: better.replacement },
+                },
+              ]
             : [];
         const byAddress: FixRequest[] = PCI_ADDRESS.test(binding.token) && binding.exact ? [bindByAddress(binding, view, hardware)] : [];
         const [fix, ...moreFixes] = [...replace, ...byAddress];

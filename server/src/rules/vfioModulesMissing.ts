@@ -28,7 +28,11 @@ export const vfioModulesMissing: Rule = {
       const onlyAvailable = kernelModules(view, ['boot.initrd.availableKernelModules']).some((entry) => entry.name === 'vfio_pci');
       const drivers = initrdGpuDrivers(view);
       const softdeps = softdepsBeforeVfio(view);
-      const modules: FixRequest = { fix: 'add-list-items', title: 'initrd modules', args: { option: 'boot.initrd.kernelModules', items: ['vfio_pci', 'vfio', 'vfio_iommu_type1'], modules: true } };
+      const modules: FixRequest = {
+        fix: 'add-list-items',
+        title: 'initrd modules',
+        args: { option: 'boot.initrd.kernelModules', items: ['vfio_pci', 'vfio', 'vfio_iommu_type1'], modules: true },
+      };
       const softdepSteps: FixRequest[] = drivers
         .filter((driver) => !softdeps.has(driver))
         .map((driver) => ({ fix: 'add-modprobe-line', title: 'softdep', args: { line: `softdep ${driver} pre: vfio-pci` } }));

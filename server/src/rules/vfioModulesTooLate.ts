@@ -23,8 +23,14 @@ export const vfioModulesTooLate: Rule = {
       if (!stage2 || initrd || drivers.length === 0 || !view.owns(stage2.definition)) continue;
       const softdeps = softdepsBeforeVfio(view);
       const steps: FixRequest[] = [
-        { fix: 'add-list-items', title: 'initrd modules', args: { option: 'boot.initrd.kernelModules', items: ['vfio_pci', 'vfio', 'vfio_iommu_type1'], modules: true } },
-        ...drivers.filter((driver) => !softdeps.has(driver)).map((driver): FixRequest => ({ fix: 'add-modprobe-line', title: 'softdep', args: { line: `softdep ${driver} pre: vfio-pci` } })),
+        {
+          fix: 'add-list-items',
+          title: 'initrd modules',
+          args: { option: 'boot.initrd.kernelModules', items: ['vfio_pci', 'vfio', 'vfio_iommu_type1'], modules: true },
+        },
+        ...drivers
+          .filter((driver) => !softdeps.has(driver))
+          .map((driver): FixRequest => ({ fix: 'add-modprobe-line', title: 'softdep', args: { line: `softdep ${driver} pre: vfio-pci` } })),
       ];
       findings.push({
         code: VFIO_MODULES_TOO_LATE,

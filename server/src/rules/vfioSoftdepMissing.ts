@@ -72,7 +72,14 @@ function listOrderFindings(views: readonly ConfigView[], release: string): Findi
     const softdeps = softdepsBeforeVfio(view);
     for (const vfio of initrd.filter((entry) => entry.name === 'vfio_pci' && entry.definition.value.kind === 'list')) {
       for (const entry of initrd) {
-        if (entry.definition !== vfio.definition || entry.range.start > vfio.range.start || !GPU_DRIVERS.has(entry.name) || softdeps.has(entry.name) || !view.owns(entry.definition)) continue;
+        if (
+          entry.definition !== vfio.definition ||
+          entry.range.start > vfio.range.start ||
+          !GPU_DRIVERS.has(entry.name) ||
+          softdeps.has(entry.name) ||
+          !view.owns(entry.definition)
+        )
+          continue;
         findings.push({
           code: VFIO_SOFTDEP_MISSING,
           severity: 'warning',

@@ -22,11 +22,13 @@ export const vfioVirqfdRemoved: Rule = {
       const newKernel = atLeast(kernel, 6, 2);
       if (newKernel === false) continue;
       // A specialisation with its own, newer kernel breaks on the base's vfio_virqfd too.
-      const ownKernel = view.specialisation !== undefined && view.definitions('boot.kernelPackages').some((definition) => view.owns(definition)) && baseNewKernel === false;
+      const ownKernel =
+        view.specialisation !== undefined && view.definitions('boot.kernelPackages').some((definition) => view.owns(definition)) && baseNewKernel === false;
       for (const entry of kernelModules(view)) {
         if (entry.name !== 'vfio_virqfd' || !(view.owns(entry.definition) || ownKernel)) continue;
         const initrd = entry.option !== 'boot.kernelModules';
-        const item = entry.definition.value.kind === 'list' ? entry.definition.value.items.find((candidate) => candidate.range.start === entry.range.start) : undefined;
+        const item =
+          entry.definition.value.kind === 'list' ? entry.definition.value.items.find((candidate) => candidate.range.start === entry.range.start) : undefined;
         const written = item ? knownText(item.value) : undefined;
         findings.push({
           code: VFIO_VIRQFD_REMOVED,

@@ -51,7 +51,9 @@ export interface ModuleLoad {
 
 /** The initrd is systemd's when boot.initrd.systemd.enable is set true (unconditionally). */
 export function systemdInitrd(view: ConfigView): boolean {
-  return view.definitions('boot.initrd.systemd.enable').some((definition) => definition.value.kind === 'bool' && definition.value.value && definition.conditions.length === 0);
+  return view
+    .definitions('boot.initrd.systemd.enable')
+    .some((definition) => definition.value.kind === 'bool' && definition.value.value && definition.conditions.length === 0);
 }
 
 /** Where each GPU driver (and vfio_pci) is first loaded. */
@@ -60,7 +62,12 @@ export function moduleLoads(view: ConfigView): ModuleLoad[] {
   const wanted = (name: string) => GPU_DRIVERS.has(name) || name === 'vfio_pci';
   for (const entry of kernelModules(view)) {
     if (!wanted(entry.name)) continue;
-    const step: BootStep = entry.option === 'boot.initrd.kernelModules' ? 'initrd-modules' : entry.option === 'boot.initrd.availableKernelModules' ? 'initrd-udev' : 'stage2-modules';
+    const step: BootStep =
+      entry.option === 'boot.initrd.kernelModules'
+        ? 'initrd-modules'
+        : entry.option === 'boot.initrd.availableKernelModules'
+          ? 'initrd-udev'
+          : 'stage2-modules';
     loads.push({ module: entry.name, step, definition: entry.definition, range: entry.range, via: entry.option });
   }
   for (const option of ['hardware.amdgpu.initrd.enable', 'hardware.amdgpu.kernelModule.inInitrd']) {

@@ -12,9 +12,9 @@ const VENDOR_NAMES: Record<string, string> = { '10de': 'NVIDIA', '1002': 'AMD', 
 
 /** Whether the configuration installs NVIDIA's own driver (otherwise only nouveau can take an NVIDIA card). */
 function usesNvidiaDriver(view: ConfigView): boolean {
-  const videoDrivers = view.definitions('services.xserver.videoDrivers').some(
-    (definition) => definition.value.kind === 'list' && definition.value.items.some((item) => knownText(item.value) === 'nvidia'),
-  );
+  const videoDrivers = view
+    .definitions('services.xserver.videoDrivers')
+    .some((definition) => definition.value.kind === 'list' && definition.value.items.some((item) => knownText(item.value) === 'nvidia'));
   return videoDrivers || view.definitionsUnder('hardware.nvidia').length > 0 || kernelModules(view).some((entry) => entry.name === 'nvidia');
 }
 

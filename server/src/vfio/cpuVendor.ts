@@ -26,7 +26,7 @@ export function cpuVendor(view: ConfigView, hardware: HardwareSnapshot | undefin
   ];
   const intel = said('intel');
   const amd = said('amd');
-  if ((intel.length > 0) === (amd.length > 0)) return undefined;
+  if (intel.length > 0 === amd.length > 0) return undefined;
   const [vendor, evidence] = intel.length > 0 ? (['intel', intel] as const) : (['amd', amd] as const);
   return { vendor, source: `the configuration ${evidence.join(' and ')}` };
 }

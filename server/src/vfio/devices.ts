@@ -36,8 +36,14 @@ export function devicesFor(binding: VfioBinding, snapshot: HardwareSnapshot): Pc
     (device) =>
       device.vendor === id.vendor &&
       device.device === id.device &&
-      (id.subsystemVendor === undefined || id.subsystemVendor === 'ffff' || device.subsystemVendor === undefined || device.subsystemVendor === id.subsystemVendor) &&
-      (id.subsystemDevice === undefined || id.subsystemDevice === 'ffff' || device.subsystemDevice === undefined || device.subsystemDevice === id.subsystemDevice),
+      (id.subsystemVendor === undefined ||
+        id.subsystemVendor === 'ffff' ||
+        device.subsystemVendor === undefined ||
+        device.subsystemVendor === id.subsystemVendor) &&
+      (id.subsystemDevice === undefined ||
+        id.subsystemDevice === 'ffff' ||
+        device.subsystemDevice === undefined ||
+        device.subsystemDevice === id.subsystemDevice),
   );
 }
 

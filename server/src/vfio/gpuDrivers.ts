@@ -9,7 +9,9 @@ export const AMDGPU_INITRD_OPTIONS = ['hardware.amdgpu.initrd.enable', 'hardware
 
 /** GPU drivers the initrd loads: listed in boot.initrd.kernelModules, or amdgpu by hardware.amdgpu.initrd.enable. */
 export function initrdGpuDrivers(view: ConfigView): string[] {
-  const listed = kernelModules(view, ['boot.initrd.kernelModules']).filter((entry) => GPU_DRIVERS.has(entry.name)).map((entry) => entry.name);
+  const listed = kernelModules(view, ['boot.initrd.kernelModules'])
+    .filter((entry) => GPU_DRIVERS.has(entry.name))
+    .map((entry) => entry.name);
   const amdgpuOption = AMDGPU_INITRD_OPTIONS.some((option) =>
     view.definitions(option).some((definition) => definition.value.kind === 'bool' && definition.value.value),
   );

@@ -52,4 +52,3 @@ export function blacklisted(view: ConfigView): Map<string, string> {
   }
   return names;
 }
-

@@ -51,20 +51,35 @@ export function kernelVersion(view: ConfigView, hardware: HardwareSnapshot | und
   const family = text ? ACS_FAMILIES.exec(text)?.[1] : undefined;
   const releaseDefault = DEFAULT_KERNELS.find(([release]) => compareReleases(nixosRelease, release) >= 0)?.[1];
   // A release newer than the table: its default kernel is not older than the newest one listed.
-  const releaseKernel = releaseDefault && compareReleases(nixosRelease, DEFAULT_KERNELS[0][0]) > 0 ? `${releaseDefault.join('.')} or newer` : releaseDefault?.join('.');
+  const releaseKernel =
+    releaseDefault && compareReleases(nixosRelease, DEFAULT_KERNELS[0][0]) > 0 ? `${releaseDefault.join('.')} or newer` : releaseDefault?.join('.');
   const pinned = text ? PINNED.exec(text) : null;
   if (pinned) return { version: [Number(pinned[1]), Number(pinned[2])], source: `boot.kernelPackages is ${text}`, family, packagesText: text };
   const running = hardware?.kernel?.release ? /^(\d+)\.(\d+)/.exec(hardware.kernel.release) : null;
-  if (running) return { version: [Number(running[1]), Number(running[2])], source: `the running kernel is ${snapshotText(hardware!.kernel!.release!, 40)}`, family, packagesText: text };
-  if (text && CURRENT.test(text)) return { version: [6, 12], source: `boot.kernelPackages is ${text} (a current kernel, assumed 6.12 or newer)`, family, packagesText: text };
+  if (running)
+    return {
+      version: [Number(running[1]), Number(running[2])],
+      source: `the running kernel is ${snapshotText(hardware!.kernel!.release!, 40)}`,
+      family,
+      packagesText: text,
+    };
+  if (text && CURRENT.test(text))
+    return { version: [6, 12], source: `boot.kernelPackages is ${text} (a current kernel, assumed 6.12 or newer)`, family, packagesText: text };
   if (text && /^(pkgs\.)?linuxPackages$/.test(text)) {
     return releaseDefault
-      ? { version: releaseDefault, source: `boot.kernelPackages is ${text}, the default kernel of NixOS ${nixosRelease} (${releaseKernel})`, packagesText: text }
+      ? {
+          version: releaseDefault,
+          source: `boot.kernelPackages is ${text}, the default kernel of NixOS ${nixosRelease} (${releaseKernel})`,
+          packagesText: text,
+        }
       : { source: `boot.kernelPackages is ${text}, the default kernel of NixOS ${nixosRelease}, which this checker cannot date`, packagesText: text };
   }
   if (text) return { source: `boot.kernelPackages is ${text}, a kernel this checker cannot date`, family, packagesText: text };
   return releaseDefault
-    ? { version: releaseDefault, source: `assuming the default kernel of NixOS ${nixosRelease} (${releaseKernel}), since neither the hardware snapshot nor boot.kernelPackages says` }
+    ? {
+        version: releaseDefault,
+        source: `assuming the default kernel of NixOS ${nixosRelease} (${releaseKernel}), since neither the hardware snapshot nor boot.kernelPackages says`,
+      }
     : { source: 'the kernel version is unknown' };
 }
 

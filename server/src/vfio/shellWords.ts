@@ -91,7 +91,7 @@ export function readShell(text: string): ShellReading {
       command++;
       continue;
     }
-    if (char === ' ' || char === '\t' || char === '\\' && text[i + 1] === '\n') {
+    if (char === ' ' || char === '\t' || (char === '\\' && text[i + 1] === '\n')) {
       i += char === '\\' ? 2 : 1;
       continue;
     }
@@ -148,7 +148,8 @@ export function readShell(text: string): ShellReading {
       }
       if (c === "'" || c === '"' || c === '`') {
         const close = findClosingQuote(text, i);
-        if (close < 0) return { words, problem: { message: `unterminated ${c === "'" ? 'single quote' : c === '"' ? 'double quote' : 'backquote'}`, start: i, end: i + 1 } };
+        if (close < 0)
+          return { words, problem: { message: `unterminated ${c === "'" ? 'single quote' : c === '"' ? 'double quote' : 'backquote'}`, start: i, end: i + 1 } };
         i = close + 1;
         continue;
       }
@@ -163,7 +164,7 @@ export function readShell(text: string): ShellReading {
         i++;
         continue;
       }
-      if (/[\s;&|()]/.test(c) || (c === '<' || c === '>') && i === start) break;
+      if (/[\s;&|()]/.test(c) || ((c === '<' || c === '>') && i === start)) break;
       i++;
     }
     if (i === start) {
@@ -175,7 +176,11 @@ export function readShell(text: string): ShellReading {
     if (problem) return { words, problem };
   }
   const open = blocks.pop();
-  if (open) return { words, problem: { message: `"${text.slice(open.start, open.start + 5).split(/\s/)[0]}" without its "${open.closer}"`, start: open.start, end: open.start + 1 } };
+  if (open)
+    return {
+      words,
+      problem: { message: `"${text.slice(open.start, open.start + 5).split(/\s/)[0]}" without its "${open.closer}"`, start: open.start, end: open.start + 1 },
+    };
   if (subshellDepth > 0) return { words, problem: { message: 'unclosed "("', start: subshellStarts[0], end: subshellStarts[0] + 1 } };
   return { words };
 }

@@ -60,7 +60,9 @@ function binding(kind: VfioBinding['kind'], token: string, start: number, mapped
 /** Whether the text at `range` came through a function or a set field (`derived`). */
 function reachedThrough(value: Value, range: TextRange): boolean {
   if (value.kind !== 'string') return false;
-  return value.parts.some((part) => part.kind === 'text' && part.derived === true && part.source !== undefined && part.source.start < range.end && range.start < part.source.end);
+  return value.parts.some(
+    (part) => part.kind === 'text' && part.derived === true && part.source !== undefined && part.source.start < range.end && range.start < part.source.end,
+  );
 }
 
 /** The list element a token came from, when the token is that element's whole text. */

@@ -50,7 +50,8 @@ const KERNEL_LOG = /^(?:\[\s*\d+\.\d+\]\s*|[A-Z][a-z]{2}\s+\d+\s+[\d:]+\s+\S+\s+
 /** Keys lspci prints under a device (-k, -v, -vv); recognised even when quoting ate the indentation. */
 const DETAIL_KEYS =
   /^(?:(Memory at|I\/O ports at|Expansion ROM at)\s+(.*)|(Subsystem|Kernel driver in use|Kernel modules|DeviceName|Physical Slot|Flags|Control|Status|Latency|Interrupt|NUMA node|IOMMU group|Region \d+|Capabilities|Bus|I\/O behind bridge|Memory behind bridge|Prefetchable memory behind bridge|Secondary status|BridgeCtl):\s*(.*))$/;
-const SHELL_WORDS = /^(sudo|doas|lspci|ls-iommu|cat|dmesg|journalctl|uname|lscpu|grep|for|bash|sh|zsh|find|echo|printf|nix|nix-shell|nix-info|\.{0,2}\/\S+|~\/\S+|iommu\S*\.sh|ls)\b/;
+const SHELL_WORDS =
+  /^(sudo|doas|lspci|ls-iommu|cat|dmesg|journalctl|uname|lscpu|grep|for|bash|sh|zsh|find|echo|printf|nix|nix-shell|nix-info|\.{0,2}\/\S+|~\/\S+|iommu\S*\.sh|ls)\b/;
 /** Shell prompts: `user@host:~$ `, `[user@host ~]$ `, `$ `, `# `, `% `, `❯ `, `» `, `bash-5.2$ `. */
 const PROMPT = /^(?:[\w.-]+@[\w.-]+(?::\S*)?\s*[$#%]|\[[^\]]*\][$#]|[\w.~/:-]+[$#%>❯]|[$#%❯»>])(?:\s+(.*))?$/;
 const SCRIPT = /^((for|do|done|then|fi|if|echo|printf|shopt|while|local|n=|g=|d=|#!)\b|n=|#!|\}|\{)/;
@@ -79,7 +80,33 @@ function deviceFrom(match: RegExpExecArray, at: number): Pick<DeviceLine, 'addre
 const VENDOR_NAME =
   /^(.*?(?:Corporation|Corp\.|Inc\.|Ltd\.?|Limited|Technology|Technologies|Semiconductor|Electronics|Micro Devices, Inc\.|Co\.)(?:,?\s+(?:Co\.?,?\s+)?(?:Ltd\.?|Inc\.?|Limited))?(?:\s+\[[^\]]+\])?)\s+(.+)$/;
 /** Vendors whose pci.ids names end in none of the words above. */
-const KNOWN_VENDORS = ['Broadcom Inc. and subsidiaries', 'Broadcom / LSI', 'Creative Labs', 'Texas Instruments', 'Red Hat, Inc.', 'Xilinx Corporation', 'Samsung Electronics Co Ltd', 'Kingston Technology Company, Inc.', 'ASMedia Technology Inc.', 'Aquantia Corp.', 'Micron/Crucial Technology', 'Phison Electronics Corporation', 'Sandisk Corp', 'SK hynix', 'Qualcomm Atheros', 'Qualcomm', 'MEDIATEK Corp.', 'Etron Technology, Inc.', 'Renesas Technology Corp.', 'VIA Technologies, Inc.', 'Fresco Logic', 'Marvell Technology Group Ltd.', 'Toshiba Corporation', 'Silicon Motion, Inc.', 'Sony Corporation'];
+const KNOWN_VENDORS = [
+  'Broadcom Inc. and subsidiaries',
+  'Broadcom / LSI',
+  'Creative Labs',
+  'Texas Instruments',
+  'Red Hat, Inc.',
+  'Xilinx Corporation',
+  'Samsung Electronics Co Ltd',
+  'Kingston Technology Company, Inc.',
+  'ASMedia Technology Inc.',
+  'Aquantia Corp.',
+  'Micron/Crucial Technology',
+  'Phison Electronics Corporation',
+  'Sandisk Corp',
+  'SK hynix',
+  'Qualcomm Atheros',
+  'Qualcomm',
+  'MEDIATEK Corp.',
+  'Etron Technology, Inc.',
+  'Renesas Technology Corp.',
+  'VIA Technologies, Inc.',
+  'Fresco Logic',
+  'Marvell Technology Group Ltd.',
+  'Toshiba Corporation',
+  'Silicon Motion, Inc.',
+  'Sony Corporation',
+];
 
 /** "Vendor Device" as lspci prints it, split where the vendor's name ends; "Device" alone is no name. */
 export function splitNames(description: string): Pick<DeviceLine, 'vendorName' | 'deviceName'> {
@@ -172,7 +199,12 @@ export function readLine(raw: string, classCode: (name: string) => string | unde
   if (cpuinfo) return { kind: 'cpuinfo', key: cpuinfo[1].trim(), value: cpuinfo[2].trim() };
   // lscpu pads its keys to a column; lspci's details have one space after the colon.
   const lscpu = indented ? null : /^([A-Z][\w ()/.-]*?):\s{2,}(\S.*)$/.exec(text);
-  if (lscpu && /^(Architecture|CPU op-mode|Address sizes|Byte Order|CPU\(s\)|On-line CPU|Vendor ID|Model name|CPU family|Model|Thread\(s\) per core|Core\(s\) per|Socket\(s\)|Stepping|Frequency boost|CPU (max|min) MHz|CPU scaling|BogoMIPS|Flags|Virtuali[sz]ation|L1d|L1i|L2|L3|NUMA|Vulnerability)/.test(lscpu[1])) {
+  if (
+    lscpu &&
+    /^(Architecture|CPU op-mode|Address sizes|Byte Order|CPU\(s\)|On-line CPU|Vendor ID|Model name|CPU family|Model|Thread\(s\) per core|Core\(s\) per|Socket\(s\)|Stepping|Frequency boost|CPU (max|min) MHz|CPU scaling|BogoMIPS|Flags|Virtuali[sz]ation|L1d|L1i|L2|L3|NUMA|Vulnerability)/.test(
+      lscpu[1],
+    )
+  ) {
     return { kind: 'lscpu', key: lscpu[1], value: lscpu[2].trim() };
   }
   const detail = DETAIL_KEYS.exec(text);

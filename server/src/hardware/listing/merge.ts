@@ -17,7 +17,8 @@ export type MergeResult =
   | { ok: false; kind: 'choose-section' | 'contradiction'; message: string };
 
 const ids = (device: SectionDevice) => (device.vendor && device.device ? `[${device.vendor}:${device.device}]` : undefined);
-const driverOf = (device: SectionDevice, section: Section) => (device.driver !== undefined ? device.driver : section.showsDrivers && ids(device) ? null : undefined);
+const driverOf = (device: SectionDevice, section: Section) =>
+  device.driver !== undefined ? device.driver : section.showsDrivers && ids(device) ? null : undefined;
 
 /** The first fact of `b` that contradicts `a`, or undefined. */
 export function contradiction(a: Section, b: Section): Contradiction | undefined {
@@ -28,13 +29,7 @@ export function contradiction(a: Section, b: Section): Contradiction | undefined
       ['ids', ids(left), ids(right), left.line, right.line],
       ['class', left.classCode, right.classCode, left.line, right.line],
       ['group', left.group?.toString(), right.group?.toString(), left.groupLine ?? left.line, right.groupLine ?? right.line],
-      [
-        'driver',
-        stringOrNone(driverOf(left, a)),
-        stringOrNone(driverOf(right, b)),
-        left.driverLine ?? left.line,
-        right.driverLine ?? right.line,
-      ],
+      ['driver', stringOrNone(driverOf(left, a)), stringOrNone(driverOf(right, b)), left.driverLine ?? left.line, right.driverLine ?? right.line],
     ];
     for (const [what, x, y, lineX, lineY] of checks) {
       if (x !== undefined && y !== undefined && x !== y) {
@@ -50,7 +45,15 @@ function stringOrNone(value: string | null | undefined): string | undefined {
 }
 
 function describe(what: Contradiction['what'], value: string): string {
-  return what === 'group' ? `group ${value}` : what === 'class' ? `class ${value}` : what === 'driver' ? (value === 'no driver' ? 'no driver' : `driver ${value}`) : value;
+  return what === 'group'
+    ? `group ${value}`
+    : what === 'class'
+      ? `class ${value}`
+      : what === 'driver'
+        ? value === 'no driver'
+          ? 'no driver'
+          : `driver ${value}`
+        : value;
 }
 
 export function sectionLabel(section: Section): string {
@@ -76,7 +79,11 @@ export function mergeSections(sections: readonly Section[], chosen?: number): Me
   if (chosen !== undefined) {
     const first = sections.find((section) => section.number === chosen);
     if (!first) {
-      return { ok: false, kind: 'contradiction', message: `there is no section ${chosen}: the paste has ${sections.length} section${sections.length === 1 ? '' : 's'} with devices${sections.length ? `:\n${sections.map((section) => `  ${sectionLabel(section)}`).join('\n')}` : ''}` };
+      return {
+        ok: false,
+        kind: 'contradiction',
+        message: `there is no section ${chosen}: the paste has ${sections.length} section${sections.length === 1 ? '' : 's'} with devices${sections.length ? `:\n${sections.map((section) => `  ${sectionLabel(section)}`).join('\n')}` : ''}`,
+      };
     }
     kept = [first];
     for (const section of sections) {

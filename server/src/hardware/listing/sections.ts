@@ -215,7 +215,8 @@ export function readSections(text: string): ReadSections {
       case 'cpuinfo':
       case 'lscpu':
         endSection();
-        if (!readCpuLine(shape.kind, shape.key, shape.value, number, facts)) skip(number, `a ${shape.kind === 'cpuinfo' ? '/proc/cpuinfo' : 'lscpu'} line with nothing the checks use`);
+        if (!readCpuLine(shape.kind, shape.key, shape.value, number, facts))
+          skip(number, `a ${shape.kind === 'cpuinfo' ? '/proc/cpuinfo' : 'lscpu'} line with nothing the checks use`);
         return;
       case 'boot-vga-file':
         facts.bootVga.push({ value: { address: FULL(shape.address), boot: shape.value === '1' }, line: number });
@@ -246,7 +247,15 @@ export function readSections(text: string): ReadSections {
       const address = FULL(found[1].toLowerCase());
       const into = sectionFor('kernel-log', address, number);
       const classCode = found[4].toLowerCase();
-      into.devices.set(address, { ...(into.devices.get(address) ?? {}), address, line: number, vendor: found[2].toLowerCase(), device: found[3].toLowerCase(), classCode: classCode.slice(0, 4), progIf: classCode.slice(4) });
+      into.devices.set(address, {
+        ...(into.devices.get(address) ?? {}),
+        address,
+        line: number,
+        vendor: found[2].toLowerCase(),
+        device: found[3].toLowerCase(),
+        classCode: classCode.slice(0, 4),
+        progIf: classCode.slice(4),
+      });
       return;
     }
     const bootVga = new RegExp(`^\\S+ ${LOG_ADDRESS}: vgaarb: setting as boot VGA device`).exec(message);
@@ -269,7 +278,10 @@ export function readSections(text: string): ReadSections {
       commandAnswered = true;
       return true;
     }
-    const version = /^Linux version (\S+)/.exec(line) ?? /^Linux \S+ (\d+\.\d+\S*) #/.exec(line) ?? (asked && /\buname\b.*-r/.test(asked) ? /^(\d+\.\d+[\w.+-]*)$/.exec(line) : null);
+    const version =
+      /^Linux version (\S+)/.exec(line) ??
+      /^Linux \S+ (\d+\.\d+\S*) #/.exec(line) ??
+      (asked && /\buname\b.*-r/.test(asked) ? /^(\d+\.\d+[\w.+-]*)$/.exec(line) : null);
     if (version) {
       facts.release = { value: version[1], line: number };
       commandAnswered = true;
@@ -285,7 +297,10 @@ function applyDetail(device: SectionDevice, section: Section, key: string, value
     device.driverLine = line;
     section.showsDrivers = true;
   } else if (key === 'Kernel modules') {
-    device.kernelModules = value.split(',').map((name) => name.trim()).filter(Boolean);
+    device.kernelModules = value
+      .split(',')
+      .map((name) => name.trim())
+      .filter(Boolean);
     section.showsDrivers = true;
   } else if (key === 'Subsystem') {
     const ids = /\[([0-9a-fA-F]{4}):([0-9a-fA-F]{4})\]\s*$/.exec(value);
