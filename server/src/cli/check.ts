@@ -187,7 +187,7 @@ export const checkCommand: CliCommand = {
 };
 
 /** `load`, with the texts in `texts` in place of those files' contents on disk. */
-function overlaid(parser: NixParser, load: SourceLoader, texts: ReadonlyMap<string, string>): SourceLoader {
+export function overlaid(parser: NixParser, load: SourceLoader, texts: ReadonlyMap<string, string>): SourceLoader {
   return (path) => {
     const text = texts.get(path);
     if (text === undefined) return load(path);

@@ -6,12 +6,12 @@ import { relative, resolve } from 'node:path';
 import { applySteps, planPassthrough } from '../editor/passthrough';
 import { HardwareSnapshot } from '../hardware/snapshot';
 import { scanSysfs } from '../hardware/scanSysfs';
-import { buildModel, SourceLoader } from '../model/buildModel';
+import { buildModel } from '../model/buildModel';
 import { diskLoader } from '../model/loadFiles';
 import { NixParser } from '../parse/nixParser';
 import { applyEdits } from '../text';
 import { CliCommand, parseArgs, stringOption, UsageError } from './args';
-import { readSnapshotFile } from './check';
+import { overlaid, readSnapshotFile } from './check';
 import { unifiedDiff } from './unifiedDiff';
 
 const PCI_ADDRESS = /^(?:[0-9a-fA-F]{4}:)?[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7]$/;
@@ -73,12 +73,3 @@ export const passthroughCommand: CliCommand = {
     return 0;
   },
 };
-
-function overlaid(parser: NixParser, load: SourceLoader, texts: ReadonlyMap<string, string>): SourceLoader {
-  return (path) => {
-    const text = texts.get(path);
-    if (text === undefined) return load(path);
-    const tree = parser.parse(text);
-    return { path, text, tree, release: () => tree.delete() };
-  };
-}
