@@ -6,7 +6,7 @@ import type { SyntaxNode } from '../parse/nixParser';
 import { TextRange } from '../text';
 import { decide, unwrap } from './decide';
 import { detach } from './detach';
-import { libCall, PRIORITY_WRAPPERS } from './libCalls';
+import { flattenApply, libCall, PRIORITY_WRAPPERS } from './libCalls';
 import { attrPathNames, bindLet, Scope } from './scope';
 import { joinList, mergeTextParts } from './stringParts';
 import { derived, ListItem, StringPart, typeError, unknown, Value } from './values';
@@ -435,14 +435,9 @@ export class Evaluator {
 
   /** `f a b` where f is a function written in the file (a let-bound name or a lambda), applied; undefined otherwise. */
   private applyWritten(node: SyntaxNode, scope: Scope): Value | undefined {
-    const args: SyntaxNode[] = [];
-    let callee: SyntaxNode | null = node;
-    while (callee && callee.type === 'apply_expression') {
-      const argument = callee.childForFieldName('argument');
-      if (!argument) return undefined;
-      args.unshift(argument);
-      callee = callee.childForFieldName('function');
-    }
+    const flat = flattenApply(node);
+    if (!flat) return undefined;
+    const { callee, args } = flat;
     const fn = this.functionOf(callee, scope);
     if (!fn) return undefined;
     return this.relocate(

@@ -12,9 +12,8 @@ const LIB_BASES = /^(lib|pkgs\.lib|builtins|lib\.(modules|strings|lists|attrsets
 /** Functions bare names may refer to: `builtins` ones are always in scope, lib ones via `with lib;`. */
 const ALWAYS_IN_SCOPE = new Set(['toString', 'import', 'map']);
 
-/** Flattens `f a b` (nested apply_expressions) into a named call, when `f` is a known library function. */
-export function libCall(node: SyntaxNode, scope: Scope): Call | undefined {
-  if (node.type !== 'apply_expression') return undefined;
+/** `f a b` (nested apply_expressions) as the function expression and its arguments in order; undefined when an argument is missing. */
+export function flattenApply(node: SyntaxNode): { callee: SyntaxNode | null; args: SyntaxNode[] } | undefined {
   const args: SyntaxNode[] = [];
   let callee: SyntaxNode | null = node;
   while (callee && callee.type === 'apply_expression') {
@@ -23,6 +22,16 @@ export function libCall(node: SyntaxNode, scope: Scope): Call | undefined {
     args.unshift(argument);
     callee = callee.childForFieldName('function');
   }
+  return { callee, args };
+}
+
+/** Flattens `f a b` (nested apply_expressions) into a named call, when `f` is a known library function. */
+export function libCall(node: SyntaxNode, scope: Scope): Call | undefined {
+  if (node.type !== 'apply_expression') return undefined;
+  const flat = flattenApply(node);
+  if (!flat) return undefined;
+  const { args } = flat;
+  let callee: SyntaxNode | null = flat.callee;
   while (callee && callee.type === 'parenthesized_expression') callee = callee.childForFieldName('expression');
   if (!callee) return undefined;
   if (callee.type === 'variable_expression') {
