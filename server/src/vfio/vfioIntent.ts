@@ -4,6 +4,7 @@ import { textWithHoles } from '../model/values';
 import type { TextRange } from '../text';
 import { kernelModules } from './kernelModules';
 import { kernelParams } from './kernelParams';
+import { COMMAND_OPTIONS } from './vfioBindings';
 
 export interface VfioEvidence {
   what: string;
@@ -13,7 +14,6 @@ export interface VfioEvidence {
 
 const VFIO_MODULES = new Set(['vfio_pci', 'vfio', 'vfio_iommu_type1']);
 const MODPROBE_OPTIONS = ['boot.extraModprobeConfig', 'boot.initrd.extraModprobeConfig'];
-const COMMAND_OPTIONS = ['boot.initrd.preDeviceCommands', 'boot.initrd.postDeviceCommands', 'boot.postBootCommands'];
 
 function stringDefinitions(view: ConfigView, options: readonly string[]): { definition: Definition; text: string }[] {
   return options.flatMap((option) =>
