@@ -6,7 +6,7 @@
 import { HardwareSnapshot, iommuGroups, PciDevice } from '../hardware/snapshot';
 import { fixEdits } from '../fixes/registry';
 import { FileEdit } from '../fixes/types';
-import { ConfigView, OptionModel } from '../model/optionModel';
+import { configView, OptionModel } from '../model/optionModel';
 import { GPU_DRIVERS, initrdGpuDrivers } from '../vfio/gpuDrivers';
 import { blacklisted, normaliseModuleName } from '../vfio/kernelModules';
 import { describeDevice, devicesFor, idOf, isBridge, isDisplay, slotOf } from '../vfio/devices';
@@ -106,7 +106,7 @@ export function planPassthrough(
   const current = members.map((member) => member.driver).filter((driver): driver is string => !!driver && GPU_DRIVERS.has(driver));
   // A driver the configuration blacklists (and the initrd does not load by name) stays off the
   // card anyway: the blacklist is the guide's other way, and needs no softdep beside it.
-  const view = new ConfigView(model);
+  const view = configView(model);
   const inInitrd = initrdGpuDrivers(view);
   const blacklist = blacklisted(view);
   const drivers = [...new Set([...current.filter((driver) => !blacklist.has(normaliseModuleName(driver))), ...inInitrd])];

@@ -1,5 +1,5 @@
 // Adds `option = value;` where the file's style puts it, when the option is not set anywhere.
-import { ConfigView } from '../model/optionModel';
+import { configView } from '../model/optionModel';
 import { createBinding } from './listEdits';
 import { Fix } from './types';
 
@@ -10,7 +10,7 @@ export const addBindingFix: Fix<'add-binding'> = {
   id: 'add-binding',
   edits(model, { option, value }) {
     if (!option || !value || !VALUES.has(value)) return [];
-    if (new ConfigView(model).definitionsUnder(option).length > 0) return [];
+    if (configView(model).definitionsUnder(option).length > 0) return [];
     const binding = createBinding(model, option.split('.'), value);
     return binding ? [binding] : [];
   },

@@ -1,5 +1,5 @@
 // Adds several string items to a list option at once, skipping those already there.
-import { ConfigView } from '../model/optionModel';
+import { configView } from '../model/optionModel';
 import { knownText } from '../model/values';
 import { normaliseModuleName } from '../vfio/kernelModules';
 import { createBinding, insertIntoList, listTarget, nixString } from './listEdits';
@@ -9,7 +9,7 @@ export const addListItemsFix: Fix<'add-list-items'> = {
   id: 'add-list-items',
   edits(model, { option, items, modules }) {
     if (!option || !Array.isArray(items)) return [];
-    const view = new ConfigView(model);
+    const view = configView(model);
     // Module names: `vfio-pci` and `vfio_pci` are one module.
     const same = (a: string, b: string) => (modules ? normaliseModuleName(a) === normaliseModuleName(b) : a === b);
     const definitions = view.effectiveDefinitions(option).filter((definition) => definition.value.kind === 'list');

@@ -1,6 +1,6 @@
 // Adds a line (e.g. `softdep nvidia pre: vfio-pci`) to boot.extraModprobeConfig: before the
 // closing `''` of an existing indented string, else as a new binding.
-import { ConfigView } from '../model/optionModel';
+import { configView } from '../model/optionModel';
 import { knownText } from '../model/values';
 import { appendToIndentedString, createBinding } from './listEdits';
 import { Fix } from './types';
@@ -11,7 +11,7 @@ export const addModprobeLineFix: Fix<'add-modprobe-line'> = {
   id: 'add-modprobe-line',
   edits(model, { line }) {
     if (!line) return [];
-    const definitions = new ConfigView(model).definitions(EXTRA_MODPROBE_CONFIG);
+    const definitions = configView(model).definitions(EXTRA_MODPROBE_CONFIG);
     const normalise = (text: string) => text.trim().replace(/\s+/g, ' ');
     // Several lines (one per driver) may come in one request, so they land in one place.
     const wanted = line.split('\n').filter((one) => one.trim() !== '');

@@ -1,6 +1,6 @@
 // Binds devices by address in the scripted initrd, the NixOS VFIO guide's way: before udev
 // loads any driver, write vfio-pci to each device's driver_override, then load vfio-pci.
-import { ConfigView } from '../model/optionModel';
+import { configView } from '../model/optionModel';
 import { vfioBindings } from '../vfio/vfioBindings';
 import { appendToIndentedString, createBinding } from './listEdits';
 import { Fix } from './types';
@@ -23,7 +23,7 @@ export const addOverrideScriptFix: Fix<'add-override-script'> = {
     if (!Array.isArray(addresses)) return [];
     const wanted = addresses.filter(Boolean);
     // In a specialisation, the script goes there: the base would bind the devices in every boot.
-    const view = new ConfigView(model, specialisation);
+    const view = configView(model, specialisation);
     const own = vfioBindings(view).filter((binding) => binding.kind === 'slot' && binding.definition.specialisation === specialisation);
     const bound = new Set(own.map((binding) => binding.token.toLowerCase()));
     if (wanted.every((address) => bound.has(address))) return [];

@@ -1,6 +1,6 @@
 // Rewrites one word of boot.extraModprobeConfig where it is written (a misspelt key, a module
 // name joined to its parameter). `after`/`before` narrow it to a word between two others.
-import { ConfigView } from '../model/optionModel';
+import { configView } from '../model/optionModel';
 import { modprobeLines } from '../vfio/modprobeConfig';
 import { FileEdit, Fix } from './types';
 
@@ -9,7 +9,7 @@ export const replaceModprobeWordFix: Fix<'replace-modprobe-word'> = {
   edits(model, { word, replacement, after, before }) {
     if (!word || replacement === undefined) return [];
     const edits: FileEdit[] = [];
-    for (const line of modprobeLines(new ConfigView(model))) {
+    for (const line of modprobeLines(configView(model))) {
       line.words.forEach((candidate, index) => {
         if (candidate.text !== word || !candidate.range) return;
         if (after !== undefined && line.words[index - 1]?.text !== after) return;

@@ -1,7 +1,7 @@
 // "Keep it as it is": silences one finding on a vfio-pci binding with a
 // `# nix-vfio: disable-next-line <code>` comment above its line. Inside a ''…'' string the line
 // is a comment to modprobe and to the shell as well, so the string's meaning does not change.
-import { readSuppressions } from '../analysis/suppressions';
+import { readSuppressions, Suppressions } from '../analysis/suppressions';
 import { indentationAt, lineStartAt } from '../text';
 import { FileEdit, Fix } from './types';
 import { exactBindings } from './vfioTokens';
@@ -12,10 +12,14 @@ export const suppressOnBindingLineFix: Fix<'suppress-on-binding-line'> = {
     if (!code || !token) return [];
     const edits: FileEdit[] = [];
     const lines = new Set<string>();
+    // One reading of each file's directives, however many bindings it holds.
+    const suppressions = new Map<string, Suppressions>();
     for (const binding of exactBindings(model, via, token)) {
       const file = binding.definition.file;
       const text = model.files.get(file)?.text ?? '';
-      if (readSuppressions(text).isSuppressed(code, binding.range.start)) continue;
+      let directives = suppressions.get(file);
+      if (!directives) suppressions.set(file, (directives = readSuppressions(text)));
+      if (directives.isSuppressed(code, binding.range.start)) continue;
       const value = binding.definition.value;
       const lineStart = lineStartAt(text, binding.range.start);
       // A line break inside a "…" string would become part of the string.

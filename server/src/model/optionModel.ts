@@ -255,9 +255,30 @@ export function optionDefinitions(model: OptionModel, option: string): readonly 
   return indexOf(model).exact(option);
 }
 
-/** The base configuration and one view per specialisation. */
+const viewsByModel = new WeakMap<OptionModel, readonly ConfigView[]>();
+
+/**
+ * The base configuration and one view per specialisation. The same view objects for one model
+ * every time (a fresh array), so what a view reads once (bindings, facts kept per view) serves
+ * the rules and every fix computed on that model.
+ */
 export function configViews(model: OptionModel): ConfigView[] {
-  return [new ConfigView(model), ...model.specialisations.map((name) => new ConfigView(model, name))];
+  let views = viewsByModel.get(model);
+  if (!views) {
+    views = [new ConfigView(model), ...model.specialisations.map((name) => new ConfigView(model, name))];
+    viewsByModel.set(model, views);
+  }
+  return [...views];
+}
+
+/** One view of `model` (the base when `specialisation` is undefined), the same object `configViews` gives. */
+export function configView(model: OptionModel, specialisation?: string): ConfigView {
+  let views = viewsByModel.get(model);
+  if (!views) {
+    configViews(model);
+    views = viewsByModel.get(model)!;
+  }
+  return views.find((view) => view.specialisation === specialisation) ?? new ConfigView(model, specialisation);
 }
 
 const PRIORITIES: Record<string, number> = {

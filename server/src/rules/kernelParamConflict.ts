@@ -67,10 +67,23 @@ export const kernelParamConflict: Rule = {
         byName.set(name, list);
       }
       for (const entries of byName.values()) {
+        // Per aspect: the first entry setting it, and the first one setting it to another state,
+        // so the earliest contradicting entry is found without looking back over all of them.
+        const firstByAspect = new Map<string, { state: string; index: number; otherIndex?: number }>();
         entries.forEach((entry, index) => {
-          const earlier = entries
-            .slice(0, index)
-            .find((other) => [...entry.set].some(([aspect, state]) => other.set.has(aspect) && other.set.get(aspect) !== state));
+          let earliest: number | undefined;
+          for (const [aspect, state] of entry.set) {
+            const first = firstByAspect.get(aspect);
+            if (!first) continue;
+            const contradicting = first.state !== state ? first.index : first.otherIndex;
+            if (contradicting !== undefined && (earliest === undefined || contradicting < earliest)) earliest = contradicting;
+          }
+          for (const [aspect, state] of entry.set) {
+            const first = firstByAspect.get(aspect);
+            if (!first) firstByAspect.set(aspect, { state, index });
+            else if (first.otherIndex === undefined && first.state !== state) first.otherIndex = index;
+          }
+          const earlier = earliest === undefined ? undefined : entries[earliest];
           if (!earlier || !view.owns(entry.param.definition)) return;
           const here = entry.param.text!;
           const there = earlier.param.text!;

@@ -4,30 +4,71 @@
 import { HardwareSnapshot, iommuGroups, PciDevice } from '../hardware/snapshot';
 import { ConfigView } from '../model/optionModel';
 import { describeDevice, devicesFor, isBridge, slotOf } from '../vfio/devices';
-import { vfioBindings } from '../vfio/vfioBindings';
+import { VfioBinding, vfioBindings } from '../vfio/vfioBindings';
 import { Finding, FixRequest, Rule } from './types';
 
 export const VFIO_ID_COLLISION = 'vfio-id-collision';
+
+/**
+ * What the rule reads about a view's bindings, once per view: the devices each binding takes,
+ * which bindings hold each card's slot, and which ids take a device of each group. Findings and
+ * their fix requests are then cheap however many bindings the view has.
+ */
+interface ViewBindings {
+  taken: Map<VfioBinding, PciDevice[]>;
+  /** Slot → who binds a device of it alone: an id's lower-case token, or a slot binding's marker. */
+  slotHolders: Map<string, Set<string>>;
+  /** Group → lower-case ids that take one of its (non-bridge) devices. */
+  idsByGroup: Map<number, Set<string>>;
+  /** Fix requests per lower-case token (every binding of one token gets the same). */
+  requestsByToken: Map<string, FixRequest[]>;
+}
+
+const SLOT_BINDING = '\u0000slot';
+
+function viewBindings(view: ConfigView, hardware: HardwareSnapshot): ViewBindings {
+  const taken = new Map<VfioBinding, PciDevice[]>();
+  const byToken = new Map<string, PciDevice[]>();
+  const slotHolders = new Map<string, Set<string>>();
+  const idsByGroup = new Map<number, Set<string>>();
+  for (const binding of vfioBindings(view)) {
+    const key = binding.kind === 'id' ? binding.token.toLowerCase() : SLOT_BINDING;
+    const cacheKey = `${binding.kind}\u0000${binding.token}`;
+    let devices = byToken.get(cacheKey);
+    if (!devices) byToken.set(cacheKey, (devices = devicesFor(binding, hardware)));
+    taken.set(binding, devices);
+    // A binding that itself takes devices in several groups says nothing about which card is the VM's.
+    if (new Set(devices.map((device) => device.iommuGroup)).size === 1)
+      for (const device of devices) {
+        const slot = slotOf(device.address);
+        const holders = slotHolders.get(slot) ?? new Set<string>();
+        holders.add(key);
+        slotHolders.set(slot, holders);
+      }
+    if (binding.kind === 'id')
+      for (const device of devices) {
+        if (device.iommuGroup === null || isBridge(device)) continue;
+        const ids = idsByGroup.get(device.iommuGroup) ?? new Set<string>();
+        ids.add(key);
+        idsByGroup.set(device.iommuGroup, ids);
+      }
+  }
+  return { taken, slotHolders, idsByGroup, requestsByToken: new Map() };
+}
 
 /**
  * The groups an id takes, the likeliest VM card first: a group holding a function of a card the
  * configuration already binds by other means (same bus and slot as a device another binding takes
  * alone: the GPU beside this audio function), then one already on vfio-pci, then not the boot GPU.
  */
-function groupsByLikelyVm(view: ConfigView, hardware: HardwareSnapshot, token: string, matches: PciDevice[]): number[] {
-  const boundSlots = new Set<string>();
-  for (const other of vfioBindings(view)) {
-    if (other.kind === 'id' && other.token.toLowerCase() === token.toLowerCase()) continue;
-    const taken = devicesFor(other, hardware);
-    // A binding that itself takes devices in several groups says nothing about which card is the VM's.
-    if (new Set(taken.map((device) => device.iommuGroup)).size !== 1) continue;
-    for (const device of taken) boundSlots.add(slotOf(device.address));
-  }
+function groupsByLikelyVm(index: ViewBindings, hardware: HardwareSnapshot, token: string, matches: PciDevice[]): number[] {
+  const self = token.toLowerCase();
+  const boundByOthers = (slot: string) => [...(index.slotHolders.get(slot) ?? [])].some((holder) => holder !== self);
   const rank = (group: number) => {
     const devices = matches.filter((device) => device.iommuGroup === group);
     const members = hardware.devices.filter((device) => device.iommuGroup === group);
     return (
-      (members.some((device) => boundSlots.has(slotOf(device.address))) ? 0 : 4) +
+      (members.some((device) => boundByOthers(slotOf(device.address))) ? 0 : 4) +
       (devices.some((device) => device.driver === 'vfio-pci') ? 0 : 2) +
       (members.some((device) => device.bootVga) ? 1 : 0)
     );
@@ -39,16 +80,14 @@ function groupsByLikelyVm(view: ConfigView, hardware: HardwareSnapshot, token: s
 }
 
 /** "Bind only this group, by address": every id of the view that takes one of its devices comes out. */
-function bindGroupByAddress(view: ConfigView, hardware: HardwareSnapshot, group: number): FixRequest {
+function bindGroupByAddress(view: ConfigView, index: ViewBindings, hardware: HardwareSnapshot, group: number): FixRequest {
   const members = (iommuGroups(hardware).get(group) ?? []).filter((device) => !isBridge(device));
-  const ids = vfioBindings(view)
-    .filter((binding) => binding.kind === 'id' && devicesFor(binding, hardware).some((device) => members.includes(device)))
-    .map((binding) => binding.token.toLowerCase());
+  const ids = index.idsByGroup.get(group) ?? new Set<string>();
   const addresses = members.map((device) => device.address).sort();
   return {
     fix: 'bind-by-address',
     title: `Pass only group ${group} (${addresses.map((address) => address.replace(/^0000:/, '')).join(', ')}): bind it by address with driver_override`,
-    args: { ids: [...new Set(ids)].sort(), addresses, specialisation: view.specialisation },
+    args: { ids: [...ids].sort(), addresses, specialisation: view.specialisation },
   };
 }
 
@@ -61,15 +100,19 @@ export const vfioIdCollision: Rule = {
     if (!hardware) return [];
     const findings: Finding[] = [];
     for (const view of views) {
+      let index: ViewBindings | undefined;
       for (const binding of vfioBindings(view)) {
         if (binding.kind !== 'id') continue;
         if (!view.owns(binding.definition)) continue;
-        const matches = devicesFor(binding, hardware);
+        index ??= viewBindings(view, hardware);
+        const matches = index.taken.get(binding) ?? [];
         const groups = new Set(matches.map((device) => device.iommuGroup));
         if (matches.length < 2 || groups.size < 2) continue;
-        const byAddress = binding.exact
-          ? groupsByLikelyVm(view, hardware, binding.token, matches).map((group) => bindGroupByAddress(view, hardware, group))
-          : [];
+        const known = index.requestsByToken.get(binding.token.toLowerCase());
+        const byAddress = !binding.exact
+          ? []
+          : (known ?? groupsByLikelyVm(index, hardware, binding.token, matches).map((group) => bindGroupByAddress(view, index!, hardware, group)));
+        if (binding.exact && !known) index.requestsByToken.set(binding.token.toLowerCase(), byAddress);
         const keep: FixRequest[] = binding.exact
           ? [
               {

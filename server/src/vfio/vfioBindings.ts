@@ -154,11 +154,18 @@ export function parseVfioId(token: string): ParsedId | undefined {
   };
 }
 
-/** Every binding of the model (base and specialisations), once each. */
-export function modelBindings(model: OptionModel): VfioBinding[] {
-  const seen = new Map<string, VfioBinding>();
-  for (const view of configViews(model)) {
-    for (const binding of vfioBindings(view)) seen.set(`${binding.definition.file}:${binding.range.start}:${binding.token}`, binding);
+const bindingsByModel = new WeakMap<OptionModel, readonly VfioBinding[]>();
+
+/** Every binding of the model (base and specialisations), once each; read once per model (every fix of an analysis asks). */
+export function modelBindings(model: OptionModel): readonly VfioBinding[] {
+  let bindings = bindingsByModel.get(model);
+  if (!bindings) {
+    const seen = new Map<string, VfioBinding>();
+    for (const view of configViews(model)) {
+      for (const binding of vfioBindings(view)) seen.set(`${binding.definition.file}:${binding.range.start}:${binding.token}`, binding);
+    }
+    bindings = [...seen.values()];
+    bindingsByModel.set(model, bindings);
   }
-  return [...seen.values()];
+  return bindings;
 }
