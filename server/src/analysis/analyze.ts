@@ -2,7 +2,8 @@
 import type { HardwareSnapshot } from '../hardware/snapshot';
 import { fixEdits } from '../fixes/registry';
 import { buildModel, SourceLoader } from '../model/buildModel';
-import { configViews, OptionModel } from '../model/optionModel';
+import { configViews, OptionModel, UnreadRegion } from '../model/optionModel';
+import { TOO_DEEP } from '../model/values';
 import { RULES } from '../rules/registry';
 import { AnalysisSettings, CURRENT_NIXOS_RELEASE, Finding, fixesOf, Rule } from '../rules/types';
 import type { FixRequest } from '../fixes/types';
@@ -137,6 +138,7 @@ function* ruleSteps(
       range: { start: 0, end: 0 },
     });
   }
+  findings.push(...depthLimitFindings(model));
   for (const file of model.files.values()) {
     if (!isTooComplexProblem(file.readProblem)) continue;
     const kind = SERVER_FINDINGS.fileTooComplex;
@@ -149,6 +151,33 @@ function* ruleSteps(
     });
   }
   return { model, findings, ruleFailures };
+}
+
+/**
+ * Where the model stopped reading because the text is nested past its limits: said once per file,
+ * at the first such place (findings inside it are not made, so they must not vanish silently).
+ */
+function depthLimitFindings(model: OptionModel): Finding[] {
+  const first = new Map<string, UnreadRegion>();
+  for (const region of model.unread) {
+    if (region.reason !== TOO_DEEP) continue;
+    const known = first.get(region.file);
+    if (!known || region.range.start < known.range.start) first.set(region.file, region);
+  }
+  const kind = SERVER_FINDINGS.modelDepthLimit;
+  return [...first.values()].map((region) => ({
+    code: kind.code,
+    severity: kind.severity,
+    message: SERVER_MESSAGES.modelDepthLimit(optionName(region.prefix)),
+    file: region.file,
+    range: region.range,
+  }));
+}
+
+/** An option path for a message, its middle left out when long (a path as deep as the limit is hundreds of names). */
+function optionName(path: readonly string[]): string | undefined {
+  if (path.length === 0) return undefined;
+  return path.length <= 6 ? path.join('.') : [...path.slice(0, 3), '…', ...path.slice(-2)].join('.');
 }
 
 /** Why a finding does not match its rule's catalogue entry (another code, an undeclared severity), if it does not. */

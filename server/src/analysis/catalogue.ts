@@ -14,6 +14,7 @@ export interface ServerFindingKind {
 export const SERVER_FINDINGS = {
   fileTooLarge: { code: 'file-too-large', severity: 'info', title: 'A file too large to check' },
   fileTooComplex: { code: 'file-too-complex', severity: 'info', title: 'A file too complex to check fully in the time allowed' },
+  modelDepthLimit: { code: 'model-depth-limit', severity: 'info', title: 'Nested too deeply: the checker stops reading here' },
   snapshotUnusable: { code: 'hardware-snapshot-unusable', severity: 'warning', title: 'No hardware to check against: the snapshot or the scan failed' },
   snapshotInvalid: { code: 'hardware-snapshot-invalid', severity: 'error', title: 'A problem in a hardware snapshot file, where it is written' },
 } as const satisfies Record<string, ServerFindingKind>;
@@ -24,6 +25,9 @@ export const SERVER_MESSAGES = {
   fileNotParsed: (reason: string) => `Nix VFIO does not check this file: ${reason}.`,
   fileTooComplex: (seconds: number) =>
     `This file is too complex to check fully within ${seconds} s; findings shown come from what was checked, and "missing" checks are left out.`,
+  modelDepthLimit: (option: string | undefined) =>
+    `Nix VFIO stops reading ${option ? `${option} ` : ''}here: it is nested too deeply (more levels of mkIf, mkMerge, let, with, ++ or parentheses than the checker follows). ` +
+    'What is written inside is not checked, and nothing is reported missing that it might set.',
   snapshotInvalid: (path: string, problem: string) => `${path || 'snapshot'}: ${problem}`,
 };
 

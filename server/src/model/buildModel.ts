@@ -14,6 +14,7 @@ import { attrPathNames, bindLet, Scope } from './scope';
 import { isSetLike, setOperand, topLevelNames, updateNames, updateOperands } from './setUpdate';
 import type { ParsedSource, SourceLoader, UnchangedSince } from './sourceLoader';
 import { TopLevelBindings, topLevelBindings } from './topLevelBindings';
+import { TOO_DEEP } from './values';
 
 export { ModelCache } from './modelCache';
 export type { ParsedSource, SourceLoader, UnchangedSince } from './sourceLoader';
@@ -144,7 +145,7 @@ class ModelBuilder {
 
   /** A module: a function returning an attribute set, possibly under let/with, full or shorthand form. */
   private walkModule(node: SyntaxNode, scope: Scope, context: WalkContext): void {
-    if (context.depth > MAX_DEPTH) return this.unread(node, [], context, 'nested too deeply');
+    if (context.depth > MAX_DEPTH) return this.unread(node, [], context, TOO_DEEP);
     const deeper = { ...context, depth: context.depth + 1 };
     switch (node.type) {
       case 'function_expression': {
@@ -355,7 +356,7 @@ class ModelBuilder {
 
   /** The value bound at option `path`: descend into sets and wrappers, else record a definition. */
   private walkValue(path: string[], node: SyntaxNode, scope: Scope, context: WalkContext, bindingRange: TextRange): void {
-    if (context.depth > MAX_DEPTH) return this.unread(node, path, context, 'nested too deeply');
+    if (context.depth > MAX_DEPTH) return this.unread(node, path, context, TOO_DEEP);
     const deeper = { ...context, depth: context.depth + 1 };
     if (path.length >= 3 && path[0] === 'specialisation' && path[2] === 'configuration') {
       if (!this.model.specialisations.includes(path[1]!)) this.model.specialisations.push(path[1]!);
@@ -402,9 +403,12 @@ class ModelBuilder {
         if (this.walkUpdate(node, path, scope, deeper)) return;
         break;
     }
+    const value = this.evaluator.evaluate(node, scope);
+    const stoppedAt = this.evaluator.takeTooDeep();
+    if (stoppedAt) this.model.unread.push({ file: context.file, prefix: path, range: stoppedAt, reason: TOO_DEEP, specialisation: context.specialisation });
     this.model.definitions.push({
       path,
-      value: this.evaluator.evaluate(node, scope),
+      value,
       file: context.file,
       bindingRange,
       conditions: context.conditions,
@@ -434,7 +438,7 @@ class ModelBuilder {
     if (name === 'mkMerge' && args.length === 1) {
       // The list may be built with `++`, let-bound names and `lib.optional(s)` (conditions kept).
       for (const part of this.listParts(args[0]!, scope, context.conditions, 0)) {
-        if ('unread' in part) this.unread(part.unread, path, context, 'mkMerge of a list that is not written here');
+        if ('unread' in part) this.unread(part.unread, path, context, part.tooDeep ? TOO_DEEP : 'mkMerge of a list that is not written here');
         else walkInner(part.element, { ...context, conditions: part.conditions }, part.scope);
       }
       return true;
@@ -503,8 +507,8 @@ class ModelBuilder {
     scope: Scope,
     conditions: string[],
     depth: number,
-  ): ({ element: SyntaxNode; scope: Scope; conditions: string[] } | { unread: SyntaxNode })[] {
-    if (depth > MAX_DEPTH) return [{ unread: node }];
+  ): ({ element: SyntaxNode; scope: Scope; conditions: string[] } | { unread: SyntaxNode; tooDeep?: boolean })[] {
+    if (depth > MAX_DEPTH) return [{ unread: node, tooDeep: true }];
     switch (node.type) {
       case 'list_expression':
         return node.namedChildren

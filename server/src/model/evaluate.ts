@@ -9,7 +9,7 @@ import { detach } from './detach';
 import { flattenApply, libCall, PRIORITY_WRAPPERS } from './libCalls';
 import { attrPathNames, bindLet, Scope } from './scope';
 import { joinList, mergeTextParts } from './stringParts';
-import { derived, ListItem, StringPart, typeError, unknown, Value } from './values';
+import { derived, ListItem, StringPart, TOO_DEEP, typeError, unknown, Value } from './values';
 
 /** How Nix names a value's type in its errors. */
 const KIND_NAMES: Record<Value['kind'], string> = {
@@ -77,9 +77,25 @@ export class Evaluator {
   /** The functions being applied (by node id). */
   private readonly applying = new Set<number>();
 
+  /** Where the last outermost `evaluate` stopped at the nesting limit (the first place), if it did. */
+  private stoppedAt: TextRange | undefined;
+
+  /** Where the last `evaluate` from outside stopped at the nesting limit, once. */
+  takeTooDeep(): TextRange | undefined {
+    const range = this.stoppedAt;
+    this.stoppedAt = undefined;
+    return range;
+  }
+
+  private tooDeep(range: TextRange): Value {
+    this.stoppedAt ??= range;
+    return unknown(range, TOO_DEEP);
+  }
+
   evaluate(node: SyntaxNode | null | undefined, scope: Scope): Value {
+    if (this.depth === 0) this.stoppedAt = undefined;
     if (!node) return unknown({ start: 0, end: 0 }, 'missing expression');
-    if (this.depth > MAX_DEPTH) return unknown(rangeOf(node), 'nested too deeply');
+    if (this.depth > MAX_DEPTH) return this.tooDeep(rangeOf(node));
     this.depth++;
     try {
       return this.evaluateNode(node, scope);
@@ -476,7 +492,7 @@ export class Evaluator {
       }
       return unknown(range, 'a function not read');
     }
-    if (this.depth > MAX_DEPTH) return unknown(range, 'nested too deeply');
+    if (this.depth > MAX_DEPTH) return this.tooDeep(range);
     // A function is not applied inside itself: recursion could branch without end.
     if (this.applying.has(fn.node.id)) return unknown(range, 'a recursive function');
     this.applying.add(fn.node.id);

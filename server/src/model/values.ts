@@ -67,6 +67,9 @@ export function derived(value: Value): Value {
   return value;
 }
 
+/** Why the model stopped reading a value or a module: past its nesting limit (reported as model-depth-limit). */
+export const TOO_DEEP = 'nested too deeply';
+
 export function unknown(range: TextRange, reason: string): Value {
   return { kind: 'unknown', reason, range };
 }
