@@ -2,7 +2,7 @@
 // (client/src/groups.ts, the part of the view that needs no VS Code), on recorded machines.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { deviceDescription, deviceFacts, groupDescription, groupIds, groupLead, groupState } from '../client/src/groups';
+import { deviceDescription, deviceFacts, devicePickItem, groupDescription, groupIds, groupLead, groupState, labelText } from '../client/src/groups';
 import { statusFor, statusText } from '../client/src/statusText';
 import { escapeHtml, topologyHtml } from '../client/src/topologyHtml';
 import { iommuGroups, isIsolatedGroup } from '../server/src/hardware/snapshot';
@@ -168,5 +168,36 @@ describe('status item', () => {
     assert.equal(statusFor(all, 'file:///w/configuration.nix')?.findings, 2);
     assert.equal(statusFor(all, 'file:///w/modules/x.nix')?.findings, 2);
     assert.equal(statusFor(all, undefined)?.findings, 3, 'no configuration in sight: the latest reported');
+  });
+});
+
+describe('snapshot names in labels, quick picks and notifications', () => {
+  // VS Code draws `$(name)` as an icon in labels and quick picks, and `[text](target)` as a link in notifications.
+  const unescapedIcon = /(?<!\\)\$\(/;
+  it('a hostile device name is inert: no icon, no link, no control or format characters', () => {
+    const [device] = loadMachine('guide-desktop').devices.filter((candidate) => candidate.address === '0000:0f:00.0');
+    assert.ok(device);
+    const hostile = {
+      ...device,
+      deviceName: '$(rocket) Totally a GPU [open](command:workbench.action.terminal.new)\u202e\u0007',
+      vendorName: '$(alert)Vendor',
+      driver: '$(x)',
+    };
+    const item = devicePickItem(hostile);
+    for (const text of [item.label, item.description, item.detail, labelText(deviceDescription(hostile)), labelText(groupDescription([hostile], true))]) {
+      assert.doesNotMatch(text, unescapedIcon, text);
+      assert.doesNotMatch(text, /\]\(/, text);
+      assert.doesNotMatch(text, /[\p{Cc}\p{Cf}]/u, text);
+    }
+    assert.match(item.label, /\\\$\(rocket\) Totally a GPU \[open\] \(command:/, 'the name is still readable');
+  });
+
+  it('ordinary names are unchanged', () => {
+    const [device] = loadMachine('guide-desktop').devices.filter((candidate) => candidate.address === '0000:0f:00.0');
+    assert.ok(device);
+    const item = devicePickItem(device);
+    assert.equal(item.label, '0f:00.0 GM204 [GeForce GTX 980]');
+    assert.equal(item.description, 'NVIDIA Corporation [10de:13c0]');
+    assert.equal(item.address, '0000:0f:00.0');
   });
 });

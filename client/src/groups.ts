@@ -19,6 +19,30 @@ export function deviceName(device: Device): string {
   return device.deviceName ?? `${device.vendorName ?? device.vendor} [${device.vendor}:${device.device}]`;
 }
 
+/**
+ * Text from the snapshot for a VS Code label, description, quick-pick item or notification, where
+ * `$(name)` is drawn as an icon and (in notifications) `[text](target)` as a link: made inert with
+ * VS Code's own icon escape (`\$(`) and a space between `]` and `(`, control and format characters
+ * made spaces (a device name is whatever the snapshot file says). Not for HTML or for tooltips
+ * written with `appendText`, which escape for themselves.
+ */
+export function labelText(text: string): string {
+  return text
+    .replace(/[\p{Cc}\p{Cf}\u2028\u2029]/gu, ' ')
+    .replace(/\$\(/g, '\\$(')
+    .replace(/\]\(/g, '] (');
+}
+
+/** The quick-pick item of "Pass through a device" (GPUs are sorted first by the caller). */
+export function devicePickItem(device: Device): { label: string; description: string; detail: string; address: string } {
+  return {
+    label: labelText(`${device.address.replace(/^0000:/, '')} ${device.deviceName ?? `${device.vendor}:${device.device}`}`),
+    description: labelText(`${device.vendorName ?? device.vendor} [${device.vendor}:${device.device}]`),
+    detail: labelText(`IOMMU group ${device.iommuGroup ?? 'none'} · driver ${driverText(device)}${device.bootVga ? ' · boot GPU' : ''}`),
+    address: device.address,
+  };
+}
+
 /** The ids to bind for a group: its endpoints' vendor:device, once each. */
 export function groupIds(devices: Device[]): string[] {
   return [...new Set(devices.filter((device) => !isBridge(device)).map((device) => `${device.vendor}:${device.device}`))];

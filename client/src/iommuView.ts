@@ -3,7 +3,7 @@
 // facts in tooltips, and the configuration lines that bind it.
 import { commands, Event, EventEmitter, MarkdownString, ThemeColor, ThemeIcon, TreeDataProvider, TreeItem, TreeItemCollapsibleState, Uri } from 'vscode';
 import { LanguageClient } from 'vscode-languageclient/node';
-import { BindingLine, Device, deviceDescription, deviceFacts, deviceName, groupDescription, isBridge, isDisplay } from './groups';
+import { BindingLine, Device, deviceDescription, deviceFacts, deviceName, groupDescription, isBridge, isDisplay, labelText } from './groups';
 import { hardwareView } from './hardware';
 
 export type { Device } from './groups';
@@ -37,7 +37,7 @@ export class IommuGroupsView implements TreeDataProvider<IommuNode> {
       const { isolated } = node;
       const gpu = node.devices.find(isDisplay);
       const item = new TreeItem(`Group ${node.group}`, gpu ? TreeItemCollapsibleState.Expanded : TreeItemCollapsibleState.Collapsed);
-      item.description = groupDescription(node.devices, isolated);
+      item.description = labelText(groupDescription(node.devices, isolated));
       item.contextValue = 'iommuGroup';
       item.iconPath = new ThemeIcon(isolated ? 'pass' : 'warning', new ThemeColor(isolated ? 'testing.iconPassed' : 'list.warningForeground'));
       const tooltip = new MarkdownString(undefined, true);
@@ -51,8 +51,8 @@ export class IommuGroupsView implements TreeDataProvider<IommuNode> {
       return item;
     }
     const { device } = node;
-    const item = new TreeItem(`${device.address.replace(/^0000:/, '')} ${deviceName(device)}`);
-    item.description = deviceDescription(device);
+    const item = new TreeItem(labelText(`${device.address.replace(/^0000:/, '')} ${deviceName(device)}`));
+    item.description = labelText(deviceDescription(device));
     const tooltip = new MarkdownString(undefined, true);
     tooltip.appendText(deviceFacts(device, node.bindings).join('\n'));
     item.tooltip = tooltip;

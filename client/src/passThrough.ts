@@ -4,7 +4,7 @@
 import { Position, QuickPickItem, Range, Selection, TextEditorRevealType, Uri, ViewColumn, window, workspace, WorkspaceEdit } from 'vscode';
 import { ExecuteCommandRequest, LanguageClient } from 'vscode-languageclient/node';
 import { CommandResult, HARDWARE_REQUEST, HardwareResponse, SERVER_COMMANDS } from '../../shared/protocol';
-import { driverText } from './groups';
+import { devicePickItem } from './groups';
 
 /** Without `address`, asks which device to pass through. */
 export async function passThroughDevice(client: LanguageClient, configuration: Uri | undefined, address?: string): Promise<void> {
@@ -22,12 +22,7 @@ export async function passThroughDevice(client: LanguageClient, configuration: U
   const devices = hardware.snapshot.devices
     .filter((device) => !device.class.startsWith('0604'))
     .sort((a, b) => Number(!a.class.startsWith('03')) - Number(!b.class.startsWith('03')) || a.address.localeCompare(b.address));
-  const items: (QuickPickItem & { address: string })[] = devices.map((device) => ({
-    label: `${device.address.replace(/^0000:/, '')} ${device.deviceName ?? `${device.vendor}:${device.device}`}`,
-    description: `${device.vendorName ?? device.vendor} [${device.vendor}:${device.device}]`,
-    detail: `IOMMU group ${device.iommuGroup ?? 'none'} · driver ${driverText(device)}${device.bootVga ? ' · boot GPU' : ''}`,
-    address: device.address,
-  }));
+  const items: (QuickPickItem & { address: string })[] = devices.map(devicePickItem);
   const picked = address
     ? items.find((item) => item.address === address)
     : await window.showQuickPick(items, { title: 'Pass through a device (its whole IOMMU group goes to the VM)', matchOnDescription: true });

@@ -1,7 +1,9 @@
 // `nix-vfio scan --from` and `groups --from` with the new options: --section for a paste holding
 // two listings of one machine, --cpu-vendor over what the paste shows, inferred facts in the
-// groups table, and a paste with nothing usable as an error quoting its first lines.
+// groups table, and lines it cannot read named by number and reason, never quoted.
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { runCli } from '../../server/src/cli/main';
@@ -41,6 +43,30 @@ describe('CLI import options', () => {
     assert.equal(chosen.code, 0);
     assert.match(chosen.stdout, /^IOMMU Group 16 \(isolated\)$/m);
     assert.match(chosen.stderr, /two-snapshots\.md: section 1 \(lines 3–7, 5 devices\) left out/);
+  });
+
+  it('never repeats a line it could not read: numbers and reasons only, with devices and without', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nix-vfio-import-'));
+    try {
+      const secret = 'AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG $(rm -rf ~) <img src=x>';
+      const withDevices = join(dir, 'with-devices.txt');
+      writeFileSync(withDevices, `${secret}\n${readFileSync(join(LISTINGS, 'guide-desktop.iommu-script.txt'), 'utf8')}\n${secret}\n`);
+      const nothing = join(dir, 'nothing.txt');
+      writeFileSync(nothing, `${secret}\n\n${secret}\n`);
+      for (const command of ['scan', 'groups']) {
+        const read = await run([command, '--from', withDevices]);
+        assert.equal(read.code, 0);
+        assert.match(read.stderr, /with-devices\.txt:1-2: skipped 2 lines, not a line of any listing this import reads$/m);
+        const refused = await run([command, '--from', nothing]);
+        assert.equal(refused.code, 2);
+        assert.match(refused.stderr, /line 1: not a line of any listing this import reads/);
+        for (const output of [read.stdout, read.stderr, refused.stdout, refused.stderr]) {
+          for (const piece of ['AWS', 'wJalr', 'rm -rf', '<img']) assert.ok(!output.includes(piece), `${command}: output repeats ${piece}:\n${output}`);
+        }
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('rejects bad option values and the options without --from', async () => {

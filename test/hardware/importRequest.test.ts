@@ -24,7 +24,7 @@ describe('editor import of a pasted listing', () => {
     rmSync(workspace, { recursive: true, force: true });
   });
 
-  it('answers with the snapshot and every skipped line, numbered, with why', async () => {
+  it('answers with the snapshot and every skipped line, numbered, with why (never its text)', async () => {
     const response = (await session.connection.sendRequest(IMPORT_LISTING_REQUEST, { text: listing('markdown-bold-bullets.md') })) as ImportListingResponse<{
       devices: { iommuGroup: number }[];
     }>;
@@ -34,9 +34,9 @@ describe('editor import of a pasted listing', () => {
       [24, 24, 25, 25],
     );
     assert.deepEqual(response.messages, [
-      'pasted listing:1: skipped, a markdown heading: ## My IOMMU groups',
-      'pasted listing:3: skipped, not a line of any listing this import reads: My groups look like this (X570 board, BIOS 4021):',
-      'pasted listing:13: skipped, not a line of any listing this import reads: Why does the 1080 not show up in virt-manager?',
+      'pasted listing:1: skipped, a markdown heading',
+      'pasted listing:3: skipped, not a line of any listing this import reads',
+      'pasted listing:13: skipped, not a line of any listing this import reads',
     ]);
   });
 

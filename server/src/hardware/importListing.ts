@@ -69,7 +69,7 @@ export function importListing(text: string, options: ImportOptions = {}): Import
   }
   skipped.sort((a, b) => a.line - b.line);
   if (devices.length === 0) {
-    const firstUnread = skipped.slice(0, 5).map((entry) => `  line ${entry.line}: ${entry.text.trim()}  (${entry.reason})`);
+    const firstUnread = skipped.slice(0, 5).map((entry) => `  line ${entry.line}: ${entry.reason}`);
     return {
       ok: false,
       kind: 'nothing-usable',

@@ -1,5 +1,5 @@
 // How an import is reported to the user, the same in the CLI and the editor: each skipped line
-// with its number and why (runs of consecutive lines skipped for one reason as a range), the
+// by its number and why (never its text) (runs of consecutive lines skipped for one reason as a range), the
 // sections left out, and the facts inferred and what from.
 import { snapshotText } from './displayText';
 import type { ImportResult, SkippedLine } from './importListing';
@@ -11,12 +11,12 @@ export function skippedMessages(skipped: readonly SkippedLine[], source: string)
     let j = i;
     const first = skipped[i]!;
     while (j + 1 < skipped.length && skipped[j + 1]!.line === skipped[j]!.line + 1 && skipped[j + 1]!.reason === first.reason) j++;
-    // The user's own paste, quoted so the line can be found; made inert for the terminal and the editor.
-    const quoted = snapshotText(first.text, 120);
+    // Line numbers and reasons only, never the text: a line that could not be read may be anything
+    // the user pasted by mistake (a token, a password), and the number finds it in the paste.
     messages.push(
       j === i
-        ? `${source}:${first.line}: skipped, ${first.reason}: ${quoted}`
-        : `${source}:${first.line}-${skipped[j]!.line}: skipped ${j - i + 1} lines, ${first.reason} (first: ${quoted})`,
+        ? `${source}:${first.line}: skipped, ${first.reason}`
+        : `${source}:${first.line}-${skipped[j]!.line}: skipped ${j - i + 1} lines, ${first.reason}`,
     );
     i = j + 1;
   }
