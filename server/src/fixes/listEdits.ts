@@ -141,11 +141,14 @@ export function addListItem(model: OptionModel, view: ConfigView, option: string
  * under a condition that has nothing to do with VFIO. Undefined: create a binding instead.
  */
 export function listTarget(model: OptionModel, view: ConfigView, option: string): Definition | undefined {
-  const definitions = view
+  const lists = view
     .effectiveDefinitions(option)
     .filter((definition) => definition.value.kind === 'list' && definition.value.literals.length > 0)
-    .filter((definition) => !isGeneratedFile(model, definition.file))
-    .filter((definition) => definition.conditions.length === 0 || guardsVfioSetup(definition));
+    .filter((definition) => !isGeneratedFile(model, definition.file));
+  let definitions = lists.filter((definition) => definition.conditions.length === 0 || guardsVfioSetup(definition));
+  // Every set a new binding could go into is conditional too (the whole module under one mkIf):
+  // a new binding would land beside the conditional list, where Nix rejects the option bound twice.
+  if (definitions.length === 0 && attrsetsAbove(model, option.split('.'), view.specialisation).every((scope) => scope.conditional)) definitions = lists;
   const rank = (definition: Definition) =>
     (definition.conditions.length === 0 ? 0 : 4) + (definition.specialisation === view.specialisation ? 0 : 2) + (definition.file === model.root ? 0 : 1);
   return [...definitions].sort((a, b) => rank(a) - rank(b))[0];
@@ -172,6 +175,15 @@ export function createBinding(
   const longest = Math.max(...pool.map((scope) => scope.prefix.length));
   const best = pool.filter((scope) => scope.prefix.length === longest);
   const scope = best.find((candidate) => candidate.file === model.root) ?? best[0]!;
+  // The set binds this very path already (under a condition the caller passed over): Nix rejects
+  // a second `rest = …;` in one set, so there is no binding to add here.
+  if (
+    scope.bindings.some(
+      (binding) =>
+        binding.names.length === path.length - scope.prefix.length && binding.names.every((name, index) => name === path[scope.prefix.length + index]),
+    )
+  )
+    return undefined;
   // Read in place: the analysis asks every finding's fix whether it would change something.
   const text = model.files.get(scope.file)?.source ?? '';
   const rest = path.slice(scope.prefix.length);
