@@ -2,7 +2,7 @@
 // keeps (identical cards, a shared id) come out of every ids list, and the addresses go to
 // driver_override in the scripted initrd (extending a script that already does it, else the
 // guide's DEVS loop). An ids list left empty goes with its kernel parameter or modprobe line.
-import { OptionModel } from '../model/optionModel';
+import type { OptionModel } from '../model/optionModel';
 import { modelBindings, normaliseAddress, VfioBinding } from '../vfio/vfioBindings';
 import { lineEndAt, lineStartAt, pastLineBreak, TextRange } from '../text';
 import { addOverrideScriptFix } from './addOverrideScript';
@@ -55,12 +55,43 @@ function wholeEmptiedSetting(text: string, binding: VfioBinding, run: TextRange)
   return undefined;
 }
 
+/** The model's editable bindings, looked up per request (an analysis may ask for thousands): ids by lower-case token, driver_override slots by specialisation. */
+interface BindingIndex {
+  ids: Map<string, VfioBinding[]>;
+  slots: Map<string | undefined, VfioBinding[]>;
+  /** Each binding's place in the model's order (edits come in that order, as before the index). */
+  order: Map<VfioBinding, number>;
+}
+
+const indexes = new WeakMap<OptionModel, BindingIndex>();
+
+function bindingIndex(model: OptionModel): BindingIndex {
+  let index = indexes.get(model);
+  if (!index) {
+    index = { ids: new Map(), slots: new Map(), order: new Map() };
+    for (const binding of modelBindings(model)) {
+      index.order.set(binding, index.order.size);
+      if (!binding.exact) continue;
+      if (binding.kind === 'id') {
+        const key = binding.token.toLowerCase();
+        index.ids.set(key, [...(index.ids.get(key) ?? []), binding]);
+      } else if (binding.via === 'driver-override') {
+        const key = binding.definition.specialisation;
+        index.slots.set(key, [...(index.slots.get(key) ?? []), binding]);
+      }
+    }
+    indexes.set(model, index);
+  }
+  return index;
+}
+
 export const bindByAddressFix: Fix<'bind-by-address'> = {
   id: 'bind-by-address',
   edits(model, { ids, addresses, specialisation }) {
     if (!Array.isArray(ids) || !Array.isArray(addresses)) return [];
     const drop = new Set(ids.map((id) => id.toLowerCase()).filter(Boolean));
-    const written = modelBindings(model).filter((binding) => binding.kind === 'id' && binding.exact && drop.has(binding.token.toLowerCase()));
+    const index = bindingIndex(model);
+    const written = [...drop].flatMap((id) => index.ids.get(id) ?? []).sort((a, b) => index.order.get(a)! - index.order.get(b)!);
     const removals: FileEdit[] = [];
     const seen = new Set<string>();
     for (const binding of written) {
@@ -71,22 +102,14 @@ export const bindByAddressFix: Fix<'bind-by-address'> = {
       if (!seen.has(key)) removals.push(edit);
       seen.add(key);
     }
-    const hasScript = modelBindings(model).some(
-      (binding) => binding.via === 'driver-override' && binding.exact && binding.definition.specialisation === specialisation,
-    );
+    const scriptSlots = index.slots.get(specialisation) ?? [];
+    const hasScript = scriptSlots.length > 0;
     const binding = hasScript
       ? addVfioIdsFix.edits(model, { via: 'driver-override', tokens: addresses })
       : addOverrideScriptFix.edits(model, { addresses, specialisation });
     // Ids are only taken away when the addresses get bound (or already are): a script that cannot
     // be written (its parent is an expression: `boot.initrd = import ./initrd.nix;`) means no fix.
-    const alreadyBound = (address: string) =>
-      modelBindings(model).some(
-        (other) =>
-          other.via === 'driver-override' &&
-          other.exact &&
-          other.definition.specialisation === specialisation &&
-          normaliseAddress(other.token) === normaliseAddress(address),
-      );
+    const alreadyBound = (address: string) => scriptSlots.some((other) => normaliseAddress(other.token) === normaliseAddress(address));
     if (binding.length === 0 && !addresses.every(alreadyBound)) return [];
     return [...removals, ...binding];
   },
