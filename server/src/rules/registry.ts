@@ -55,6 +55,7 @@ import { gpuDriverBeforeOverride } from './gpuDriverBeforeOverride';
 import { vfioIdCollision } from './vfioIdCollision';
 import { vfioIdMalformed } from './vfioIdMalformed';
 import { vfioOverrideTooLate } from './vfioOverrideTooLate';
+import { vfioShortAddress } from './vfioShortAddress';
 
 export const RULES: readonly Rule[] = [
   syntaxError,
@@ -74,6 +75,7 @@ export const RULES: readonly Rule[] = [
   vfioIdCollision,
   vfioBootGpuBound,
   vfioOverrideTooLate,
+  vfioShortAddress,
   initrdScriptsWithSystemdInitrd,
   vfioVirqfdRemoved,
   vfioModulesMissing,
