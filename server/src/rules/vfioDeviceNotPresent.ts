@@ -65,7 +65,7 @@ export const vfioDeviceNotPresent: Rule = {
         // A short address of a present device: vfio-short-address says what is wrong with it.
         if (binding.noDevice && hardware.devices.some((device) => device.address === normaliseAddress(binding.token))) continue;
         const { devices: offered, likely } = candidates(binding, view, hardware);
-        const replacement = likely && offered.length === 1 ? (binding.kind === 'id' ? idOf(offered[0]) : offered[0].address) : undefined;
+        const replacement = likely && offered.length === 1 ? (binding.kind === 'id' ? idOf(offered[0]!) : offered[0]!.address) : undefined;
         const what =
           binding.kind === 'id' ? `No device in the hardware snapshot has id ${binding.token}` : `No device in the hardware snapshot is at ${binding.token}`;
         findings.push({

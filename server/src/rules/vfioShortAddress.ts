@@ -55,5 +55,6 @@ function fullAddressFix(shortOnes: VfioBinding[]): FixRequest {
     title: `Write ${normaliseAddress(binding.token)}`,
     args: { via: binding.via, token: binding.token, replacement: normaliseAddress(binding.token) },
   }));
-  return steps.length === 1 ? steps[0] : allOf(`Write ${steps.map((step) => (step.args as { replacement: string }).replacement).join(', ')}`, steps);
+  const only = steps[0];
+  return steps.length === 1 && only ? only : allOf(`Write ${steps.map((step) => (step.args as { replacement: string }).replacement).join(', ')}`, steps);
 }

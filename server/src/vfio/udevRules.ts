@@ -45,7 +45,8 @@ export function udevOverrides(text: string): UdevOverride[] {
     let subsystemOk = true;
     let reprobes = false;
     for (const key of line.matchAll(KEY)) {
-      const [, name, attribute, operator, value] = key;
+      // The pattern's groups all take part in every match (the attribute one may be empty).
+      const [, name, attribute, operator, value = ''] = key;
       const valueStart = start + key.index! + key[0].length - value.length - 1;
       if (name === 'ATTR' && attribute === 'driver_override' && (operator === '=' || operator === ':=')) driver = value;
       else if ((name === 'KERNEL' || name === 'KERNELS') && operator === '==') address = { text: value, start: valueStart };
