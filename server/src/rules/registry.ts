@@ -56,6 +56,7 @@ import { vfioIdCollision } from './vfioIdCollision';
 import { vfioIdMalformed } from './vfioIdMalformed';
 import { vfioOverrideTooLate } from './vfioOverrideTooLate';
 import { vfioShortAddress } from './vfioShortAddress';
+import { bootOptionWithoutPrefix } from './bootOptionWithoutPrefix';
 
 export const RULES: readonly Rule[] = [
   syntaxError,
@@ -76,6 +77,7 @@ export const RULES: readonly Rule[] = [
   vfioBootGpuBound,
   vfioOverrideTooLate,
   vfioShortAddress,
+  bootOptionWithoutPrefix,
   initrdScriptsWithSystemdInitrd,
   vfioVirqfdRemoved,
   vfioModulesMissing,
