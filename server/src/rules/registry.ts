@@ -7,6 +7,7 @@ import { kernelParamUnquotedSpace } from './kernelParamUnquotedSpace';
 import { syntaxError } from './syntaxError';
 import { initrdScriptsWithSystemdInitrd } from './initrdScriptsWithSystemdInitrd';
 import { vfioVirqfdRemoved } from './vfioVirqfdRemoved';
+import { vfioVirqfdKernelConfig } from './vfioVirqfdKernelConfig';
 import { vfioModulesMissing } from './vfioModulesMissing';
 import { vfioModulesTooLate } from './vfioModulesTooLate';
 import { vfioSoftdepMissing } from './vfioSoftdepMissing';
@@ -76,6 +77,7 @@ export const RULES: readonly Rule[] = [
   vfioOverrideTooLate,
   initrdScriptsWithSystemdInitrd,
   vfioVirqfdRemoved,
+  vfioVirqfdKernelConfig,
   vfioModulesMissing,
   vfioModulesTooLate,
   vfioSoftdepMissing,

@@ -1,6 +1,7 @@
 // Binding ids or slots to vfio-pci does nothing if vfio-pci is never loaded: nothing loads it
 // on its own for a GPU, so the GPU driver takes the card.
 import { modelCommands } from '../vfio/commands';
+import { kernelConfigAnswers } from '../vfio/kernelConfig';
 import { kernelModules } from '../vfio/kernelModules';
 import { vfioBindings } from '../vfio/vfioBindings';
 import { initrdGpuDrivers } from '../vfio/gpuDrivers';
@@ -22,7 +23,9 @@ export const vfioModulesMissing: Rule = {
       const loaded = kernelModules(view, ['boot.kernelModules', 'boot.initrd.kernelModules']).some((entry) => entry.name === 'vfio_pci');
       // The guide's script loads it itself (`modprobe -i vfio-pci`).
       const byScript = modelCommands(view).some((text) => /modprobe\b[^\n]*\bvfio[-_]pci\b/.test(text));
-      if (loaded || byScript) continue;
+      // vfio-pci built into the kernel (`VFIO_PCI y` in boot.kernelPatches) registers at boot by itself.
+      const builtIn = kernelConfigAnswers(view).some((answer) => answer.name === 'VFIO_PCI' && answer.value === 'y');
+      if (loaded || byScript || builtIn) continue;
       const first = bindings.find((binding) => view.owns(binding.definition));
       if (!first) continue;
       const onlyAvailable = kernelModules(view, ['boot.initrd.availableKernelModules']).some((entry) => entry.name === 'vfio_pci');
