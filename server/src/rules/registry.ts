@@ -20,6 +20,7 @@ import { modprobeVfioOption } from './modprobeVfioOption';
 import { kernelParamTypo } from './kernelParamTypo';
 import { kernelParamConflict } from './kernelParamConflict';
 import { unsafeInterruptsPrefix } from './unsafeInterruptsPrefix';
+import { moduleParamPrefix } from './moduleParamPrefix';
 import { acsOverrideUnpatched } from './acsOverrideUnpatched';
 import { acsOverrideIsolation } from './acsOverrideIsolation';
 import { efifbOffObsolete } from './efifbOffObsolete';
@@ -89,6 +90,7 @@ export const RULES: readonly Rule[] = [
   kernelParamTypo,
   kernelParamConflict,
   unsafeInterruptsPrefix,
+  moduleParamPrefix,
   acsOverrideUnpatched,
   acsOverrideIsolation,
   efifbOffObsolete,
