@@ -43,6 +43,7 @@ import { kernelParamCost } from './kernelParamCost';
 import { hugepagesMemory } from './hugepagesMemory';
 import { hostGpuDriverBlacklisted } from './hostGpuDriverBlacklisted';
 import { nvidiaPrimeOnVfioCard } from './nvidiaPrimeOnVfioCard';
+import { igpuVfioWithGvt } from './igpuVfioWithGvt';
 import { vfioBoundTwoWays } from './vfioBoundTwoWays';
 import { nixEvaluationError } from './nixEvaluationError';
 import { mkForceDropsVfio } from './mkForceDropsVfio';
@@ -113,6 +114,7 @@ export const RULES: readonly Rule[] = [
   hugepagesMemory,
   hostGpuDriverBlacklisted,
   nvidiaPrimeOnVfioCard,
+  igpuVfioWithGvt,
   vfioBoundTwoWays,
   nixEvaluationError,
   mkForceDropsVfio,
