@@ -32,7 +32,7 @@ export const igpuVfioWithGvt: Rule = {
       const evidence: { what: string; definition: Definition; range: TextRange }[] = [];
       for (const { text, item, definition } of kernelParams(view)) {
         const written = text && /^([\w-]+)=(.*)$/.exec(text);
-        if (written && canonicalParamName(written[1]) === 'i915.enable_gvt' && TRUTHY.test(written[2]))
+        if (written && canonicalParamName(written[1]!) === 'i915.enable_gvt' && TRUTHY.test(written[2]!))
           evidence.push({ what: `"${text}"`, definition, range: item.range });
       }
       const kvmgt = view.effectiveDefinitions('virtualisation.kvmgt.enable');

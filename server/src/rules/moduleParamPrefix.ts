@@ -62,7 +62,8 @@ export const moduleParamPrefix: Rule = {
         if (!text || !view.owns(definition)) continue;
         const written = /^(?:([\w-]+)\.)?([\w-]+)(=[^\s]*)?$/.exec(text);
         if (!written) continue;
-        const name = canonicalParamName(written[2]);
+        const paramWritten = written[2]!;
+        const name = canonicalParamName(paramWritten);
         const parameter = PARAMETERS[name];
         if (!parameter) continue;
         const prefix = written[1] === undefined ? undefined : canonicalParamName(written[1]);
@@ -81,7 +82,7 @@ export const moduleParamPrefix: Rule = {
             (prefix === undefined
               ? `"${shown}" is a parameter of the ${module ?? parameter.module} module: without the module prefix the kernel does not know it and passes it on to init, so nothing is set`
               : `"${shown}": ${written[2]} is a parameter of ${module ?? parameter.module}, not of ${written[1]}, so nothing is set`) +
-            ` (${parameter.effect}). Write ${module ? `${module}.${shown.slice(shown.indexOf(written[2]))}` : `kvm_amd.${written[2]} or kvm_intel.${written[2]}, for your CPU`}.`,
+            ` (${parameter.effect}). Write ${module ? `${module}.${shown.slice(shown.indexOf(paramWritten))}` : `kvm_amd.${written[2]} or kvm_intel.${written[2]}, for your CPU`}.`,
           file: definition.file,
           range: item.range,
           fix: replacement ? { fix: 'replace-list-item', title: `Write ${replacement}`, args: { option: KERNEL_PARAMS, item: text, replacement } } : undefined,

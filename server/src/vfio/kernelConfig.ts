@@ -60,20 +60,22 @@ export function kernelConfigAnswers(view: ConfigView): KernelConfigAnswer[] {
       const patchName = /\bname\s*=\s*"([^"$\\]*)"/.exec(text)?.[1];
       const base = { patchName, definition, item: range };
       const extra = /\bextraConfig\s*=\s*(''|")/.exec(text);
-      const body = extra ? stringBodyEnd(text, extra.index + extra[0].length - extra[1].length) : undefined;
+      const body = extra ? stringBodyEnd(text, extra.index + extra[0].length - extra[1]!.length) : undefined;
       if (body) {
         let offset = body.start;
         for (const line of text.slice(body.start, body.end).split('\n')) {
           const answer = /^(\s*)([A-Za-z0-9_]+)(\?)?[ \t]+([^#]*[^#\s])/.exec(line);
           // A line with interpolation is not known text.
           if (answer && !line.includes('${')) {
-            const start = range.start + offset + answer[1].length;
+            // Groups 1, 2 and 4 always take part in a match.
+            const indent = answer[1]!.length;
+            const start = range.start + offset + indent;
             answers.push({
               ...base,
-              name: answer[2],
-              value: answer[4],
+              name: answer[2]!,
+              value: answer[4]!,
               optional: answer[3] !== undefined,
-              range: { start, end: start + answer[0].length - answer[1].length },
+              range: { start, end: start + answer[0].length - indent },
             });
           }
           offset += line.length + 1;
@@ -84,7 +86,7 @@ export function kernelConfigAnswers(view: ConfigView): KernelConfigAnswer[] {
         const bindings = /\b([A-Z][A-Z0-9_]*)\s*=\s*([^;{}]*);/g;
         bindings.lastIndex = structured.index;
         for (let binding = bindings.exec(text); binding; binding = bindings.exec(text)) {
-          const words = binding[2]
+          const words = binding[2]!
             .replace(/\b(lib\.)?(mkForce|mkDefault|mkOverride\s+\d+)\b/g, '')
             .replace(/\b(lib\.)?kernel\./g, '')
             .replace(/[()]/g, ' ')
@@ -94,7 +96,7 @@ export function kernelConfigAnswers(view: ConfigView): KernelConfigAnswer[] {
           const value = STRUCTURED_VALUES[optional ? (words[1] ?? '') : (words[0] ?? '')];
           if (value === undefined || words.length !== (optional ? 2 : 1)) continue;
           const start = range.start + binding.index;
-          answers.push({ ...base, name: binding[1], value, optional, range: { start, end: start + binding[0].length } });
+          answers.push({ ...base, name: binding[1]!, value, optional, range: { start, end: start + binding[0].length } });
         }
       }
     }

@@ -90,12 +90,12 @@ export function writerScriptText(source: SourceText, range: TextRange): { writer
   const text = source.slice(range.start, range.end);
   const writer = WRITER.exec(text);
   if (writer) {
-    const value = readStringLiteral(text, writer[0].length - writer[3].length, range.start);
-    return value && { writer: writer[1], value };
+    const value = readStringLiteral(text, writer[0].length - writer[3]!.length, range.start);
+    return value && { writer: writer[1]!, value };
   }
   if (APPLICATION.test(text)) {
     const field = /\btext\s*=\s*(''|")/.exec(text);
-    const value = field ? readStringLiteral(text, field.index + field[0].length - field[1].length, range.start) : undefined;
+    const value = field ? readStringLiteral(text, field.index + field[0].length - field[1]!.length, range.start) : undefined;
     return value && { writer: 'writeShellApplication', value };
   }
   return undefined;
