@@ -23,6 +23,7 @@ import { unsafeInterruptsPrefix } from './unsafeInterruptsPrefix';
 import { moduleParamPrefix } from './moduleParamPrefix';
 import { acsOverrideUnpatched } from './acsOverrideUnpatched';
 import { acsOverrideIsolation } from './acsOverrideIsolation';
+import { acsPatchKernelMismatch } from './acsPatchKernelMismatch';
 import { efifbOffObsolete } from './efifbOffObsolete';
 import { iommuPassthroughInfo } from './iommuPassthroughInfo';
 import { libvirtOptionRemoved } from './libvirtOptionRemoved';
@@ -94,6 +95,7 @@ export const RULES: readonly Rule[] = [
   moduleParamPrefix,
   acsOverrideUnpatched,
   acsOverrideIsolation,
+  acsPatchKernelMismatch,
   efifbOffObsolete,
   iommuPassthroughInfo,
   libvirtOptionRenamed,
