@@ -61,7 +61,14 @@ export const vfioVirqfdKernelConfig: Rule = {
             `${when} VFIO_VIRQFD is a bool that vfio-pci selects: while vfio-pci is built it comes out y, not ${answer.value}, and ${GENERATOR} stops the build ("option not set correctly"). ` +
             'It cannot be turned off on its own; remove the line.';
         }
-        findings.push({ code: VFIO_VIRQFD_KERNEL_CONFIG, severity, message, file: answer.definition.file, range: answer.range });
+        findings.push({
+          code: VFIO_VIRQFD_KERNEL_CONFIG,
+          severity,
+          message,
+          file: answer.definition.file,
+          range: answer.range,
+          fix: { fix: 'remove-kernel-config-answer', title: `Remove ${written}`, args: { name: answer.name, value: answer.value } },
+        });
       }
     }
     return findings;
