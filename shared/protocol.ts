@@ -77,7 +77,7 @@ export interface StatusParams {
   hardwareSource: string;
   hardwareProblem?: string;
   findings: number;
-  /** Of those, errors and warnings (the rest are infos and hints). */
+  /** Of `findings`, those of severity error and warning (for a status bar's counts). */
   errors?: number;
   warnings?: number;
   /** The host the root was checked as (a flake's nixosConfigurations name, hosts/<name>, …), when there is one. */
