@@ -70,7 +70,8 @@ export const moduleParamPrefix: Rule = {
         if (prefix !== undefined && !KNOWN_MODULES.has(prefix)) continue;
         // `nested` belongs to the vendor's KVM module.
         const module = name === 'nested' ? (vendor ? `kvm_${vendor}` : undefined) : parameter.module;
-        if (prefix !== undefined && (module === undefined ? /^kvm_(amd|intel)$/.test(prefix) : prefix === canonicalParamName(module))) continue;
+        // Both KVM vendor modules have `nested`: either prefix names a real parameter (the vendor is kvm-module-wrong-vendor's).
+        if (prefix !== undefined && (name === 'nested' ? /^kvm_(amd|intel)$/.test(prefix) : prefix === canonicalParamName(module!))) continue;
         // Only a plain literal is rewritten: an interpolated item keeps the expression it is built from.
         const literal = item.value.kind === 'string' && item.value.literal;
         const replacement = module && literal && !text.includes(HOLE) ? `${module}.${written[2]}${written[3] ?? ''}` : undefined;
