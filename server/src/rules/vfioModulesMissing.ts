@@ -1,11 +1,11 @@
 // Binding ids or slots to vfio-pci does nothing if vfio-pci is never loaded: nothing loads it
 // on its own for a GPU, so the GPU driver takes the card.
 import { modelCommands } from '../vfio/commands';
-import { kernelConfigAnswers } from '../vfio/kernelConfig';
 import { kernelModules } from '../vfio/kernelModules';
 import { vfioBindings } from '../vfio/vfioBindings';
 import { initrdGpuDrivers } from '../vfio/gpuDrivers';
 import { softdepsBeforeVfio } from '../vfio/modprobeConfig';
+import { kernelConfigAnswers } from '../vfio/kernelConfig';
 import { allOf, Finding, FixRequest, Rule } from './types';
 
 export const VFIO_MODULES_MISSING = 'vfio-modules-missing';
