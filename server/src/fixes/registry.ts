@@ -12,6 +12,7 @@ import { bindByAddressFix } from './bindByAddress';
 import { overrideScriptToUdevFix } from './overrideScriptToUdev';
 import { removeBindingFix } from './removeBinding';
 import { removeListItemFix } from './removeListItem';
+import { removeKernelConfigAnswerFix } from './removeKernelConfigAnswer';
 import { renameOptionFix } from './renameOption';
 import { replaceModprobeWordFix } from './replaceModprobeWord';
 import { removeVfioTokenFix } from './removeVfioToken';
@@ -39,6 +40,7 @@ export const FIXES = {
   'suppress-on-binding-line': suppressOnBindingLineFix,
   'add-list-items': addListItemsFix,
   'remove-binding': removeBindingFix,
+  'remove-kernel-config-answer': removeKernelConfigAnswerFix,
   'rename-option': renameOptionFix,
   'add-binding': addBindingFix,
   'replace-modprobe-word': replaceModprobeWordFix,
