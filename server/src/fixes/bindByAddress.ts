@@ -1,11 +1,11 @@
 // Binds devices by address instead of by id: the ids that would also take a device the host
 // keeps (identical cards, a shared id) come out of every ids list, and the addresses go to
-// driver_override in the scripted initrd (extending a script that already does it, else the
-// guide's DEVS loop). An ids list left empty goes with its kernel parameter or modprobe line.
-import type { OptionModel } from '../model/optionModel';
+// driver_override (extending udev rules or a script that already do it, else the guide's DEVS
+// loop in the scripted initrd or udev rules with the systemd initrd: addOverrideScript.ts). An ids list left empty goes with its kernel parameter or modprobe line.
+import { configView, OptionModel } from '../model/optionModel';
 import { modelBindings, normaliseAddress, VfioBinding } from '../vfio/vfioBindings';
 import { lineEndAt, lineStartAt, pastLineBreak, TextRange } from '../text';
-import { addOverrideScriptFix } from './addOverrideScript';
+import { addOverrideScriptFix, maySystemdInitrd } from './addOverrideScript';
 import { addVfioIdsFix } from './addVfioIds';
 import { removeFromList } from './listEdits';
 import { FileEdit, Fix } from './types';
@@ -55,7 +55,7 @@ function wholeEmptiedSetting(text: string, binding: VfioBinding, run: TextRange)
   return undefined;
 }
 
-/** The model's editable bindings, looked up per request (an analysis may ask for thousands): ids by lower-case token, driver_override slots by specialisation. */
+/** The model's editable bindings, looked up per request (an analysis may ask for thousands): ids by lower-case token, slots bound by address (driver_override script or udev rule) by specialisation. */
 interface BindingIndex {
   ids: Map<string, VfioBinding[]>;
   slots: Map<string | undefined, VfioBinding[]>;
@@ -75,7 +75,7 @@ function bindingIndex(model: OptionModel): BindingIndex {
       if (binding.kind === 'id') {
         const key = binding.token.toLowerCase();
         index.ids.set(key, [...(index.ids.get(key) ?? []), binding]);
-      } else if (binding.via === 'driver-override') {
+      } else if (binding.via === 'driver-override' || binding.via === 'udev-rule') {
         const key = binding.definition.specialisation;
         index.slots.set(key, [...(index.slots.get(key) ?? []), binding]);
       }
@@ -102,14 +102,16 @@ export const bindByAddressFix: Fix<'bind-by-address'> = {
       if (!seen.has(key)) removals.push(edit);
       seen.add(key);
     }
-    const scriptSlots = index.slots.get(specialisation) ?? [];
-    const hasScript = scriptSlots.length > 0;
-    const binding = hasScript
-      ? addVfioIdsFix.edits(model, { via: 'driver-override', tokens: addresses })
-      : addOverrideScriptFix.edits(model, { addresses, specialisation });
+    // Extend what binds by address already: udev rules, or (only while the initrd is surely the
+    // scripted one: the systemd initrd has no preDeviceCommands) a driver_override script.
+    const slots = index.slots.get(specialisation) ?? [];
+    const udev = maySystemdInitrd(configView(model, specialisation));
+    const extendable = (['udev-rule', 'driver-override'] as const).filter((via) => via === 'udev-rule' || !udev);
+    const via = extendable.find((candidate) => slots.some((binding) => binding.via === candidate));
+    const binding = via ? addVfioIdsFix.edits(model, { via, tokens: addresses }) : addOverrideScriptFix.edits(model, { addresses, specialisation });
     // Ids are only taken away when the addresses get bound (or already are): a script that cannot
     // be written (its parent is an expression: `boot.initrd = import ./initrd.nix;`) means no fix.
-    const alreadyBound = (address: string) => scriptSlots.some((other) => normaliseAddress(other.token) === normaliseAddress(address));
+    const alreadyBound = (address: string) => slots.some((other) => !other.noDevice && normaliseAddress(other.token) === normaliseAddress(address));
     if (binding.length === 0 && !addresses.every(alreadyBound)) return [];
     return [...removals, ...binding];
   },
