@@ -237,7 +237,10 @@ function applyFileEdits(files: Files, edits: FileEdit[]): Files {
   return result;
 }
 
-/** Every known list item of every definition, as `option: text`, counted. */
+/**
+ * Every known list item of every definition, by text, counted. Kept means kept somewhere:
+ * a fix may move a list to its right option (`kernelParams` → `boot.kernelParams`).
+ */
 function listItems(model: OptionModel): Map<string, number> {
   const items = new Map<string, number>();
   for (const definition of model.definitions) {
@@ -245,14 +248,14 @@ function listItems(model: OptionModel): Map<string, number> {
     for (const item of definition.value.items) {
       const text = knownText(item.value);
       if (text === undefined) continue;
-      const key = `${definition.path.join('.')}: ${text}`;
+      const key = `list item: ${text}`;
       items.set(key, (items.get(key) ?? 0) + 1);
     }
   }
   return items;
 }
 
-/** Whether an item of the same option now holds every word `item` held (`ids=a` became `ids=a,b`). */
+/** Whether an item now holds every word `item` held (`ids=a` became `ids=a,b`). */
 function extendedIn(item: string, kept: Map<string, number>): boolean {
   const option = item.slice(0, item.indexOf(': '));
   const words = (text: string) =>
