@@ -4,7 +4,9 @@
 //   operator applied after the literal is read);
 // - a path ending in a slash (`./a/`, `~/a/`, `./a/${x}/`: "path has a trailing slash");
 // - comparisons chained without parentheses (`a == b == c`, `a < b <= c`): `==`/`!=` and
-//   `<`/`<=`/`>`/`>=` are %nonassoc, so Nix stops with "syntax error".
+//   `<`/`<=`/`>`/`>=` are %nonassoc, so Nix stops with "syntax error";
+// - a keyword where a name goes (`x.in`, `a.let = …;`, `inherit (x) if;`, an argument named
+//   `or`): the lexer makes keywords tokens of their own, never ID; only `or` may name attributes.
 import type { Node } from 'web-tree-sitter';
 
 export interface LiteralProblem {
@@ -13,6 +15,7 @@ export interface LiteralProblem {
 }
 
 const MAX_INT = 2n ** 63n - 1n;
+const KEYWORDS = new Set(['assert', 'else', 'if', 'in', 'inherit', 'let', 'rec', 'then', 'with']);
 const EQUALITY = new Set(['==', '!=']);
 const ORDERING = new Set(['<', '<=', '>', '>=']);
 
@@ -32,6 +35,12 @@ export function literalProblems(root: Node, limit = 20): LiteralProblem[] {
   const pending: Node[] = [root];
   while (pending.length > 0 && problems.length < limit) {
     const node = pending.pop()!;
+    if (node.type === 'identifier') {
+      const parent = node.parent?.type;
+      const namesArgument = parent === 'formal' || parent === 'function_expression';
+      if (KEYWORDS.has(node.text) || (node.text === 'or' && namesArgument)) report(node, `syntax error: '${node.text}' is a keyword, it cannot be a name here`);
+      continue;
+    }
     if (node.type === 'integer_expression') {
       if (/^\d+$/.test(node.text) && BigInt(node.text) > MAX_INT) report(node, `invalid integer '${node.text}'`);
       continue;
