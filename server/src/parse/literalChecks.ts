@@ -48,6 +48,10 @@ export function literalProblems(root: Node, limit = 20): LiteralProblem[] {
     if (node.type === 'path_expression' || node.type === 'hpath_expression') {
       const last = node.namedChildren[node.namedChildCount - 1];
       if (last?.type === 'path_fragment' && last.text.endsWith('/')) report(node, `path '${node.text}' has a trailing slash`);
+      // `./a//b`: Nix's path token has no empty segment, and it reads no update operator there.
+      // (With `${…}` in the path Nix's lexer reads on differently, and accepts it.)
+      else if (/^(\/|\.\.?\/|~\/)/.test(node.text) && node.namedChildCount === 1 && node.text.includes('//'))
+        report(node, `syntax error: '//' inside the path '${node.text}'`);
       continue;
     }
     const operator = operatorOf(node);

@@ -50,6 +50,8 @@ interface Scope {
   parent?: Scope;
 }
 
+const UPDATE_WITHOUT_SPACES = /^[A-Za-z_][\w'-]*(\/\/[A-Za-z_][\w'-]*)+$/;
+
 const SET_TYPES = new Set(['attrset_expression', 'rec_attrset_expression', 'let_attrset_expression']);
 
 function bound(scope: Scope | undefined, name: string): boolean {
@@ -113,6 +115,13 @@ export function scopeProblems(root: Node, limit = 20): ScopeProblem[] {
       case 'variable_expression': {
         const name = node.childForFieldName('name')?.text ?? node.text;
         if (!bound(scope, name)) report(node, `undefined variable '${name}'`);
+        continue;
+      }
+      case 'path_expression': {
+        // The grammar reads `a//b` (the update operator, no spaces) as a relative path; Nix reads
+        // the variables a and b.
+        if (UPDATE_WITHOUT_SPACES.test(node.text))
+          for (const name of node.text.split('//')) if (!bound(scope, name)) report(node, `undefined variable '${name}'`);
         continue;
       }
       case 'function_expression': {
