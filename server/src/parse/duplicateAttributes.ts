@@ -196,8 +196,9 @@ function check(root: Node, recursive: boolean, limit: number): AttributeProblem[
     const node = pending.pop()!;
     const isLet = node.type === 'let_expression';
     if ((SET_TYPES.has(node.type) || isLet || node.type === 'let_attrset_expression') && !builder.built.has(node.id)) builder.build(node, 0, isLet);
-    for (let i = node.namedChildCount - 1; i >= 0; i--) {
-      const child = node.namedChild(i);
+    const children = node.namedChildren;
+    for (let i = children.length - 1; i >= 0; i--) {
+      const child = children[i];
       if (child) pending.push(child);
     }
   }

@@ -36,11 +36,12 @@ export function literalProblems(root: Node, limit = 20): LiteralProblem[] {
   while (pending.length > 0 && problems.length < limit) {
     const node = pending.pop()!;
     if (node.type === 'identifier') {
-      const parent = node.parent?.type;
-      const namesArgument = parent === 'formal' || parent === 'function_expression';
-      if (KEYWORDS.has(node.text) || (node.text === 'or' && namesArgument)) report(node, `syntax error: '${node.text}' is a keyword, it cannot be a name here`);
+      if (KEYWORDS.has(node.text)) report(node, `syntax error: '${node.text}' is a keyword, it cannot be a name here`);
       continue;
     }
+    // An argument named `or` (checked from above: a node's parent costs a walk from the root).
+    const argument = node.type === 'formal' ? node.childForFieldName('name') : node.type === 'function_expression' ? node.childForFieldName('universal') : null;
+    if (argument?.text === 'or') report(argument, `syntax error: 'or' is a keyword, it cannot be a name here`);
     if (node.type === 'integer_expression') {
       if (/^\d+$/.test(node.text) && BigInt(node.text) > MAX_INT) report(node, `invalid integer '${node.text}'`);
       continue;
@@ -61,8 +62,9 @@ export function literalProblems(root: Node, limit = 20): LiteralProblem[] {
         if (inner && sameClass(operator, inner)) report(node, `'${inner}' and '${operator}' cannot be chained without parentheses (syntax error)`);
       }
     }
-    for (let i = node.namedChildCount - 1; i >= 0; i--) {
-      const child = node.namedChild(i);
+    const children = node.namedChildren;
+    for (let i = children.length - 1; i >= 0; i--) {
+      const child = children[i];
       if (child) pending.push(child);
     }
   }

@@ -166,8 +166,9 @@ export function scopeProblems(root: Node, limit = 20): ScopeProblem[] {
       pushBindings(node, inner, merged, pending);
       continue;
     }
-    for (let i = node.namedChildCount - 1; i >= 0; i--) {
-      const child = node.namedChild(i);
+    const children = node.namedChildren;
+    for (let i = children.length - 1; i >= 0; i--) {
+      const child = children[i];
       if (child) pending.push({ node: child, scope: inner, merged });
     }
   }
@@ -206,8 +207,9 @@ function pushBindings(node: Node, scope: Scope | undefined, merged: boolean, pen
         const name = first ? attrName(first) : undefined;
         if (name?.kind === 'static' && (firstKeys.get(name.name) ?? 0) > 1) valueMerged = true;
       }
-      for (let k = binding.namedChildCount - 1; k >= 0; k--) {
-        const part = binding.namedChild(k);
+      const parts = binding.namedChildren;
+      for (let k = parts.length - 1; k >= 0; k--) {
+        const part = parts[k];
         if (part && part.type !== 'inherited_attrs') pending.push({ node: part, scope, merged: valueMerged });
       }
     }
