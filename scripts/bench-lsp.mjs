@@ -69,7 +69,7 @@ async function initialize(server, folder) {
 
 function rssMegabytes(pid) {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+)/.exec(status)[1]) / 1024;
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]) / 1024;
 }
 
 /**
@@ -94,7 +94,7 @@ function coldStartFloor(text, runs) {
     spawnSync(process.execPath, ['-e', ''], { stdio: 'ignore' });
     nodeAlone.push(performance.now() - started);
     const spawned = performance.timeOrigin + performance.now();
-    const [took, doneAt] = spawnSync(process.execPath, ['-e', script], { input: text, encoding: 'utf8' }).stdout.split(' ').map(Number);
+    const [took = NaN, doneAt = NaN] = spawnSync(process.execPath, ['-e', script], { input: text, encoding: 'utf8' }).stdout.split(' ').map(Number);
     treeSitter.push(took);
     // Spawn to parsed, in a process that only loads the parser and parses the file: no server at all.
     nodeAndTreeSitter.push(doneAt - spawned);
@@ -247,7 +247,7 @@ export async function benchLanguageServer({ quick = false } = {}) {
         cold.median,
         TARGETS.cold,
         'ms',
-        `initialize answered at ${cold.initialized.toFixed(0)} ms; first run (no code cache yet) ${cold.firstRun.toFixed(0)} ms; ` +
+        `initialize answered at ${cold.initialized.toFixed(0)} ms; first run (no code cache yet) ${(cold.firstRun ?? NaN).toFixed(0)} ms; ` +
           `tree-sitter init + grammar + first parse ${floor.treeSitter.toFixed(0)} ms (×${(cold.median / floor.treeSitter).toFixed(1)}); parse alone ${parseSmall.full.toFixed(1)} ms; node with an empty script ${floor.nodeAlone.toFixed(0)} ms; spawn → tree-sitter loaded and this file parsed, no server ${floor.nodeAndTreeSitter.toFixed(0)} ms; loading the server bundle (entry + code cache) ${floor.bundleLoad.toFixed(0)} ms`,
       ],
       [

@@ -18,7 +18,7 @@ test('the extension publishes diagnostics for the guide example in VS Code (exte
     try {
       vscodeExecutablePath = await downloadAndUnzipVSCode({ version: '1.100.3', timeout: 30_000 });
     } catch (error) {
-      t.skip(`cannot download VS Code here (${String(error.message).split('\n')[0]}); set VSCODE_EXECUTABLE to run it`);
+      t.skip(`cannot download VS Code here (${(error instanceof Error ? error.message : String(error)).split('\n')[0]}); set VSCODE_EXECUTABLE to run it`);
       return;
     }
   }
