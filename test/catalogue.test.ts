@@ -29,7 +29,17 @@ export function typeChecks(): Finding[] {
   const json: FixRequest = { fix: 'all-of', title: 't', args: { steps: JSON.stringify([good]) } };
   // @ts-expect-error a rule must say whether it needs hardware
   const rule: Rule = { code: 'x', severity: 'info', title: 't', check: () => [] };
-  void rule;
+  // @ts-expect-error a rule that loops the views itself says so (acrossViews: true)
+  const looping: Rule = { code: 'x', severity: 'info', title: 't', needsHardware: false, check: () => [] };
+  const ownerless: Rule = {
+    code: 'x',
+    severity: 'info',
+    title: 't',
+    needsHardware: false,
+    // @ts-expect-error a per-view rule's findings name the definition they are about (owner)
+    checkView: () => [{ code: 'x', severity: 'info', message: 'm', file: 'f', range }],
+  };
+  void [rule, looping, ownerless];
   return [misspelt, joined, extra, json].map((fix) => ({ code: 'x', severity: 'info', message: 'm', file: 'f', range, fix }));
 }
 
@@ -48,7 +58,7 @@ describe('typed catalogue', () => {
     const registered = new Set<Rule>(RULES);
     for (const name of ruleFiles) {
       const exported = Object.values(require(join(__dirname, '..', 'server', 'src', 'rules', name.replace(/\.ts$/, '.js')))).filter(
-        (value): value is Rule => typeof value === 'object' && value !== null && 'check' in value,
+        (value): value is Rule => typeof value === 'object' && value !== null && ('check' in value || 'checkView' in value),
       );
       assert.equal(exported.length, 1, `${name} exports one rule`);
       assert.ok(registered.delete(exported[0]!), `${name}'s rule is in the registry`);

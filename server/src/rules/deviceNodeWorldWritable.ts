@@ -17,6 +17,7 @@ export const deviceNodeWorldWritable: Rule = {
   code: DEVICE_NODE_WORLD_WRITABLE,
   severity: 'warning',
   needsHardware: false,
+  acrossViews: true,
   title: 'A VM memory or VFIO device node writable by every user',
   check({ views }) {
     const findings: Finding[] = [];

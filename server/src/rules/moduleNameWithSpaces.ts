@@ -14,6 +14,7 @@ export const moduleNameWithSpaces: Rule = {
   severity: 'warning',
   otherSeverities: ['error'],
   needsHardware: false,
+  acrossViews: true,
   title: 'A module list item with spaces: module options, or several names in one string',
   check({ views }) {
     const findings: Finding[] = [];

@@ -14,6 +14,7 @@ export const vfioDriverRace: Rule = {
   code: VFIO_DRIVER_RACE,
   severity: 'warning',
   needsHardware: false,
+  acrossViews: true,
   title: 'vfio-pci loads only in stage 2 and nothing keeps the GPU driver off the card',
   check({ views, hardware }) {
     const findings: Finding[] = [];

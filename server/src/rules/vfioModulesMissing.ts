@@ -13,6 +13,7 @@ export const vfioModulesMissing: Rule = {
   code: VFIO_MODULES_MISSING,
   severity: 'warning',
   needsHardware: false,
+  acrossViews: true,
   title: 'Devices bound to vfio-pci, but the vfio modules are never loaded',
   check({ views }) {
     const findings: Finding[] = [];
