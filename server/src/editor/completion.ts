@@ -5,7 +5,8 @@ import { HardwareSnapshot, PciDevice } from '../hardware/snapshot';
 import { OptionModel } from '../model/optionModel';
 import { boundDevices, describeDevice, idOf, isBridge, isDisplay, slotOf } from '../vfio/devices';
 import { KERNEL_PARAMS } from '../vfio/kernelParams';
-import { COMMAND_OPTIONS, modelBindings, MODPROBE_OPTIONS } from '../vfio/vfioBindings';
+import { COMMAND_OPTIONS } from '../vfio/scripts';
+import { modelBindings, MODPROBE_OPTIONS } from '../vfio/vfioBindings';
 import { TextRange } from '../text';
 import { className } from '../hardware/pciClasses';
 

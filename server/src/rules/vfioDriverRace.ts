@@ -4,7 +4,7 @@
 import { driversForBoundCards, driversKeptOff } from '../vfio/cardDrivers';
 import { initrdGpuDrivers } from '../vfio/gpuDrivers';
 import { kernelModules } from '../vfio/kernelModules';
-import { modelCommands } from '../vfio/commands';
+import { modelCommands } from '../vfio/scripts';
 import { vfioBindings } from '../vfio/vfioBindings';
 import { Finding, FixRequest, Rule } from './types';
 
