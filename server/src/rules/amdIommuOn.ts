@@ -2,12 +2,20 @@
 // default whenever the firmware enables it, and recent kernels log "AMD-Vi: Unknown option - 'on'".
 import { cpuVendor } from '../vfio/cpuVendor';
 import { KERNEL_PARAMS, kernelParams, paramName, paramValue } from '../vfio/kernelParams';
+import { fill } from './messages';
 import { Rule, ViewFinding } from './types';
 
 export const AMD_IOMMU_ON = 'amd-iommu-on-invalid';
 
+const MESSAGES = {
+  invalid:
+    `"{text}" is not a value the kernel knows (it logs "AMD-Vi: Unknown option - 'on'"). ` +
+    'The AMD IOMMU is on by default when AMD-Vi/IOMMU is enabled in the firmware; the parameter can go.',
+} as const;
+
 export const amdIommuOn: Rule = {
   code: AMD_IOMMU_ON,
+  messages: MESSAGES,
   severity: 'info',
   needsHardware: false,
   title: 'amd_iommu=on is not a valid value',
@@ -22,9 +30,7 @@ export const amdIommuOn: Rule = {
         owner: definition,
         code: AMD_IOMMU_ON,
         severity: 'info',
-        message:
-          `"${text}" is not a value the kernel knows (it logs "AMD-Vi: Unknown option - 'on'"). ` +
-          'The AMD IOMMU is on by default when AMD-Vi/IOMMU is enabled in the firmware; the parameter can go.',
+        message: fill(MESSAGES.invalid, { text }),
         file: definition.file,
         range: item.range,
         fix: { fix: 'remove-list-item', title: `Remove "${text}"`, args: { option: KERNEL_PARAMS, item: text } },

@@ -3,11 +3,19 @@
 // firmware framebuffer of a VGA device it takes, so the parameter usually does nothing now.
 import { atLeast, kernelVersion } from '../vfio/kernelVersion';
 import { kernelParams } from '../vfio/kernelParams';
+import { fill } from './messages';
 import { Rule, ViewFinding } from './types';
 
 export const EFIFB_OFF_OBSOLETE = 'efifb-off-obsolete';
 
+const MESSAGES = {
+  obsolete:
+    '{text} usually does nothing here ({kernel}): NixOS kernels since 5.15 hand the boot framebuffer to simpledrm rather than efifb or vesafb, and since Linux 6.0 vfio-pci removes the firmware framebuffer of a VGA device it takes. ' +
+    'If the host still holds the card at boot, guides use initcall_blacklist=sysfb_init instead.',
+} as const;
+
 export const efifbOffObsolete: Rule = {
+  messages: MESSAGES,
   code: EFIFB_OFF_OBSOLETE,
   severity: 'info',
   needsHardware: false,
@@ -23,9 +31,7 @@ export const efifbOffObsolete: Rule = {
         owner: definition,
         code: EFIFB_OFF_OBSOLETE,
         severity: 'info',
-        message:
-          `${text} usually does nothing here (${kernel.source}): NixOS kernels since 5.15 hand the boot framebuffer to simpledrm rather than efifb or vesafb, and since Linux 6.0 vfio-pci removes the firmware framebuffer of a VGA device it takes. ` +
-          'If the host still holds the card at boot, guides use initcall_blacklist=sysfb_init instead.',
+        message: fill(MESSAGES.obsolete, { text, kernel: kernel.source }),
         file: definition.file,
         range: item.range,
         fix: { fix: 'remove-list-item', title: `Remove ${text}`, args: { option: 'boot.kernelParams', item: text } },

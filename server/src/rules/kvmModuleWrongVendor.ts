@@ -2,11 +2,17 @@
 // boot, and usually means hardware-configuration.nix came from another machine.
 import { knownText } from '../model/values';
 import { kernelModules } from '../vfio/kernelModules';
+import { fill } from './messages';
 import { Rule, ViewFinding } from './types';
 
 export const KVM_MODULE_WRONG_VENDOR = 'kvm-module-wrong-vendor';
 
+const MESSAGES = {
+  wrongVendor: '{module} is for {moduleVendor} CPUs, but the hardware snapshot shows an {cpuVendor} CPU: it fails to load and KVM stays off. Use {right}.',
+} as const;
+
 export const kvmModuleWrongVendor: Rule = {
+  messages: MESSAGES,
   code: KVM_MODULE_WRONG_VENDOR,
   severity: 'warning',
   needsHardware: true,
@@ -26,7 +32,12 @@ export const kvmModuleWrongVendor: Rule = {
         owner: entry.definition,
         code: KVM_MODULE_WRONG_VENDOR,
         severity: 'warning',
-        message: `${written ?? entry.name} is for ${vendor === 'intel' ? 'AMD' : 'Intel'} CPUs, but the hardware snapshot shows an ${vendor === 'intel' ? 'Intel' : 'AMD'} CPU: it fails to load and KVM stays off. Use ${right}.`,
+        message: fill(MESSAGES.wrongVendor, {
+          module: written ?? entry.name,
+          moduleVendor: vendor === 'intel' ? 'AMD' : 'Intel',
+          cpuVendor: vendor === 'intel' ? 'Intel' : 'AMD',
+          right,
+        }),
         file: entry.definition.file,
         range: entry.range,
         fix: written

@@ -4,7 +4,14 @@ import { Rule, ViewFinding } from './types';
 
 export const MEMLOCK_UNLIMITED_EVERYONE = 'memlock-unlimited-everyone';
 
+const MESSAGES = {
+  everyone:
+    'Every user ("*") may lock unlimited memory: any local user can pin all of RAM and starve the host. ' +
+    'Give the limit to the user or group that runs the VM instead (domain = "@libvirtd" or your user name); libvirt raises the limit for the QEMU it starts by itself.',
+} as const;
+
 export const memlockUnlimitedEveryone: Rule = {
+  messages: MESSAGES,
   code: MEMLOCK_UNLIMITED_EVERYONE,
   severity: 'warning',
   needsHardware: false,
@@ -26,9 +33,7 @@ export const memlockUnlimitedEveryone: Rule = {
           owner: definition,
           code: MEMLOCK_UNLIMITED_EVERYONE,
           severity: 'warning',
-          message:
-            'Every user ("*") may lock unlimited memory: any local user can pin all of RAM and starve the host. ' +
-            'Give the limit to the user or group that runs the VM instead (domain = "@libvirtd" or your user name); libvirt raises the limit for the QEMU it starts by itself.',
+          message: MESSAGES.everyone,
           file: definition.file,
           range: item.range,
         });

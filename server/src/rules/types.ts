@@ -4,6 +4,7 @@ import type { FixRequest } from '../fixes/types';
 import type { HardwareSnapshot } from '../hardware/snapshot';
 import type { ConfigView, Definition, OptionModel } from '../model/optionModel';
 import type { TextRange } from '../text';
+import type { MessageTemplates } from './messages';
 
 export type Severity = 'error' | 'warning' | 'info' | 'hint';
 
@@ -73,6 +74,8 @@ interface RuleMeta {
   title: string;
   /** Says nothing without a hardware snapshot: the analysis does not run it then. */
   needsHardware: boolean;
+  /** The sentences it says, by name, with `{name}` placeholders (`fill` in messages.ts); every finding's message comes from one (a test checks). */
+  messages?: MessageTemplates;
 }
 
 /** The usual rule: the driver runs `checkView` on the base configuration and on each specialisation. */
