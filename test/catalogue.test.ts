@@ -57,7 +57,9 @@ describe('typed catalogue', () => {
   });
 
   it('each rule file exports the rule registered for it, codes unique', () => {
-    const ruleFiles = readdirSync(join(SERVER_SRC, 'rules')).filter((name) => name.endsWith('.ts') && !['registry.ts', 'types.ts', 'messages.ts'].includes(name));
+    const ruleFiles = readdirSync(join(SERVER_SRC, 'rules')).filter(
+      (name) => name.endsWith('.ts') && !['registry.ts', 'types.ts', 'messages.ts'].includes(name),
+    );
     const registered = new Set<Rule>(RULES);
     for (const name of ruleFiles) {
       const exported = Object.values(require(join(__dirname, '..', 'server', 'src', 'rules', name.replace(/\.ts$/, '.js')))).filter(
