@@ -11,6 +11,7 @@ import { addVfioIdsFix } from './addVfioIds';
 import { bindByAddressFix } from './bindByAddress';
 import { removeBindingFix } from './removeBinding';
 import { removeListItemFix } from './removeListItem';
+import { removeKernelConfigAnswerFix } from './removeKernelConfigAnswer';
 import { renameOptionFix } from './renameOption';
 import { replaceModprobeWordFix } from './replaceModprobeWord';
 import { removeVfioTokenFix } from './removeVfioToken';
@@ -37,6 +38,7 @@ export const FIXES = {
   'suppress-on-binding-line': suppressOnBindingLineFix,
   'add-list-items': addListItemsFix,
   'remove-binding': removeBindingFix,
+  'remove-kernel-config-answer': removeKernelConfigAnswerFix,
   'rename-option': renameOptionFix,
   'add-binding': addBindingFix,
   'replace-modprobe-word': replaceModprobeWordFix,

@@ -28,6 +28,8 @@ export interface FixArguments {
   'bind-by-address': { ids: readonly string[]; addresses: readonly string[]; specialisation?: string };
   'remove-binding': { option: string };
   'remove-list-item': { option: string; item: string };
+  /** A kernel config answer in boot.kernelPatches (`NAME value`), with its line. */
+  'remove-kernel-config-answer': { name: string; value: string };
   'remove-vfio-token': { via: BindingVia; token: string };
   'rename-option': { from: string; to: string };
   'replace-list-item': { option: string; item: string; replacement: string };

@@ -19,7 +19,7 @@ import { describeChanges, remainingFindings, summarizeEdits } from '../editor/co
 import { completionsAt } from '../editor/completion';
 import { hoverAt } from '../editor/hover';
 import { inlayHints } from '../editor/inlayHints';
-import { applySteps, PassthroughPlan, planPassthrough } from '../editor/passthrough';
+import { applySteps, groupPassThroughRefusal, PassthroughPlan, planPassthrough } from '../editor/passthrough';
 import { isSetupStep, planSetupStep } from '../editor/setupSteps';
 import { markdownText, snapshotText } from '../hardware/displayText';
 import { describeDevice, devicesFor } from '../vfio/devices';
@@ -155,11 +155,16 @@ export class EditorFeatures {
     connection.onRequest(HARDWARE_REQUEST, async (params: { uri: string }): Promise<HardwareResponse> => {
       const context = await this.analysisFor(params.uri);
       if (!context?.hardware) return { groups: [] };
-      const groups = [...iommuGroups(context.hardware)].map(([group, devices]) => ({
-        group,
-        devices: devices.map((device) => device.address),
-        isolated: isIsolatedGroup(devices),
-      }));
+      const hardware = context.hardware;
+      const groups = [...iommuGroups(hardware)].map(([group, devices]) => {
+        const refused = groupPassThroughRefusal(hardware, devices);
+        return {
+          group,
+          devices: devices.map((device) => device.address),
+          isolated: isIsolatedGroup(devices),
+          ...(refused ? { passThroughRefused: refused } : {}),
+        };
+      });
       return {
         snapshot: context.hardware,
         groups,
