@@ -9,6 +9,7 @@ import { addModprobeLineFix } from './addModprobeLine';
 import { addOverrideScriptFix } from './addOverrideScript';
 import { addVfioIdsFix } from './addVfioIds';
 import { bindByAddressFix } from './bindByAddress';
+import { overrideScriptToUdevFix } from './overrideScriptToUdev';
 import { removeBindingFix } from './removeBinding';
 import { removeListItemFix } from './removeListItem';
 import { removeKernelConfigAnswerFix } from './removeKernelConfigAnswer';
@@ -35,6 +36,7 @@ export const FIXES = {
   'add-modprobe-line': addModprobeLineFix,
   'add-override-script': addOverrideScriptFix,
   'bind-by-address': bindByAddressFix,
+  'override-script-to-udev': overrideScriptToUdevFix,
   'suppress-on-binding-line': suppressOnBindingLineFix,
   'add-list-items': addListItemsFix,
   'remove-binding': removeBindingFix,

@@ -26,6 +26,8 @@ export interface FixArguments {
   'add-override-script': { addresses: readonly string[]; specialisation?: string };
   'add-vfio-ids': { via: BindingVia; tokens: readonly string[] };
   'bind-by-address': { ids: readonly string[]; addresses: readonly string[]; specialisation?: string };
+  /** The driver_override loop of preDeviceCommands rewritten as udev rules (systemd initrd). */
+  'override-script-to-udev': { specialisation?: string };
   'remove-binding': { option: string };
   'remove-list-item': { option: string; item: string };
   /** A kernel config answer in boot.kernelPatches (`NAME value`), with its line. */

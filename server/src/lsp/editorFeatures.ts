@@ -17,6 +17,7 @@ import { Analysis, DEFAULT_SETTINGS, runRules } from '../analysis/analyze';
 import { codeLenses } from '../editor/codeLens';
 import { describeChanges, remainingFindings, summarizeEdits } from '../editor/commandSummary';
 import { completionsAt } from '../editor/completion';
+import { setupCompletionsAt } from '../editor/setupCompletions';
 import { hoverAt } from '../editor/hover';
 import { inlayHints } from '../editor/inlayHints';
 import { applySteps, groupPassThroughRefusal, PassthroughPlan, planPassthrough } from '../editor/passthrough';
@@ -128,11 +129,19 @@ export class EditorFeatures {
     connection.onCompletion(async (params) => {
       const found = await this.at(params);
       if (!found) return [];
-      return completionsAt(found.context.analysis.model, found.context.hardware, found.context.path, found.offset).map((item) => ({
+      const { model } = found.context.analysis;
+      return [
+        ...completionsAt(model, found.context.hardware, found.context.path, found.offset),
+        ...setupCompletionsAt(model, found.context.hardware, found.context.path, found.offset),
+      ].map((item) => ({
         label: item.label,
         detail: item.detail,
         sortText: item.sortText,
         textEdit: { range: toRange(found.lines, item.replace), newText: item.insertText },
+        // Merged into the file's existing list: never a second boot.kernelParams (setupCompletions.ts).
+        ...(item.additionalEdits
+          ? { additionalTextEdits: item.additionalEdits.map((edit) => ({ range: toRange(found.lines, edit.range), newText: edit.newText })) }
+          : {}),
       }));
     });
     connection.onCodeLens(async (params) => {

@@ -59,6 +59,8 @@ import { gpuDriverBeforeOverride } from './gpuDriverBeforeOverride';
 import { vfioIdCollision } from './vfioIdCollision';
 import { vfioIdMalformed } from './vfioIdMalformed';
 import { vfioOverrideTooLate } from './vfioOverrideTooLate';
+import { vfioShortAddress } from './vfioShortAddress';
+import { bootOptionWithoutPrefix } from './bootOptionWithoutPrefix';
 
 export const RULES: readonly Rule[] = [
   syntaxError,
@@ -78,6 +80,8 @@ export const RULES: readonly Rule[] = [
   vfioIdCollision,
   vfioBootGpuBound,
   vfioOverrideTooLate,
+  vfioShortAddress,
+  bootOptionWithoutPrefix,
   initrdScriptsWithSystemdInitrd,
   vfioVirqfdRemoved,
   vfioVirqfdKernelConfig,
