@@ -10,6 +10,7 @@ export const syntaxError: Rule = {
   needsHardware: false,
   // Text only older Nix refuses (an attribute merge Nix 2.26 accepts) is a warning.
   otherSeverities: ['warning'],
+  acrossViews: true,
   title: 'Nix syntax error (checks in that part of the file are incomplete)',
   check({ model }) {
     const findings: Finding[] = [];
