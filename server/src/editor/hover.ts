@@ -16,9 +16,7 @@ export interface HoverInfo {
 
 /** The exactly-located binding under `offset` in `file`. */
 export function bindingAt(model: OptionModel, file: string, offset: number): VfioBinding | undefined {
-  return modelBindings(model).find(
-    (binding) => binding.exact && binding.definition.file === file && binding.range.start <= offset && offset <= binding.range.end,
-  );
+  return modelBindings(model).find((binding) => binding.exact && binding.file === file && binding.range.start <= offset && offset <= binding.range.end);
 }
 
 export function hoverAt(model: OptionModel, hardware: HardwareSnapshot | undefined, file: string, offset: number): HoverInfo | undefined {

@@ -13,7 +13,7 @@ export function inlayHints(model: OptionModel, hardware: HardwareSnapshot | unde
   if (!hardware) return [];
   const hints: InlayHint[] = [];
   for (const binding of modelBindings(model)) {
-    if (!binding.exact || binding.definition.file !== file) continue;
+    if (!binding.exact || binding.file !== file) continue;
     const devices = devicesFor(binding, hardware);
     if (devices.length === 0) continue;
     const names = [...new Set(devices.map(shortName))];

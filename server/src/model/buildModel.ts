@@ -12,6 +12,9 @@ import { AttrsetScope, OptionModel, sourceFile } from './optionModel';
 import { CachedBinding, cacheEntry, ModelCache } from './modelCache';
 import { attrPathNames, bindLet, Scope } from './scope';
 import { isSetLike, setOperand, topLevelNames, updateNames, updateOperands } from './setUpdate';
+import { listParts } from './listParts';
+import { decide } from './decide';
+import { DeclaredOption, OptionValue, readDeclarations, readWithOptionValues } from './userOptions';
 import type { ParsedSource, SourceLoader, UnchangedSince } from './sourceLoader';
 import { TopLevelBindings, topLevelBindings } from './topLevelBindings';
 
@@ -36,17 +39,11 @@ function rangeOf(node: SyntaxNode): TextRange {
 }
 
 export function buildModel(rootPath: string, load: SourceLoader, cache?: ModelCache): OptionModel {
-  const model: OptionModel = {
-    root: resolve(rootPath),
-    files: new Map(),
-    definitions: [],
-    attrsets: [],
-    unread: [],
-    imports: [],
-    specialisations: [],
-  };
-  new ModelBuilder(model, load, cache).addFile(model.root, undefined);
-  return model;
+  return readWithOptionValues((values) => {
+    const model: OptionModel = { root: resolve(rootPath), files: new Map(), definitions: [], attrsets: [], unread: [], imports: [], specialisations: [] };
+    new ModelBuilder(model, load, cache, values).addFile(model.root, undefined);
+    return model;
+  });
 }
 
 /** One module a host starts from, as a flake's `modules` list gives it (see host/flake.ts). */
@@ -58,8 +55,18 @@ export type RootModule =
  * in the model so findings about its `modules` list have a place).
  */
 export function buildHostModel(declaringFile: ParsedSource, modules: readonly RootModule[], load: SourceLoader, cache?: ModelCache): OptionModel {
+  return readWithOptionValues((values) => buildHostOnce(declaringFile, modules, load, cache, values));
+}
+
+function buildHostOnce(
+  declaringFile: ParsedSource,
+  modules: readonly RootModule[],
+  load: SourceLoader,
+  cache: ModelCache | undefined,
+  values: ReadonlyMap<string, OptionValue> | undefined,
+): OptionModel {
   const model: OptionModel = { root: declaringFile.path, files: new Map(), definitions: [], attrsets: [], unread: [], imports: [], specialisations: [] };
-  const builder = new ModelBuilder(model, load, cache);
+  const builder = new ModelBuilder(model, load, cache, values);
   const file = declaringFile.path;
   model.files.set(file, sourceFile(file, sourceTextOf(declaringFile.text), syntaxErrors(declaringFile.tree.rootNode)));
   for (const module of modules) {
@@ -85,7 +92,10 @@ class ModelBuilder {
     private readonly model: OptionModel,
     private readonly load: SourceLoader,
     private readonly cache?: ModelCache,
-  ) {}
+    optionValues?: ReadonlyMap<string, OptionValue>,
+  ) {
+    this.evaluator.optionValues = optionValues;
+  }
 
   addFile(
     path: string,
@@ -124,6 +134,8 @@ class ModelBuilder {
       loaded.release?.();
       return;
     }
+    const outer = this.evaluator.file;
+    this.evaluator.file = loaded.path;
     try {
       this.walkModule(expression, new Scope(), {
         file: loaded.path,
@@ -133,13 +145,17 @@ class ModelBuilder {
         depth: 0,
       });
     } finally {
+      this.evaluator.file = outer;
+      this.evaluator.applies.clear();
       loaded.release?.();
     }
   }
 
   /** A module written inside a file already in the model (a flake's inline module). */
   addInline(file: string, node: SyntaxNode): void {
+    this.evaluator.file = file;
     this.walkModule(node, new Scope(), { file, conditions: [], modifiers: [], depth: 0 });
+    this.evaluator.applies.clear();
   }
 
   /** A module: a function returning an attribute set, possibly under let/with, full or shorthand form. */
@@ -152,7 +168,8 @@ class ModelBuilder {
         const formals = node.childForFieldName('formals');
         for (const formal of formals?.namedChildren ?? []) {
           const name = formal?.type === 'formal' ? formal.childForFieldName('name')?.text : undefined;
-          if (name) inner.define(name, undefined);
+          if (name === 'config') inner.defineModuleConfig(name);
+          else if (name) inner.define(name, undefined);
         }
         const universal = node.childForFieldName('universal');
         if (universal) inner.define(universal.text, undefined);
@@ -213,6 +230,13 @@ class ModelBuilder {
     if (!fullForm) {
       this.walkAttrset(node, [], innerScope, context, MODULE_KEYS, spans);
     }
+    // Declarations first: the module's own `apply` functions are then known where its config reads them.
+    const declaring = (binding: SyntaxNode | null) => /^\s*"?options\b/.test(binding?.text ?? '');
+    for (const binding of fullForm ? bindings.filter(declaring) : []) {
+      const names = attrPathNames(binding!.childForFieldName('attrpath')!);
+      if (names[0] === 'options' && !names.includes(undefined))
+        this.declare(names.slice(1) as string[], binding!.childForFieldName('expression'), innerScope, context);
+    }
     for (const binding of bindings) {
       const names = attrPathNames(binding!.childForFieldName('attrpath')!);
       const value = binding!.childForFieldName('expression');
@@ -225,6 +249,15 @@ class ModelBuilder {
       }
     }
     if (fullForm && bindingSet) pushAll(this.model.unread, strayModuleAttributes(bindingSet, context.file, context.specialisation));
+  }
+
+  /** `options.<prefix> = …`: the options this module declares (userOptions.ts), each recorded once. */
+  private declare(prefix: string[], value: SyntaxNode | null, scope: Scope, context: WalkContext): void {
+    const found: DeclaredOption[] = [];
+    readDeclarations(value, prefix, scope, this.evaluator, context.file, found, this.evaluator.applies);
+    const declared = (this.model.declarations ??= []);
+    for (const declaration of found)
+      if (!declared.some((other) => other.file === declaration.file && other.range.start === declaration.range.start)) declared.push(declaration);
   }
 
   /** `rec { }` makes its own bindings visible to its values. */
@@ -290,10 +323,12 @@ class ModelBuilder {
       specialisations: model.specialisations.length,
       bindings: record.bindings.length,
     };
+    const configReads = this.evaluator.configReads;
     this.walkBinding(binding, prefix, scope, context, record, skip);
     const definitions = model.definitions.slice(before.definitions);
-    // Anything that read other files (imports inside specialisations) is walked again next time.
+    // Anything that read other files (imports inside specialisations, the module's `config`) is walked again next time.
     if (
+      this.evaluator.configReads !== configReads ||
       model.imports.length !== before.imports ||
       model.specialisations.length !== before.specialisations ||
       definitions.some((definition) => definition.file !== context.file)
@@ -428,12 +463,17 @@ class ModelBuilder {
     if (!call) return false;
     const { name, args } = call;
     if ((name === 'mkIf' || name === 'optionalAttrs') && args.length === 2) {
-      walkInner(args[1], { ...context, conditions: context.conditions.concat(detach(args[0].text)) });
+      // Settled only when it reads an option of the host's own modules (`cfg.enable`): off, the block sets nothing.
+      const reads = this.evaluator.configReads;
+      const decided = decide(this.evaluator, args[0], scope);
+      if (this.evaluator.configReads !== reads && decided === false) return true;
+      const known = this.evaluator.configReads !== reads && decided === true;
+      walkInner(args[1], known ? context : { ...context, conditions: context.conditions.concat(detach(args[0].text)) });
       return true;
     }
     if (name === 'mkMerge' && args.length === 1) {
       // The list may be built with `++`, let-bound names and `lib.optional(s)` (conditions kept).
-      for (const part of this.listParts(args[0], scope, context.conditions, 0)) {
+      for (const part of listParts(args[0], scope, context.conditions, 0)) {
         if ('unread' in part) this.unread(part.unread, path, context, 'mkMerge of a list that is not written here');
         else walkInner(part.element, { ...context, conditions: part.conditions }, part.scope);
       }
@@ -453,7 +493,7 @@ class ModelBuilder {
    * recorded as an unread import on its own, and the rest is still followed.
    */
   private walkImports(node: SyntaxNode, scope: Scope, context: WalkContext): void {
-    for (const part of this.listParts(node, scope, context.conditions, 0)) {
+    for (const part of listParts(node, scope, context.conditions, 0)) {
       if ('unread' in part) this.model.imports.push({ file: context.file, range: rangeOf(part.unread), problem: 'this part of the imports list is not read' });
       else this.walkModule(part.element, part.scope, { ...context, conditions: part.conditions });
     }
@@ -495,51 +535,6 @@ class ModelBuilder {
       }
     }
     this.walkAttrset(right.node, path, this.scopeForSet(right.node, right.scope), under(right.condition), replaced);
-  }
-
-  /** The elements of a list expression written in this module, each with its scope and conditions. */
-  private listParts(
-    node: SyntaxNode,
-    scope: Scope,
-    conditions: string[],
-    depth: number,
-  ): ({ element: SyntaxNode; scope: Scope; conditions: string[] } | { unread: SyntaxNode })[] {
-    if (depth > MAX_DEPTH) return [{ unread: node }];
-    switch (node.type) {
-      case 'list_expression':
-        return node.namedChildren
-          .filter((child): child is SyntaxNode => child !== null && child.type !== 'comment')
-          .map((element) => ({ element, scope, conditions }));
-      case 'parenthesized_expression':
-        return this.listParts(node.childForFieldName('expression')!, scope, conditions, depth + 1);
-      case 'binary_expression':
-        if (node.childForFieldName('operator')?.text !== '++') break;
-        return [
-          ...this.listParts(node.childForFieldName('left')!, scope, conditions, depth + 1),
-          ...this.listParts(node.childForFieldName('right')!, scope, conditions, depth + 1),
-        ];
-      case 'variable_expression': {
-        const entry = scope.lookup(node.text);
-        if (!entry?.node || entry.evaluating) break;
-        entry.evaluating = true;
-        try {
-          return this.listParts(entry.node, entry.scope, conditions, depth + 1);
-        } finally {
-          entry.evaluating = false;
-        }
-      }
-      case 'apply_expression': {
-        const call = libCall(node, scope);
-        if (call?.name === 'optional' && call.args.length === 2) {
-          return [{ element: call.args[1], scope, conditions: conditions.concat(detach(call.args[0].text)) }];
-        }
-        if (call?.name === 'optionals' && call.args.length === 2) {
-          return this.listParts(call.args[1], scope, conditions.concat(detach(call.args[0].text)), depth + 1);
-        }
-        break;
-      }
-    }
-    return [{ unread: node }];
   }
 
   private importPath(node: SyntaxNode, context: WalkContext, pathText = node.text): void {

@@ -42,10 +42,15 @@ export function mergeTextParts(parts: StringPart[]): StringPart[] {
       previous.source &&
       part.source &&
       previous.source.end === part.source.start &&
+      previous.file === part.file &&
       writtenAsIs(previous) &&
       writtenAsIs(part)
     ) {
-      merged[merged.length - 1] = { kind: 'text', text: previous.text + part.text, source: { start: previous.source.start, end: part.source.end } };
+      const source = { start: previous.source.start, end: part.source.end };
+      merged[merged.length - 1] =
+        part.file === undefined
+          ? { kind: 'text', text: previous.text + part.text, source }
+          : { kind: 'text', text: previous.text + part.text, source, file: part.file, derived: true };
     } else {
       merged.push(part);
     }

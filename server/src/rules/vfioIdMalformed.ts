@@ -93,7 +93,7 @@ export const vfioIdMalformed: Rule = {
               : `"${binding.token}" is not a vfio-pci id (vendor:device in hex, e.g. 10de:13c0, separated by commas). `) +
             `vfio-pci skips it and the device stays with its host driver.` +
             (better ? ` Here ${better.why}.` : looksLikeAddress ? ' To bind by address, write it to driver_override instead.' : ''),
-          file: binding.definition.file,
+          file: binding.file,
           range: binding.range,
           ...(fix ? { fix } : {}),
           ...(moreFixes.length > 0 ? { moreFixes } : {}),

@@ -15,6 +15,11 @@ export interface VfioBinding {
   token: string;
   via: BindingVia;
   definition: Definition;
+  /**
+   * The file `range` is in: the definition's, or, for a token of an option the host's own module
+   * declares and another file sets (`my.vfio.ids = [ … ]` read as `cfg.ids`), that file.
+   */
+  file: string;
   /** Where the token is written; the whole value when it has no single place. */
   range: TextRange;
   /** True when `range` is exactly the token (fixes may edit it). */
@@ -51,17 +56,40 @@ function tokensOf(list: string, offset: number): { token: string; start: number 
 
 function binding(kind: VfioBinding['kind'], token: string, start: number, mapped: Mapped, value: Value, via: BindingVia, definition: Definition): VfioBinding {
   const exact = sourceRangeOf(mapped, start, start + token.length);
+  if (!exact) {
+    // Written in another file (userOptions.ts): pointed at there, never edited from here.
+    const elsewhere = writtenElsewhere(value, start, start + token.length);
+    if (elsewhere) return { kind, token, via, definition, file: elsewhere.file, range: elsewhere.range, exact: false };
+  }
   const origin = originAt(value, mapped, start, token.length);
   // Text reached through a function or a set field is pointed at where it is written, but not edited there.
   const editable = exact !== undefined && !reachedThrough(value, exact);
-  return { kind, token, via, definition, range: exact ?? value.range, exact: editable, origin: editable ? origin : undefined };
+  return { kind, token, via, definition, file: definition.file, range: exact ?? value.range, exact: editable, origin: editable ? origin : undefined };
+}
+
+/** Where text[start, end) is written as is in a file other than the definition's, when it is. */
+function writtenElsewhere(value: Value, start: number, end: number): { file: string; range: TextRange } | undefined {
+  if (value.kind !== 'string') return undefined;
+  const files = new Set(value.parts.flatMap((part) => (part.kind === 'text' && part.file !== undefined ? [part.file] : [])));
+  for (const file of files) {
+    const mapped = charSources(value, file);
+    const range = mapped && sourceRangeOf(mapped, start, end);
+    if (range) return { file, range };
+  }
+  return undefined;
 }
 
 /** Whether the text at `range` came through a function or a set field (`derived`). */
 function reachedThrough(value: Value, range: TextRange): boolean {
   if (value.kind !== 'string') return false;
   return value.parts.some(
-    (part) => part.kind === 'text' && part.derived === true && part.source !== undefined && part.source.start < range.end && range.start < part.source.end,
+    (part) =>
+      part.kind === 'text' &&
+      part.derived === true &&
+      part.file === undefined &&
+      part.source !== undefined &&
+      part.source.start < range.end &&
+      range.start < part.source.end,
   );
 }
 
@@ -158,7 +186,7 @@ export function parseVfioId(token: string): ParsedId | undefined {
 export function modelBindings(model: OptionModel): VfioBinding[] {
   const seen = new Map<string, VfioBinding>();
   for (const view of configViews(model)) {
-    for (const binding of vfioBindings(view)) seen.set(`${binding.definition.file}:${binding.range.start}:${binding.token}`, binding);
+    for (const binding of vfioBindings(view)) seen.set(`${binding.file}:${binding.range.start}:${binding.token}`, binding);
   }
   return [...seen.values()];
 }
