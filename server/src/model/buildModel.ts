@@ -393,7 +393,7 @@ class ModelBuilder {
     if (context.depth > MAX_DEPTH) return this.unread(node, path, context, 'nested too deeply');
     const deeper = { ...context, depth: context.depth + 1 };
     if (path.length >= 3 && path[0] === 'specialisation' && path[2] === 'configuration') {
-      if (!this.model.specialisations.includes(path[1])) this.model.specialisations.push(path[1]);
+      if (!this.model.specialisations.includes(path[1]!)) this.model.specialisations.push(path[1]!);
       const inner = { ...deeper, conditions: [], modifiers: [], specialisation: path[1] };
       if (path.length === 3) return this.walkModule(node, scope, inner);
       // `specialisation.x.configuration.boot.kernelParams = …`: one option of the specialisation.
@@ -468,20 +468,20 @@ class ModelBuilder {
       const decided = decide(this.evaluator, args[0], scope);
       if (this.evaluator.configReads !== reads && decided === false) return true;
       const known = this.evaluator.configReads !== reads && decided === true;
-      walkInner(args[1], known ? context : { ...context, conditions: context.conditions.concat(detach(args[0].text)) });
+      walkInner(args[1]!, known ? context : { ...context, conditions: context.conditions.concat(detach(args[0]!.text)) });
       return true;
     }
     if (name === 'mkMerge' && args.length === 1) {
       // The list may be built with `++`, let-bound names and `lib.optional(s)` (conditions kept).
-      for (const part of listParts(args[0], scope, context.conditions, 0)) {
+      for (const part of listParts(args[0]!, scope, context.conditions, 0)) {
         if ('unread' in part) this.unread(part.unread, path, context, 'mkMerge of a list that is not written here');
         else walkInner(part.element, { ...context, conditions: part.conditions }, part.scope);
       }
       return true;
     }
     if (PRIORITY_WRAPPERS[name] === args.length) {
-      const modifier = args.length === 2 ? `${name} ${detach(args[0].text)}` : name;
-      walkInner(args[args.length - 1], { ...context, modifiers: context.modifiers.concat(modifier) });
+      const modifier = args.length === 2 ? `${name} ${detach(args[0]!.text)}` : name;
+      walkInner(args[args.length - 1]!, { ...context, modifiers: context.modifiers.concat(modifier) });
       return true;
     }
     return false;
@@ -564,7 +564,7 @@ class ModelBuilder {
     }
     const call = libCall(node, scope);
     if (call?.name !== 'import' || call.args.length < 1 || call.args.length > 2) return false;
-    let target: SyntaxNode | null = call.args[0];
+    let target: SyntaxNode | null = call.args[0]!;
     while (target?.type === 'parenthesized_expression') target = target.childForFieldName('expression');
     if (target?.type !== 'path_expression') return false;
     // `import ./x.nix { … }` applies the file's function to arguments; its body is still the module.
@@ -586,5 +586,5 @@ class ModelBuilder {
 }
 
 function pushAll<T>(target: T[], items: readonly T[]): void {
-  for (let i = 0; i < items.length; i++) target.push(items[i]);
+  for (let i = 0; i < items.length; i++) target.push(items[i]!);
 }

@@ -41,10 +41,10 @@ export function listParts(
     case 'apply_expression': {
       const call = libCall(node, scope);
       if (call?.name === 'optional' && call.args.length === 2) {
-        return [{ element: call.args[1], scope, conditions: conditions.concat(detach(call.args[0].text)) }];
+        return [{ element: call.args[1]!, scope, conditions: conditions.concat(detach(call.args[0]!.text)) }];
       }
       if (call?.name === 'optionals' && call.args.length === 2) {
-        return listParts(call.args[1], scope, conditions.concat(detach(call.args[0].text)), depth + 1);
+        return listParts(call.args[1]!, scope, conditions.concat(detach(call.args[0]!.text)), depth + 1);
       }
       break;
     }
