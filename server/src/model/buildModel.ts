@@ -12,6 +12,7 @@ import { AttrsetScope, OptionModel, sourceFile } from './optionModel';
 import { CachedBinding, cacheEntry, ModelCache } from './modelCache';
 import { attrPathNames, bindLet, Scope } from './scope';
 import { isSetLike, setOperand, topLevelNames, updateNames, updateOperands } from './setUpdate';
+import { linesOptionValue } from './linesOptions';
 import { listParts } from './listParts';
 import { decide } from './decide';
 import { DeclaredOption, OptionValue, readDeclarations, readWithOptionValues } from './userOptions';
@@ -439,7 +440,7 @@ class ModelBuilder {
     }
     this.model.definitions.push({
       path,
-      value: this.evaluator.evaluate(node, scope),
+      value: linesOptionValue(path, node, scope, this.evaluator, context.conditions.length > 0) ?? this.evaluator.evaluate(node, scope),
       file: context.file,
       bindingRange,
       conditions: context.conditions,
