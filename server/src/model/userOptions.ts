@@ -112,8 +112,8 @@ function enumValues(node: SyntaxNode, scope: Scope, reader: OptionValueReader): 
   return texts.every((text) => text !== undefined) ? (texts as string[]) : undefined;
 }
 
-/** Problems of an unread import that cannot hide a definition of the host's own options. */
-const FOREIGN_MODULE = "a flake input's module is not read";
+/** Problems of an unread import that cannot hide a definition of the host's own options (host/flake.ts, buildModel). */
+const FOREIGN_MODULES = new Set(["a flake input's module is not read", 'a flake input is not read']);
 
 /**
  * The value each declared option takes in the base configuration, for those the model can be
@@ -128,7 +128,7 @@ export function optionValues(model: OptionModel, declarations: readonly Declared
   const values = new Map<string, OptionValue>();
   if (declarations.length === 0 || model.partial !== undefined) return values;
   for (const file of model.files.values()) if (file.syntaxErrors.length > 0 || file.readProblem) return values;
-  const importsUnread = model.imports.some((record) => record.problem !== undefined && record.problem !== FOREIGN_MODULE);
+  const importsUnread = model.imports.some((record) => record.problem !== undefined && !FOREIGN_MODULES.has(record.problem));
   if (importsUnread) return values;
   const declaredAt = new Map<string, number>();
   for (const declaration of declarations) declaredAt.set(pathKey(declaration.path), (declaredAt.get(pathKey(declaration.path)) ?? 0) + 1);
