@@ -213,8 +213,36 @@ function fromOtherFile(value: Value, file: string, at: TextRange): Value {
 export function readWithOptionValues(build: (values?: ReadonlyMap<string, OptionValue>) => OptionModel): OptionModel {
   const first = build(undefined);
   const values = optionValues(first, first.declarations ?? []);
-  if (values.size === 0) return first;
-  const second = build(values);
-  second.optionValues = values;
-  return second;
+  const model = values.size === 0 ? first : build(values);
+  if (values.size > 0) model.optionValues = values;
+  reportEnumMismatches(model);
+  return model;
+}
+
+/**
+ * A string the host gives an option declared `types.enum [ … ]` that is not one of its values:
+ * the module system's type check fails (lib/modules.nix, with lib/types.nix's description of the
+ * enum), reported by nix-evaluation-error. Only for a definition without a condition.
+ */
+function reportEnumMismatches(model: OptionModel): void {
+  for (const declaration of model.declarations ?? []) {
+    const allowed = declaration.enumValues;
+    if (!allowed || allowed.length === 0) continue;
+    const key = pathKey(declaration.path);
+    for (const definition of model.definitions) {
+      if (pathKey(definition.path) !== key || definition.conditions.length > 0) continue;
+      const text = knownText(definition.value);
+      if (text === undefined || allowed.includes(text)) continue;
+      const described =
+        allowed.length === 1 ? `value ${JSON.stringify(allowed[0])} (singular enum)` : `one of ${allowed.map((value) => JSON.stringify(value)).join(', ')}`;
+      model.unread.push({
+        file: definition.file,
+        prefix: definition.path,
+        range: definition.value.range,
+        reason: 'not a value the option allows',
+        specialisation: definition.specialisation,
+        moduleError: `A definition for option \`${key}' is not of type \`${described}'`,
+      });
+    }
+  }
 }
