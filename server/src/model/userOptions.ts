@@ -206,6 +206,12 @@ function fromOtherFile(value: Value, file: string, at: TextRange): Value {
   }
 }
 
+/** The option values as one string, so cached walks that read them are reused only with the same ones. */
+export function optionValuesKey(values: ReadonlyMap<string, OptionValue> | undefined): string {
+  if (!values) return '';
+  return JSON.stringify([...values].map(([key, option]) => [key, option.file, option.from, option.applyIn ?? '', option.value]));
+}
+
 /**
  * Reads a host (`build`) and, when the options its own modules declare have values the model can
  * be sure of, reads it again with those values.
