@@ -12,9 +12,10 @@ import { AttrsetScope, OptionModel, sourceFile } from './optionModel';
 import { CachedBinding, cacheEntry, ModelCache } from './modelCache';
 import { attrPathNames, bindLet, Scope } from './scope';
 import { isSetLike, setOperand, topLevelNames, updateNames, updateOperands } from './setUpdate';
+import { linesOptionValue } from './linesOptions';
 import { listParts } from './listParts';
 import { decide } from './decide';
-import { DeclaredOption, OptionValue, readDeclarations, readWithOptionValues } from './userOptions';
+import { DeclaredOption, OptionValue, optionValuesKey, readDeclarations, readWithOptionValues } from './userOptions';
 import type { ParsedSource, SourceLoader, UnchangedSince } from './sourceLoader';
 import { TopLevelBindings, topLevelBindings } from './topLevelBindings';
 
@@ -95,7 +96,11 @@ class ModelBuilder {
     optionValues?: ReadonlyMap<string, OptionValue>,
   ) {
     this.evaluator.optionValues = optionValues;
+    this.optionsKey = optionValuesKey(optionValues);
   }
+
+  /** What a cached binding that read a module's `config` was read with (reused only with the same). */
+  private readonly optionsKey: string;
 
   addFile(
     path: string,
@@ -231,8 +236,7 @@ class ModelBuilder {
       this.walkAttrset(node, [], innerScope, context, MODULE_KEYS, spans);
     }
     // Declarations first: the module's own `apply` functions are then known where its config reads them.
-    const declaring = (binding: SyntaxNode | null) => /^\s*"?options\b/.test(binding?.text ?? '');
-    for (const binding of fullForm ? bindings.filter(declaring) : []) {
+    for (const binding of fullForm ? bindings.filter((binding) => /^\s*"?options\b/.test(binding?.text ?? '')) : []) {
       const names = attrPathNames(binding!.childForFieldName('attrpath')!);
       if (names[0] === 'options' && !names.includes(undefined))
         this.declare(names.slice(1) as string[], binding!.childForFieldName('expression'), innerScope, context);
@@ -295,6 +299,7 @@ class ModelBuilder {
       spans ?? this.bindingSpans(bindingSet, context.file),
       (hit) => this.reuse(hit, record),
       (binding) => this.walkAndCapture(binding, prefix, scope, context, record, bindingSet.startIndex, skip),
+      this.optionsKey,
     );
   }
 
@@ -326,21 +331,26 @@ class ModelBuilder {
     const configReads = this.evaluator.configReads;
     this.walkBinding(binding, prefix, scope, context, record, skip);
     const definitions = model.definitions.slice(before.definitions);
-    // Anything that read other files (imports inside specialisations, the module's `config`) is walked again next time.
+    // Anything that read other files (imports inside specialisations) is walked again next time.
     if (
-      this.evaluator.configReads !== configReads ||
       model.imports.length !== before.imports ||
       model.specialisations.length !== before.specialisations ||
       definitions.some((definition) => definition.file !== context.file)
     )
       return undefined;
     // Reusable only if it points at nothing but itself and the head of the file.
-    return cacheEntry(binding.startIndex, binding.endIndex, setStart, {
-      definitions,
-      attrsets: model.attrsets.slice(before.attrsets),
-      unread: model.unread.slice(before.unread),
-      recorded: record.bindings.slice(before.bindings),
-    });
+    return cacheEntry(
+      binding.startIndex,
+      binding.endIndex,
+      setStart,
+      {
+        definitions,
+        attrsets: model.attrsets.slice(before.attrsets),
+        unread: model.unread.slice(before.unread),
+        recorded: record.bindings.slice(before.bindings),
+      },
+      this.evaluator.configReads !== configReads ? this.optionsKey : undefined,
+    );
   }
 
   /** Adds a cached binding's results (already moved to their new offsets) to the model. */
@@ -439,7 +449,7 @@ class ModelBuilder {
     }
     this.model.definitions.push({
       path,
-      value: this.evaluator.evaluate(node, scope),
+      value: linesOptionValue(path, node, scope, this.evaluator, context.conditions.length > 0) ?? this.evaluator.evaluate(node, scope),
       file: context.file,
       bindingRange,
       conditions: context.conditions,

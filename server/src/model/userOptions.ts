@@ -112,8 +112,8 @@ function enumValues(node: SyntaxNode, scope: Scope, reader: OptionValueReader): 
   return texts.every((text) => text !== undefined) ? (texts as string[]) : undefined;
 }
 
-/** Problems of an unread import that cannot hide a definition of the host's own options. */
-const FOREIGN_MODULE = "a flake input's module is not read";
+/** Problems of an unread import that cannot hide a definition of the host's own options (host/flake.ts, buildModel). */
+const FOREIGN_MODULES = new Set(["a flake input's module is not read", 'a flake input is not read']);
 
 /**
  * The value each declared option takes in the base configuration, for those the model can be
@@ -128,7 +128,7 @@ export function optionValues(model: OptionModel, declarations: readonly Declared
   const values = new Map<string, OptionValue>();
   if (declarations.length === 0 || model.partial !== undefined) return values;
   for (const file of model.files.values()) if (file.syntaxErrors.length > 0 || file.readProblem) return values;
-  const importsUnread = model.imports.some((record) => record.problem !== undefined && record.problem !== FOREIGN_MODULE);
+  const importsUnread = model.imports.some((record) => record.problem !== undefined && !FOREIGN_MODULES.has(record.problem));
   if (importsUnread) return values;
   const declaredAt = new Map<string, number>();
   for (const declaration of declarations) declaredAt.set(pathKey(declaration.path), (declaredAt.get(pathKey(declaration.path)) ?? 0) + 1);
@@ -206,6 +206,12 @@ function fromOtherFile(value: Value, file: string, at: TextRange): Value {
   }
 }
 
+/** The option values as one string, so cached walks that read them are reused only with the same ones. */
+export function optionValuesKey(values: ReadonlyMap<string, OptionValue> | undefined): string {
+  if (!values) return '';
+  return JSON.stringify([...values].map(([key, option]) => [key, option.file, option.from, option.applyIn ?? '', option.value]));
+}
+
 /**
  * Reads a host (`build`) and, when the options its own modules declare have values the model can
  * be sure of, reads it again with those values.
@@ -213,8 +219,36 @@ function fromOtherFile(value: Value, file: string, at: TextRange): Value {
 export function readWithOptionValues(build: (values?: ReadonlyMap<string, OptionValue>) => OptionModel): OptionModel {
   const first = build(undefined);
   const values = optionValues(first, first.declarations ?? []);
-  if (values.size === 0) return first;
-  const second = build(values);
-  second.optionValues = values;
-  return second;
+  const model = values.size === 0 ? first : build(values);
+  if (values.size > 0) model.optionValues = values;
+  reportEnumMismatches(model);
+  return model;
+}
+
+/**
+ * A string the host gives an option declared `types.enum [ … ]` that is not one of its values:
+ * the module system's type check fails (lib/modules.nix, with lib/types.nix's description of the
+ * enum), reported by nix-evaluation-error. Only for a definition without a condition.
+ */
+function reportEnumMismatches(model: OptionModel): void {
+  for (const declaration of model.declarations ?? []) {
+    const allowed = declaration.enumValues;
+    if (!allowed || allowed.length === 0) continue;
+    const key = pathKey(declaration.path);
+    for (const definition of model.definitions) {
+      if (pathKey(definition.path) !== key || definition.conditions.length > 0) continue;
+      const text = knownText(definition.value);
+      if (text === undefined || allowed.includes(text)) continue;
+      const described =
+        allowed.length === 1 ? `value ${JSON.stringify(allowed[0])} (singular enum)` : `one of ${allowed.map((value) => JSON.stringify(value)).join(', ')}`;
+      model.unread.push({
+        file: definition.file,
+        prefix: definition.path,
+        range: definition.value.range,
+        reason: 'not a value the option allows',
+        specialisation: definition.specialisation,
+        moduleError: `A definition for option \`${key}' is not of type \`${described}'`,
+      });
+    }
+  }
 }
