@@ -70,6 +70,9 @@ export interface StatusParams {
   hardwareSource: string;
   hardwareProblem?: string;
   findings: number;
+  /** Of `findings`, those of severity error and warning (for a status bar's counts). */
+  errors?: number;
+  warnings?: number;
   /** The host the root was checked as (a flake's nixosConfigurations name, hosts/<name>, …), when there is one. */
   host?: string;
   /** The NixOS release the host is checked for, with where it came from: "24.11 (flake.lock)". */
