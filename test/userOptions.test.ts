@@ -72,5 +72,12 @@ describe("options the host's own modules declare", () => {
     assert.deepEqual(params().values, ['if cfg.enable: ["vfio-pci.ids=10de:13c0"]']);
     files.set('/virtual/configuration.nix', host('"10de:13c0"', 'true') + '\n');
     assert.deepEqual(params().values, ['["vfio-pci.ids=10de:13c0"]']);
+    // The module read alone (no host imports it): the host may switch it on, so its block stays, under its condition.
+    const alone = buildModel('/virtual/vfio.nix', load, cache, 'read alone');
+    assert.deepEqual(
+      new ConfigView(alone).definitions('boot.kernelParams').map((definition) => definition.conditions),
+      [['cfg.enable']],
+    );
+    assert.equal(buildModel('/virtual/vfio.nix', load).definitions.length, 0, 'as a whole host, the default (off) holds');
   });
 });

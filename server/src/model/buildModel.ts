@@ -15,7 +15,7 @@ import { isSetLike, setOperand, topLevelNames, updateNames, updateOperands } fro
 import { linesOptionValue } from './linesOptions';
 import { listParts } from './listParts';
 import { decide } from './decide';
-import { DeclaredOption, OptionValue, optionValuesKey, readDeclarations, readWithOptionValues } from './userOptions';
+import { OptionValue, optionValuesKey, readDeclarations, readWithOptionValues } from './userOptions';
 import type { ParsedSource, SourceLoader, UnchangedSince } from './sourceLoader';
 import { TopLevelBindings, topLevelBindings } from './topLevelBindings';
 
@@ -39,8 +39,8 @@ function rangeOf(node: SyntaxNode): TextRange {
   return { start: node.startIndex, end: node.endIndex };
 }
 
-export function buildModel(rootPath: string, load: SourceLoader, cache?: ModelCache): OptionModel {
-  return readWithOptionValues((values) => {
+export function buildModel(rootPath: string, load: SourceLoader, cache?: ModelCache, partial?: string): OptionModel {
+  return readWithOptionValues(partial, (values) => {
     const model: OptionModel = { root: resolve(rootPath), files: new Map(), definitions: [], attrsets: [], unread: [], imports: [], specialisations: [] };
     new ModelBuilder(model, load, cache, values).addFile(model.root, undefined);
     return model;
@@ -55,8 +55,14 @@ export type RootModule =
  * A host read from several root modules at once, declared in `declaringFile` (a flake.nix, kept
  * in the model so findings about its `modules` list have a place).
  */
-export function buildHostModel(declaringFile: ParsedSource, modules: readonly RootModule[], load: SourceLoader, cache?: ModelCache): OptionModel {
-  return readWithOptionValues((values) => buildHostOnce(declaringFile, modules, load, cache, values));
+export function buildHostModel(
+  declaringFile: ParsedSource,
+  modules: readonly RootModule[],
+  load: SourceLoader,
+  cache?: ModelCache,
+  partial?: string,
+): OptionModel {
+  return readWithOptionValues(partial, (values) => buildHostOnce(declaringFile, modules, load, cache, values));
 }
 
 function buildHostOnce(
@@ -239,7 +245,7 @@ class ModelBuilder {
     for (const binding of fullForm ? bindings.filter((binding) => /^\s*"?options\b/.test(binding?.text ?? '')) : []) {
       const names = attrPathNames(binding!.childForFieldName('attrpath')!);
       if (names[0] === 'options' && !names.includes(undefined))
-        this.declare(names.slice(1) as string[], binding!.childForFieldName('expression'), innerScope, context);
+        readDeclarations(binding!.childForFieldName('expression'), names.slice(1) as string[], innerScope, this.evaluator, context.file, this.model);
     }
     for (const binding of bindings) {
       const names = attrPathNames(binding!.childForFieldName('attrpath')!);
@@ -253,15 +259,6 @@ class ModelBuilder {
       }
     }
     if (fullForm && bindingSet) pushAll(this.model.unread, strayModuleAttributes(bindingSet, context.file, context.specialisation));
-  }
-
-  /** `options.<prefix> = …`: the options this module declares (userOptions.ts), each recorded once. */
-  private declare(prefix: string[], value: SyntaxNode | null, scope: Scope, context: WalkContext): void {
-    const found: DeclaredOption[] = [];
-    readDeclarations(value, prefix, scope, this.evaluator, context.file, found, this.evaluator.applies);
-    const declared = (this.model.declarations ??= []);
-    for (const declaration of found)
-      if (!declared.some((other) => other.file === declaration.file && other.range.start === declaration.range.start)) declared.push(declaration);
   }
 
   /** `rec { }` makes its own bindings visible to its values. */

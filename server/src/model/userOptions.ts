@@ -37,6 +37,13 @@ export interface OptionValue {
 
 export interface OptionValueReader {
   evaluate(node: SyntaxNode | null | undefined, scope: Scope): Value;
+  /** The `apply` functions, by option, while the declaring file is walked (never kept: they hold its tree). */
+  readonly applies: Map<string, { node: SyntaxNode; scope: Scope }>;
+}
+
+function record(model: OptionModel, declaration: DeclaredOption): void {
+  const declared = (model.declarations ??= []);
+  if (!declared.some((other) => other.file === declaration.file && other.range.start === declaration.range.start)) declared.push(declaration);
 }
 
 const OPTION_MAKERS = new Set(['mkOption', 'mkEnableOption']);
@@ -52,24 +59,23 @@ export function readDeclarations(
   scope: Scope,
   reader: OptionValueReader,
   file: string,
-  out: DeclaredOption[],
-  /** The `apply` functions, by option, while the declaring file is walked (never kept: they hold its tree). */
-  applies: Map<string, { node: SyntaxNode; scope: Scope }>,
+  /** Gets each declaration once (a module walked twice declares nothing new). */
+  model: OptionModel,
   depth = 0,
 ): void {
   if (!node || depth > 40) return;
   switch (node.type) {
     case 'parenthesized_expression':
-      return readDeclarations(node.childForFieldName('expression'), prefix, scope, reader, file, out, applies, depth + 1);
+      return readDeclarations(node.childForFieldName('expression'), prefix, scope, reader, file, model, depth + 1);
     case 'with_expression':
-      return readDeclarations(node.childForFieldName('body'), prefix, scope.child(true), reader, file, out, applies, depth + 1);
+      return readDeclarations(node.childForFieldName('body'), prefix, scope.child(true), reader, file, model, depth + 1);
     case 'attrset_expression': {
       const bindingSet = node.namedChildren.find((child) => child?.type === 'binding_set');
       for (const binding of bindingSet?.namedChildren ?? []) {
         if (binding?.type !== 'binding') continue;
         const names = attrPathNames(binding.childForFieldName('attrpath')!);
         if (names.includes(undefined)) continue;
-        readDeclarations(binding.childForFieldName('expression'), prefix.concat(names as string[]), scope, reader, file, out, applies, depth + 1);
+        readDeclarations(binding.childForFieldName('expression'), prefix.concat(names as string[]), scope, reader, file, model, depth + 1);
       }
       return;
     }
@@ -78,7 +84,7 @@ export function readDeclarations(
       if (!call || !OPTION_MAKERS.has(call.name) || call.args.length !== 1 || prefix.length === 0) return;
       const range = { start: node.startIndex, end: node.endIndex };
       if (call.name === 'mkEnableOption') {
-        out.push({ path: prefix, file, range, default: { kind: 'bool', value: false, range } });
+        record(model, { path: prefix, file, range, default: { kind: 'bool', value: false, range } });
         return;
       }
       const fields = call.args[0]!;
@@ -93,10 +99,10 @@ export function readDeclarations(
         if (names[0] === 'default') declaration.default = reader.evaluate(value, scope);
         else if (names[0] === 'apply') {
           declaration.hasApply = true;
-          applies.set(pathKey(prefix), { node: value, scope });
+          reader.applies.set(pathKey(prefix), { node: value, scope });
         } else if (names[0] === 'type') declaration.enumValues = enumValues(value, scope, reader);
       }
-      out.push(declaration);
+      record(model, declaration);
       return;
     }
   }
@@ -214,10 +220,12 @@ export function optionValuesKey(values: ReadonlyMap<string, OptionValue> | undef
 
 /**
  * Reads a host (`build`) and, when the options its own modules declare have values the model can
- * be sure of, reads it again with those values.
+ * be sure of, reads it again with those values. A model marked `partial` gets none.
  */
-export function readWithOptionValues(build: (values?: ReadonlyMap<string, OptionValue>) => OptionModel): OptionModel {
+export function readWithOptionValues(partial: string | undefined, build: (values?: ReadonlyMap<string, OptionValue>) => OptionModel): OptionModel {
   const first = build(undefined);
+  // Not a whole host (a file read alone): the host may set its options elsewhere.
+  if (partial !== undefined) first.partial = partial;
   const values = optionValues(first, first.declarations ?? []);
   const model = values.size === 0 ? first : build(values);
   if (values.size > 0) model.optionValues = values;
