@@ -6,7 +6,7 @@ import { className } from '../hardware/pciClasses';
 import { HardwareSnapshot, iommuGroups } from '../hardware/snapshot';
 import { OptionModel } from '../model/optionModel';
 import { describeDevice, devicesFor, isBridge } from '../vfio/devices';
-import { modelBindings, VfioBinding } from '../vfio/vfioBindings';
+import { modelBindings, normaliseAddress, VfioBinding } from '../vfio/vfioBindings';
 import { TextRange } from '../text';
 
 export interface HoverInfo {
@@ -25,6 +25,13 @@ export function hoverAt(model: OptionModel, hardware: HardwareSnapshot | undefin
   // The token is the configuration's own text; a code span holds it only when it cannot close one.
   const token = /^[\w:.-]+$/.test(binding.token) ? `\`${binding.token}\`` : markdownText(binding.token);
   const kind = `vfio-pci ${binding.kind} ${token}`;
+  if (binding.noDevice === 'short-address') {
+    const full = normaliseAddress(binding.token);
+    return {
+      range: binding.range,
+      markdown: `${kind}\n\nNames no device: sysfs and udev name PCI devices with their domain (\`${full}\`), so this binds nothing. Write \`${full}\`.`,
+    };
+  }
   if (!hardware) return { range: binding.range, markdown: `${kind}\n\nNo hardware snapshot: the device cannot be looked up.` };
   const devices = devicesFor(binding, hardware);
   if (devices.length === 0) return { range: binding.range, markdown: `${kind}\n\nNo device in the hardware snapshot matches.` };

@@ -57,6 +57,19 @@ export function hostNeedsInGroup(hardware: HardwareSnapshot, device: PciDevice, 
   return needs;
 }
 
+/**
+ * Why "Pass through" refuses a whole group, planned from its lead device as the client picks it
+ * (its GPU, else its first endpoint), or undefined when the plan would go ahead.
+ */
+export function groupPassThroughRefusal(hardware: HardwareSnapshot, group: readonly PciDevice[]): string | undefined {
+  const members = group.filter((member) => !isBridge(member));
+  const lead = members.find(isDisplay) ?? members[0];
+  if (!lead) return undefined;
+  const needs = hostNeedsInGroup(hardware, lead, members);
+  if (needs.length === 0) return undefined;
+  return `The host needs ${needs.map((need) => `${describeDevice(need.device)}: ${need.why}`).join('; ')}. A VM gets whole IOMMU groups, so "Pass through" leaves this group alone.`;
+}
+
 export function planPassthrough(
   model: OptionModel,
   hardware: HardwareSnapshot,

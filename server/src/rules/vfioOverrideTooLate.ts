@@ -3,6 +3,7 @@
 // the card never reaches vfio-pci.
 import { initrdGpuDrivers } from '../vfio/gpuDrivers';
 import { vfioBindings } from '../vfio/vfioBindings';
+import { maySystemdInitrd } from '../vfio/udevRules';
 import { Finding, Rule } from './types';
 
 export const VFIO_OVERRIDE_TOO_LATE = 'vfio-override-too-late';
@@ -26,7 +27,7 @@ export const vfioOverrideTooLate: Rule = {
           severity: 'warning',
           message:
             `driver_override is written in boot.postBootCommands (stage 2), but ${drivers.join(', ')} loads in the initrd and takes the card first; ` +
-            `driver_override does not unbind a driver. Write it in boot.initrd.preDeviceCommands (scripted initrd), before the GPU driver loads.`,
+            `driver_override does not unbind a driver. Write it ${maySystemdInitrd(view) ? 'with a udev rule in boot.initrd.services.udev.rules (the systemd initrd has no preDeviceCommands)' : 'in boot.initrd.preDeviceCommands (scripted initrd)'}, before the GPU driver loads.`,
           file: definition.file,
           range: definition.value.range,
         });
