@@ -13,7 +13,7 @@ import { CachedBinding, cacheEntry, ModelCache } from './modelCache';
 import { attrPathNames, bindLet, Scope } from './scope';
 import { isSetLike, setOperand, topLevelNames, updateNames, updateOperands } from './setUpdate';
 import { linesOptionValue } from './linesOptions';
-import { listParts } from './listParts';
+import { listParts, pushAll } from './listParts';
 import { decide } from './decide';
 import { OptionValue, optionValuesKey, readDeclarations, readWithOptionValues } from './userOptions';
 import type { ParsedSource, SourceLoader, UnchangedSince } from './sourceLoader';
@@ -30,6 +30,8 @@ const MODULE_KEYS = new Set(['imports', 'disabledModules', '_file', 'key', '_cla
 interface WalkContext {
   file: string;
   conditions: string[];
+  /** `mkIf` conditions known to hold (userOptions.ts): no condition, but still the guard fixes write inside. */
+  guards?: string[];
   modifiers: string[];
   specialisation?: string;
   depth: number;
@@ -276,7 +278,7 @@ class ModelBuilder {
       prefix,
       range: rangeOf(node),
       bindings: [],
-      conditional: context.conditions.length > 0,
+      conditional: context.conditions.length > 0 || context.guards !== undefined,
       specialisation: context.specialisation,
     };
     this.model.attrsets.push(record);
@@ -401,7 +403,7 @@ class ModelBuilder {
     const deeper = { ...context, depth: context.depth + 1 };
     if (path.length >= 3 && path[0] === 'specialisation' && path[2] === 'configuration') {
       if (!this.model.specialisations.includes(path[1]!)) this.model.specialisations.push(path[1]!);
-      const inner = { ...deeper, conditions: [], modifiers: [], specialisation: path[1] };
+      const inner = { ...deeper, conditions: [], guards: undefined, modifiers: [], specialisation: path[1] };
       if (path.length === 3) return this.walkModule(node, scope, inner);
       // `specialisation.x.configuration.boot.kernelParams = …`: one option of the specialisation.
       return this.walkValue(path.slice(3), node, scope, inner, bindingRange);
@@ -452,6 +454,7 @@ class ModelBuilder {
       conditions: context.conditions,
       modifiers: context.modifiers,
       specialisation: context.specialisation,
+      ...(context.guards && { guards: context.guards }),
     });
   }
 
@@ -475,7 +478,11 @@ class ModelBuilder {
       const decided = decide(this.evaluator, args[0], scope);
       if (this.evaluator.configReads !== reads && decided === false) return true;
       const known = this.evaluator.configReads !== reads && decided === true;
-      walkInner(args[1]!, known ? context : { ...context, conditions: context.conditions.concat(detach(args[0]!.text)) });
+      const condition = detach(args[0]!.text);
+      walkInner(
+        args[1]!,
+        known ? { ...context, guards: (context.guards ?? []).concat(condition) } : { ...context, conditions: context.conditions.concat(condition) },
+      );
       return true;
     }
     if (name === 'mkMerge' && args.length === 1) {
@@ -590,8 +597,4 @@ class ModelBuilder {
   private unread(node: SyntaxNode, prefix: string[], context: WalkContext, reason: string): void {
     this.model.unread.push({ file: context.file, prefix, range: rangeOf(node), reason, specialisation: context.specialisation });
   }
-}
-
-function pushAll<T>(target: T[], items: readonly T[]): void {
-  for (let i = 0; i < items.length; i++) target.push(items[i]!);
 }

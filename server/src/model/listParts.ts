@@ -51,3 +51,8 @@ export function listParts(
   }
   return [{ unread: node }];
 }
+
+/** Appends `items` to `target` (no spread: a model's arrays can be longer than the argument limit). */
+export function pushAll<T>(target: T[], items: readonly T[]): void {
+  for (let i = 0; i < items.length; i++) target.push(items[i]!);
+}

@@ -22,6 +22,8 @@ export interface Definition {
   modifiers: string[];
   /** Set when the definition is inside `specialisation.<name>.configuration`. */
   specialisation?: string;
+  /** Enclosing `mkIf` conditions known to hold (not conditions: the guard fixes write inside). */
+  guards?: string[];
 }
 
 /** An attribute set whose bindings define options under `prefix`: where new bindings can go. */
