@@ -12,6 +12,7 @@ export const vfioOverrideTooLate: Rule = {
   code: VFIO_OVERRIDE_TOO_LATE,
   severity: 'warning',
   needsHardware: false,
+  acrossViews: true,
   title: 'driver_override set in boot.postBootCommands while the GPU driver loads in the initrd',
   check({ views }) {
     const findings: Finding[] = [];
