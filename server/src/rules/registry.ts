@@ -54,6 +54,7 @@ import { vfioHostDeviceBound } from './vfioHostDeviceBound';
 import { gpuDriverBeforeOverride } from './gpuDriverBeforeOverride';
 import { vfioIdCollision } from './vfioIdCollision';
 import { vfioIdMalformed } from './vfioIdMalformed';
+import { vfioIdsOverridden } from './vfioIdsOverridden';
 import { vfioOverrideTooLate } from './vfioOverrideTooLate';
 
 export const RULES: readonly Rule[] = [
@@ -65,6 +66,7 @@ export const RULES: readonly Rule[] = [
   iommuParamWrongVendor,
   amdIommuOn,
   vfioIdMalformed,
+  vfioIdsOverridden,
   vfioDeviceNotPresent,
   vfioGroupIncomplete,
   vfioGroupShared,
