@@ -27,7 +27,7 @@ function sourceFiles(dir: string): string[] {
 }
 
 function imports(file: string): string[] {
-  return [...readFileSync(file, 'utf8').matchAll(/^import[^'"]*['"]([^'"]+)['"]/gm)].map((match) => match[1]);
+  return [...readFileSync(file, 'utf8').matchAll(/^import[^'"]*['"]([^'"]+)['"]/gm)].map((match) => match[1]!);
 }
 
 describe('architecture invariants', () => {
@@ -148,6 +148,7 @@ describe('architecture invariants', () => {
     );
     for (const [field, { key, machineScoped, restricted: isRestricted }] of Object.entries(SERVER_SETTING_KEYS) as [keyof ServerSettings, SettingKey][]) {
       const property = properties[key];
+      assert.ok(property, `${key} is declared in package.json`);
       assert.deepEqual(property.default, DEFAULT_SERVER_SETTINGS[field], `${key} default`);
       assert.equal(property.type, Array.isArray(property.default) ? 'array' : typeof property.default, `${key} type`);
       if (machineScoped) assert.equal(property.scope, 'machine', `${key}: a workspace must not choose it`);
@@ -173,7 +174,7 @@ describe('architecture invariants', () => {
       );
     }
     assert.deepEqual(readServerSettings(nestedSection('nixVfio.unknown', 1)), DEFAULT_SERVER_SETTINGS);
-    assert.deepEqual(properties['nixVfio.log.level'].enum, [...LOG_LEVELS], 'the log levels the server knows are the ones offered');
+    assert.deepEqual(properties['nixVfio.log.level']?.enum, [...LOG_LEVELS], 'the log levels the server knows are the ones offered');
   });
 });
 
@@ -183,6 +184,6 @@ function nestedSection(key: string, value: unknown): Record<string, unknown> {
   const names = key.split('.').slice(1);
   let target = section;
   for (const name of names.slice(0, -1)) target = (target[name] ??= {}) as Record<string, unknown>;
-  target[names[names.length - 1]] = value;
+  target[names[names.length - 1]!] = value;
   return section;
 }

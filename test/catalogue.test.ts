@@ -51,7 +51,7 @@ describe('typed catalogue', () => {
         (value): value is Rule => typeof value === 'object' && value !== null && 'check' in value,
       );
       assert.equal(exported.length, 1, `${name} exports one rule`);
-      assert.ok(registered.delete(exported[0]), `${name}'s rule is in the registry`);
+      assert.ok(registered.delete(exported[0]!), `${name}'s rule is in the registry`);
     }
     assert.deepEqual(
       [...registered].map((rule) => rule.code),

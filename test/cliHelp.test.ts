@@ -38,7 +38,7 @@ describe('nix-vfio --help and --version', () => {
     // Every option a command's usage line names is explained in its help.
     for (const command of ['check', 'scan', 'groups']) {
       const { stdout } = await run([command, '--help']);
-      const [usage, ...rest] = stdout.split('\n');
+      const [usage = '', ...rest] = stdout.split('\n');
       for (const option of usage.match(/--[a-z-]+/g) ?? [])
         assert.ok(
           rest.some((line) => line.trimStart().startsWith(option)),

@@ -48,6 +48,7 @@ describe('IOMMU Groups view', () => {
 describe('unknown driver facts are "unknown", never "none"', () => {
   it('a snapshot without driver facts (a pasted listing) says unknown; a device with no driver says none', () => {
     const gpu = group('guide-desktop', 33)[0];
+    assert.ok(gpu, 'group 33 has a device');
     const { driver: _driver, ...withoutDriverFacts } = gpu;
     assert.match(deviceDescription(withoutDriverFacts), /· driver unknown/);
     assert.ok(deviceFacts(withoutDriverFacts).includes('driver now: unknown'));
@@ -135,10 +136,12 @@ describe('topology picture', () => {
 
   it('escapes every string from the snapshot and the configuration', () => {
     const hostile = '<img src=x onerror="alert(1)">&\'';
-    const devices = [{ ...groups[0].devices[0], deviceName: hostile, vendorName: hostile, driver: hostile }];
+    const device = groups[0]?.devices[0];
+    assert.ok(device, 'the guide desktop has a device in its first group');
+    const devices = [{ ...device, deviceName: hostile, vendorName: hostile, driver: hostile }];
     const html = topologyHtml({
       groups: [{ group: 0, devices, isolated: true }],
-      bindings: { [devices[0].address]: [{ uri: 'file:///x', line: 0, text: hostile }] },
+      bindings: { [device.address]: [{ uri: 'file:///x', line: 0, text: hostile }] },
       configuration: hostile,
       nonce: 'n',
       cspSource: 's',

@@ -90,7 +90,7 @@ describe('server entry with V8 code cache', { timeout: 30_000 }, () => {
 
     // Damaged in the middle of V8's data: node would crash on it; the digest keeps it out.
     const damaged = readFileSync(cachePath);
-    for (let at = damaged.length >> 1; at < (damaged.length >> 1) + 64; at++) damaged[at] ^= 0x5a;
+    for (let at = damaged.length >> 1; at < (damaged.length >> 1) + 64; at++) damaged[at]! ^= 0x5a;
     writeFileSync(cachePath, damaged);
     assert.deepEqual(await firstDiagnostics(serverDir, workspace), uncached);
     assert.ok(intact(cachePath), 'the damaged cache was replaced');

@@ -51,7 +51,7 @@ function randomChange(text: string, next: () => number): { change: TextDocumentC
   };
   const a = safe(Math.floor(next() * (text.length + 1)));
   const b = next() < 0.5 ? a : safe(Math.min(text.length, a + Math.floor(next() * 30)));
-  const inserted = next() < 0.3 ? '' : INSERTS[Math.floor(next() * INSERTS.length)];
+  const inserted = next() < 0.3 ? '' : INSERTS[Math.floor(next() * INSERTS.length)]!;
   const lines = new LineIndex(text);
   return {
     change: { range: { start: lines.positionAt(a), end: lines.positionAt(b) }, text: inserted },
@@ -87,6 +87,7 @@ describe('open documents', () => {
           assert.equal(document.lines.lineStart(line), freshLines.lineStart(line), `${name} v${version}: start of line ${line}`);
         }
         const last = calls[calls.length - 1];
+        assert.ok(last, `${name} v${version}: parsed`);
         assert.equal(last.previous, held, `${name} v${version}: re-parsed from the previous tree`);
         assert.equal(document.tree, last.tree);
         assert.equal(deletions.get(held), 1, `${name} v${version}: the previous tree is freed once`);
@@ -112,7 +113,7 @@ describe('open documents', () => {
     assert.equal(deletions.get(first), 1);
     assert.equal(document.tree, undefined, 'parsed lazily, from scratch');
     const second = document.syntaxTree(parser)!;
-    assert.equal(calls[calls.length - 1].previous, undefined);
+    assert.equal(calls[calls.length - 1]!.previous, undefined);
     document.applyChanges(
       [{ range: { start: { line: 0, character: 10 }, end: { line: 0, character: 10 } }, text: ' '.repeat(MAX_DOCUMENT_LENGTH) }],
       3,

@@ -82,7 +82,7 @@ describe('hover, inlay hints and completion', () => {
         items.map((item) => item.label),
         ['10de:10f8', '10de:1ad8', '10de:1ad9'],
       );
-      assert.equal(text.slice(items[0].replace.start, items[0].replace.end), '10de:1');
+      assert.equal(text.slice(items[0]!.replace.start, items[0]!.replace.end), '10de:1');
       assert.deepEqual(completionsAt(model, loadMachine('amd-desktop'), file, text.indexOf('boot')), []);
     });
   });
@@ -97,7 +97,7 @@ describe('hover, inlay hints and completion', () => {
         items.map((item) => item.label),
         ['10de:10f8', '10de:1ad8', '10de:1ad9'],
       );
-      assert.equal(text.slice(items[0].replace.start, items[0].replace.end), '10de:1');
+      assert.equal(text.slice(items[0]!.replace.start, items[0]!.replace.end), '10de:1');
       // A list that binds nothing gets no ids.
       assert.deepEqual(completionsAt(model, loadMachine('amd-desktop'), file, text.indexOf('"10de:"') + 6), []);
     });

@@ -45,7 +45,7 @@ async function boundAddresses(root: string): Promise<string[]> {
   const parser = await sharedParser();
   const model = buildModel(root, diskLoader(parser));
   const hardware = loadMachine('guide-970-980');
-  const [base] = configViews(model);
+  const base = configViews(model)[0]!;
   return [...new Set(vfioBindings(base).flatMap((binding) => devicesFor(binding, hardware).map((device) => device.address)))].sort();
 }
 

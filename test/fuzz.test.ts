@@ -101,7 +101,7 @@ function exercise(parser: NixParser, path: string, text: string, machine: string
   hoverAt(model, hardware, path, offset);
   completionsAt(model, hardware, path, offset);
   inlayHints(model, hardware, path);
-  planPassthrough(model, hardware, hardware.devices[Math.floor(next() * hardware.devices.length)].address);
+  planPassthrough(model, hardware, hardware.devices[Math.floor(next() * hardware.devices.length)]!.address);
 }
 
 /** Long enough for a slow CI machine, short enough that a hang fails the run instead of stalling it. */
@@ -124,7 +124,7 @@ function mutateJson(value: unknown, next: () => number): unknown {
   const copy = { ...(value as Record<string, unknown>) };
   const keys = Object.keys(copy);
   if (keys.length === 0) return copy;
-  const key = keys[Math.floor(next() * keys.length)];
+  const key = keys[Math.floor(next() * keys.length)]!;
   if (next() < 0.2) delete copy[key];
   else copy[key] = mutateJson(copy[key], next);
   return copy;
@@ -136,10 +136,10 @@ describe('robustness', BOUND, () => {
     const files = nixFiles(FIXTURES).sort();
     const next = seededRandom(20261124);
     for (let i = 0; i < ITERATIONS; i++) {
-      const path = files[Math.floor(next() * files.length)];
+      const path = files[Math.floor(next() * files.length)]!;
       let text = readFileSync(path, 'utf8');
       for (let round = 1 + Math.floor(next() * 4); round > 0; round--) text = mutate(text, next);
-      exercise(parser, path, text, MACHINES[i % MACHINES.length], next);
+      exercise(parser, path, text, MACHINES[i % MACHINES.length]!, next);
     }
   });
 
@@ -148,7 +148,7 @@ describe('robustness', BOUND, () => {
     const files = nixFiles(FIXTURES).sort();
     const next = seededRandom(424242);
     for (let i = 0; i < ITERATIONS / 4; i++) {
-      const path = files[Math.floor(next() * files.length)];
+      const path = files[Math.floor(next() * files.length)]!;
       const cache = new ModelCache();
       let text = readFileSync(path, 'utf8');
       for (let step = 0; step < 4; step++) {
@@ -218,7 +218,7 @@ describe('malformed hardware input', BOUND, () => {
       .map((name) => readFileSync(join(FIXTURES, 'machines', name), 'utf8'));
     const next = seededRandom(31337);
     for (let i = 0; i < ITERATIONS; i++) {
-      const original = machines[i % machines.length];
+      const original = machines[i % machines.length]!;
       // Half break the JSON text itself, half keep valid JSON with wrong values.
       const text = i % 2 === 0 ? mutate(original, next) : JSON.stringify(mutateJson(JSON.parse(original), next), null, i % 4 === 1 ? 2 : undefined);
       const result = parseSnapshot(text);
@@ -242,7 +242,7 @@ describe('malformed hardware input', BOUND, () => {
       .map((name) => readFileSync(join(dir, name), 'utf8'));
     const next = seededRandom(4711);
     for (let i = 0; i < ITERATIONS / 4; i++) {
-      let text = listings[i % listings.length];
+      let text = listings[i % listings.length]!;
       for (let round = 1 + Math.floor(next() * 4); round > 0; round--) text = mutate(text, next);
       const result = importListing(text);
       if (result.ok) assert.ok(validateSnapshot(result.snapshot).ok, `an import is a valid snapshot:\n${text}`);

@@ -17,7 +17,7 @@ const CASES = Number(process.env.FUZZ_SHAPES_CASES ?? 24);
 const CASE_LIMIT_MS = 20_000;
 
 type Random = () => number;
-const pick = <T>(random: Random, items: readonly T[]): T => items[Math.floor(random() * items.length)];
+const pick = <T>(random: Random, items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
 const size = (random: Random, max: number) => 1 + Math.floor(random() ** 3 * max);
 
 /** A list value (kernel parameters) wrapped `depth` times in one construct. */
@@ -108,7 +108,7 @@ describe('fuzzing generated shapes through the whole path', () => {
             clearTimeout(timer);
             timer = setTimeout(() => {
               void worker.terminate();
-              reject(new Error(`case ${done} (${roots[done]}: ${describeCase(roots[done])}) did not finish within ${CASE_LIMIT_MS} ms`));
+              reject(new Error(`case ${done} (${roots[done]}: ${describeCase(roots[done]!)}) did not finish within ${CASE_LIMIT_MS} ms`));
             }, CASE_LIMIT_MS);
           };
           arm();
@@ -116,7 +116,7 @@ describe('fuzzing generated shapes through the whole path', () => {
             if (result.error) {
               clearTimeout(timer);
               void worker.terminate();
-              return reject(new Error(`case ${result.index} (${describeCase(roots[result.index])}) threw: ${result.error}`));
+              return reject(new Error(`case ${result.index} (${describeCase(roots[result.index]!)}) threw: ${result.error}`));
             }
             if (result.ruleFailures && result.ruleFailures.length > 0) {
               clearTimeout(timer);

@@ -13,7 +13,7 @@ async function run(roots: string[]): Promise<void> {
   for (let index = 0; index < roots.length; index++) {
     const started = performance.now();
     try {
-      const analysis = analyzeConfiguration(roots[index], diskLoader(parser), undefined);
+      const analysis = analyzeConfiguration(roots[index]!, diskLoader(parser), undefined);
       parentPort!.postMessage({
         index,
         ms: performance.now() - started,

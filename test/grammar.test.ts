@@ -36,7 +36,7 @@ export function expandSnippet(body: string[], variant = 0): string {
     .join('\n')
     .replace(/\$\{\d+\|((?:\\.|[^|])*)\|\}/g, (_, list: string) => {
       const alternatives = choiceAlternatives(list);
-      return alternatives[Math.min(variant, alternatives.length - 1)];
+      return alternatives[Math.min(variant, alternatives.length - 1)] ?? '';
     })
     .replace(/\$\{\d+:([^}]*)\}/g, '$1')
     .replace(/\$\d+/g, '')
@@ -62,7 +62,10 @@ const OUTDATED_OR_INVALID = [
 describe('snippets', () => {
   const snippets = JSON.parse(readFileSync(join(REPO_ROOT, 'snippets', 'vfio.code-snippets'), 'utf8')) as Record<string, { body: string[] }>;
   for (const [name, snippet] of Object.entries(snippets)) {
-    const variants = Math.max(1, ...[...snippet.body.join('\n').matchAll(/\$\{\d+\|((?:\\.|[^|])*)\|\}/g)].map((match) => choiceAlternatives(match[1]).length));
+    const variants = Math.max(
+      1,
+      ...[...snippet.body.join('\n').matchAll(/\$\{\d+\|((?:\\.|[^|])*)\|\}/g)].map((match) => choiceAlternatives(match[1]!).length),
+    );
     for (let variant = 0; variant < variants; variant++)
       it(`${name} (choice ${variant + 1} of ${variants}) expands to valid Nix that today's NixOS accepts`, async () => {
         const text = `{ pkgs, ... }:\n{\n${expandSnippet(snippet.body, variant)}\n}\n`;

@@ -40,7 +40,7 @@ describe('hosts in the language server', () => {
           [7, 'vfio-device-not-present', 'desk:'],
         ],
       );
-      assert.match(diagnostics[1].message, /10de:0fbc.*Did you mean 0f:00\.1 NVIDIA GM204 High Definition Audio Controller \[10de:0fbb\]/);
+      assert.match(diagnostics[1]!.message, /10de:0fbc.*Did you mean 0f:00\.1 NVIDIA GM204 High Definition Audio Controller \[10de:0fbb\]/);
       const desk = await status;
       assert.equal(desk.host, 'desk');
       assert.equal(desk.release, '24.11 (flake.lock)');
@@ -49,7 +49,7 @@ describe('hosts in the language server', () => {
       // The other files of desk's tree are published too; common.nix (in both hosts) has nothing to say.
       const common = session.published.filter((params) => params.uri === pathToFileURL(join(repo, 'modules', 'common.nix')).href);
       assert.ok(common.length > 0);
-      assert.deepEqual(common[common.length - 1].diagnostics, []);
+      assert.deepEqual(common[common.length - 1]!.diagnostics, []);
     } finally {
       await stopServer(session);
       rmSync(repo, { recursive: true, force: true });

@@ -11,12 +11,12 @@ export function runtimeImports(file: string): string[] {
   for (const match of text.matchAll(/^\s*(import|export)\s+(type\s+)?([^'";]*?)\s*from\s*['"]([^'"]+)['"]/gm)) {
     if (match[2]) continue;
     // `import { type A, type B } from` loads nothing either.
-    const names = /^\{([^}]*)\}$/.exec(match[3].trim());
-    if (names && names[1].split(',').every((name) => name.trim() === '' || /^type\s/.test(name.trim()))) continue;
-    specifiers.push(match[4]);
+    const names = /^\{([^}]*)\}$/.exec(match[3]!.trim());
+    if (names && names[1]!.split(',').every((name) => name.trim() === '' || /^type\s/.test(name.trim()))) continue;
+    specifiers.push(match[4]!);
   }
-  for (const match of text.matchAll(/^\s*import\s+['"]([^'"]+)['"]/gm)) specifiers.push(match[1]);
-  for (const match of text.matchAll(/\brequire\(\s*['"]([^'"]+)['"]\s*\)/g)) specifiers.push(match[1]);
+  for (const match of text.matchAll(/^\s*import\s+['"]([^'"]+)['"]/gm)) specifiers.push(match[1]!);
+  for (const match of text.matchAll(/\brequire\(\s*['"]([^'"]+)['"]\s*\)/g)) specifiers.push(match[1]!);
   return specifiers;
 }
 

@@ -58,7 +58,7 @@ describe('incremental re-parse of open documents', () => {
           // A block comment after a space is valid wherever it lands (between tokens, or as text
           // inside a string or comment); the nodes after it on its line move by UTF-16 columns.
           const spaces = [...valid.matchAll(/ /g)].map((match) => match.index! + 1);
-          const at = spaces[Math.floor(next() * spaces.length)];
+          const at = spaces[Math.floor(next() * spaces.length)]!;
           const comment = '/* é😀 */ ';
           document.applyChanges([change(valid, at, at, comment)], ++version, parser);
           valid = valid.slice(0, at) + comment + valid.slice(at);
@@ -68,7 +68,7 @@ describe('incremental re-parse of open documents', () => {
         // Editors send whole characters: never split a surrogate pair.
         if (/[\uDC00-\uDFFF]/.test(valid[from] ?? '')) from--;
         if (/[\uDC00-\uDFFF]/.test(valid[to] ?? '')) to++;
-        const garbage = GARBAGE[Math.floor(next() * GARBAGE.length)];
+        const garbage = GARBAGE[Math.floor(next() * GARBAGE.length)]!;
         const broken = valid.slice(0, from) + garbage + valid.slice(to);
         const breaking = change(valid, from, to, garbage);
         const undoing = change(broken, from, from + garbage.length, valid.slice(from, to));

@@ -72,9 +72,9 @@ describe('line breaks and byte order marks', () => {
         assert.deepEqual(located(broken), located(plain), `${testCase.name}: findings at the same positions`);
         casesChecked++;
         broken.findings.forEach((finding, index) => {
-          const plainRequests = fixesOf(plain.findings[index]);
+          const plainRequests = fixesOf(plain.findings[index]!);
           fixesOf(finding).forEach((request, alternative) => {
-            const expected = applyFileEdits(texts, fixEdits(plain.model, plainRequests[alternative]));
+            const expected = applyFileEdits(texts, fixEdits(plain.model, plainRequests[alternative]!));
             const edited = applyFileEdits(converted, fixEdits(broken.model, request));
             assert.deepEqual([...edited.keys()], [...expected.keys()], `${testCase.name} ${finding.code}: the same files change`);
             for (const [file, text] of edited) {

@@ -184,8 +184,8 @@ describe('definition index', () => {
       const lineStarts = [...text.matchAll(/\n/g)]
         .map((match) => match.index!)
         .filter((offset) => offset > text.indexOf('{\n') && offset < text.lastIndexOf('\n}'));
-      const at = lineStarts[Math.floor(next() * lineStarts.length)];
-      text = edits[Math.floor(next() * edits.length)](at);
+      const at = lineStarts[Math.floor(next() * lineStarts.length)]!;
+      text = edits[Math.floor(next() * edits.length)]!(at);
     }
   });
 });

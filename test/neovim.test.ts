@@ -16,7 +16,7 @@ function readmeNeovimConfig(): string {
   const section = readme.slice(readme.indexOf('### Neovim'));
   const match = /```lua\n([\s\S]*?)```/.exec(section);
   assert.ok(match, 'README.md has a Lua block under "### Neovim"');
-  return match[1];
+  return match[1]!;
 }
 
 const hasNeovim = spawnSync('nvim', ['--version'], { encoding: 'utf8' }).status === 0;

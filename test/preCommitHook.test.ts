@@ -9,13 +9,15 @@ import { after, describe, it } from 'node:test';
 import { FIXTURES, REPO_ROOT } from './helpers';
 
 /** The fields of the one hook, read from the YAML (flat `key: value` lines). */
-function hook(): Record<string, string> {
+function hook(): Record<string, string> & { entry: string; files: string } {
   const fields: Record<string, string> = {};
   for (const line of readFileSync(join(REPO_ROOT, '.pre-commit-hooks.yaml'), 'utf8').split('\n')) {
     const match = /^(?:- | {2})([a-z_]+): (.*)$/.exec(line);
-    if (match) fields[match[1]] = match[2];
+    if (match) fields[match[1]!] = match[2]!;
   }
-  return fields;
+  const { entry, files } = fields;
+  assert.ok(entry !== undefined && files !== undefined, 'the hook has an entry and files');
+  return { ...fields, entry, files };
 }
 
 function git(cwd: string, ...args: string[]): string {
@@ -42,7 +44,7 @@ describe('pre-commit hook', () => {
     assert.equal(fields.pass_filenames, 'true');
     const [bin, ...args] = fields.entry.split(' ');
     const packageJson = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8'));
-    assert.ok(packageJson.bin[bin], `package.json bin has ${bin}`);
+    assert.ok(packageJson.bin[bin!], `package.json bin has ${bin}`);
     assert.deepEqual(args, ['check']);
     assert.ok(new RegExp(fields.files).test('modules/vfio.nix'));
     assert.ok(!new RegExp(fields.files).test('flake.lock'));
@@ -55,7 +57,7 @@ describe('pre-commit hook', () => {
     git(repo, 'init', '-q');
     git(repo, 'add', '-A');
     const [bin, ...args] = fields.entry.split(' ');
-    const entry = join(REPO_ROOT, JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')).bin[bin]);
+    const entry = join(REPO_ROOT, JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')).bin[bin!]);
     const runHook = () => {
       const staged = git(repo, 'diff', '--cached', '--name-only')
         .split('\n')

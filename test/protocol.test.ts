@@ -44,7 +44,7 @@ describe('language server over JSON-RPC', { timeout: 30_000 }, () => {
     for (const diagnostic of first.diagnostics) {
       // The docs link opens the rule's own section of the rules.md that ships with the server.
       const href = diagnostic.codeDescription?.href ?? '';
-      const [file, anchor] = href.split('#');
+      const [file = '', anchor] = href.split('#');
       assert.equal(anchor, diagnostic.code);
       assert.ok(readFileSync(fileURLToPath(file), 'utf8').includes(`### \`${anchor}\``), `${href} names a documented rule`);
     }
@@ -56,19 +56,19 @@ describe('language server over JSON-RPC', { timeout: 30_000 }, () => {
       context: { diagnostics: [wrongVendor] },
     })) as CodeAction[];
     assert.equal(actions.length, 1);
-    assert.match(actions[0].title, /Replace "amd_iommu=on" with "intel_iommu=on"/);
-    const edits = actions[0].edit!.changes![uri] as TextEdit[];
+    assert.match(actions[0]!.title, /Replace "amd_iommu=on" with "intel_iommu=on"/);
+    const edits = actions[0]!.edit!.changes![uri] as TextEdit[];
     assert.equal(edits.length, 1);
 
     // Send the edit back as an incremental change, as the editor does after applying it.
     const lines = new LineIndex(text);
-    const start = lines.offsetAt(edits[0].range.start);
-    const end = lines.offsetAt(edits[0].range.end);
+    const start = lines.offsetAt(edits[0]!.range.start);
+    const end = lines.offsetAt(edits[0]!.range.end);
     assert.equal(text.slice(start, end), '"amd_iommu=on"');
     const next = session.diagnostics(uri, (params) => params.version === 2);
     void session.connection.sendNotification('textDocument/didChange', {
       textDocument: { uri, version: 2 },
-      contentChanges: [{ range: edits[0].range, text: edits[0].newText }],
+      contentChanges: [{ range: edits[0]!.range, text: edits[0]!.newText }],
     });
     const second = await next;
     assert.deepEqual(codes(second.diagnostics), []);
@@ -94,7 +94,7 @@ describe('language server over JSON-RPC', { timeout: 30_000 }, () => {
       .filter((params) => params.uri === uri)
       .map((params) => params.version!);
     assert.ok(
-      seen.every((version, index) => index === 0 || version >= seen[index - 1]),
+      seen.every((version, index) => index === 0 || version >= seen[index - 1]!),
       'versions never go backwards',
     );
   });
@@ -231,7 +231,7 @@ describe('language server over JSON-RPC', { timeout: 30_000 }, () => {
     open(session, path, '{ boot.kernelParams = [ "intel_iommu=on" ]; }\n');
     const result = await published;
     assert.deepEqual(codes(result.diagnostics), ['hardware-snapshot-unusable']);
-    assert.match(result.diagnostics[0].message, /not valid JSON/);
+    assert.match(result.diagnostics[0]!.message, /not valid JSON/);
   });
 });
 
@@ -252,11 +252,11 @@ describe('language server over node IPC', { timeout: 30_000 }, () => {
 
       const actions = (await session.connection.sendRequest('textDocument/codeAction', {
         textDocument: { uri },
-        range: first.diagnostics[0].range,
+        range: first.diagnostics[0]!.range,
         context: { diagnostics: first.diagnostics },
       })) as CodeAction[];
       assert.equal(actions.length, 1);
-      const edit = (actions[0].edit!.changes![uri] as TextEdit[])[0];
+      const edit = (actions[0]!.edit!.changes![uri] as TextEdit[])[0]!;
       const fixed = session.diagnostics(uri, (params) => params.version === 2);
       void session.connection.sendNotification('textDocument/didChange', {
         textDocument: { uri, version: 2 },
@@ -340,7 +340,7 @@ describe('a module imported by configuration.nix', { timeout: 30_000 }, () => {
       open(session, modulePath, '{\n  boot.kernelParams = [ "intel_iommu=on" ];\n}\n');
       const first = await published;
       assert.deepEqual(codes(first.diagnostics), ['iommu-param-wrong-vendor']);
-      assert.equal(first.diagnostics[0].range.start.line, 1);
+      assert.equal(first.diagnostics[0]?.range.start.line, 1);
 
       const changed = session.diagnostics(uri, (params) => params.version === 2);
       void session.connection.sendNotification('textDocument/didChange', {
@@ -373,7 +373,7 @@ describe('an untrusted workspace', { timeout: 30_000 }, () => {
       assert.deepEqual(codes(result.diagnostics), ['amd-iommu-on-invalid', 'import-unresolved']);
       assert.match(result.diagnostics.find((diagnostic) => diagnostic.code === 'import-unresolved')!.message, /outside the workspace, which is not trusted/);
       await session.connection.sendRequest('shutdown');
-      assert.equal(statuses[statuses.length - 1].hardwareSource, 'none');
+      assert.equal(statuses[statuses.length - 1]?.hardwareSource, 'none');
     } finally {
       await session.connection.sendNotification('exit');
       session.connection.dispose();
@@ -409,7 +409,7 @@ describe('a finding with several fixes', { timeout: 30_000 }, () => {
           ['Keep', false],
         ],
       );
-      const edits = actions[0].edit!.changes![uri] as TextEdit[];
+      const edits = actions[0]!.edit!.changes![uri] as TextEdit[];
       assert.ok(edits.some((edit) => edit.newText.includes('DEVS="0000:0f:00.0 0000:0f:00.1"')));
     } finally {
       await stopServer(session);

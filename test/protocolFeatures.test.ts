@@ -91,7 +91,7 @@ describe('editor help over JSON-RPC', { timeout: 30_000 }, () => {
       arguments: [{ uri, address: '0000:0b:00.0' }],
     })) as { applied: boolean };
     assert.equal(result.applied, true);
-    const edits = edit!.changes[uri];
+    const edits = edit!.changes[uri]!;
     const lines = new LineIndex(text);
     const changed = edits.reduce(
       (current, change) => current.slice(0, lines.offsetAt(change.range.start)) + change.newText + current.slice(lines.offsetAt(change.range.end)),
@@ -113,7 +113,7 @@ describe('editor help over JSON-RPC', { timeout: 30_000 }, () => {
     assert.equal(result.applied, true);
     assert.match(result.notes.join(' '), /libvirtd" group/);
     const lines = new LineIndex(text);
-    const changed = edit!.changes[uri].reduce(
+    const changed = edit!.changes[uri]!.reduce(
       (current, change) => current.slice(0, lines.offsetAt(change.range.start)) + change.newText + current.slice(lines.offsetAt(change.range.end)),
       text,
     );
@@ -156,7 +156,7 @@ describe('hardware of the machine the server runs on', { timeout: 30_000 }, () =
       // amd_iommu=on is for the other vendor: the CPU comes from the scanned /proc/cpuinfo.
       assert.ok(codes((await published).diagnostics).includes('iommu-param-wrong-vendor'));
       await session.connection.sendRequest('nixVfio/rescan');
-      assert.equal(statuses[statuses.length - 1].hardwareSource, 'this machine');
+      assert.equal(statuses[statuses.length - 1]?.hardwareSource, 'this machine');
       const report = (await session.connection.sendRequest('nixVfio/verify', { uri })) as { ok: boolean; items: { ok: boolean; what: string }[] };
       assert.deepEqual(
         report.items.map((item) => item.ok),
@@ -226,7 +226,7 @@ describe('hardware of the machine the server runs on', { timeout: 30_000 }, () =
       for (const [host, machine] of [
         ['desk', 'amd-desktop'],
         ['htpc', 'iommu-off'],
-      ]) {
+      ] as const) {
         mkdirSync(join(workspace, 'hosts', host), { recursive: true });
         copyFileSync(join(FIXTURES, 'machines', `${machine}.json`), join(workspace, 'hosts', host, 'hardware.nix-vfio.json'));
         const path = join(workspace, 'hosts', host, 'configuration.nix');
@@ -266,7 +266,7 @@ describe('hardware of the machine the server runs on', { timeout: 30_000 }, () =
         result.diagnostics.map((diagnostic) => diagnostic.message),
         ['devices[2].vendor: must be four lower-case hex digits'],
       );
-      const line = readFileSync(snapshotPath, 'utf8').split('\n')[result.diagnostics[0].range.start.line];
+      const line = readFileSync(snapshotPath, 'utf8').split('\n')[result.diagnostics[0]!.range.start.line]!;
       assert.match(line, /"vendor": "NVIDIA"/);
     } finally {
       await stopServer(session);

@@ -31,7 +31,7 @@ describe('messages never quote a snapshot file', { timeout: 30_000 }, () => {
         ['snapshot: not valid JSON at line 2, column 3'],
       );
       // Placed where the fault is, not at the top of the file.
-      assert.deepEqual(snapshotResult.diagnostics[0].range.start, { line: 1, character: 2 });
+      assert.deepEqual(snapshotResult.diagnostics[0]?.range.start, { line: 1, character: 2 });
       await session.connection.sendRequest('shutdown');
       const everything = JSON.stringify([snapshotResult, configResult, statuses]);
       assert.ok(statuses.some((status) => status.hardwareProblem?.includes('not valid JSON at line 2, column 3')));

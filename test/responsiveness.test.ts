@@ -47,9 +47,9 @@ describe('analysis in slices within a budget', () => {
     assert.equal(cut.incomplete, true);
     const budget = cut.findings.filter((finding) => finding.code === 'file-too-complex');
     assert.equal(budget.length, 1);
-    assert.equal(budget[0].severity, 'info');
-    assert.equal(budget[0].file, '/c.nix');
-    assert.match(budget[0].message, /too complex to check fully within 0 s/);
+    assert.equal(budget[0]?.severity, 'info');
+    assert.equal(budget[0]?.file, '/c.nix');
+    assert.match(budget[0]!.message, /too complex to check fully within 0 s/);
     const known = new Set(whole.findings.map((finding) => JSON.stringify(finding)));
     for (const finding of cut.findings) if (finding !== budget[0]) assert.ok(known.has(JSON.stringify(finding)), 'nothing the full analysis would not say');
   });
@@ -158,15 +158,15 @@ describe('a responsive server', { timeout: 120_000 }, () => {
       published.diagnostics.map((diagnostic) => diagnostic.code),
       ['module-name-with-spaces'],
     );
-    const diagnostic: Diagnostic = published.diagnostics[0];
+    const diagnostic: Diagnostic = published.diagnostics[0]!;
     const actions = (await session.connection.sendRequest('textDocument/codeAction', {
       textDocument: { uri },
       range: diagnostic.range,
       context: { diagnostics: [diagnostic] },
     })) as CodeAction[];
     assert.ok(actions.length > 0, 'the finding still has its quick fix');
-    const edit = actions[0].edit?.changes?.[uri] ?? [];
-    assert.ok(edit.length > 0 && edit.every((change) => change.range.start.line === 2), JSON.stringify(actions[0].edit));
+    const edit = actions[0]?.edit?.changes?.[uri] ?? [];
+    assert.ok(edit.length > 0 && edit.every((change) => change.range.start.line === 2), JSON.stringify(actions[0]?.edit));
     const hover = await hoverSmall();
     assert.ok(hover && typeof hover.contents === 'object' && 'value' in hover.contents && /0b\\?:00\\?\.0/.test(hover.contents.value));
   });

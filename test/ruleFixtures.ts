@@ -82,7 +82,7 @@ export function ruleCases(): RuleCase[] {
 export function scenarioDir(scenario: string): string {
   const found = ruleCases().filter((testCase) => testCase.scenario === scenario);
   if (found.length !== 1) throw new Error(`${found.length} rule fixtures named ${scenario}`);
-  return found[0].dir;
+  return found[0]!.dir;
 }
 
 export function analyzeCase(testCase: RuleCase, parser: NixParser, loader: SourceLoader = diskLoader(parser)): Analysis {

@@ -56,7 +56,7 @@ describe('kernel version the rules assume', () => {
       path,
       diskLoader(await sharedParser(), (file) => (file === path ? { text } : undefined)),
     );
-    return kernelVersion(configViews(model)[0], undefined, nixosRelease);
+    return kernelVersion(configViews(model)[0]!, undefined, nixosRelease);
   };
 
   it('names the target release and its default kernel when nothing else says', async () => {
@@ -87,10 +87,10 @@ describe('which initrd honours the blacklist', () => {
   };
 
   it('says the scripted initrd loads a blacklisted module anyway', async () => {
-    assert.match((await messages('blacklist-conflicts'))[0], /scripted initrd still loads it/);
+    assert.match((await messages('blacklist-conflicts'))[0]!, /scripted initrd still loads it/);
   });
 
   it('says the systemd initrd skips it', async () => {
-    assert.match((await messages('blacklist-systemd-initrd'))[0], /systemd initrd .* skips it/);
+    assert.match((await messages('blacklist-systemd-initrd'))[0]!, /systemd initrd .* skips it/);
   });
 });

@@ -19,7 +19,7 @@ function sampleText(size: number, next: () => number, longLines = true): string 
   let length = 0;
   while (length < size) {
     const part =
-      longLines && next() < 0.02 ? 'x'.repeat(Math.floor(next() * 40_000)) : PIECES[Math.floor(next() * PIECES.length)].repeat(1 + Math.floor(next() * 20));
+      longLines && next() < 0.02 ? 'x'.repeat(Math.floor(next() * 40_000)) : PIECES[Math.floor(next() * PIECES.length)]!.repeat(1 + Math.floor(next() * 20));
     parts.push(part);
     length += part.length;
   }
@@ -56,7 +56,7 @@ describe('chunked source text', () => {
         const start = Math.floor(next() * (expected.length + 1));
         const reach = next() < 0.1 ? expected.length : next() < 0.3 ? 40_000 : 40;
         const end = Math.min(expected.length, start + Math.floor(next() * reach));
-        const insert = next() < 0.3 ? '' : next() < 0.05 ? sampleText(50_000, next) : PIECES[Math.floor(next() * PIECES.length)];
+        const insert = next() < 0.3 ? '' : next() < 0.05 ? sampleText(50_000, next) : PIECES[Math.floor(next() * PIECES.length)]!;
         const before = source;
         source = source.edited(start, end, insert);
         const previous = expected;
@@ -171,7 +171,7 @@ function randomEdit(text: string, next: () => number, version: number): { start:
   }
   const start = settle(text, from, false);
   const end = settle(text, Math.min(text.length, start + (next() < 0.5 ? 0 : Math.floor(next() * (next() < 0.3 ? 3000 : 20)))), true);
-  return { start, end, insert: BREAKING[Math.floor(next() * BREAKING.length)], undo: true };
+  return { start, end, insert: BREAKING[Math.floor(next() * BREAKING.length)]!, undo: true };
 }
 
 describe('a large open document', () => {

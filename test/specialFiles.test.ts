@@ -209,7 +209,7 @@ describe('special files in the CLI', () => {
         };
         plant(join(root, 'proc/cpuinfo'));
         plant(join(root, 'proc/cmdline'));
-        const firstDevice = join(root, 'sys/devices/pci0000:00', loadMachine('amd-desktop').devices[0].address);
+        const firstDevice = join(root, 'sys/devices/pci0000:00', loadMachine('amd-desktop').devices[0]!.address);
         plant(join(firstDevice, 'vendor'));
         mkdirSync(join(root, 'usr/share/misc'), { recursive: true });
         plant(join(root, 'usr/share/misc/pci.ids'));

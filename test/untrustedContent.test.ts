@@ -85,14 +85,14 @@ describe('snapshot JSON errors name a position, never the text', () => {
       result.problems.map((problem) => problem.message),
       ['not valid JSON at line 3, column 3'],
     );
-    assert.equal(result.problems[0].offset, `{\n  "format": "nix-vfio-hardware",\n  `.length);
+    assert.equal(result.problems[0]?.offset, `{\n  "format": "nix-vfio-hardware",\n  `.length);
     const plain = parseSnapshot(SECRET);
-    assert.ok(!plain.ok && plain.problems[0].message === 'not valid JSON at line 1, column 1');
+    assert.ok(!plain.ok && plain.problems[0]?.message === 'not valid JSON at line 1, column 1');
   });
 
   it('no validation message repeats a value from the file', () => {
     const marker = 'SECRETMARK';
-    const good = JSON.parse(machineTexts[0]);
+    const good = JSON.parse(machineTexts[0]!);
     const variants: unknown[] = [
       { ...good, version: marker },
       { ...good, version: [marker] },
@@ -118,7 +118,7 @@ describe('snapshot JSON errors name a position, never the text', () => {
     const result = parseSnapshot(`\ufeff${machineTexts[0]}`);
     assert.ok(result.ok);
     const broken = parseSnapshot('\ufeff{\n x');
-    assert.ok(!broken.ok && broken.problems[0].message === 'not valid JSON at line 2, column 2' && broken.problems[0].offset === 4);
+    assert.ok(!broken.ok && broken.problems[0]?.message === 'not valid JSON at line 2, column 2' && broken.problems[0]?.offset === 4);
   });
 
   it('the CLI names the position of the fault and not the text', async () => {

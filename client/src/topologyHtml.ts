@@ -36,7 +36,7 @@ export function topologyHtml(input: TopologyInput): string {
       const lines = input.bindings[device.address] ?? [];
       const jump =
         lines.length > 0
-          ? `<button class="link" data-action="reveal" data-address="${escapeHtml(device.address)}" title="${escapeHtml(lines.map((line) => `line ${line.line + 1}: ${line.text}`).join('\n'))}">line ${lines[0].line + 1}</button>`
+          ? `<button class="link" data-action="reveal" data-address="${escapeHtml(device.address)}" title="${escapeHtml(lines.map((line) => `line ${line.line + 1}: ${line.text}`).join('\n'))}">line ${lines[0]!.line + 1}</button>`
           : '';
       const marks = [device.bootVga ? 'boot GPU' : '', isBridge(device) ? 'bridge' : ''].filter(Boolean).join(' · ');
       return `<li class="device${isBridge(device) ? ' bridge' : ''}"><span class="address">${escapeHtml(device.address.replace(/^0000:/, ''))}</span> <span class="name">${escapeHtml(deviceName(device))}</span> <span class="facts">[${escapeHtml(`${device.vendor}:${device.device}`)}] · ${escapeHtml(driverText(device))}${marks ? ` · ${escapeHtml(marks)}` : ''}</span> ${jump}</li>`;

@@ -38,7 +38,7 @@ export class SourceText {
 
   /** The whole text as one string, made on first use. */
   get text(): string {
-    this.flat ??= this.chunks.length === 1 ? this.chunks[0] : this.chunks.join('');
+    this.flat ??= this.chunks.length === 1 ? this.chunks[0]! : this.chunks.join('');
     return this.flat;
   }
 
@@ -54,7 +54,7 @@ export class SourceText {
     let first = this.chunkIndexAt(start);
     // The chunk holding the last removed character (or the insertion point).
     let last = end > start ? this.chunkIndexAt(end - 1) : first;
-    let piece = this.chunks[first].slice(0, start - this.starts[first]) + insert + this.chunks[last].slice(end - this.starts[last]);
+    let piece = this.chunks[first]!.slice(0, start - this.starts[first]!) + insert + this.chunks[last]!.slice(end - this.starts[last]!);
     // Small pieces join a neighbour so deletions do not leave many tiny (or empty) chunks.
     if (piece.length < CHUNK_MIN && last + 1 < this.chunks.length) piece += this.chunks[++last];
     else if (piece.length < CHUNK_MIN && first > 0) piece = this.chunks[--first] + piece;
@@ -75,11 +75,11 @@ export class SourceText {
     if (this.flat !== undefined) return this.flat.slice(start, end);
     if (start === end) return '';
     const index = this.chunkIndexAt(start);
-    const chunkStart = this.starts[index];
-    const chunk = this.chunks[index];
+    const chunkStart = this.starts[index]!;
+    const chunk = this.chunks[index]!;
     if (end <= chunkStart + chunk.length) return chunk.slice(start - chunkStart, end - chunkStart);
     const parts = [chunk.slice(start - chunkStart)];
-    for (let i = index + 1; i < this.chunks.length && this.starts[i] < end; i++) parts.push(this.chunks[i].slice(0, end - this.starts[i]));
+    for (let i = index + 1; i < this.chunks.length && this.starts[i]! < end; i++) parts.push(this.chunks[i]!.slice(0, end - this.starts[i]!));
     return parts.join('');
   }
 
@@ -87,14 +87,14 @@ export class SourceText {
     if (this.flat !== undefined) return this.flat.charCodeAt(offset);
     if (offset < 0 || offset >= this.length) return NaN;
     const index = this.chunkIndexAt(offset);
-    return this.chunks[index].charCodeAt(offset - this.starts[index]);
+    return this.chunks[index]!.charCodeAt(offset - this.starts[index]!);
   }
 
   /** The rest of the chunk holding `offset`: what tree-sitter's read callback needs, without copying. */
   readFrom(offset: number): string {
     if (offset >= this.length || offset < 0) return '';
     const index = this.chunkIndexAt(offset);
-    return this.chunks[index].slice(offset - this.starts[index]);
+    return this.chunks[index]!.slice(offset - this.starts[index]!);
   }
 
   /**
@@ -109,11 +109,11 @@ export class SourceText {
       this.found.set(needle, holds);
     }
     for (let i = 0; i < this.chunks.length; i++) {
-      holds[i] ??= this.chunks[i].includes(needle);
+      holds[i] ??= this.chunks[i]!.includes(needle);
       if (holds[i]) return true;
       // An occurrence across the boundary with the next chunk.
       if (needle.length > 1 && i + 1 < this.chunks.length) {
-        const end = this.starts[i + 1];
+        const end = this.starts[i + 1]!;
         if (this.slice(Math.max(0, end - needle.length + 1), end + needle.length - 1).includes(needle)) return true;
       }
     }
@@ -130,12 +130,12 @@ export class SourceText {
     let prefix = 0;
     for (let i = 0; i < this.chunks.length && i < other.chunks.length; i++) {
       if (this.starts[i] !== other.starts[i] || this.chunks[i] !== other.chunks[i]) break;
-      prefix = this.starts[i] + this.chunks[i].length;
+      prefix = this.starts[i]! + this.chunks[i]!.length;
     }
     let suffix = 0;
     for (let i = this.chunks.length - 1, j = other.chunks.length - 1; i >= 0 && j >= 0; i--, j--) {
-      if (this.length - this.starts[i] !== other.length - other.starts[j] || this.chunks[i] !== other.chunks[j]) break;
-      suffix = this.length - this.starts[i];
+      if (this.length - this.starts[i]! !== other.length - other.starts[j]! || this.chunks[i] !== other.chunks[j]) break;
+      suffix = this.length - this.starts[i]!;
     }
     prefix = Math.min(prefix, limit);
     return { prefix, suffix: Math.min(suffix, limit - prefix) };
@@ -148,12 +148,12 @@ export class SourceText {
   private chunkIndexAt(offset: number): number {
     const { starts, chunks } = this;
     const hint = this.lastChunk;
-    if (hint < chunks.length && starts[hint] <= offset && offset < starts[hint] + chunks[hint].length) return hint;
+    if (hint < chunks.length && starts[hint]! <= offset && offset < starts[hint]! + chunks[hint]!.length) return hint;
     let low = 0;
     let high = chunks.length - 1;
     while (low < high) {
       const mid = (low + high + 1) >> 1;
-      if (starts[mid] <= offset) low = mid;
+      if (starts[mid]! <= offset) low = mid;
       else high = mid - 1;
     }
     this.lastChunk = low;
@@ -193,10 +193,10 @@ function split(text: string): string[] {
 
 /** Fills `starts` from index `from` on, for `chunks`. */
 function startsOf(chunks: readonly string[], from: number, starts: number[]): number[] {
-  let offset = from === 0 ? 0 : starts[from - 1] + chunks[from - 1].length;
+  let offset = from === 0 ? 0 : starts[from - 1]! + chunks[from - 1]!.length;
   for (let i = from; i < chunks.length; i++) {
     starts[i] = offset;
-    offset += chunks[i].length;
+    offset += chunks[i]!.length;
   }
   return starts;
 }

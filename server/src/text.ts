@@ -65,11 +65,11 @@ export class LineIndex {
     const old = this.lineStarts;
     let i = 0;
     // A line starting at or before `start` follows a newline the edit keeps.
-    for (; i < old.length && old[i] <= start; i++) starts.push(old[i]);
+    for (; i < old.length && old[i]! <= start; i++) starts.push(old[i]!);
     for (let at = newText.indexOf('\n'); at >= 0; at = newText.indexOf('\n', at + 1)) starts.push(start + at + 1);
-    while (i < old.length && old[i] <= oldEnd) i++;
+    while (i < old.length && old[i]! <= oldEnd) i++;
     const delta = newText.length - (oldEnd - start);
-    for (; i < old.length; i++) starts.push(old[i] + delta);
+    for (; i < old.length; i++) starts.push(old[i]! + delta);
     return new LineIndex(editedText, starts);
   }
 
@@ -83,18 +83,18 @@ export class LineIndex {
     let high = this.lineStarts.length - 1;
     while (low < high) {
       const mid = (low + high + 1) >> 1;
-      if (this.lineStarts[mid] <= clamped) low = mid;
+      if (this.lineStarts[mid]! <= clamped) low = mid;
       else high = mid - 1;
     }
-    return { line: low, character: clamped - this.lineStarts[low] };
+    return { line: low, character: clamped - this.lineStarts[low]! };
   }
 
   offsetAt(position: LineColumn): number {
     if (position.line < 0) return 0;
     if (position.line >= this.lineStarts.length) return this.text.length;
-    const lineStart = this.lineStarts[position.line];
+    const lineStart = this.lineStarts[position.line]!;
     if (!(position.character > 0)) return lineStart;
-    const nextLineStart = position.line + 1 < this.lineStarts.length ? this.lineStarts[position.line + 1] : this.text.length;
+    const nextLineStart = position.line + 1 < this.lineStarts.length ? this.lineStarts[position.line + 1]! : this.text.length;
     let offset = Math.min(lineStart + position.character, nextLineStart);
     // A character past the end of its line means the end of that line, before its line break
     // (LSP; vscode-languageserver-textdocument's offsetAt does the same).
@@ -103,7 +103,7 @@ export class LineIndex {
   }
 
   lineStart(line: number): number {
-    return this.lineStarts[Math.max(0, Math.min(line, this.lineStarts.length - 1))];
+    return this.lineStarts[Math.max(0, Math.min(line, this.lineStarts.length - 1))]!;
   }
 }
 

@@ -109,15 +109,15 @@ describe('import of pasted listings', () => {
 
   it('takes subsystems from lspci -k, the programming interface from lspci -v, and no name from "Device"', () => {
     const twin = read('twin-gpus.lspci-nnk.txt').snapshot;
-    assert.deepEqual([twin.devices[3].subsystemVendor, twin.devices[3].subsystemDevice], ['1043', '87b3']);
+    assert.deepEqual([twin.devices[3]?.subsystemVendor, twin.devices[3]?.subsystemDevice], ['1043', '87b3']);
     const { snapshot } = imported(
       '00:14.0 USB controller [0c03]: Intel Corporation Cannon Lake PCH USB 3.1 xHCI Host Controller [8086:a36d] (rev 10) (prog-if 30 [XHCI])\n' +
         '01:00.0 VGA compatible controller [0300]: NVIDIA Corporation Device [10de:2b85] (rev a1)\n',
     );
-    assert.equal(snapshot.devices[0].class, '0c0330');
-    assert.equal(snapshot.devices[1].class, '030000', 'without prog-if, the interface is taken as 00');
-    assert.equal(snapshot.devices[1].vendorName, 'NVIDIA Corporation');
-    assert.equal(snapshot.devices[1].deviceName, undefined);
+    assert.equal(snapshot.devices[0]?.class, '0c0330');
+    assert.equal(snapshot.devices[1]?.class, '030000', 'without prog-if, the interface is taken as 00');
+    assert.equal(snapshot.devices[1]?.vendorName, 'NVIDIA Corporation');
+    assert.equal(snapshot.devices[1]!.deviceName, undefined);
   });
 
   it('reads a listing quoted or bulleted in markdown, with prompts of several shells, and drops nothing silently or by guessing', () => {

@@ -48,7 +48,7 @@ function mutateLines(lines: string[], next: () => number): string[] {
       copy.splice(at, 0, copy[at] ?? '');
       break;
     case 2:
-      if (at + 1 < copy.length) [copy[at], copy[at + 1]] = [copy[at + 1], copy[at]];
+      if (at + 1 < copy.length) [copy[at], copy[at + 1]] = [copy[at + 1]!, copy[at]!];
       break;
     case 3:
       copy[at] = (copy[at] ?? '').trimStart();
@@ -57,7 +57,7 @@ function mutateLines(lines: string[], next: () => number): string[] {
       copy[at] = `\t${copy[at] ?? ''}`;
       break;
     case 5:
-      copy.splice(at, 0, INSERTS[Math.floor(next() * INSERTS.length)]);
+      copy.splice(at, 0, INSERTS[Math.floor(next() * INSERTS.length)]!);
       break;
     case 6:
       copy[at] = (copy[at] ?? '').replace(/\d/, () => String(Math.floor(next() * 10)));
@@ -75,7 +75,7 @@ function mutateLines(lines: string[], next: () => number): string[] {
 }
 
 const ADDRESS = /(?:([0-9a-fA-F]{4}):)?([0-9a-fA-F]{2}):([0-9a-fA-F]{2})\.([0-7])/;
-const full = (match: RegExpExecArray) => `${(match[1] ?? '0000').toLowerCase()}:${match[2].toLowerCase()}:${match[3].toLowerCase()}.${match[4]}`;
+const full = (match: RegExpExecArray) => `${(match[1] ?? '0000').toLowerCase()}:${match[2]!.toLowerCase()}:${match[3]!.toLowerCase()}.${match[4]}`;
 const GROUP_ON_LINE = /\b(?:IOMMU\s+)?[Gg]roup:?\s+0*(\d+)\b/g;
 
 /** Groups a line names, loosely (any `group N` on it). */
@@ -94,7 +94,7 @@ function groupsTheTextGives(pasted: string[], address: string): Set<number> {
     for (const group of groupsOn(line)) groups.add(group);
     // Upwards through lines that hold a device (or USB/detail lines) to a heading or `Group N:` line.
     for (let up = index - 1; up >= 0; up--) {
-      const above = lines[up];
+      const above = lines[up]!;
       for (const group of groupsOn(above)) groups.add(group);
       if (!ADDRESS.test(above) && !/^\s*(>\s*)*(USB:|\s)/.test(above)) break;
     }
@@ -102,8 +102,8 @@ function groupsTheTextGives(pasted: string[], address: string): Set<number> {
     // lspci's detail keys are read even where quoting ate their indentation.
     const inBlock = (line: string) =>
       /^\s*(>\s*)*(\s+\S|(Subsystem|Flags|Kernel driver in use|Kernel modules|Memory at|I\/O ports at|Capabilities|Expansion ROM at|IOMMU group)\b)/.test(line);
-    for (let down = index + 1; down < lines.length && inBlock(lines[down]) && !ADDRESS.test(lines[down].replace(/\[[^\]]*\]/g, '')); down++) {
-      for (const group of groupsOn(lines[down])) groups.add(group);
+    for (let down = index + 1; down < lines.length && inBlock(lines[down]!) && !ADDRESS.test(lines[down]!.replace(/\[[^\]]*\]/g, '')); down++) {
+      for (const group of groupsOn(lines[down]!)) groups.add(group);
     }
   });
   return groups;
@@ -116,7 +116,7 @@ describe('import fuzzing over every pasted format', () => {
     const next = random(19);
     let imported = 0;
     for (let i = 0; i < ITERATIONS; i++) {
-      const name = names[i % names.length];
+      const name = names[i % names.length]!;
       let lines = readFileSync(join(LISTINGS, name), 'utf8').split('\n');
       for (let round = 1 + Math.floor(next() * 5); round > 0; round--) lines = mutateLines(lines, next);
       const text = lines.join('\n');

@@ -89,7 +89,7 @@ describe('sysfs scan', () => {
         result.snapshot.devices.map((device) => device.address),
         ['0000:00:01.1', '0000:0b:00.0', '0000:0b:00.1', '0000:0c:00.0'],
       );
-      assert.equal(result.snapshot.devices[3].iommuGroup, 28);
+      assert.equal(result.snapshot.devices[3]?.iommuGroup, 28);
       assert.equal(result.snapshot.cpu.vendor, 'unknown');
       assert.deepEqual(
         result.warnings.map((warning) => warning.replace(/\(.*\)/, '(…)')),
@@ -182,7 +182,7 @@ describe('sysfs scan', () => {
       [
         ['8086:2f02', 'Xeon E7 v3/Xeon E5 v3/Core i7 PCI Express Root Port 1'],
         ['10de:13c0', 'GM204 [GeForce GTX 980]'],
-      ].sort((a, b) => (text.indexOf(a[1]) < text.indexOf(b[1]) ? -1 : 1)),
+      ].sort((a, b) => (text.indexOf(a[1]!) < text.indexOf(b[1]!) ? -1 : 1)),
     );
     assert.deepEqual([...names.vendors.keys()].sort(), ['10de', '8086']);
   });

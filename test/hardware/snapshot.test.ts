@@ -71,8 +71,8 @@ describe('snapshot validation', () => {
 
   it('reports text that is no JSON, and JSON that is no object', () => {
     const broken = parseSnapshot('{ "format": ');
-    assert.ok(!broken.ok && broken.problems[0].path === '' && /not valid JSON/.test(broken.problems[0].message));
+    assert.ok(!broken.ok && broken.problems[0]!.path === '' && /not valid JSON/.test(broken.problems[0]!.message));
     const list = parseSnapshot('[]');
-    assert.ok(!list.ok && list.problems[0].message === 'a snapshot is a JSON object');
+    assert.ok(!list.ok && list.problems[0]!.message === 'a snapshot is a JSON object');
   });
 });

@@ -24,7 +24,7 @@ export function readSuppressions(source: TextSource): Suppressions {
     return new Set([...(current ?? []), ...codes]);
   };
   for (const match of text.matchAll(DIRECTIVE)) {
-    const codes = match[2].split(/[\s,]+/).filter((code) => /^[a-z0-9-]+$/.test(code));
+    const codes = match[2]!.split(/[\s,]+/).filter((code) => /^[a-z0-9-]+$/.test(code));
     const line = lines.positionAt(match.index!).line;
     if (match[1] === 'disable-file') wholeFile = merge(wholeFile, codes);
     else {

@@ -12,12 +12,12 @@ export function parseArgs(argv: readonly string[], valued: readonly string[], fl
   const positional: string[] = [];
   const options = new Map<string, string | true>();
   for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
+    const arg = argv[i]!;
     if (!arg.startsWith('--')) {
       positional.push(arg);
       continue;
     }
-    const [name, inlineValue] = arg.slice(2).split(/=(.*)/s, 2);
+    const [name = '', inlineValue] = arg.slice(2).split(/=(.*)/s, 2);
     if (valued.includes(name)) {
       const value = inlineValue ?? argv[++i];
       if (value === undefined) throw new UsageError(`--${name} needs a value`);

@@ -116,7 +116,7 @@ export const checkCommand: CliCommand = {
       if (fixing || dryRun) {
         if (chosen.length !== 1)
           throw new UsageError(`--fix and --dry-run work on one host at a time; these paths belong to ${chosen.length} (choose one with --host)`);
-        const [{ target, model }] = chosen;
+        const { target, model } = chosen[0]!;
         const hardware = givenHardware ?? hostHardware(layer, target, model, io);
         const settings = { disabledRules, nixosRelease: layer.release(target, model, nixosRelease).release };
         const loader = diskLoader(parser);

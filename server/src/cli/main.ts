@@ -13,7 +13,7 @@ function usage(): string {
   return [
     'usage: nix-vfio <command> [options]',
     '',
-    ...commands.map((command) => `  ${command.usage}${COMMAND_HELP[command.name] ? `\n      ${COMMAND_HELP[command.name].summary}` : ''}`),
+    ...commands.map((command) => `  ${command.usage}${COMMAND_HELP[command.name] ? `\n      ${COMMAND_HELP[command.name]!.summary}` : ''}`),
     '',
     '  nix-vfio <command> --help   what a command does and its options',
     '  nix-vfio --version          the version',
@@ -29,7 +29,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     io.stdout(`nix-vfio ${CLI_VERSION}\n`);
     return 0;
   }
-  if (name === 'help' && rest.length > 0) return runCli([rest[0], '--help'], io);
+  if (name === 'help' && rest[0] !== undefined) return runCli([rest[0], '--help'], io);
   if (name === undefined || isHelp(name) || name === 'help') {
     io.stdout(usage());
     return name === undefined ? 2 : 0;

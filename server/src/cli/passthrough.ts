@@ -22,7 +22,7 @@ export const passthroughCommand: CliCommand = {
   async run(argv, io) {
     const args = parseArgs(argv, ['hardware'], ['dry-run', 'allow-shared-group']);
     if (args.positional.length !== 2) throw new UsageError('give the configuration file and the PCI address of the device');
-    const [fileArgument, addressArgument] = args.positional;
+    const [fileArgument, addressArgument] = args.positional as [string, string];
     if (!PCI_ADDRESS.test(addressArgument)) throw new UsageError(`${addressArgument} is not a PCI address (like 0000:01:00.0 or 01:00.0)`);
     const address = (/^[0-9a-fA-F]{4}:/.test(addressArgument) && addressArgument.length === 12 ? addressArgument : `0000:${addressArgument}`).toLowerCase();
     const hardwarePath = stringOption(args, 'hardware');

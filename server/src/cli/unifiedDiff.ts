@@ -36,19 +36,19 @@ function diffOps(a: string[], b: string[]): Op[] {
     const table = new Uint32Array((midA.length + 1) * width);
     for (let i = midA.length - 1; i >= 0; i--) {
       for (let j = midB.length - 1; j >= 0; j--) {
-        table[i * width + j] = midA[i] === midB[j] ? table[(i + 1) * width + j + 1] + 1 : Math.max(table[(i + 1) * width + j], table[i * width + j + 1]);
+        table[i * width + j] = midA[i] === midB[j] ? table[(i + 1) * width + j + 1]! + 1 : Math.max(table[(i + 1) * width + j]!, table[i * width + j + 1]!);
       }
     }
     let i = 0;
     let j = 0;
     while (i < midA.length || j < midB.length) {
       if (i < midA.length && j < midB.length && midA[i] === midB[j]) {
-        middle.push({ kind: ' ', line: midA[i++] });
+        middle.push({ kind: ' ', line: midA[i++]! });
         j++;
-      } else if (j < midB.length && (i === midA.length || table[i * width + j + 1] >= table[(i + 1) * width + j])) {
-        middle.push({ kind: '+', line: midB[j++] });
+      } else if (j < midB.length && (i === midA.length || table[i * width + j + 1]! >= table[(i + 1) * width + j]!)) {
+        middle.push({ kind: '+', line: midB[j++]! });
       } else {
-        middle.push({ kind: '-', line: midA[i++] });
+        middle.push({ kind: '-', line: midA[i++]! });
       }
     }
   }
@@ -63,9 +63,9 @@ export function unifiedDiff(path: string, before: string, after: string): string
   const out = [`--- a/${path}`, `+++ b/${path}`];
   let index = 0;
   while (index < changed.length) {
-    const first = Math.max(0, changed[index] - CONTEXT);
-    let last = changed[index];
-    while (index + 1 < changed.length && changed[index + 1] - last <= 2 * CONTEXT) last = changed[++index];
+    const first = Math.max(0, changed[index]! - CONTEXT);
+    let last = changed[index]!;
+    while (index + 1 < changed.length && changed[index + 1]! - last <= 2 * CONTEXT) last = changed[++index]!;
     index++;
     const end = Math.min(ops.length, last + CONTEXT + 1);
     const slice = ops.slice(first, end);

@@ -58,7 +58,7 @@ export function describeChanges(changed: readonly ChangedLines[]): string {
     list.push(fromLine === toLine ? `${fromLine}` : `${fromLine}–${toLine}`);
     byFile.set(name, list);
   }
-  return [...byFile].map(([name, spans]) => `${name} line${spans.length > 1 || spans[0].includes('–') ? 's' : ''} ${spans.join(', ')}`).join('; ');
+  return [...byFile].map(([name, spans]) => `${name} line${spans.length > 1 || spans[0]!.includes('–') ? 's' : ''} ${spans.join(', ')}`).join('; ');
 }
 
 /** The errors and warnings still left in the configuration, worst first, for "what remains". */

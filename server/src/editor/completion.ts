@@ -49,7 +49,7 @@ function idListElementContext(model: OptionModel, file: string, offset: number, 
   const typed = element && /^"([0-9a-fA-F:]*)$/.exec(text.slice(element.start, offset));
   if (!typed) return undefined;
   const already = new Set(bindings.filter((binding) => binding.origin!.literal === literal).map((binding) => binding.token.toLowerCase()));
-  return { partial: typed[1], already };
+  return { partial: typed[1]!, already };
 }
 
 export function completionsAt(model: OptionModel, hardware: HardwareSnapshot | undefined, file: string, offset: number): Completion[] {
@@ -61,11 +61,11 @@ export function completionsAt(model: OptionModel, hardware: HardwareSnapshot | u
   const inIdString = idContext && insideOption(model, file, offset, [KERNEL_PARAMS, ...MODPROBE_OPTIONS]);
   const inIdList = inIdString ? undefined : idListElementContext(model, file, offset, text);
   if (inIdString || inIdList) {
-    const partial = inIdList ? inIdList.partial : idContext![2];
+    const partial = inIdList ? inIdList.partial : idContext![2]!;
     const already = inIdList
       ? inIdList.already
       : new Set(
-          idContext![1]
+          idContext![1]!
             .split(',')
             .filter(Boolean)
             .map((id) => id.toLowerCase()),
@@ -92,7 +92,7 @@ export function completionsAt(model: OptionModel, hardware: HardwareSnapshot | u
     insideOption(model, file, offset, COMMAND_OPTIONS) &&
     /driver_override|DEVS=|\/sys\/bus\/pci\/devices/.test(text.slice(lineStart, text.indexOf('\n', offset) < 0 ? text.length : text.indexOf('\n', offset)))
   ) {
-    const partial = slotContext[1];
+    const partial = slotContext[1]!;
     return ranked(model, hardware).flatMap((device, index) =>
       device.address.startsWith(partial.toLowerCase()) || device.address.slice(5).startsWith(partial.toLowerCase())
         ? [

@@ -22,7 +22,7 @@ export function planSetupStep(model: OptionModel, hardware: HardwareSnapshot | u
 }
 
 function planIommu(model: OptionModel, hardware: HardwareSnapshot | undefined): PassthroughPlan | { error: string } {
-  const vendor = cpuVendor(configViews(model)[0], hardware);
+  const vendor = cpuVendor(configViews(model)[0]!, hardware);
   const firmware = 'Also turn on VT-d (Intel) or AMD-Vi / IOMMU and SVM (AMD) in the firmware settings.';
   if (!vendor)
     return {
@@ -50,10 +50,10 @@ function planLibvirt(model: OptionModel): PassthroughPlan {
 /** Users whose `extraGroups` (or `users.groups.<group>.members`) the configuration readably gives `group`. */
 export function usersInGroup(model: OptionModel, group: string): string[] {
   const users = new Set<string>();
-  const view = configViews(model)[0];
+  const view = configViews(model)[0]!;
   const hasItem = (value: Value) => value.kind === 'list' && value.items.some((item) => knownText(item.value) === group);
   for (const definition of view.definitionsUnder('users.users')) {
-    if (definition.path.length === 4 && definition.path[3] === 'extraGroups' && hasItem(definition.value)) users.add(definition.path[2]);
+    if (definition.path.length === 4 && definition.path[3] === 'extraGroups' && hasItem(definition.value)) users.add(definition.path[2]!);
   }
   for (const definition of view.definitions(`users.groups.${group}.members`)) {
     if (definition.value.kind === 'list') for (const item of definition.value.items) if (knownText(item.value)) users.add(knownText(item.value)!);

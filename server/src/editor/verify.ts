@@ -16,7 +16,7 @@ const INTEL_ON = /^intel_iommu=(.*,)?on(,|$)/;
 export type { VerifyItem, VerifyReport };
 
 export function verifyPassthrough(model: OptionModel, live: HardwareSnapshot): VerifyReport {
-  const view = configViews(model)[0];
+  const view = configViews(model)[0]!;
   const items: VerifyItem[] = [];
   const cmdline = live.kernel?.cmdline;
   const wantsIntelFlag = cpuVendor(view, live)?.vendor === 'intel' && kernelParams(view).some(({ text }) => INTEL_ON.test(text ?? ''));

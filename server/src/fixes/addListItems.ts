@@ -20,7 +20,7 @@ export const addListItemsFix: Fix<'add-list-items'> = {
     if (missing.length === 0) return [];
     const target = listTarget(model, view, option);
     if (target && target.value.kind === 'list') {
-      const literal = target.value.literals[target.value.literals.length - 1];
+      const literal = target.value.literals[target.value.literals.length - 1]!;
       return [insertIntoList(model.files.get(target.file)?.text ?? '', target.file, literal, missing.map(nixString))];
     }
     const binding = createBinding(model, option.split('.'), `[ ${missing.map(nixString).join(' ')} ]`);

@@ -15,9 +15,9 @@ const ID_LIST_CHAR = /[0-9A-Za-z:._]/;
 /** The comma-separated run of tokens around `range` (`a,b,c` of `ids=a,b,c`). */
 function commaRun(text: string, range: TextRange): TextRange {
   let start = range.start;
-  while (start > 0 && (ID_LIST_CHAR.test(text[start - 1]) || text[start - 1] === ',')) start--;
+  while (start > 0 && (ID_LIST_CHAR.test(text.charAt(start - 1)) || text[start - 1] === ',')) start--;
   let end = range.end;
-  while (end < text.length && (ID_LIST_CHAR.test(text[end]) || text[end] === ',')) end++;
+  while (end < text.length && (ID_LIST_CHAR.test(text.charAt(end)) || text[end] === ',')) end++;
   return { start, end };
 }
 

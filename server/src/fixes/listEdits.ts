@@ -89,7 +89,7 @@ export function insertIntoList(text: string, file: string, literal: ListLiteral,
     const indent = closing + (closing.includes('\t') ? '\t' : '  ');
     return { file, range: literal.range, newText: `[${elements.map((element) => `\n${indent}${element}`).join('')}\n${closing}]` };
   }
-  const first = literal.elements[0];
+  const first = literal.elements[0]!;
   const multiLine = /[\r\n]/.test(text.slice(literal.range.start, first.start));
   if (multiLine) {
     const indent = indentationAt(text, last.start);
@@ -128,7 +128,7 @@ export function addListItem(model: OptionModel, view: ConfigView, option: string
   const preferred = listTarget(model, view, option);
   if (preferred && preferred.value.kind === 'list') {
     const text = model.files.get(preferred.file)?.text ?? '';
-    const literal = preferred.value.literals[preferred.value.literals.length - 1];
+    const literal = preferred.value.literals[preferred.value.literals.length - 1]!;
     return [insertIntoList(text, preferred.file, literal, itemText)];
   }
   const binding = createBinding(model, option.split('.'), `[ ${itemText} ]`, view.specialisation);
@@ -171,12 +171,12 @@ export function createBinding(
   const pool = unconditional.length > 0 ? unconditional : candidates;
   const longest = Math.max(...pool.map((scope) => scope.prefix.length));
   const best = pool.filter((scope) => scope.prefix.length === longest);
-  const scope = best.find((candidate) => candidate.file === model.root) ?? best[0];
+  const scope = best.find((candidate) => candidate.file === model.root) ?? best[0]!;
   // Read in place: the analysis asks every finding's fix whether it would change something.
   const text = model.files.get(scope.file)?.source ?? '';
   const rest = path.slice(scope.prefix.length);
   const line = (indent: string) => `${rest.join('.')} = ${typeof valueText === 'string' ? valueText : valueText(indent)};`;
-  const siblings = bindingsNamed(scope, rest[0]);
+  const siblings = bindingsNamed(scope, rest[0]!);
   const anchor = siblings[siblings.length - 1] ?? scope.bindings[scope.bindings.length - 1];
   if (anchor) {
     const indent = indentationAt(text, anchor.range.start);

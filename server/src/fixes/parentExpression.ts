@@ -41,7 +41,7 @@ function plainSetValue(model: OptionModel, scope: AttrsetScope, binding: Binding
 export function blockedByExpression(model: OptionModel, scope: AttrsetScope, path: readonly string[], candidates: readonly AttrsetScope[]): boolean {
   const rest = path.slice(scope.prefix.length);
   if (rest.length < 2) return false;
-  for (const binding of bindingsNamed(scope, rest[0])) {
+  for (const binding of bindingsNamed(scope, rest[0]!)) {
     // Only a binding of a proper prefix of the new path (`a.b` for `a.b.c`) can clash.
     if (binding.names.length >= rest.length || !startsWith(rest, binding.names)) continue;
     const inner = plainSetValue(model, scope, binding, candidates);

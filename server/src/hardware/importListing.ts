@@ -176,14 +176,14 @@ function cpuFacts(
     vendor = stated;
     inferredFrom['cpu.vendor'] = 'stated with --cpu-vendor';
   } else if (claims.length > 0) {
-    const other = claims.find((claim) => claim.vendor !== claims[0].vendor);
+    const other = claims.find((claim) => claim.vendor !== claims[0]!.vendor);
     if (other) {
       return {
-        error: `the paste names two CPU vendors: ${claims[0].from} says ${VENDOR_NAMES[claims[0].vendor]}, ${other.from} says ${VENDOR_NAMES[other.vendor]} (two machines?). Paste one machine, or say which with --cpu-vendor intel|amd`,
+        error: `the paste names two CPU vendors: ${claims[0]!.from} says ${VENDOR_NAMES[claims[0]!.vendor]}, ${other.from} says ${VENDOR_NAMES[other.vendor]} (two machines?). Paste one machine, or say which with --cpu-vendor intel|amd`,
       };
     }
-    vendor = claims[0].vendor;
-    inferredFrom['cpu.vendor'] = claims[0].from + (claims.length > 1 ? ` (and ${claims.length - 1} more agreeing)` : '');
+    vendor = claims[0]!.vendor;
+    inferredFrom['cpu.vendor'] = claims[0]!.from + (claims.length > 1 ? ` (and ${claims.length - 1} more agreeing)` : '');
   }
   const cpu: HardwareSnapshot['cpu'] = { vendor, virtualization: facts.virtualization?.value ?? null };
   if (facts.virtualization) inferredFrom['cpu.virtualization'] = `line ${facts.virtualization.line}`;
@@ -203,7 +203,7 @@ function applyBootVga(devices: PciDevice[], facts: ListingFacts, skipped: Skippe
     }
     // vgaarb picks one boot VGA device; a later "setting as boot VGA device" overrides an earlier one.
     if (value.boot) for (const device of devices) if (device.bootVga) delete device.bootVga;
-    devices[index].bootVga = value.boot;
+    devices[index]!.bootVga = value.boot;
     inferredFrom[`devices[${index}].bootVga`] = `line ${line}`;
   }
   skipped.sort((a, b) => a.line - b.line);

@@ -9,14 +9,14 @@ export function skippedMessages(skipped: readonly SkippedLine[], source: string)
   const messages: string[] = [];
   for (let i = 0; i < skipped.length;) {
     let j = i;
-    while (j + 1 < skipped.length && skipped[j + 1].line === skipped[j].line + 1 && skipped[j + 1].reason === skipped[i].reason) j++;
-    const first = skipped[i];
+    const first = skipped[i]!;
+    while (j + 1 < skipped.length && skipped[j + 1]!.line === skipped[j]!.line + 1 && skipped[j + 1]!.reason === first.reason) j++;
     // The user's own paste, quoted so the line can be found; made inert for the terminal and the editor.
     const quoted = snapshotText(first.text, 120);
     messages.push(
       j === i
         ? `${source}:${first.line}: skipped, ${first.reason}: ${quoted}`
-        : `${source}:${first.line}-${skipped[j].line}: skipped ${j - i + 1} lines, ${first.reason} (first: ${quoted})`,
+        : `${source}:${first.line}-${skipped[j]!.line}: skipped ${j - i + 1} lines, ${first.reason} (first: ${quoted})`,
     );
     i = j + 1;
   }

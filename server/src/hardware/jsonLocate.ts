@@ -7,7 +7,7 @@ export function locateJsonPath(text: string, path: string): TextRange | undefine
   const steps = [...path.matchAll(/([^.[\]]+)|\[(\d+)\]/g)].map((match) => (match[2] !== undefined ? Number(match[2]) : match[1]));
   let position = 0;
   const skipSpace = () => {
-    while (position < text.length && /\s/.test(text[position])) position++;
+    while (position < text.length && /\s/.test(text.charAt(position))) position++;
   };
   const skipString = () => {
     position++;

@@ -65,7 +65,7 @@ function decode(bytes: Buffer): string {
 export function lookupNames(pciIds: string, ids: Iterable<string>): PciNames {
   const wanted = new Map<string, Set<string>>();
   for (const id of ids) {
-    const [vendor, device] = id.split(':');
+    const [vendor = '', device = ''] = id.split(':');
     const devices = wanted.get(vendor) ?? new Set<string>();
     devices.add(device);
     wanted.set(vendor, devices);

@@ -42,7 +42,7 @@ function readText(root: string, path: string, maxBytes: number, warnings: string
 /** The last PCI address in a sysfs device path: the endpoint the device hangs off (the NVMe, SATA, USB or network controller). */
 function pciOfSysfsPath(path: string): string | undefined {
   const found = [...`${path}/`.matchAll(PCI_IN_PATH)];
-  return found.length ? found[found.length - 1][1] : undefined;
+  return found.at(-1)?.[1];
 }
 
 function realpath(path: string): string | undefined {
@@ -88,8 +88,8 @@ function readMounts(root: string, warnings: string[]): MountFacts[] | undefined 
     const fields = line.split(' ');
     const separator = fields.indexOf('-');
     if (fields.length < 10 || separator < 6) continue;
-    const [majorMinor, mountPoint] = [fields[2], unescapeMountField(fields[4])];
-    const [fsType, source] = [fields[separator + 1], unescapeMountField(fields[separator + 2] ?? '')];
+    const [majorMinor, mountPoint] = [fields[2]!, unescapeMountField(fields[4]!)];
+    const [fsType, source] = [fields[separator + 1] ?? '', unescapeMountField(fields[separator + 2] ?? '')];
     const onBlockDevice = !majorMinor.startsWith('0:') || source.startsWith('/dev/');
     if (!onBlockDevice) continue; // proc, sysfs, tmpfs, cgroup, overlay, network filesystems
     mounts.push({ mountPoint, source, fsType, pciDevices: mountPciDevices(root, majorMinor, source) });
@@ -134,16 +134,16 @@ function readDefaultRoute(root: string, warnings: string[]): HardwareSnapshot['d
   for (const line of ipv4?.split('\n').slice(1) ?? []) {
     const [iface, destination, , flags, , , metric, mask] = line.trim().split(/\s+/);
     // RTF_UP (1) set, destination and mask 0: a default route.
-    if (!iface || destination !== '00000000' || mask !== '00000000' || !(parseInt(flags, 16) & 1)) continue;
+    if (!iface || destination !== '00000000' || mask !== '00000000' || !(parseInt(flags!, 16) & 1)) continue;
     if (!best || Number(metric) < best.metric) best = { iface, metric: Number(metric) };
   }
   if (!best) {
     const ipv6 = readText(root, 'proc/net/ipv6_route', SMALL_PROC_FILE, warnings);
     for (const line of ipv6?.split('\n') ?? []) {
       const fields = line.trim().split(/\s+/);
-      if (fields.length < 10 || !/^0{32}$/.test(fields[0]) || fields[1] !== '00' || fields[9] === 'lo') continue;
-      const metric = parseInt(fields[5], 16);
-      if (!best || metric < best.metric) best = { iface: fields[9], metric };
+      if (fields.length < 10 || !/^0{32}$/.test(fields[0]!) || fields[1] !== '00' || fields[9] === 'lo') continue;
+      const metric = parseInt(fields[5]!, 16);
+      if (!best || metric < best.metric) best = { iface: fields[9]!, metric };
     }
   }
   return best ? { interface: best.iface, pciDevices: netPciDevices(root, best.iface) } : undefined;

@@ -158,8 +158,8 @@ function readCpu(root: string, warnings: string[]): HardwareSnapshot['cpu'] {
   }
   const vendorId = /^vendor_id\s*:\s*(\S+)/m.exec(cpuinfo)?.[1];
   const vendor: CpuVendor = vendorId === 'GenuineIntel' ? 'intel' : vendorId === 'AuthenticAMD' ? 'amd' : 'unknown';
-  const flags = /^flags\s*:\s*(.*)$/m.exec(cpuinfo)?.[1].split(/\s+/) ?? [];
-  const model = /^model name\s*:\s*(.*)$/m.exec(cpuinfo)?.[1].trim();
+  const flags = /^flags\s*:\s*(.*)$/m.exec(cpuinfo)?.[1]!.split(/\s+/) ?? [];
+  const model = /^model name\s*:\s*(.*)$/m.exec(cpuinfo)?.[1]!.trim();
   return { vendor, virtualization: flags.includes('vmx') ? 'vmx' : flags.includes('svm') ? 'svm' : null, ...(model ? { model } : {}) };
 }
 

@@ -138,8 +138,8 @@ export class HostLayer {
 /** A string option set once, unconditionally, in the base configuration, when its text is known. */
 export function stringOption(model: OptionModel, option: string): string | undefined {
   const definitions = new ConfigView(model).effectiveDefinitions(option).filter((definition) => definition.specialisation === undefined);
-  if (definitions.length !== 1 || definitions[0].conditions.length > 0) return undefined;
-  const value = definitions[0].value;
+  if (definitions.length !== 1 || definitions[0]!.conditions.length > 0) return undefined;
+  const value = definitions[0]!.value;
   if (value.kind !== 'string' || value.parts.some((part) => part.kind !== 'text')) return undefined;
   return value.parts.map((part) => (part.kind === 'text' ? part.text : '')).join('');
 }

@@ -2,8 +2,9 @@
 // client advertises it (never waited on for longer than a timeout: then the settings the client
 // pushed, else the defaults, and a log line), else what the client pushed with
 // `workspace/didChangeConfiguration` or in `initializationOptions`. Either shape is accepted:
-// `{ nixVfio: { … } }` (Neovim's `settings`, Helix's `config`) or the section itself.
-import { DEFAULT_SERVER_SETTINGS, readServerSettings, ServerSettings } from './settings';
+// `{ nixVfio: { … } }` (Neovim's `settings`, Helix's `config`) or the section itself. An untrusted
+// workspace gets every restricted setting at its default (`settingsForTrust`).
+import { DEFAULT_SERVER_SETTINGS, readServerSettings, ServerSettings, settingsForTrust } from './settings';
 
 /** How long an analysis waits for the client's answer to workspace/configuration. */
 export const CONFIGURATION_TIMEOUT_MS = Number(process.env.NIX_VFIO_CONFIGURATION_TIMEOUT_MS) || 5000;
@@ -29,6 +30,7 @@ export class SettingsSource {
     private readonly ask: ((scopeUri: string) => Promise<unknown>) | undefined,
     private readonly log: { warn(message: string): void },
     initializationOptions: unknown,
+    private readonly trust: { trusted: boolean; onRead?: (settings: ServerSettings) => void } = { trusted: true },
     private readonly timeoutMs = CONFIGURATION_TIMEOUT_MS,
   ) {
     this.pushed = settingsSection(initializationOptions);
@@ -41,7 +43,14 @@ export class SettingsSource {
     this.cache.clear();
   }
 
+  /** The settings for a document (or a host's main file), as the workspace's trust allows them. */
   async for(scopeUri: string): Promise<ServerSettings> {
+    const settings = settingsForTrust(await this.read(scopeUri), this.trust.trusted);
+    this.trust.onRead?.(settings);
+    return settings;
+  }
+
+  private async read(scopeUri: string): Promise<ServerSettings> {
     const cached = this.cache.get(scopeUri);
     if (cached) return cached;
     const fallback = () => (this.pushed ? readServerSettings(this.pushed) : DEFAULT_SERVER_SETTINGS);

@@ -2,7 +2,7 @@
 // LSP's (URIs, line/character positions, diagnostics, workspace edits).
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { CodeAction, CodeActionKind, Diagnostic, DiagnosticSeverity, Range, TextEdit, WorkspaceEdit } from 'vscode-languageserver';
+import { CodeAction, CodeActionKind, Diagnostic, DiagnosticSeverity, Range, TextDocumentEdit, TextEdit, WorkspaceEdit } from 'vscode-languageserver';
 import type { FileEdit } from '../fixes/types';
 import { ruleDocAnchor, type Finding, type FixRequest, type Severity } from '../rules/types';
 import { LineIndex, TextRange } from '../text';
@@ -64,12 +64,26 @@ export function toDiagnostic(finding: Finding, lines: LineIndex, root: string): 
   };
 }
 
-export function toWorkspaceEdit(edits: readonly FileEdit[], linesOf: (file: string) => LineIndex, uriOf: (file: string) => string): WorkspaceEdit {
-  const changes: Record<string, TextEdit[]> = {};
+/**
+ * The core's edits as one workspace edit. With `versionOf` (the client takes `documentChanges`),
+ * each file's edits are a `TextDocumentEdit` naming the version they were computed on (null for a
+ * file not open), so a client rejects them once the text has moved on; else plain `changes`.
+ */
+export function toWorkspaceEdit(
+  edits: readonly FileEdit[],
+  linesOf: (file: string) => LineIndex,
+  uriOf: (file: string) => string,
+  versionOf?: (file: string) => number | null,
+): WorkspaceEdit {
+  const byFile = new Map<string, TextEdit[]>();
   for (const edit of edits) {
-    const uri = uriOf(edit.file);
-    (changes[uri] ??= []).push({ range: toRange(linesOf(edit.file), edit.range), newText: edit.newText });
+    let list = byFile.get(edit.file);
+    if (!list) byFile.set(edit.file, (list = []));
+    list.push({ range: toRange(linesOf(edit.file), edit.range), newText: edit.newText });
   }
+  if (versionOf) return { documentChanges: [...byFile].map(([file, list]) => TextDocumentEdit.create({ uri: uriOf(file), version: versionOf(file) }, list)) };
+  const changes: Record<string, TextEdit[]> = {};
+  for (const [file, list] of byFile) changes[uriOf(file)] = list;
   return { changes };
 }
 

@@ -156,3 +156,39 @@ export class OpenDocument {
     this.unchanged = [];
   }
 }
+
+/** The open documents by URI, and by path for the loader (the editor's buffers come before the disk). */
+export class OpenDocuments {
+  private readonly byUri = new Map<string, OpenDocument>();
+
+  get(uri: string): OpenDocument | undefined {
+    return this.byUri.get(uri);
+  }
+
+  /** The open document holding `path`, if any. */
+  at(path: string): OpenDocument | undefined {
+    for (const document of this.byUri.values()) if (document.path === path) return document;
+    return undefined;
+  }
+
+  open(document: OpenDocument): void {
+    this.byUri.get(document.uri)?.dropTree();
+    this.byUri.set(document.uri, document);
+  }
+
+  /** Forgets the document (its tree is freed); returns it. */
+  close(uri: string): OpenDocument | undefined {
+    const document = this.byUri.get(uri);
+    document?.dropTree();
+    this.byUri.delete(uri);
+    return document;
+  }
+
+  values(): IterableIterator<OpenDocument> {
+    return this.byUri.values();
+  }
+
+  uris(): IterableIterator<string> {
+    return this.byUri.keys();
+  }
+}

@@ -68,6 +68,8 @@ export interface AnalysisContext {
   hardware?: HardwareSnapshot;
   lines(file: string): LineIndex;
   uriOf(file: string): string;
+  /** The text version edits to `file` are computed on (null: not open), when the client takes versioned edits. */
+  versionOf?: (file: string) => number | null;
   /** The root's model re-read with some files' texts replaced. */
   rebuild(texts: ReadonlyMap<string, string>): OptionModel;
   /** The settings the root was analysed with (for what remains after a command's edits). */
@@ -216,7 +218,7 @@ export class EditorFeatures {
     const model = context.analysis.model;
     const edits = applySteps(model, plan.steps, (texts) => context.rebuild(texts));
     if (edits.length === 0) return { notes: plan.steps.length > 0 ? [nothingToDo, ...plan.notes] : plan.notes };
-    const result = await this.connection.workspace.applyEdit({ label, edit: toWorkspaceEdit(edits, context.lines, context.uriOf) });
+    const result = await this.connection.workspace.applyEdit({ label, edit: toWorkspaceEdit(edits, context.lines, context.uriOf, context.versionOf) });
     if (!result.applied)
       return {
         applied: false,

@@ -1,47 +1,47 @@
-// LSP wiring: keeps open documents, asks the host layer (server/src/host, shared with the CLI)
-// which hosts each belongs to, runs the core analysis per host and publishes its findings; code
-// actions turn findings' fix requests into edits.
+// LSP wiring only: every handler is registered in `listen` and named after the message it
+// answers; the work is elsewhere. Open documents: documents.ts. Which roots a file belongs to,
+// running and holding their analyses: rootAnalyses.ts (over the host layer, server/src/host).
+// When analyses run: analysisScheduler.ts. What is published: publisher.ts. Settings:
+// clientSettings.ts. Quick fixes: codeActions.ts. Hover, inlay hints, code lens, completion,
+// custom requests and commands: editorFeatures.ts.
 import {
   CodeAction,
   CodeActionKind,
   CodeActionParams,
   Connection,
-  Diagnostic,
   DidChangeConfigurationNotification,
+  DidChangeConfigurationParams,
+  DidChangeTextDocumentParams,
   DidChangeWatchedFilesNotification,
-  MessageType,
-  ShowMessageNotification,
+  DidChangeWatchedFilesParams,
+  DidCloseTextDocumentParams,
+  DidOpenTextDocumentParams,
+  FileChangeType,
   InitializeParams,
   InitializeResult,
   TextDocumentSyncKind,
 } from 'vscode-languageserver';
-import { ANALYSIS_BUDGET, Analysis, runRulesInSlices } from '../analysis/analyze';
-import { SERVER_FINDINGS, SERVER_MESSAGES } from '../analysis/catalogue';
-import { fixEdits } from '../fixes/registry';
-import { HardwareSnapshot } from '../hardware/snapshot';
-import { HostAnalysis, hostAnalysisOf, hostLabel } from '../host/analyzeHost';
-import { diskAccess } from '../host/diskAccess';
-import { HostLayer, HostTarget, targetKey, targetsOfFile } from '../host/workspace';
-import { ModelCache } from '../model/buildModel';
-import { diskLoader } from '../model/loadFiles';
-import { OptionModel } from '../model/optionModel';
 import { NixParser } from '../parse/nixParser';
-import { AnalysisSettings } from '../rules/types';
-import { LineIndex } from '../text';
-import { DiagnosticData, DIAGNOSTIC_SOURCE, pathToUri, toDiagnostic, toQuickFix, toRange, toSeverity, toWorkspaceEdit, uriToPath } from './convert';
-import { locateJsonPath } from '../hardware/jsonLocate';
-import { MAX_DOCUMENT_LENGTH, OpenDocument } from './documents';
-import { AnalysisContext, EDITOR_CAPABILITIES, EditorFeatures, parseText } from './editorFeatures';
-import { version as SERVER_VERSION } from '../../../package.json';
-import { SettingsSource } from './clientSettings';
-import { hardwareNotice, NoticeOnce } from './clientNotices';
-import { HardwareInUse, HardwareSources } from '../host/hardwareSources';
-import { ServerLog } from './serverLog';
 import { WorkspaceBoundary } from '../workspaceBoundary';
-import { ServerSettings, settingsForTrust } from './settings';
+import { version as SERVER_VERSION } from '../../../package.json';
 import { RESCAN_REQUEST, STATUS_NOTIFICATION, StatusParams } from '../../../shared/protocol';
+import { AnalysisScheduler } from './analysisScheduler';
+import { SettingsSource } from './clientSettings';
+import { quickFixes } from './codeActions';
+import { DiagnosticData, DIAGNOSTIC_SOURCE, uriToPath } from './convert';
+import { OpenDocument, OpenDocuments } from './documents';
+import { AnalysisContext, EDITOR_CAPABILITIES, EditorFeatures } from './editorFeatures';
+import { Publisher } from './publisher';
+import { RootAnalyses } from './rootAnalyses';
+import { ServerLog } from './serverLog';
 
 const UNTRUSTED_NO_SCAN = 'Verifying reads this machine, which Nix VFIO does not do in an untrusted workspace. Trust the workspace to verify.';
+
+/** Files the client is asked to watch (when it can take the registration): hardware snapshots and every Nix file. */
+export const WATCHED_FILES = ['**/*nix-vfio*.json', '**/*.nix'];
+
+/** How often a request has the analysis redone when it still did not read the latest text (it failed, or was dropped). */
+const CURRENT_ANALYSIS_TRIES = 3;
 
 export { RESCAN_REQUEST, STATUS_NOTIFICATION, type StatusParams };
 
@@ -49,51 +49,46 @@ export class NixVfioServer {
   private parser?: NixParser;
   /** The wasm loads while the client and server exchange initialize/didOpen; analysis waits for it. */
   private parserReady?: Promise<void>;
-  private readonly documents = new Map<string, OpenDocument>();
-  private readonly analyses = new Map<string, Analysis>();
-  private readonly hardwareByRoot = new Map<string, HardwareSnapshot | undefined>();
-  /** What each analysis key stands for: a host, or a file of no known host. */
-  private readonly targets = new Map<string, HostTarget>();
-  /** The settings each analysis ran with (the host's own release), for what editor commands re-check. */
-  private readonly settingsByRoot = new Map<string, AnalysisSettings>();
-  /** Walk results of unchanged top-level bindings, reused on the next keystroke. */
-  private readonly modelCache = new ModelCache();
-  /** Files (paths) that had diagnostics published, with the roots that reported them. */
-  private readonly published = new Map<string, Set<string>>();
-  private readonly dirtyRoots = new Set<string>();
-  private readonly dirtyDocuments = new Set<string>();
-  private flushScheduled = false;
-  /** Per root, the number of the latest analysis started (an older one finishing later is dropped). */
-  private readonly analysisGenerations = new Map<string, number>();
-  /** Counts didClose notifications, so an analysis that waited can tell whether one came meanwhile. */
-  private closeCount = 0;
-  private workspaceRoots: string[] = [];
-  private supportsConfiguration = false;
+  private readonly log: ServerLog;
+  private readonly documents = new OpenDocuments();
+  private readonly publisher: Publisher;
+  private readonly analyses: RootAnalyses;
+  private readonly scheduler: AnalysisScheduler;
+  private readonly features: EditorFeatures;
+  private settings!: SettingsSource;
   private trusted = true;
-  private boundary?: WorkspaceBoundary;
-  /** workspace/configuration (with a timeout), else what the client pushed; set in initialize. */
-  private settingsSource!: SettingsSource;
   /** Client capabilities: dynamic registration of didChangeConfiguration and of file watchers. */
   private registerConfiguration = false;
-  private watchingSnapshots = false;
-  /** Nix VFIO's VS Code extension shows hardware source and command results itself. */
-  private clientShowsResults = false;
-  private readonly notices = new NoticeOnce();
-  /** Files read per root when last logged, to log each root once and again when its files change. */
-  private readonly loggedRoots = new Map<string, number>();
-  private readonly brokenSnapshots = new Set<string>();
-  private readonly lastStatus = new Map<string, string>();
-  /** Which hardware each root uses, until settings, snapshot files or the machine change. */
-  private readonly hardwareByRootChoice = new Map<string, HardwareInUse>();
-  private readonly log: ServerLog;
-  private features?: EditorFeatures;
-  private firstAnalysisDone!: () => void;
+  private watchingFiles = false;
   /** Resolves once the first diagnostics are sent: the process entry then stores V8's code cache. */
-  readonly firstAnalysis = new Promise<void>((resolve) => (this.firstAnalysisDone = resolve));
-  private readonly hardware = new HardwareSources((message) => this.log.info(message));
+  readonly firstAnalysis: Promise<void>;
 
   constructor(private readonly connection: Connection) {
     this.log = new ServerLog(connection.console);
+    this.publisher = new Publisher(connection, {
+      analysis: (root) => this.analyses.analysis(root),
+      linesOf: (file, analysis) => this.analyses.linesOf(file, analysis),
+      documentAt: (path) => this.documents.at(path),
+      versionRead: (root, path) => this.analyses.versionRead(root, path),
+    });
+    this.analyses = new RootAnalyses(connection, this.documents, this.publisher, this.log);
+    this.firstAnalysis = this.analyses.firstAnalysis;
+    this.scheduler = new AnalysisScheduler({
+      ready: async () => {
+        await this.parserReady;
+        // Without a parser nothing can be analysed (the error was logged once).
+        return this.parser !== undefined;
+      },
+      rootsOfDocument: (uri) => this.rootsOfDocument(uri),
+      analyze: (root) => this.analyses.analyze(root),
+      failed: (root, error) => this.log.error(`analysis of ${root} failed: ${(error as Error).stack ?? String(error)}`),
+    });
+    // "Verify passthrough" reads this machine: never for an untrusted workspace.
+    this.features = new EditorFeatures(
+      connection,
+      (uri) => this.analysisFor(uri),
+      () => (this.trusted ? this.analyses.hardware.rescanMachine() : { source: 'none', problem: UNTRUSTED_NO_SCAN }),
+    );
   }
 
   listen(): void {
@@ -104,97 +99,55 @@ export class NixVfioServer {
       },
       (error: Error) => this.log.error(`cannot load the Nix parser: ${error.stack ?? error}`),
     );
-    connection.onInitialize((params) => this.initialize(params));
-    connection.onInitialized(() => {
-      // Registered only where the client says it can take the registration.
-      if (this.registerConfiguration) void connection.client.register(DidChangeConfigurationNotification.type, undefined);
-      if (this.watchingSnapshots)
-        void connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*nix-vfio*.json' }] });
-    });
-    connection.onDidOpenTextDocument(({ textDocument }) => {
-      const path = uriToPath(textDocument.uri);
-      this.documents.set(textDocument.uri, new OpenDocument(textDocument.uri, path, textDocument.text, textDocument.version));
-      this.markDirty(textDocument.uri);
-    });
-    connection.onDidChangeTextDocument(({ textDocument, contentChanges }) => {
-      const document = this.documents.get(textDocument.uri);
-      if (!document) return;
-      // Versions only grow; a change older than the text we hold would corrupt it.
-      if (textDocument.version <= document.version) {
-        this.log.warn(`ignored change to ${textDocument.uri}: version ${textDocument.version} is not newer than ${document.version}`);
-        return;
-      }
-      this.guard('didChange', () => document.applyChanges(contentChanges, textDocument.version, this.parser!));
-      this.markDirty(textDocument.uri);
-    });
-    connection.onDidCloseTextDocument(({ textDocument }) => {
-      const document = this.documents.get(textDocument.uri);
-      this.closeCount++;
-      document?.dropTree();
-      this.documents.delete(textDocument.uri);
-      this.dirtyDocuments.delete(textDocument.uri);
-      if (document?.path) this.forgetClosedFile(document.path);
-    });
-    connection.onDidChangeWatchedFiles(({ changes }) => {
-      // A snapshot file was created, changed or deleted: choose and read hardware again.
-      this.log.info(`snapshot files changed (${changes.map((change) => uriToPath(change.uri) ?? change.uri).join(', ')}): hardware is read again`);
-      this.hardware.forget();
-      this.hardwareByRootChoice.clear();
-      for (const root of this.analyses.keys()) this.dirtyRoots.add(root);
-      this.scheduleFlush();
-    });
-    connection.onDidChangeConfiguration(({ settings }) => {
-      this.settingsSource.changed(settings);
-      this.hardwareByRootChoice.clear();
-      for (const root of this.analyses.keys()) this.dirtyRoots.add(root);
-      for (const uri of this.documents.keys()) this.dirtyDocuments.add(uri);
-      this.scheduleFlush();
-    });
-    connection.onCodeAction((params) => this.codeActions(params));
-    // "Verify passthrough" reads this machine: never for an untrusted workspace.
-    const features = new EditorFeatures(
-      connection,
-      (uri) => this.analysisFor(uri),
-      () => (this.trusted ? this.hardware.rescanMachine() : { source: 'none', problem: UNTRUSTED_NO_SCAN }),
-    );
-    connection.onRequest(RESCAN_REQUEST, async () => {
-      this.log.info(`rescan: snapshot files and this machine are read again for ${this.analyses.size} configuration${this.analyses.size === 1 ? '' : 's'}`);
-      this.hardware.forget();
-      this.hardwareByRootChoice.clear();
-      for (const root of this.analyses.keys()) this.dirtyRoots.add(root);
-      await this.flush();
-      return { roots: this.analyses.size };
-    });
-    this.features = features;
-    features.register();
+    connection.onInitialize((params) => this.onInitialize(params));
+    connection.onInitialized(() => this.onInitialized());
+    connection.onDidOpenTextDocument((params) => this.onDidOpen(params));
+    connection.onDidChangeTextDocument((params) => this.onDidChange(params));
+    connection.onDidCloseTextDocument((params) => this.onDidClose(params));
+    connection.onDidChangeWatchedFiles((params) => this.onDidChangeWatchedFiles(params));
+    connection.onDidChangeConfiguration((params) => this.onDidChangeConfiguration(params));
+    connection.onCodeAction((params) => this.onCodeAction(params));
+    connection.onRequest(RESCAN_REQUEST, () => this.onRescan());
+    // Hover, inlay hints, code lens, completion, nixVfio/hardware, /verify, /importListing, commands.
+    this.features.register();
     connection.listen();
   }
 
-  private initialize(params: InitializeParams): InitializeResult {
+  private onInitialize(params: InitializeParams): InitializeResult {
     const workspace = params.capabilities.workspace;
-    this.supportsConfiguration = workspace?.configuration === true;
-    this.registerConfiguration = this.supportsConfiguration && workspace?.didChangeConfiguration?.dynamicRegistration === true;
-    // Without watchers the snapshot's modification time is looked at before each analysis instead.
-    this.watchingSnapshots = workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
+    const supportsConfiguration = workspace?.configuration === true;
+    this.registerConfiguration = supportsConfiguration && workspace?.didChangeConfiguration?.dynamicRegistration === true;
+    // Without watchers, snapshots' modification times are looked at before each analysis instead (closed Nix files are read anew by each analysis).
+    this.watchingFiles = workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
     const options = params.initializationOptions as { trusted?: boolean; clientShowsResults?: boolean } | undefined;
     // VS Code's Workspace Trust: an untrusted workspace gets no reads outside its folders.
     this.trusted = options?.trusted !== false;
-    this.clientShowsResults = options?.clientShowsResults === true;
-    if (this.features) this.features.clientShowsResults = this.clientShowsResults;
-    this.settingsSource = new SettingsSource(
-      this.supportsConfiguration ? async (scopeUri) => (await this.connection.workspace.getConfiguration([{ scopeUri, section: 'nixVfio' }]))[0] : undefined,
+    this.features.clientShowsResults = options?.clientShowsResults === true;
+    this.settings = new SettingsSource(
+      supportsConfiguration ? async (scopeUri) => (await this.connection.workspace.getConfiguration([{ scopeUri, section: 'nixVfio' }]))[0] : undefined,
       this.log,
       params.initializationOptions,
+      // A window-wide setting: the latest answer sets it for every log line that follows.
+      { trusted: this.trusted, onRead: (settings) => (this.log.level = settings.logLevel) },
     );
     // workspaceFolders, else the older rootUri / rootPath (clients that predate folders send only those).
     const folders = params.workspaceFolders?.map((folder) => folder.uri) ?? (params.rootUri ? [params.rootUri] : []);
-    this.workspaceRoots = folders.map((uri) => uriToPath(uri)).filter((path): path is string => path !== undefined);
-    if (folders.length === 0 && params.rootPath) this.workspaceRoots = [params.rootPath];
+    let workspaceRoots = folders.map((uri) => uriToPath(uri)).filter((path): path is string => path !== undefined);
+    if (folders.length === 0 && params.rootPath) workspaceRoots = [params.rootPath];
+    this.analyses.env = {
+      parser: () => this.parser,
+      settings: this.settings,
+      workspaceRoots,
+      trusted: this.trusted,
+      // Untrusted: every file read from disk must really (symlinks resolved) lie in a workspace folder.
+      boundary: this.trusted ? undefined : new WorkspaceBoundary(workspaceRoots),
+      watchingFiles: this.watchingFiles,
+      clientShowsResults: this.features.clientShowsResults,
+      documentChanges: workspace?.workspaceEdit?.documentChanges === true,
+    };
     this.log.info(
-      `Nix VFIO server ${SERVER_VERSION} started (${process.argv.includes('--stdio') ? 'stdio' : 'node IPC'}); workspace: ${this.workspaceRoots.join(', ') || 'none'}; settings from ${this.supportsConfiguration ? 'workspace/configuration' : 'the client (initializationOptions / didChangeConfiguration)'}; snapshot files ${this.watchingSnapshots ? 'watched by the client' : 'checked for changes before each analysis'}`,
+      `Nix VFIO server ${SERVER_VERSION} started (${process.argv.includes('--stdio') ? 'stdio' : 'node IPC'}); workspace: ${workspaceRoots.join(', ') || 'none'}; settings from ${supportsConfiguration ? 'workspace/configuration' : 'the client (initializationOptions / didChangeConfiguration)'}; snapshot and Nix files ${this.watchingFiles ? 'watched by the client' : 'checked for changes before each analysis'}`,
     );
-    // Untrusted: every file read from disk must really (symlinks resolved) lie in a workspace folder.
-    this.boundary = this.trusted ? undefined : new WorkspaceBoundary(this.workspaceRoots);
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
@@ -205,360 +158,122 @@ export class NixVfioServer {
     };
   }
 
-  private markDirty(uri: string): void {
-    this.dirtyDocuments.add(uri);
-    this.scheduleFlush();
+  private onInitialized(): void {
+    // Registered only where the client says it can take the registration.
+    if (this.registerConfiguration) void this.connection.client.register(DidChangeConfigurationNotification.type, undefined);
+    if (this.watchingFiles)
+      void this.connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: WATCHED_FILES.map((globPattern) => ({ globPattern })) });
   }
 
-  /** Coalesces bursts of changes: analysis runs once per turn of the event loop, on the latest text. */
-  private scheduleFlush(): void {
-    if (this.flushScheduled) return;
-    this.flushScheduled = true;
-    setImmediate(() => {
-      this.flushScheduled = false;
-      void this.flush();
-    });
+  private onDidOpen({ textDocument }: DidOpenTextDocumentParams): void {
+    this.documents.open(new OpenDocument(textDocument.uri, uriToPath(textDocument.uri), textDocument.text, textDocument.version));
+    this.scheduler.documentChanged(textDocument.uri);
   }
 
-  private async flush(): Promise<void> {
-    await this.parserReady;
-    // Without a parser nothing can be analysed (the error was logged once).
-    if (!this.parser) return;
-    for (const uri of [...this.dirtyDocuments]) {
-      this.dirtyDocuments.delete(uri);
-      const document = this.documents.get(uri);
-      if (!document) continue;
-      if (!document.path) continue;
-      if (document.tooLarge) {
-        this.publishTooLarge(document);
-        continue;
-      }
-      for (const root of this.rootsFor(document.path)) this.dirtyRoots.add(root);
+  private onDidChange({ textDocument, contentChanges }: DidChangeTextDocumentParams): void {
+    const document = this.documents.get(textDocument.uri);
+    if (!document) return;
+    // Versions only grow; a change older than the text we hold would corrupt it.
+    if (textDocument.version <= document.version) {
+      this.log.warn(`ignored change to ${textDocument.uri}: version ${textDocument.version} is not newer than ${document.version}`);
+      return;
     }
-    const roots = [...this.dirtyRoots];
-    this.dirtyRoots.clear();
-    for (const root of roots) await this.analyzeRoot(root);
+    this.guard('didChange', () => document.applyChanges(contentChanges, textDocument.version, this.parser!));
+    this.scheduler.documentChanged(textDocument.uri);
   }
 
-  /**
-   * The analyses a file is part of (keys: a host's id, or the file's own path when it belongs to
-   * no known host), decided by the host layer: analyses already made that read it, else the hosts
-   * that read it, else the file alone.
-   */
-  private rootsFor(path: string): string[] {
-    const analysed = [...this.analyses.entries()].map(([key, analysis]) => ({ target: this.targets.get(key) ?? { alone: key }, model: analysis.model }));
-    return targetsOfFile(path, analysed, this.hostLayer()).map(({ target }) => {
-      const key = targetKey(target);
-      this.targets.set(key, target);
-      return key;
+  private onDidClose({ textDocument }: DidCloseTextDocumentParams): void {
+    const document = this.documents.close(textDocument.uri);
+    this.scheduler.forgetDocument(textDocument.uri);
+    if (!document?.path) return;
+    const { again, reopen } = this.analyses.closed(document.path);
+    // Roots still open read the closed file from disk; open files of a forgotten root are analysed under the roots found now.
+    this.scheduler.rootsChanged(again);
+    for (const uri of reopen) this.scheduler.documentChanged(uri);
+    // Diagnostics of a closed file no root reads any more (or never analysed: too large) are cleared.
+    if (this.analyses.rootsReading(document.path).length === 0) this.publisher.clearFile(document.path);
+  }
+
+  private onDidChangeWatchedFiles({ changes }: DidChangeWatchedFilesParams): void {
+    const changed = changes.flatMap((change) => {
+      const path = uriToPath(change.uri);
+      return path ? [{ path, created: change.type === FileChangeType.Created }] : [];
     });
-  }
-
-  /** The host layer over the editor's buffers and the disk (held to the boundary when untrusted). */
-  private hostLayer(loader = this.loader()): HostLayer {
-    return new HostLayer(this.fileAccess(loader), this.workspaceRoots, this.modelCache);
-  }
-
-  private fileAccess(loader = this.loader()) {
-    return diskAccess(loader, (path) => this.openDocumentAt(path) !== undefined, this.boundary);
-  }
-
-  private openDocumentAt(path: string): OpenDocument | undefined {
-    for (const document of this.documents.values()) if (document.path === path) return document;
-    return undefined;
-  }
-
-  private loader() {
-    // Open documents are the editor's buffers; only files read from disk are held to the boundary.
-    const read = diskLoader(
-      this.parser!,
-      (path) => {
-        const document = this.openDocumentAt(path);
-        if (!document || document.tooLarge) return undefined;
-        return {
-          text: document.source,
-          tree: document.syntaxTree(this.parser!),
-          parseProblem: document.parseProblem,
-          unchangedSince: (earlier) => document.unchangedSince(earlier),
-        };
-      },
-      this.boundary,
+    const due = this.analyses.diskChanged(changed);
+    this.log.info(
+      `files changed on disk (${changed.map((change) => change.path).join(', ')}): ${due.length} configuration${due.length === 1 ? '' : 's'} read again`,
     );
-    return read;
+    this.scheduler.rootsChanged(due);
   }
 
-  private async analyzeRoot(root: string): Promise<void> {
-    const target = this.targets.get(root) ?? { alone: root };
-    const declaredIn = 'alone' in target ? target.alone : (target.host.flake ?? target.host.file!);
-    const rootDocument = this.openDocumentAt(declaredIn);
-    const closesBefore = this.closeCount;
-    const settings = await this.settingsFor(rootDocument?.uri ?? pathToUri(declaredIn));
-    // The wait for settings lets other messages in: a file closed meanwhile gets nothing published.
-    if (this.closeCount !== closesBefore && !this.someOpenDocumentBelongsTo(root)) return;
-    // Without the client's file watchers, the choice is made again: a snapshot created, changed or
-    // deleted since is seen (files are re-read only when their modification time or size changed).
-    if (!this.watchingSnapshots) this.hardwareByRootChoice.delete(root);
-    let analysis: HostAnalysis;
-    let hardware: HardwareInUse;
-    const started = performance.now();
-    const generation = (this.analysisGenerations.get(root) ?? 0) + 1;
-    this.analysisGenerations.set(root, generation);
-    // A large open root is parsed first and the event loop let go once: requests waiting on
-    // other documents are answered between the parse and the model (both are one piece of work).
-    if (rootDocument && !rootDocument.tree && !rootDocument.tooLarge) {
-      rootDocument.syntaxTree(this.parser!);
-      if (performance.now() - started > ANALYSIS_BUDGET.sliceMs) await new Promise((resolve) => setImmediate(resolve));
-      if (this.analysisGenerations.get(root) !== generation) return;
-    }
-    try {
-      const layer = this.hostLayer();
-      const model = layer.model(target);
-      hardware = this.hardwareFor(root, target, model, layer, settings);
-      const release = layer.release(target, model, settings.nixosRelease || undefined);
-      // In slices within a budget: other requests are answered between rules (ANALYSIS_BUDGET).
-      const ran = await runRulesInSlices(
-        model,
-        hardware.snapshot,
-        { disabledRules: settings.disabledRules, nixosRelease: release.release },
-        ANALYSIS_BUDGET,
-        performance.now() - started,
-      );
-      analysis = hostAnalysisOf(target, ran, release, hostLabel(target, this.fileAccess()));
-    } catch (error) {
-      this.log.error(`analysis of ${root} failed: ${(error as Error).stack ?? error}`);
-      return;
-    }
-    // A newer analysis of this root started while this one yielded: its result wins.
-    if (this.analysisGenerations.get(root) !== generation) return;
-    if (this.closeCount !== closesBefore && !this.someOpenDocumentBelongsTo(root)) return;
-    for (const failure of analysis.ruleFailures) this.log.error(`rule ${failure.code} failed: ${failure.error}`);
-    this.log.debug(`analysed ${root}: ${analysis.findings.length} findings in ${(performance.now() - started).toFixed(1)} ms`);
-    this.analyses.set(root, analysis);
-    this.hardwareByRoot.set(root, hardware.snapshot);
-    this.settingsByRoot.set(root, { disabledRules: settings.disabledRules, nixosRelease: analysis.release.release });
-    if (this.loggedRoots.get(root) !== analysis.model.files.size) {
-      this.loggedRoots.set(root, analysis.model.files.size);
-      this.log.info(
-        `configuration ${root}: ${analysis.model.files.size} file${analysis.model.files.size === 1 ? '' : 's'}, checked against ${hardware.source === 'none' ? 'no hardware' : hardware.source}`,
-      );
-    }
-    const notice = this.clientShowsResults ? undefined : hardwareNotice(root, hardware);
-    if (notice && this.notices.first(`${hardware.source}\u0000${hardware.problem ?? ''}`))
-      void this.connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Info, message: notice });
-    // A snapshot file that cannot be used is a warning in the host's file; no hardware at all is said in the status.
-    this.publish(root, analysis, hardware.source !== 'this machine' && hardware.source !== 'none' ? hardware.problem : undefined);
-    this.publishSnapshotProblems(hardware);
-    this.firstAnalysisDone();
-    const status: StatusParams = {
-      root: pathToUri(declaredIn),
-      hardwareSource: hardware.source,
-      hardwareProblem: hardware.problem,
-      findings: analysis.findings.length,
-      ...(analysis.host !== undefined ? { host: analysis.host } : {}),
-      release: `${analysis.release.release} (${analysis.release.source})`,
-    };
-    // Sent when it changes, not on every keystroke.
-    const key = JSON.stringify(status);
-    if (this.lastStatus.get(root) !== key) {
-      this.lastStatus.set(root, key);
-      void this.connection.sendNotification(STATUS_NOTIFICATION, status);
-    }
+  private onDidChangeConfiguration({ settings }: DidChangeConfigurationParams): void {
+    this.settings.changed(settings);
+    this.analyses.forgetHardware();
+    this.scheduler.rootsChanged(this.analyses.keys());
+    for (const uri of this.documents.uris()) this.scheduler.documentChanged(uri);
   }
 
-  private someOpenDocumentBelongsTo(root: string): boolean {
-    const read = this.analyses.get(root)?.model.files;
-    for (const document of this.documents.values()) {
-      if (!document.path) continue;
-      if (document.path === root || read?.has(document.path) || this.rootsFor(document.path).includes(root)) return true;
-    }
-    return false;
+  private async onRescan(): Promise<{ roots: number }> {
+    const roots = this.analyses.keys();
+    this.log.info(`rescan: snapshot files and this machine are read again for ${roots.length} configuration${roots.length === 1 ? '' : 's'}`);
+    this.analyses.forgetHardware();
+    this.scheduler.rootsChanged(roots);
+    await this.scheduler.flushAll();
+    return { roots: this.analyses.keys().length };
   }
 
-  private publish(root: string, analysis: Analysis, hardwareProblem: string | undefined): void {
-    const files = new Set<string>([...analysis.model.files.keys()]);
-    for (const [file, roots] of this.published) if (roots.has(root)) files.add(file);
-    for (const file of files) {
-      const reporting = this.published.get(file) ?? new Set<string>();
-      if (analysis.model.files.has(file)) reporting.add(root);
-      else reporting.delete(root);
-      this.published.set(file, reporting);
-      const diagnostics: Diagnostic[] = [];
-      for (const reportingRoot of reporting) {
-        const rootAnalysis = this.analyses.get(reportingRoot);
-        if (!rootAnalysis) continue;
-        const lines = this.linesOf(file, rootAnalysis);
-        for (const finding of rootAnalysis.findings) {
-          if (finding.file === file) diagnostics.push(toDiagnostic(finding, lines, reportingRoot));
-        }
-      }
-      if (file === analysis.model.root && hardwareProblem) {
-        diagnostics.push({
-          range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
-          severity: toSeverity(SERVER_FINDINGS.snapshotUnusable.severity),
-          source: DIAGNOSTIC_SOURCE,
-          code: SERVER_FINDINGS.snapshotUnusable.code,
-          message: hardwareProblem,
-        });
-      }
-      const document = this.openDocumentAt(file);
-      void this.connection.sendDiagnostics({ uri: document?.uri ?? pathToUri(file), version: document?.version, diagnostics: dedupe(diagnostics) });
-    }
+  /** Quick fixes, computed on the analysis of the latest text (waiting for one under way). */
+  private async onCodeAction(params: CodeActionParams): Promise<CodeAction[]> {
+    const path = this.documents.get(params.textDocument.uri)?.path ?? uriToPath(params.textDocument.uri);
+    const named = params.context.diagnostics
+      .filter((diagnostic) => diagnostic.source === DIAGNOSTIC_SOURCE)
+      .map((diagnostic) => (diagnostic.data as DiagnosticData | undefined)?.root)
+      .filter((root): root is string => typeof root === 'string');
+    if (named.length === 0) return [];
+    if (!(await this.current(() => [...named, ...(path ? this.analyses.rootsFor(path) : [])]))) return [];
+    return quickFixes(
+      params,
+      (root) => (path ? this.analyses.context(root, path) : undefined),
+      (what, action) => this.guard(what, action),
+    );
   }
 
-  /** A snapshot file that failed validation gets its problems as diagnostics, where they are written. */
-  private publishSnapshotProblems(hardware: HardwareInUse): void {
-    const uri = pathToUri(hardware.source);
-    if (!hardware.brokenFile) {
-      if (this.brokenSnapshots.delete(uri)) void this.connection.sendDiagnostics({ uri, diagnostics: [] });
-      return;
-    }
-    const { text, problems } = hardware.brokenFile;
-    const lines = new LineIndex(text);
-    this.brokenSnapshots.add(uri);
-    void this.connection.sendDiagnostics({
-      uri,
-      diagnostics: problems.map((problem) => ({
-        range: toRange(
-          lines,
-          problem.offset !== undefined ? { start: problem.offset, end: problem.offset } : (locateJsonPath(text, problem.path) ?? { start: 0, end: 0 }),
-        ),
-        severity: toSeverity(SERVER_FINDINGS.snapshotInvalid.severity),
-        source: DIAGNOSTIC_SOURCE,
-        code: SERVER_FINDINGS.snapshotInvalid.code,
-        message: SERVER_MESSAGES.snapshotInvalid(problem.path, problem.message),
-      })),
-    });
-  }
-
-  private publishTooLarge(document: OpenDocument): void {
-    void this.connection.sendDiagnostics({
-      uri: document.uri,
-      version: document.version,
-      diagnostics: [
-        {
-          range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
-          severity: toSeverity(SERVER_FINDINGS.fileTooLarge.severity),
-          source: DIAGNOSTIC_SOURCE,
-          code: SERVER_FINDINGS.fileTooLarge.code,
-          message: SERVER_MESSAGES.fileTooLarge(MAX_DOCUMENT_LENGTH / 1024),
-        },
-      ],
-    });
-  }
-
-  private linesOf(file: string, analysis: Analysis): LineIndex {
-    const document = this.openDocumentAt(file);
-    if (document && document.source === analysis.model.files.get(file)?.source) return document.lines;
-    return new LineIndex(analysis.model.files.get(file)?.text ?? '');
-  }
-
-  private forgetClosedFile(path: string): void {
-    // Diagnostics of a closed file that is no root's import are cleared.
-    const stillRead = [...this.analyses.entries()].some(([root, analysis]) => root !== path && analysis.model.files.has(path));
-    if (stillRead) return;
-    this.analyses.delete(path);
-    this.hardwareByRoot.delete(path);
-    this.settingsByRoot.delete(path);
-    this.loggedRoots.delete(path);
-    this.modelCache.forget(path);
-    for (const [file, roots] of this.published) {
-      roots.delete(path);
-      if (file === path || roots.size === 0) {
-        this.published.delete(file);
-        void this.connection.sendDiagnostics({ uri: pathToUri(file), diagnostics: [] });
-      }
-    }
-  }
-
-  private async settingsFor(scopeUri: string): Promise<ServerSettings> {
-    const settings = settingsForTrust(await this.settingsSource.for(scopeUri), this.trusted);
-    // A window-wide setting: the latest answer sets it for every log line that follows.
-    this.log.level = settings.logLevel;
-    return settings;
-  }
-
-  private hardwareFor(key: string, target: HostTarget, model: OptionModel, layer: HostLayer, settings: ServerSettings): HardwareInUse {
-    let chosen = this.hardwareByRootChoice.get(key);
-    if (!chosen) {
-      // Untrusted: only a per-host snapshot inside the workspace; no machine scan, no file elsewhere.
-      const choice = this.trusted
-        ? { snapshotFile: settings.hardwareSnapshotFile, scanMachine: settings.scanMachine }
-        : { snapshotFile: '', scanMachine: false };
-      const plan = layer.hardware(target, model, choice, choice.scanMachine ? this.hardware.machineName() : undefined);
-      chosen = this.hardware.forPlan(plan, this.boundary);
-      if (plan.choice.kind === 'none' && plan.choice.reason) this.log.info(plan.choice.reason);
-      this.hardwareByRootChoice.set(key, chosen);
-    }
-    return chosen;
-  }
-
-  private async codeActions(params: CodeActionParams): Promise<CodeAction[]> {
-    // Make sure the analysis reflects the latest text before computing edits against it.
-    if (this.dirtyDocuments.size > 0 || this.dirtyRoots.size > 0) await this.flush();
-    const actions: CodeAction[] = [];
-    for (const diagnostic of params.context.diagnostics) {
-      if (diagnostic.source !== DIAGNOSTIC_SOURCE) continue;
-      const data = diagnostic.data as DiagnosticData | undefined;
-      if (!data?.fix) continue;
-      const analysis = this.analyses.get(data.root);
-      if (!analysis) continue;
-      for (const request of [data.fix, ...(data.moreFixes ?? [])]) {
-        const edits = this.guard('codeAction', () => fixEdits(analysis.model, request)) ?? [];
-        if (edits.length === 0) continue;
-        const edit = toWorkspaceEdit(
-          edits,
-          (file) => this.linesOf(file, analysis),
-          (file) => this.openDocumentAt(file)?.uri ?? pathToUri(file),
-        );
-        actions.push(toQuickFix(request.title, diagnostic, edit, request === data.fix));
-      }
-    }
-    return actions;
-  }
-
-  /**
-   * Whether a change not yet analysed touches the configurations `uri` belongs to: only then does
-   * a request about it wait for an analysis (a huge document edited elsewhere does not hold it up).
-   */
-  private mustFlushFor(uri: string): boolean {
-    if (this.dirtyDocuments.size === 0 && this.dirtyRoots.size === 0) return false;
-    const path = this.documents.get(uri)?.path ?? uriToPath(uri);
-    if (!path || this.dirtyDocuments.has(uri)) return true;
-    const roots = new Set(this.rootsFor(path));
-    if ([...this.dirtyRoots].some((root) => roots.has(root))) return true;
-    for (const dirty of this.dirtyDocuments) {
-      const dirtyPath = this.documents.get(dirty)?.path;
-      if (!dirtyPath || dirtyPath === path || this.rootsFor(dirtyPath).some((root) => roots.has(root))) return true;
-    }
-    return false;
-  }
-
-  /** The up-to-date analysis that reads the document at `uri`, with its hardware and a way to re-read it with changed texts. */
+  /** The analysis that reads the document at `uri`, on its latest text, with its hardware and a way to re-read it with changed texts. */
   private async analysisFor(uri: string): Promise<AnalysisContext | undefined> {
-    if (this.mustFlushFor(uri)) await this.flush();
     const document = this.documents.get(uri);
+    // A document too large to analyse has no analysis of its text (one from the disk would not match it).
+    if (document?.tooLarge) return undefined;
     const path = document?.path ?? uriToPath(uri);
     if (!path) return undefined;
-    const root = [...this.analyses.keys()].find((candidate) => this.analyses.get(candidate)!.model.files.has(path));
-    if (!root) return undefined;
-    const analysis = this.analyses.get(root)!;
-    return {
-      path,
-      root,
-      analysis,
-      hardware: this.hardwareByRoot.get(root),
-      settings: this.settingsByRoot.get(root),
-      lines: (file) => this.linesOf(file, analysis),
-      uriOf: (file) => this.openDocumentAt(file)?.uri ?? pathToUri(file),
-      rebuild: (texts) => {
-        const loader = this.loader();
-        const layer = new HostLayer(
-          this.fileAccess((file) => (texts.has(file) ? parseText(this.parser!, file, texts.get(file)!) : loader(file))),
-          this.workspaceRoots,
-        );
-        return layer.model(this.targets.get(root) ?? { alone: root });
-      },
-    };
+    if (!(await this.current(() => this.analyses.rootsFor(path)))) return undefined;
+    const root = this.analyses.rootReading(path);
+    return root === undefined ? undefined : this.analyses.context(root, path);
+  }
+
+  /**
+   * Waits for the analyses pending for the roots `rootsOf` names, and has a root analysed again
+   * while its analysis did not read the latest text of its open documents. False when that could
+   * not be had: the request is then answered with nothing rather than from older text.
+   */
+  private async current(rootsOf: () => string[]): Promise<boolean> {
+    for (let attempt = 0; attempt < CURRENT_ANALYSIS_TRIES; attempt++) {
+      await this.scheduler.settled(() => new Set(rootsOf()));
+      const stale = rootsOf().filter((root) => this.analyses.analysis(root) && !this.analyses.isCurrent(root));
+      if (stale.length === 0) return true;
+      this.scheduler.rootsChanged(stale);
+    }
+    return false;
+  }
+
+  /** The roots a changed document is analysed in; a document too large gets one message instead. */
+  private rootsOfDocument(uri: string): string[] {
+    const document = this.documents.get(uri);
+    if (!document?.path) return [];
+    if (document.tooLarge) {
+      this.publisher.tooLarge(document);
+      return [];
+    }
+    return this.analyses.rootsFor(document.path);
   }
 
   private guard<T>(what: string, action: () => T): T | undefined {
@@ -569,14 +284,4 @@ export class NixVfioServer {
       return undefined;
     }
   }
-}
-
-function dedupe(diagnostics: Diagnostic[]): Diagnostic[] {
-  const seen = new Set<string>();
-  return diagnostics.filter((diagnostic) => {
-    const key = JSON.stringify([diagnostic.code, diagnostic.range, diagnostic.message]);
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
 }

@@ -358,7 +358,7 @@ class ModelBuilder {
     if (context.depth > MAX_DEPTH) return this.unread(node, path, context, 'nested too deeply');
     const deeper = { ...context, depth: context.depth + 1 };
     if (path.length >= 3 && path[0] === 'specialisation' && path[2] === 'configuration') {
-      if (!this.model.specialisations.includes(path[1])) this.model.specialisations.push(path[1]);
+      if (!this.model.specialisations.includes(path[1]!)) this.model.specialisations.push(path[1]!);
       const inner = { ...deeper, conditions: [], modifiers: [], specialisation: path[1] };
       if (path.length === 3) return this.walkModule(node, scope, inner);
       // `specialisation.x.configuration.boot.kernelParams = …`: one option of the specialisation.
@@ -428,20 +428,20 @@ class ModelBuilder {
     if (!call) return false;
     const { name, args } = call;
     if ((name === 'mkIf' || name === 'optionalAttrs') && args.length === 2) {
-      walkInner(args[1], { ...context, conditions: context.conditions.concat(detach(args[0].text)) });
+      walkInner(args[1]!, { ...context, conditions: context.conditions.concat(detach(args[0]!.text)) });
       return true;
     }
     if (name === 'mkMerge' && args.length === 1) {
       // The list may be built with `++`, let-bound names and `lib.optional(s)` (conditions kept).
-      for (const part of this.listParts(args[0], scope, context.conditions, 0)) {
+      for (const part of this.listParts(args[0]!, scope, context.conditions, 0)) {
         if ('unread' in part) this.unread(part.unread, path, context, 'mkMerge of a list that is not written here');
         else walkInner(part.element, { ...context, conditions: part.conditions }, part.scope);
       }
       return true;
     }
     if (PRIORITY_WRAPPERS[name] === args.length) {
-      const modifier = args.length === 2 ? `${name} ${detach(args[0].text)}` : name;
-      walkInner(args[args.length - 1], { ...context, modifiers: context.modifiers.concat(modifier) });
+      const modifier = args.length === 2 ? `${name} ${detach(args[0]!.text)}` : name;
+      walkInner(args[args.length - 1]!, { ...context, modifiers: context.modifiers.concat(modifier) });
       return true;
     }
     return false;
@@ -531,10 +531,10 @@ class ModelBuilder {
       case 'apply_expression': {
         const call = libCall(node, scope);
         if (call?.name === 'optional' && call.args.length === 2) {
-          return [{ element: call.args[1], scope, conditions: conditions.concat(detach(call.args[0].text)) }];
+          return [{ element: call.args[1]!, scope, conditions: conditions.concat(detach(call.args[0]!.text)) }];
         }
         if (call?.name === 'optionals' && call.args.length === 2) {
-          return this.listParts(call.args[1], scope, conditions.concat(detach(call.args[0].text)), depth + 1);
+          return this.listParts(call.args[1]!, scope, conditions.concat(detach(call.args[0]!.text)), depth + 1);
         }
         break;
       }
@@ -569,7 +569,7 @@ class ModelBuilder {
     }
     const call = libCall(node, scope);
     if (call?.name !== 'import' || call.args.length < 1 || call.args.length > 2) return false;
-    let target: SyntaxNode | null = call.args[0];
+    let target: SyntaxNode | null = call.args[0]!;
     while (target?.type === 'parenthesized_expression') target = target.childForFieldName('expression');
     if (target?.type !== 'path_expression') return false;
     // `import ./x.nix { … }` applies the file's function to arguments; its body is still the module.
@@ -591,5 +591,5 @@ class ModelBuilder {
 }
 
 function pushAll<T>(target: T[], items: readonly T[]): void {
-  for (let i = 0; i < items.length; i++) target.push(items[i]);
+  for (let i = 0; i < items.length; i++) target.push(items[i]!);
 }

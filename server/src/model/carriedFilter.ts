@@ -82,8 +82,8 @@ export function filterCarried<T>(source: readonly T[], test: (item: T) => boolea
   let next = 0;
   const testUpTo = (end: number) => {
     for (; next < end; next++) {
-      if (test(source[next])) {
-        items.push(source[next]);
+      if (test(source[next]!)) {
+        items.push(source[next]!);
         positions.push(next);
       }
     }
@@ -92,11 +92,11 @@ export function filterCarried<T>(source: readonly T[], test: (item: T) => boolea
     let carried = 0;
     for (const run of runs ?? sharedRuns(earlier.source, source)) {
       testUpTo(run.at);
-      while (carried < earlier.positions.length && earlier.positions[carried] < run.from) carried++;
+      while (carried < earlier.positions.length && earlier.positions[carried]! < run.from) carried++;
       const runEnd = run.from + run.length;
-      for (; carried < earlier.positions.length && earlier.positions[carried] < runEnd; carried++) {
-        items.push(earlier.items[carried]);
-        positions.push(earlier.positions[carried] - run.from + run.at);
+      for (; carried < earlier.positions.length && earlier.positions[carried]! < runEnd; carried++) {
+        items.push(earlier.items[carried]!);
+        positions.push(earlier.positions[carried]! - run.from + run.at);
       }
       next = run.at + run.length;
     }

@@ -63,10 +63,10 @@ function unescape(node: SyntaxNode, indented: boolean): string {
   if (indented) {
     // ''\n ''\t ''\r ''\\x, and ''' for a literal ''.
     if (text === "'''") return "''";
-    if (text.startsWith("''\\")) return ESCAPES[text[3]] ?? text.slice(3);
+    if (text.startsWith("''\\")) return ESCAPES[text.charAt(3)] ?? text.slice(3);
     return text;
   }
-  if (text.startsWith('\\')) return ESCAPES[text[1]] ?? text.slice(1);
+  if (text.startsWith('\\')) return ESCAPES[text.charAt(1)] ?? text.slice(1);
   return text;
 }
 
@@ -205,10 +205,10 @@ export class Evaluator {
   /** The value at `names` inside `value`; 'absent' when the set surely has no such field; undefined when unknown. */
   private selectPath(value: Value, names: string[]): Value | 'absent' | undefined {
     let current = value;
-    for (let at = 0; at < names.length; at++) {
+    for (const name of names) {
       const set = this.sets.get(current);
       if (!set) return undefined;
-      const found = this.field(set, names[at]);
+      const found = this.field(set, name);
       if (found === undefined || found === 'absent') return found;
       current = found;
     }
@@ -293,7 +293,7 @@ export class Evaluator {
     const children = node.namedChildren.filter((element): element is SyntaxNode => element !== null && element.type !== 'comment');
     // Built with map, which allocates exactly their length (arrays grown by push keep spare room).
     const elements = children.map(rangeOf);
-    const plain = (element: SyntaxNode, index: number): ListItem => ({ value: this.evaluate(element, scope), range: elements[index], conditions: [] });
+    const plain = (element: SyntaxNode, index: number): ListItem => ({ value: this.evaluate(element, scope), range: elements[index]!, conditions: [] });
     const items = !children.some((element) => unwrap(element)?.type === 'if_expression')
       ? children.map(plain)
       : children.flatMap((element, index): ListItem[] => {
@@ -376,7 +376,8 @@ export class Evaluator {
    */
   private evaluateMapping(name: string, args: SyntaxNode[], scope: Scope, range: TextRange): Value | undefined {
     const shape = MAPPINGS[name];
-    if (!shape || args.length !== shape.arity) return undefined;
+    const fn = shape && args.length === shape.arity ? args[shape.fn] : undefined;
+    if (!shape || fn === undefined) return undefined;
     const items: ListItem[] = [];
     let complete = true;
     if (name === 'mapAttrsToList') {
@@ -385,7 +386,7 @@ export class Evaluator {
       if (!fields) return unknown(range, 'mapAttrsToList of a set not read');
       for (const field of fields)
         items.push({
-          value: this.apply(args[shape.fn], scope, [
+          value: this.apply(fn, scope, [
             { kind: 'string', parts: [{ kind: 'text', text: field.name }], range: field.range, literal: false, indented: false },
             field.value,
           ]),
@@ -396,7 +397,7 @@ export class Evaluator {
       const list = this.evaluate(args[shape.list], scope);
       if (list.kind !== 'list' || list.items.length > MAX_MAPPED_ITEMS) return unknown(range, `${name} over a list not read`);
       complete = list.complete;
-      for (const item of list.items) items.push({ ...item, value: this.apply(args[shape.fn], scope, [item.value]) });
+      for (const item of list.items) items.push({ ...item, value: this.apply(fn, scope, [item.value]) });
     }
     if (name === 'concatMap') {
       // Each result is a list: their items in order.
@@ -468,7 +469,7 @@ export class Evaluator {
       // `concatMapStringsSep "," toString xs`
       const call = unwrap(fnNode);
       if (call && args.length === 1 && /^(builtins\.|lib\.)?toString$/.test(call.text) && !scope.lookup('toString')?.node) {
-        const value = args[0];
+        const value = args[0]!;
         if (value.kind === 'string') return value;
         if (value.kind === 'int')
           return { kind: 'string', parts: [{ kind: 'text', text: String(value.value) }], range: value.range, literal: false, indented: false };
@@ -524,7 +525,7 @@ export class Evaluator {
       const decided = decide(this, args[0], scope);
       if (decided === true) return this.relocate(this.evaluate(args[1], scope), range);
       if (decided === false) return { kind: 'string', parts: [], range, literal: false, indented: false };
-      return unknown(range, detach(`only there if ${args[0].text}`));
+      return unknown(range, detach(`only there if ${args[0]!.text}`));
     }
     // `lib.optional c "a" "b"`: the list optional returns is then called with "b".
     if (name === 'optional' && args.length > 2) return typeError(range, 'attempt to call something which is not a function but a list');
@@ -532,10 +533,10 @@ export class Evaluator {
       const decided = decide(this, args[0], scope);
       if (decided === false) return { kind: 'list', range, items: [], literals: [], complete: true };
       // A condition known to hold is no condition.
-      const conditions = decided ? [] : [detach(args[0].text)];
+      const conditions = decided ? [] : [detach(args[0]!.text)];
       if (name === 'optional') {
         const value = this.evaluate(args[1], scope);
-        return { kind: 'list', range, items: [{ value, range: rangeOf(args[1]), conditions }], literals: [], complete: true };
+        return { kind: 'list', range, items: [{ value, range: rangeOf(args[1]!), conditions }], literals: [], complete: true };
       }
       const list = this.evaluate(args[1], scope);
       // `optionals c { … }` gives the set itself when c holds, where a list is expected.

@@ -70,7 +70,7 @@ export class ModelCache {
         const known = old.text === text ? { prefix: text.length, suffix: 0 } : unchangedSince(old.text);
         const spans = known && editedBindings(bindingSet, text, old, known.prefix, known.suffix);
         if (!spans) continue;
-        const structure = spans.structureAt.map((index) => namedChildAt(bindingSet, index, spans.starts[index], spans.ends[index]));
+        const structure = spans.structureAt.map((index) => namedChildAt(bindingSet, index, spans.starts[index]!, spans.ends[index]!));
         found = { ...spans, structure };
         used = old;
         break;
@@ -124,15 +124,15 @@ export class ModelCache {
     // Both lists are in source order, so one pointer finds each old entry without a lookup table.
     let oldAt = 0;
     for (let i = 0; i < starts.length; i++) {
-      const start = starts[i];
-      const end = ends[i];
+      const start = starts[i]!;
+      const end = ends[i]!;
       let hit: CachedBinding | undefined;
       let shift = 0;
       if (end <= same || start >= movedFrom) {
         shift = end <= same ? 0 : delta;
         const oldStart = start - shift;
-        while (oldAt < cached.length && cached[oldAt].start < oldStart) oldAt++;
-        if (oldAt < cached.length && cached[oldAt].start === oldStart && cached[oldAt].end === end - shift) hit = cached[oldAt++];
+        while (oldAt < cached.length && cached[oldAt]!.start < oldStart) oldAt++;
+        if (oldAt < cached.length && cached[oldAt]!.start === oldStart && cached[oldAt]!.end === end - shift) hit = cached[oldAt++]!;
       }
       if (hit) {
         shiftEntry(hit, shift);

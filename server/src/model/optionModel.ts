@@ -168,8 +168,8 @@ export class ConfigView {
     let i = 0;
     let j = 0;
     while (i < base.positions.length || j < own.positions.length) {
-      if (j >= own.positions.length || (i < base.positions.length && base.positions[i] < own.positions[j])) merged.push(base.definitions[i++]);
-      else merged.push(own.definitions[j++]);
+      if (j >= own.positions.length || (i < base.positions.length && base.positions[i]! < own.positions[j]!)) merged.push(base.definitions[i++]!);
+      else merged.push(own.definitions[j++]!);
     }
     return merged;
   }
@@ -239,8 +239,7 @@ function groupedBySpecialisation(all: readonly Definition[]): Map<string | undef
   let groups = specialisationGroups.get(all);
   if (groups) return groups;
   groups = new Map();
-  for (let position = 0; position < all.length; position++) {
-    const definition = all[position];
+  for (const [position, definition] of all.entries()) {
     let group = groups.get(definition.specialisation);
     if (!group) groups.set(definition.specialisation, (group = { definitions: [], positions: [] }));
     group.definitions.push(definition);
@@ -275,7 +274,7 @@ const PRIORITIES: Record<string, number> = {
 export function definitionPriority(definition: Definition): number {
   let priority = 100;
   for (const modifier of definition.modifiers) {
-    const [name, argument] = modifier.split(' ');
+    const [name = '', argument] = modifier.split(' ');
     if (name === 'mkOverride') priority = /^\d+$/.test(argument ?? '') ? Number(argument) : Number.NaN;
     else if (PRIORITIES[name] !== undefined) priority = PRIORITIES[name];
   }
@@ -310,14 +309,14 @@ const attrsetsByPath = new CarriedFilters<AttrsetScope>();
 /** The path's segments as `pathKey` would split them. */
 function keySegments(path: readonly string[]): readonly string[] {
   if (path.length === 0) return [''];
-  for (let i = 0; i < path.length; i++) if (path[i].includes('.')) return pathKey(path).split('.');
+  for (const name of path) if (name.includes('.')) return pathKey(path).split('.');
   return path;
 }
 
 /** Whether the first segment of `pathKey(path)` is `name` (a name without dots). */
 function startsWithName(path: readonly string[], name: string): boolean {
-  if (path.length === 0) return name === '';
   const first = path[0];
+  if (first === undefined) return name === '';
   // A first name holding a dot (`"boot.x" = …`) counts as several segments.
   return first === name || (first.length > name.length && first.charCodeAt(name.length) === 46 && first.startsWith(name));
 }
@@ -327,11 +326,12 @@ function childrenOf(node: IndexNode, depth: number): Map<string, IndexNode> {
   const children = new Map<string, IndexNode>();
   for (const definition of node.definitions) {
     const segments = keySegments(definition.path);
-    if (segments.length <= depth) continue;
-    let child = children.get(segments[depth]);
+    const segment = segments[depth];
+    if (segment === undefined) continue;
+    let child = children.get(segment);
     if (!child) {
       child = { definitions: [], exact: [] };
-      children.set(segments[depth], child);
+      children.set(segment, child);
     }
     child.definitions.push(definition);
     if (segments.length === depth + 1) child.exact!.push(definition);
@@ -353,8 +353,8 @@ function indexOf(model: OptionModel): DefinitionIndex {
   };
   const find = (option: string): IndexNode | undefined => {
     const names = option.split('.');
-    let node = top(names[0]);
-    for (let depth = 1; node && depth < names.length; depth++) node = childrenOf(node, depth).get(names[depth]);
+    let node = top(names[0]!);
+    for (let depth = 1; node && depth < names.length; depth++) node = childrenOf(node, depth).get(names[depth]!);
     return node;
   };
   const above = new Map<string, Filtered<AttrsetScope>>();

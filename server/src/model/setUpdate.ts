@@ -21,8 +21,8 @@ export function setOperand(node: SyntaxNode | null, scope: Scope, depth: number)
     case 'apply_expression': {
       const call = libCall(node, scope);
       if (call?.name !== 'optionalAttrs' || call.args.length !== 2) return undefined;
-      const inner = setOperand(call.args[1], scope, depth + 1);
-      return inner && !inner.condition ? { ...inner, condition: detach(call.args[0].text) } : undefined;
+      const inner = setOperand(call.args[1]!, scope, depth + 1);
+      return inner && !inner.condition ? { ...inner, condition: detach(call.args[0]!.text) } : undefined;
     }
     default:
       return undefined;

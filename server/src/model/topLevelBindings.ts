@@ -84,16 +84,16 @@ export function editedBindings(
   // Node lookups, not a cursor: TreeCursor.gotoFirstChildForIndex does not work in web-tree-sitter 0.25.
   for (let child = bindingSet.firstNamedChildForIndex(prefix); child && child.startIndex < changedEnd; child = child.nextNamedSibling) {
     const start = child.startIndex;
-    if (child.endIndex <= prefix || (starts.length > 0 && start < ends[ends.length - 1])) return undefined;
+    if (child.endIndex <= prefix || (starts.length > 0 && start < ends[ends.length - 1]!)) return undefined;
     starts.push(start);
     ends.push(child.endIndex);
     if (mayShapeModule(text, start) && child.type === 'binding') structureAt.push(starts.length - 1);
   }
-  if (after < old.starts.length && ends.length > 0 && ends[ends.length - 1] > old.starts[after] + delta) return undefined;
+  if (after < old.starts.length && ends.length > 0 && ends[ends.length - 1]! > old.starts[after]! + delta) return undefined;
   const moved = starts.length - after;
   for (let i = after; i < old.starts.length; i++) {
-    starts.push(old.starts[i] + delta);
-    ends.push(old.ends[i] + delta);
+    starts.push(old.starts[i]! + delta);
+    ends.push(old.ends[i]! + delta);
   }
   for (const index of old.structureAt) if (index >= after) structureAt.push(index + moved);
   // Every named child accounted for, or the earlier bindings are not what the tree holds.
@@ -107,7 +107,7 @@ function firstIndexAbove(values: readonly number[], limit: number): number {
   let high = values.length;
   while (low < high) {
     const mid = (low + high) >> 1;
-    if (values[mid] <= limit) low = mid + 1;
+    if (values[mid]! <= limit) low = mid + 1;
     else high = mid;
   }
   return low;

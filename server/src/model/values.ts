@@ -100,7 +100,7 @@ export function textWithHoles(value: Value): string | undefined {
  */
 export function stripIndentation(text: string): string {
   let lines = text.split('\n');
-  if (lines.length > 1 && /^[ ]*$/.test(lines[0])) lines = lines.slice(1);
+  if (lines.length > 1 && /^[ ]*$/.test(lines[0]!)) lines = lines.slice(1);
   let smallest = Number.POSITIVE_INFINITY;
   for (const line of lines) {
     if (/^[ ]*$/.test(line)) continue;
@@ -168,7 +168,7 @@ function stripIndentationMapped(text: string, sources: number[]): { text: string
     }
   }
   let kept = lines;
-  if (kept.length > 1 && /^[ ]*$/.test(kept[0].text)) kept = kept.slice(1);
+  if (kept.length > 1 && /^[ ]*$/.test(kept[0]!.text)) kept = kept.slice(1);
   let smallest = Number.POSITIVE_INFINITY;
   for (const line of kept) if (!/^[ ]*$/.test(line.text)) smallest = Math.min(smallest, /^[ ]*/.exec(line.text)![0].length);
   if (!Number.isFinite(smallest)) smallest = 0;
@@ -190,7 +190,7 @@ export function sourceRangeOf(mapped: { sources: number[] }, start: number, end:
   if (end <= start) return undefined;
   const first = mapped.sources[start];
   const last = mapped.sources[end - 1];
-  if (first === undefined || first < 0 || last < 0 || last - first !== end - 1 - start) return undefined;
+  if (first === undefined || first < 0 || last === undefined || last < 0 || last - first !== end - 1 - start) return undefined;
   for (let i = start; i < end; i++) if (mapped.sources[i] !== first + (i - start)) return undefined;
   return { start: first, end: last + 1 };
 }

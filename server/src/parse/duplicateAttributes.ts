@@ -86,12 +86,12 @@ export function duplicateAttributes(root: Node, limit = 20): DuplicateAttribute[
         if (!last) {
           if (!existing) {
             const children = new Map<string, Entry>();
-            current.set(name, { node: keys[i], children });
+            current.set(name, { node: keys[i]!, children });
             current = children;
           } else if (existing.children) {
             current = existing.children;
           } else {
-            report([...prefix, ...names].join('.'), keys[0], existing.node);
+            report([...prefix, ...names].join('.'), keys[0]!, existing.node);
             break;
           }
           continue;
@@ -99,12 +99,12 @@ export function duplicateAttributes(root: Node, limit = 20): DuplicateAttribute[
         const isSet = value !== null && SETS.has(value.type);
         if (!existing) {
           const children = isSet ? new Map<string, Entry>() : undefined;
-          current.set(name, { node: keys[i], children });
+          current.set(name, { node: keys[i]!, children });
           if (children && value) addBindings(children, bindingsOf(value), [...prefix, ...(names as string[])]);
         } else if (existing.children && isSet && value) {
           addBindings(existing.children, bindingsOf(value), [...prefix, ...(names as string[])]);
         } else {
-          report(path, keys[0], existing.node);
+          report(path, keys[0]!, existing.node);
         }
       }
     }

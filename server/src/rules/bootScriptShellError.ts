@@ -35,9 +35,9 @@ export const bootScriptShellError: Rule = {
         const commands = new Map<number, typeof reading.words>();
         for (const word of reading.words) commands.set(word.command, [...(commands.get(word.command) ?? []), word]);
         for (const words of commands.values()) {
-          const first = words[0];
+          const first = words[0]!;
           if (!first.commandStart || first.text !== '[') continue;
-          const last = words[words.length - 1];
+          const last = words[words.length - 1]!;
           if (last.text === ']' || hasHole(last) || !/[^\s\]]\]$/.test(last.text)) continue;
           findings.push({
             code: BOOT_SCRIPT_SHELL_ERROR,

@@ -42,7 +42,8 @@ export const deviceNodeWorldWritable: Rule = {
         if (!view.owns(definition) || definition.value.kind !== 'list') continue;
         for (const item of definition.value.items) {
           const fields = (knownText(item.value) ?? '').trim().split(/\s+/);
-          if (fields.length >= 3 && SENSITIVE.test(fields[1]) && othersWrite(fields[2])) report(definition, `The tmpfiles rule for ${fields[1]}`, fields[2]);
+          if (fields.length >= 3 && SENSITIVE.test(fields[1]!) && othersWrite(fields[2]!))
+            report(definition, `The tmpfiles rule for ${fields[1]!}`, fields[2]!);
         }
       }
     }

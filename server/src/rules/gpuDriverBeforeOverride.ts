@@ -27,15 +27,15 @@ export const gpuDriverBeforeOverride: Rule = {
         if (hardware && !bound.some((device) => device.vendor === vendor)) continue;
         const cards = hardware ? hardware.devices.filter((device) => isDisplay(device) && device.vendor === vendor) : [];
         const owner = load.definition && view.owns(load.definition) ? load : undefined;
-        const anchor = owner?.definition ?? scripts[0].binding.definition;
+        const anchor = owner?.definition ?? scripts[0]!.binding.definition;
         if (!view.owns(anchor)) continue;
         const takes =
           cards.length > 1
             ? `takes ${cards.length === 2 ? 'both' : 'all'} cards (${cards.map(describeDevice).join('; ')})`
             : cards.length === 1
-              ? `takes ${describeDevice(cards[0])}`
+              ? `takes ${describeDevice(cards[0]!)}`
               : 'takes every card it drives';
-        const timeline = timelineFor(view, vendor, scripts[0]).join(' → ');
+        const timeline = timelineFor(view, vendor, scripts[0]!).join(' → ');
         const movable = owner && owner.definition && !isGeneratedFile(model, owner.definition.file);
         const spelled = owner?.range ? (model.files.get(owner.definition!.file)?.text ?? '').slice(owner.range.start + 1, owner.range.end - 1) : load.module;
         findings.push({
@@ -48,7 +48,7 @@ export const gpuDriverBeforeOverride: Rule = {
               ? `Load ${load.module} from boot.initrd.availableKernelModules instead: udev loads it for the host's card after the loop.`
               : `Load it later (boot.initrd.availableKernelModules, by udev, after the loop), or bind with ids and a softdep instead of the loop.`),
           file: anchor.file,
-          range: owner?.range ?? scripts[0].binding.range,
+          range: owner?.range ?? scripts[0]!.binding.range,
           ...(movable
             ? {
                 fix: allOf(`Move ${load.module} to boot.initrd.availableKernelModules (the loop runs first)`, [

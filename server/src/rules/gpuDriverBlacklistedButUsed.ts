@@ -52,8 +52,8 @@ export const gpuDriverBlacklistedButUsed: Rule = {
           code: GPU_DRIVER_BLACKLISTED_BUT_USED,
           severity: 'warning',
           message: `hardware.nvidia is configured, but ${denied.get('nvidia')!.where} forbids nvidia. Keep one: the NVIDIA driver for the host, or the blacklist (with vfio-pci binding the card early).`,
-          file: nvidiaSettings[0].file,
-          range: nvidiaSettings[0].bindingRange,
+          file: nvidiaSettings[0]!.file,
+          range: nvidiaSettings[0]!.bindingRange,
         });
       }
       const amdgpuInitrd = AMDGPU_INITRD_OPTIONS.flatMap((option) => view.definitions(option)).find(

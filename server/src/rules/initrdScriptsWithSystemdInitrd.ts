@@ -21,7 +21,7 @@ export const initrdScriptsWithSystemdInitrd: Rule = {
   title: 'Scripted-initrd commands together with boot.initrd.systemd.enable',
   check({ views }) {
     const findings: Finding[] = [];
-    const baseSystemd = views[0].definitions('boot.initrd.systemd.enable').some(enables);
+    const baseSystemd = views[0]!.definitions('boot.initrd.systemd.enable').some(enables);
     for (const view of views) {
       const systemd = view.definitions('boot.initrd.systemd.enable').filter(enables);
       if (systemd.length === 0) continue;

@@ -52,7 +52,7 @@ export const intelIommuMissing: Rule = {
         findings.push({
           code: INTEL_IOMMU_MISSING,
           severity: 'warning',
-          message: `VFIO is set up (${evidence[0].what}) but "${written.text}" does not turn the Intel IOMMU on${scope}. ${reason}`,
+          message: `VFIO is set up (${evidence[0]!.what}) but "${written.text}" does not turn the Intel IOMMU on${scope}. ${reason}`,
           file: written.definition.file,
           range: written.item.range,
           fix: {
@@ -70,11 +70,11 @@ export const intelIommuMissing: Rule = {
         ? { file: inView.definition.file, range: inView.definition.value.range }
         : definition
           ? { file: definition.file, range: definition.value.range }
-          : { file: evidence[0].file, range: evidence[0].range };
+          : { file: evidence[0]!.file, range: evidence[0]!.range };
       findings.push({
         code: INTEL_IOMMU_MISSING,
         severity: 'warning',
-        message: `VFIO is set up (${evidence[0].what}) but boot.kernelParams has no "intel_iommu=on"${scope}. ${reason}`,
+        message: `VFIO is set up (${evidence[0]!.what}) but boot.kernelParams has no "intel_iommu=on"${scope}. ${reason}`,
         ...where,
         fix: {
           fix: 'add-list-item',

@@ -6,7 +6,7 @@ export const KERNEL_PARAM_COST = 'kernel-param-cost';
 
 /** What each parameter costs (kernel-parameters.txt). */
 function cost(text: string): string | undefined {
-  const [name, value = ''] = text.split(/=(.*)/s, 2);
+  const [name = '', value = ''] = text.split(/=(.*)/s, 2);
   const canonical = name.replace(/-/g, '_');
   if (canonical === 'pci' && value.split(',').includes('nomsi'))
     return 'pci=nomsi turns off MSI interrupts for every PCI device: all of them fall back to shared legacy interrupts, which is slower and breaks devices that need MSI (NVMe, many GPUs). It is not needed for passthrough; remove it unless one broken device requires it.';

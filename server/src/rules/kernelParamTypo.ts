@@ -73,7 +73,7 @@ export const kernelParamTypo: Rule = {
           if (VFIO_PCI_PARAMETERS.includes(vfioPciKey)) continue;
           const nearest = VFIO_PCI_PARAMETERS.map((known) => ({ known, cost: editDistance(vfioPciKey.toLowerCase(), known) })).sort(
             (a, b) => a.cost - b.cost,
-          )[0];
+          )[0]!;
           const fixed = nearest.cost <= 2 ? `${name.slice(0, name.indexOf('.'))}.${nearest.known}` : undefined;
           replacement = fixed && (value === undefined ? fixed : `${fixed}=${value}`);
           message =
@@ -82,7 +82,7 @@ export const kernelParamTypo: Rule = {
             (fixed ? ` Did you mean ${fixed}?` : '');
         } else if (!KNOWN_CANONICAL.has(canonical)) {
           const lower = canonical.toLowerCase();
-          const near = KNOWN.map((known) => ({ known, cost: editDistance(lower, canonicalParamName(known)) })).sort((a, b) => a.cost - b.cost)[0];
+          const near = KNOWN.map((known) => ({ known, cost: editDistance(lower, canonicalParamName(known)) })).sort((a, b) => a.cost - b.cost)[0]!;
           const caseOnly = KNOWN_CANONICAL.has(lower);
           if (caseOnly || (near.cost <= 2 && near.cost < name.length / 3)) {
             const fixed = caseOnly ? name.toLowerCase() : near.known;

@@ -34,7 +34,7 @@ export const libvirtHookPhase: Rule = {
     const report = (definition: Definition, text: string) => {
       for (const match of text.matchAll(HOOK_PATH)) {
         const phase = `${match[1]}/${match[2]}`;
-        if (!OPERATIONS.has(match[1]) || QEMU_PHASES.has(phase)) continue;
+        if (!OPERATIONS.has(match[1]!) || QEMU_PHASES.has(phase)) continue;
         const key = `${definition.file}:${definition.bindingRange.start}:${phase}`;
         if (seen.has(key)) continue;
         seen.add(key);

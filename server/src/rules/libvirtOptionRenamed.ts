@@ -26,7 +26,7 @@ export const libvirtOptionRenamed: Rule = {
     for (const view of views) {
       for (const definition of view.definitionsUnder(PREFIX)) {
         if (!view.owns(definition) || definition.path.length !== 3) continue;
-        const name = definition.path[2];
+        const name = definition.path[2]!;
         const option = `${PREFIX}.${name}`;
         let message: string;
         let fix: FixRequest | undefined;

@@ -36,8 +36,8 @@ export const libvirtdConfigQemuSetting: Rule = {
           const start = offset;
           offset += line.length + 1;
           const key = /^\s*([a-z_]+)\s*=/.exec(line);
-          if (!key || !QEMU_CONF_KEYS.has(key[1])) continue;
-          const at = start + line.indexOf(key[1]);
+          if (!key || !QEMU_CONF_KEYS.has(key[1]!)) continue;
+          const at = start + line.indexOf(key[1]!);
           findings.push({
             code: LIBVIRTD_CONFIG_QEMU_SETTING,
             severity: 'warning',
@@ -45,7 +45,7 @@ export const libvirtdConfigQemuSetting: Rule = {
               `"${line.trim()}" is a qemu.conf setting, but virtualisation.libvirtd.extraConfig is appended to libvirtd.conf, where it is not read. ` +
               'Put it in virtualisation.libvirtd.qemu.verbatimConfig (qemu.conf), keeping its default "namespaces = []" line there.',
             file: definition.file,
-            range: sourceRangeOf(mapped, at, at + key[1].length) ?? definition.value.range,
+            range: sourceRangeOf(mapped, at, at + key[1]!.length) ?? definition.value.range,
           });
         }
       }

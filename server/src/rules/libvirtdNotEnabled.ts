@@ -11,14 +11,14 @@ export const libvirtdNotEnabled: Rule = {
   needsHardware: false,
   title: 'VFIO set up, but virtualisation.libvirtd.enable is not',
   check({ views }) {
-    const view = views[0];
+    const view = views[0]!;
     const bindings = vfioBindings(view);
     if (bindings.length === 0 || !view.fullyKnown('virtualisation.libvirtd.enable')) return [];
     // Other ways to run VMs (a bare QEMU, microvm, incus) leave traces in the configuration.
     const alternatives = ['virtualisation.incus', 'virtualisation.lxd', 'microvm', 'virtualisation.libvirt'];
     if (alternatives.some((option) => view.definitionsUnder(option).length > 0)) return [];
     if (view.definitions('virtualisation.libvirtd.enable').length > 0) return [];
-    const first = bindings[0];
+    const first = bindings[0]!;
     return [
       {
         code: LIBVIRTD_NOT_ENABLED,

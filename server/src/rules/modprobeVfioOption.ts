@@ -35,7 +35,7 @@ export const modprobeVfioOption: Rule = {
     for (const view of views) {
       for (const line of modprobeLines(view)) {
         if (!view.owns(line.definition) || line.words[0]?.text !== 'options' || line.words.length < 2) continue;
-        const moduleWord = line.words[1];
+        const moduleWord = line.words[1]!;
         const module = moduleWord.text;
         if (module.includes(HOLE)) continue;
         // `options vfio-pci.ids=…`: the command-line spelling, for any module.
@@ -51,7 +51,7 @@ export const modprobeVfioOption: Rule = {
           continue;
         }
         const name = normaliseModuleName(module);
-        const keys = line.words.slice(2).map((word) => word.text.split('=')[0]);
+        const keys = line.words.slice(2).map((word) => word.text.split('=')[0]!);
         if (name === 'vfio' && keys.includes('ids')) {
           report(
             line,
@@ -106,10 +106,10 @@ export const modprobeVfioOption: Rule = {
         }
         if (name !== 'vfio_pci') continue;
         for (const word of line.words.slice(2)) {
-          const key = word.text.split('=')[0];
+          const key = word.text.split('=')[0]!;
           // The kernel compares parameter names with `-` and `_` alike: disable-vga is fine.
           if (key.includes(HOLE) || VFIO_PCI_KEYS.includes(key.replace(/-/g, '_'))) continue;
-          const nearest = VFIO_PCI_KEYS.map((known) => ({ known, cost: editDistance(key.replace(/-/g, '_'), known) })).sort((a, b) => a.cost - b.cost)[0];
+          const nearest = VFIO_PCI_KEYS.map((known) => ({ known, cost: editDistance(key.replace(/-/g, '_'), known) })).sort((a, b) => a.cost - b.cost)[0]!;
           const suggestion = nearest.cost <= 2 ? nearest.known : undefined;
           report(
             line,

@@ -30,7 +30,7 @@ export const moduleNameWithSpaces: Rule = {
             let fix: FixRequest | undefined;
             if (literal && withOptions) {
               fix = allOf(`Move the options to boot.extraModprobeConfig`, [
-                { fix: 'replace-list-item', title: 'name', args: { option, item: text, replacement: words[0] } },
+                { fix: 'replace-list-item', title: 'name', args: { option, item: text, replacement: words[0]! } },
                 { fix: 'add-modprobe-line', title: 'options', args: { line: `options ${words.join(' ')}` } },
               ]);
             } else if (literal && !withOptions) {

@@ -12,7 +12,7 @@ function addressOfBusId(busId: string): string | undefined {
   const match = /^PCI:(\d+)(?:@(\d+))?:(\d+):(\d+)$/.exec(busId.trim());
   if (!match) return undefined;
   const hex = (value: string, width: number) => Number(value).toString(16).padStart(width, '0');
-  return `${hex(match[2] ?? '0', 4)}:${hex(match[1], 2)}:${hex(match[3], 2)}.${Number(match[4]).toString(16)}`;
+  return `${hex(match[2] ?? '0', 4)}:${hex(match[1]!, 2)}:${hex(match[3]!, 2)}.${Number(match[4]).toString(16)}`;
 }
 
 export const nvidiaPrimeOnVfioCard: Rule = {

@@ -31,7 +31,7 @@ export const unsafeInterruptsEnabled: Rule = {
         const [keyword, module, ...rest] = line.words;
         if (keyword?.text !== 'options' || !module || normaliseModuleName(module.text) !== 'vfio_iommu_type1') continue;
         for (const word of rest) {
-          const [key, value] = word.text.split('=', 2);
+          const [key = '', value] = word.text.split('=', 2);
           if (key.replace(/-/g, '_') !== 'allow_unsafe_interrupts' || value === undefined || !ON.test(value)) continue;
           findings.push({
             code: UNSAFE_INTERRUPTS_ENABLED,

@@ -63,7 +63,7 @@ export const vfioDeviceNotPresent: Rule = {
         if (!view.owns(binding.definition)) continue;
         if (devicesFor(binding, hardware).length > 0) continue;
         const { devices: offered, likely } = candidates(binding, view, hardware);
-        const replacement = likely && offered.length === 1 ? (binding.kind === 'id' ? idOf(offered[0]) : offered[0].address) : undefined;
+        const replacement = likely && offered.length === 1 ? (binding.kind === 'id' ? idOf(offered[0]!) : offered[0]!.address) : undefined;
         const what =
           binding.kind === 'id' ? `No device in the hardware snapshot has id ${binding.token}` : `No device in the hardware snapshot is at ${binding.token}`;
         findings.push({

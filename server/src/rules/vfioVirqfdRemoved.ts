@@ -16,7 +16,7 @@ export const vfioVirqfdRemoved: Rule = {
   title: 'vfio_virqfd listed, but it is part of vfio since Linux 6.2',
   check({ views, hardware, settings }) {
     const findings: Finding[] = [];
-    const baseNewKernel = atLeast(kernelVersion(views[0], hardware, settings.nixosRelease), 6, 2);
+    const baseNewKernel = atLeast(kernelVersion(views[0]!, hardware, settings.nixosRelease), 6, 2);
     for (const view of views) {
       const kernel = kernelVersion(view, hardware, settings.nixosRelease);
       const newKernel = atLeast(kernel, 6, 2);

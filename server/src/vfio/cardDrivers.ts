@@ -52,7 +52,7 @@ export function driversForBoundCards(view: ConfigView, bindings: readonly VfioBi
     } else if (id.vendor === '1002') add(id.vendor, 'amdgpu');
     else add(id.vendor, 'i915');
   }
-  return [...byVendor].map(([vendor, drivers]) => ({ vendor: VENDOR_NAMES[vendor], drivers: [...drivers] }));
+  return [...byVendor].map(([vendor, drivers]) => ({ vendor: VENDOR_NAMES[vendor]!, drivers: [...drivers] }));
 }
 
 /** Drivers kept off until vfio-pci has loaded: blacklisted, or with `softdep <driver> pre: vfio-pci`. */

@@ -29,7 +29,7 @@ export function kernelModules(view: ConfigView, options: readonly (typeof MODULE
         }
       } else if (definition.path.length === depth + 1 && definition.value.kind === 'bool' && definition.value.value) {
         // `boot.kernelModules = { vfio_pci = true; }`: a module is loaded when its name is true.
-        entries.push({ name: normaliseModuleName(definition.path[depth]), option, range: definition.bindingRange, definition });
+        entries.push({ name: normaliseModuleName(definition.path[depth]!), option, range: definition.bindingRange, definition });
       }
     }
   }

@@ -29,7 +29,7 @@ export function kernelParams(view: ConfigView, { effective = true } = {}): Kerne
 
 /** The parameter's name (`intel_iommu` of `intel_iommu=on`, and of `intel-iommu=on`), when known. */
 export function paramName(text: string): string | undefined {
-  const name = text.split('=', 1)[0];
+  const name = text.split('=', 1)[0]!;
   return name.includes(HOLE) ? undefined : canonicalParamName(name);
 }
 

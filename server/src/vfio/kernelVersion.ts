@@ -52,7 +52,7 @@ export function kernelVersion(view: ConfigView, hardware: HardwareSnapshot | und
   const releaseDefault = DEFAULT_KERNELS.find(([release]) => compareReleases(nixosRelease, release) >= 0)?.[1];
   // A release newer than the table: its default kernel is not older than the newest one listed.
   const releaseKernel =
-    releaseDefault && compareReleases(nixosRelease, DEFAULT_KERNELS[0][0]) > 0 ? `${releaseDefault.join('.')} or newer` : releaseDefault?.join('.');
+    releaseDefault && compareReleases(nixosRelease, DEFAULT_KERNELS[0]![0]) > 0 ? `${releaseDefault.join('.')} or newer` : releaseDefault?.join('.');
   const pinned = text ? PINNED.exec(text) : null;
   if (pinned) return { version: [Number(pinned[1]), Number(pinned[2])], source: `boot.kernelPackages is ${text}`, family, packagesText: text };
   const running = hardware?.kernel?.release ? /^(\d+)\.(\d+)/.exec(hardware.kernel.release) : null;

@@ -141,7 +141,7 @@ export function readShell(text: string): ShellReading {
     const start = i;
     let parens = 0;
     while (i < text.length) {
-      const c = text[i];
+      const c = text[i]!;
       if (c === '\\') {
         i += 2;
         continue;
@@ -181,7 +181,7 @@ export function readShell(text: string): ShellReading {
       words,
       problem: { message: `"${text.slice(open.start, open.start + 5).split(/\s/)[0]}" without its "${open.closer}"`, start: open.start, end: open.start + 1 },
     };
-  if (subshellDepth > 0) return { words, problem: { message: 'unclosed "("', start: subshellStarts[0], end: subshellStarts[0] + 1 } };
+  if (subshellDepth > 0) return { words, problem: { message: 'unclosed "("', start: subshellStarts[0]!, end: subshellStarts[0]! + 1 } };
   return { words };
 }
 

@@ -159,11 +159,11 @@ function readBindings(view: ConfigView): { bindings: VfioBinding[]; assignments:
   }
   for (const { definition, mapped } of stringDefinitions(view, MODPROBE_OPTIONS)) {
     for (const line of mapped.text.matchAll(/^[ \t]*options[ \t]+(\S+)[ \t]+([^\n]*)$/gm)) {
-      if (normaliseModuleName(line[1]) !== 'vfio_pci') continue;
-      const argumentsStart = line.index! + line[0].length - line[2].length;
+      if (normaliseModuleName(line[1]!) !== 'vfio_pci') continue;
+      const argumentsStart = line.index! + line[0].length - line[2]!.length;
       // `ids=` twice on one line are two assignments too.
-      for (const ids of line[2].matchAll(/(?:^|[ \t])ids=(\S*)/g)) {
-        const listStart = argumentsStart + ids.index + ids[0].length - ids[1].length;
+      for (const ids of line[2]!.matchAll(/(?:^|[ \t])ids=(\S*)/g)) {
+        const listStart = argumentsStart + ids.index + ids[0].length - ids[1]!.length;
         const wordStart = listStart - 'ids='.length;
         const assignment: IdAssignment = {
           via: 'modprobe',
@@ -172,15 +172,15 @@ function readBindings(view: ConfigView): { bindings: VfioBinding[]; assignments:
           order: listStart,
           conditions: [],
           ids: [],
-          complete: !ids[1].includes(HOLE),
+          complete: !ids[1]!.includes(HOLE),
           line: {
             exact: sourceRangeOf(mapped, line.index!, line.index! + line[0].length),
-            word: sourceRangeOf(mapped, wordStart, listStart + ids[1].length),
-            onlyOption: line[2].trim() === ids[0].trim(),
+            word: sourceRangeOf(mapped, wordStart, listStart + ids[1]!.length),
+            onlyOption: line[2]!.trim() === ids[0].trim(),
           },
         };
         assignments.push(assignment);
-        for (const { token, start } of tokensOf(ids[1], listStart)) {
+        for (const { token, start } of tokensOf(ids[1]!, listStart)) {
           const found = binding('id', token, start, mapped, definition.value, 'modprobe', definition);
           found.assignment = assignment;
           assignment.ids.push(found);
@@ -193,7 +193,7 @@ function readBindings(view: ConfigView): { bindings: VfioBinding[]; assignments:
     // A script that writes vfio-pci into driver_override binds every address it names.
     if (!mapped.text.includes('driver_override') || !/vfio[-_]pci/.test(mapped.text)) continue;
     for (const match of mapped.text.matchAll(PCI_ADDRESS)) {
-      bindings.push(binding('slot', match[1], match.index!, mapped, definition.value, 'driver-override', definition));
+      bindings.push(binding('slot', match[1]!, match.index!, mapped, definition.value, 'driver-override', definition));
     }
   }
   return { bindings, assignments };
@@ -212,10 +212,10 @@ export function parseVfioId(token: string): ParsedId | undefined {
   if (fields.length < 2 || fields.length > 6) return undefined;
   if (!fields.every((field) => /^(0x)?[0-9a-fA-F]{1,8}$/.test(field))) return undefined;
   const hex4 = (field: string) => field.replace(/^0x/i, '').toLowerCase().padStart(4, '0');
-  if (!/^(0x)?[0-9a-fA-F]{4}$/.test(fields[0]) || !/^(0x)?[0-9a-fA-F]{4}$/.test(fields[1])) return undefined;
+  if (!/^(0x)?[0-9a-fA-F]{4}$/.test(fields[0]!) || !/^(0x)?[0-9a-fA-F]{4}$/.test(fields[1]!)) return undefined;
   return {
-    vendor: hex4(fields[0]),
-    device: hex4(fields[1]),
+    vendor: hex4(fields[0]!),
+    device: hex4(fields[1]!),
     subsystemVendor: fields[2] !== undefined ? hex4(fields[2]) : undefined,
     subsystemDevice: fields[3] !== undefined ? hex4(fields[3]) : undefined,
   };

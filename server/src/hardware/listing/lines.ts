@@ -67,13 +67,13 @@ export function undecorated(raw: string): string {
   line = line.replace(/^\s*[-*+•]\s+(?=\S)/, '');
   line = line.replace(/\*\*|__/g, '').replace(/`/g, '');
   const wrapped = /^(\s*)[*_](\S.*\S|\S)[*_]\s*$/.exec(line);
-  if (wrapped) line = wrapped[1] + wrapped[2];
+  if (wrapped) line = wrapped[1]! + wrapped[2]!;
   return line.replace(/\s+$/, '');
 }
 
 function deviceFrom(match: RegExpExecArray, at: number): Pick<DeviceLine, 'address'> {
   const [domain, bus, slot, fn] = [match[at], match[at + 1], match[at + 2], match[at + 3]];
-  return { address: `${(domain ?? '0000').toLowerCase()}:${bus.toLowerCase()}:${slot.toLowerCase()}.${fn}` };
+  return { address: `${(domain ?? '0000').toLowerCase()}:${bus!.toLowerCase()}:${slot!.toLowerCase()}.${fn}` };
 }
 
 /** Vendor names as lspci prints them, to split "Vendor Device" descriptions. */
@@ -114,19 +114,19 @@ export function splitNames(description: string): Pick<DeviceLine, 'vendorName' |
   const known = KNOWN_VENDORS.find((vendor) => description.startsWith(`${vendor} `));
   if (known) return { vendorName: known, ...named(description.slice(known.length + 1)) };
   const names = VENDOR_NAME.exec(description);
-  return names ? { vendorName: names[1], ...named(names[2]) } : named(description);
+  return names ? { vendorName: names[1], ...named(names[2]!) } : named(description);
 }
 
 /** The class-name and name columns of the tab-separated script (padded with spaces; pasting may have collapsed them). */
 function splitClassColumn(columns: string, classCode: (name: string) => string | undefined): { className: string; name: string } {
   const padded = /^(.+?)(?:\s{2,}|\t+)(.*)$/.exec(columns.trim());
-  if (padded && classCode(padded[1].trim())) return { className: padded[1].trim(), name: padded[2].trim() };
+  if (padded && classCode(padded[1]!.trim())) return { className: padded[1]!.trim(), name: padded[2]!.trim() };
   const words = columns.trim().split(/\s+/);
   for (let count = Math.min(words.length, 6); count > 0; count--) {
     const candidate = words.slice(0, count).join(' ');
     if (classCode(candidate)) return { className: candidate, name: words.slice(count).join(' ') };
   }
-  return padded ? { className: padded[1].trim(), name: padded[2].trim() } : { className: columns.trim(), name: '' };
+  return padded ? { className: padded[1]!.trim(), name: padded[2]!.trim() } : { className: columns.trim(), name: '' };
 }
 
 export function readLine(raw: string, classCode: (name: string) => string | undefined): LineShape {
@@ -139,7 +139,7 @@ export function readLine(raw: string, classCode: (name: string) => string | unde
   const indent = /^\s*/.exec(line)![0].length;
   if (text === '') return { kind: 'blank' };
   const log = KERNEL_LOG.exec(text);
-  if (log) return { kind: 'kernel-log', message: log[1] };
+  if (log) return { kind: 'kernel-log', message: log[1]! };
   const grouped = GROUP_PREFIX.exec(text);
   const rest = grouped ? text.slice(grouped[0].length) : text;
   const lspci = LSPCI.exec(rest);
@@ -154,18 +154,18 @@ export function readLine(raw: string, classCode: (name: string) => string | unde
       indent,
       device: {
         ...deviceFrom(lspci, 1),
-        vendor: vendor.toLowerCase(),
-        device: device.toLowerCase(),
-        classCode: code.toLowerCase(),
+        vendor: vendor!.toLowerCase(),
+        device: device!.toLowerCase(),
+        classCode: code!.toLowerCase(),
         ...(progIf ? { progIf: progIf.toLowerCase() } : {}),
-        ...splitNames(description),
+        ...splitNames(description!),
       },
     };
   }
   // ls-reset style: `[RESET]\t00:01.0 …` under an `IOMMU group N` heading; a line without the mark has no reset.
   const reset = /^\[RESET\]\s*(.*)$/.exec(text);
   if (reset) {
-    const inner = readLine(reset[1], classCode);
+    const inner = readLine(reset[1]!, classCode);
     if (inner.kind === 'device') return { ...inner, indented: true, indent: Math.max(inner.indent, 1), device: { ...inner.device, resetSupported: true } };
   }
   const heading = HEADING.exec(text);
@@ -173,7 +173,7 @@ export function readLine(raw: string, classCode: (name: string) => string | unde
   const tab = TAB.exec(text);
   if (tab) {
     const [, group, vendor, device, resetMark] = tab;
-    const { className, name } = splitClassColumn(tab[9], classCode);
+    const { className, name } = splitClassColumn(tab[9]!, classCode);
     return {
       kind: 'device',
       style: group === undefined ? 'tab-continued' : 'tab',
@@ -182,8 +182,8 @@ export function readLine(raw: string, classCode: (name: string) => string | unde
       indent,
       device: {
         ...deviceFrom(tab, 5),
-        vendor: vendor.toLowerCase(),
-        device: device.toLowerCase(),
+        vendor: vendor!.toLowerCase(),
+        device: device!.toLowerCase(),
         ...(classCode(className) ? { classCode: classCode(className) } : {}),
         // lspci -mm prints the device name without its vendor: no split.
         ...(name === 'Device' || /^Device [0-9a-fA-F]{4}$/.test(name) ? {} : { deviceName: name }),
@@ -192,23 +192,23 @@ export function readLine(raw: string, classCode: (name: string) => string | unde
     };
   }
   const usb = USB.exec(text);
-  if (usb) return { kind: 'usb', vendor: usb[1].toLowerCase(), product: usb[2].toLowerCase(), ...(usb[3] ? { name: usb[3] } : {}) };
+  if (usb) return { kind: 'usb', vendor: usb[1]!.toLowerCase(), product: usb[2]!.toLowerCase(), ...(usb[3] ? { name: usb[3] } : {}) };
   const bootVga = /^\/sys\/(?:bus\/pci\/devices|devices\/\S*)\/((?:[0-9a-fA-F]{4}:)?[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7])\/boot_vga:\s*([01])$/.exec(text);
-  if (bootVga) return { kind: 'boot-vga-file', address: bootVga[1].toLowerCase(), value: bootVga[2] };
+  if (bootVga) return { kind: 'boot-vga-file', address: bootVga[1]!.toLowerCase(), value: bootVga[2]! };
   const cpuinfo = /^([a-z][a-z0-9 _]*?)\t+:\s?(.*)$/.exec(line);
-  if (cpuinfo) return { kind: 'cpuinfo', key: cpuinfo[1].trim(), value: cpuinfo[2].trim() };
+  if (cpuinfo) return { kind: 'cpuinfo', key: cpuinfo[1]!.trim(), value: cpuinfo[2]!.trim() };
   // lscpu pads its keys to a column; lspci's details have one space after the colon.
   const lscpu = indented ? null : /^([A-Z][\w ()/.-]*?):\s{2,}(\S.*)$/.exec(text);
   if (
     lscpu &&
     /^(Architecture|CPU op-mode|Address sizes|Byte Order|CPU\(s\)|On-line CPU|Vendor ID|Model name|CPU family|Model|Thread\(s\) per core|Core\(s\) per|Socket\(s\)|Stepping|Frequency boost|CPU (max|min) MHz|CPU scaling|BogoMIPS|Flags|Virtuali[sz]ation|L1d|L1i|L2|L3|NUMA|Vulnerability)/.test(
-      lscpu[1],
+      lscpu[1]!,
     )
   ) {
-    return { kind: 'lscpu', key: lscpu[1], value: lscpu[2].trim() };
+    return { kind: 'lscpu', key: lscpu[1]!, value: lscpu[2]!.trim() };
   }
   const detail = DETAIL_KEYS.exec(text);
-  if (detail) return { kind: 'detail', key: detail[1] ?? detail[3], value: (detail[2] ?? detail[4]).trim(), indented, indent };
+  if (detail) return { kind: 'detail', key: (detail[1] ?? detail[3])!, value: (detail[2] ?? detail[4])!.trim(), indented, indent };
   const prompt = PROMPT.exec(text);
   if (prompt && (prompt[1] === undefined || SHELL_WORDS.test(prompt[1]))) return { kind: 'prompt', command: prompt[1] ?? '' };
   if (/^#{1,6}\s/.test(text)) return { kind: 'markdown-heading' };

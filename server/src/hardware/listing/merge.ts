@@ -96,8 +96,8 @@ export function mergeSections(sections: readonly Section[], chosen?: number): Me
     kept = [...sections];
     for (let i = 0; i < kept.length; i++) {
       for (let j = i + 1; j < kept.length; j++) {
-        const clash = contradiction(kept[i], kept[j]);
-        if (clash) return refuse(clash, kept[i], kept[j], sections);
+        const clash = contradiction(kept[i]!, kept[j]!);
+        if (clash) return refuse(clash, kept[i]!, kept[j]!, sections);
       }
     }
   }

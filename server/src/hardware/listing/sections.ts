@@ -84,7 +84,7 @@ export function readSections(text: string): ReadSections {
   let command: string | undefined;
   let commandAnswered = false;
 
-  const skip = (line: number, reason: string) => skipped.push({ line, text: lines[line - 1], reason });
+  const skip = (line: number, reason: string) => skipped.push({ line, text: lines[line - 1] ?? '', reason });
   const closeHeading = () => {
     if (heading && heading.devices === 0) skip(heading.line, 'a group heading with no device line directly under it');
     heading = undefined;
@@ -236,7 +236,7 @@ export function readSections(text: string): ReadSections {
     current = undefined;
     const joined = new RegExp(`^\\S+ ${LOG_ADDRESS}: Adding to iommu group (\\d+)\\s*$`).exec(message);
     if (joined) {
-      const address = FULL(joined[1].toLowerCase());
+      const address = FULL(joined[1]!.toLowerCase());
       const into = sectionFor('kernel-log', address, number);
       const known = into.devices.get(address);
       into.devices.set(address, { ...(known ?? { address, line: number }), group: Number(joined[2]), groupLine: number });
@@ -244,26 +244,26 @@ export function readSections(text: string): ReadSections {
     }
     const found = new RegExp(`^pci ${LOG_ADDRESS}: \\[([0-9a-fA-F]{4}):([0-9a-fA-F]{4})\\] type \\w+ class 0x([0-9a-fA-F]{6})\\b`).exec(message);
     if (found) {
-      const address = FULL(found[1].toLowerCase());
+      const address = FULL(found[1]!.toLowerCase());
       const into = sectionFor('kernel-log', address, number);
-      const classCode = found[4].toLowerCase();
+      const classCode = found[4]!.toLowerCase();
       into.devices.set(address, {
         ...(into.devices.get(address) ?? {}),
         address,
         line: number,
-        vendor: found[2].toLowerCase(),
-        device: found[3].toLowerCase(),
+        vendor: found[2]!.toLowerCase(),
+        device: found[3]!.toLowerCase(),
         classCode: classCode.slice(0, 4),
         progIf: classCode.slice(4),
       });
       return;
     }
     const bootVga = new RegExp(`^\\S+ ${LOG_ADDRESS}: vgaarb: setting as boot VGA device`).exec(message);
-    if (bootVga) return void facts.bootVga.push({ value: { address: FULL(bootVga[1].toLowerCase()), boot: true }, line: number });
+    if (bootVga) return void facts.bootVga.push({ value: { address: FULL(bootVga[1]!.toLowerCase()), boot: true }, line: number });
     const cmdline = /^(?:Kernel command line|Command line):\s*(.*)$/.exec(message);
-    if (cmdline) return void (facts.cmdline = { value: cmdline[1].trim(), line: number });
+    if (cmdline) return void (facts.cmdline = { value: cmdline[1]!.trim(), line: number });
     const version = /^Linux version (\S+)/.exec(message);
-    if (version) return void (facts.release = { value: version[1], line: number });
+    if (version) return void (facts.release = { value: version[1]!, line: number });
     if (/^DMAR:/.test(message)) return void facts.iommuLogVendor.push({ value: 'intel', line: number });
     if (/^AMD-Vi:/.test(message)) return void facts.iommuLogVendor.push({ value: 'amd', line: number });
     skip(number, 'a kernel log line with nothing about PCI devices, groups, the boot GPU or the kernel');
@@ -283,7 +283,7 @@ export function readSections(text: string): ReadSections {
       /^Linux \S+ (\d+\.\d+\S*) #/.exec(line) ??
       (asked && /\buname\b.*-r/.test(asked) ? /^(\d+\.\d+[\w.+-]*)$/.exec(line) : null);
     if (version) {
-      facts.release = { value: version[1], line: number };
+      facts.release = { value: version[1]!, line: number };
       commandAnswered = true;
       return true;
     }
@@ -305,8 +305,8 @@ function applyDetail(device: SectionDevice, section: Section, key: string, value
   } else if (key === 'Subsystem') {
     const ids = /\[([0-9a-fA-F]{4}):([0-9a-fA-F]{4})\]\s*$/.exec(value);
     if (ids) {
-      device.subsystemVendor = ids[1].toLowerCase();
-      device.subsystemDevice = ids[2].toLowerCase();
+      device.subsystemVendor = ids[1]!.toLowerCase();
+      device.subsystemDevice = ids[2]!.toLowerCase();
     }
   } else if (key === 'Flags' || key === 'IOMMU group') {
     // lspci -v ends `Flags:` with `IOMMU group 16`; lspci -vv prints `IOMMU group: 16`.
