@@ -93,6 +93,8 @@ export interface Session {
   /** Resolves with the next diagnostics for `uri` that satisfy `accept`. */
   diagnostics(uri: string, accept?: (params: PublishDiagnosticsParams) => boolean): Promise<PublishDiagnosticsParams>;
   configurationRequests: number;
+  /** Every capability the server registered dynamically (client/registerCapability), in order. */
+  registrations: { method: string; registerOptions?: unknown }[];
   /** Every diagnostics notification received, in order. */
   published: PublishDiagnosticsParams[];
   stderr: string[];
@@ -114,6 +116,8 @@ export async function startServer(
   transport: 'stdio' | 'ipc' = 'stdio',
   env: Record<string, string> = {},
   initializationOptions: Record<string, unknown> = {},
+  /** More client capabilities (`workspace` ones are added to `configuration: true`). */
+  capabilities: { workspace?: Record<string, unknown>; [key: string]: unknown } = {},
 ): Promise<Session> {
   settings = { ...settings, hardware: { scanMachine: false, ...(settings.hardware as object | undefined) } };
   const server = join(REPO_ROOT, 'dist', 'server.js');
@@ -133,6 +137,7 @@ export async function startServer(
     process: child,
     connection,
     configurationRequests: 0,
+    registrations: [],
     published: [],
     stderr: [],
     diagnostics(uri, accept = () => true) {
@@ -164,14 +169,17 @@ export async function startServer(
     beforeAnswer?.();
     return params.items.map(() => settings);
   });
-  connection.onRequest('client/registerCapability', () => null);
+  connection.onRequest('client/registerCapability', (params: { registrations: Session['registrations'] }) => {
+    session.registrations.push(...params.registrations);
+    return null;
+  });
   connection.onNotification('window/logMessage', () => undefined);
   connection.listen();
   await connection.sendRequest('initialize', {
     processId: process.pid,
     rootUri: pathToFileURL(workspace).href,
     workspaceFolders: [{ uri: pathToFileURL(workspace).href, name: 'fixture' }],
-    capabilities: { workspace: { configuration: true } },
+    capabilities: { ...capabilities, workspace: { configuration: true, ...capabilities.workspace } },
     initializationOptions,
   });
   await connection.sendNotification('initialized', {});
