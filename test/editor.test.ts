@@ -205,6 +205,8 @@ describe('pass through this device', () => {
         'vfio-modules-missing',
         'vfio-modules-too-late',
         'vfio-softdep-missing',
+        'vfio-pci-before-override',
+        'vfio-ids-overridden',
       ];
       const edits = await checkPlanOnFixture(dir, (model, hardware) => planPassthrough(model, hardware, address), cleared);
       assert.ok(edits.length > 0);

@@ -56,6 +56,7 @@ import { vfioIdCollision } from './vfioIdCollision';
 import { vfioIdMalformed } from './vfioIdMalformed';
 import { vfioIdsOverridden } from './vfioIdsOverridden';
 import { vfioOverrideTooLate } from './vfioOverrideTooLate';
+import { vfioPciBeforeOverride } from './vfioPciBeforeOverride';
 
 export const RULES: readonly Rule[] = [
   syntaxError,
@@ -72,6 +73,7 @@ export const RULES: readonly Rule[] = [
   vfioGroupShared,
   vfioHostDeviceBound,
   gpuDriverBeforeOverride,
+  vfioPciBeforeOverride,
   vfioBridgeBound,
   vfioIdCollision,
   vfioBootGpuBound,

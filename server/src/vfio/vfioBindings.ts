@@ -158,23 +158,26 @@ function readBindings(view: ConfigView): { bindings: VfioBinding[]; assignments:
     });
   }
   for (const { definition, mapped } of stringDefinitions(view, MODPROBE_OPTIONS)) {
-    for (const line of mapped.text.matchAll(/^[ \t]*options[ \t]+(\S+)[ \t]+([^\n]*)$/gm)) {
+    for (const line of mapped.text.matchAll(/^[ \t]*options[ \t]+(\S+)[ \t]+([^\r\n]*)$/gm)) {
       if (normaliseModuleName(line[1]!) !== 'vfio_pci') continue;
       const argumentsStart = line.index! + line[0].length - line[2]!.length;
       // `ids=` twice on one line are two assignments too.
       for (const ids of line[2]!.matchAll(/(?:^|[ \t])ids=(\S*)/g)) {
         const listStart = argumentsStart + ids.index + ids[0].length - ids[1]!.length;
         const wordStart = listStart - 'ids='.length;
+        // The line from its `options` word (its indentation is not part of it).
+        const lineStart = line.index! + line[0].length - line[0].trimStart().length;
+        const lineRange = sourceRangeOf(mapped, lineStart, line.index! + line[0].length);
         const assignment: IdAssignment = {
           via: 'modprobe',
           definition,
-          range: sourceRangeOf(mapped, line.index!, line.index! + line[0].length) ?? definition.value.range,
+          range: lineRange ?? definition.value.range,
           order: listStart,
           conditions: [],
           ids: [],
           complete: !ids[1]!.includes(HOLE),
           line: {
-            exact: sourceRangeOf(mapped, line.index!, line.index! + line[0].length),
+            exact: lineRange,
             word: sourceRangeOf(mapped, wordStart, listStart + ids[1]!.length),
             onlyOption: line[2]!.trim() === ids[0].trim(),
           },
