@@ -16,7 +16,8 @@ export interface ProtocolDevice {
   driver?: string | null;
   iommuGroup: number | null;
   bootVga?: boolean;
-  resetMethods?: string[];
+  /** Whether the kernel can reset it alone (snapshot version 2); absent when the snapshot does not say. */
+  resetSupported?: boolean;
   vendorName?: string;
   deviceName?: string;
 }
@@ -38,7 +39,13 @@ export const HARDWARE_REQUEST = 'nixVfio/hardware';
 export interface HardwareResponse<Snapshot extends { devices: readonly ProtocolDevice[] } = { devices: ProtocolDevice[] }> {
   /** Absent when no snapshot is known for this document. */
   snapshot?: Snapshot;
-  groups: { group: number; devices: string[]; isolated: boolean }[];
+  groups: {
+    group: number;
+    devices: string[];
+    isolated: boolean;
+    /** Set when "Pass through" refuses the group (it holds devices the host needs): why, in words for the user. */
+    passThroughRefused?: string;
+  }[];
   /** Present when the snapshot has no groups: why, in words for the user. */
   noGroupsReason?: string;
   /** Per device address, the configuration lines that bind it to vfio-pci. */
@@ -70,6 +77,9 @@ export interface StatusParams {
   hardwareSource: string;
   hardwareProblem?: string;
   findings: number;
+  /** Of `findings`, those of severity error and warning (for a status bar's counts). */
+  errors?: number;
+  warnings?: number;
   /** The host the root was checked as (a flake's nixosConfigurations name, hosts/<name>, …), when there is one. */
   host?: string;
   /** The NixOS release the host is checked for, with where it came from: "24.11 (flake.lock)". */

@@ -16,6 +16,9 @@ import { diskLoader } from '../server/src/model/loadFiles';
 import { syntaxErrors } from '../server/src/parse/nixParser';
 import { applyEdits } from '../server/src/text';
 import { assertGolden, sharedParser } from './helpers';
+import { modelBindings, normaliseAddress } from '../server/src/vfio/vfioBindings';
+import type { OptionModel } from '../server/src/model/optionModel';
+import type { FixRequest } from '../server/src/rules/types';
 import { analyzeCase, ruleCases } from './ruleFixtures';
 
 function nixInstantiateAvailable(): boolean {
@@ -56,6 +59,49 @@ function applyFileEdits(texts: Map<string, string>, edits: FileEdit[]): Map<stri
     );
   }
   return result;
+}
+
+/** Every id and address the model binds to vfio-pci, normalised (`0f:00.0` is `0000:0f:00.0`). */
+function boundTokens(model: OptionModel): Set<string> {
+  return new Set(modelBindings(model).map((binding) => (binding.kind === 'slot' ? normaliseAddress(binding.token) : binding.token.toLowerCase())));
+}
+
+/**
+ * The texts whose ids and addresses a fix means to take away, by its declared purpose: the ids
+ * bind-by-address trades for addresses, the token a token fix removes or replaces, the item or
+ * word a removal or replacement names, every token of a binding it removes. Other fixes remove none.
+ */
+function meantToRemove(request: FixRequest, before: OptionModel): string[] {
+  switch (request.fix) {
+    case 'bind-by-address':
+      return request.args.ids.map((id) => id.toLowerCase());
+    case 'remove-vfio-token':
+    case 'replace-vfio-token':
+      return [request.args.token.toLowerCase()];
+    case 'remove-list-item':
+    case 'replace-list-item':
+      return [request.args.item.toLowerCase()];
+    case 'replace-modprobe-word':
+      return [request.args.word.toLowerCase()];
+    case 'resolve-overridden-ids':
+      // Without merge it removes the ignored assignment's ids (vfio-pci never saw them); with merge they move to the winner.
+      return request.args.merge ? [] : request.args.tokens.map((token) => token.toLowerCase());
+    case 'remove-binding':
+      return modelBindings(before)
+        .filter((binding) => binding.definition.path.join('.').startsWith(request.args.option))
+        .map((binding) => binding.token.toLowerCase());
+    case 'all-of':
+      return request.args.steps.flatMap((step) => meantToRemove(step, before));
+    default:
+      return [];
+  }
+}
+
+function lostTokens(before: OptionModel, after: OptionModel, request: FixRequest): string[] {
+  const kept = boundTokens(after);
+  const named = meantToRemove(request, before);
+  const shortForm = (token: string) => token.replace(/^0000:/, '');
+  return [...boundTokens(before)].filter((token) => !kept.has(token) && !named.some((text) => text.includes(shortForm(token))));
 }
 
 /**
@@ -128,6 +174,12 @@ describe('quick fixes on rule fixtures', () => {
             assert.ok(count(after.findings) <= count(before.findings), `${finding.code}: the fix adds no ${code} error`);
           }
           assert.deepEqual(fixEdits(after.model, request), [], `${finding.code}: applying the fix again changes nothing`);
+          // No lost values: every id and address the fix does not name stays bound.
+          assert.deepEqual(
+            lostTokens(before.model, after.model, request),
+            [],
+            `${finding.code}: "${request.title}" keeps every id and address it does not remove`,
+          );
           // The reviewed result for the root file: minimal, in the file's own layout.
           assertGolden(edited.get(testCase.root) ?? texts.get(testCase.root)!, join(testCase.dir, 'fixed', golden));
         });

@@ -42,11 +42,19 @@ describe('a request sent while an analysis waits for settings', { timeout: 60_00
         workspace: { workspaceEdit: { documentChanges: true } },
       },
     );
+    const statuses: { findings: number; errors?: number; warnings?: number }[] = [];
+    session.connection.onNotification('nixVfio/status', (params: (typeof statuses)[number]) => statuses.push(params));
     try {
       const published = session.diagnostics(pathToFileURL(path).href);
       const uri = open(session, path, text);
       const [incomplete] = (await published).diagnostics;
       assert.equal(incomplete?.code, 'vfio-group-incomplete');
+      // The status counts the findings by severity (for a status bar); sent before the answer to a later request.
+      await session.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 0, character: 0 } });
+      assert.deepEqual(
+        statuses.map(({ findings, errors, warnings }) => ({ findings, errors, warnings })),
+        [{ findings: 1, errors: 1, warnings: 0 }],
+      );
       const request = (diagnostic: Diagnostic) =>
         session.connection.sendRequest('textDocument/codeAction', {
           textDocument: { uri },
@@ -188,6 +196,8 @@ describe('closing the file that imports an open one', { timeout: 60_000 }, () =>
       const opened = session.diagnostics(moduleUri, (params) => params.version === 1);
       open(session, module);
       assert.deepEqual(codes((await opened).diagnostics), []);
+      // Answered once the analyses of both opens are done.
+      await session.connection.sendRequest('textDocument/hover', { textDocument: { uri: moduleUri }, position: { line: 1, character: 4 } });
 
       const mark = session.published.length;
       const saved = session.diagnostics(moduleUri, (params) => params.diagnostics.length > 0);
@@ -257,6 +267,31 @@ describe('an imported file changed on disk while closed', { timeout: 60_000 }, (
         [],
         'a configuration that does not import the file is not analysed again',
       );
+    } finally {
+      await stopServer(session);
+    }
+  });
+
+  it('without watchers (no dynamic registration), is read again by the next analysis of its configuration', async () => {
+    const workspace = newWorkspace();
+    const root = join(workspace, 'configuration.nix');
+    const module = join(workspace, 'vfio.nix');
+    writeFileSync(root, '{ imports = [ ./vfio.nix ]; }\n');
+    writeFileSync(module, '{\n  boot.kernelParams = [ "quiet" ];\n}\n');
+    const session = await startServer(workspace, { rules: { disabled: ['libvirtd-not-enabled', 'vfio-modules-missing', 'iommu-pt-info'] } });
+    try {
+      const moduleUri = pathToFileURL(module).href;
+      const first = session.diagnostics(moduleUri);
+      const rootUri = open(session, root);
+      assert.deepEqual(codes((await first).diagnostics), []);
+      assert.deepEqual(session.registrations, [], 'nothing is registered with a client that cannot take it');
+      writeFileSync(module, '{\n  boot.kernelParams = [ "a b" ];\n}\n');
+      const changed = session.diagnostics(moduleUri);
+      void session.connection.sendNotification('textDocument/didChange', {
+        textDocument: { uri: rootUri, version: 2 },
+        contentChanges: [{ text: '{ imports = [ ./vfio.nix ]; } # edited\n' }],
+      });
+      assert.deepEqual(codes((await changed).diagnostics), ['kernel-param-unquoted-space']);
     } finally {
       await stopServer(session);
     }

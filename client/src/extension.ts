@@ -19,6 +19,7 @@ import { LanguageClient, LanguageClientOptions, RevealOutputChannelOn, ServerOpt
 import { RESCAN_REQUEST, STATUS_NOTIFICATION } from '../../shared/protocol';
 import { ConfigurationTracker } from './configuration';
 import { BindingLine, groupIds, groupLead } from './groups';
+import { importListingCommand } from './importListing';
 import { IommuGroupsView, IommuNode } from './iommuView';
 import { passThroughDevice, setUpStep } from './passThrough';
 import { StatusIndicator, StatusParams } from './status';
@@ -119,6 +120,9 @@ export async function activate(context: ExtensionContext): Promise<void> {
       await configuration();
       await commands.executeCommand('nixVfio.iommuGroups.focus');
       view.refresh();
+    }),
+    commands.registerCommand('nixVfio.importListing', async () => {
+      if (client) await importListingCommand(client, await configuration(), outputChannel);
     }),
     commands.registerCommand('nixVfio.verifyPassthrough', async () => {
       if (client) await verifyPassthrough(client, outputChannel, await tracker.resolve(true));

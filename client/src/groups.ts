@@ -51,7 +51,13 @@ export function deviceDescription(device: Device): string {
 
 /** Every fact about a device, one per line (the view's tooltip, the picture's title). */
 export function deviceFacts(device: Device, bindings: readonly BindingLine[] = []): string[] {
-  const reset = device.resetMethods === undefined ? 'unknown' : device.resetMethods.length > 0 ? device.resetMethods.join(', ') : 'none';
+  // Snapshot version 2 records whether the kernel can reset the device alone (a `reset` file in sysfs).
+  const reset =
+    device.resetSupported === undefined
+      ? 'unknown'
+      : device.resetSupported
+        ? 'the kernel can reset it alone'
+        : 'no reset of its own (the VM may not start twice without a reboot)';
   return [
     `${device.address} ${deviceName(device)}`,
     `vendor: ${device.vendorName ? `${device.vendorName} ` : ''}[${device.vendor}]`,

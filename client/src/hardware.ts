@@ -10,6 +10,8 @@ export interface GroupInfo {
   group: number;
   devices: Device[];
   isolated: boolean;
+  /** Why "Pass through" refuses this group (the server's guard), when it does. */
+  passThroughRefused?: string;
 }
 
 export type HardwareView =
@@ -26,9 +28,10 @@ export async function hardwareView(client: LanguageClient | undefined, configura
     kind: 'groups',
     configuration,
     bindings: response.bindings ?? {},
-    groups: response.groups.map(({ group, devices, isolated }) => ({
+    groups: response.groups.map(({ group, devices, isolated, passThroughRefused }) => ({
       group,
       isolated,
+      ...(passThroughRefused ? { passThroughRefused } : {}),
       devices: devices.map((address) => byAddress.get(address)).filter((device): device is Device => device !== undefined),
     })),
   };

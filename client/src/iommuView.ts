@@ -9,7 +9,7 @@ import { hardwareView } from './hardware';
 export type { Device } from './groups';
 
 export type IommuNode =
-  | { kind: 'group'; group: number; devices: Device[]; isolated: boolean; bindings: Record<string, BindingLine[]> }
+  | { kind: 'group'; group: number; devices: Device[]; isolated: boolean; bindings: Record<string, BindingLine[]>; passThroughRefused?: string }
   | { kind: 'device'; device: Device; bindings: BindingLine[] }
   | { kind: 'message'; text: string };
 
@@ -38,7 +38,8 @@ export class IommuGroupsView implements TreeDataProvider<IommuNode> {
       const gpu = node.devices.find(isDisplay);
       const item = new TreeItem(`Group ${node.group}`, gpu ? TreeItemCollapsibleState.Expanded : TreeItemCollapsibleState.Collapsed);
       item.description = groupDescription(node.devices, isolated);
-      item.contextValue = 'iommuGroup';
+      // A group the server's pass-through guard refuses gets no "Pass through" action (package.json menus).
+      item.contextValue = node.passThroughRefused ? 'iommuGroupHostNeeds' : 'iommuGroup';
       item.iconPath = new ThemeIcon(isolated ? 'pass' : 'warning', new ThemeColor(isolated ? 'testing.iconPassed' : 'list.warningForeground'));
       const tooltip = new MarkdownString(undefined, true);
       tooltip.isTrusted = false;
@@ -46,6 +47,7 @@ export class IommuGroupsView implements TreeDataProvider<IommuNode> {
       tooltip.appendText(
         `IOMMU group ${node.group}: ${isolated ? 'isolated (one card’s functions only)' : 'shared (other devices would leave the host too)'}\n\n`,
       );
+      if (node.passThroughRefused) tooltip.appendText(`Not offered for passthrough: ${node.passThroughRefused}\n\n`);
       for (const device of node.devices) tooltip.appendText(`${deviceFacts(device, node.bindings[device.address]).join('\n')}\n\n`);
       item.tooltip = tooltip;
       return item;
@@ -73,6 +75,13 @@ export class IommuGroupsView implements TreeDataProvider<IommuNode> {
     // The walkthrough's step is done once groups are in sight.
     void commands.executeCommand('setContext', 'nixVfio.groupsShown', view.kind === 'groups');
     if (view.kind === 'message') return [{ kind: 'message', text: view.text }];
-    return view.groups.map(({ group, devices, isolated }) => ({ kind: 'group', group, isolated, devices, bindings: view.bindings }));
+    return view.groups.map(({ group, devices, isolated, passThroughRefused }) => ({
+      kind: 'group',
+      group,
+      isolated,
+      devices,
+      bindings: view.bindings,
+      ...(passThroughRefused ? { passThroughRefused } : {}),
+    }));
   }
 }

@@ -12,14 +12,29 @@ export function statusFor(statuses: readonly StatusParams[], uri: string | undef
   return holding[0] ?? statuses[statuses.length - 1];
 }
 
-/** "VFIO: hardware.nix-vfio.json · 5 findings". */
+const count = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
+
+/** "2 errors, 1 warning, 3 infos" (only the kinds there are), or "5 findings" from a server that does not count them. */
+export function findingsText(status: StatusParams): string {
+  if (status.findings === 0) return 'no findings';
+  if (status.errors === undefined || status.warnings === undefined) return count(status.findings, 'finding');
+  const others = status.findings - status.errors - status.warnings;
+  const parts = [
+    ...(status.errors > 0 ? [count(status.errors, 'error')] : []),
+    ...(status.warnings > 0 ? [count(status.warnings, 'warning')] : []),
+    ...(others > 0 ? [count(others, 'info')] : []),
+  ];
+  return parts.join(', ');
+}
+
+/** "VFIO: hardware.nix-vfio.json · 2 errors, 1 warning". */
 export function statusText(status: StatusParams): { text: string; tooltip: string } {
   const source =
     status.hardwareSource === 'none' ? 'no hardware' : status.hardwareSource === 'this machine' ? 'this machine' : status.hardwareSource.split('/').pop();
-  const findings = status.findings === 0 ? 'no findings' : `${status.findings} finding${status.findings === 1 ? '' : 's'}`;
+  const findings = findingsText(status);
   const checked = status.hardwareSource === 'none' ? 'no hardware' : status.hardwareSource;
   return {
-    text: `$(${status.hardwareProblem ? 'warning' : 'circuit-board'}) VFIO: ${status.host ? `${status.host} · ` : ''}${source} · ${findings}`,
+    text: `$(${status.hardwareProblem ? 'warning' : (status.errors ?? 0) > 0 ? 'error' : 'circuit-board'}) VFIO: ${status.host ? `${status.host} · ` : ''}${source} · ${findings}`,
     tooltip: `${status.hardwareProblem ?? `${decodeURIComponent(status.root.replace(/^file:\/\//, ''))} is checked against ${checked}; ${findings}`}. Click to rescan the hardware.`,
   };
 }

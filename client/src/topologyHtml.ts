@@ -29,7 +29,7 @@ export interface TopologyInput {
 export function topologyHtml(input: TopologyInput): string {
   const { nonce } = input;
   const bound = (address: string) => (input.bindings[address]?.length ?? 0) > 0;
-  const boxes = input.groups.map(({ group, devices, isolated }) => {
+  const boxes = input.groups.map(({ group, devices, isolated, passThroughRefused }) => {
     const state = groupState(devices, isolated, (device) => bound(device.address));
     const lead = groupLead(devices);
     const rows = devices.map((device) => {
@@ -46,11 +46,14 @@ export function topologyHtml(input: TopologyInput): string {
     const action =
       // Host and ISA bridges (class 06xx) are the chipset, never a VM's.
       lead && !lead.class.startsWith('06') && state !== 'bridge' && !boundByConfiguration
-        ? `<button class="pass" data-action="passThrough" data-address="${escapeHtml(lead.address)}" title="Bind the whole group to vfio-pci in the configuration">Pass through</button>`
+        ? passThroughRefused
+          ? // The server's guard refuses it: say why instead of offering a button that fails.
+            `<span class="refused" title="${escapeHtml(passThroughRefused)}">host needs it</span>`
+          : `<button class="pass" data-action="passThrough" data-address="${escapeHtml(lead.address)}" title="Bind the whole group to vfio-pci in the configuration">Pass through</button>`
         : '';
     return `<section class="group state-${state}" data-group="${group}" aria-label="IOMMU group ${group}, ${escapeHtml(STATE_LABELS[state])}">
 <header><span class="title">Group ${group}</span> <span class="state">${escapeHtml(STATE_LABELS[state])}</span> ${action}</header>
-<div class="summary">${escapeHtml(groupDescription(devices, isolated))}</div>
+<div class="summary">${escapeHtml(groupDescription(devices, isolated))}</div>${passThroughRefused && !boundByConfiguration ? `\n<div class="refused">${escapeHtml(passThroughRefused)}</div>` : ''}
 <ul>${rows.join('')}</ul>
 </section>`;
   });
@@ -78,6 +81,7 @@ body { font-family: var(--vscode-font-family); font-size: var(--vscode-font-size
 .device { padding: 2px 0; }
 .device.bridge { opacity: 0.65; }
 .address { font-family: var(--vscode-editor-font-family); }
+.refused { opacity: 0.8; font-style: italic; }
 .facts { opacity: 0.8; }
 button { font: inherit; cursor: pointer; }
 button.pass { color: var(--vscode-button-foreground); background: var(--vscode-button-background); border: none; padding: 2px 8px; border-radius: 2px; }

@@ -15,13 +15,17 @@ export interface Lens {
 
 export function codeLenses(model: OptionModel, hardware: HardwareSnapshot | undefined, file: string): Lens[] {
   if (!hardware) return [];
-  const byValue = new Map<string, { range: TextRange; addresses: Set<string>; groups: Set<number>; vfio: Set<string>; driverKnown: number }>();
+  const byValue = new Map<
+    string,
+    { range: TextRange; addresses: Set<string>; groups: Set<number>; vfio: Set<string>; driverKnown: number; noDevice: Set<string> }
+  >();
   for (const binding of modelBindings(model)) {
     if (binding.definition.file !== file) continue;
     // One lens per binding string: the kernel parameter item, or the whole modprobe/script text.
     const anchor = binding.exact ? binding.definition.value.range : binding.range;
     const key = `${anchor.start}:${anchor.end}`;
-    const entry = byValue.get(key) ?? { range: anchor, addresses: new Set(), groups: new Set(), vfio: new Set(), driverKnown: 0 };
+    const entry = byValue.get(key) ?? { range: anchor, addresses: new Set(), groups: new Set(), vfio: new Set(), driverKnown: 0, noDevice: new Set() };
+    if (binding.noDevice) entry.noDevice.add(binding.token);
     for (const device of devicesFor(binding, hardware)) {
       if (!entry.addresses.has(device.address) && device.driver !== undefined) entry.driverKnown++;
       entry.addresses.add(device.address);
@@ -30,13 +34,15 @@ export function codeLenses(model: OptionModel, hardware: HardwareSnapshot | unde
     }
     byValue.set(key, entry);
   }
-  return [...byValue.values()].map(({ range, addresses, groups, vfio, driverKnown }) => ({
+  return [...byValue.values()].map(({ range, addresses, groups, vfio, driverKnown, noDevice }) => ({
     range,
     addresses: [...addresses],
     title:
-      addresses.size === 0
+      (addresses.size === 0
         ? 'binds no device of this machine'
-        : `${addresses.size} device${addresses.size === 1 ? '' : 's'} · IOMMU group${groups.size === 1 ? '' : 's'} ${[...groups].sort((a, b) => a - b).join(', ')} · ${vfioState(vfio.size, driverKnown, addresses.size)}`,
+        : `${addresses.size} device${addresses.size === 1 ? '' : 's'} · IOMMU group${groups.size === 1 ? '' : 's'} ${[...groups].sort((a, b) => a - b).join(', ')} · ${vfioState(vfio.size, driverKnown, addresses.size)}`) +
+      // Addresses without their domain name no device (vfio/shortAddresses.ts).
+      (noDevice.size > 0 ? ` · ${[...noDevice].join(', ')} without 0000: bind${noDevice.size === 1 ? 's' : ''} nothing` : ''),
   }));
 }
 

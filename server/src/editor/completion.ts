@@ -7,6 +7,7 @@ import { boundDevices, describeDevice, idOf, isBridge, isDisplay, slotOf } from 
 import { KERNEL_PARAMS } from '../vfio/kernelParams';
 import { COMMAND_OPTIONS, modelBindings, MODPROBE_OPTIONS } from '../vfio/vfioBindings';
 import { TextRange } from '../text';
+import type { FileEdit } from '../fixes/types';
 import { className } from '../hardware/pciClasses';
 
 export interface Completion {
@@ -16,6 +17,8 @@ export interface Completion {
   /** The partial token the completion replaces. */
   replace: TextRange;
   sortText: string;
+  /** Edits elsewhere in the same file that come with it (a parameter merged into an existing list). */
+  additionalEdits?: FileEdit[];
 }
 
 /**

@@ -10,7 +10,7 @@ import { configViews, OptionModel } from '../model/optionModel';
 import { overrideScripts, timelineText } from '../vfio/bootTimeline';
 import { describeDevice, devicesFor, isBridge } from '../vfio/devices';
 import { describeAssignment } from '../vfio/effectiveIds';
-import { modelBindings, VfioBinding, writtenBindings } from '../vfio/vfioBindings';
+import { modelBindings, normaliseAddress, VfioBinding, writtenBindings } from '../vfio/vfioBindings';
 import { TextRange } from '../text';
 
 export interface HoverInfo {
@@ -31,11 +31,50 @@ export function hoverAt(model: OptionModel, hardware: HardwareSnapshot | undefin
   // The token is the configuration's own text; a code span holds it only when it cannot close one.
   const token = /^[\w:.-]+$/.test(binding.token) ? `\`${binding.token}\`` : markdownText(binding.token);
   const kind = `vfio-pci ${binding.kind} ${token}`;
+  if (binding.noDevice === 'short-address') {
+    const full = normaliseAddress(binding.token);
+    return {
+      range: binding.range,
+      markdown: `${kind}
+
+Names no device: sysfs and udev name PCI devices with their domain (\`${full}\`), so this binds nothing. Write \`${full}\`.`,
+    };
+  }
   const devices = hardware ? devicesFor(binding, hardware) : [];
   const boot = bootLine(model, binding, devices[0]?.vendor);
-  const last = `${boot ? `${boot}\n\n` : ''}*${kind}*`;
-  if (!hardware) return { range: binding.range, markdown: `${kind}\n\nNo hardware snapshot: the device cannot be looked up.${boot ? `\n\n${boot}` : ''}` };
-  if (devices.length === 0) return { range: binding.range, markdown: `${kind}\n\nNo device in the hardware snapshot matches.${boot ? `\n\n${boot}` : ''}` };
+  const last = `${
+    boot
+      ? `${boot}
+
+`
+      : ''
+  }*${kind}*`;
+  if (!hardware)
+    return {
+      range: binding.range,
+      markdown: `${kind}
+
+No hardware snapshot: the device cannot be looked up.${
+        boot
+          ? `
+
+${boot}`
+          : ''
+      }`,
+    };
+  if (devices.length === 0)
+    return {
+      range: binding.range,
+      markdown: `${kind}
+
+No device in the hardware snapshot matches.${
+        boot
+          ? `
+
+${boot}`
+          : ''
+      }`,
+    };
   const groups = iommuGroups(hardware);
   const sections = devices.map((device) => {
     // Two spaces end a Markdown line without starting a paragraph: one compact block per device.

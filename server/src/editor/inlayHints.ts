@@ -14,6 +14,10 @@ export function inlayHints(model: OptionModel, hardware: HardwareSnapshot | unde
   const hints: InlayHint[] = [];
   for (const binding of modelBindings(model)) {
     if (!binding.exact || binding.definition.file !== file) continue;
+    if (binding.noDevice === 'short-address') {
+      hints.push({ offset: binding.range.end, label: ' no such device (needs 0000:)' });
+      continue;
+    }
     const devices = devicesFor(binding, hardware);
     if (devices.length === 0) continue;
     const names = [...new Set(devices.map(shortName))];

@@ -9,6 +9,7 @@ import { FileEdit } from '../fixes/types';
 import { ConfigView, OptionModel } from '../model/optionModel';
 import { GPU_DRIVERS, initrdGpuDrivers } from '../vfio/gpuDrivers';
 import { blacklisted, kernelModules, normaliseModuleName } from '../vfio/kernelModules';
+import { maySystemdInitrd } from '../vfio/udevRules';
 import { describeDevice, devicesFor, idOf, isBridge, isDisplay, slotOf } from '../vfio/devices';
 import { KERNEL_PARAMS } from '../vfio/kernelParams';
 import { modelBindings, VfioBinding } from '../vfio/vfioBindings';
@@ -57,6 +58,19 @@ export function hostNeedsInGroup(hardware: HardwareSnapshot, device: PciDevice, 
   return needs;
 }
 
+/**
+ * Why "Pass through" refuses a whole group, planned from its lead device as the client picks it
+ * (its GPU, else its first endpoint), or undefined when the plan would go ahead.
+ */
+export function groupPassThroughRefusal(hardware: HardwareSnapshot, group: readonly PciDevice[]): string | undefined {
+  const members = group.filter((member) => !isBridge(member));
+  const lead = members.find(isDisplay) ?? members[0];
+  if (!lead) return undefined;
+  const needs = hostNeedsInGroup(hardware, lead, members);
+  if (needs.length === 0) return undefined;
+  return `The host needs ${needs.map((need) => `${describeDevice(need.device)}: ${need.why}`).join('; ')}. A VM gets whole IOMMU groups, so "Pass through" leaves this group alone.`;
+}
+
 export function planPassthrough(
   model: OptionModel,
   hardware: HardwareSnapshot,
@@ -97,10 +111,12 @@ export function planPassthrough(
   const groupAddresses = new Set(members.map((member) => member.address));
   const collides = members.some((member) => hardware.devices.some((other) => idOf(other) === idOf(member) && !groupAddresses.has(other.address)));
   for (const module of VFIO_MODULES) {
-    // Bound by address, vfio_pci must load after the driver_override loop (the loop loads it), or
+    // Bound by address in a script, vfio_pci must load after the driver_override loop (the loop loads it), or
     // it registers first and never probes the cards: only put into the initrd then.
     // (Already in boot.initrd.kernelModules, it stays, and the loop re-probes: see add-override-script.)
-    const option = collides && module === 'vfio_pci' ? 'boot.initrd.availableKernelModules' : 'boot.initrd.kernelModules';
+    // A udev rule (systemd initrd) re-probes by itself and needs vfio-pci loaded already: the list then.
+    const byScript = collides && !maySystemdInitrd(new ConfigView(model));
+    const option = byScript && module === 'vfio_pci' ? 'boot.initrd.availableKernelModules' : 'boot.initrd.kernelModules';
     if (option !== 'boot.initrd.kernelModules' && kernelModules(new ConfigView(model), ['boot.initrd.kernelModules']).some((entry) => entry.name === module))
       continue;
     steps.push({ fix: 'add-list-item', title: module, args: { option, item: module, modules: true } });

@@ -1,12 +1,18 @@
-// Binds devices by address in the scripted initrd, the NixOS VFIO guide's way: before udev
-// loads any driver, write vfio-pci to each device's driver_override, then load vfio-pci. When
-// vfio_pci is already loaded by then (boot.initrd.kernelModules), loading it again does nothing
-// and writing driver_override probes nothing, so each device is also handed to drivers_probe.
-import { ConfigView } from '../model/optionModel';
+// Binds devices by address before their drivers load. Scripted initrd: the NixOS VFIO guide's
+// loop in boot.initrd.preDeviceCommands writes vfio-pci to each device's driver_override, then
+// loads vfio-pci (and re-probes each device when vfio_pci is already loaded by
+// boot.initrd.kernelModules: loading it again does nothing, and driver_override probes nothing).
+// When the systemd initrd may be on (it has no preDeviceCommands: evaluation
+// fails), one udev rule per device in boot.initrd.services.udev.rules instead (udevRules.ts),
+// which both initrds read.
+import { ConfigView, Definition } from '../model/optionModel';
 import { moduleLoads } from '../vfio/bootTimeline';
+import { maySystemdInitrd, UDEV_INITRD_RULES, udevOverrideRules } from '../vfio/udevRules';
+
+export { maySystemdInitrd };
 import { vfioBindings } from '../vfio/vfioBindings';
 import { appendToIndentedString, createBinding } from './listEdits';
-import { Fix } from './types';
+import { FileEdit, Fix } from './types';
 
 export const PRE_DEVICE_COMMANDS = 'boot.initrd.preDeviceCommands';
 
@@ -26,24 +32,31 @@ export const addOverrideScriptFix: Fix<'add-override-script'> = {
   edits(model, { addresses, specialisation }) {
     if (!Array.isArray(addresses)) return [];
     const wanted = addresses.filter(Boolean);
-    // In a specialisation, the script goes there: the base would bind the devices in every boot.
+    // In a specialisation, the binding goes there: the base would bind the devices in every boot.
     const view = new ConfigView(model, specialisation);
-    const own = vfioBindings(view).filter((binding) => binding.kind === 'slot' && binding.definition.specialisation === specialisation);
+    const udev = maySystemdInitrd(view);
+    const own = vfioBindings(view).filter(
+      (binding) =>
+        binding.kind === 'slot' &&
+        binding.definition.specialisation === specialisation &&
+        (udev ? binding.via === 'udev-rule' : binding.via === 'driver-override' || binding.via === 'udev-rule'),
+    );
     const bound = new Set(own.map((binding) => binding.token.toLowerCase()));
     if (wanted.every((address) => bound.has(address))) return [];
-    if (bound.size > 0) return []; // a script exists: add-vfio-ids extends it instead
+    if (bound.size > 0) return []; // a script or rules exist: add-vfio-ids extends them instead
+    const option = udev ? UDEV_INITRD_RULES : PRE_DEVICE_COMMANDS;
     const vfioAlreadyLoaded = moduleLoads(view).some((load) => load.module === 'vfio_pci' && load.step === 'initrd-modules');
-    const lines = overrideScript(wanted, vfioAlreadyLoaded);
-    const existing = view.definitions(PRE_DEVICE_COMMANDS).filter((definition) => definition.specialisation === specialisation);
-    const appended = appendToIndentedString(model, existing, lines);
-    if (appended) return [appended];
-    if (existing.length > 0) return [];
-    const binding = createBinding(
-      model,
-      PRE_DEVICE_COMMANDS.split('.'),
-      (indent) => `''\n${lines.map((line) => `${indent}  ${line}\n`).join('')}${indent}''`,
-      specialisation,
-    );
-    return binding ? [binding] : [];
+    const lines = udev ? udevOverrideRules(wanted) : overrideScript(wanted, vfioAlreadyLoaded);
+    const existing = view.definitions(option).filter((definition) => definition.specialisation === specialisation);
+    return writeLines(model, existing, option, lines, specialisation);
   },
 };
+
+/** Appends `lines` to the option's `''…''` text, or creates the option with them. */
+function writeLines(model: Parameters<Fix['edits']>[0], existing: Definition[], option: string, lines: string[], specialisation?: string): FileEdit[] {
+  const appended = appendToIndentedString(model, existing, lines);
+  if (appended) return [appended];
+  if (existing.length > 0) return [];
+  const binding = createBinding(model, option.split('.'), (indent) => `''\n${lines.map((line) => `${indent}  ${line}\n`).join('')}${indent}''`, specialisation);
+  return binding ? [binding] : [];
+}

@@ -1,7 +1,8 @@
 // Adds ids (or slots) to the list that already binds devices to vfio-pci, in the list's own
 // form: `ids=a,b` gains `,c`; a list joined with concatStringsSep gains an element; the
 // guide's `DEVS="a b"` (or `for DEV in a b; do`) gains ` c`; a script with one
-// `echo vfio-pci > …/a/driver_override` line per device gains the same line for c.
+// `echo vfio-pci > …/a/driver_override` line per device, or a udev rule per device, gains the same
+// line for c.
 import { insertIntoList, nixString } from './listEdits';
 import { FileEdit, Fix } from './types';
 import { modelBindings, normaliseAddress, VfioBinding } from '../vfio/vfioBindings';
@@ -32,7 +33,8 @@ export const addVfioIdsFix: Fix<'add-vfio-ids'> = {
     // Slots where addresses form a whitespace-separated list (`DEVS="a b"`, `for DEV in a b; do`).
     const before = text[anchor.range.start - 1];
     const after = text[end];
-    if (/[\s"']/.test(before ?? '') && /[\s"';]/.test(after ?? '')) {
+    // (A udev rule names one device per rule: it is copied, never given a second address.)
+    if (anchor.via !== 'udev-rule' && /[\s"']/.test(before ?? '') && /[\s"';]/.test(after ?? '')) {
       const edit: FileEdit = { file, range: { start: end, end }, newText: missing.map((token) => ` ${token}`).join('') };
       return [edit];
     }
@@ -41,7 +43,8 @@ export const addVfioIdsFix: Fix<'add-vfio-ids'> = {
 };
 
 /**
- * The address is inside a command (`echo vfio-pci > /sys/bus/pci/devices/<address>/driver_override`):
+ * The address is inside a command (`echo vfio-pci > /sys/bus/pci/devices/<address>/driver_override`)
+ * or a udev rule (`KERNEL=="<address>", ATTR{driver_override}="vfio-pci"`):
  * repeat that line for each new address, below it. Only in a `''…''` script, where a line is a line.
  */
 function copyLinePerSlot(text: string, file: string, anchor: VfioBinding, addresses: string[]): FileEdit[] {

@@ -1,11 +1,12 @@
 // Binds devices by address instead of by id: the ids that would also take a device the host
 // keeps (identical cards, a shared id) come out of every ids list, and the addresses go to
-// driver_override in the scripted initrd (extending a script that already does it, else the
-// guide's DEVS loop). An ids list left empty goes with its kernel parameter or modprobe line.
-import { OptionModel } from '../model/optionModel';
+// driver_override (extending udev rules or a script that already do it, else the guide's DEVS
+// loop in the scripted initrd or udev rules with the systemd initrd: addOverrideScript.ts). An ids list left empty goes with its kernel parameter or modprobe line.
+import type { OptionModel } from '../model/optionModel';
 import { modelBindings, normaliseAddress, VfioBinding } from '../vfio/vfioBindings';
 import { lineEndAt, lineStartAt, pastLineBreak, TextRange } from '../text';
-import { addOverrideScriptFix } from './addOverrideScript';
+import { addOverrideScriptFix, maySystemdInitrd } from './addOverrideScript';
+import { ConfigView } from '../model/optionModel';
 import { addVfioIdsFix } from './addVfioIds';
 import { removeFromList } from './listEdits';
 import { FileEdit, Fix } from './types';
@@ -71,18 +72,21 @@ export const bindByAddressFix: Fix<'bind-by-address'> = {
       if (!seen.has(key)) removals.push(edit);
       seen.add(key);
     }
-    const hasScript = modelBindings(model).some(
-      (binding) => binding.via === 'driver-override' && binding.exact && binding.definition.specialisation === specialisation,
+    // Extend what binds by address already: udev rules, or (only while the initrd is surely the
+    // scripted one: the systemd initrd has no preDeviceCommands) a driver_override script.
+    const udev = maySystemdInitrd(new ConfigView(model, specialisation));
+    const extendable = (['udev-rule', 'driver-override'] as const).filter((via) => via === 'udev-rule' || !udev);
+    const via = extendable.find((candidate) =>
+      modelBindings(model).some((binding) => binding.via === candidate && binding.exact && binding.definition.specialisation === specialisation),
     );
-    const binding = hasScript
-      ? addVfioIdsFix.edits(model, { via: 'driver-override', tokens: addresses })
-      : addOverrideScriptFix.edits(model, { addresses, specialisation });
+    const binding = via ? addVfioIdsFix.edits(model, { via, tokens: addresses }) : addOverrideScriptFix.edits(model, { addresses, specialisation });
     // Ids are only taken away when the addresses get bound (or already are): a script that cannot
     // be written (its parent is an expression: `boot.initrd = import ./initrd.nix;`) means no fix.
     const alreadyBound = (address: string) =>
       modelBindings(model).some(
         (other) =>
-          other.via === 'driver-override' &&
+          (other.via === 'driver-override' || other.via === 'udev-rule') &&
+          !other.noDevice &&
           other.exact &&
           other.definition.specialisation === specialisation &&
           normaliseAddress(other.token) === normaliseAddress(address),

@@ -1,10 +1,11 @@
 // Text edits on Nix lists and attribute sets that keep the user's layout: items go on their own
 // line in multi-line lists and inline in one-line lists; new bindings go beside their siblings.
-import { attrsetsAbove, bindingsNamed, ConfigView, Definition, OptionModel, optionDefinitions } from '../model/optionModel';
+import { AttrsetScope, attrsetsAbove, bindingsNamed, ConfigView, Definition, OptionModel, optionDefinitions } from '../model/optionModel';
 import { ListLiteral, knownText } from '../model/values';
 import { indentationAt, lineEndAt, lineStartAt, pastLineBreak, TextRange } from '../text';
 import { blockedByExpression } from './parentExpression';
 import { isGeneratedFile } from './placement';
+import { inGuard, scopeInGuard, vfioGuard } from './guard';
 import { FileEdit } from './types';
 
 /**
@@ -138,14 +139,16 @@ export function addListItem(model: OptionModel, view: ConfigView, option: string
 /**
  * The list literal a new item of `option` goes into: unconditional ones first, the view's own
  * specialisation's, the root file's; never a generated hardware-configuration.nix, never a list
- * under a condition that has nothing to do with VFIO. Undefined: create a binding instead.
+ * under a condition that has nothing to do with VFIO. When the vfio-pci bindings are all under one
+ * guard (guard.ts), only a list inside it. Undefined: create a binding instead.
  */
 export function listTarget(model: OptionModel, view: ConfigView, option: string): Definition | undefined {
+  const guard = vfioGuard(model, attrsetsAbove(model, option.split('.'), view.specialisation), view.specialisation);
   const definitions = view
     .effectiveDefinitions(option)
     .filter((definition) => definition.value.kind === 'list' && definition.value.literals.length > 0)
     .filter((definition) => !isGeneratedFile(model, definition.file))
-    .filter((definition) => definition.conditions.length === 0 || guardsVfioSetup(definition));
+    .filter((definition) => (guard ? inGuard(definition, guard) : definition.conditions.length === 0 || guardsVfioSetup(definition)));
   const rank = (definition: Definition) =>
     (definition.conditions.length === 0 ? 0 : 4) + (definition.specialisation === view.specialisation ? 0 : 2) + (definition.file === model.root ? 0 : 1);
   return [...definitions].sort((a, b) => rank(a) - rank(b))[0];
@@ -164,11 +167,14 @@ export function createBinding(
   // Never into a hardware-configuration.nix that nixos-generate-config writes, nor beside a
   // parent bound to an expression (`boot.initrd = lib.mkIf … { … }`: parentExpression.ts).
   const above = attrsetsAbove(model, path, specialisation);
-  const candidates = above.filter((scope) => !isGeneratedFile(model, scope.file) && !blockedByExpression(model, scope, path, above));
+  const candidates = above.filter((scope) => !isGeneratedFile(model, scope.file) && !blockedByExpression(model, scope, path, above) && !bindsPath(scope, path));
   if (candidates.length === 0) return undefined;
-  // Unconditional sets first: a new setting should not silently depend on some mkIf.
+  // Inside the guard the vfio-pci bindings are written under (guard.ts); else unconditional sets
+  // first: a new setting should not silently depend on some unrelated mkIf.
+  const guard = vfioGuard(model, above, specialisation);
+  const guarded = guard ? candidates.filter((scope) => scopeInGuard(scope, guard)) : [];
   const unconditional = candidates.filter((scope) => !scope.conditional);
-  const pool = unconditional.length > 0 ? unconditional : candidates;
+  const pool = guarded.length > 0 ? guarded : unconditional.length > 0 ? unconditional : candidates;
   const longest = Math.max(...pool.map((scope) => scope.prefix.length));
   const best = pool.filter((scope) => scope.prefix.length === longest);
   const scope = best.find((candidate) => candidate.file === model.root) ?? best[0]!;
@@ -190,14 +196,25 @@ export function createBinding(
   return { file: scope.file, range: { start: open, end: open }, newText: `\n${indent}${line(indent)}` };
 }
 
+/** Whether `scope` already binds exactly `path` (a second `path = …;` there would be a duplicate attribute). */
+function bindsPath(scope: AttrsetScope, path: readonly string[]): boolean {
+  const rest = path.slice(scope.prefix.length);
+  return bindingsNamed(scope, rest[0] ?? '').some(
+    (binding) => binding.names.length === rest.length && binding.names.every((name, index) => name === rest[index]),
+  );
+}
+
 /**
- * Appends lines to the first unconditional `''…''` literal among `definitions`, before its
- * closing quotes, at the indentation of its content; undefined when there is none.
+ * Appends lines to the first unconditional `''…''` literal among `definitions` (or one inside the
+ * guard the vfio-pci bindings are under: guard.ts), before its closing quotes, at the indentation
+ * of its content; undefined when there is none.
  */
 export function appendToIndentedString(model: OptionModel, definitions: readonly Definition[], lines: string[]): FileEdit | undefined {
+  const first = definitions[0];
+  const guard = first && vfioGuard(model, attrsetsAbove(model, first.path, first.specialisation), first.specialisation);
   const target = definitions.find(
     (definition) =>
-      definition.conditions.length === 0 &&
+      (guard ? inGuard(definition, guard) : definition.conditions.length === 0) &&
       definition.value.kind === 'string' &&
       definition.value.literal &&
       definition.value.indented &&

@@ -9,8 +9,10 @@ import { addModprobeLineFix } from './addModprobeLine';
 import { addOverrideScriptFix } from './addOverrideScript';
 import { addVfioIdsFix } from './addVfioIds';
 import { bindByAddressFix } from './bindByAddress';
+import { overrideScriptToUdevFix } from './overrideScriptToUdev';
 import { removeBindingFix } from './removeBinding';
 import { removeListItemFix } from './removeListItem';
+import { removeKernelConfigAnswerFix } from './removeKernelConfigAnswer';
 import { renameOptionFix } from './renameOption';
 import { replaceModprobeWordFix } from './replaceModprobeWord';
 import { removeVfioTokenFix } from './removeVfioToken';
@@ -35,9 +37,11 @@ export const FIXES = {
   'add-modprobe-line': addModprobeLineFix,
   'add-override-script': addOverrideScriptFix,
   'bind-by-address': bindByAddressFix,
+  'override-script-to-udev': overrideScriptToUdevFix,
   'suppress-on-binding-line': suppressOnBindingLineFix,
   'add-list-items': addListItemsFix,
   'remove-binding': removeBindingFix,
+  'remove-kernel-config-answer': removeKernelConfigAnswerFix,
   'rename-option': renameOptionFix,
   'add-binding': addBindingFix,
   'replace-modprobe-word': replaceModprobeWordFix,

@@ -1,7 +1,8 @@
 // Splits one list string holding several space-separated words into one string per word,
-// keeping double-quoted parts (`foo="a b"`) together, as boot.kernelParams requires; a single
-// word loses the whitespace around it.
-import { splitOutsideQuotes } from '../vfio/kernelParams';
+// keeping double-quoted parts (`foo="a b"`) together, as boot.kernelParams requires, and a kernel
+// parameter's comma list (`vfio-pci.ids=a, b`) in one piece; a single word loses the whitespace
+// around it.
+import { listWords } from '../vfio/kernelParams';
 import { indentationAt, lineEndAt, lineStartAt } from '../text';
 import { findListItems, nixString } from './listEdits';
 import { Fix } from './types';
@@ -10,7 +11,7 @@ export const splitListItemFix: Fix<'split-list-item'> = {
   id: 'split-list-item',
   edits(model, { option, item }) {
     if (!option || item === undefined) return [];
-    const words = splitOutsideQuotes(item);
+    const words = listWords(option, item);
     // One word: the item only has whitespace around it, which goes.
     if (words.length === 0 || (words.length === 1 && words[0] === item)) return [];
     return findListItems(model, option, item).map(({ definition, range }) => {

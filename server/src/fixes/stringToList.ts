@@ -4,14 +4,14 @@
 import { optionDefinitions } from '../model/optionModel';
 import { knownText } from '../model/values';
 import { nixString } from './listEdits';
-import { splitOutsideQuotes } from '../vfio/kernelParams';
+import { listWords } from '../vfio/kernelParams';
 import { Fix } from './types';
 
 export const stringToListFix: Fix<'string-to-list'> = {
   id: 'string-to-list',
   edits(model, { option, text }) {
     if (!option || text === undefined) return [];
-    const words = splitOutsideQuotes(text);
+    const words = listWords(option, text);
     return optionDefinitions(model, option)
       .filter((definition) => definition.value.kind === 'string' && definition.value.literal && knownText(definition.value) === text)
       .map((definition) => ({

@@ -26,8 +26,12 @@ export interface FixArguments {
   'add-override-script': { addresses: readonly string[]; specialisation?: string };
   'add-vfio-ids': { via: BindingVia; tokens: readonly string[] };
   'bind-by-address': { ids: readonly string[]; addresses: readonly string[]; specialisation?: string };
+  /** The driver_override loop of preDeviceCommands rewritten as udev rules (systemd initrd). */
+  'override-script-to-udev': { specialisation?: string };
   'remove-binding': { option: string };
   'remove-list-item': { option: string; item: string };
+  /** A kernel config answer in boot.kernelPatches (`NAME value`), with its line. */
+  'remove-kernel-config-answer': { name: string; value: string };
   'remove-vfio-token': { via: BindingVia; token: string };
   'rename-option': { from: string; to: string };
   'replace-list-item': { option: string; item: string; replacement: string };

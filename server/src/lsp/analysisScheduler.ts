@@ -9,12 +9,16 @@ export interface ScheduledWork {
   /** The roots a dirty document belongs to (none for a document not analysed, e.g. too large). */
   rootsOfDocument(uri: string): string[];
   analyze(root: string): Promise<void>;
+  /** Whether the analysis held for `root` read the latest text of every open document it reads. */
+  readLatestText(root: string): boolean;
   failed(root: string, error: unknown): void;
 }
 
 export class AnalysisScheduler {
   private readonly dirtyDocuments = new Set<string>();
   private readonly dirtyRoots = new Set<string>();
+  /** Roots due for another reason than a changed document (settings, hardware, the disk). */
+  private readonly rootsDueAnyway = new Set<string>();
   /** The analysis under way per root. */
   private readonly running = new Map<string, Promise<void>>();
   private flushScheduled = false;
@@ -27,7 +31,10 @@ export class AnalysisScheduler {
   }
 
   rootsChanged(roots: Iterable<string>): void {
-    for (const root of roots) this.dirtyRoots.add(root);
+    for (const root of roots) {
+      this.dirtyRoots.add(root);
+      this.rootsDueAnyway.add(root);
+    }
     this.schedule();
   }
 
@@ -86,6 +93,8 @@ export class AnalysisScheduler {
     for (const root of [...this.dirtyRoots]) {
       if (this.running.has(root)) continue;
       this.dirtyRoots.delete(root);
+      // A change that came while the last analysis waited for settings was read by it already.
+      if (!this.rootsDueAnyway.delete(root) && this.work.readLatestText(root)) continue;
       const run = this.work
         .analyze(root)
         .catch((error: unknown) => this.work.failed(root, error))

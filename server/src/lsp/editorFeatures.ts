@@ -17,9 +17,10 @@ import { Analysis, DEFAULT_SETTINGS, runRules } from '../analysis/analyze';
 import { codeLenses } from '../editor/codeLens';
 import { describeChanges, remainingFindings, summarizeEdits } from '../editor/commandSummary';
 import { completionsAt } from '../editor/completion';
+import { setupCompletionsAt } from '../editor/setupCompletions';
 import { hoverAt } from '../editor/hover';
 import { inlayHints } from '../editor/inlayHints';
-import { applySteps, PassthroughPlan, planPassthrough } from '../editor/passthrough';
+import { applySteps, groupPassThroughRefusal, PassthroughPlan, planPassthrough } from '../editor/passthrough';
 import { isSetupStep, planSetupStep } from '../editor/setupSteps';
 import { markdownText, snapshotText } from '../hardware/displayText';
 import { describeDevice, devicesFor } from '../vfio/devices';
@@ -128,11 +129,19 @@ export class EditorFeatures {
     connection.onCompletion(async (params) => {
       const found = await this.at(params);
       if (!found) return [];
-      return completionsAt(found.context.analysis.model, found.context.hardware, found.context.path, found.offset).map((item) => ({
+      const { model } = found.context.analysis;
+      return [
+        ...completionsAt(model, found.context.hardware, found.context.path, found.offset),
+        ...setupCompletionsAt(model, found.context.hardware, found.context.path, found.offset),
+      ].map((item) => ({
         label: item.label,
         detail: item.detail,
         sortText: item.sortText,
         textEdit: { range: toRange(found.lines, item.replace), newText: item.insertText },
+        // Merged into the file's existing list: never a second boot.kernelParams (setupCompletions.ts).
+        ...(item.additionalEdits
+          ? { additionalTextEdits: item.additionalEdits.map((edit) => ({ range: toRange(found.lines, edit.range), newText: edit.newText })) }
+          : {}),
       }));
     });
     connection.onCodeLens(async (params) => {
@@ -155,11 +164,16 @@ export class EditorFeatures {
     connection.onRequest(HARDWARE_REQUEST, async (params: { uri: string }): Promise<HardwareResponse> => {
       const context = await this.analysisFor(params.uri);
       if (!context?.hardware) return { groups: [] };
-      const groups = [...iommuGroups(context.hardware)].map(([group, devices]) => ({
-        group,
-        devices: devices.map((device) => device.address),
-        isolated: isIsolatedGroup(devices),
-      }));
+      const hardware = context.hardware;
+      const groups = [...iommuGroups(hardware)].map(([group, devices]) => {
+        const refused = groupPassThroughRefusal(hardware, devices);
+        return {
+          group,
+          devices: devices.map((device) => device.address),
+          isolated: isIsolatedGroup(devices),
+          ...(refused ? { passThroughRefused: refused } : {}),
+        };
+      });
       return {
         snapshot: context.hardware,
         groups,

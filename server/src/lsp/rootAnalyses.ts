@@ -216,6 +216,8 @@ export class RootAnalyses {
       hardwareSource: hardware.source,
       hardwareProblem: hardware.problem,
       findings: analysis.findings.length,
+      errors: analysis.findings.filter((finding) => finding.severity === 'error').length,
+      warnings: analysis.findings.filter((finding) => finding.severity === 'warning').length,
       ...(analysis.host !== undefined ? { host: analysis.host } : {}),
       release: `${analysis.release.release} (${analysis.release.source})`,
     });

@@ -81,6 +81,7 @@ export class NixVfioServer {
       },
       rootsOfDocument: (uri) => this.rootsOfDocument(uri),
       analyze: (root) => this.analyses.analyze(root),
+      readLatestText: (root) => this.analyses.isCurrent(root),
       failed: (root, error) => this.log.error(`analysis of ${root} failed: ${(error as Error).stack ?? String(error)}`),
     });
     // "Verify passthrough" reads this machine: never for an untrusted workspace.

@@ -49,9 +49,20 @@ export const initrdScriptsWithSystemdInitrd: Rule = {
             severity: 'error',
             message:
               `${option} is not supported with boot.initrd.systemd.enable = true: evaluation fails ("systemd stage 1 does not support '${option}'"). ` +
-              `Bind the devices with a udev rule or a unit in boot.initrd.systemd.services ordered before systemd-udev-trigger, or turn the systemd initrd off.`,
+              `Bind the devices with a udev rule per device in boot.initrd.services.udev.rules ` +
+              `(ACTION=="add", SUBSYSTEM=="pci", KERNEL=="0000:0f:00.0", ATTR{driver_override}="vfio-pci", ATTR{subsystem/drivers_probe}="$kernel"), or turn the systemd initrd off.`,
             file: definition.file,
             range: definition.value.range,
+            // The guide's loop alone becomes udev rules (the analysis drops the fix when the script does more).
+            ...(option === 'boot.initrd.preDeviceCommands'
+              ? {
+                  fix: {
+                    fix: 'override-script-to-udev' as const,
+                    title: 'Bind the same devices with udev rules instead',
+                    args: view.specialisation === undefined ? {} : { specialisation: view.specialisation },
+                  },
+                }
+              : {}),
           });
         }
       }

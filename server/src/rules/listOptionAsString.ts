@@ -3,7 +3,7 @@
 // command line reads), the definition is not of the option's type and evaluation fails.
 import { knownText } from '../model/values';
 import { MODULE_OPTIONS } from '../vfio/kernelModules';
-import { KERNEL_PARAMS, splitOutsideQuotes } from '../vfio/kernelParams';
+import { KERNEL_PARAMS, listWords } from '../vfio/kernelParams';
 import { Finding, Rule } from './types';
 
 export const LIST_OPTION_AS_STRING = 'list-option-as-string';
@@ -30,7 +30,7 @@ export const listOptionAsString: Rule = {
               // The same words the string-to-list fix writes: a quoted parameter value stays one word.
               `${option} takes a list with one ${what} per string, not one string: evaluation fails ("A definition for option \`${option}' is not of type …"). ` +
               (text !== undefined && text.trim() !== ''
-                ? `Write [ ${splitOutsideQuotes(text)
+                ? `Write [ ${listWords(option, text)
                     .map((word) => JSON.stringify(word))
                     .join(' ')} ].`
                 : 'Write a list of strings.'),

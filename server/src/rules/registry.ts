@@ -7,6 +7,7 @@ import { kernelParamUnquotedSpace } from './kernelParamUnquotedSpace';
 import { syntaxError } from './syntaxError';
 import { initrdScriptsWithSystemdInitrd } from './initrdScriptsWithSystemdInitrd';
 import { vfioVirqfdRemoved } from './vfioVirqfdRemoved';
+import { vfioVirqfdKernelConfig } from './vfioVirqfdKernelConfig';
 import { vfioModulesMissing } from './vfioModulesMissing';
 import { vfioModulesTooLate } from './vfioModulesTooLate';
 import { vfioSoftdepMissing } from './vfioSoftdepMissing';
@@ -19,8 +20,10 @@ import { modprobeVfioOption } from './modprobeVfioOption';
 import { kernelParamTypo } from './kernelParamTypo';
 import { kernelParamConflict } from './kernelParamConflict';
 import { unsafeInterruptsPrefix } from './unsafeInterruptsPrefix';
+import { moduleParamPrefix } from './moduleParamPrefix';
 import { acsOverrideUnpatched } from './acsOverrideUnpatched';
 import { acsOverrideIsolation } from './acsOverrideIsolation';
+import { acsPatchKernelMismatch } from './acsPatchKernelMismatch';
 import { efifbOffObsolete } from './efifbOffObsolete';
 import { iommuPassthroughInfo } from './iommuPassthroughInfo';
 import { libvirtOptionRemoved } from './libvirtOptionRemoved';
@@ -41,6 +44,7 @@ import { kernelParamCost } from './kernelParamCost';
 import { hugepagesMemory } from './hugepagesMemory';
 import { hostGpuDriverBlacklisted } from './hostGpuDriverBlacklisted';
 import { nvidiaPrimeOnVfioCard } from './nvidiaPrimeOnVfioCard';
+import { igpuVfioWithGvt } from './igpuVfioWithGvt';
 import { vfioBoundTwoWays } from './vfioBoundTwoWays';
 import { nixEvaluationError } from './nixEvaluationError';
 import { mkForceDropsVfio } from './mkForceDropsVfio';
@@ -57,6 +61,8 @@ import { vfioIdMalformed } from './vfioIdMalformed';
 import { vfioIdsOverridden } from './vfioIdsOverridden';
 import { vfioOverrideTooLate } from './vfioOverrideTooLate';
 import { vfioPciBeforeOverride } from './vfioPciBeforeOverride';
+import { vfioShortAddress } from './vfioShortAddress';
+import { bootOptionWithoutPrefix } from './bootOptionWithoutPrefix';
 
 export const RULES: readonly Rule[] = [
   syntaxError,
@@ -78,8 +84,11 @@ export const RULES: readonly Rule[] = [
   vfioIdCollision,
   vfioBootGpuBound,
   vfioOverrideTooLate,
+  vfioShortAddress,
+  bootOptionWithoutPrefix,
   initrdScriptsWithSystemdInitrd,
   vfioVirqfdRemoved,
+  vfioVirqfdKernelConfig,
   vfioModulesMissing,
   vfioModulesTooLate,
   vfioSoftdepMissing,
@@ -91,8 +100,10 @@ export const RULES: readonly Rule[] = [
   kernelParamTypo,
   kernelParamConflict,
   unsafeInterruptsPrefix,
+  moduleParamPrefix,
   acsOverrideUnpatched,
   acsOverrideIsolation,
+  acsPatchKernelMismatch,
   efifbOffObsolete,
   iommuPassthroughInfo,
   libvirtOptionRenamed,
@@ -113,6 +124,7 @@ export const RULES: readonly Rule[] = [
   hugepagesMemory,
   hostGpuDriverBlacklisted,
   nvidiaPrimeOnVfioCard,
+  igpuVfioWithGvt,
   vfioBoundTwoWays,
   nixEvaluationError,
   mkForceDropsVfio,

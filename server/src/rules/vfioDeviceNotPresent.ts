@@ -62,6 +62,8 @@ export const vfioDeviceNotPresent: Rule = {
         if (binding.kind === 'id' && !parseVfioId(binding.token)) continue; // vfio-id-malformed
         if (!view.owns(binding.definition)) continue;
         if (devicesFor(binding, hardware).length > 0) continue;
+        // A short address of a present device: vfio-short-address says what is wrong with it.
+        if (binding.noDevice && hardware.devices.some((device) => device.address === normaliseAddress(binding.token))) continue;
         const { devices: offered, likely } = candidates(binding, view, hardware);
         const replacement = likely && offered.length === 1 ? (binding.kind === 'id' ? idOf(offered[0]!) : offered[0]!.address) : undefined;
         const what =

@@ -1,6 +1,7 @@
 // An id binds every device that has it. With two identical cards (or a chipset device sharing
 // an id) `vfio-pci.ids` takes all of them, including the one the host meant to keep; binding by
 // slot (driver_override) takes only the one at that address.
+import { maySystemdInitrd } from '../vfio/udevRules';
 import { HardwareSnapshot, iommuGroups, PciDevice } from '../hardware/snapshot';
 import { ConfigView } from '../model/optionModel';
 import { describeDevice, devicesFor, isBridge, slotOf } from '../vfio/devices';
@@ -87,7 +88,7 @@ export const vfioIdCollision: Rule = {
             `${binding.token} matches ${matches.length} devices in different IOMMU groups: ${matches
               .map((device) => `${describeDevice(device)} (group ${device.iommuGroup}${device.bootVga ? ', boot GPU' : ''})`)
               .join('; ')}. Binding by id takes all of them. To pass only one, bind it by address with driver_override in ` +
-            `boot.initrd.preDeviceCommands; if all of them are meant for VMs, silence this with "# nix-vfio: disable-next-line ${VFIO_ID_COLLISION}".`,
+            `${maySystemdInitrd(view) ? 'a udev rule (boot.initrd.services.udev.rules: the systemd initrd has no preDeviceCommands)' : 'boot.initrd.preDeviceCommands'}; if all of them are meant for VMs, silence this with "# nix-vfio: disable-next-line ${VFIO_ID_COLLISION}".`,
           file: binding.definition.file,
           range: binding.range,
           ...(fix ? { fix } : {}),

@@ -5,6 +5,7 @@ import { kernelModules } from '../vfio/kernelModules';
 import { vfioBindings } from '../vfio/vfioBindings';
 import { initrdGpuDrivers } from '../vfio/gpuDrivers';
 import { softdepsBeforeVfio } from '../vfio/modprobeConfig';
+import { kernelConfigAnswers } from '../vfio/kernelConfig';
 import { allOf, Finding, FixRequest, Rule } from './types';
 
 export const VFIO_MODULES_MISSING = 'vfio-modules-missing';
@@ -22,7 +23,9 @@ export const vfioModulesMissing: Rule = {
       const loaded = kernelModules(view, ['boot.kernelModules', 'boot.initrd.kernelModules']).some((entry) => entry.name === 'vfio_pci');
       // The guide's script loads it itself (`modprobe -i vfio-pci`).
       const byScript = modelCommands(view).some((text) => /modprobe\b[^\n]*\bvfio[-_]pci\b/.test(text));
-      if (loaded || byScript) continue;
+      // vfio-pci built into the kernel (`VFIO_PCI y` in boot.kernelPatches) registers at boot by itself.
+      const builtIn = kernelConfigAnswers(view).some((answer) => answer.name === 'VFIO_PCI' && answer.value === 'y');
+      if (loaded || byScript || builtIn) continue;
       const first = bindings.find((binding) => view.owns(binding.definition));
       if (!first) continue;
       const onlyAvailable = kernelModules(view, ['boot.initrd.availableKernelModules']).some((entry) => entry.name === 'vfio_pci');

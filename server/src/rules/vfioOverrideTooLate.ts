@@ -7,6 +7,7 @@
 import { driversBefore, overrideScripts, OverrideScript, systemdInitrd, timelineText } from '../vfio/bootTimeline';
 import { devicesFor } from '../vfio/devices';
 import type { Definition } from '../model/optionModel';
+import { maySystemdInitrd } from '../vfio/udevRules';
 import { Finding, Rule } from './types';
 
 export const VFIO_OVERRIDE_TOO_LATE = 'vfio-override-too-late';
@@ -43,7 +44,7 @@ export const vfioOverrideTooLate: Rule = {
           message:
             `driver_override is written in ${where} and takes the card first; driver_override does not unbind a driver. ` +
             `Boot order: ${timelineText(view, vendor, script)}. ` +
-            `Write it in boot.initrd.preDeviceCommands (scripted initrd), before the GPU driver loads.`,
+            `Write it ${maySystemdInitrd(view) ? 'with a udev rule in boot.initrd.services.udev.rules (the systemd initrd has no preDeviceCommands)' : 'in boot.initrd.preDeviceCommands (scripted initrd)'}, before the GPU driver loads.`,
           file: definition.file,
           range: definition.value.range,
         });

@@ -30,6 +30,10 @@ const HOOK_STEPS: Record<string, BootStep> = {
   'boot.initrd.preDeviceCommands': 'initrd-pre-device',
   'boot.initrd.postDeviceCommands': 'initrd-post-device',
   'boot.postBootCommands': 'post-boot',
+  // udev rules setting driver_override (udevRules.ts): applied in the event, before its RUN loads a driver.
+  'boot.initrd.services.udev.rules': 'initrd-udev',
+  'services.udev.initrdRules': 'initrd-udev',
+  'services.udev.extraRules': 'stage2-modules',
 };
 
 /** The PCI vendor each GPU driver drives. */
@@ -90,7 +94,7 @@ export interface OverrideScript {
 /** The view's driver_override bindings, with the boot step their script runs in. */
 export function overrideScripts(view: ConfigView): OverrideScript[] {
   return vfioBindings(view)
-    .filter((binding) => binding.via === 'driver-override')
+    .filter((binding) => binding.via === 'driver-override' || binding.via === 'udev-rule')
     .flatMap((binding) => {
       const step = HOOK_STEPS[binding.definition.path.join('.')];
       if (!step) return [];

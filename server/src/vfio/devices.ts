@@ -26,6 +26,8 @@ export function shortName(device: PciDevice): string {
 }
 
 export function devicesFor(binding: VfioBinding, snapshot: HardwareSnapshot): PciDevice[] {
+  // An address that names no sysfs file (no `0000:` domain) binds nothing.
+  if (binding.noDevice) return [];
   if (binding.kind === 'slot') {
     const address = normaliseAddress(binding.token);
     return snapshot.devices.filter((device) => device.address === address);

@@ -67,3 +67,36 @@ export function splitOutsideQuotes(text: string): string[] {
   if (current) words.push(current);
   return words;
 }
+
+/** A bare vfio-pci id (`10de:0fbb`, up to six hex fields): what follows a space inside an ids list. */
+const BARE_ID = /^[0-9a-fA-F]{4}:[0-9a-fA-F]{4}(:[0-9a-fA-F]{1,8}){0,4},?$/;
+
+/**
+ * The parameters a boot.kernelParams item meant, one per string: words split at whitespace outside
+ * double quotes, except that a space inside a comma list (`vfio-pci.ids=10de:13c0, 10de:0fbb`) is
+ * joined back. The kernel would end the parameter at that space (the ids after it are lost), so
+ * the list goes back together without it: the user meant both ids.
+ */
+export function kernelParamWords(text: string): string[] {
+  return joinedParamWords(text).map((joined) => joined.word);
+}
+
+/** kernelParamWords, each with the pieces after a space that were joined back into it. */
+export function joinedParamWords(text: string): { word: string; joined: string[] }[] {
+  const words: { word: string; joined: string[] }[] = [];
+  for (const piece of splitOutsideQuotes(text)) {
+    const previous = words[words.length - 1];
+    const comma = previous !== undefined && (previous.word.endsWith(',') || piece.startsWith(','));
+    const continues = previous !== undefined && previous.word.includes('=') && (comma || (/^vfio[-_]pci\.ids=/.test(previous.word) && BARE_ID.test(piece)));
+    if (previous && continues) {
+      previous.word = `${previous.word}${comma ? '' : ','}${previous.word.endsWith(',') && piece.startsWith(',') ? piece.slice(1) : piece}`;
+      previous.joined.push(piece.replace(/^,|,$/g, ''));
+    } else words.push({ word: piece, joined: [] });
+  }
+  return words;
+}
+
+/** The words of a list option's string: kernel parameters keep their comma lists together. */
+export function listWords(option: string, text: string): string[] {
+  return option === KERNEL_PARAMS ? kernelParamWords(text) : splitOutsideQuotes(text);
+}

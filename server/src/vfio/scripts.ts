@@ -3,6 +3,7 @@
 import type { ConfigView, Definition } from '../model/optionModel';
 import { charSources, sourceRangeOf } from '../model/values';
 import type { TextRange } from '../text';
+import { writerScriptText } from './scriptText';
 
 /** Hooks pasted into stage-1 /init (nixos/modules/system/boot/stage-1-init.sh) [facts F]. */
 export const STAGE1_HOOKS = ['boot.initrd.preDeviceCommands', 'boot.initrd.postDeviceCommands', 'boot.initrd.preLVMCommands', 'boot.initrd.postMountCommands'];
@@ -27,11 +28,24 @@ export function scripts(view: ConfigView): Script[] {
     const mapped = charSources(definition.value);
     if (mapped) found.push({ definition, name, stage1, ...mapped });
   };
+  // A script written with a nixpkgs writer: the shell text inside the call.
+  const addWriter = (definition: Definition, name: string) => {
+    const source = view.model.files.get(definition.file)?.source;
+    const written = definition.value.kind === 'unknown' && source ? writerScriptText(source, definition.value.range) : undefined;
+    const mapped = written && charSources(written.value);
+    if (mapped) found.push({ definition, name: `${name} (${written.writer})`, stage1: false, ...mapped });
+  };
   for (const option of STAGE1_HOOKS) for (const definition of view.definitions(option)) add(definition, option, true);
   for (const definition of view.definitions('boot.postBootCommands')) add(definition, 'boot.postBootCommands', false);
   for (const definition of view.definitionsUnder('environment.etc')) {
     const name = definition.path[2];
     if (definition.path.length === 4 && definition.path[3] === 'text' && name?.startsWith('libvirt/hooks')) add(definition, `/etc/${name}`, false);
+    if (definition.path.length === 4 && definition.path[3] === 'source' && name?.startsWith('libvirt/hooks')) addWriter(definition, `/etc/${name}`);
+  }
+  // `virtualisation.libvirtd.hooks.qemu."name" = pkgs.writeShellScript "name" ''…'';` (NixOS links it into /var/lib/libvirt/hooks/qemu.d/).
+  for (const definition of view.definitionsUnder('virtualisation.libvirtd.hooks')) {
+    const [kind, name] = definition.path.slice(3);
+    if (definition.path.length === 5 && kind && name) addWriter(definition, `/var/lib/libvirt/hooks/${kind}.d/${name}`);
   }
   return found;
 }

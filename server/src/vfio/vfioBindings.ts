@@ -1,14 +1,16 @@
 // Every place a configuration hands a PCI device to vfio-pci, as ids (`vfio-pci.ids=` kernel
 // parameter, `options vfio-pci ids=` in modprobe config) or as slots (addresses written to
-// driver_override in boot scripts), each with the exact source of the id or address.
+// driver_override in boot scripts or by udev rules), each with the exact source of the id or address.
 import { ConfigView, configViews, Definition, OptionModel } from '../model/optionModel';
 import { charSources, HOLE, ListOrigin, sourceRangeOf, Value } from '../model/values';
 import type { TextRange } from '../text';
 import { KERNEL_PARAMS } from './kernelParams';
 import { normaliseModuleName } from './kernelModules';
 import { IdAssignment, markOverridden } from './effectiveIds';
+import { SHORT_ADDRESS, shortAddressInPath } from './shortAddresses';
+import { UDEV_RULE_OPTIONS, udevOverrides } from './udevRules';
 
-export type BindingVia = 'kernel-param' | 'modprobe' | 'driver-override';
+export type BindingVia = 'kernel-param' | 'modprobe' | 'driver-override' | 'udev-rule';
 
 export interface VfioBinding {
   kind: 'id' | 'slot';
@@ -24,6 +26,12 @@ export interface VfioBinding {
   origin?: ListOrigin;
   /** For ids: the `vfio-pci.ids=` parameter or `options vfio-pci ids=` it is written in. */
   assignment?: IdAssignment;
+  /**
+   * Set when the binding certainly takes no device: an address without its `0000:` domain where
+   * sysfs needs the full name (`/sys/bus/pci/devices/0f:00.0/…` is no file, `KERNEL=="0f:00.0"`
+   * matches nothing; shortAddresses.ts). Editor features and rules treat it as binding nothing.
+   */
+  noDevice?: 'short-address';
 }
 
 export const MODPROBE_OPTIONS = ['boot.extraModprobeConfig', 'boot.initrd.extraModprobeConfig'];
@@ -196,7 +204,18 @@ function readBindings(view: ConfigView): { bindings: VfioBinding[]; assignments:
     // A script that writes vfio-pci into driver_override binds every address it names.
     if (!mapped.text.includes('driver_override') || !/vfio[-_]pci/.test(mapped.text)) continue;
     for (const match of mapped.text.matchAll(PCI_ADDRESS)) {
-      bindings.push(binding('slot', match[1]!, match.index!, mapped, definition.value, 'driver-override', definition));
+      const slot = binding('slot', match[1]!, match.index!, mapped, definition.value, 'driver-override', definition);
+      if (shortAddressInPath(mapped.text, match.index!, match[1]!)) slot.noDevice = 'short-address';
+      bindings.push(slot);
+    }
+  }
+  for (const { definition, mapped } of stringDefinitions(view, UDEV_RULE_OPTIONS)) {
+    // `KERNEL=="0000:0f:00.0", ATTR{driver_override}="vfio-pci"`: the rule binds that address.
+    for (const override of udevOverrides(mapped.text)) {
+      const slot = binding('slot', override.address, override.start, mapped, definition.value, 'udev-rule', definition);
+      // The device's kernel name always has the domain: `KERNEL=="0f:00.0"` matches nothing.
+      if (SHORT_ADDRESS.test(override.address)) slot.noDevice = 'short-address';
+      bindings.push(slot);
     }
   }
   return { bindings, assignments };
