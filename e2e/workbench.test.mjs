@@ -40,7 +40,7 @@ function freePort() {
     const server = createServer();
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
+      const { port } = /** @type {import('node:net').AddressInfo} */ (server.address());
       server.close(() => resolve(port));
     });
   });
@@ -64,7 +64,10 @@ function waitForOutput(child, pattern, label) {
   });
 }
 
-/** Resolves when `path` changes on disk to text that satisfies `accept` (fs.watch, bounded by the test timeout). */
+/**
+ * Resolves when `path` changes on disk to text that satisfies `accept` (fs.watch, bounded by the test timeout).
+ * @returns {Promise<void>}
+ */
 function fileChange(path, accept) {
   return new Promise((resolve) => {
     const watcher = watch(dirname(path), () => {
@@ -182,7 +185,7 @@ describe('Nix VFIO in a real VS Code workbench', { timeout: 300_000 }, () => {
     await runCommand(page, 'Welcome: Open Walkthrough');
     // The walkthrough picker replaces the command palette: type once its input is the new, empty one.
     await page.waitForFunction(() => {
-      const input = document.querySelector('.quick-input-widget input');
+      const input = /** @type {HTMLInputElement | null} */ (document.querySelector('.quick-input-widget input'));
       return input && input.value === '' && document.querySelectorAll('.quick-input-list .monaco-list-row').length > 0;
     });
     await shot('walkthrough-picker');
@@ -257,7 +260,7 @@ describe('Nix VFIO in a real VS Code workbench', { timeout: 300_000 }, () => {
   it('shows the device behind a PCI address on hover', async () => {
     const text = readFileSync(join(workspace, 'configuration.nix'), 'utf8').split('\n');
     const line = text.findIndex((content) => content.includes('DEVS="0000:0f:00.0')) + 1;
-    const column = text[line - 1].indexOf('0000:0f:00.0') + 3;
+    const column = (text[line - 1] ?? assert.fail('the DEVS line is in configuration.nix')).indexOf('0000:0f:00.0') + 3;
     await withRetries(3, async () => {
       await page.locator('.monaco-editor textarea').first().focus();
       await page.keyboard.press('Control+G');
@@ -277,7 +280,7 @@ describe('Nix VFIO in a real VS Code workbench', { timeout: 300_000 }, () => {
   it('shows the device behind a vendor:device id on hover', async () => {
     await openFile(page, 'gpu-ids.nix');
     // Inside the audio function's id, on line 2 (columns are 1-based).
-    const column = ID_FILE.split('\n')[1].indexOf('10de:0fbb') + 3;
+    const column = (ID_FILE.split('\n')[1] ?? '').indexOf('10de:0fbb') + 3;
     await withRetries(3, async () => {
       await page.locator('.monaco-editor textarea').first().focus();
       await page.keyboard.press('Control+G');

@@ -31,7 +31,8 @@ export async function benchHardware({ quick = false } = {}) {
       await run('lspci', ['-nn'], { timeout: 10_000 });
       lspciTimes.push(performance.now() - started);
     }
-  } catch (error) {
+  } catch (caught) {
+    const error = /** @type {NodeJS.ErrnoException} */ (caught);
     // Without lspci there is nothing to compare with: say so instead of passing the target.
     const why = error.code === 'ENOENT' ? 'lspci is not installed (apt-get install -y pciutils)' : `lspci -nn failed: ${error.message.split('\n')[0]}`;
     console.log(`Hardware scan compared with lspci skipped: ${why}`);

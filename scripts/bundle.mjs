@@ -13,7 +13,10 @@ const webTreeSitterDir = dirname(require.resolve('web-tree-sitter'));
 const production = process.argv.includes('--production');
 
 mkdirSync('dist', { recursive: true });
-/** What every bundle here shares: one cjs file per entry for node 20, in dist/. */
+/**
+ * What every bundle here shares: one cjs file per entry for node 20, in dist/.
+ * @type {import('esbuild').BuildOptions}
+ */
 const nodeBundle = {
   outdir: 'dist',
   bundle: true,

@@ -125,6 +125,14 @@ describe('architecture invariants', () => {
     assert.deepEqual(long, []);
   });
 
+  it('tests run nix-instantiate only through test/nixInstantiate.ts (one policy for a missing program)', () => {
+    const runsIt = sourceFiles(join(REPO_ROOT, 'test'))
+      .filter((file) => !file.endsWith('nixInstantiate.ts'))
+      .filter((file) => /\b(?:execFileSync|execFile|spawnSync|spawn|exec|execSync)\(\s*['"`]nix-instantiate['"`]/.test(readFileSync(file, 'utf8')))
+      .map((file) => relative(REPO_ROOT, file));
+    assert.deepEqual(runsIt, []);
+  });
+
   it('the extension runs where the workspace is, so with VS Code Remote it scans the remote host', () => {
     const manifest = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8'));
     assert.deepEqual(manifest.extensionKind, ['workspace']);

@@ -2,17 +2,20 @@
 // facts from snapshot v2, groups the pass-through guard refuses (computed by the server, drawn by
 // the client), and "Import pasted hardware listing" over the server's own import answer.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { deviceFacts } from '../client/src/groups';
 import { importPastedListing, ImportListingIo, snapshotTargetBeside } from '../client/src/importListingFlow';
 import { statusText } from '../client/src/statusText';
 import { topologyHtml } from '../client/src/topologyHtml';
-import { groupPassThroughRefusal } from '../server/src/editor/passthrough';
+import { groupPassThroughRefusal, planPassthrough } from '../server/src/editor/passthrough';
+import { buildModel } from '../server/src/model/buildModel';
+import { diskLoader } from '../server/src/model/loadFiles';
 import { iommuGroups, isIsolatedGroup } from '../server/src/hardware/snapshot';
 import { answerImport } from '../server/src/lsp/editorFeatures';
-import { REPO_ROOT } from './helpers';
+import { groupLead } from '../client/src/groups';
+import { FIXTURES, REPO_ROOT, sharedParser } from './helpers';
 import { loadMachine } from './ruleFixtures';
 
 describe('status item counts errors and warnings', () => {
@@ -53,6 +56,30 @@ describe('groups the pass-through guard refuses', () => {
     const desktop = loadMachine('guide-desktop');
     assert.equal(groupPassThroughRefusal(desktop, iommuGroups(desktop).get(33)!), undefined, 'a second GPU alone in its group goes ahead');
   });
+  it('on every fixture machine, a group is marked refused exactly when the plan from its lead is refused', async () => {
+    const path = '/virtual/polish/configuration.nix';
+    const text = '{ ... }: { networking.hostName = "box"; }\n';
+    const model = buildModel(
+      path,
+      diskLoader(await sharedParser(), (file) => (file === path ? { text } : undefined)),
+    );
+    let refused = 0;
+    let offered = 0;
+    for (const name of readdirSync(join(FIXTURES, 'machines')).filter((file) => file.endsWith('.json'))) {
+      const machine = loadMachine(name.replace(/\.json$/, ''));
+      for (const [group, devices] of iommuGroups(machine)) {
+        const lead = groupLead(devices);
+        if (!lead) continue;
+        const plan = planPassthrough(model, machine, lead.address);
+        const refusal = groupPassThroughRefusal(machine, devices);
+        assert.equal(refusal !== undefined, 'hostNeeds' in plan, `${name} group ${group}: ${refusal ?? 'offered'}`);
+        if (refusal) refused++;
+        else offered++;
+      }
+    }
+    assert.ok(refused > 0 && offered > 0, `both kinds occur (${refused} refused, ${offered} offered)`);
+  });
+
   it('the picture shows why instead of a button that would fail', () => {
     const html = topologyHtml({ groups: laptopGroups, bindings: {}, configuration: 'configuration.nix', nonce: 'n', cspSource: 's' });
     const box = html.slice(html.indexOf('data-group="1"'), html.indexOf('</section>', html.indexOf('data-group="1"')));

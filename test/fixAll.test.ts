@@ -14,6 +14,7 @@ import { configViews } from '../server/src/model/optionModel';
 import { devicesFor } from '../server/src/vfio/devices';
 import { vfioBindings } from '../server/src/vfio/vfioBindings';
 import { FIXTURES, sharedParser } from './helpers';
+import { needsNixInstantiate, nixParseErrorOfFile } from './nixInstantiate';
 import { analyzeCase, loadMachine, ruleCases, scenarioDir } from './ruleFixtures';
 
 const CASE = 'guide-970-980';
@@ -49,16 +50,6 @@ async function boundAddresses(root: string): Promise<string[]> {
   return [...new Set(vfioBindings(base).flatMap((binding) => devicesFor(binding, hardware).map((device) => device.address)))].sort();
 }
 
-function nixParses(file: string): boolean {
-  try {
-    execFileSync('nix-instantiate', ['--parse', file], { stdio: 'ignore' });
-    return true;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new Error('nix-instantiate is needed (Debian package nix-bin)');
-    return false;
-  }
-}
-
 describe('collision fix preference', () => {
   it("on the guide's machine the preferred fix for 10de:0fbb binds 0f:00.1 (beside the bound 0f:00.0), never 0e:00.1", async () => {
     const parser = await sharedParser();
@@ -75,7 +66,8 @@ describe('collision fix preference', () => {
 });
 
 describe('nix-vfio check --fix / --dry-run', () => {
-  it("--fix on the guide's configuration binds the VM card's functions, leaves the host card and the generated file alone, and parses", async () => {
+  it("--fix on the guide's configuration binds the VM card's functions, leaves the host card and the generated file alone, and parses", async (t) => {
+    const withNix = needsNixInstantiate(t);
     const dir = copyCase();
     try {
       const before = readAll(dir);
@@ -86,7 +78,7 @@ describe('nix-vfio check --fix / --dry-run', () => {
       const after = readAll(dir);
       assert.equal(after.get('hardware-configuration.nix'), before.get('hardware-configuration.nix'), 'the generated file is not edited');
       assert.notEqual(after.get('configuration.nix'), before.get('configuration.nix'));
-      assert.ok(nixParses(join(dir, 'configuration.nix')));
+      if (withNix) assert.equal(nixParseErrorOfFile(join(dir, 'configuration.nix')), undefined);
       assert.doesNotMatch(first.stdout, /vfio-id-collision|vfio-group-incomplete/);
       // Nothing left to apply: a second run writes nothing.
       const second = await cli(['check', 'configuration.nix', '--hardware', MACHINE, '--fix'], dir);

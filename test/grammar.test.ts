@@ -2,9 +2,8 @@
 // (vscode-tmgrammar-test, run with fixed arguments), and every snippet: expanded with its
 // defaults, it must be valid Nix for tree-sitter and for nix-instantiate --parse.
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { runRules } from '../server/src/analysis/analyze';
@@ -12,6 +11,7 @@ import { buildModel } from '../server/src/model/buildModel';
 import { diskLoader } from '../server/src/model/loadFiles';
 import { syntaxErrors } from '../server/src/parse/nixParser';
 import { REPO_ROOT, sharedParser } from './helpers';
+import { needsNixInstantiate, nixParseError } from './nixInstantiate';
 
 describe('TextMate grammar', () => {
   it('scopes the assertion files as written', () => {
@@ -67,7 +67,8 @@ describe('snippets', () => {
       ...[...snippet.body.join('\n').matchAll(/\$\{\d+\|((?:\\.|[^|])*)\|\}/g)].map((match) => choiceAlternatives(match[1]!).length),
     );
     for (let variant = 0; variant < variants; variant++)
-      it(`${name} (choice ${variant + 1} of ${variants}) expands to valid Nix that today's NixOS accepts`, async () => {
+      it(`${name} (choice ${variant + 1} of ${variants}) expands to valid Nix that today's NixOS accepts`, async (t) => {
+        const withNix = needsNixInstantiate(t);
         const text = `{ pkgs, ... }:\n{\n${expandSnippet(snippet.body, variant)}\n}\n`;
         const parser = await sharedParser();
         const tree = parser.parse(text);
@@ -88,16 +89,7 @@ describe('snippets', () => {
           [],
           text,
         );
-        const dir = mkdtempSync(join(tmpdir(), 'nix-vfio-snippet-'));
-        try {
-          writeFileSync(join(dir, 'snippet.nix'), text);
-          execFileSync('nix-instantiate', ['--parse', join(dir, 'snippet.nix')], { stdio: ['ignore', 'ignore', 'pipe'] });
-        } catch (error) {
-          if ((error as NodeJS.ErrnoException).code === 'ENOENT' && !process.env.CI) return;
-          throw new Error(`nix-instantiate rejects ${name}: ${(error as { stderr?: Buffer }).stderr}\n${text}`);
-        } finally {
-          rmSync(dir, { recursive: true, force: true });
-        }
+        if (withNix) assert.equal(nixParseError(text, 'snippet.nix'), undefined, `nix-instantiate rejects ${name}:\n${text}`);
       });
   }
 });

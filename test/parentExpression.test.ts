@@ -3,38 +3,13 @@
 // set inside the mkIf, or there is no edit. Each result is checked with nix-instantiate --parse,
 // which reports that error.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { createBinding } from '../server/src/fixes/listEdits';
 import { buildModel } from '../server/src/model/buildModel';
 import { diskLoader } from '../server/src/model/loadFiles';
 import { applyEdits } from '../server/src/text';
 import { sharedParser } from './helpers';
-
-function nixInstantiate(text: string): string | undefined {
-  const dir = mkdtempSync(join(tmpdir(), 'nix-vfio-parent-'));
-  try {
-    writeFileSync(join(dir, 'configuration.nix'), text);
-    execFileSync('nix-instantiate', ['--parse', join(dir, 'configuration.nix')], { stdio: ['ignore', 'ignore', 'pipe'] });
-    return undefined;
-  } catch (error) {
-    return String((error as { stderr?: Buffer }).stderr ?? error);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-const HAVE_NIX = (() => {
-  try {
-    execFileSync('nix-instantiate', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
+import { needsNixInstantiate, nixParseError } from './nixInstantiate';
 
 /** Each parent shape, and the text the new `kernelModules` binding must follow (undefined: no edit). */
 const SHAPES: [string, string | undefined][] = [
@@ -74,8 +49,8 @@ describe('a new binding under a parent bound to an expression', () => {
       }
       if (!edit) return;
       const edited = applyEdits(text, [edit]);
-      if (!HAVE_NIX) return t.skip('nix-instantiate is not installed');
-      assert.equal(nixInstantiate(edited), undefined, edited);
+      if (!needsNixInstantiate(t)) return;
+      assert.equal(nixParseError(edited, 'configuration.nix'), undefined, edited);
     });
   }
 });

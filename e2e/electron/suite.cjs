@@ -20,7 +20,8 @@ function diagnosticsFor(uri) {
 }
 
 exports.run = async function run() {
-  const folder = vscode.workspace.workspaceFolders[0].uri.fsPath;
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+  assert.ok(folder, 'VS Code opened the example folder');
   const uri = vscode.Uri.file(path.join(folder, 'configuration.nix'));
   await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
   const diagnostics = await diagnosticsFor(uri);

@@ -1,5 +1,6 @@
 // The sysfs scanner on fixture machines built as sysfs trees, and on broken ones.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
@@ -119,21 +120,20 @@ describe('sysfs scan', () => {
     }
   });
 
-  it(
-    'reports an unreadable device list as the reason, not a crash',
-    { skip: process.getuid?.() === 0 ? 'root reads everything; covered by the EISDIR case' : false },
-    () => {
-      const root = writeSysfsTree(loadMachine('guide-desktop'));
-      try {
-        chmodSync(join(root, 'sys/bus/pci/devices'), 0);
-        const result = scanSysfs(root);
-        assert.equal(result.snapshot, undefined);
-      } finally {
-        chmodSync(join(root, 'sys/bus/pci/devices'), 0o755);
-        rmSync(root, { recursive: true, force: true });
-      }
-    },
-  );
+  it('reports an unreadable device list as the reason, not a crash (as root: scanned by a child that drops to nobody)', () => {
+    const root = writeSysfsTree(loadMachine('guide-desktop'));
+    try {
+      // mkdtemp makes the folder private; the unprivileged scanner must be able to walk to the device list.
+      chmodSync(root, 0o755);
+      chmodSync(join(root, 'sys/bus/pci/devices'), 0);
+      const result = process.getuid?.() === 0 ? scanAsNobody(root) : scanSysfs(root);
+      assert.equal(result.snapshot, undefined);
+      assert.match('reason' in result ? result.reason : '', /devices cannot be read \(permission denied\)/);
+    } finally {
+      chmodSync(join(root, 'sys/bus/pci/devices'), 0o755);
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
 
   it('finds pci.ids in Debian and hwdata places, and beside the lspci on PATH (NixOS) without running it', () => {
     const root = mkdtempSync(join(tmpdir(), 'nix-vfio-pciids-'));
@@ -187,3 +187,20 @@ describe('sysfs scan', () => {
     assert.deepEqual([...names.vendors.keys()].sort(), ['10de', '8086']);
   });
 });
+
+/**
+ * Root reads every file whatever its mode, so an unreadable file needs an unprivileged reader: a
+ * child loads the scanner as root, then becomes nobody (uid/gid 65534) before it scans.
+ */
+function scanAsNobody(root: string): ReturnType<typeof scanSysfs> {
+  const script = [
+    `const { scanSysfs } = require(${JSON.stringify(require.resolve('../../server/src/hardware/scanSysfs'))});`,
+    'process.setgroups([]);',
+    'process.setgid(65534);',
+    'process.setuid(65534);',
+    `process.stdout.write(JSON.stringify(scanSysfs(${JSON.stringify(root)})));`,
+  ].join('\n');
+  const child = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+  assert.equal(child.status, 0, child.stderr);
+  return JSON.parse(child.stdout) as ReturnType<typeof scanSysfs>;
+}

@@ -4,7 +4,7 @@ import { fixEdits } from '../fixes/registry';
 import { buildModel, SourceLoader } from '../model/buildModel';
 import { configViews, OptionModel } from '../model/optionModel';
 import { RULES } from '../rules/registry';
-import { AnalysisSettings, CURRENT_NIXOS_RELEASE, Finding, fixesOf, Rule } from '../rules/types';
+import { AnalysisSettings, checkRule, CURRENT_NIXOS_RELEASE, Finding, fixesOf, Rule } from '../rules/types';
 import type { FixRequest } from '../fixes/types';
 import { isTooComplexProblem } from '../parse/tooComplex';
 import { SERVER_FINDINGS, SERVER_MESSAGES } from './catalogue';
@@ -109,7 +109,7 @@ function* ruleSteps(
     if (rule.needsHardware && !hardware) continue;
     let ruleFindings: Finding[];
     try {
-      ruleFindings = rule.check(context);
+      ruleFindings = checkRule(rule, context);
     } catch (error) {
       ruleFailures.push({ code: rule.code, error: (error as Error).stack ?? String(error) });
       continue;

@@ -60,6 +60,12 @@ export class RootAnalyses {
   /** Which hardware each root uses, until settings, snapshot files or the machine change. */
   private readonly hardwareChoice = new Map<string, HardwareInUse>();
   readonly hardware: HardwareSources;
+  /**
+   * Models the host layer built to find a changed document's hosts, with the versions of the open
+   * documents they read: the analysis that follows uses one instead of building it again while
+   * those texts are unchanged.
+   */
+  private readonly prebuilt = new Map<string, { model: OptionModel; versions: Map<string, number> }>();
   /** Counts closed documents, so an analysis that waited can tell whether one came meanwhile. */
   private closeCount = 0;
   /** Files read per root when last logged, to log each root once and again when its files change. */
@@ -117,11 +123,14 @@ export class RootAnalyses {
    * The analyses a file is part of, decided by the host layer: analyses already made that read
    * it, else the hosts that read it, else the file alone.
    */
-  rootsFor(path: string): string[] {
+  rootsFor(path: string, keepModels = false): string[] {
     const analysed = [...this.roots].map(([key, state]) => ({ target: this.targets.get(key) ?? { alone: key }, model: state.analysis.model }));
-    return targetsOfFile(path, analysed, this.hostLayer()).map(({ target }) => {
+    const versions = new Map<string, number>();
+    return targetsOfFile(path, analysed, this.hostLayer(this.loader(versions))).map(({ target, model }) => {
       const key = targetKey(target);
       this.targets.set(key, target);
+      // Kept only for a root about to be analysed (a changed document's), so none lingers.
+      if (model && keepModels) this.prebuilt.set(key, { model, versions });
       return key;
     });
   }
@@ -181,9 +190,13 @@ export class RootAnalyses {
       rootDocument.syntaxTree(parser);
       if (performance.now() - started > ANALYSIS_BUDGET.sliceMs) await new Promise((resolve) => setImmediate(resolve));
     }
-    const versions = new Map<string, number>();
+    const prebuilt = this.prebuilt.get(root);
+    this.prebuilt.delete(root);
+    // The model found while looking for the document's hosts, when no text it read changed since.
+    const reuse = prebuilt && [...prebuilt.versions].every(([path, version]) => this.documents.at(path)?.version === version);
+    const versions = new Map<string, number>(reuse ? prebuilt.versions : []);
     const layer = this.hostLayer(this.loader(versions));
-    const model = layer.model(target);
+    const model = reuse ? prebuilt.model : layer.model(target);
     const hardware = this.hardwareFor(root, target, model, layer, settings);
     const release = layer.release(target, model, settings.nixosRelease || undefined);
     // In slices within a budget: other requests are answered between rules (ANALYSIS_BUDGET).

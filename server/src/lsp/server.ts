@@ -274,7 +274,7 @@ export class NixVfioServer {
       this.publisher.tooLarge(document);
       return [];
     }
-    return this.analyses.rootsFor(document.path);
+    return this.analyses.rootsFor(document.path, true);
   }
 
   private guard<T>(what: string, action: () => T): T | undefined {

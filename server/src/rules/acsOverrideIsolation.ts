@@ -2,7 +2,7 @@
 // hardware does not isolate, so devices split into "separate" groups can still reach each other's
 // memory without the IOMMU in between (the patched kernel warns about exactly this at boot).
 import { kernelParams } from '../vfio/kernelParams';
-import { Finding, Rule } from './types';
+import { Rule, ViewFinding } from './types';
 
 export const ACS_OVERRIDE_ISOLATION = 'acs-override-isolation';
 
@@ -11,21 +11,20 @@ export const acsOverrideIsolation: Rule = {
   severity: 'info',
   needsHardware: false,
   title: 'What the ACS override gives up',
-  check({ views }) {
-    const findings: Finding[] = [];
-    for (const view of views) {
-      for (const { text, item, definition } of kernelParams(view, { effective: false })) {
-        if (!text?.startsWith('pcie_acs_override=') || !view.owns(definition)) continue;
-        findings.push({
-          code: ACS_OVERRIDE_ISOLATION,
-          severity: 'info',
-          message:
-            `${text} splits IOMMU groups by pretending the hardware isolates devices it does not ("PCIe ACS overrides enabled; This may allow non-IOMMU protected peer-to-peer DMA"). ` +
-            `A passed-through device may then reach the memory of host devices it shared a group with${text.includes('multifunction') ? ', and multifunction splits even the functions of one device' : ''}. A CPU-attached slot with its own group avoids this.`,
-          file: definition.file,
-          range: item.range,
-        });
-      }
+  checkView({ view }) {
+    const findings: ViewFinding[] = [];
+    for (const { text, item, definition } of kernelParams(view, { effective: false })) {
+      if (!text?.startsWith('pcie_acs_override=')) continue;
+      findings.push({
+        owner: definition,
+        code: ACS_OVERRIDE_ISOLATION,
+        severity: 'info',
+        message:
+          `${text} splits IOMMU groups by pretending the hardware isolates devices it does not ("PCIe ACS overrides enabled; This may allow non-IOMMU protected peer-to-peer DMA"). ` +
+          `A passed-through device may then reach the memory of host devices it shared a group with${text.includes('multifunction') ? ', and multifunction splits even the functions of one device' : ''}. A CPU-attached slot with its own group avoids this.`,
+        file: definition.file,
+        range: item.range,
+      });
     }
     return findings;
   },

@@ -22,6 +22,7 @@ export const acsOverrideUnpatched: Rule = {
   code: ACS_OVERRIDE_UNPATCHED,
   severity: 'warning',
   needsHardware: false,
+  acrossViews: true,
   title: 'pcie_acs_override= on a kernel without the ACS override patch',
   check({ views, hardware, settings }) {
     const findings: Finding[] = [];

@@ -15,6 +15,7 @@ export const acsPatchKernelMismatch: Rule = {
   code: ACS_PATCH_KERNEL_MISMATCH,
   severity: 'info',
   needsHardware: false,
+  acrossViews: true,
   title: 'An ACS override patch named for another kernel version than the one configured',
   check({ views, hardware, settings }) {
     const findings: Finding[] = [];

@@ -52,6 +52,7 @@ export const bootOptionWithoutPrefix: Rule = {
   code: BOOT_OPTION_WITHOUT_PREFIX,
   severity: 'error',
   needsHardware: false,
+  acrossViews: true,
   title: 'A boot option written without boot. at the top of a module',
   check({ model }) {
     const findings: Finding[] = [];

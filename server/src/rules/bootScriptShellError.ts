@@ -11,6 +11,7 @@ export const bootScriptShellError: Rule = {
   code: BOOT_SCRIPT_SHELL_ERROR,
   severity: 'warning',
   needsHardware: false,
+  acrossViews: true,
   title: 'A shell mistake in a boot script or libvirt hook',
   check({ views }) {
     const findings: Finding[] = [];

@@ -2,7 +2,7 @@
 // /dev/shm/looking-glass, /dev/vfio/*) made writable by every user.
 import { knownText } from '../model/values';
 import type { Definition } from '../model/optionModel';
-import { Finding, Rule } from './types';
+import { Rule, ViewFinding } from './types';
 
 export const DEVICE_NODE_WORLD_WRITABLE = 'device-node-world-writable';
 
@@ -18,10 +18,11 @@ export const deviceNodeWorldWritable: Rule = {
   severity: 'warning',
   needsHardware: false,
   title: 'A VM memory or VFIO device node writable by every user',
-  check({ views }) {
-    const findings: Finding[] = [];
+  checkView({ view }) {
+    const findings: ViewFinding[] = [];
     const report = (definition: Definition, what: string, mode: string) =>
       findings.push({
+        owner: definition,
         code: DEVICE_NODE_WORLD_WRITABLE,
         severity: 'warning',
         message:
@@ -30,21 +31,17 @@ export const deviceNodeWorldWritable: Rule = {
         file: definition.file,
         range: definition.bindingRange,
       });
-    for (const view of views) {
-      for (const definition of view.definitions('services.udev.extraRules')) {
-        if (!view.owns(definition)) continue;
-        for (const line of (knownText(definition.value) ?? '').split('\n')) {
-          const mode = /MODE\s*:?=\s*"([0-7]+)"/.exec(line)?.[1];
-          if (mode && SENSITIVE.test(line) && othersWrite(mode)) report(definition, `The udev rule "${line.trim()}"`, mode);
-        }
+    for (const definition of view.definitions('services.udev.extraRules')) {
+      for (const line of (knownText(definition.value) ?? '').split('\n')) {
+        const mode = /MODE\s*:?=\s*"([0-7]+)"/.exec(line)?.[1];
+        if (mode && SENSITIVE.test(line) && othersWrite(mode)) report(definition, `The udev rule "${line.trim()}"`, mode);
       }
-      for (const definition of view.definitions('systemd.tmpfiles.rules')) {
-        if (!view.owns(definition) || definition.value.kind !== 'list') continue;
-        for (const item of definition.value.items) {
-          const fields = (knownText(item.value) ?? '').trim().split(/\s+/);
-          if (fields.length >= 3 && SENSITIVE.test(fields[1]!) && othersWrite(fields[2]!))
-            report(definition, `The tmpfiles rule for ${fields[1]!}`, fields[2]!);
-        }
+    }
+    for (const definition of view.definitions('systemd.tmpfiles.rules')) {
+      if (definition.value.kind !== 'list') continue;
+      for (const item of definition.value.items) {
+        const fields = (knownText(item.value) ?? '').trim().split(/\s+/);
+        if (fields.length >= 3 && SENSITIVE.test(fields[1]!) && othersWrite(fields[2]!)) report(definition, `The tmpfiles rule for ${fields[1]!}`, fields[2]!);
       }
     }
     return findings;

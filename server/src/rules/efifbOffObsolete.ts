@@ -3,34 +3,39 @@
 // firmware framebuffer of a VGA device it takes, so the parameter usually does nothing now.
 import { atLeast, kernelVersion } from '../vfio/kernelVersion';
 import { kernelParams } from '../vfio/kernelParams';
-import { Finding, Rule } from './types';
+import { fill } from './messages';
+import { Rule, ViewFinding } from './types';
 
 export const EFIFB_OFF_OBSOLETE = 'efifb-off-obsolete';
 
+const MESSAGES = {
+  obsolete:
+    '{text} usually does nothing here ({kernel}): NixOS kernels since 5.15 hand the boot framebuffer to simpledrm rather than efifb or vesafb, and since Linux 6.0 vfio-pci removes the firmware framebuffer of a VGA device it takes. ' +
+    'If the host still holds the card at boot, guides use initcall_blacklist=sysfb_init instead.',
+} as const;
+
 export const efifbOffObsolete: Rule = {
+  messages: MESSAGES,
   code: EFIFB_OFF_OBSOLETE,
   severity: 'info',
   needsHardware: false,
   title: 'video=efifb:off on a current kernel',
-  check({ views, hardware, settings }) {
-    const findings: Finding[] = [];
-    for (const view of views) {
-      const kernel = kernelVersion(view, hardware, settings.nixosRelease);
-      if (atLeast(kernel, 5, 15) === false) continue;
-      for (const { text, item, definition } of kernelParams(view, { effective: false })) {
-        // Also the guides' `video=vesafb:off,efifb:off` and `video=vesafb:off`.
-        if (!text || !/^video=(efifb|vesafb)(:off)?(,(efifb|vesafb):off)*$/.test(text) || !/:off/.test(text) || !view.owns(definition)) continue;
-        findings.push({
-          code: EFIFB_OFF_OBSOLETE,
-          severity: 'info',
-          message:
-            `${text} usually does nothing here (${kernel.source}): NixOS kernels since 5.15 hand the boot framebuffer to simpledrm rather than efifb or vesafb, and since Linux 6.0 vfio-pci removes the firmware framebuffer of a VGA device it takes. ` +
-            'If the host still holds the card at boot, guides use initcall_blacklist=sysfb_init instead.',
-          file: definition.file,
-          range: item.range,
-          fix: { fix: 'remove-list-item', title: `Remove ${text}`, args: { option: 'boot.kernelParams', item: text } },
-        });
-      }
+  checkView({ view, hardware, settings }) {
+    const findings: ViewFinding[] = [];
+    const kernel = kernelVersion(view, hardware, settings.nixosRelease);
+    if (atLeast(kernel, 5, 15) === false) return findings;
+    for (const { text, item, definition } of kernelParams(view, { effective: false })) {
+      // Also the guides' `video=vesafb:off,efifb:off` and `video=vesafb:off`.
+      if (!text || !/^video=(efifb|vesafb)(:off)?(,(efifb|vesafb):off)*$/.test(text) || !/:off/.test(text)) continue;
+      findings.push({
+        owner: definition,
+        code: EFIFB_OFF_OBSOLETE,
+        severity: 'info',
+        message: fill(MESSAGES.obsolete, { text, kernel: kernel.source }),
+        file: definition.file,
+        range: item.range,
+        fix: { fix: 'remove-list-item', title: `Remove ${text}`, args: { option: 'boot.kernelParams', item: text } },
+      });
     }
     return findings;
   },

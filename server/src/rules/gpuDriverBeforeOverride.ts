@@ -13,6 +13,7 @@ export const gpuDriverBeforeOverride: Rule = {
   code: GPU_DRIVER_BEFORE_OVERRIDE,
   severity: 'warning',
   needsHardware: false,
+  acrossViews: true,
   title: 'A GPU driver in boot.initrd.kernelModules loads before the driver_override loop in preDeviceCommands',
   check({ model, views, hardware }) {
     const findings: Finding[] = [];

@@ -21,6 +21,7 @@ export const gpuDriverBlacklistedButUsed: Rule = {
   code: GPU_DRIVER_BLACKLISTED_BUT_USED,
   severity: 'warning',
   needsHardware: false,
+  acrossViews: true,
   title: 'A GPU driver blacklisted while the display setup uses it',
   check({ views }) {
     const findings: Finding[] = [];

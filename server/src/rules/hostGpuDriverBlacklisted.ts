@@ -12,6 +12,7 @@ export const hostGpuDriverBlacklisted: Rule = {
   code: HOST_GPU_DRIVER_BLACKLISTED,
   severity: 'warning',
   needsHardware: true,
+  acrossViews: true,
   title: "The driver of the host's own GPU is blacklisted",
   check({ views, hardware }) {
     if (!hardware) return [];

@@ -3,7 +3,7 @@
 import { kernelParams } from '../vfio/kernelParams';
 import type { Definition } from '../model/optionModel';
 import type { TextRange } from '../text';
-import { Finding, Rule } from './types';
+import { Rule, ViewFinding } from './types';
 
 export const HUGEPAGES_MEMORY = 'hugepages-memory';
 
@@ -32,51 +32,49 @@ export const hugepagesMemory: Rule = {
   otherSeverities: ['warning'],
   needsHardware: false,
   title: 'Hugepages reserved at boot, as an amount of memory',
-  check({ views, hardware }) {
-    const findings: Finding[] = [];
+  checkView({ view, hardware }) {
+    const findings: ViewFinding[] = [];
     const total = machineMemory(hardware);
-    for (const view of views) {
-      const reservations: { bytes: number; definition: Definition; range: TextRange; what: string }[] = [];
-      // The kernel reads the command line in order: `hugepages=N` counts pages of the size set by
-      // the `hugepagesz=` before it, else the default size (2 MiB on x86).
-      let size = 2 ** 21;
-      let defaultSize = 2 ** 21;
-      for (const { text, item, definition } of kernelParams(view)) {
-        if (!text || item.conditions.length > 0) continue;
-        const [name, value = ''] = text.split('=', 2);
-        if (name === 'hugepagesz') size = sizeOf(value) ?? size;
-        if (name === 'default_hugepagesz') {
-          defaultSize = sizeOf(value) ?? defaultSize;
-          size = defaultSize;
-        }
-        if (name === 'hugepages' && /^\d+$/.test(value))
-          reservations.push({ bytes: Number(value) * size, definition, range: item.range, what: `${text} (${amount(size)} pages)` });
+    const reservations: { bytes: number; definition: Definition; range: TextRange; what: string }[] = [];
+    // The kernel reads the command line in order: `hugepages=N` counts pages of the size set by
+    // the `hugepagesz=` before it, else the default size (2 MiB on x86).
+    let size = 2 ** 21;
+    let defaultSize = 2 ** 21;
+    for (const { text, item, definition } of kernelParams(view)) {
+      if (!text || item.conditions.length > 0) continue;
+      const [name, value = ''] = text.split('=', 2);
+      if (name === 'hugepagesz') size = sizeOf(value) ?? size;
+      if (name === 'default_hugepagesz') {
+        defaultSize = sizeOf(value) ?? defaultSize;
+        size = defaultSize;
       }
-      for (const definition of view.definitions('boot.kernel.sysctl.vm.nr_hugepages')) {
-        // The sysctl counts pages of the default size.
-        if (definition.value.kind === 'int')
-          reservations.push({
-            bytes: definition.value.value * defaultSize,
-            definition,
-            range: definition.bindingRange,
-            what: `vm.nr_hugepages = ${definition.value.value} (${amount(defaultSize)} pages)`,
-          });
-      }
-      for (const reservation of reservations) {
-        if (!view.owns(reservation.definition)) continue;
-        const tooMuch = total !== undefined && reservation.bytes >= total;
-        findings.push({
-          code: HUGEPAGES_MEMORY,
-          severity: tooMuch ? 'warning' : 'info',
-          message:
-            `${reservation.what} reserves ${amount(reservation.bytes)} at boot; the host cannot use it even while no VM runs.` +
-            (tooMuch
-              ? ` The hardware snapshot shows ${amount(total!)} of memory in all: the host will not have enough left to boot properly.`
-              : " Reserve what the VM's memory needs, or let libvirt allocate hugepages when the VM starts."),
-          file: reservation.definition.file,
-          range: reservation.range,
+      if (name === 'hugepages' && /^\d+$/.test(value))
+        reservations.push({ bytes: Number(value) * size, definition, range: item.range, what: `${text} (${amount(size)} pages)` });
+    }
+    for (const definition of view.definitions('boot.kernel.sysctl.vm.nr_hugepages')) {
+      // The sysctl counts pages of the default size.
+      if (definition.value.kind === 'int')
+        reservations.push({
+          bytes: definition.value.value * defaultSize,
+          definition,
+          range: definition.bindingRange,
+          what: `vm.nr_hugepages = ${definition.value.value} (${amount(defaultSize)} pages)`,
         });
-      }
+    }
+    for (const reservation of reservations) {
+      const tooMuch = total !== undefined && reservation.bytes >= total;
+      findings.push({
+        owner: reservation.definition,
+        code: HUGEPAGES_MEMORY,
+        severity: tooMuch ? 'warning' : 'info',
+        message:
+          `${reservation.what} reserves ${amount(reservation.bytes)} at boot; the host cannot use it even while no VM runs.` +
+          (tooMuch
+            ? ` The hardware snapshot shows ${amount(total!)} of memory in all: the host will not have enough left to boot properly.`
+            : " Reserve what the VM's memory needs, or let libvirt allocate hugepages when the VM starts."),
+        file: reservation.definition.file,
+        range: reservation.range,
+      });
     }
     return findings;
   },

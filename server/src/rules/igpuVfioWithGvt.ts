@@ -19,6 +19,7 @@ export const igpuVfioWithGvt: Rule = {
   code: IGPU_VFIO_WITH_GVT,
   severity: 'warning',
   needsHardware: true,
+  acrossViews: true,
   title: 'The Intel iGPU bound to vfio-pci while GVT-g (i915.enable_gvt, kvmgt) is set up on it',
   check({ views, hardware }) {
     if (!hardware) return [];

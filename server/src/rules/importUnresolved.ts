@@ -8,6 +8,7 @@ export const importUnresolved: Rule = {
   code: IMPORT_UNRESOLVED,
   severity: 'warning',
   needsHardware: false,
+  acrossViews: true,
   title: 'An import that cannot be followed',
   check({ model }) {
     const findings: Finding[] = [];

@@ -11,6 +11,7 @@ export const initrdScriptExit: Rule = {
   severity: 'error',
   otherSeverities: ['warning'],
   needsHardware: false,
+  acrossViews: true,
   title: 'exit in a stage-1 boot hook ends /init',
   check({ views }) {
     const findings: Finding[] = [];

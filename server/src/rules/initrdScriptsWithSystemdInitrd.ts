@@ -18,6 +18,7 @@ export const initrdScriptsWithSystemdInitrd: Rule = {
   code: INITRD_SCRIPTS_WITH_SYSTEMD_INITRD,
   severity: 'error',
   needsHardware: false,
+  acrossViews: true,
   title: 'Scripted-initrd commands together with boot.initrd.systemd.enable',
   check({ views }) {
     const findings: Finding[] = [];

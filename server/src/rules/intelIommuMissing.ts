@@ -13,6 +13,7 @@ export const intelIommuMissing: Rule = {
   code: INTEL_IOMMU_MISSING,
   severity: 'warning',
   needsHardware: false,
+  acrossViews: true,
   title: 'VFIO is configured on an Intel CPU but boot.kernelParams lacks intel_iommu=on',
   check({ views, hardware }) {
     const findings: Finding[] = [];

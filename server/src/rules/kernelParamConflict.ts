@@ -49,6 +49,7 @@ export const kernelParamConflict: Rule = {
   code: KERNEL_PARAM_CONFLICT,
   severity: 'warning',
   needsHardware: false,
+  acrossViews: true,
   title: 'One kernel parameter given twice with contradicting values',
   check({ views }) {
     const findings: Finding[] = [];

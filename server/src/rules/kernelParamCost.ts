@@ -1,6 +1,6 @@
 // Kernel parameters copied from guides that cost something the guide does not say.
 import { kernelParams } from '../vfio/kernelParams';
-import { Finding, Rule } from './types';
+import { Rule, ViewFinding } from './types';
 
 export const KERNEL_PARAM_COST = 'kernel-param-cost';
 
@@ -20,15 +20,13 @@ export const kernelParamCost: Rule = {
   severity: 'info',
   needsHardware: false,
   title: 'A kernel parameter with a cost the guide does not mention',
-  check({ views }) {
-    const findings: Finding[] = [];
-    for (const view of views) {
-      for (const { text, item, definition } of kernelParams(view, { effective: false })) {
-        if (!text || !view.owns(definition)) continue;
-        const why = cost(text);
-        if (!why) continue;
-        findings.push({ code: KERNEL_PARAM_COST, severity: 'info', message: why, file: definition.file, range: item.range });
-      }
+  checkView({ view }) {
+    const findings: ViewFinding[] = [];
+    for (const { text, item, definition } of kernelParams(view, { effective: false })) {
+      if (!text) continue;
+      const why = cost(text);
+      if (!why) continue;
+      findings.push({ owner: definition, code: KERNEL_PARAM_COST, severity: 'info', message: why, file: definition.file, range: item.range });
     }
     return findings;
   },

@@ -52,6 +52,7 @@ export const kernelParamTypo: Rule = {
   code: KERNEL_PARAM_TYPO,
   severity: 'warning',
   needsHardware: false,
+  acrossViews: true,
   title: 'A misspelt VFIO kernel parameter, or a value the parameter does not take',
   check({ views }) {
     const findings: Finding[] = [];

@@ -22,6 +22,7 @@ export const kernelParamUnquotedSpace: Rule = {
   code: KERNEL_PARAM_UNQUOTED_SPACE,
   severity: 'error',
   needsHardware: false,
+  acrossViews: true,
   title: 'A boot.kernelParams item holds whitespace outside double quotes',
   check({ views }) {
     const findings: Finding[] = [];

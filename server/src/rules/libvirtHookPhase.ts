@@ -27,6 +27,7 @@ export const libvirtHookPhase: Rule = {
   code: LIBVIRT_HOOK_PHASE,
   severity: 'warning',
   needsHardware: false,
+  acrossViews: true,
   title: 'A hook folder for an operation libvirt never calls',
   check({ views }) {
     const findings: Finding[] = [];

@@ -8,6 +8,7 @@ export const libvirtHooksInEtc: Rule = {
   code: LIBVIRT_HOOKS_IN_ETC,
   severity: 'warning',
   needsHardware: false,
+  acrossViews: true,
   title: "libvirt hooks written to /etc/libvirt/hooks, where NixOS's libvirtd does not look",
   check({ views }) {
     const findings: Finding[] = [];

@@ -1,7 +1,7 @@
 // Flat virtualisation.libvirtd options that NixOS removed outright, so evaluation fails on them
 // (mkRemovedOptionModule): qemuOvmf and qemuOvmfPackage from 25.11, when the OVMF images came to ship
 // with QEMU, and enableKVM since the 21.11 move under `qemu` (set qemu.package instead).
-import { compareReleases, Finding, Rule } from './types';
+import { compareReleases, Rule, ViewFinding } from './types';
 
 export const LIBVIRT_OPTION_REMOVED = 'libvirt-option-removed';
 
@@ -17,32 +17,31 @@ export const libvirtOptionRemoved: Rule = {
   severity: 'error',
   needsHardware: false,
   title: 'A removed virtualisation.libvirtd option',
-  check({ views, settings }) {
-    const findings: Finding[] = [];
+  checkView({ view, settings }) {
+    const findings: ViewFinding[] = [];
     // Before 21.11 the flat names were the only ones, enableKVM included.
     if (compareReleases(settings.nixosRelease, '21.11') < 0) return [];
-    for (const view of views) {
-      for (const definition of view.definitionsUnder(PREFIX)) {
-        if (!view.owns(definition) || definition.path.length !== 3) continue;
-        const name = definition.path[2];
-        const option = `${PREFIX}.${name}`;
-        let message: string;
-        if ((name === 'qemuOvmf' || name === 'qemuOvmfPackage') && ovmfRemoved(settings.nixosRelease)) {
-          message = `${option} is removed in NixOS ${settings.nixosRelease} and fails evaluation: all OVMF images shipped with QEMU are available by default (under /run/libvirt/nix-ovmf/, e.g. edk2-x86_64-code.fd).`;
-        } else if (name === 'enableKVM') {
-          message = `${option} was removed: set ${PREFIX}.qemu.package (e.g. pkgs.qemu_kvm) instead.`;
-        } else {
-          continue;
-        }
-        findings.push({
-          code: LIBVIRT_OPTION_REMOVED,
-          severity: 'error',
-          message,
-          file: definition.file,
-          range: definition.bindingRange,
-          fix: { fix: 'remove-binding', title: `Remove ${name}`, args: { option } },
-        });
+    for (const definition of view.definitionsUnder(PREFIX)) {
+      if (definition.path.length !== 3) continue;
+      const name = definition.path[2];
+      const option = `${PREFIX}.${name}`;
+      let message: string;
+      if ((name === 'qemuOvmf' || name === 'qemuOvmfPackage') && ovmfRemoved(settings.nixosRelease)) {
+        message = `${option} is removed in NixOS ${settings.nixosRelease} and fails evaluation: all OVMF images shipped with QEMU are available by default (under /run/libvirt/nix-ovmf/, e.g. edk2-x86_64-code.fd).`;
+      } else if (name === 'enableKVM') {
+        message = `${option} was removed: set ${PREFIX}.qemu.package (e.g. pkgs.qemu_kvm) instead.`;
+      } else {
+        continue;
       }
+      findings.push({
+        owner: definition,
+        code: LIBVIRT_OPTION_REMOVED,
+        severity: 'error',
+        message,
+        file: definition.file,
+        range: definition.bindingRange,
+        fix: { fix: 'remove-binding', title: `Remove ${name}`, args: { option } },
+      });
     }
     return findings;
   },

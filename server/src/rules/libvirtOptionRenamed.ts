@@ -2,7 +2,7 @@
 // NixOS 21.11. The guide's `qemuOvmf = true;` is the most copied of them. Names that are removed
 // outright (the OVMF ones from 25.11, enableKVM) are libvirt-option-removed's.
 import { ovmfRemoved } from './libvirtOptionRemoved';
-import { compareReleases, Finding, FixRequest, Rule } from './types';
+import { compareReleases, FixRequest, Rule, ViewFinding } from './types';
 
 export const LIBVIRT_OPTION_RENAMED = 'libvirt-option-renamed';
 
@@ -19,32 +19,38 @@ export const libvirtOptionRenamed: Rule = {
   severity: 'warning',
   needsHardware: false,
   title: 'An old virtualisation.libvirtd.qemu* option name',
-  check({ views, settings }) {
-    const findings: Finding[] = [];
+  checkView({ view, settings }) {
+    const findings: ViewFinding[] = [];
     // Before 21.11 the flat names were the only ones.
     if (compareReleases(settings.nixosRelease, '21.11') < 0) return [];
-    for (const view of views) {
-      for (const definition of view.definitionsUnder(PREFIX)) {
-        if (!view.owns(definition) || definition.path.length !== 3) continue;
-        const name = definition.path[2]!;
-        const option = `${PREFIX}.${name}`;
-        let message: string;
-        let fix: FixRequest | undefined;
-        if (RENAMED[name]) {
-          message = `${option} was renamed to ${PREFIX}.${RENAMED[name]} in NixOS 21.11; the old name only works through a rename that NixOS warns about and may drop.`;
-          fix = { fix: 'rename-option', title: `Rename to ${RENAMED[name]}`, args: { from: option, to: `${PREFIX}.${RENAMED[name]}` } };
-        } else if ((name === 'qemuOvmf' || name === 'qemuOvmfPackage') && !ovmfRemoved(settings.nixosRelease)) {
-          if (name === 'qemuOvmf') {
-            message = `${option} was renamed to ${PREFIX}.qemu.ovmf.enable in NixOS 21.11.`;
-            fix = { fix: 'rename-option', title: 'Rename to qemu.ovmf.enable', args: { from: option, to: `${PREFIX}.qemu.ovmf.enable` } };
-          } else {
-            message = `${option} was replaced by ${PREFIX}.qemu.ovmf.packages (a list of OVMF packages, e.g. [ pkgs.OVMFFull.fd ]).`;
-          }
+    for (const definition of view.definitionsUnder(PREFIX)) {
+      if (definition.path.length !== 3) continue;
+      const name = definition.path[2]!;
+      const option = `${PREFIX}.${name}`;
+      let message: string;
+      let fix: FixRequest | undefined;
+      if (RENAMED[name]) {
+        message = `${option} was renamed to ${PREFIX}.${RENAMED[name]} in NixOS 21.11; the old name only works through a rename that NixOS warns about and may drop.`;
+        fix = { fix: 'rename-option', title: `Rename to ${RENAMED[name]}`, args: { from: option, to: `${PREFIX}.${RENAMED[name]}` } };
+      } else if ((name === 'qemuOvmf' || name === 'qemuOvmfPackage') && !ovmfRemoved(settings.nixosRelease)) {
+        if (name === 'qemuOvmf') {
+          message = `${option} was renamed to ${PREFIX}.qemu.ovmf.enable in NixOS 21.11.`;
+          fix = { fix: 'rename-option', title: 'Rename to qemu.ovmf.enable', args: { from: option, to: `${PREFIX}.qemu.ovmf.enable` } };
         } else {
-          continue;
+          message = `${option} was replaced by ${PREFIX}.qemu.ovmf.packages (a list of OVMF packages, e.g. [ pkgs.OVMFFull.fd ]).`;
         }
-        findings.push({ code: LIBVIRT_OPTION_RENAMED, severity: 'warning', message, file: definition.file, range: definition.bindingRange, fix });
+      } else {
+        continue;
       }
+      findings.push({
+        owner: definition,
+        code: LIBVIRT_OPTION_RENAMED,
+        severity: 'warning',
+        message,
+        file: definition.file,
+        range: definition.bindingRange,
+        fix,
+      });
     }
     return findings;
   },

@@ -1,33 +1,38 @@
 // NixOS 25.11 removed the virtualisation.libvirtd.qemu.ovmf submodule: any value set there trips
 // the assertion "The 'virtualisation.libvirtd.qemu.ovmf' submodule has been removed. All OVMF
 // images distributed with QEMU are now available by default."
-import { compareReleases, Finding, Rule } from './types';
+import { fill } from './messages';
+import { compareReleases, Rule, ViewFinding } from './types';
 
 export const LIBVIRT_OVMF_REMOVED = 'libvirt-ovmf-removed';
 const OVMF = 'virtualisation.libvirtd.qemu.ovmf';
 
+const MESSAGES = {
+  removed:
+    '{option}: the qemu.ovmf submodule is removed in NixOS {release} and evaluation fails. OVMF images now come with QEMU, linked under /run/libvirt/nix-ovmf/ ' +
+    '(edk2-x86_64-code.fd, edk2-x86_64-secure-code.fd); existing VMs that name OVMF_CODE.fd need their <loader> and <nvram template> updated once.',
+} as const;
+
 export const libvirtOvmfRemoved: Rule = {
   code: LIBVIRT_OVMF_REMOVED,
+  messages: MESSAGES,
   severity: 'error',
   needsHardware: false,
   title: 'virtualisation.libvirtd.qemu.ovmf, removed in NixOS 25.11',
-  check({ views, settings }) {
+  checkView({ view, settings }) {
     if (compareReleases(settings.nixosRelease, '25.11') < 0) return [];
-    const findings: Finding[] = [];
-    for (const view of views) {
-      for (const definition of view.definitionsUnder(OVMF)) {
-        if (!view.owns(definition) || definition.value.kind === 'null') continue;
-        findings.push({
-          code: LIBVIRT_OVMF_REMOVED,
-          severity: 'error',
-          message:
-            `${definition.path.join('.')}: the qemu.ovmf submodule is removed in NixOS ${settings.nixosRelease} and evaluation fails. OVMF images now come with QEMU, linked under /run/libvirt/nix-ovmf/ ` +
-            '(edk2-x86_64-code.fd, edk2-x86_64-secure-code.fd); existing VMs that name OVMF_CODE.fd need their <loader> and <nvram template> updated once.',
-          file: definition.file,
-          range: definition.bindingRange,
-          fix: { fix: 'remove-binding', title: 'Remove the qemu.ovmf settings', args: { option: OVMF } },
-        });
-      }
+    const findings: ViewFinding[] = [];
+    for (const definition of view.definitionsUnder(OVMF)) {
+      if (definition.value.kind === 'null') continue;
+      findings.push({
+        owner: definition,
+        code: LIBVIRT_OVMF_REMOVED,
+        severity: 'error',
+        message: fill(MESSAGES.removed, { option: definition.path.join('.'), release: settings.nixosRelease }),
+        file: definition.file,
+        range: definition.bindingRange,
+        fix: { fix: 'remove-binding', title: 'Remove the qemu.ovmf settings', args: { option: OVMF } },
+      });
     }
     return findings;
   },

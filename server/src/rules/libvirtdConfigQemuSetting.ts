@@ -1,7 +1,7 @@
 // qemu.conf settings written into virtualisation.libvirtd.extraConfig, which is libvirtd.conf:
 // libvirtd does not read them there, so QEMU keeps running as it did.
 import { charSources, sourceRangeOf } from '../model/values';
-import { Finding, Rule } from './types';
+import { Rule, ViewFinding } from './types';
 
 export const LIBVIRTD_CONFIG_QEMU_SETTING = 'libvirtd-config-qemu-setting';
 
@@ -24,30 +24,28 @@ export const libvirtdConfigQemuSetting: Rule = {
   severity: 'warning',
   needsHardware: false,
   title: 'A qemu.conf setting in virtualisation.libvirtd.extraConfig (libvirtd.conf)',
-  check({ views }) {
-    const findings: Finding[] = [];
-    for (const view of views) {
-      for (const definition of view.definitions('virtualisation.libvirtd.extraConfig')) {
-        if (!view.owns(definition)) continue;
-        const mapped = charSources(definition.value);
-        if (!mapped) continue;
-        let offset = 0;
-        for (const line of mapped.text.split('\n')) {
-          const start = offset;
-          offset += line.length + 1;
-          const key = /^\s*([a-z_]+)\s*=/.exec(line);
-          if (!key || !QEMU_CONF_KEYS.has(key[1]!)) continue;
-          const at = start + line.indexOf(key[1]!);
-          findings.push({
-            code: LIBVIRTD_CONFIG_QEMU_SETTING,
-            severity: 'warning',
-            message:
-              `"${line.trim()}" is a qemu.conf setting, but virtualisation.libvirtd.extraConfig is appended to libvirtd.conf, where it is not read. ` +
-              'Put it in virtualisation.libvirtd.qemu.verbatimConfig (qemu.conf), keeping its default "namespaces = []" line there.',
-            file: definition.file,
-            range: sourceRangeOf(mapped, at, at + key[1]!.length) ?? definition.value.range,
-          });
-        }
+  checkView({ view }) {
+    const findings: ViewFinding[] = [];
+    for (const definition of view.definitions('virtualisation.libvirtd.extraConfig')) {
+      const mapped = charSources(definition.value);
+      if (!mapped) continue;
+      let offset = 0;
+      for (const line of mapped.text.split('\n')) {
+        const start = offset;
+        offset += line.length + 1;
+        const key = /^\s*([a-z_]+)\s*=/.exec(line);
+        if (!key || !QEMU_CONF_KEYS.has(key[1]!)) continue;
+        const at = start + line.indexOf(key[1]!);
+        findings.push({
+          owner: definition,
+          code: LIBVIRTD_CONFIG_QEMU_SETTING,
+          severity: 'warning',
+          message:
+            `"${line.trim()}" is a qemu.conf setting, but virtualisation.libvirtd.extraConfig is appended to libvirtd.conf, where it is not read. ` +
+            'Put it in virtualisation.libvirtd.qemu.verbatimConfig (qemu.conf), keeping its default "namespaces = []" line there.',
+          file: definition.file,
+          range: sourceRangeOf(mapped, at, at + key[1]!.length) ?? definition.value.range,
+        });
       }
     }
     return findings;

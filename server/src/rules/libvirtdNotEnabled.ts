@@ -9,6 +9,7 @@ export const libvirtdNotEnabled: Rule = {
   code: LIBVIRTD_NOT_ENABLED,
   severity: 'info',
   needsHardware: false,
+  acrossViews: true,
   title: 'VFIO set up, but virtualisation.libvirtd.enable is not',
   check({ views }) {
     const view = views[0]!;

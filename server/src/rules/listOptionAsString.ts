@@ -4,7 +4,7 @@
 import { knownText } from '../model/values';
 import { MODULE_OPTIONS } from '../vfio/kernelModules';
 import { KERNEL_PARAMS, listWords } from '../vfio/kernelParams';
-import { Finding, Rule } from './types';
+import { Rule, ViewFinding } from './types';
 
 export const LIST_OPTION_AS_STRING = 'list-option-as-string';
 
@@ -15,33 +15,32 @@ export const listOptionAsString: Rule = {
   severity: 'error',
   needsHardware: false,
   title: 'A module list, the blacklist or boot.kernelParams written as one string',
-  check({ views }) {
-    const findings: Finding[] = [];
-    for (const view of views) {
-      for (const option of LIST_OPTIONS) {
-        for (const definition of view.definitions(option)) {
-          if (definition.value.kind !== 'string' || !view.owns(definition)) continue;
-          const text = knownText(definition.value);
-          const what = option === KERNEL_PARAMS ? 'kernel parameter' : 'module name';
-          findings.push({
-            code: LIST_OPTION_AS_STRING,
-            severity: 'error',
-            message:
-              // The same words the string-to-list fix writes: a quoted parameter value stays one word.
-              `${option} takes a list with one ${what} per string, not one string: evaluation fails ("A definition for option \`${option}' is not of type …"). ` +
-              (text !== undefined && text.trim() !== ''
-                ? `Write [ ${listWords(option, text)
-                    .map((word) => JSON.stringify(word))
-                    .join(' ')} ].`
-                : 'Write a list of strings.'),
-            file: definition.file,
-            range: definition.value.range,
-            fix:
-              definition.value.literal && text !== undefined
-                ? { fix: 'string-to-list', title: 'Make it a list, one string per word', args: { option, text } }
-                : undefined,
-          });
-        }
+  checkView({ view }) {
+    const findings: ViewFinding[] = [];
+    for (const option of LIST_OPTIONS) {
+      for (const definition of view.definitions(option)) {
+        if (definition.value.kind !== 'string') continue;
+        const text = knownText(definition.value);
+        const what = option === KERNEL_PARAMS ? 'kernel parameter' : 'module name';
+        findings.push({
+          owner: definition,
+          code: LIST_OPTION_AS_STRING,
+          severity: 'error',
+          message:
+            // The same words the string-to-list fix writes: a quoted parameter value stays one word.
+            `${option} takes a list with one ${what} per string, not one string: evaluation fails ("A definition for option \`${option}' is not of type …"). ` +
+            (text !== undefined && text.trim() !== ''
+              ? `Write [ ${listWords(option, text)
+                  .map((word) => JSON.stringify(word))
+                  .join(' ')} ].`
+              : 'Write a list of strings.'),
+          file: definition.file,
+          range: definition.value.range,
+          fix:
+            definition.value.literal && text !== undefined
+              ? { fix: 'string-to-list', title: 'Make it a list, one string per word', args: { option, text } }
+              : undefined,
+        });
       }
     }
     return findings;

@@ -16,6 +16,7 @@ export const mkForceDropsVfio: Rule = {
   code: MKFORCE_DROPS_VFIO,
   severity: 'info',
   needsHardware: false,
+  acrossViews: true,
   title: 'lib.mkForce on a list option drops VFIO entries other modules add',
   check({ views }) {
     const findings: Finding[] = [];

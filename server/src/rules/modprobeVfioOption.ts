@@ -20,6 +20,7 @@ export const modprobeVfioOption: Rule = {
   code: MODPROBE_VFIO_OPTION,
   severity: 'warning',
   needsHardware: false,
+  acrossViews: true,
   title: 'An options line for vfio-pci with an unknown key or a misspelt module name',
   check({ views }) {
     const findings: Finding[] = [];

@@ -3,7 +3,7 @@
 // looking for a module of that name; elsewhere the entry does nothing.
 import { knownText } from '../model/values';
 import { MODULE_OPTIONS } from '../vfio/kernelModules';
-import { allOf, Finding, FixRequest, Rule } from './types';
+import { allOf, FixRequest, Rule, ViewFinding } from './types';
 
 export const MODULE_NAME_WITH_SPACES = 'module-name-with-spaces';
 
@@ -15,38 +15,37 @@ export const moduleNameWithSpaces: Rule = {
   otherSeverities: ['error'],
   needsHardware: false,
   title: 'A module list item with spaces: module options, or several names in one string',
-  check({ views }) {
-    const findings: Finding[] = [];
-    for (const view of views) {
-      for (const option of LISTS) {
-        for (const definition of view.definitions(option)) {
-          if (definition.value.kind !== 'list' || !view.owns(definition)) continue;
-          for (const item of definition.value.items) {
-            const text = knownText(item.value);
-            const words = text?.trim().split(/\s+/) ?? [];
-            if (!text || words.length < 2) continue;
-            const withOptions = words.slice(1).every((word) => word.includes('='));
-            const literal = item.value.kind === 'string' && item.value.literal;
-            let fix: FixRequest | undefined;
-            if (literal && withOptions) {
-              fix = allOf(`Move the options to boot.extraModprobeConfig`, [
-                { fix: 'replace-list-item', title: 'name', args: { option, item: text, replacement: words[0]! } },
-                { fix: 'add-modprobe-line', title: 'options', args: { line: `options ${words.join(' ')}` } },
-              ]);
-            } else if (literal && !withOptions) {
-              fix = { fix: 'split-list-item', title: 'One string per module', args: { option, item: text } };
-            }
-            findings.push({
-              code: MODULE_NAME_WITH_SPACES,
-              severity: option.startsWith('boot.initrd') ? 'error' : 'warning',
-              message: withOptions
-                ? `"${text}" is a module with options, but ${option} takes module names only: ${consequence(option, text, words)} Write "${words[0]}" here and "options ${words.join(' ')}" in boot.extraModprobeConfig.`
-                : `"${text}" holds ${words.length} module names in one string, but ${option} takes one name per item: ${consequence(option, text, words)}`,
-              file: definition.file,
-              range: item.range,
-              fix,
-            });
+  checkView({ view }) {
+    const findings: ViewFinding[] = [];
+    for (const option of LISTS) {
+      for (const definition of view.definitions(option)) {
+        if (definition.value.kind !== 'list') continue;
+        for (const item of definition.value.items) {
+          const text = knownText(item.value);
+          const words = text?.trim().split(/\s+/) ?? [];
+          if (!text || words.length < 2) continue;
+          const withOptions = words.slice(1).every((word) => word.includes('='));
+          const literal = item.value.kind === 'string' && item.value.literal;
+          let fix: FixRequest | undefined;
+          if (literal && withOptions) {
+            fix = allOf(`Move the options to boot.extraModprobeConfig`, [
+              { fix: 'replace-list-item', title: 'name', args: { option, item: text, replacement: words[0]! } },
+              { fix: 'add-modprobe-line', title: 'options', args: { line: `options ${words.join(' ')}` } },
+            ]);
+          } else if (literal && !withOptions) {
+            fix = { fix: 'split-list-item', title: 'One string per module', args: { option, item: text } };
           }
+          findings.push({
+            owner: definition,
+            code: MODULE_NAME_WITH_SPACES,
+            severity: option.startsWith('boot.initrd') ? 'error' : 'warning',
+            message: withOptions
+              ? `"${text}" is a module with options, but ${option} takes module names only: ${consequence(option, text, words)} Write "${words[0]}" here and "options ${words.join(' ')}" in boot.extraModprobeConfig.`
+              : `"${text}" holds ${words.length} module names in one string, but ${option} takes one name per item: ${consequence(option, text, words)}`,
+            file: definition.file,
+            range: item.range,
+            fix,
+          });
         }
       }
     }

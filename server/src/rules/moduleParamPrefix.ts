@@ -53,6 +53,7 @@ export const moduleParamPrefix: Rule = {
   severity: 'warning',
   otherSeverities: ['info'],
   needsHardware: false,
+  acrossViews: true,
   title: 'A VFIO or KVM module parameter without its module prefix, or with another module’s',
   check({ views, hardware }) {
     const findings: Finding[] = [];

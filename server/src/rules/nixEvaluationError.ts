@@ -18,6 +18,7 @@ export const nixEvaluationError: Rule = {
   severity: 'error',
   otherSeverities: ['warning'],
   needsHardware: false,
+  acrossViews: true,
   title: 'Evaluation fails: a type or module-shape error',
   check({ model }) {
     const findings: Finding[] = [];

@@ -19,6 +19,7 @@ export const nvidiaPrimeOnVfioCard: Rule = {
   code: NVIDIA_PRIME_ON_VFIO_CARD,
   severity: 'warning',
   needsHardware: true,
+  acrossViews: true,
   title: 'hardware.nvidia.prime names the card bound to vfio-pci',
   check({ views, hardware }) {
     if (!hardware) return [];

@@ -8,6 +8,7 @@ export const syntaxError: Rule = {
   code: SYNTAX_ERROR,
   severity: 'error',
   needsHardware: false,
+  acrossViews: true,
   title: 'Nix syntax error (checks in that part of the file are incomplete)',
   check({ model }) {
     const findings: Finding[] = [];

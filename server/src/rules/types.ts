@@ -2,8 +2,9 @@
 // settings) → findings. They never read files or talk to the editor.
 import type { FixRequest } from '../fixes/types';
 import type { HardwareSnapshot } from '../hardware/snapshot';
-import type { ConfigView, OptionModel } from '../model/optionModel';
+import type { ConfigView, Definition, OptionModel } from '../model/optionModel';
 import type { TextRange } from '../text';
+import type { MessageTemplates } from './messages';
 
 export type Severity = 'error' | 'warning' | 'info' | 'hint';
 
@@ -43,7 +44,26 @@ export interface RuleContext {
   settings: AnalysisSettings;
 }
 
-export interface Rule {
+/** What a per-view rule sees: one configuration (the base, or one specialisation with what it inherits). */
+export interface ViewContext {
+  model: OptionModel;
+  view: ConfigView;
+  /** Undefined when no hardware is known; rules that need it stay silent. */
+  hardware?: HardwareSnapshot;
+  settings: AnalysisSettings;
+}
+
+/**
+ * A finding of a per-view rule with the definition it is about: the driver keeps it only when the
+ * view owns that definition (a specialisation reports its own definitions, the base the rest), so a
+ * base definition is reported once, not once per specialisation. `owner: undefined` (a finding
+ * about something missing from the view) is always kept.
+ */
+export interface ViewFinding extends Finding {
+  owner: Definition | undefined;
+}
+
+interface RuleMeta {
   /** Stable code; its section in docs/rules.md is headed by it (`ruleDocAnchor`). */
   code: string;
   /** The severity of its findings (the analysis reports a finding with another as a rule failure). */
@@ -54,7 +74,37 @@ export interface Rule {
   title: string;
   /** Says nothing without a hardware snapshot: the analysis does not run it then. */
   needsHardware: boolean;
+  /** The sentences it says, by name, with `{name}` placeholders (`fill` in messages.ts); every finding's message comes from one (a test checks). */
+  messages?: MessageTemplates;
+}
+
+/** The usual rule: the driver runs `checkView` on the base configuration and on each specialisation. */
+export interface ViewRule extends RuleMeta {
+  acrossViews?: false;
+  checkView(context: ViewContext): ViewFinding[];
+}
+
+/**
+ * The explicit opt-out, for rules that must compare views (a specialisation that differs from the
+ * base) or look at the model as a whole: `check` runs once and loops the views itself.
+ */
+export interface CrossViewRule extends RuleMeta {
+  acrossViews: true;
   check(context: RuleContext): Finding[];
+}
+
+export type Rule = ViewRule | CrossViewRule;
+
+/** Runs a rule the way its shape asks: once per view (keeping what the view owns), or once across views. */
+export function checkRule(rule: Rule, context: RuleContext): Finding[] {
+  if (rule.acrossViews) return rule.check(context);
+  const findings: Finding[] = [];
+  for (const view of context.views) {
+    for (const { owner, ...finding } of rule.checkView({ model: context.model, view, hardware: context.hardware, settings: context.settings })) {
+      if (owner === undefined || view.owns(owner)) findings.push(finding);
+    }
+  }
+  return findings;
 }
 
 /** The anchor of a code's section in docs/rules.md (GitHub's and VS Code's slug of its `### \`code\`` heading). */

@@ -16,6 +16,7 @@ export const unsafeInterruptsEnabled: Rule = {
   code: UNSAFE_INTERRUPTS_ENABLED,
   severity: 'warning',
   needsHardware: false,
+  acrossViews: true,
   title: 'allow_unsafe_interrupts turned on (gives up interrupt-remapping protection)',
   check({ views }) {
     const findings: Finding[] = [];

@@ -9,6 +9,7 @@ export const unsafeInterruptsPrefix: Rule = {
   code: UNSAFE_INTERRUPTS_PREFIX,
   severity: 'warning',
   needsHardware: false,
+  acrossViews: true,
   title: 'allow_unsafe_interrupts without its vfio_iommu_type1. prefix',
   check({ views }) {
     const findings: Finding[] = [];

@@ -53,6 +53,7 @@ export const vfioDeviceNotPresent: Rule = {
   code: VFIO_DEVICE_NOT_PRESENT,
   severity: 'error',
   needsHardware: true,
+  acrossViews: true,
   title: 'A vfio-pci id or slot that matches no device in the hardware snapshot',
   check({ views, hardware }) {
     if (!hardware) return [];

@@ -5,9 +5,9 @@ import { driversForBoundCards, driversKeptOff } from '../vfio/cardDrivers';
 import { initrdGpuDrivers } from '../vfio/gpuDrivers';
 import { moduleLoads } from '../vfio/bootTimeline';
 import { kernelModules } from '../vfio/kernelModules';
-import { modelCommands } from '../vfio/commands';
+import { modelCommands } from '../vfio/scripts';
 import { vfioBindings } from '../vfio/vfioBindings';
-import { Finding, FixRequest, Rule } from './types';
+import { FixRequest, Rule, ViewFinding } from './types';
 
 export const VFIO_DRIVER_RACE = 'vfio-driver-race';
 
@@ -16,51 +16,50 @@ export const vfioDriverRace: Rule = {
   severity: 'warning',
   needsHardware: false,
   title: 'vfio-pci loads only in stage 2 and nothing keeps the GPU driver off the card',
-  check({ views, hardware }) {
-    const findings: Finding[] = [];
-    for (const view of views) {
-      const ids = vfioBindings(view).filter((binding) => binding.kind === 'id');
-      if (ids.length === 0) continue;
-      const stage2 = kernelModules(view, ['boot.kernelModules']).find((entry) => entry.name === 'vfio_pci');
-      if (!stage2 || !view.owns(stage2.definition)) continue;
-      // In the initrd it comes first (or vfio-modules-too-late speaks when a GPU driver is there too).
-      if (kernelModules(view, ['boot.initrd.kernelModules']).some((entry) => entry.name === 'vfio_pci')) continue;
-      // A GPU driver the initrd loads (listed, or by udev coldplug from availableKernelModules) is vfio-modules-too-late's.
-      if (initrdGpuDrivers(view).length > 0) continue;
-      if (moduleLoads(view).some((load) => load.module !== 'vfio_pci' && load.step === 'initrd-udev')) continue;
-      if (modelCommands(view).some((script) => /modprobe\s+(-\S+\s+)*vfio[-_]pci/.test(script))) continue;
-      const keptOff = driversKeptOff(view);
-      const cards = driversForBoundCards(view, ids, hardware)
-        .map((card) => ({ ...card, open: card.drivers.filter((driver) => !keptOff.has(driver)) }))
-        .filter((card) => card.open.length > 0);
-      if (cards.length === 0) continue;
-      const open = cards.flatMap((card) => card.open);
-      const named = cards.map((card) => `${card.open.join(' or ')} for the ${card.vendor} card`).join(', ');
-      const softdeps: FixRequest = {
-        fix: 'add-modprobe-line',
-        title: `Add ${open.map((driver) => `"softdep ${driver} pre: vfio-pci"`).join(' and ')}`,
-        args: { line: open.map((driver) => `softdep ${driver} pre: vfio-pci`).join('\n') },
-      };
-      findings.push({
-        code: VFIO_DRIVER_RACE,
-        severity: 'warning',
-        message:
-          `vfio_pci loads only in stage 2 (boot.kernelModules), while udev loads the card's own driver (${named}) at the same time; ` +
-          `whichever binds first keeps the card, and vfio-pci often loses. Keep the driver off until vfio-pci is there: ` +
-          `add ${open.map((driver) => `"softdep ${driver} pre: vfio-pci"`).join(', ')} to boot.extraModprobeConfig, ` +
-          `or load vfio_pci, vfio and vfio_iommu_type1 in the initrd (boot.initrd.kernelModules), which runs before stage 2.`,
-        file: stage2.definition.file,
-        range: stage2.range,
-        fix: softdeps,
-        moreFixes: [
-          {
-            fix: 'add-list-items',
-            title: 'Load the vfio modules in the initrd',
-            args: { option: 'boot.initrd.kernelModules', items: ['vfio_pci', 'vfio', 'vfio_iommu_type1'], modules: true },
-          },
-        ],
-      });
-    }
+  checkView({ view, hardware }) {
+    const findings: ViewFinding[] = [];
+    const ids = vfioBindings(view).filter((binding) => binding.kind === 'id');
+    if (ids.length === 0) return findings;
+    const stage2 = kernelModules(view, ['boot.kernelModules']).find((entry) => entry.name === 'vfio_pci');
+    if (!stage2) return findings;
+    // In the initrd it comes first (or vfio-modules-too-late speaks when a GPU driver is there too).
+    if (kernelModules(view, ['boot.initrd.kernelModules']).some((entry) => entry.name === 'vfio_pci')) return findings;
+    // A GPU driver the initrd loads (listed, or by udev coldplug from availableKernelModules) is vfio-modules-too-late's.
+    if (initrdGpuDrivers(view).length > 0) return findings;
+    if (moduleLoads(view).some((load) => load.module !== 'vfio_pci' && load.step === 'initrd-udev')) return findings;
+    if (modelCommands(view).some((script) => /modprobe\s+(-\S+\s+)*vfio[-_]pci/.test(script))) return findings;
+    const keptOff = driversKeptOff(view);
+    const cards = driversForBoundCards(view, ids, hardware)
+      .map((card) => ({ ...card, open: card.drivers.filter((driver) => !keptOff.has(driver)) }))
+      .filter((card) => card.open.length > 0);
+    if (cards.length === 0) return findings;
+    const open = cards.flatMap((card) => card.open);
+    const named = cards.map((card) => `${card.open.join(' or ')} for the ${card.vendor} card`).join(', ');
+    const softdeps: FixRequest = {
+      fix: 'add-modprobe-line',
+      title: `Add ${open.map((driver) => `"softdep ${driver} pre: vfio-pci"`).join(' and ')}`,
+      args: { line: open.map((driver) => `softdep ${driver} pre: vfio-pci`).join('\n') },
+    };
+    findings.push({
+      owner: stage2.definition,
+      code: VFIO_DRIVER_RACE,
+      severity: 'warning',
+      message:
+        `vfio_pci loads only in stage 2 (boot.kernelModules), while udev loads the card's own driver (${named}) at the same time; ` +
+        `whichever binds first keeps the card, and vfio-pci often loses. Keep the driver off until vfio-pci is there: ` +
+        `add ${open.map((driver) => `"softdep ${driver} pre: vfio-pci"`).join(', ')} to boot.extraModprobeConfig, ` +
+        `or load vfio_pci, vfio and vfio_iommu_type1 in the initrd (boot.initrd.kernelModules), which runs before stage 2.`,
+      file: stage2.definition.file,
+      range: stage2.range,
+      fix: softdeps,
+      moreFixes: [
+        {
+          fix: 'add-list-items',
+          title: 'Load the vfio modules in the initrd',
+          args: { option: 'boot.initrd.kernelModules', items: ['vfio_pci', 'vfio', 'vfio_iommu_type1'], modules: true },
+        },
+      ],
+    });
     return findings;
   },
 };

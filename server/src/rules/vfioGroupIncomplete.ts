@@ -11,6 +11,7 @@ export const vfioGroupIncomplete: Rule = {
   code: VFIO_GROUP_INCOMPLETE,
   severity: 'error',
   needsHardware: true,
+  acrossViews: true,
   otherSeverities: ['warning'],
   title: "A bound device's IOMMU group holds functions of the same card that are not bound",
   check({ views, hardware }) {

@@ -11,6 +11,7 @@ export const vfioGroupShared: Rule = {
   code: VFIO_GROUP_SHARED,
   severity: 'warning',
   needsHardware: true,
+  acrossViews: true,
   title: "A bound device's IOMMU group holds devices of other cards or the chipset",
   check({ views, hardware }) {
     if (!hardware) return [];

@@ -18,6 +18,7 @@ export const vfioHostDeviceBound: Rule = {
   code: VFIO_HOST_DEVICE_BOUND,
   severity: 'warning',
   needsHardware: true,
+  acrossViews: true,
   title: "A storage, network or USB controller bound to vfio-pci along with a GPU's IOMMU group",
   check({ views, hardware }) {
     if (!hardware) return [];

@@ -57,6 +57,7 @@ export const vfioIdCollision: Rule = {
   code: VFIO_ID_COLLISION,
   severity: 'warning',
   needsHardware: true,
+  acrossViews: true,
   title: 'A vfio-pci id that matches devices in more than one IOMMU group',
   check({ views, hardware }) {
     if (!hardware) return [];

@@ -63,6 +63,7 @@ export const vfioIdMalformed: Rule = {
   code: VFIO_ID_MALFORMED,
   severity: 'error',
   needsHardware: false,
+  acrossViews: true,
   title: 'A vfio-pci id that is not vendor:device hex',
   check({ views, hardware }) {
     const findings: Finding[] = [];

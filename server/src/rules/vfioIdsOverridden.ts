@@ -29,6 +29,7 @@ export const vfioIdsOverridden: Rule = {
   severity: 'warning',
   needsHardware: false,
   title: 'vfio-pci ids set in two places: the last one wins and the other is ignored',
+  acrossViews: true,
   check({ views, hardware }) {
     const findings: Finding[] = [];
     for (const view of views) {

@@ -1,6 +1,6 @@
 // Binding ids or slots to vfio-pci does nothing if vfio-pci is never loaded: nothing loads it
 // on its own for a GPU, so the GPU driver takes the card.
-import { modelCommands } from '../vfio/commands';
+import { modelCommands } from '../vfio/scripts';
 import { kernelModules } from '../vfio/kernelModules';
 import { vfioBindings } from '../vfio/vfioBindings';
 import { initrdGpuDrivers } from '../vfio/gpuDrivers';
@@ -14,6 +14,7 @@ export const vfioModulesMissing: Rule = {
   code: VFIO_MODULES_MISSING,
   severity: 'warning',
   needsHardware: false,
+  acrossViews: true,
   title: 'Devices bound to vfio-pci, but the vfio modules are never loaded',
   check({ views }) {
     const findings: Finding[] = [];

@@ -16,6 +16,7 @@ export const vfioModulesTooLate: Rule = {
   code: VFIO_MODULES_TOO_LATE,
   severity: 'warning',
   needsHardware: false,
+  acrossViews: true,
   title: 'vfio_pci loads in stage 2 while the GPU driver loads in the initrd',
   check({ views, hardware }) {
     const findings: Finding[] = [];

@@ -16,6 +16,7 @@ export const vfioOverrideTooLate: Rule = {
   code: VFIO_OVERRIDE_TOO_LATE,
   severity: 'warning',
   needsHardware: false,
+  acrossViews: true,
   title: 'driver_override set in a boot script that runs after the GPU driver has taken the card',
   check({ views, hardware }) {
     const findings: Finding[] = [];

@@ -16,6 +16,7 @@ export const vfioPciBeforeOverride: Rule = {
   severity: 'warning',
   needsHardware: false,
   title: 'vfio_pci in boot.initrd.kernelModules loads before the driver_override loop, which then binds nothing',
+  acrossViews: true,
   check({ model, views, hardware }) {
     const findings: Finding[] = [];
     for (const view of views) {

@@ -12,6 +12,7 @@ export const vfioShortAddress: Rule = {
   severity: 'error',
   otherSeverities: ['warning'],
   needsHardware: false,
+  acrossViews: true,
   title: 'A driver_override address without its 0000: domain names no device',
   check({ views, hardware }) {
     const findings: Finding[] = [];

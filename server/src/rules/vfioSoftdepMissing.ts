@@ -14,6 +14,7 @@ export const vfioSoftdepMissing: Rule = {
   code: VFIO_SOFTDEP_MISSING,
   severity: 'warning',
   needsHardware: false,
+  acrossViews: true,
   title: 'vfio_pci and a GPU driver both in the initrd, with no softdep to order them',
   check({ views, settings }) {
     if (compareReleases(settings.nixosRelease, '25.05') < 0) return listOrderFindings(views, settings.nixosRelease);

@@ -19,6 +19,7 @@ export const vfioVirqfdKernelConfig: Rule = {
   severity: 'warning',
   otherSeverities: ['error', 'info'],
   needsHardware: false,
+  acrossViews: true,
   title: 'VFIO_VIRQFD answered in boot.kernelPatches on Linux 6.2 or newer, where it is a bool vfio-pci selects',
   check({ views, hardware, settings }) {
     const findings: Finding[] = [];

@@ -13,6 +13,7 @@ export const vfioVirqfdRemoved: Rule = {
   severity: 'warning',
   otherSeverities: ['error'],
   needsHardware: false,
+  acrossViews: true,
   title: 'vfio_virqfd listed, but it is part of vfio since Linux 6.2',
   check({ views, hardware, settings }) {
     const findings: Finding[] = [];

@@ -1,12 +1,20 @@
 // Shell scripts a configuration writes, with their text mapped to where it is written: the
 // stage-1 hooks NixOS pastes into the initrd's /init, the stage-2 boot script, and libvirt hooks.
 import type { ConfigView, Definition } from '../model/optionModel';
-import { charSources, sourceRangeOf } from '../model/values';
+import { charSources, sourceRangeOf, textWithHoles } from '../model/values';
 import type { TextRange } from '../text';
 import { writerScriptText } from './scriptText';
 
 /** Hooks pasted into stage-1 /init (nixos/modules/system/boot/stage-1-init.sh) [facts F]. */
 export const STAGE1_HOOKS = ['boot.initrd.preDeviceCommands', 'boot.initrd.postDeviceCommands', 'boot.initrd.preLVMCommands', 'boot.initrd.postMountCommands'];
+
+/** The boot scripts guides bind devices in by hand (driver_override, modprobe): stage 1 before and after udev starts, and stage 2. */
+export const COMMAND_OPTIONS = ['boot.initrd.preDeviceCommands', 'boot.initrd.postDeviceCommands', 'boot.postBootCommands'];
+
+/** The known text of each COMMAND_OPTIONS script (unknown parts are HOLE characters; '' when none is known). */
+export function modelCommands(view: ConfigView): string[] {
+  return COMMAND_OPTIONS.flatMap((option) => view.definitions(option).map((definition) => textWithHoles(definition.value) ?? ''));
+}
 
 export interface Script {
   definition: Definition;

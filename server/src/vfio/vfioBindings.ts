@@ -7,6 +7,7 @@ import type { TextRange } from '../text';
 import { KERNEL_PARAMS } from './kernelParams';
 import { normaliseModuleName } from './kernelModules';
 import { IdAssignment, markOverridden } from './effectiveIds';
+import { COMMAND_OPTIONS } from './scripts';
 import { SHORT_ADDRESS, shortAddressInPath } from './shortAddresses';
 import { UDEV_RULE_OPTIONS, udevOverrides } from './udevRules';
 
@@ -35,7 +36,6 @@ export interface VfioBinding {
 }
 
 export const MODPROBE_OPTIONS = ['boot.extraModprobeConfig', 'boot.initrd.extraModprobeConfig'];
-export const COMMAND_OPTIONS = ['boot.initrd.preDeviceCommands', 'boot.initrd.postDeviceCommands', 'boot.postBootCommands'];
 
 const PCI_ADDRESS = /(?<![0-9a-fA-F:])((?:[0-9a-fA-F]{4}:)?[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7])(?![0-9a-fA-F])/g;
 

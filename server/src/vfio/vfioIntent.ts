@@ -4,7 +4,7 @@ import { textWithHoles } from '../model/values';
 import type { TextRange } from '../text';
 import { kernelModules } from './kernelModules';
 import { kernelParams } from './kernelParams';
-import { COMMAND_OPTIONS } from './vfioBindings';
+import { COMMAND_OPTIONS } from './scripts';
 
 export interface VfioEvidence {
   what: string;
