@@ -1,12 +1,12 @@
 // Loads web-tree-sitter and the committed tree-sitter-nix grammar once per process.
-import { duplicateAttributes, hasNoExpression } from './duplicateAttributes';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { Language, Node, Parser, Tree } from 'web-tree-sitter';
+import { Language, Parser, Tree } from 'web-tree-sitter';
 import { SourceText, TextSource } from '../sourceText';
 import { ParseTooComplex } from './tooComplex';
 
 export { isTooComplexProblem, ParseTooComplex } from './tooComplex';
+export { syntaxErrors, type SyntaxError } from './syntaxErrors';
 
 export type { Node as SyntaxNode, Tree as SyntaxTree } from 'web-tree-sitter';
 
@@ -121,52 +121,4 @@ export class NixParser {
     if (!tree) throw new Error('tree-sitter returned no tree');
     return tree;
   }
-}
-
-export interface SyntaxError {
-  start: number;
-  end: number;
-  message: string;
-}
-
-/**
- * The syntax errors of a tree, ignoring the grammar's known gap: a trailing comma in a formals
- * list (`{ config, pkgs, }:`) is valid Nix but parses as a MISSING identifier.
- */
-export function syntaxErrors(root: Node, limit = 20): SyntaxError[] {
-  const errors: SyntaxError[] = [];
-  if (!root.hasError) {
-    // What the grammar accepts and Nix does not: no expression at all, an attribute defined twice.
-    if (hasNoExpression(root))
-      return [{ start: 0, end: 0, message: 'the file holds no Nix expression (only comments or nothing); nix-instantiate says "unexpected end of file"' }];
-    return duplicateAttributes(root, limit).map((duplicate) => ({
-      start: duplicate.at.start,
-      end: duplicate.at.end,
-      message: `attribute '${duplicate.name}' already defined at line ${duplicate.first.row + 1}, column ${duplicate.first.column + 1}`,
-    }));
-  }
-  const visit = (node: Node): void => {
-    if (errors.length >= limit) return;
-    if (node.isMissing) {
-      if (!isTrailingFormalsComma(node)) {
-        errors.push({ start: node.startIndex, end: node.endIndex, message: `missing ${node.type}` });
-      }
-      return;
-    }
-    if (node.isError) {
-      errors.push({ start: node.startIndex, end: node.endIndex, message: 'syntax error' });
-      return;
-    }
-    if (!node.hasError) return;
-    for (const child of node.children) {
-      if (child) visit(child);
-    }
-  };
-  visit(root);
-  return errors;
-}
-
-function isTrailingFormalsComma(missing: Node): boolean {
-  const formal = missing.parent;
-  return missing.type === 'identifier' && formal?.type === 'formal' && formal.parent?.type === 'formals';
 }

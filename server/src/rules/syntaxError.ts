@@ -8,6 +8,8 @@ export const syntaxError: Rule = {
   code: SYNTAX_ERROR,
   severity: 'error',
   needsHardware: false,
+  // Text only older Nix refuses (an attribute merge Nix 2.26 accepts) is a warning.
+  otherSeverities: ['warning'],
   acrossViews: true,
   title: 'Nix syntax error (checks in that part of the file are incomplete)',
   check({ model }) {
@@ -26,8 +28,10 @@ export const syntaxError: Rule = {
       for (const error of file.syntaxErrors) {
         findings.push({
           code: SYNTAX_ERROR,
-          severity: 'error',
-          message: `Nix syntax: ${error.message}. Nix VFIO cannot check what it cannot read here.`,
+          severity: error.onlyBefore ? 'warning' : 'error',
+          message: error.onlyBefore
+            ? `Nix before ${error.onlyBefore} refuses this: ${error.message} (it merges a set into an earlier definition only one level deep; Nix ${error.onlyBefore} and later, and Lix, accept it). Write the whole path (a.b.c = …;) or put both in one set.`
+            : `Nix syntax: ${error.message}. Nix VFIO cannot check what it cannot read here.`,
           file: file.path,
           range: { start: error.start, end: error.end },
         });
