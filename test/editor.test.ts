@@ -64,6 +64,46 @@ describe('hover, inlay hints and completion', () => {
     assert.equal(hoverAt(model, loadMachine('amd-desktop'), turing, text.indexOf('vfio_iommu_type1')), undefined);
   });
 
+  it('hover on a driver_override address shows the boot timeline and what the card ends up with', async () => {
+    // As rendered: Markdown escapes removed.
+    const shownAt = async (scenario: string, machine: string, needle: string) => {
+      const file = join(scenarioDir(scenario), 'configuration.nix');
+      const model = await modelOf(file);
+      const text = model.files.get(file)!.text;
+      const hover = hoverAt(model, loadMachine(machine), file, text.indexOf(needle) + 2);
+      assert.ok(hover, `${scenario}: a hover at ${needle}`);
+      return hover.markdown.replace(/\\([!-/:-@[-`{-~])/g, '$1');
+    };
+    const early = await shownAt('guide-loop-vfio-in-kernel-modules', 'guide-desktop', '0000:0f:00.0');
+    assert.match(
+      early,
+      /Boot order: vfio_pci \(initrd, boot\.initrd\.kernelModules[^→]*→ driver_override = vfio-pci \(initrd, boot\.initrd\.preDeviceCommands[^→]*→ vfio-pci registered before the override and nothing probes the card again: card left with no driver/,
+    );
+    assert.match(early, /\*vfio-pci slot `0000:0f:00\.0`\*$/, 'what the token is, still last');
+    const wiki = await shownAt('loop-loads-vfio-available', 'guide-desktop', '0000:0f:00.0');
+    assert.match(
+      wiki,
+      /Boot order: driver_override = vfio-pci \(initrd, boot\.initrd\.preDeviceCommands[^→]*, then modprobe vfio-pci → vfio-pci takes the card/,
+    );
+    const amdgpu = await shownAt('twin-amd-amdgpu-in-initrd', 'twin-amd', '0000:08:00.0');
+    assert.match(
+      amdgpu,
+      /Boot order: amdgpu \(initrd, boot\.initrd\.kernelModules[^→]*→ driver_override[^→]*→ amdgpu has the card already[^:]*: card left on amdgpu/,
+    );
+  });
+
+  it('hover on an id that a later ids assignment replaces says it is ignored and which one wins', async () => {
+    const file = join(scenarioDir('cmdline-beats-modprobe'), 'configuration.nix');
+    const model = await modelOf(file);
+    const text = model.files.get(file)!.text;
+    const ignored = hoverAt(model, loadMachine('amd-desktop'), file, text.indexOf('1002:73bf') + 2);
+    assert.ok(ignored);
+    assert.match(ignored.markdown.replace(/\\([!-/:-@[-`{-~])/g, '$1'), /Ignored: "vfio-pci.ids=" in boot.kernelParams \(kernel command line\) comes later/);
+    const winner = hoverAt(model, loadMachine('amd-desktop'), file, text.indexOf('10de:1e84') + 2);
+    assert.ok(winner);
+    assert.doesNotMatch(winner.markdown, /Ignored/);
+  });
+
   it('inlay hints follow each id with its short device name', async () => {
     const model = await modelOf(turing);
     const hints = inlayHints(model, loadMachine('amd-desktop'), turing);
@@ -206,6 +246,8 @@ describe('pass through this device', () => {
         'vfio-modules-missing',
         'vfio-modules-too-late',
         'vfio-softdep-missing',
+        'vfio-pci-before-override',
+        'vfio-ids-overridden',
       ];
       const edits = await checkPlanOnFixture(dir, (model, hardware) => planPassthrough(model, hardware, address), cleared, needsNixInstantiate(t));
       assert.ok(edits.length > 0);

@@ -56,6 +56,9 @@ function meantToRemove(request: FixRequest, before: OptionModel): string[] {
       return [request.args.item.toLowerCase()];
     case 'replace-modprobe-word':
       return [request.args.word.toLowerCase()];
+    case 'resolve-overridden-ids':
+      // Without merge it removes the ignored assignment's ids (vfio-pci never saw them); with merge they move to the winner.
+      return request.args.merge ? [] : request.args.tokens.map((token) => token.toLowerCase());
     case 'remove-binding':
       return modelBindings(before)
         .filter((binding) => binding.definition.path.join('.').startsWith(request.args.option))

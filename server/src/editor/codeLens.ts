@@ -20,7 +20,7 @@ export function codeLenses(model: OptionModel, hardware: HardwareSnapshot | unde
     { range: TextRange; addresses: Set<string>; groups: Set<number>; vfio: Set<string>; driverKnown: number; noDevice: Set<string> }
   >();
   for (const binding of modelBindings(model)) {
-    if (binding.definition.file !== file) continue;
+    if (binding.file !== file) continue;
     // One lens per binding string: the kernel parameter item, or the whole modprobe/script text.
     const anchor = binding.exact ? binding.definition.value.range : binding.range;
     const key = `${anchor.start}:${anchor.end}`;

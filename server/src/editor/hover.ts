@@ -1,12 +1,16 @@
 // What hovering a vfio-pci id or slot shows: the devices it takes first (name, class, IOMMU group,
-// current driver, the other members of the group), a line each, and what the token is last; kept
-// short so the device is in sight even below an editor's findings.
+// current driver, the other members of the group), a line each, then how the boot goes for it (a
+// driver_override address: the boot timeline and what the card ends up with; an id: whether a
+// later ids assignment replaces it), and what the token is last; kept short so the device is in
+// sight even below an editor's findings.
 import { markdownText, snapshotText } from '../hardware/displayText';
 import { className } from '../hardware/pciClasses';
 import { HardwareSnapshot, iommuGroups } from '../hardware/snapshot';
-import { OptionModel } from '../model/optionModel';
+import { configViews, OptionModel } from '../model/optionModel';
+import { overrideScripts, timelineText } from '../vfio/bootTimeline';
 import { describeDevice, devicesFor, isBridge } from '../vfio/devices';
-import { modelBindings, normaliseAddress, VfioBinding } from '../vfio/vfioBindings';
+import { describeAssignment } from '../vfio/effectiveIds';
+import { modelBindings, normaliseAddress, VfioBinding, writtenBindings } from '../vfio/vfioBindings';
 import { TextRange } from '../text';
 
 export interface HoverInfo {
@@ -16,9 +20,7 @@ export interface HoverInfo {
 
 /** The exactly-located binding under `offset` in `file`. */
 export function bindingAt(model: OptionModel, file: string, offset: number): VfioBinding | undefined {
-  return modelBindings(model).find(
-    (binding) => binding.exact && binding.definition.file === file && binding.range.start <= offset && offset <= binding.range.end,
-  );
+  return modelBindings(model).find((binding) => binding.exact && binding.file === file && binding.range.start <= offset && offset <= binding.range.end);
 }
 
 export function hoverAt(model: OptionModel, hardware: HardwareSnapshot | undefined, file: string, offset: number): HoverInfo | undefined {
@@ -31,12 +33,46 @@ export function hoverAt(model: OptionModel, hardware: HardwareSnapshot | undefin
     const full = normaliseAddress(binding.token);
     return {
       range: binding.range,
-      markdown: `${kind}\n\nNames no device: sysfs and udev name PCI devices with their domain (\`${full}\`), so this binds nothing. Write \`${full}\`.`,
+      markdown: `${kind}
+
+Names no device: sysfs and udev name PCI devices with their domain (\`${full}\`), so this binds nothing. Write \`${full}\`.`,
     };
   }
-  if (!hardware) return { range: binding.range, markdown: `${kind}\n\nNo hardware snapshot: the device cannot be looked up.` };
-  const devices = devicesFor(binding, hardware);
-  if (devices.length === 0) return { range: binding.range, markdown: `${kind}\n\nNo device in the hardware snapshot matches.` };
+  const devices = hardware ? devicesFor(binding, hardware) : [];
+  const boot = bootLine(model, binding, devices[0]?.vendor);
+  const last = `${
+    boot
+      ? `${boot}
+
+`
+      : ''
+  }*${kind}*`;
+  if (!hardware)
+    return {
+      range: binding.range,
+      markdown: `${kind}
+
+No hardware snapshot: the device cannot be looked up.${
+        boot
+          ? `
+
+${boot}`
+          : ''
+      }`,
+    };
+  if (devices.length === 0)
+    return {
+      range: binding.range,
+      markdown: `${kind}
+
+No device in the hardware snapshot matches.${
+        boot
+          ? `
+
+${boot}`
+          : ''
+      }`,
+    };
   const groups = iommuGroups(hardware);
   const sections = devices.map((device) => {
     // Two spaces end a Markdown line without starting a paragraph: one compact block per device.
@@ -52,5 +88,24 @@ export function hoverAt(model: OptionModel, hardware: HardwareSnapshot | undefin
     }
     return lines.join('  \n');
   });
-  return { range: binding.range, markdown: `${sections.join('\n\n')}\n\n*${kind}*` };
+  return { range: binding.range, markdown: `${sections.join('\n\n')}\n\n${last}` };
+}
+
+/**
+ * How the boot goes for this binding, in the view of the configuration it is written in: for a
+ * driver_override address the timeline (vfio/bootTimeline.ts) with its outcome, for an id that a
+ * later assignment replaces (vfio/effectiveIds.ts) which one wins. Plain text made inert.
+ */
+export function bootLine(model: OptionModel, binding: VfioBinding, vendor: string | undefined): string | undefined {
+  const view = configViews(model).find((candidate) => candidate.specialisation === binding.definition.specialisation);
+  if (!view) return undefined;
+  const same = (other: VfioBinding) => other.definition === binding.definition && other.range.start === binding.range.start && other.token === binding.token;
+  if (binding.via === 'driver-override') {
+    const script = overrideScripts(view).find((candidate) => same(candidate.binding));
+    return script ? `Boot order: ${markdownText(timelineText(view, vendor, script))}` : undefined;
+  }
+  const winner = writtenBindings(view).find(same)?.assignment?.overriddenBy;
+  return winner
+    ? `Ignored: ${markdownText(describeAssignment(winner))} comes later and replaces these ids (ids is one vfio-pci parameter: the last assignment wins).`
+    : undefined;
 }

@@ -13,7 +13,7 @@ export function inlayHints(model: OptionModel, hardware: HardwareSnapshot | unde
   if (!hardware) return [];
   const hints: InlayHint[] = [];
   for (const binding of modelBindings(model)) {
-    if (!binding.exact || binding.definition.file !== file) continue;
+    if (!binding.exact || binding.file !== file) continue;
     if (binding.noDevice === 'short-address') {
       hints.push({ offset: binding.range.end, label: ' no such device (needs 0000:)' });
       continue;

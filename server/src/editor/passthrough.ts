@@ -8,7 +8,8 @@ import { fixEdits } from '../fixes/registry';
 import { FileEdit } from '../fixes/types';
 import { configView, OptionModel } from '../model/optionModel';
 import { GPU_DRIVERS, initrdGpuDrivers } from '../vfio/gpuDrivers';
-import { blacklisted, normaliseModuleName } from '../vfio/kernelModules';
+import { blacklisted, kernelModules, normaliseModuleName } from '../vfio/kernelModules';
+import { maySystemdInitrd } from '../vfio/udevRules';
 import { describeDevice, devicesFor, idOf, isBridge, isDisplay, slotOf } from '../vfio/devices';
 import { KERNEL_PARAMS } from '../vfio/kernelParams';
 import { modelBindings, VfioBinding } from '../vfio/vfioBindings';
@@ -107,11 +108,19 @@ export function planPassthrough(
   if (hardware.cpu.vendor === 'intel') {
     steps.push({ fix: 'add-list-item', title: 'intel_iommu=on', args: { option: KERNEL_PARAMS, item: 'intel_iommu=on' } });
   }
-  for (const module of VFIO_MODULES) {
-    steps.push({ fix: 'add-list-item', title: module, args: { option: 'boot.initrd.kernelModules', item: module, modules: true } });
-  }
   const groupAddresses = new Set(members.map((member) => member.address));
   const collides = members.some((member) => hardware.devices.some((other) => idOf(other) === idOf(member) && !groupAddresses.has(other.address)));
+  for (const module of VFIO_MODULES) {
+    // Bound by address in a script, vfio_pci must load after the driver_override loop (the loop loads it), or
+    // it registers first and never probes the cards: only put into the initrd then.
+    // (Already in boot.initrd.kernelModules, it stays, and the loop re-probes: see add-override-script.)
+    // A udev rule (systemd initrd) re-probes by itself and needs vfio-pci loaded already: the list then.
+    const byScript = collides && !maySystemdInitrd(configView(model));
+    const option = byScript && module === 'vfio_pci' ? 'boot.initrd.availableKernelModules' : 'boot.initrd.kernelModules';
+    if (option !== 'boot.initrd.kernelModules' && kernelModules(configView(model), ['boot.initrd.kernelModules']).some((entry) => entry.name === module))
+      continue;
+    steps.push({ fix: 'add-list-item', title: module, args: { option, item: module, modules: true } });
+  }
   steps.push(...bindingSteps(model, hardware, members, collides));
   if (collides) notes.push('An id of this group also matches a device outside it, so the devices are bound by address (driver_override) in the initrd.');
   // The card's own driver, and every GPU driver the initrd loads: NixOS sorts module lists, so

@@ -1,9 +1,12 @@
 // Binds devices by address before their drivers load. Scripted initrd: the NixOS VFIO guide's
 // loop in boot.initrd.preDeviceCommands writes vfio-pci to each device's driver_override, then
-// loads vfio-pci. When the systemd initrd may be on (it has no preDeviceCommands: evaluation
+// loads vfio-pci (and re-probes each device when vfio_pci is already loaded by
+// boot.initrd.kernelModules: loading it again does nothing, and driver_override probes nothing).
+// When the systemd initrd may be on (it has no preDeviceCommands: evaluation
 // fails), one udev rule per device in boot.initrd.services.udev.rules instead (udevRules.ts),
 // which both initrds read.
 import { configView, Definition } from '../model/optionModel';
+import { moduleLoads } from '../vfio/bootTimeline';
 import { maySystemdInitrd, UDEV_INITRD_RULES, udevOverrideRules } from '../vfio/udevRules';
 
 export { maySystemdInitrd };
@@ -13,11 +16,12 @@ import { FileEdit, Fix } from './types';
 
 export const PRE_DEVICE_COMMANDS = 'boot.initrd.preDeviceCommands';
 
-export function overrideScript(addresses: string[]): string[] {
+export function overrideScript(addresses: string[], reprobe = false): string[] {
   return [
     `DEVS="${addresses.join(' ')}"`,
     'for DEV in $DEVS; do',
     '  echo "vfio-pci" > /sys/bus/pci/devices/$DEV/driver_override',
+    ...(reprobe ? ['  echo "$DEV" > /sys/bus/pci/drivers_probe'] : []),
     'done',
     'modprobe -i vfio-pci',
   ];
@@ -41,7 +45,8 @@ export const addOverrideScriptFix: Fix<'add-override-script'> = {
     if (wanted.every((address) => bound.has(address))) return [];
     if (bound.size > 0) return []; // a script or rules exist: add-vfio-ids extends them instead
     const option = udev ? UDEV_INITRD_RULES : PRE_DEVICE_COMMANDS;
-    const lines = udev ? udevOverrideRules(wanted) : overrideScript(wanted);
+    const vfioAlreadyLoaded = moduleLoads(view).some((load) => load.module === 'vfio_pci' && load.step === 'initrd-modules');
+    const lines = udev ? udevOverrideRules(wanted) : overrideScript(wanted, vfioAlreadyLoaded);
     const existing = view.definitions(option).filter((definition) => definition.specialisation === specialisation);
     return writeLines(model, existing, option, lines, specialisation);
   },

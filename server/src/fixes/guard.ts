@@ -25,7 +25,7 @@ export function vfioGuard(model: OptionModel, scopes: readonly AttrsetScope[], s
         .filter((definition) => definition.specialisation === specialisation),
     ),
   ];
-  if (definitions.length === 0 || definitions.some((definition) => definition.conditions.length === 0)) return undefined;
+  if (definitions.length === 0 || definitions.some((definition) => definition.conditions.length === 0 && !definition.guards)) return undefined;
   const file = definitions[0]!.file;
   if (definitions.some((definition) => definition.file !== file)) return undefined;
   const holding = scopes.filter(

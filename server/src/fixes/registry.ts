@@ -18,6 +18,7 @@ import { replaceModprobeWordFix } from './replaceModprobeWord';
 import { removeVfioTokenFix } from './removeVfioToken';
 import { replaceListItemFix } from './replaceListItem';
 import { replaceVfioTokenFix } from './replaceVfioToken';
+import { resolveOverriddenIdsFix } from './resolveOverriddenIds';
 import { splitListItemFix } from './splitListItem';
 import { stringToListFix } from './stringToList';
 import { suppressOnBindingLineFix } from './suppressOnBindingLine';
@@ -44,6 +45,7 @@ export const FIXES = {
   'rename-option': renameOptionFix,
   'add-binding': addBindingFix,
   'replace-modprobe-word': replaceModprobeWordFix,
+  'resolve-overridden-ids': resolveOverriddenIdsFix,
   'all-of': allOfFix((model, request) => fixEdits(model, request)),
 } satisfies { [Id in FixId]: Fix<Id> };
 

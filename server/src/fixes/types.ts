@@ -38,6 +38,8 @@ export interface FixArguments {
   /** `after`/`before` narrow it to a word between two others. */
   'replace-modprobe-word': { word: string; replacement: string; after?: string; before?: string };
   'replace-vfio-token': { via: BindingVia; token: string; replacement: string };
+  /** The `ids` assignment (named by where and the ids it holds) a later one replaces goes; `merge`: its other ids join the winner first. */
+  'resolve-overridden-ids': { via: 'kernel-param' | 'modprobe'; tokens: readonly string[]; merge?: boolean };
   'split-list-item': { option: string; item: string };
   'string-to-list': { option: string; text: string };
   'suppress-on-binding-line': { code: string; via: BindingVia; token: string };

@@ -35,9 +35,7 @@ export class HostLayer {
   /** The model of a host's whole module tree, or of a file alone (marked partial). */
   model(target: HostTarget): OptionModel {
     if ('alone' in target) {
-      const model = buildModel(target.alone, this.access.load, this.cache);
-      model.partial = ALONE_REASON;
-      return model;
+      return buildModel(target.alone, this.access.load, this.cache, ALONE_REASON);
     }
     const { host } = target;
     if (host.kind === 'file') return buildModel(host.file!, this.access.load, this.cache);
@@ -50,9 +48,13 @@ export class HostLayer {
       return model;
     }
     try {
-      const model = buildHostModel(read.loaded, flakeHost.modules, this.access.load, this.cache);
-      if (flakeHost.problem) model.partial = `host ${host.name}: ${flakeHost.problem}`;
-      return model;
+      return buildHostModel(
+        read.loaded,
+        flakeHost.modules,
+        this.access.load,
+        this.cache,
+        flakeHost.problem ? `host ${host.name}: ${flakeHost.problem}` : undefined,
+      );
     } finally {
       read.release();
     }

@@ -293,7 +293,7 @@ export class EditorFeatures {
     const result: NonNullable<HardwareResponse['bindings']> = {};
     if (!context.hardware) return result;
     for (const binding of modelBindings(context.analysis.model)) {
-      const file = binding.definition.file;
+      const file = binding.file;
       const lines = context.lines(file);
       const line = lines.positionAt(binding.range.start).line;
       const source = context.analysis.model.files.get(file)?.text ?? '';

@@ -2,6 +2,7 @@
 // definition into an OptionModel. What may be reused from the last build is modelCache.ts's call.
 import { dirname, resolve } from 'node:path';
 import { SyntaxNode, syntaxErrors } from '../parse/nixParser';
+import { rangeOf } from '../parse/nodeRange';
 import { SourceText, sourceTextOf } from '../sourceText';
 import { TextRange } from '../text';
 import { detach, NameTable } from './detach';
@@ -12,13 +13,16 @@ import { AttrsetScope, OptionModel, sourceFile } from './optionModel';
 import { CachedBinding, cacheEntry, ModelCache } from './modelCache';
 import { attrPathNames, bindLet, Scope } from './scope';
 import { isSetLike, setOperand, topLevelNames, updateNames, updateOperands } from './setUpdate';
+import { linesOptionValue } from './linesOptions';
+import { listParts, pushAll } from './listParts';
+import { decide } from './decide';
+import { OptionValue, optionValuesKey, readDeclarations, readWithOptionValues } from './userOptions';
 import type { ParsedSource, SourceLoader, UnchangedSince } from './sourceLoader';
 import { TopLevelBindings, topLevelBindings } from './topLevelBindings';
 import { TOO_DEEP } from './values';
 
 export { ModelCache } from './modelCache';
 export type { ParsedSource, SourceLoader, UnchangedSince } from './sourceLoader';
-
 const MAX_FILES = 500;
 const MAX_DEPTH = 150;
 /** Attribute names that are module structure, not options, in a module without `config`. */
@@ -27,27 +31,19 @@ const MODULE_KEYS = new Set(['imports', 'disabledModules', '_file', 'key', '_cla
 interface WalkContext {
   file: string;
   conditions: string[];
+  /** `mkIf` conditions known to hold (userOptions.ts): no condition, but still the guard fixes write inside. */
+  guards?: string[];
   modifiers: string[];
   specialisation?: string;
   depth: number;
 }
 
-function rangeOf(node: SyntaxNode): TextRange {
-  return { start: node.startIndex, end: node.endIndex };
-}
-
-export function buildModel(rootPath: string, load: SourceLoader, cache?: ModelCache): OptionModel {
-  const model: OptionModel = {
-    root: resolve(rootPath),
-    files: new Map(),
-    definitions: [],
-    attrsets: [],
-    unread: [],
-    imports: [],
-    specialisations: [],
-  };
-  new ModelBuilder(model, load, cache).addFile(model.root, undefined);
-  return model;
+export function buildModel(rootPath: string, load: SourceLoader, cache?: ModelCache, partial?: string): OptionModel {
+  return readWithOptionValues(partial, (values) => {
+    const model: OptionModel = { root: resolve(rootPath), files: new Map(), definitions: [], attrsets: [], unread: [], imports: [], specialisations: [] };
+    new ModelBuilder(model, load, cache, values).addFile(model.root, undefined);
+    return model;
+  });
 }
 
 /** One module a host starts from, as a flake's `modules` list gives it (see host/flake.ts). */
@@ -58,9 +54,25 @@ export type RootModule =
  * A host read from several root modules at once, declared in `declaringFile` (a flake.nix, kept
  * in the model so findings about its `modules` list have a place).
  */
-export function buildHostModel(declaringFile: ParsedSource, modules: readonly RootModule[], load: SourceLoader, cache?: ModelCache): OptionModel {
+export function buildHostModel(
+  declaringFile: ParsedSource,
+  modules: readonly RootModule[],
+  load: SourceLoader,
+  cache?: ModelCache,
+  partial?: string,
+): OptionModel {
+  return readWithOptionValues(partial, (values) => buildHostOnce(declaringFile, modules, load, cache, values));
+}
+
+function buildHostOnce(
+  declaringFile: ParsedSource,
+  modules: readonly RootModule[],
+  load: SourceLoader,
+  cache: ModelCache | undefined,
+  values: ReadonlyMap<string, OptionValue> | undefined,
+): OptionModel {
   const model: OptionModel = { root: declaringFile.path, files: new Map(), definitions: [], attrsets: [], unread: [], imports: [], specialisations: [] };
-  const builder = new ModelBuilder(model, load, cache);
+  const builder = new ModelBuilder(model, load, cache, values);
   const file = declaringFile.path;
   model.files.set(file, sourceFile(file, sourceTextOf(declaringFile.text), syntaxErrors(declaringFile.tree.rootNode)));
   for (const module of modules) {
@@ -86,7 +98,14 @@ class ModelBuilder {
     private readonly model: OptionModel,
     private readonly load: SourceLoader,
     private readonly cache?: ModelCache,
-  ) {}
+    optionValues?: ReadonlyMap<string, OptionValue>,
+  ) {
+    this.evaluator.optionValues = optionValues;
+    this.optionsKey = optionValuesKey(optionValues);
+  }
+
+  /** What a cached binding that read a module's `config` was read with (reused only with the same). */
+  private readonly optionsKey: string;
 
   addFile(
     path: string,
@@ -125,6 +144,8 @@ class ModelBuilder {
       loaded.release?.();
       return;
     }
+    const outer = this.evaluator.file;
+    this.evaluator.file = loaded.path;
     try {
       this.walkModule(expression, new Scope(), {
         file: loaded.path,
@@ -134,13 +155,17 @@ class ModelBuilder {
         depth: 0,
       });
     } finally {
+      this.evaluator.file = outer;
+      this.evaluator.applies.clear();
       loaded.release?.();
     }
   }
 
   /** A module written inside a file already in the model (a flake's inline module). */
   addInline(file: string, node: SyntaxNode): void {
+    this.evaluator.file = file;
     this.walkModule(node, new Scope(), { file, conditions: [], modifiers: [], depth: 0 });
+    this.evaluator.applies.clear();
   }
 
   /** A module: a function returning an attribute set, possibly under let/with, full or shorthand form. */
@@ -153,7 +178,8 @@ class ModelBuilder {
         const formals = node.childForFieldName('formals');
         for (const formal of formals?.namedChildren ?? []) {
           const name = formal?.type === 'formal' ? formal.childForFieldName('name')?.text : undefined;
-          if (name) inner.define(name, undefined);
+          if (name === 'config') inner.defineModuleConfig(name);
+          else if (name) inner.define(name, undefined);
         }
         const universal = node.childForFieldName('universal');
         if (universal) inner.define(universal.text, undefined);
@@ -214,6 +240,12 @@ class ModelBuilder {
     if (!fullForm) {
       this.walkAttrset(node, [], innerScope, context, MODULE_KEYS, spans);
     }
+    // Declarations first: the module's own `apply` functions are then known where its config reads them.
+    for (const binding of fullForm ? bindings.filter((binding) => /^\s*"?options\b/.test(binding?.text ?? '')) : []) {
+      const names = attrPathNames(binding!.childForFieldName('attrpath')!);
+      if (names[0] === 'options' && !names.includes(undefined))
+        readDeclarations(binding!.childForFieldName('expression'), names.slice(1) as string[], innerScope, this.evaluator, context.file, this.model);
+    }
     for (const binding of bindings) {
       const names = attrPathNames(binding!.childForFieldName('attrpath')!);
       const value = binding!.childForFieldName('expression');
@@ -243,7 +275,7 @@ class ModelBuilder {
       prefix,
       range: rangeOf(node),
       bindings: [],
-      conditional: context.conditions.length > 0,
+      conditional: context.conditions.length > 0 || context.guards !== undefined,
       specialisation: context.specialisation,
     };
     this.model.attrsets.push(record);
@@ -263,6 +295,7 @@ class ModelBuilder {
       spans ?? this.bindingSpans(bindingSet, context.file),
       (hit) => this.reuse(hit, record),
       (binding) => this.walkAndCapture(binding, prefix, scope, context, record, bindingSet.startIndex, skip),
+      this.optionsKey,
     );
   }
 
@@ -291,6 +324,7 @@ class ModelBuilder {
       specialisations: model.specialisations.length,
       bindings: record.bindings.length,
     };
+    const configReads = this.evaluator.configReads;
     this.walkBinding(binding, prefix, scope, context, record, skip);
     const definitions = model.definitions.slice(before.definitions);
     // Anything that read other files (imports inside specialisations) is walked again next time.
@@ -301,12 +335,18 @@ class ModelBuilder {
     )
       return undefined;
     // Reusable only if it points at nothing but itself and the head of the file.
-    return cacheEntry(binding.startIndex, binding.endIndex, setStart, {
-      definitions,
-      attrsets: model.attrsets.slice(before.attrsets),
-      unread: model.unread.slice(before.unread),
-      recorded: record.bindings.slice(before.bindings),
-    });
+    return cacheEntry(
+      binding.startIndex,
+      binding.endIndex,
+      setStart,
+      {
+        definitions,
+        attrsets: model.attrsets.slice(before.attrsets),
+        unread: model.unread.slice(before.unread),
+        recorded: record.bindings.slice(before.bindings),
+      },
+      this.evaluator.configReads !== configReads ? this.optionsKey : undefined,
+    );
   }
 
   /** Adds a cached binding's results (already moved to their new offsets) to the model. */
@@ -360,7 +400,7 @@ class ModelBuilder {
     const deeper = { ...context, depth: context.depth + 1 };
     if (path.length >= 3 && path[0] === 'specialisation' && path[2] === 'configuration') {
       if (!this.model.specialisations.includes(path[1]!)) this.model.specialisations.push(path[1]!);
-      const inner = { ...deeper, conditions: [], modifiers: [], specialisation: path[1] };
+      const inner = { ...deeper, conditions: [], guards: undefined, modifiers: [], specialisation: path[1] };
       if (path.length === 3) return this.walkModule(node, scope, inner);
       // `specialisation.x.configuration.boot.kernelParams = …`: one option of the specialisation.
       return this.walkValue(path.slice(3), node, scope, inner, bindingRange);
@@ -403,7 +443,7 @@ class ModelBuilder {
         if (this.walkUpdate(node, path, scope, deeper)) return;
         break;
     }
-    const value = this.evaluator.evaluate(node, scope);
+    const value = linesOptionValue(path, node, scope, this.evaluator, context.conditions.length > 0) ?? this.evaluator.evaluate(node, scope);
     const stoppedAt = this.evaluator.takeTooDeep();
     if (stoppedAt) this.model.unread.push({ file: context.file, prefix: path, range: stoppedAt, reason: TOO_DEEP, specialisation: context.specialisation });
     this.model.definitions.push({
@@ -414,6 +454,7 @@ class ModelBuilder {
       conditions: context.conditions,
       modifiers: context.modifiers,
       specialisation: context.specialisation,
+      ...(context.guards && { guards: context.guards }),
     });
   }
 
@@ -432,12 +473,21 @@ class ModelBuilder {
     if (!call) return false;
     const { name, args } = call;
     if ((name === 'mkIf' || name === 'optionalAttrs') && args.length === 2) {
-      walkInner(args[1]!, { ...context, conditions: context.conditions.concat(detach(args[0]!.text)) });
+      // Settled only when it reads an option of the host's own modules (`cfg.enable`): off, the block sets nothing.
+      const reads = this.evaluator.configReads;
+      const decided = decide(this.evaluator, args[0], scope);
+      if (this.evaluator.configReads !== reads && decided === false) return true;
+      const known = this.evaluator.configReads !== reads && decided === true;
+      const condition = detach(args[0]!.text);
+      walkInner(
+        args[1]!,
+        known ? { ...context, guards: (context.guards ?? []).concat(condition) } : { ...context, conditions: context.conditions.concat(condition) },
+      );
       return true;
     }
     if (name === 'mkMerge' && args.length === 1) {
       // The list may be built with `++`, let-bound names and `lib.optional(s)` (conditions kept).
-      for (const part of this.listParts(args[0]!, scope, context.conditions, 0)) {
+      for (const part of listParts(args[0]!, scope, context.conditions, 0)) {
         if ('unread' in part) this.unread(part.unread, path, context, part.tooDeep ? TOO_DEEP : 'mkMerge of a list that is not written here');
         else walkInner(part.element, { ...context, conditions: part.conditions }, part.scope);
       }
@@ -457,7 +507,7 @@ class ModelBuilder {
    * recorded as an unread import on its own, and the rest is still followed.
    */
   private walkImports(node: SyntaxNode, scope: Scope, context: WalkContext): void {
-    for (const part of this.listParts(node, scope, context.conditions, 0)) {
+    for (const part of listParts(node, scope, context.conditions, 0)) {
       if ('unread' in part) this.model.imports.push({ file: context.file, range: rangeOf(part.unread), problem: 'this part of the imports list is not read' });
       else this.walkModule(part.element, part.scope, { ...context, conditions: part.conditions });
     }
@@ -499,51 +549,6 @@ class ModelBuilder {
       }
     }
     this.walkAttrset(right.node, path, this.scopeForSet(right.node, right.scope), under(right.condition), replaced);
-  }
-
-  /** The elements of a list expression written in this module, each with its scope and conditions. */
-  private listParts(
-    node: SyntaxNode,
-    scope: Scope,
-    conditions: string[],
-    depth: number,
-  ): ({ element: SyntaxNode; scope: Scope; conditions: string[] } | { unread: SyntaxNode; tooDeep?: boolean })[] {
-    if (depth > MAX_DEPTH) return [{ unread: node, tooDeep: true }];
-    switch (node.type) {
-      case 'list_expression':
-        return node.namedChildren
-          .filter((child): child is SyntaxNode => child !== null && child.type !== 'comment')
-          .map((element) => ({ element, scope, conditions }));
-      case 'parenthesized_expression':
-        return this.listParts(node.childForFieldName('expression')!, scope, conditions, depth + 1);
-      case 'binary_expression':
-        if (node.childForFieldName('operator')?.text !== '++') break;
-        return [
-          ...this.listParts(node.childForFieldName('left')!, scope, conditions, depth + 1),
-          ...this.listParts(node.childForFieldName('right')!, scope, conditions, depth + 1),
-        ];
-      case 'variable_expression': {
-        const entry = scope.lookup(node.text);
-        if (!entry?.node || entry.evaluating) break;
-        entry.evaluating = true;
-        try {
-          return this.listParts(entry.node, entry.scope, conditions, depth + 1);
-        } finally {
-          entry.evaluating = false;
-        }
-      }
-      case 'apply_expression': {
-        const call = libCall(node, scope);
-        if (call?.name === 'optional' && call.args.length === 2) {
-          return [{ element: call.args[1]!, scope, conditions: conditions.concat(detach(call.args[0]!.text)) }];
-        }
-        if (call?.name === 'optionals' && call.args.length === 2) {
-          return this.listParts(call.args[1]!, scope, conditions.concat(detach(call.args[0]!.text)), depth + 1);
-        }
-        break;
-      }
-    }
-    return [{ unread: node }];
   }
 
   private importPath(node: SyntaxNode, context: WalkContext, pathText = node.text): void {
@@ -592,8 +597,4 @@ class ModelBuilder {
   private unread(node: SyntaxNode, prefix: string[], context: WalkContext, reason: string): void {
     this.model.unread.push({ file: context.file, prefix, range: rangeOf(node), reason, specialisation: context.specialisation });
   }
-}
-
-function pushAll<T>(target: T[], items: readonly T[]): void {
-  for (let i = 0; i < items.length; i++) target.push(items[i]!);
 }

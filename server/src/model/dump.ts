@@ -27,6 +27,13 @@ export function dumpModel(model: OptionModel, baseDir: string): string {
       `${where(definition.file, definition.value.range.start)} ${pathKey(definition.path)}${tags.length ? ` [${tags.join('; ')}]` : ''} = ${describeValue(definition.value)}`,
     );
   }
+  for (const declaration of model.declarations ?? []) {
+    const known = model.optionValues?.get(pathKey(declaration.path));
+    const value = known
+      ? `${describeValue(known.value)} (${known.from === 'default' ? 'default' : `set at ${where(known.file, known.value.range.start)}`}${known.applyIn ? ', through apply' : ''})`
+      : `<? ${declaration.default ? 'not known' : 'no default, not known'}>`;
+    lines.push(`${where(declaration.file, declaration.range.start)} option ${pathKey(declaration.path)} = ${value}`);
+  }
   for (const region of model.unread) {
     lines.push(`${where(region.file, region.range.start)} unread ${pathKey(region.prefix) || '<module>'}: ${region.reason}`);
   }

@@ -3,12 +3,15 @@
 // under its condition), functions written in the file applied to what they are given, and the
 // lib functions of libCalls.ts. Everything else becomes `unknown` (never guessed).
 import type { SyntaxNode } from '../parse/nixParser';
+import { rangeOf } from '../parse/nodeRange';
 import { TextRange } from '../text';
 import { decide, unwrap } from './decide';
 import { detach } from './detach';
 import { flattenApply, libCall, PRIORITY_WRAPPERS } from './libCalls';
+import { pathKey } from './optionModel';
 import { attrPathNames, bindLet, Scope } from './scope';
-import { joinList, mergeTextParts } from './stringParts';
+import { joinList, mergeTextParts, unescape } from './stringParts';
+import { isAboveKnownOption, OptionValue, optionValueAt } from './userOptions';
 import { derived, ListItem, StringPart, TOO_DEEP, typeError, unknown, Value } from './values';
 
 /** How Nix names a value's type in its errors. */
@@ -50,32 +53,22 @@ const MAX_MAPPED_ITEMS = 256;
 /** Deep enough for real configs; deeper nesting is reported unknown instead of overflowing the stack. */
 const MAX_DEPTH = 200;
 
-function rangeOf(node: SyntaxNode): TextRange {
-  return { start: node.startIndex, end: node.endIndex };
-}
-
-const ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r' };
-
-function unescape(node: SyntaxNode, indented: boolean): string {
-  const text = node.text;
-  // The grammar makes `\${` / `''${` a dollar_escape (the backslash or quotes) plus a "$" fragment.
-  if (node.type === 'dollar_escape') return '';
-  if (indented) {
-    // ''\n ''\t ''\r ''\\x, and ''' for a literal ''.
-    if (text === "'''") return "''";
-    if (text.startsWith("''\\")) return ESCAPES[text.charAt(3)] ?? text.slice(3);
-    return text;
-  }
-  if (text.startsWith('\\')) return ESCAPES[text.charAt(1)] ?? text.slice(1);
-  return text;
-}
-
 export class Evaluator {
   private depth = 0;
   /** Sets read during this build (never kept in the model: it would pin the syntax tree). */
   private readonly sets = new WeakMap<Value, SetSource>();
   /** The functions being applied (by node id). */
   private readonly applying = new Set<number>();
+  /** Values standing for the module's `config` (or a set inside it): the option path they read. */
+  private readonly configRefs = new WeakMap<Value, string[]>();
+  /** The values of the options the host's own modules declare (the second read of a host: userOptions.ts). */
+  optionValues?: ReadonlyMap<string, OptionValue>;
+  /** The `apply` functions of the options the file being walked declares. */
+  readonly applies = new Map<string, { node: SyntaxNode; scope: Scope }>();
+  /** The file being walked (set by the walker): a value written in another file is marked so. */
+  file = '';
+  /** Reads of a module's `config` so far: what reads one depends on other files, so is not cached. */
+  configReads = 0;
 
   /** Where the last outermost `evaluate` stopped at the nesting limit (the first place), if it did. */
   private stoppedAt: TextRange | undefined;
@@ -163,6 +156,8 @@ export class Evaluator {
     const moved = { ...value, range } as Value;
     const set = this.sets.get(value);
     if (set) this.sets.set(moved, set);
+    const read = this.configRefs.get(value);
+    if (read) this.configRefs.set(moved, read);
     return moved;
   }
 
@@ -205,6 +200,25 @@ export class Evaluator {
     ];
   }
 
+  /**
+   * `config.<path>` read at `range`: a declared option's known value (through its `apply` only in
+   * the declaring file), a stand-in for a set above such options, or undefined (unknown).
+   */
+  private readConfig(path: string[], range: TextRange): Value | undefined {
+    this.configReads++;
+    const option = this.optionValues?.get(pathKey(path));
+    if (option) {
+      const value = optionValueAt(option, this.file, range);
+      if (option.applyIn === undefined) return value;
+      const apply = option.applyIn === this.file ? this.applies.get(pathKey(path)) : undefined;
+      return apply ? this.relocate(derived(this.apply(apply.node, apply.scope, [value])), range) : undefined;
+    }
+    if (path.length > 0 && !(this.optionValues && isAboveKnownOption(this.optionValues, path))) return undefined;
+    const stand = unknown(range, path.length === 0 ? 'config' : detach(`reads config.${pathKey(path)}`));
+    this.configRefs.set(stand, path);
+    return stand;
+  }
+
   /** `a.b.c` (and `a.b or d`) of a set written in the file, read field by field. */
   private evaluateSelect(node: SyntaxNode, scope: Scope): Value {
     const range = rangeOf(node);
@@ -213,7 +227,10 @@ export class Evaluator {
     const names = attrpath ? attrPathNames(attrpath) : [];
     const unread = unknown(range, detach(`reads ${node.text.length > 60 ? node.text.slice(0, 57) + '…' : node.text}`));
     if (names.includes(undefined)) return unread;
-    const found = this.selectPath(this.evaluate(node.childForFieldName('expression'), scope), names as string[]);
+    const base = this.evaluate(node.childForFieldName('expression'), scope);
+    const read = this.configRefs.get(base);
+    if (read) return this.readConfig(read.concat(names as string[]), range) ?? unread;
+    const found = this.selectPath(base, names as string[]);
     if (found === 'absent') return fallback ? this.relocate(this.evaluate(fallback, scope), range) : unknown(range, 'a missing attribute');
     return found ? this.relocate(derived(found), range) : unread;
   }
@@ -336,6 +353,7 @@ export class Evaluator {
       if (name === 'null') return { kind: 'null', range };
       return unknown(range, `unknown name ${name}`);
     }
+    if (entry.moduleConfig) return this.readConfig([], range)!;
     if (!entry.node) return entry.value ? this.relocate(entry.value, range) : unknown(range, `${name} is not known here`);
     if (entry.evaluating) return unknown(range, `${name} refers to itself`);
     if (!entry.value) {

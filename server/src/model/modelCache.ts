@@ -34,6 +34,11 @@ export interface CachedBinding extends BindingResults {
   end: number;
   /** Every distinct range object inside the binding, to move when text before it changes. */
   ownRanges: TextRange[];
+  /**
+   * Set when the walk read a module's `config`: the option values it read them with
+   * (userOptions.ts, `optionValuesKey`); reused only by a build with the same values.
+   */
+  optionsKey?: string;
 }
 
 /**
@@ -105,6 +110,7 @@ export class ModelCache {
     { starts, ends }: TopLevelBindings,
     reuse: (hit: CachedBinding, shift: number) => void,
     walk: (binding: SyntaxNode) => CachedBinding | undefined,
+    optionsKey = '',
   ): void {
     const header = `${text.slice(0, bindingSet.startIndex)}\u0000${text.slice(bindingSet.endIndex)}`;
     const previous = this.files.get(file);
@@ -134,6 +140,8 @@ export class ModelCache {
         while (oldAt < cached.length && cached[oldAt]!.start < oldStart) oldAt++;
         if (oldAt < cached.length && cached[oldAt]!.start === oldStart && cached[oldAt]!.end === end - shift) hit = cached[oldAt++]!;
       }
+      // Read with other option values than this build's: walked again.
+      if (hit?.optionsKey !== undefined && hit.optionsKey !== optionsKey) hit = undefined;
       if (hit) {
         shiftEntry(hit, shift);
         reuse(hit, shift);
@@ -151,7 +159,7 @@ export class ModelCache {
  * A cache entry for the binding at `start`–`end`, when what walking it produced points at nothing
  * but its own text and the head of the file (before `headEnd`); undefined otherwise.
  */
-export function cacheEntry(start: number, end: number, headEnd: number, results: BindingResults): CachedBinding | undefined {
+export function cacheEntry(start: number, end: number, headEnd: number, results: BindingResults, optionsKey?: string): CachedBinding | undefined {
   const ranges: TextRange[] = [];
   resultRanges(results, ranges);
   const own = new Set<TextRange>();
@@ -159,7 +167,7 @@ export function cacheEntry(start: number, end: number, headEnd: number, results:
     if (range.start >= start && range.end <= end) own.add(range);
     else if (range.end > headEnd) return undefined;
   }
-  return { start, end, ...results, ownRanges: [...own] };
+  return { start, end, ...results, ownRanges: [...own], ...(optionsKey === undefined ? {} : { optionsKey }) };
 }
 
 /** Moves an entry by `delta`, in place: a cached entry belongs to one model at a time. */

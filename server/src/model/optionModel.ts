@@ -5,6 +5,7 @@ import type { SyntaxError } from '../parse/nixParser';
 import type { SourceText } from '../sourceText';
 import { TextRange } from '../text';
 import { CarriedFilters, Filtered } from './carriedFilter';
+import type { DeclaredOption, OptionValue } from './userOptions';
 import { Value } from './values';
 
 export interface Definition {
@@ -21,6 +22,8 @@ export interface Definition {
   modifiers: string[];
   /** Set when the definition is inside `specialisation.<name>.configuration`. */
   specialisation?: string;
+  /** Enclosing `mkIf` conditions known to hold (not conditions: the guard fixes write inside). */
+  guards?: string[];
 }
 
 /** An attribute set whose bindings define options under `prefix`: where new bindings can go. */
@@ -93,6 +96,10 @@ export interface OptionModel {
   unread: UnreadRegion[];
   imports: ImportRecord[];
   specialisations: string[];
+  /** The options the host's own modules declare (`options.my.vfio.ids = mkOption { … }`). */
+  declarations?: DeclaredOption[];
+  /** Their values as the model read them (userOptions.ts), by option path; absent: unknown. */
+  optionValues?: ReadonlyMap<string, OptionValue>;
   /**
    * Set when the model is not a whole host (a module of no known host, analysed alone): why.
    * Then nothing can be said to be missing, since the host may set it elsewhere.

@@ -9,6 +9,8 @@ export interface ScopeEntry {
   scope: Scope;
   value?: Value;
   evaluating?: boolean;
+  /** The module's `config` argument: reads of it go to the options the host's own modules declare (userOptions.ts). */
+  moduleConfig?: true;
 }
 
 export class Scope {
@@ -27,6 +29,11 @@ export class Scope {
   /** Binds a name to a value already read (a function's argument while the function is applied). */
   defineValue(name: string, value: Value): void {
     this.entries.set(name, { scope: this, value });
+  }
+
+  /** Binds the module function's `config` argument. */
+  defineModuleConfig(name: string): void {
+    this.entries.set(name, { scope: this, moduleConfig: true });
   }
 
   lookup(name: string): ScopeEntry | undefined {

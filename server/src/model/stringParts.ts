@@ -1,5 +1,6 @@
 // Strings made of parts: lists joined into one (concatStringsSep and kin), and neighbouring text
 // parts merged while every character keeps its source offset.
+import type { SyntaxNode } from '../parse/nixParser';
 import { TextRange } from '../text';
 import { StringPart, Value } from './values';
 
@@ -42,10 +43,15 @@ export function mergeTextParts(parts: StringPart[]): StringPart[] {
       previous.source &&
       part.source &&
       previous.source.end === part.source.start &&
+      previous.file === part.file &&
       writtenAsIs(previous) &&
       writtenAsIs(part)
     ) {
-      merged[merged.length - 1] = { kind: 'text', text: previous.text + part.text, source: { start: previous.source.start, end: part.source.end } };
+      const source = { start: previous.source.start, end: part.source.end };
+      merged[merged.length - 1] =
+        part.file === undefined
+          ? { kind: 'text', text: previous.text + part.text, source }
+          : { kind: 'text', text: previous.text + part.text, source, file: part.file, derived: true };
     } else {
       merged.push(part);
     }
@@ -56,4 +62,21 @@ export function mergeTextParts(parts: StringPart[]): StringPart[] {
 
 function writtenAsIs(part: StringPart & { kind: 'text' }): boolean {
   return part.source !== undefined && part.source.end - part.source.start === part.text.length;
+}
+
+const ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r' };
+
+/** The text a string fragment or escape stands for. */
+export function unescape(node: SyntaxNode, indented: boolean): string {
+  const text = node.text;
+  // The grammar makes `\${` / `''${` a dollar_escape (the backslash or quotes) plus a "$" fragment.
+  if (node.type === 'dollar_escape') return '';
+  if (indented) {
+    // ''\n ''\t ''\r ''\\x, and ''' for a literal ''.
+    if (text === "'''") return "''";
+    if (text.startsWith("''\\")) return ESCAPES[text.charAt(3)] ?? text.slice(3);
+    return text;
+  }
+  if (text.startsWith('\\')) return ESCAPES[text.charAt(1)] ?? text.slice(1);
+  return text;
 }

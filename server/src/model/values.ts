@@ -13,8 +13,10 @@ export type StringPart =
    * Literal text; `source` is where it is written (absent for text the model joined in, e.g. separators).
    * `derived`: reached through a function the file applies or a set field it selects, so the text
    * may be used elsewhere too: rules may point at it, fixes leave it alone.
+   * `file`: `source` is in this file, not the definition's (the value of an option the host's own
+   * modules declare, defined in another file: userOptions.ts); always `derived`, never an origin.
    */
-  | { kind: 'text'; text: string; source?: TextRange; origin?: ListOrigin; derived?: true }
+  | { kind: 'text'; text: string; source?: TextRange; origin?: ListOrigin; derived?: true; file?: string }
   /** A part whose text the model cannot know, e.g. `${config.foo}`. */
   | { kind: 'opaque'; description: string; source: TextRange };
 
@@ -140,9 +142,10 @@ export function describeValue(value: Value): string {
 /**
  * The string's text (indentation-stripped for `''` strings, HOLE for unknown parts) with, for
  * each character, the source offset it is written at, or -1 when it has no single place
- * (escapes, joined-in separators, unknown parts).
+ * (escapes, joined-in separators, unknown parts). Offsets are in the definition's file, or with
+ * `inFile` in that other file (only the parts written there are mapped).
  */
-export function charSources(value: Value): { text: string; sources: number[] } | undefined {
+export function charSources(value: Value, inFile?: string): { text: string; sources: number[] } | undefined {
   if (value.kind !== 'string') return undefined;
   let text = '';
   const sources: number[] = [];
@@ -152,7 +155,7 @@ export function charSources(value: Value): { text: string; sources: number[] } |
       sources.push(-1);
       continue;
     }
-    const mapped = part.source !== undefined && part.source.end - part.source.start === part.text.length;
+    const mapped = part.source !== undefined && part.source.end - part.source.start === part.text.length && part.file === inFile;
     for (let i = 0; i < part.text.length; i++) sources.push(mapped ? part.source!.start + i : -1);
     text += part.text;
   }

@@ -2,7 +2,7 @@
 // runs (stage-1-init.sh), and binds every card it drives as it registers; the driver_override
 // loop then comes too late for the VM's card (driver_override neither unbinds nor re-probes).
 // Moved to boot.initrd.availableKernelModules, udev loads it at coldplug, after the loop.
-import { moduleLoads, overrideScripts, driverVendor, timelineFor } from '../vfio/bootTimeline';
+import { moduleLoads, overrideScripts, driverVendor, timelineText } from '../vfio/bootTimeline';
 import { describeDevice, devicesFor, isDisplay } from '../vfio/devices';
 import { isGeneratedFile } from '../fixes/placement';
 import { allOf, Finding, Rule } from './types';
@@ -36,7 +36,7 @@ export const gpuDriverBeforeOverride: Rule = {
             : cards.length === 1
               ? `takes ${describeDevice(cards[0]!)}`
               : 'takes every card it drives';
-        const timeline = timelineFor(view, vendor, scripts[0]!).join(' → ');
+        const timeline = timelineText(view, vendor, scripts[0]!);
         const movable = owner && owner.definition && !isGeneratedFile(model, owner.definition.file);
         const spelled = owner?.range ? (model.files.get(owner.definition!.file)?.text ?? '').slice(owner.range.start + 1, owner.range.end - 1) : load.module;
         findings.push({

@@ -26,7 +26,7 @@ export const libvirtdNotEnabled: Rule = {
         severity: 'info',
         message:
           'Devices are bound to vfio-pci, but libvirt is not enabled (virtualisation.libvirtd.enable). To give them to a VM with virt-manager, enable it and add your user to the libvirtd group.',
-        file: first.definition.file,
+        file: first.file,
         range: first.range,
         fix: { fix: 'add-binding', title: 'Enable libvirtd', args: { option: 'virtualisation.libvirtd.enable', value: 'true' } },
       } satisfies Finding,

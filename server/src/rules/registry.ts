@@ -58,7 +58,9 @@ import { vfioHostDeviceBound } from './vfioHostDeviceBound';
 import { gpuDriverBeforeOverride } from './gpuDriverBeforeOverride';
 import { vfioIdCollision } from './vfioIdCollision';
 import { vfioIdMalformed } from './vfioIdMalformed';
+import { vfioIdsOverridden } from './vfioIdsOverridden';
 import { vfioOverrideTooLate } from './vfioOverrideTooLate';
+import { vfioPciBeforeOverride } from './vfioPciBeforeOverride';
 import { vfioShortAddress } from './vfioShortAddress';
 import { bootOptionWithoutPrefix } from './bootOptionWithoutPrefix';
 
@@ -71,11 +73,13 @@ export const RULES: readonly Rule[] = [
   iommuParamWrongVendor,
   amdIommuOn,
   vfioIdMalformed,
+  vfioIdsOverridden,
   vfioDeviceNotPresent,
   vfioGroupIncomplete,
   vfioGroupShared,
   vfioHostDeviceBound,
   gpuDriverBeforeOverride,
+  vfioPciBeforeOverride,
   vfioBridgeBound,
   vfioIdCollision,
   vfioBootGpuBound,

@@ -32,7 +32,7 @@ export const vfioBootGpuBound: Rule = {
             ? `This binds every display GPU of the machine (${displays.map(describeDevice).join(', ')}) to vfio-pci: the host will have no display. `
             : `${describeDevice(gpu)} is the boot GPU (the firmware shows its screen on it); bound to vfio-pci, the host loses that display. `) +
           `Fine for single-GPU passthrough with a headless host; otherwise pass the other GPU or make the other one primary in the firmware.`,
-        file: binding.definition.file,
+        file: binding.file,
         range: binding.range,
       });
     }

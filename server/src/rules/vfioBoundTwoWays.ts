@@ -22,7 +22,7 @@ export const vfioBoundTwoWays: Rule = {
       if (binding.kind !== 'id') continue;
       for (const device of devicesFor(binding, hardware)) {
         const slot = slots.find((candidate) => devicesFor(candidate, hardware).some((other) => other.address === device.address));
-        const key = `${binding.definition.file}:${binding.range.start}:${device.address}`;
+        const key = `${binding.file}:${binding.range.start}:${device.address}`;
         if (!slot || seen.has(key)) continue;
         seen.add(key);
         findings.push({
@@ -32,7 +32,7 @@ export const vfioBoundTwoWays: Rule = {
           message:
             `${describeDevice(device)} is handed to vfio-pci twice: by id ${binding.token} here and by its address in ${slot.definition.path.join('.')}. ` +
             'Either is enough; keeping both means two places to change (removing one leaves the device on vfio-pci). Keep the addresses when another card has the same id, else the id.',
-          file: binding.definition.file,
+          file: binding.file,
           range: binding.range,
         });
       }

@@ -24,7 +24,7 @@ export const vfioBridgeBound: Rule = {
         message:
           `${binding.token} is a PCI bridge (${bridges.map((device) => device.address.replace(/^0000:/, '')).join(', ')}). Bridges need not be passed through: ` +
           `since Linux 5.19 VFIO accepts a group whose bridges stay with pcieport. Binding it only takes it from the host.`,
-        file: binding.definition.file,
+        file: binding.file,
         range: binding.range,
         fix: binding.exact ? { fix: 'remove-vfio-token', title: `Remove ${binding.token}`, args: { via: binding.via, token: binding.token } } : undefined,
       });

@@ -73,7 +73,7 @@ export const vfioDeviceNotPresent: Rule = {
           code: VFIO_DEVICE_NOT_PRESENT,
           severity: 'error',
           message: `${what}, so this binds nothing.` + (offered.length > 0 ? ` Did you mean ${offered.slice(0, 4).map(describeDevice).join(', ')}?` : ''),
-          file: binding.definition.file,
+          file: binding.file,
           range: binding.range,
           fix:
             replacement && binding.exact

@@ -3,6 +3,7 @@
 // whichever binds first keeps it.
 import { driversForBoundCards, driversKeptOff } from '../vfio/cardDrivers';
 import { initrdGpuDrivers } from '../vfio/gpuDrivers';
+import { moduleLoads } from '../vfio/bootTimeline';
 import { kernelModules } from '../vfio/kernelModules';
 import { modelCommands } from '../vfio/scripts';
 import { vfioBindings } from '../vfio/vfioBindings';
@@ -23,7 +24,9 @@ export const vfioDriverRace: Rule = {
     if (!stage2) return findings;
     // In the initrd it comes first (or vfio-modules-too-late speaks when a GPU driver is there too).
     if (kernelModules(view, ['boot.initrd.kernelModules']).some((entry) => entry.name === 'vfio_pci')) return findings;
+    // A GPU driver the initrd loads (listed, or by udev coldplug from availableKernelModules) is vfio-modules-too-late's.
     if (initrdGpuDrivers(view).length > 0) return findings;
+    if (moduleLoads(view).some((load) => load.module !== 'vfio_pci' && load.step === 'initrd-udev')) return findings;
     if (modelCommands(view).some((script) => /modprobe\s+(-\S+\s+)*vfio[-_]pci/.test(script))) return findings;
     const keptOff = driversKeptOff(view);
     const cards = driversForBoundCards(view, ids, hardware)

@@ -35,7 +35,7 @@ export const vfioGroupIncomplete: Rule = {
               `IOMMU group ${group.group} also holds ${group.missingFunctions.map(describeDevice).join(', ')}, not bound to vfio-pci; ` +
               `this group is reached only by ${first.token}, which also matches devices in other groups (see vfio-id-collision). ` +
               `If this card is the host's, bind the VM's card by address instead; binding the rest of this group would take it from the host.`,
-            file: first.definition.file,
+            file: first.file,
             range: first.range,
           });
           continue;
@@ -48,7 +48,7 @@ export const vfioGroupIncomplete: Rule = {
           message:
             `IOMMU group ${group.group} also holds ${group.missingFunctions.map(describeDevice).join(', ')}, not bound to vfio-pci. ` +
             `All devices in an IOMMU group must go to the VM together (bridges excepted); otherwise QEMU stops with "group ${group.group} is not viable".`,
-          file: first.definition.file,
+          file: first.file,
           range: first.range,
           fix: {
             fix: 'add-vfio-ids',

@@ -30,7 +30,7 @@ export const vfioGroupShared: Rule = {
             `IOMMU group ${group.group} is shared with ${shown}. A VM gets whole groups, so these would leave the host too. ` +
             `Options: move the card to a slot with its own group (often a CPU-attached slot), check firmware settings (ACS, "IOMMU groups"), ` +
             `or use the ACS override patch (pcie_acs_override=), which splits groups but lets these devices reach each other's memory without the IOMMU in between.`,
-          file: first.definition.file,
+          file: first.file,
           range: first.range,
         });
       }

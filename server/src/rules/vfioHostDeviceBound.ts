@@ -43,7 +43,7 @@ export const vfioHostDeviceBound: Rule = {
             `IOMMU group ${group.group} is bound with its GPU, and with it ${taken.map((device) => `${describeDevice(device)} (${hostRole(device.class)})`).join(', ')}: ` +
             `from boot on the host cannot use them (disks, network, keyboard). If that is not meant, bind only a GPU in a group of its own: another slot, firmware ACS settings, ` +
             `or the ACS override patch (which gives up the isolation between these devices).`,
-          file: first.definition.file,
+          file: first.file,
           range: first.range,
         });
       }

@@ -133,7 +133,7 @@ export const vfioIdCollision: Rule = {
               .map((device) => `${describeDevice(device)} (group ${device.iommuGroup}${device.bootVga ? ', boot GPU' : ''})`)
               .join('; ')}. Binding by id takes all of them. To pass only one, bind it by address with driver_override in ` +
             `${maySystemdInitrd(view) ? 'a udev rule (boot.initrd.services.udev.rules: the systemd initrd has no preDeviceCommands)' : 'boot.initrd.preDeviceCommands'}; if all of them are meant for VMs, silence this with "# nix-vfio: disable-next-line ${VFIO_ID_COLLISION}".`,
-          file: binding.definition.file,
+          file: binding.file,
           range: binding.range,
           ...(fix ? { fix } : {}),
           ...(moreFixes.length > 0 ? { moreFixes } : {}),

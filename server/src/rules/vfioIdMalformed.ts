@@ -4,7 +4,7 @@
 import { HardwareSnapshot, iommuGroups } from '../hardware/snapshot';
 import { ConfigView } from '../model/optionModel';
 import { devicesFor, idOf, isBridge, slotOf } from '../vfio/devices';
-import { normaliseAddress, parseVfioId, VfioBinding, vfioBindings } from '../vfio/vfioBindings';
+import { normaliseAddress, parseVfioId, VfioBinding, writtenBindings } from '../vfio/vfioBindings';
 import { Finding, FixRequest, Rule } from './types';
 
 export const VFIO_ID_MALFORMED = 'vfio-id-malformed';
@@ -43,7 +43,7 @@ function bindByAddress(binding: VfioBinding, view: ConfigView, hardware: Hardwar
   }
   const addresses = members.map((device) => device.address).sort();
   // Its addresses written as ids, and ids that take its devices (now bound by address instead).
-  const written = vfioBindings(view)
+  const written = writtenBindings(view)
     .filter(
       (other) =>
         other.kind === 'id' &&
@@ -68,7 +68,7 @@ export const vfioIdMalformed: Rule = {
   check({ views, hardware }) {
     const findings: Finding[] = [];
     for (const view of views) {
-      for (const binding of vfioBindings(view)) {
+      for (const binding of writtenBindings(view)) {
         if (binding.kind !== 'id' || parseVfioId(binding.token)) continue;
         if (!view.owns(binding.definition)) continue;
         const better = suggestion(binding.token, hardware);
@@ -94,7 +94,7 @@ export const vfioIdMalformed: Rule = {
               : `"${binding.token}" is not a vfio-pci id (vendor:device in hex, e.g. 10de:13c0, separated by commas). `) +
             `vfio-pci skips it and the device stays with its host driver.` +
             (better ? ` Here ${better.why}.` : looksLikeAddress ? ' To bind by address, write it to driver_override instead.' : ''),
-          file: binding.definition.file,
+          file: binding.file,
           range: binding.range,
           ...(fix ? { fix } : {}),
           ...(moreFixes.length > 0 ? { moreFixes } : {}),

@@ -50,7 +50,7 @@ export const vfioModulesMissing: Rule = {
           (drivers.length > 0
             ? `, and add "softdep ${drivers[0]} pre: vfio-pci": ${drivers.join(' and ')} also ${drivers.length > 1 ? 'load' : 'loads'} in the initrd, and since NixOS 25.05 module lists are loaded sorted by name, so only a softdep makes vfio-pci load first.`
             : '.'),
-        file: first.definition.file,
+        file: first.file,
         range: first.range,
         fix:
           softdepSteps.length > 0

@@ -36,7 +36,7 @@ export const vfioShortAddress: Rule = {
           message: elsewhere
             ? `${what}. This binding does nothing (the device is bound another way too). Write ${full}.`
             : `${what}, and the device is not handed to vfio-pci. Write ${full}.`,
-          file: binding.definition.file,
+          file: binding.file,
           range: binding.range,
           fix: binding.exact ? fullAddressFix(bindings.filter((other) => other.noDevice && other.definition === binding.definition && other.exact)) : undefined,
         });

@@ -108,9 +108,67 @@ function scriptText(definition: Definition): string {
   return definition.value.kind === 'string' ? definition.value.parts.map((part) => (part.kind === 'text' ? part.text : '')).join('') : '';
 }
 
+/** Whether step `a` comes before step `b`. */
+export function stepBefore(a: BootStep, b: BootStep): boolean {
+  return BOOT_STEPS.indexOf(a) < BOOT_STEPS.indexOf(b);
+}
+
+/**
+ * Whether the load really loads the module at its step. vfio_pci in availableKernelModules is
+ * only put into the initrd: udev loads modules by a device's modalias, and vfio-pci's aliases are
+ * override-only (`vfio_pci:` prefix, not `pci:`), so it never loads it for a device [A1.4].
+ */
+export function loadsAtStep(load: ModuleLoad): boolean {
+  return !(load.module === 'vfio_pci' && load.step === 'initrd-udev');
+}
+
+/** GPU drivers (for `vendor`'s cards, when known) loaded before the script writes driver_override: each takes the card first. */
+export function driversBefore(view: ConfigView, vendor: string | undefined, script: OverrideScript): ModuleLoad[] {
+  return moduleLoads(view).filter(
+    (load) => load.module !== 'vfio_pci' && (vendor === undefined || driverVendor(load.module) === vendor) && stepBefore(load.step, script.step),
+  );
+}
+
+/** vfio_pci loaded (registered) before the script writes driver_override. */
+export function vfioLoadedBefore(view: ConfigView, script: OverrideScript): ModuleLoad | undefined {
+  return moduleLoads(view).find((load) => load.module === 'vfio_pci' && loadsAtStep(load) && stepBefore(load.step, script.step));
+}
+
+export type OverrideOutcome = 'gpu-driver' | 'no-driver' | 'vfio-pci' | 'vfio-not-loaded';
+
+/**
+ * What the card ends up with. A driver that registers probes the unbound devices it matches, and
+ * `pci_match_device` lets only the named driver match once driver_override is set; writing it
+ * neither unbinds nor probes. So: a GPU driver loaded earlier keeps the card; vfio-pci loaded
+ * earlier never sees it again unless the script re-probes; vfio-pci loaded later takes it.
+ */
+export function overrideOutcome(view: ConfigView, vendor: string | undefined, script: OverrideScript): { outcome: OverrideOutcome; text: string } {
+  const driver = driversBefore(view, vendor, script)[0];
+  if (driver)
+    return { outcome: 'gpu-driver', text: `${driver.module} has the card already, and driver_override does not unbind it: card left on ${driver.module}` };
+  const vfioEarly = vfioLoadedBefore(view, script);
+  if (vfioEarly && !script.reprobes) {
+    return { outcome: 'no-driver', text: 'vfio-pci registered before the override and nothing probes the card again: card left with no driver' };
+  }
+  const vfioLater =
+    script.loadsVfio ||
+    script.reprobes ||
+    moduleLoads(view).some((load) => load.module === 'vfio_pci' && loadsAtStep(load) && stepBefore(script.step, load.step));
+  if (vfioLater || vfioEarly) return { outcome: 'vfio-pci', text: 'vfio-pci takes the card' };
+  return { outcome: 'vfio-not-loaded', text: 'nothing loads vfio-pci afterwards: card left with no driver' };
+}
+
+/** The timeline as one line, ending with what the card ends up with. */
+export function timelineText(view: ConfigView, vendor: string | undefined, script: OverrideScript): string {
+  return [...timelineFor(view, vendor, script), overrideOutcome(view, vendor, script).text].join(' → ');
+}
+
 /** The device's timeline, in boot order: which drivers load when, and where the override is written. */
 export function timelineFor(view: ConfigView, vendor: string | undefined, script: OverrideScript): string[] {
-  const loads = moduleLoads(view).filter((load) => load.module === 'vfio_pci' || vendor === undefined || driverVendor(load.module) === vendor);
+  const loads = moduleLoads(view).filter(
+    (load) =>
+      (load.module === 'vfio_pci' && loadsAtStep(load)) || (load.module !== 'vfio_pci' && (vendor === undefined || driverVendor(load.module) === vendor)),
+  );
   const lines = loads.map((load) => ({ step: load.step, text: `${load.module} (${STEP_LABEL[load.step]})` }));
   const at = lines.findIndex((line) => BOOT_STEPS.indexOf(line.step) > BOOT_STEPS.indexOf(script.step));
   const override = { step: script.step, text: `driver_override = vfio-pci (${STEP_LABEL[script.step]})${script.loadsVfio ? ', then modprobe vfio-pci' : ''}` };

@@ -6,6 +6,7 @@ import { charSources, HOLE, ListOrigin, sourceRangeOf, Value } from '../model/va
 import type { TextRange } from '../text';
 import { KERNEL_PARAMS } from './kernelParams';
 import { normaliseModuleName } from './kernelModules';
+import { IdAssignment, markOverridden } from './effectiveIds';
 import { COMMAND_OPTIONS } from './scripts';
 import { SHORT_ADDRESS, shortAddressInPath } from './shortAddresses';
 import { UDEV_RULE_OPTIONS, udevOverrides } from './udevRules';
@@ -18,12 +19,19 @@ export interface VfioBinding {
   token: string;
   via: BindingVia;
   definition: Definition;
+  /**
+   * The file `range` is in: the definition's, or, for a token of an option the host's own module
+   * declares and another file sets (`my.vfio.ids = [ … ]` read as `cfg.ids`), that file.
+   */
+  file: string;
   /** Where the token is written; the whole value when it has no single place. */
   range: TextRange;
   /** True when `range` is exactly the token (fixes may edit it). */
   exact: boolean;
   /** Set when the token is a whole element of a list joined with concatStringsSep. */
   origin?: ListOrigin;
+  /** For ids: the `vfio-pci.ids=` parameter or `options vfio-pci ids=` it is written in. */
+  assignment?: IdAssignment;
   /**
    * Set when the binding certainly takes no device: an address without its `0000:` domain where
    * sysfs needs the full name (`/sys/bus/pci/devices/0f:00.0/…` is no file, `KERNEL=="0f:00.0"`
@@ -59,17 +67,40 @@ function tokensOf(list: string, offset: number): { token: string; start: number 
 
 function binding(kind: VfioBinding['kind'], token: string, start: number, mapped: Mapped, value: Value, via: BindingVia, definition: Definition): VfioBinding {
   const exact = sourceRangeOf(mapped, start, start + token.length);
+  if (!exact) {
+    // Written in another file (userOptions.ts): pointed at there, never edited from here.
+    const elsewhere = writtenElsewhere(value, start, start + token.length);
+    if (elsewhere) return { kind, token, via, definition, file: elsewhere.file, range: elsewhere.range, exact: false };
+  }
   const origin = originAt(value, mapped, start, token.length);
   // Text reached through a function or a set field is pointed at where it is written, but not edited there.
   const editable = exact !== undefined && !reachedThrough(value, exact);
-  return { kind, token, via, definition, range: exact ?? value.range, exact: editable, origin: editable ? origin : undefined };
+  return { kind, token, via, definition, file: definition.file, range: exact ?? value.range, exact: editable, origin: editable ? origin : undefined };
+}
+
+/** Where text[start, end) is written as is in a file other than the definition's, when it is. */
+function writtenElsewhere(value: Value, start: number, end: number): { file: string; range: TextRange } | undefined {
+  if (value.kind !== 'string') return undefined;
+  const files = new Set(value.parts.flatMap((part) => (part.kind === 'text' && part.file !== undefined ? [part.file] : [])));
+  for (const file of files) {
+    const mapped = charSources(value, file);
+    const range = mapped && sourceRangeOf(mapped, start, end);
+    if (range) return { file, range };
+  }
+  return undefined;
 }
 
 /** Whether the text at `range` came through a function or a set field (`derived`). */
 function reachedThrough(value: Value, range: TextRange): boolean {
   if (value.kind !== 'string') return false;
   return value.parts.some(
-    (part) => part.kind === 'text' && part.derived === true && part.source !== undefined && part.source.start < range.end && range.start < part.source.end,
+    (part) =>
+      part.kind === 'text' &&
+      part.derived === true &&
+      part.file === undefined &&
+      part.source !== undefined &&
+      part.source.start < range.end &&
+      range.start < part.source.end,
   );
 }
 
@@ -93,40 +124,107 @@ function stringDefinitions(view: ConfigView, options: readonly string[]): { defi
   );
 }
 
-const bindingsByView = new WeakMap<ConfigView, VfioBinding[]>();
-
-/** The view's bindings, read once per view (several rules ask). */
-export function vfioBindings(view: ConfigView): VfioBinding[] {
-  let bindings = bindingsByView.get(view);
-  if (!bindings) {
-    bindings = readBindings(view);
-    bindingsByView.set(view, bindings);
-  }
-  return bindings;
+interface ViewBindings {
+  /** Everything written, overridden ids included. */
+  written: VfioBinding[];
+  /** What takes effect: ids of an assignment a later one replaces are left out. */
+  effective: VfioBinding[];
+  assignments: IdAssignment[];
 }
 
-function readBindings(view: ConfigView): VfioBinding[] {
+const bindingsByView = new WeakMap<ConfigView, ViewBindings>();
+
+function viewBindings(view: ConfigView): ViewBindings {
+  let cached = bindingsByView.get(view);
+  if (!cached) {
+    const { bindings, assignments } = readBindings(view);
+    markOverridden(assignments);
+    cached = { written: bindings, effective: bindings.filter((binding) => !binding.assignment?.overriddenBy), assignments };
+    bindingsByView.set(view, cached);
+  }
+  return cached;
+}
+
+/**
+ * The view's bindings that take effect, read once per view (several rules ask). vfio-pci's `ids`
+ * is one string parameter, so of two assignments the last one wins (see effectiveIds.ts); the
+ * ids of the one it replaces are not here.
+ */
+export function vfioBindings(view: ConfigView): VfioBinding[] {
+  return viewBindings(view).effective;
+}
+
+/** Every binding written in the view, also ids a later assignment overrides (fixes, malformed ids). */
+export function writtenBindings(view: ConfigView): VfioBinding[] {
+  return viewBindings(view).written;
+}
+
+/** Each `vfio-pci.ids=` parameter and `options vfio-pci ids=` in the view, in the order modprobe applies them where known. */
+export function idAssignments(view: ConfigView): IdAssignment[] {
+  return viewBindings(view).assignments;
+}
+
+function readBindings(view: ConfigView): { bindings: VfioBinding[]; assignments: IdAssignment[] } {
   const bindings: VfioBinding[] = [];
+  const assignments: IdAssignment[] = [];
   for (const definition of view.effectiveDefinitions(KERNEL_PARAMS)) {
     if (definition.value.kind !== 'list') continue;
-    for (const item of definition.value.items) {
+    definition.value.items.forEach((item, index) => {
       const mapped = charSources(item.value);
       const match = mapped && /^vfio[-_]pci\.ids=/.exec(mapped.text);
-      if (!mapped || !match) continue;
-      for (const { token, start } of tokensOf(mapped.text.slice(match[0].length), match[0].length)) {
-        bindings.push(binding('id', token, start, mapped, item.value, 'kernel-param', definition));
+      if (!mapped || !match) return;
+      const list = mapped.text.slice(match[0].length);
+      const assignment: IdAssignment = {
+        via: 'kernel-param',
+        definition,
+        range: item.range,
+        order: index,
+        conditions: item.conditions,
+        ids: [],
+        complete: !list.includes(HOLE),
+        item,
+      };
+      assignments.push(assignment);
+      for (const { token, start } of tokensOf(list, match[0].length)) {
+        const found = binding('id', token, start, mapped, item.value, 'kernel-param', definition);
+        found.assignment = assignment;
+        assignment.ids.push(found);
+        bindings.push(found);
       }
-    }
+    });
   }
   for (const { definition, mapped } of stringDefinitions(view, MODPROBE_OPTIONS)) {
-    for (const line of mapped.text.matchAll(/^[ \t]*options[ \t]+(\S+)[ \t]+([^\n]*)$/gm)) {
+    for (const line of mapped.text.matchAll(/^[ \t]*options[ \t]+(\S+)[ \t]+([^\r\n]*)$/gm)) {
       if (normaliseModuleName(line[1]!) !== 'vfio_pci') continue;
       const argumentsStart = line.index! + line[0].length - line[2]!.length;
-      const ids = /(?:^|[ \t])ids=(\S*)/.exec(line[2]!);
-      if (!ids) continue;
-      const listStart = argumentsStart + ids.index + ids[0].length - ids[1]!.length;
-      for (const { token, start } of tokensOf(ids[1]!, listStart)) {
-        bindings.push(binding('id', token, start, mapped, definition.value, 'modprobe', definition));
+      // `ids=` twice on one line are two assignments too.
+      for (const ids of line[2]!.matchAll(/(?:^|[ \t])ids=(\S*)/g)) {
+        const listStart = argumentsStart + ids.index + ids[0].length - ids[1]!.length;
+        const wordStart = listStart - 'ids='.length;
+        // The line from its `options` word (its indentation is not part of it).
+        const lineStart = line.index! + line[0].length - line[0].trimStart().length;
+        const lineRange = sourceRangeOf(mapped, lineStart, line.index! + line[0].length);
+        const assignment: IdAssignment = {
+          via: 'modprobe',
+          definition,
+          range: lineRange ?? definition.value.range,
+          order: listStart,
+          conditions: [],
+          ids: [],
+          complete: !ids[1]!.includes(HOLE),
+          line: {
+            exact: lineRange,
+            word: sourceRangeOf(mapped, wordStart, listStart + ids[1]!.length),
+            onlyOption: line[2]!.trim() === ids[0].trim(),
+          },
+        };
+        assignments.push(assignment);
+        for (const { token, start } of tokensOf(ids[1]!, listStart)) {
+          const found = binding('id', token, start, mapped, definition.value, 'modprobe', definition);
+          found.assignment = assignment;
+          assignment.ids.push(found);
+          bindings.push(found);
+        }
       }
     }
   }
@@ -148,7 +246,7 @@ function readBindings(view: ConfigView): VfioBinding[] {
       bindings.push(slot);
     }
   }
-  return bindings;
+  return { bindings, assignments };
 }
 
 export interface ParsedId {
@@ -175,13 +273,13 @@ export function parseVfioId(token: string): ParsedId | undefined {
 
 const bindingsByModel = new WeakMap<OptionModel, readonly VfioBinding[]>();
 
-/** Every binding of the model (base and specialisations), once each; read once per model (every fix of an analysis asks). */
+/** Every binding written in the model (base and specialisations, overridden ids too), once each; read once per model (every fix of an analysis asks). */
 export function modelBindings(model: OptionModel): readonly VfioBinding[] {
   let bindings = bindingsByModel.get(model);
   if (!bindings) {
     const seen = new Map<string, VfioBinding>();
     for (const view of configViews(model)) {
-      for (const binding of vfioBindings(view)) seen.set(`${binding.definition.file}:${binding.range.start}:${binding.token}`, binding);
+      for (const binding of writtenBindings(view)) seen.set(`${binding.file}:${binding.range.start}:${binding.token}`, binding);
     }
     bindings = [...seen.values()];
     bindingsByModel.set(model, bindings);

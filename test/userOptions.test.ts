@@ -1,0 +1,83 @@
+// Options the host's own modules declare (model/userOptions.ts): a flake host switching a shared
+// module on, findings at the ids where the host writes them, and a cached model following an
+// edit of the host file into the module that reads the value.
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { runCli } from '../server/src/cli/main';
+import { buildModel, ModelCache } from '../server/src/model/buildModel';
+import { ConfigView } from '../server/src/model/optionModel';
+import { describeValue } from '../server/src/model/values';
+import { vfioBindings } from '../server/src/vfio/vfioBindings';
+import { FIXTURES, sharedParser } from './helpers';
+
+const FLAKE = join(FIXTURES, 'hosts', 'flake-user-option');
+
+async function check(argv: string[]): Promise<string[]> {
+  let stdout = '';
+  await runCli(argv, { stdout: (text) => (stdout += text), stderr: () => undefined, cwd: FLAKE });
+  return stdout
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => line.split(' ').slice(0, 4).join(' '));
+}
+
+describe("options the host's own modules declare", () => {
+  it("reads a flake's inline module switching a shared module on; the host that leaves it off stays clean", async () => {
+    assert.deepEqual(await check(['check', '.']), [
+      'flake.nix:16:11: warning import-unresolved tower:',
+      'flake.nix:21:24: error vfio-group-incomplete tower:',
+      'flake.nix:21:36: error vfio-device-not-present tower:',
+    ]);
+  });
+
+  it('follows an edit of the host into the module that reads the value, with a model cache', async () => {
+    const parser = await sharedParser();
+    const module =
+      '{ config, lib, ... }:\nlet cfg = config.my.vfio; in\n{\n  options.my.vfio.enable = lib.mkEnableOption "vfio";\n' +
+      '  options.my.vfio.ids = lib.mkOption { default = [ ]; };\n' +
+      '  config = lib.mkIf cfg.enable {\n    boot.kernelParams = [ "vfio-pci.ids=${lib.concatStringsSep "," cfg.ids}" ];\n  };\n}\n';
+    const host = (ids: string, enable: string) => `{ ... }:\n{\n  imports = [ ./vfio.nix ];\n  my.vfio.enable = ${enable};\n  my.vfio.ids = [ ${ids} ];\n}\n`;
+    const files = new Map([
+      ['/virtual/vfio.nix', module],
+      ['/virtual/configuration.nix', host('"10de:13c0"', 'true')],
+    ]);
+    const load = (path: string) => {
+      const text = files.get(path);
+      if (text === undefined) return { error: 'no such file' };
+      const tree = parser.parse(text);
+      return { path, text, tree, release: () => tree.delete() };
+    };
+    const cache = new ModelCache();
+    const params = () => {
+      const model = buildModel('/virtual/configuration.nix', load, cache);
+      const view = new ConfigView(model);
+      return {
+        values: view
+          .definitions('boot.kernelParams')
+          .map((definition) => definition.conditions.map((c) => `if ${c}: `).join('') + describeValue(definition.value)),
+        bindings: vfioBindings(view).map((binding) => `${binding.token}@${binding.file}:${binding.range.start}:${binding.exact}`),
+      };
+    };
+    const first = params();
+    assert.deepEqual(first.values, ['["vfio-pci.ids=10de:13c0"]']);
+    assert.deepEqual(first.bindings, [`10de:13c0@/virtual/configuration.nix:${host('"10de:13c0"', 'true').indexOf('10de:13c0')}:false`]);
+    files.set('/virtual/configuration.nix', host('"10de:13c0" "10de:0fbb"', 'true'));
+    assert.deepEqual(params().values, ['["vfio-pci.ids=10de:13c0,10de:0fbb"]']);
+    files.set('/virtual/configuration.nix', host('"10de:13c0"', 'false'));
+    assert.deepEqual(params().values, []);
+    // Switched on by something the model does not read: the block stays under its condition.
+    files.set('/virtual/configuration.nix', host('"10de:13c0"', 'builtins.pathExists ./x'));
+    assert.deepEqual(params().values, ['if cfg.enable: ["vfio-pci.ids=10de:13c0"]']);
+    files.set('/virtual/configuration.nix', host('"10de:13c0"', 'true') + '\n');
+    assert.deepEqual(params().values, ['["vfio-pci.ids=10de:13c0"]']);
+    // The module read alone (no host imports it): the host may switch it on, so its block stays, under its condition.
+    const alone = buildModel('/virtual/vfio.nix', load, cache, 'read alone');
+    assert.deepEqual(
+      new ConfigView(alone).definitions('boot.kernelParams').map((definition) => definition.conditions),
+      [['cfg.enable']],
+    );
+    assert.equal(buildModel('/virtual/vfio.nix', load).definitions.length, 0, 'as a whole host, the default (off) holds');
+  });
+});
