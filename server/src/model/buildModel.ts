@@ -2,6 +2,7 @@
 // definition into an OptionModel. What may be reused from the last build is modelCache.ts's call.
 import { dirname, resolve } from 'node:path';
 import { SyntaxNode, syntaxErrors } from '../parse/nixParser';
+import { rangeOf } from '../parse/nodeRange';
 import { SourceText, sourceTextOf } from '../sourceText';
 import { TextRange } from '../text';
 import { detach, NameTable } from './detach';
@@ -35,10 +36,6 @@ interface WalkContext {
   modifiers: string[];
   specialisation?: string;
   depth: number;
-}
-
-function rangeOf(node: SyntaxNode): TextRange {
-  return { start: node.startIndex, end: node.endIndex };
 }
 
 export function buildModel(rootPath: string, load: SourceLoader, cache?: ModelCache, partial?: string): OptionModel {

@@ -3,6 +3,7 @@
 // under its condition), functions written in the file applied to what they are given, and the
 // lib functions of libCalls.ts. Everything else becomes `unknown` (never guessed).
 import type { SyntaxNode } from '../parse/nixParser';
+import { rangeOf } from '../parse/nodeRange';
 import { TextRange } from '../text';
 import { decide, unwrap } from './decide';
 import { detach } from './detach';
@@ -51,10 +52,6 @@ const MAX_MAPPED_ITEMS = 256;
 
 /** Deep enough for real configs; deeper nesting is reported unknown instead of overflowing the stack. */
 const MAX_DEPTH = 200;
-
-function rangeOf(node: SyntaxNode): TextRange {
-  return { start: node.startIndex, end: node.endIndex };
-}
 
 const ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r' };
 
