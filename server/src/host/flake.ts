@@ -4,6 +4,7 @@
 // per host), and the modules each host starts from.
 import { dirname, resolve } from 'node:path';
 import type { SyntaxNode } from '../parse/nixParser';
+import { rangeOf } from '../parse/nodeRange';
 import { attrName, attrPathNames } from '../model/scope';
 import type { TextRange } from '../text';
 
@@ -50,10 +51,6 @@ class Env {
     }
     return undefined;
   }
-}
-
-function rangeOf(node: SyntaxNode): TextRange {
-  return { start: node.startIndex, end: node.endIndex };
 }
 
 function named(node: SyntaxNode | null | undefined): SyntaxNode[] {
