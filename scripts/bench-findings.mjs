@@ -28,8 +28,8 @@ const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.l
  */
 const SHAPES = [
   {
-    name: '500 `options vfio-pci ids=` lines, colliding ids',
-    make: (findings) => collidingModprobeLines(findings / 2, 500),
+    name: '1,000 `options vfio-pci ids=` lines, one colliding line repeated (every earlier one ignored)',
+    make: (findings) => collidingModprobeLines(findings, 1000),
     machine: 'guide-desktop',
   },
   { name: '1,000 kernel parameters, "amd_iommu=on" items', make: (findings) => repeatedAmdIommuOn(findings, false, 1000) },

@@ -3,7 +3,7 @@
 // file already has, as an extra edit, because a second `boot.kernelParams = …;` in the same set is
 // a duplicate attribute and the file no longer evaluates.
 import { HardwareSnapshot } from '../hardware/snapshot';
-import { ConfigView, Definition, OptionModel } from '../model/optionModel';
+import { configView, Definition, OptionModel } from '../model/optionModel';
 import { knownText } from '../model/values';
 import { insertIntoList, nixString } from '../fixes/listEdits';
 import { FileEdit } from '../fixes/types';
@@ -58,7 +58,7 @@ export function setupCompletionsAt(model: OptionModel, hardware: HardwareSnapsho
   const completions: Completion[] = [];
   const matches = (prefixes: string[]) => prefixes.some((prefix) => prefix.startsWith(word) || word.startsWith(prefix));
   // AMD's IOMMU needs no parameter: it is on when the firmware enables it.
-  const amd = cpuVendor(new ConfigView(model), hardware)?.vendor === 'amd';
+  const amd = cpuVendor(configView(model), hardware)?.vendor === 'amd';
   if (!amd && matches(['vfio-iommu', 'intel_iommu'])) {
     const place = parameterPlace(model, file, 'intel_iommu=on');
     if (place === 'new')

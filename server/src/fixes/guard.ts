@@ -2,7 +2,7 @@
 // (`config = lib.mkIf cfg.vfio { boot.kernelParams = [ "vfio-pci.ids=…" ]; }`): inside that same
 // set, so it is on exactly when the binding is. Put beside unconditional settings instead, it would
 // load vfio modules or bind devices on boots where the user turned passthrough off.
-import { AttrsetScope, ConfigView, Definition, OptionModel } from '../model/optionModel';
+import { AttrsetScope, configView, Definition, OptionModel } from '../model/optionModel';
 import type { TextRange } from '../text';
 import { vfioBindings } from '../vfio/vfioBindings';
 
@@ -20,7 +20,7 @@ const inside = (range: TextRange, outer: TextRange) => outer.start <= range.star
 export function vfioGuard(model: OptionModel, scopes: readonly AttrsetScope[], specialisation?: string): Guard | undefined {
   const definitions = [
     ...new Set(
-      vfioBindings(new ConfigView(model, specialisation))
+      vfioBindings(configView(model, specialisation))
         .map((binding) => binding.definition)
         .filter((definition) => definition.specialisation === specialisation),
     ),

@@ -2,7 +2,7 @@
 // evaluation: the binding is rewritten in place as boot.initrd.services.udev.rules, one rule per
 // address it binds (udevRules.ts). Only a script that does nothing else (the DEVS loop, echo lines,
 // `modprobe vfio-pci`, comments) is rewritten, so no other command is lost.
-import { ConfigView } from '../model/optionModel';
+import { configView } from '../model/optionModel';
 import { UDEV_INITRD_RULES, udevOverrideRules } from '../vfio/udevRules';
 import { normaliseAddress, vfioBindings } from '../vfio/vfioBindings';
 import { indentationAt } from '../text';
@@ -17,7 +17,7 @@ const LOOP_LINE =
 export const overrideScriptToUdevFix: Fix<'override-script-to-udev'> = {
   id: 'override-script-to-udev',
   edits(model, { specialisation }) {
-    const view = new ConfigView(model, specialisation);
+    const view = configView(model, specialisation);
     if (view.definitions(UDEV_INITRD_RULES).some((definition) => definition.specialisation === specialisation)) return [];
     const edits: FileEdit[] = [];
     for (const definition of view.definitions(PRE_DEVICE)) {

@@ -5,7 +5,7 @@
 import { dirname, join, resolve } from 'node:path';
 import { findHostSnapshot } from '../hardware/lookup';
 import { buildHostModel, buildModel, ModelCache } from '../model/buildModel';
-import { ConfigView, OptionModel } from '../model/optionModel';
+import { configView, OptionModel } from '../model/optionModel';
 import { FileAccess, FLAKE_LOCK, flakeHostNamed, flakeHostsAt, findHosts, HostSpec, hostsIn } from './hosts';
 import { chooseRelease, HostRelease, releaseFromFlakeLock } from './release';
 
@@ -139,7 +139,9 @@ export class HostLayer {
 
 /** A string option set once, unconditionally, in the base configuration, when its text is known. */
 export function stringOption(model: OptionModel, option: string): string | undefined {
-  const definitions = new ConfigView(model).effectiveDefinitions(option).filter((definition) => definition.specialisation === undefined);
+  const definitions = configView(model)
+    .effectiveDefinitions(option)
+    .filter((definition) => definition.specialisation === undefined);
   if (definitions.length !== 1 || definitions[0]!.conditions.length > 0) return undefined;
   const value = definitions[0]!.value;
   if (value.kind !== 'string' || value.parts.some((part) => part.kind !== 'text')) return undefined;

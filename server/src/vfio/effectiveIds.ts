@@ -39,22 +39,60 @@ function impliedBy(a: readonly string[], b: readonly string[]): boolean {
   return a.every((condition) => b.includes(condition));
 }
 
-/** Whether `later` certainly applies after `earlier` whenever `earlier` applies. */
-export function certainlyOverrides(later: IdAssignment, earlier: IdAssignment): boolean {
+const allConditions = (assignment: IdAssignment): readonly string[] => [...assignment.definition.conditions, ...assignment.conditions];
+
+/** Whether `later` certainly applies after `earlier` whenever `earlier` applies (each with its conditions). */
+function overridesGiven(later: IdAssignment, earlier: IdAssignment, laterConditions: readonly string[], earlierConditions: readonly string[]): boolean {
   if (later === earlier) return false;
-  const laterConditions = [...later.definition.conditions, ...later.conditions];
-  const earlierConditions = [...earlier.definition.conditions, ...earlier.conditions];
   if (!impliedBy(laterConditions, earlierConditions)) return false;
   if (later.via === 'kernel-param' && earlier.via === 'modprobe') return true;
   return later.via === earlier.via && later.definition === earlier.definition && later.order > earlier.order;
 }
 
-/** Sets `overriddenBy` to the last assignment that certainly replaces each one. */
+/**
+ * Sets `overriddenBy` to the last assignment that certainly replaces each one: the first (in
+ * `assignments` order) of those that replace it and that nothing replaces in turn. The relation is
+ * transitive and only ever points from a kernel parameter to an options line or to a later place in
+ * the same definition, so assignments are compared only within those groups: a thousand lines in one
+ * text cost about as much as ten times a hundred.
+ */
 export function markOverridden(assignments: IdAssignment[]): void {
+  const conditions = new Map(assignments.map((assignment) => [assignment, allConditions(assignment)] as const));
+  const overrides = (later: IdAssignment, earlier: IdAssignment) => overridesGiven(later, earlier, conditions.get(later)!, conditions.get(earlier)!);
+  const position = new Map(assignments.map((assignment, index) => [assignment, index] as const));
+  // Places: one definition's kernel parameters, or its options lines.
+  const places = new Map<Definition, Map<IdAssignment['via'], IdAssignment[]>>();
+  for (const assignment of assignments) {
+    const byVia = places.get(assignment.definition) ?? new Map<IdAssignment['via'], IdAssignment[]>();
+    places.set(assignment.definition, byVia);
+    byVia.set(assignment.via, [...(byVia.get(assignment.via) ?? []), assignment]);
+  }
+  // Within a place, one written later with the same conditions replaces an earlier one: only the
+  // last of each condition set can be unreplaced.
+  const candidates: IdAssignment[] = [];
+  for (const byVia of places.values()) {
+    for (const place of byVia.values()) {
+      const lastOfConditions = new Map<string, IdAssignment>();
+      for (const assignment of place) {
+        const key = [...new Set(conditions.get(assignment))].sort().join('\u0000');
+        const seen = lastOfConditions.get(key);
+        if (!seen || assignment.order > seen.order) lastOfConditions.set(key, assignment);
+      }
+      candidates.push(...lastOfConditions.values());
+    }
+  }
+  const rivals = (assignment: IdAssignment, among: readonly IdAssignment[]) => [
+    ...(assignment.via === 'modprobe' ? among.filter((other) => other.via === 'kernel-param') : []),
+    ...among.filter((other) => other.definition === assignment.definition && other.via === assignment.via),
+  ];
+  const unreplaced = candidates.filter((candidate) => !rivals(candidate, candidates).some((other) => overrides(other, candidate)));
+  const unreplacedKernelParams = unreplaced.filter((assignment) => assignment.via === 'kernel-param');
+  const unreplacedByPlace = new Map<Definition, IdAssignment[]>();
+  for (const assignment of unreplaced) unreplacedByPlace.set(assignment.definition, [...(unreplacedByPlace.get(assignment.definition) ?? []), assignment]);
   for (const earlier of assignments) {
-    const replacing = assignments.filter((later) => certainlyOverrides(later, earlier));
-    // The winner is the one nothing replaces in turn.
-    earlier.overriddenBy = replacing.find((later) => !replacing.some((other) => certainlyOverrides(other, later))) ?? replacing[replacing.length - 1];
+    const among = [...(earlier.via === 'modprobe' ? unreplacedKernelParams : []), ...(unreplacedByPlace.get(earlier.definition) ?? [])];
+    const winners = among.filter((winner) => overrides(winner, earlier));
+    earlier.overriddenBy = winners.sort((a, b) => position.get(a)! - position.get(b)!)[0];
   }
 }
 
