@@ -19,7 +19,7 @@ const { loadMachine } = require(join(root, 'out/test/ruleFixtures.js'));
 const { addressesAsIds, collidingModprobeLines, repeatedAmdIommuOn } = require(join(root, 'out/test/pathologicalInputs.js'));
 
 const TARGET_MS = 1000;
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
 
 /**
  * Each shape: how to make it with about `findings` findings in a file of one size (harmless lines
@@ -85,13 +85,15 @@ export async function benchManyFindings({ quick = false } = {}) {
       const fewMs = median(fewRuns.map((run) => run.ms));
       const manyMs = median(manyRuns.map((run) => run.ms));
       const floor = median(Array.from({ length: runs }, () => parseMs(parser, many)));
-      const perFinding = (manyMs - fewMs) / (manyRuns[0].findings - fewRuns[0].findings);
+      const manyFindings = manyRuns[0]?.findings ?? 0;
+      const fewFindings = fewRuns[0]?.findings ?? 0;
+      const perFinding = (manyMs - fewMs) / (manyFindings - fewFindings);
       rows.push([
-        `${manyRuns[0].findings.toLocaleString('en')} findings: ${shape.name} (in process)`,
+        `${manyFindings.toLocaleString('en')} findings: ${shape.name} (in process)`,
         manyMs,
         TARGET_MS,
         'ms',
-        `${fewRuns[0].findings} findings: ${fewMs.toFixed(1)} ms; ${(perFinding * 1000).toFixed(0)} µs per extra finding; floor: parsing this file ${floor.toFixed(1)} ms (×${(manyMs / floor).toFixed(0)})`,
+        `${fewFindings} findings: ${fewMs.toFixed(1)} ms; ${(perFinding * 1000).toFixed(0)} µs per extra finding; floor: parsing this file ${floor.toFixed(1)} ms (×${(manyMs / floor).toFixed(0)})`,
       ]);
       const file = join(dir, 'configuration.nix');
       const hardwareFile = shape.machine ? join(root, 'test/fixtures/machines', `${shape.machine}.json`) : undefined;
@@ -100,11 +102,11 @@ export async function benchManyFindings({ quick = false } = {}) {
       writeFileSync(file, many);
       const cliMany = median(Array.from({ length: runs }, () => cliMs(file, hardwareFile)));
       rows.push([
-        `${manyRuns[0].findings.toLocaleString('en')} findings: ${shape.name} (nix-vfio check, wall)`,
+        `${manyFindings.toLocaleString('en')} findings: ${shape.name} (nix-vfio check, wall)`,
         cliMany,
         Math.round(cliFloor + TARGET_MS),
         'ms',
-        `target: the floor + 1 s; ${fewRuns[0].findings} findings: ${cliFew.toFixed(0)} ms; floor: the CLI on a configuration with no findings ${cliFloor.toFixed(0)} ms (+${(cliMany - cliFloor).toFixed(0)} ms)`,
+        `target: the floor + 1 s; ${fewFindings} findings: ${cliFew.toFixed(0)} ms; floor: the CLI on a configuration with no findings ${cliFloor.toFixed(0)} ms (+${(cliMany - cliFloor).toFixed(0)} ms)`,
       ]);
     }
   } finally {
