@@ -118,7 +118,7 @@ function originAt(value: Value, mapped: Mapped, start: number, length: number): 
   return undefined;
 }
 
-function stringDefinitions(view: ConfigView, options: readonly string[], owned: boolean): { definition: Definition; mapped: Mapped }[] {
+function stringDefinitions(view: ConfigView, options: readonly string[], owned = false): { definition: Definition; mapped: Mapped }[] {
   return options.flatMap((option) =>
     (owned ? view.ownDefinitions(option) : view.definitions(option)).flatMap((definition) => {
       const mapped = charSources(definition.value);
