@@ -93,15 +93,18 @@ export interface OverrideScript {
 
 /** The view's driver_override bindings, with the boot step their script runs in. */
 export function overrideScripts(view: ConfigView): OverrideScript[] {
-  return vfioBindings(view)
-    .filter((binding) => binding.via === 'driver-override' || binding.via === 'udev-rule')
-    .flatMap((binding) => {
-      const step = HOOK_STEPS[binding.definition.path.join('.')];
-      if (!step) return [];
-      const text = scriptText(binding.definition);
-      const after = text.slice(Math.max(0, text.indexOf('driver_override')));
-      return [{ binding, step, loadsVfio: /modprobe\b[^\n]*\bvfio[-_]pci\b/.test(after), reprobes: /drivers_probe|\/bind\b/.test(text) }];
-    });
+  return (
+    vfioBindings(view)
+      // A binding that takes no device (a short address, the module's name written) overrides nothing.
+      .filter((binding) => (binding.via === 'driver-override' || binding.via === 'udev-rule') && !binding.noDevice)
+      .flatMap((binding) => {
+        const step = HOOK_STEPS[binding.definition.path.join('.')];
+        if (!step) return [];
+        const text = scriptText(binding.definition);
+        const after = text.slice(Math.max(0, text.indexOf('driver_override')));
+        return [{ binding, step, loadsVfio: /modprobe\b[^\n]*\bvfio[-_]pci\b/.test(after), reprobes: /drivers_probe|\/bind\b/.test(text) }];
+      })
+  );
 }
 
 function scriptText(definition: Definition): string {
