@@ -8,6 +8,7 @@ import { KERNEL_PARAMS } from './kernelParams';
 import { normaliseModuleName } from './kernelModules';
 import { IdAssignment, markOverridden } from './effectiveIds';
 import { COMMAND_OPTIONS } from './scripts';
+import { modprobeTexts, movesVfioLoad, stage2OnlyFile } from './modprobeFiles';
 import { overrideWrites, VFIO_MODULE_NAME, writesModuleName } from './overrideDriverName';
 import { SHORT_ADDRESS, shortAddressInPath } from './shortAddresses';
 import { UDEV_RULE_OPTIONS, udevOverrides } from './udevRules';
@@ -43,7 +44,7 @@ export interface VfioBinding {
   noDevice?: 'short-address' | 'module-name';
 }
 
-export const MODPROBE_OPTIONS = ['boot.extraModprobeConfig', 'boot.initrd.extraModprobeConfig'];
+export { MODPROBE_OPTIONS } from './modprobeFiles';
 
 export const PCI_ADDRESS = /(?<![0-9a-fA-F:])((?:[0-9a-fA-F]{4}:)?[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7])(?![0-9a-fA-F])/g;
 
@@ -144,8 +145,13 @@ function viewBindings(view: ConfigView): ViewBindings {
     // read once, not again for each of thousands of specialisations.
     const own = readBindings(view, true);
     if (own.bindings.length === 0 && own.assignments.length === 0) {
-      cached = viewBindings(configView(view.model));
-      bindingsByView.set(view, cached);
+      const base = viewBindings(configView(view.model));
+      // Unless it moves vfio-pci into or out of the initrd, which decides whether the base's
+      // modprobe.d files apply (modprobeFiles.ts).
+      if (!(movesVfioLoad(view) && base.assignments.some((assignment) => stage2OnlyFile(assignment.definition)))) {
+        cached = base;
+        bindingsByView.set(view, cached);
+      }
     }
   }
   if (!cached) {
@@ -206,7 +212,9 @@ function readBindings(view: ConfigView, owned: boolean): { bindings: VfioBinding
       }
     });
   }
-  for (const { definition, mapped } of stringDefinitions(view, MODPROBE_OPTIONS, owned)) {
+  for (const { definition, file } of modprobeTexts(view, owned)) {
+    const mapped = charSources(definition.value);
+    if (!mapped) continue;
     for (const line of mapped.text.matchAll(/^[ \t]*options[ \t]+(\S+)[ \t]+([^\r\n]*)$/gm)) {
       if (normaliseModuleName(line[1]!) !== 'vfio_pci') continue;
       const argumentsStart = line.index! + line[0].length - line[2]!.length;
@@ -220,6 +228,7 @@ function readBindings(view: ConfigView, owned: boolean): { bindings: VfioBinding
         const assignment: IdAssignment = {
           via: 'modprobe',
           definition,
+          file,
           range: lineRange ?? definition.value.range,
           order: listStart,
           conditions: [],
