@@ -2,42 +2,8 @@
 // (as an additional edit) instead of a second `boot.kernelParams = …;`, which Nix rejects as a
 // duplicate attribute.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { describe, it, TestContext } from 'node:test';
-import { setupCompletionsAt } from '../server/src/editor/setupCompletions';
-import { buildModel } from '../server/src/model/buildModel';
-import { diskLoader } from '../server/src/model/loadFiles';
-import { applyEdits } from '../server/src/text';
-import { loadMachine } from './ruleFixtures';
-import { sharedParser } from './helpers';
-import { needsNixInstantiate, nixParseError } from './nixInstantiate';
-
-const CURSOR = '‸';
-
-/** Completes at the cursor mark of `text` and returns the items with the file's text after each. */
-async function complete(text: string, machine = 'guide-970-980'): Promise<{ label: string; result: string }[]> {
-  const dir = mkdtempSync(join(tmpdir(), 'nix-vfio-setup-'));
-  try {
-    const file = join(dir, 'configuration.nix');
-    const offset = text.indexOf(CURSOR);
-    const written = text.replace(CURSOR, '');
-    writeFileSync(file, written);
-    const model = buildModel(file, diskLoader(await sharedParser()));
-    return setupCompletionsAt(model, loadMachine(machine), file, offset).map((item) => ({
-      label: item.label,
-      result: applyEdits(written, [{ range: item.replace, newText: item.insertText }, ...(item.additionalEdits ?? [])]),
-    }));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-/** Nix accepts the text (skipped, and reported so, only with NIX_VFIO_SKIP_NIX=1 where nix-instantiate is missing). */
-function nixParses(t: TestContext, text: string): void {
-  if (needsNixInstantiate(t)) assert.equal(nixParseError(text), undefined, text);
-}
+import { describe, it } from 'node:test';
+import { complete, nixParses } from './completionHelpers';
 
 const count = (text: string, what: string) => text.split(what).length - 1;
 

@@ -38,6 +38,14 @@ export function hoverAt(model: OptionModel, hardware: HardwareSnapshot | undefin
 Names no device: sysfs and udev name PCI devices with their domain (\`${full}\`), so this binds nothing. Write \`${full}\`.`,
     };
   }
+  if (binding.noDevice === 'module-name') {
+    return {
+      range: binding.range,
+      markdown: `${kind}
+
+Binds nothing: driver_override gets \`vfio_pci\`, the module's name, and the PCI core binds only the driver named exactly that; vfio-pci's driver is named \`vfio-pci\`. Write \`vfio-pci\`.`,
+    };
+  }
   const devices = hardware ? devicesFor(binding, hardware) : [];
   const boot = bootLine(model, binding, devices[0]?.vendor);
   const last = `${

@@ -18,6 +18,10 @@ export function inlayHints(model: OptionModel, hardware: HardwareSnapshot | unde
       hints.push({ offset: binding.range.end, label: ' no such device (needs 0000:)' });
       continue;
     }
+    if (binding.noDevice === 'module-name') {
+      hints.push({ offset: binding.range.end, label: ' binds nothing (driver is vfio-pci, not vfio_pci)' });
+      continue;
+    }
     const devices = devicesFor(binding, hardware);
     if (devices.length === 0) continue;
     const names = [...new Set(devices.map(shortName))];

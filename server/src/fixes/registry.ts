@@ -22,6 +22,7 @@ import { resolveOverriddenIdsFix } from './resolveOverriddenIds';
 import { splitListItemFix } from './splitListItem';
 import { stringToListFix } from './stringToList';
 import { suppressOnBindingLineFix } from './suppressOnBindingLine';
+import { writeVfioDriverNameFix } from './writeVfioDriverName';
 import { FileEdit, Fix, FixId, FixRequest } from './types';
 
 /** One fix per id; `satisfies` makes a missing, extra or misspelt id a type error. */
@@ -46,6 +47,7 @@ export const FIXES = {
   'add-binding': addBindingFix,
   'replace-modprobe-word': replaceModprobeWordFix,
   'resolve-overridden-ids': resolveOverriddenIdsFix,
+  'write-vfio-driver-name': writeVfioDriverNameFix,
   'all-of': allOfFix((model, request) => fixEdits(model, request)),
 } satisfies { [Id in FixId]: Fix<Id> };
 

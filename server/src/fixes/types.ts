@@ -43,6 +43,8 @@ export interface FixArguments {
   'split-list-item': { option: string; item: string };
   'string-to-list': { option: string; text: string };
   'suppress-on-binding-line': { code: string; via: BindingVia; token: string };
+  /** vfio_pci written into driver_override by the option's scripts or udev rules becomes vfio-pci. */
+  'write-vfio-driver-name': { option: string };
   /** Several fixes as one; their edits must not overlap. */
   'all-of': { steps: readonly FixRequest[] };
 }

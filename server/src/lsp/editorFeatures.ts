@@ -6,6 +6,7 @@ import {
   InlayHint,
   LSPErrorCodes,
   InlayHintKind,
+  InsertTextMode,
   MarkupKind,
   MessageType,
   ResponseError,
@@ -138,6 +139,8 @@ export class EditorFeatures {
         detail: item.detail,
         sortText: item.sortText,
         textEdit: { range: toRange(found.lines, item.replace), newText: item.insertText },
+        // The core indents every line itself; a client adjusting it again would indent twice.
+        insertTextMode: InsertTextMode.asIs,
         // Merged into the file's existing list: never a second boot.kernelParams (setupCompletions.ts).
         ...(item.additionalEdits
           ? { additionalTextEdits: item.additionalEdits.map((edit) => ({ range: toRange(found.lines, edit.range), newText: edit.newText })) }

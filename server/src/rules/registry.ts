@@ -62,6 +62,7 @@ import { vfioIdsOverridden } from './vfioIdsOverridden';
 import { vfioOverrideTooLate } from './vfioOverrideTooLate';
 import { vfioPciBeforeOverride } from './vfioPciBeforeOverride';
 import { vfioShortAddress } from './vfioShortAddress';
+import { vfioOverrideModuleName } from './vfioOverrideModuleName';
 import { bootOptionWithoutPrefix } from './bootOptionWithoutPrefix';
 
 export const RULES: readonly Rule[] = [
@@ -85,6 +86,7 @@ export const RULES: readonly Rule[] = [
   vfioBootGpuBound,
   vfioOverrideTooLate,
   vfioShortAddress,
+  vfioOverrideModuleName,
   bootOptionWithoutPrefix,
   initrdScriptsWithSystemdInitrd,
   vfioVirqfdRemoved,

@@ -95,18 +95,21 @@ export interface OverrideScript {
 
 /** The view's driver_override bindings, with the boot step their script runs in. */
 export function overrideScripts(view: ConfigView): OverrideScript[] {
-  return vfioBindings(view)
-    .filter((binding) => binding.via === 'driver-override' || binding.via === 'udev-rule')
-    .flatMap((binding) => {
-      const step = HOOK_STEPS[binding.definition.path.join('.')];
-      if (!step) return [];
-      const text = scriptText(binding.definition);
-      // After the override: a `modprobe` command of the script, or of a udev rule's RUN.
-      const at = text.indexOf('driver_override');
-      const loads = binding.via === 'udev-rule' ? udevRunModules(text) : modprobedModules(text).filter((load) => load.start > at);
-      const loadsVfio = loads.some((load) => load.module === 'vfio_pci');
-      return [{ binding, step, loadsVfio, reprobes: /drivers_probe|\/bind\b/.test(text) }];
-    });
+  return (
+    vfioBindings(view)
+      // A binding that takes no device (a short address, the module's name written) overrides nothing.
+      .filter((binding) => (binding.via === 'driver-override' || binding.via === 'udev-rule') && !binding.noDevice)
+      .flatMap((binding) => {
+        const step = HOOK_STEPS[binding.definition.path.join('.')];
+        if (!step) return [];
+        const text = scriptText(binding.definition);
+        // After the override: a `modprobe` command of the script, or of a udev rule's RUN.
+        const at = text.indexOf('driver_override');
+        const loads = binding.via === 'udev-rule' ? udevRunModules(text) : modprobedModules(text).filter((load) => load.start > at);
+        const loadsVfio = loads.some((load) => load.module === 'vfio_pci');
+        return [{ binding, step, loadsVfio, reprobes: /drivers_probe|\/bind\b/.test(text) }];
+      })
+  );
 }
 
 /**

@@ -6,6 +6,7 @@
 // sets the override before that device's driver loads.
 
 import type { ConfigView } from '../model/optionModel';
+import { VFIO_DRIVER_NAME, VFIO_MODULE_NAME } from './overrideDriverName';
 
 /** The initrd's rules (nixpkgs services/hardware/udev.nix: 99-local.rules of either initrd). */
 export const UDEV_INITRD_RULES = 'boot.initrd.services.udev.rules';
@@ -20,13 +21,18 @@ export interface UdevOverride {
   start: number;
   /** The rule asks the kernel to probe the device again (`ATTR{subsystem/drivers_probe}`, a bind). */
   reprobes: boolean;
+  /** The name written to driver_override: `vfio-pci`, or `vfio_pci` (the module's name, which binds nothing: overrideDriverName.ts). */
+  driver: string;
+  /** Where that name is written. */
+  driverStart: number;
 }
 
 const ADDRESS = /^(?:[0-9a-fA-F]{4}:)?[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7]$/;
 const KEY = /([A-Z]+)(?:\{([^}]*)\})?[ \t]*(==|!=|\+=|-=|:=|=)[ \t]*"([^"]*)"/g;
 
 /**
- * The rules of `text` that write vfio-pci to driver_override of one device named by its address.
+ * The rules of `text` that write vfio-pci (or, by mistake, vfio_pci) to driver_override of one
+ * device named by its address.
  * A rule continued with `\` at a line end is one rule. Rules matching several devices (globs,
  * vendor and device attributes) or only on other actions than "add" are left out.
  */
@@ -39,7 +45,7 @@ export function udevOverrides(text: string): UdevOverride[] {
     const start = lineStart;
     lineStart += line.length + 1;
     if (/^[ \t]*#/.test(line)) continue;
-    let driver: string | undefined;
+    let driver: { text: string; start: number } | undefined;
     let address: { text: string; start: number } | undefined;
     let actionOk = true;
     let subsystemOk = true;
@@ -48,14 +54,15 @@ export function udevOverrides(text: string): UdevOverride[] {
       // The pattern's groups all take part in every match (the attribute one may be empty).
       const [, name, attribute, operator, value = ''] = key;
       const valueStart = start + key.index! + key[0].length - value.length - 1;
-      if (name === 'ATTR' && attribute === 'driver_override' && (operator === '=' || operator === ':=')) driver = value;
+      if (name === 'ATTR' && attribute === 'driver_override' && (operator === '=' || operator === ':=')) driver = { text: value, start: valueStart };
       else if ((name === 'KERNEL' || name === 'KERNELS') && operator === '==') address = { text: value, start: valueStart };
       else if (name === 'ACTION') actionOk = operator === '==' ? value.split('|').includes('add') : operator === '!=' && !value.split('|').includes('add');
       else if (name === 'SUBSYSTEM' || name === 'SUBSYSTEMS') subsystemOk = operator === '==' && value.split('|').includes('pci');
       else if ((name === 'ATTR' && /drivers_probe$/.test(attribute ?? '')) || (name === 'RUN' && /drivers_probe|\/bind\b/.test(value))) reprobes = true;
     }
-    if (driver !== 'vfio-pci' || !address || !actionOk || !subsystemOk || !ADDRESS.test(address.text)) continue;
-    overrides.push({ address: address.text, start: address.start, reprobes });
+    if (!driver || (driver.text !== VFIO_DRIVER_NAME && driver.text !== VFIO_MODULE_NAME)) continue;
+    if (!address || !actionOk || !subsystemOk || !ADDRESS.test(address.text)) continue;
+    overrides.push({ address: address.text, start: address.start, reprobes, driver: driver.text, driverStart: driver.start });
   }
   return overrides;
 }

@@ -8,6 +8,7 @@ import { KERNEL_PARAMS } from './kernelParams';
 import { normaliseModuleName } from './kernelModules';
 import { IdAssignment, markOverridden } from './effectiveIds';
 import { COMMAND_OPTIONS } from './scripts';
+import { overrideWrites, VFIO_MODULE_NAME, writesModuleName } from './overrideDriverName';
 import { SHORT_ADDRESS, shortAddressInPath } from './shortAddresses';
 import { UDEV_RULE_OPTIONS, udevOverrides } from './udevRules';
 
@@ -35,14 +36,16 @@ export interface VfioBinding {
   /**
    * Set when the binding certainly takes no device: an address without its `0000:` domain where
    * sysfs needs the full name (`/sys/bus/pci/devices/0f:00.0/…` is no file, `KERNEL=="0f:00.0"`
-   * matches nothing; shortAddresses.ts). Editor features and rules treat it as binding nothing.
+   * matches nothing; shortAddresses.ts), or the script or rule writes `vfio_pci`, the module's
+   * name, where driver_override needs the driver's, `vfio-pci` (overrideDriverName.ts). Editor
+   * features and rules treat it as binding nothing.
    */
-  noDevice?: 'short-address';
+  noDevice?: 'short-address' | 'module-name';
 }
 
 export const MODPROBE_OPTIONS = ['boot.extraModprobeConfig', 'boot.initrd.extraModprobeConfig'];
 
-const PCI_ADDRESS = /(?<![0-9a-fA-F:])((?:[0-9a-fA-F]{4}:)?[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7])(?![0-9a-fA-F])/g;
+export const PCI_ADDRESS = /(?<![0-9a-fA-F:])((?:[0-9a-fA-F]{4}:)?[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7])(?![0-9a-fA-F])/g;
 
 /** `0f:00.0` → `0000:0f:00.0`, lower case. */
 export function normaliseAddress(address: string): string {
@@ -231,9 +234,11 @@ function readBindings(view: ConfigView): { bindings: VfioBinding[]; assignments:
   for (const { definition, mapped } of stringDefinitions(view, COMMAND_OPTIONS)) {
     // A script that writes vfio-pci into driver_override binds every address it names.
     if (!mapped.text.includes('driver_override') || !/vfio[-_]pci/.test(mapped.text)) continue;
+    const writes = overrideWrites(mapped.text);
     for (const match of mapped.text.matchAll(PCI_ADDRESS)) {
       const slot = binding('slot', match[1]!, match.index!, mapped, definition.value, 'driver-override', definition);
       if (shortAddressInPath(mapped.text, match.index!, match[1]!)) slot.noDevice = 'short-address';
+      else if (writesModuleName(writes, match.index!, match.index! + match[1]!.length)) slot.noDevice = 'module-name';
       bindings.push(slot);
     }
   }
@@ -243,10 +248,57 @@ function readBindings(view: ConfigView): { bindings: VfioBinding[]; assignments:
       const slot = binding('slot', override.address, override.start, mapped, definition.value, 'udev-rule', definition);
       // The device's kernel name always has the domain: `KERNEL=="0f:00.0"` matches nothing.
       if (SHORT_ADDRESS.test(override.address)) slot.noDevice = 'short-address';
+      else if (override.driver === VFIO_MODULE_NAME) slot.noDevice = 'module-name';
       bindings.push(slot);
     }
   }
   return { bindings, assignments };
+}
+
+export interface ModuleNameWrite {
+  definition: Definition;
+  /** Where `vfio_pci` is written (the whole value when it has no single place). */
+  range: TextRange;
+  /** True when `range` is exactly that word, written there and nowhere shared (a fix may edit it). */
+  exact: boolean;
+  /** The addresses whose driver_override it is written to, as written. */
+  addresses: string[];
+  via: 'driver-override' | 'udev-rule';
+}
+
+/**
+ * Each place a boot script or udev rule of `option` writes `vfio_pci`, the module's name, into
+ * driver_override, where only the driver's name `vfio-pci` binds (overrideDriverName.ts).
+ */
+export function moduleNameWrites(view: ConfigView, option: string): ModuleNameWrite[] {
+  const found: ModuleNameWrite[] = [];
+  const at = (definition: Definition, mapped: Mapped, start: number): Pick<ModuleNameWrite, 'range' | 'exact'> => {
+    const range = sourceRangeOf(mapped, start, start + VFIO_MODULE_NAME.length);
+    return { range: range ?? definition.value.range, exact: range !== undefined && !reachedThrough(definition.value, range) };
+  };
+  for (const { definition, mapped } of stringDefinitions(view, [option])) {
+    if (COMMAND_OPTIONS.includes(option)) {
+      const writes = overrideWrites(mapped.text);
+      for (const write of writes) {
+        if (write.name !== VFIO_MODULE_NAME || write.nameStart === undefined) continue;
+        const addresses = [...mapped.text.matchAll(PCI_ADDRESS)]
+          .filter((match) => {
+            const start = match.index!;
+            const end = start + match[1]!.length;
+            const inPath = writes.find((other) => other.targetStart <= start && end <= other.targetEnd);
+            return inPath ? inPath === write : write.variableTarget;
+          })
+          .map((match) => match[1]!);
+        found.push({ definition, ...at(definition, mapped, write.nameStart), addresses: [...new Set(addresses)], via: 'driver-override' });
+      }
+    } else if (UDEV_RULE_OPTIONS.includes(option)) {
+      for (const override of udevOverrides(mapped.text)) {
+        if (override.driver !== VFIO_MODULE_NAME) continue;
+        found.push({ definition, ...at(definition, mapped, override.driverStart), addresses: [override.address], via: 'udev-rule' });
+      }
+    }
+  }
+  return found;
 }
 
 export interface ParsedId {
