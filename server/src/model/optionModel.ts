@@ -181,6 +181,56 @@ export class ConfigView {
     return merged;
   }
 
+  /**
+   * Whether this view may answer `ownDefinitions` from its own definitions alone: a
+   * specialisation's view, unless the model is read in full (`readViewsInFull`, the tests'
+   * reference for this shortcut). Rules also skip a specialisation early only when it is set.
+   */
+  get readsOwnOnly(): boolean {
+    return this.specialisation !== undefined && !modelsReadInFull.has(this.model);
+  }
+
+  /**
+   * The definitions of exactly `option` this view owns (`owns`), in model order; with `effective`,
+   * those of them `effectiveDefinitions` keeps. The base owns all of them; a specialisation only
+   * its own, found without going over the base's again (the base's best priority is worked out
+   * once), so a rule that reports per definition costs each specialisation what it defines itself.
+   */
+  ownDefinitions(option: string, { effective = false } = {}): Definition[] {
+    if (!this.readsOwnOnly) {
+      const all = effective ? this.effectiveDefinitions(option) : this.definitions(option);
+      return this.specialisation === undefined ? all : all.filter((definition) => this.owns(definition));
+    }
+    const indexed = indexOf(this.model).exact(option);
+    if (indexed.length === 0) return [];
+    const groups = groupedBySpecialisation(indexed);
+    const own = groups.get(this.specialisation);
+    if (!own) return [];
+    if (!effective) return own.definitions.slice();
+    const base = this.inheritsParent() ? groups.get(undefined) : undefined;
+    const best = Math.min(bestPriority(own), base ? bestPriority(base) : Number.POSITIVE_INFINITY);
+    return own.definitions.filter((definition) => {
+      const priority = definitionPriority(definition);
+      return Number.isNaN(priority) || priority <= best;
+    });
+  }
+
+  /**
+   * How this specialisation's `effectiveDefinitions(option)` holds the base's: 'none' (it does not
+   * inherit the base), 'same' (exactly those the base view keeps, its own among them in model
+   * order), or 'changed' (a better priority of its own drops some of them). What a rule read from
+   * the base view holds for the base's part here only when 'same'.
+   */
+  inheritedEffective(option: string): 'none' | 'same' | 'changed' {
+    if (this.specialisation !== undefined && !this.inheritsParent()) return 'none';
+    const indexed = indexOf(this.model).exact(option);
+    if (this.specialisation === undefined || indexed.length === 0) return 'same';
+    const groups = groupedBySpecialisation(indexed);
+    const own = groups.get(this.specialisation);
+    const base = groups.get(undefined);
+    return own && base && bestPriority(own) < bestPriority(base) ? 'changed' : 'same';
+  }
+
   /** Definitions of exactly this option. */
   definitions(option: string): Definition[] {
     return this.pick(indexOf(this.model).exact(option));
@@ -237,6 +287,31 @@ interface SpecialisationGroup {
   definitions: Definition[];
   /** Each one's position in the grouped array (model order), to merge the base with a specialisation. */
   positions: number[];
+  /** The best priority of its unconditional definitions (as `effectiveDefinitions` takes it), once worked out. */
+  best?: number;
+}
+
+/** The best (lowest) priority among a group's unconditional definitions whose priority is known; +∞ when none. */
+function bestPriority(group: SpecialisationGroup): number {
+  if (group.best === undefined) {
+    let best = Number.POSITIVE_INFINITY;
+    for (const definition of group.definitions) {
+      const priority = definitionPriority(definition);
+      if (definition.conditions.length === 0 && !Number.isNaN(priority)) best = Math.min(best, priority);
+    }
+    group.best = best;
+  }
+  return group.best;
+}
+
+const modelsReadInFull = new WeakSet<OptionModel>();
+
+/**
+ * Makes every view of `model` read all its definitions, as each did before specialisations read
+ * only their own (`ConfigView.readsOwnOnly`): the reference the tests compare the shortcut with.
+ */
+export function readViewsInFull(model: OptionModel): void {
+  modelsReadInFull.add(model);
 }
 
 const specialisationGroups = new WeakMap<readonly Definition[], Map<string | undefined, SpecialisationGroup>>();
@@ -259,6 +334,18 @@ function groupedBySpecialisation(all: readonly Definition[]): Map<string | undef
 /** Every definition of exactly `option` (`pathKey` equal), in any specialisation, in model order. */
 export function optionDefinitions(model: OptionModel, option: string): readonly Definition[] {
   return indexOf(model).exact(option);
+}
+
+const positionsByModel = new WeakMap<OptionModel, Map<Definition, number>>();
+
+/** Where `definition` stands in `model.definitions` (model order), to merge what was read from the base with a specialisation's own. */
+export function modelPosition(model: OptionModel, definition: Definition): number {
+  let positions = positionsByModel.get(model);
+  if (!positions) {
+    positions = new Map(model.definitions.map((each, position) => [each, position]));
+    positionsByModel.set(model, positions);
+  }
+  return positions.get(definition) ?? -1;
 }
 
 const viewsByModel = new WeakMap<OptionModel, readonly ConfigView[]>();

@@ -13,7 +13,7 @@ export const acsOverrideIsolation: Rule = {
   title: 'What the ACS override gives up',
   checkView({ view }) {
     const findings: ViewFinding[] = [];
-    for (const { text, item, definition } of kernelParams(view, { effective: false })) {
+    for (const { text, item, definition } of kernelParams(view, { effective: false, owned: true })) {
       if (!text?.startsWith('pcie_acs_override=')) continue;
       findings.push({
         owner: definition,

@@ -27,7 +27,8 @@ export const acsOverrideUnpatched: Rule = {
   check({ views, hardware, settings }) {
     const findings: Finding[] = [];
     for (const view of views) {
-      const params = kernelParams(view).filter(({ text }) => /^pcie[-_]acs[-_]override=/.test(text ?? ''));
+      // Only parameters it owns are reported, so a view owning none is done without reading more.
+      const params = kernelParams(view, { owned: true }).filter(({ text }) => /^pcie[-_]acs[-_]override=/.test(text ?? ''));
       if (params.length === 0) continue;
       const kernel = kernelVersion(view, hardware, settings.nixosRelease);
       const packages = kernel.packagesText ?? '';

@@ -21,11 +21,14 @@ export const amdIommuOn: Rule = {
   title: 'amd_iommu=on is not a valid value',
   checkView({ view, hardware }) {
     const findings: ViewFinding[] = [];
-    // On an Intel CPU the wrong-vendor rule already reports this parameter.
-    if (cpuVendor(view, hardware)?.vendor === 'intel') return findings;
-    for (const { text, item, definition } of kernelParams(view, { effective: false })) {
-      // `amd-iommu=on` too: the kernel reads '-' and '_' in parameter names alike.
-      if (text === undefined || paramName(text) !== 'amd_iommu' || paramValue(text) !== 'on') continue;
+    // `amd-iommu=on` too: the kernel reads '-' and '_' in parameter names alike.
+    const invalid = kernelParams(view, { effective: false, owned: true }).filter(
+      ({ text }) => text !== undefined && paramName(text) === 'amd_iommu' && paramValue(text) === 'on',
+    );
+    // On an Intel CPU the wrong-vendor rule already reports this parameter (the vendor is read only when needed).
+    if (invalid.length === 0 || cpuVendor(view, hardware)?.vendor === 'intel') return findings;
+    for (const { text, item, definition } of invalid) {
+      if (text === undefined) continue;
       findings.push({
         owner: definition,
         code: AMD_IOMMU_ON,

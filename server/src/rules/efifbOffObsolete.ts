@@ -22,11 +22,16 @@ export const efifbOffObsolete: Rule = {
   title: 'video=efifb:off on a current kernel',
   checkView({ view, hardware, settings }) {
     const findings: ViewFinding[] = [];
+    // Also the guides' `video=vesafb:off,efifb:off` and `video=vesafb:off`.
+    const off = kernelParams(view, { effective: false, owned: true }).filter(
+      ({ text }) => text && /^video=(efifb|vesafb)(:off)?(,(efifb|vesafb):off)*$/.test(text) && /:off/.test(text),
+    );
+    // The kernel is read only when the view owns such a parameter.
+    if (off.length === 0) return findings;
     const kernel = kernelVersion(view, hardware, settings.nixosRelease);
     if (atLeast(kernel, 5, 15) === false) return findings;
-    for (const { text, item, definition } of kernelParams(view, { effective: false })) {
-      // Also the guides' `video=vesafb:off,efifb:off` and `video=vesafb:off`.
-      if (!text || !/^video=(efifb|vesafb)(:off)?(,(efifb|vesafb):off)*$/.test(text) || !/:off/.test(text)) continue;
+    for (const { text, item, definition } of off) {
+      if (!text) continue;
       findings.push({
         owner: definition,
         code: EFIFB_OFF_OBSOLETE,

@@ -7,6 +7,8 @@ import { Rule, ViewFinding } from './types';
 
 export const HUGEPAGES_MEMORY = 'hugepages-memory';
 
+const NR_HUGEPAGES = 'boot.kernel.sysctl.vm.nr_hugepages';
+
 /** `2M`, `1G`, `2048k` in bytes. */
 function sizeOf(text: string): number | undefined {
   const match = /^(\d+)([kKmMgG])?$/.exec(text);
@@ -34,6 +36,14 @@ export const hugepagesMemory: Rule = {
   title: 'Hugepages reserved at boot, as an amount of memory',
   checkView({ view, hardware }) {
     const findings: ViewFinding[] = [];
+    // Only a reservation it defines itself can be a specialisation's finding: without one, the
+    // base's parameters are not gone over again.
+    if (
+      view.readsOwnOnly &&
+      !kernelParams(view, { owned: true }).some(({ text }) => text?.split('=', 1)[0] === 'hugepages') &&
+      view.ownDefinitions(NR_HUGEPAGES).length === 0
+    )
+      return findings;
     const total = machineMemory(hardware);
     const reservations: { bytes: number; definition: Definition; range: TextRange; what: string }[] = [];
     // The kernel reads the command line in order: `hugepages=N` counts pages of the size set by
@@ -51,7 +61,7 @@ export const hugepagesMemory: Rule = {
       if (name === 'hugepages' && /^\d+$/.test(value))
         reservations.push({ bytes: Number(value) * size, definition, range: item.range, what: `${text} (${amount(size)} pages)` });
     }
-    for (const definition of view.definitions('boot.kernel.sysctl.vm.nr_hugepages')) {
+    for (const definition of view.definitions(NR_HUGEPAGES)) {
       // The sysctl counts pages of the default size.
       if (definition.value.kind === 'int')
         reservations.push({

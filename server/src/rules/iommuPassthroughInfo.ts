@@ -19,7 +19,7 @@ export const iommuPassthroughInfo: Rule = {
   title: 'iommu=pt is optional for VFIO',
   checkView({ view }) {
     const findings: ViewFinding[] = [];
-    for (const { text, item, definition } of kernelParams(view, { effective: false })) {
+    for (const { text, item, definition } of kernelParams(view, { effective: false, owned: true })) {
       if (text !== 'iommu=pt' && text !== 'iommu.passthrough=1') continue;
       findings.push({
         owner: definition,

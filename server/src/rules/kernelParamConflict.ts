@@ -4,7 +4,8 @@
 // between definitions from different modules.
 import { basename } from 'node:path';
 import { HOLE } from '../model/values';
-import { canonicalParamName, KernelParam, kernelParams } from '../vfio/kernelParams';
+import { modelPosition, OptionModel } from '../model/optionModel';
+import { canonicalParamName, KERNEL_PARAMS, KernelParam, kernelParams } from '../vfio/kernelParams';
 import { Finding, Rule } from './types';
 
 export const KERNEL_PARAM_CONFLICT = 'kernel-param-conflict';
@@ -45,28 +46,75 @@ function aspects(name: string, value: string): Map<string, string> | undefined {
   }
 }
 
+interface Entry {
+  value: string;
+  set: Map<string, string>;
+  param: KernelParam;
+}
+
+/** The parameters that set an aspect, by canonical name, in command-line order. */
+function entriesByName(params: readonly KernelParam[]): Map<string, Entry[]> {
+  const byName = new Map<string, Entry[]>();
+  for (const param of params) {
+    // Conditional items may never apply together.
+    if (!param.text || param.text.includes(HOLE) || !param.text.includes('=') || param.item.conditions.length > 0 || param.definition.conditions.length > 0)
+      continue;
+    const name = canonicalParamName(param.text.slice(0, param.text.indexOf('=')));
+    const value = param.text.slice(param.text.indexOf('=') + 1);
+    const set = aspects(name, value);
+    if (!set) continue;
+    const list = byName.get(name) ?? [];
+    list.push({ value, set, param });
+    byName.set(name, list);
+  }
+  return byName;
+}
+
+/**
+ * A specialisation's entries for the names it sets itself (only those can hold a finding of its
+ * own), from the base view's entries and its own merged in model order, the names in the order
+ * `entriesByName` over the whole view gives them: the base's parameters are not read again.
+ */
+function withBaseEntries(model: OptionModel, base: Map<string, Entry[]>, own: Map<string, Entry[]>): Map<string, Entry[]> {
+  const position = (entry: Entry) => modelPosition(model, entry.param.definition);
+  const merged: [string, Entry[]][] = [];
+  for (const [name, mine] of own) {
+    const inherited = base.get(name) ?? [];
+    const entries: Entry[] = [];
+    let i = 0;
+    let j = 0;
+    while (i < inherited.length || j < mine.length) {
+      if (j >= mine.length || (i < inherited.length && position(inherited[i]!) < position(mine[j]!))) entries.push(inherited[i++]!);
+      else entries.push(mine[j++]!);
+    }
+    merged.push([name, entries]);
+  }
+  merged.sort(([, a], [, b]) => position(a[0]!) - position(b[0]!));
+  return new Map(merged);
+}
+
 export const kernelParamConflict: Rule = {
   code: KERNEL_PARAM_CONFLICT,
   severity: 'warning',
   needsHardware: false,
   acrossViews: true,
   title: 'One kernel parameter given twice with contradicting values',
-  check({ views }) {
+  check({ model, views }) {
     const findings: Finding[] = [];
+    let baseEntries: Map<string, Entry[]> | undefined;
     for (const view of views) {
-      const byName = new Map<string, { value: string; set: Map<string, string>; param: KernelParam }[]>();
-      for (const param of kernelParams(view)) {
-        // Conditional items may never apply together.
-        if (!param.text || param.text.includes(HOLE) || !param.text.includes('=') || param.item.conditions.length > 0 || param.definition.conditions.length > 0)
-          continue;
-        const name = canonicalParamName(param.text.slice(0, param.text.indexOf('=')));
-        const value = param.text.slice(param.text.indexOf('=') + 1);
-        const set = aspects(name, value);
-        if (!set) continue;
-        const list = byName.get(name) ?? [];
-        list.push({ value, set, param });
-        byName.set(name, list);
+      let byName: Map<string, Entry[]>;
+      if (!view.readsOwnOnly) byName = entriesByName(kernelParams(view));
+      else {
+        // Only its own entries can be a specialisation's findings: without any, nothing more is read.
+        const own = entriesByName(kernelParams(view, { owned: true }));
+        if (own.size === 0) continue;
+        const inherited = view.inheritedEffective(KERNEL_PARAMS);
+        if (inherited === 'none') byName = own;
+        else if (inherited === 'same' && baseEntries) byName = withBaseEntries(model, baseEntries, own);
+        else byName = entriesByName(kernelParams(view));
       }
+      if (view.specialisation === undefined) baseEntries = byName;
       for (const entries of byName.values()) {
         // Per aspect: the first entry setting it, and the first one setting it to another state,
         // so the earliest contradicting entry is found without looking back over all of them.

@@ -22,7 +22,7 @@ export const kernelParamCost: Rule = {
   title: 'A kernel parameter with a cost the guide does not mention',
   checkView({ view }) {
     const findings: ViewFinding[] = [];
-    for (const { text, item, definition } of kernelParams(view, { effective: false })) {
+    for (const { text, item, definition } of kernelParams(view, { effective: false, owned: true })) {
       if (!text) continue;
       const why = cost(text);
       if (!why) continue;

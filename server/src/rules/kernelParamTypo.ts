@@ -58,7 +58,7 @@ export const kernelParamTypo: Rule = {
     const findings: Finding[] = [];
     const seen = new Set<string>();
     for (const view of views) {
-      for (const { text, item, definition } of kernelParams(view, { effective: false })) {
+      for (const { text, item, definition } of kernelParams(view, { effective: false, owned: true })) {
         // Whitespace anywhere is kernel-param-unquoted-space's finding: one report, not a second about the value.
         if (text === undefined || text.includes(HOLE) || /\s/.test(text) || !view.owns(definition)) continue;
         const key = `${definition.file}:${item.range.start}`;

@@ -28,7 +28,7 @@ export const kernelParamUnquotedSpace: Rule = {
     const findings: Finding[] = [];
     const seen = new Set<string>();
     for (const view of views) {
-      for (const { text, item, definition } of kernelParams(view, { effective: false })) {
+      for (const { text, item, definition } of kernelParams(view, { effective: false, owned: true })) {
         if (text === undefined || hasUnquotedSpace(text) !== true) continue;
         const key = `${definition.file}:${item.range.start}`;
         if (seen.has(key)) continue;

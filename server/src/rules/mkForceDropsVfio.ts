@@ -22,6 +22,8 @@ export const mkForceDropsVfio: Rule = {
     const findings: Finding[] = [];
     for (const view of views) {
       for (const option of LIST_OPTIONS) {
+        // Only a definition of its own can be a specialisation's finding (the one that forces).
+        if (view.readsOwnOnly && !view.ownDefinitions(option).some((definition) => definitionPriority(definition) < 100)) continue;
         const all = view.definitions(option);
         const effective = new Set(view.effectiveDefinitions(option));
         const dropped = all.filter((definition) => !effective.has(definition));

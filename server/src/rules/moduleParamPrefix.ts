@@ -58,8 +58,10 @@ export const moduleParamPrefix: Rule = {
   check({ views, hardware }) {
     const findings: Finding[] = [];
     for (const view of views) {
-      const vendor = cpuVendor(view, hardware)?.vendor;
-      for (const { text, item, definition } of kernelParams(view, { effective: false })) {
+      // Read only when a `nested` needs it.
+      let vendorRead: { vendor: string | undefined } | undefined;
+      const vendorOf = () => (vendorRead ??= { vendor: cpuVendor(view, hardware)?.vendor }).vendor;
+      for (const { text, item, definition } of kernelParams(view, { effective: false, owned: true })) {
         if (!text || !view.owns(definition)) continue;
         const written = /^(?:([\w-]+)\.)?([\w-]+)(=[^\s]*)?$/.exec(text);
         if (!written) continue;
@@ -70,6 +72,7 @@ export const moduleParamPrefix: Rule = {
         const prefix = written[1] === undefined ? undefined : canonicalParamName(written[1]);
         if (prefix !== undefined && !KNOWN_MODULES.has(prefix)) continue;
         // `nested` belongs to the vendor's KVM module.
+        const vendor = name === 'nested' ? vendorOf() : undefined;
         const module = name === 'nested' ? (vendor ? `kvm_${vendor}` : undefined) : parameter.module;
         // Both KVM vendor modules have `nested`: either prefix names a real parameter (the vendor is kvm-module-wrong-vendor's).
         if (prefix !== undefined && (name === 'nested' ? /^kvm_(amd|intel)$/.test(prefix) : prefix === canonicalParamName(module!))) continue;

@@ -21,7 +21,7 @@ export const unsafeInterruptsEnabled: Rule = {
   check({ views }) {
     const findings: Finding[] = [];
     for (const view of views) {
-      for (const { text, item, definition } of kernelParams(view, { effective: false })) {
+      for (const { text, item, definition } of kernelParams(view, { effective: false, owned: true })) {
         if (!text || !view.owns(definition)) continue;
         const at = text.indexOf('=');
         if (at < 0 || canonicalParamName(text.slice(0, at)) !== 'vfio_iommu_type1.allow_unsafe_interrupts' || !ON.test(text.slice(at + 1))) continue;

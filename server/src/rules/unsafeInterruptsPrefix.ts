@@ -14,7 +14,7 @@ export const unsafeInterruptsPrefix: Rule = {
   check({ views }) {
     const findings: Finding[] = [];
     for (const view of views) {
-      for (const { text, item, definition } of kernelParams(view, { effective: false })) {
+      for (const { text, item, definition } of kernelParams(view, { effective: false, owned: true })) {
         if (!text || !view.owns(definition)) continue;
         // No prefix, or another module's (`vfio.`, `vfio-pci.`): either way nothing sets it.
         const written = /^(?:([\w-]+)\.)?(allow[-_]unsafe[-_]interrupts)(=.*)?$/.exec(text);

@@ -14,9 +14,17 @@ export interface KernelParam {
   definition: Definition;
 }
 
-/** Every item of the merged boot.kernelParams (after mkForce/mkDefault) in this view. */
-export function kernelParams(view: ConfigView, { effective = true } = {}): KernelParam[] {
-  const definitions = effective ? view.effectiveDefinitions(KERNEL_PARAMS) : view.definitions(KERNEL_PARAMS);
+/**
+ * Every item of the merged boot.kernelParams (after mkForce/mkDefault) in this view; with
+ * `owned`, only the items of definitions the view owns (`ConfigView.ownDefinitions`): what a rule
+ * that judges each item on its own reports, read without the base's items in a specialisation.
+ */
+export function kernelParams(view: ConfigView, { effective = true, owned = false } = {}): KernelParam[] {
+  const definitions = owned
+    ? view.ownDefinitions(KERNEL_PARAMS, { effective })
+    : effective
+      ? view.effectiveDefinitions(KERNEL_PARAMS)
+      : view.definitions(KERNEL_PARAMS);
   const params: KernelParam[] = [];
   for (const definition of definitions) {
     if (definition.value.kind !== 'list') continue;

@@ -1,7 +1,7 @@
 // Every place a configuration hands a PCI device to vfio-pci, as ids (`vfio-pci.ids=` kernel
 // parameter, `options vfio-pci ids=` in modprobe config) or as slots (addresses written to
 // driver_override in boot scripts or by udev rules), each with the exact source of the id or address.
-import { ConfigView, configViews, Definition, OptionModel } from '../model/optionModel';
+import { ConfigView, configView, configViews, Definition, OptionModel } from '../model/optionModel';
 import { charSources, HOLE, ListOrigin, sourceRangeOf, Value } from '../model/values';
 import type { TextRange } from '../text';
 import { KERNEL_PARAMS } from './kernelParams';
@@ -118,9 +118,9 @@ function originAt(value: Value, mapped: Mapped, start: number, length: number): 
   return undefined;
 }
 
-function stringDefinitions(view: ConfigView, options: readonly string[]): { definition: Definition; mapped: Mapped }[] {
+function stringDefinitions(view: ConfigView, options: readonly string[], owned = false): { definition: Definition; mapped: Mapped }[] {
   return options.flatMap((option) =>
-    view.definitions(option).flatMap((definition) => {
+    (owned ? view.ownDefinitions(option) : view.definitions(option)).flatMap((definition) => {
       const mapped = charSources(definition.value);
       return mapped ? [{ definition, mapped }] : [];
     }),
@@ -139,8 +139,17 @@ const bindingsByView = new WeakMap<ConfigView, ViewBindings>();
 
 function viewBindings(view: ConfigView): ViewBindings {
   let cached = bindingsByView.get(view);
+  if (!cached && view.readsOwnOnly && view.inheritedEffective(KERNEL_PARAMS) === 'same') {
+    // A specialisation that writes no binding of its own has exactly the base's: the base's are
+    // read once, not again for each of thousands of specialisations.
+    const own = readBindings(view, true);
+    if (own.bindings.length === 0 && own.assignments.length === 0) {
+      cached = viewBindings(configView(view.model));
+      bindingsByView.set(view, cached);
+    }
+  }
   if (!cached) {
-    const { bindings, assignments } = readBindings(view);
+    const { bindings, assignments } = readBindings(view, false);
     markOverridden(assignments);
     cached = { written: bindings, effective: bindings.filter((binding) => !binding.assignment?.overriddenBy), assignments };
     bindingsByView.set(view, cached);
@@ -167,10 +176,11 @@ export function idAssignments(view: ConfigView): IdAssignment[] {
   return viewBindings(view).assignments;
 }
 
-function readBindings(view: ConfigView): { bindings: VfioBinding[]; assignments: IdAssignment[] } {
+/** The view's bindings; `owned`: only those of definitions it owns (`ConfigView.ownDefinitions`). */
+function readBindings(view: ConfigView, owned: boolean): { bindings: VfioBinding[]; assignments: IdAssignment[] } {
   const bindings: VfioBinding[] = [];
   const assignments: IdAssignment[] = [];
-  for (const definition of view.effectiveDefinitions(KERNEL_PARAMS)) {
+  for (const definition of owned ? view.ownDefinitions(KERNEL_PARAMS, { effective: true }) : view.effectiveDefinitions(KERNEL_PARAMS)) {
     if (definition.value.kind !== 'list') continue;
     definition.value.items.forEach((item, index) => {
       const mapped = charSources(item.value);
@@ -196,7 +206,7 @@ function readBindings(view: ConfigView): { bindings: VfioBinding[]; assignments:
       }
     });
   }
-  for (const { definition, mapped } of stringDefinitions(view, MODPROBE_OPTIONS)) {
+  for (const { definition, mapped } of stringDefinitions(view, MODPROBE_OPTIONS, owned)) {
     for (const line of mapped.text.matchAll(/^[ \t]*options[ \t]+(\S+)[ \t]+([^\r\n]*)$/gm)) {
       if (normaliseModuleName(line[1]!) !== 'vfio_pci') continue;
       const argumentsStart = line.index! + line[0].length - line[2]!.length;
@@ -231,7 +241,7 @@ function readBindings(view: ConfigView): { bindings: VfioBinding[]; assignments:
       }
     }
   }
-  for (const { definition, mapped } of stringDefinitions(view, COMMAND_OPTIONS)) {
+  for (const { definition, mapped } of stringDefinitions(view, COMMAND_OPTIONS, owned)) {
     // A script that writes vfio-pci into driver_override binds every address it names.
     if (!mapped.text.includes('driver_override') || !/vfio[-_]pci/.test(mapped.text)) continue;
     const writes = overrideWrites(mapped.text);
@@ -242,7 +252,7 @@ function readBindings(view: ConfigView): { bindings: VfioBinding[]; assignments:
       bindings.push(slot);
     }
   }
-  for (const { definition, mapped } of stringDefinitions(view, UDEV_RULE_OPTIONS)) {
+  for (const { definition, mapped } of stringDefinitions(view, UDEV_RULE_OPTIONS, owned)) {
     // `KERNEL=="0000:0f:00.0", ATTR{driver_override}="vfio-pci"`: the rule binds that address.
     for (const override of udevOverrides(mapped.text)) {
       const slot = binding('slot', override.address, override.start, mapped, definition.value, 'udev-rule', definition);
