@@ -50,6 +50,16 @@ describe('modprobe.d files written with environment.etc', () => {
     assert.deepEqual(ids(model, 'early'), []);
   });
 
+  it("a specialisation's own file is ordered against the base's nixos.conf", async () => {
+    const model = await modelOf(`{
+      boot.kernelModules = [ "vfio_pci" ];
+      boot.extraModprobeConfig = "options vfio-pci ids=10de:13c0";
+      specialisation.vm.configuration.environment.etc."modprobe.d/vfio.conf".text = "options vfio-pci ids=10de:0fbb";
+    }`);
+    assert.deepEqual(ids(model), ['10de:13c0']);
+    assert.deepEqual(ids(model, 'vm'), ['10de:0fbb']);
+  });
+
   it('keep both when the order is not certain, and skip names kmod does not read', async () => {
     const model = await modelOf(`{ config, lib, ... }: {
       boot.initrd.kernelModules = lib.mkIf config.services.xserver.enable [ "vfio_pci" ];

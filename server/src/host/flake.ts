@@ -6,6 +6,8 @@ import { dirname, resolve } from 'node:path';
 import type { SyntaxNode } from '../parse/nixParser';
 import { rangeOf } from '../parse/nodeRange';
 import { attrName, attrPathNames } from '../model/scope';
+import { HostReader, readComputedHosts } from './computedHosts';
+import { bindingsOf, bindLetNames, Bound, Env, MAX_DEPTH, named, unwrap } from './flakeSyntax';
 import type { TextRange } from '../text';
 
 /** One entry of a host's `modules` list. */
@@ -35,48 +37,9 @@ export interface FlakeHosts {
   unread: { range: TextRange; reason: string }[];
 }
 
-const MAX_DEPTH = 40;
-
-/** A lexical environment of the flake: names bound by let, function arguments and calls. */
-class Env {
-  private readonly names = new Map<string, { node?: SyntaxNode; env: Env }>();
-  constructor(readonly parent?: Env) {}
-  define(name: string, node: SyntaxNode | undefined, env: Env): void {
-    this.names.set(name, { node, env });
-  }
-  lookup(name: string): { node?: SyntaxNode; env: Env } | undefined {
-    for (let env: Env | undefined = this; env; env = env.parent) {
-      const entry = env.names.get(name);
-      if (entry) return entry;
-    }
-    return undefined;
-  }
-}
-
-function named(node: SyntaxNode | null | undefined): SyntaxNode[] {
-  return (node?.namedChildren ?? []).filter((child): child is SyntaxNode => child !== null && child.type !== 'comment');
-}
-
-function unwrap(node: SyntaxNode | null | undefined): SyntaxNode | undefined {
-  let current = node ?? undefined;
-  while (current?.type === 'parenthesized_expression') current = current.childForFieldName('expression') ?? undefined;
-  return current;
-}
-
-function bindingsOf(set: SyntaxNode): SyntaxNode[] {
-  return named(named(set).find((child) => child.type === 'binding_set'));
-}
-
-function bindLetNames(bindingSet: SyntaxNode | undefined, env: Env): void {
-  for (const binding of named(bindingSet)) {
-    if (binding.type !== 'binding') continue;
-    const names = attrPathNames(binding.childForFieldName('attrpath')!);
-    if (names.length === 1 && names[0] !== undefined) env.define(names[0], binding.childForFieldName('expression') ?? undefined, env);
-  }
-}
-
-export function readFlakeHosts(root: SyntaxNode, flakePath: string): FlakeHosts {
-  const reader = new FlakeReader(dirname(flakePath));
+/** `listDirectories`: the folders in a path, for hosts made from `builtins.readDir` (none are read without it). */
+export function readFlakeHosts(root: SyntaxNode, flakePath: string, listDirectories?: (path: string) => string[] | undefined): FlakeHosts {
+  const reader = new FlakeReader(dirname(flakePath), listDirectories);
   const top = unwrap(root.childForFieldName('expression') ?? named(root)[0]);
   if (top && (top.type === 'attrset_expression' || top.type === 'rec_attrset_expression')) {
     for (const binding of bindingsOf(top)) {
@@ -88,13 +51,16 @@ export function readFlakeHosts(root: SyntaxNode, flakePath: string): FlakeHosts 
   return { hosts: reader.hosts, unread: reader.unread };
 }
 
-class FlakeReader {
+class FlakeReader implements HostReader {
   readonly hosts: FlakeHost[] = [];
   readonly unread: FlakeHosts['unread'] = [];
   /** Names that stand for flake inputs (the outputs function's arguments). */
   private readonly inputNames = new Set<string>();
 
-  constructor(private readonly flakeDir: string) {}
+  constructor(
+    readonly flakeDir: string,
+    readonly listDirectories?: (path: string) => string[] | undefined,
+  ) {}
 
   outputs(node: SyntaxNode | null): void {
     const fn = unwrap(node);
@@ -142,6 +108,9 @@ class FlakeReader {
         }
         return;
       }
+      case 'with_expression':
+        // `with nixpkgs.lib; { … }`: the names it brings are library functions, known by name.
+        return this.outputsValue(value.childForFieldName('body'), env, depth + 1);
       case 'binary_expression':
         if (value.childForFieldName('operator')?.text !== '//') return;
         this.outputsValue(value.childForFieldName('left'), env, depth + 1);
@@ -173,6 +142,13 @@ class FlakeReader {
         set = unwrap(entry?.node);
         setEnv = entry?.env ?? env;
       }
+      const computed =
+        set && set.type !== 'attrset_expression' && set.type !== 'rec_attrset_expression' ? readComputedHosts(this, set, setEnv, depth + 1) : undefined;
+      if (computed) {
+        this.hosts.push(...computed.hosts);
+        this.unread.push(...computed.unread);
+        return;
+      }
       if (set?.type !== 'attrset_expression' && set?.type !== 'rec_attrset_expression') {
         this.unread.push({ range: rangeOf(value), reason: 'the hosts are computed (not a set written here)' });
         return;
@@ -195,7 +171,7 @@ class FlakeReader {
   }
 
   /** Reads `… .lib.nixosSystem { … }`, through let-bound helpers applied to arguments. */
-  private system(node: SyntaxNode | null | undefined, env: Env, host: FlakeHost, depth: number): boolean {
+  system(node: SyntaxNode | null | undefined, env: Env, host: FlakeHost, depth: number): boolean {
     const value = unwrap(node);
     if (!value || depth > MAX_DEPTH) return false;
     if (value.type === 'let_expression') {
@@ -226,23 +202,38 @@ class FlakeReader {
       return this.systemArguments(set, env, host, depth + 1);
     }
     // A helper: `mkHost "desk"`, `mkHost { name = "desk"; }` where `mkHost = name: …`.
+    const call = this.applied(
+      callee,
+      env,
+      args.map((node) => ({ node, env })),
+    );
+    return call ? this.system(call.body, call.env, host, depth + 1) : false;
+  }
+
+  /**
+   * The body of `fn` applied to `args`, with each argument bound to its parameter (a name, or the
+   * formals of a set argument written here); `fn` may be a name bound to a function. Undefined when
+   * it is no function written here.
+   */
+  applied(callee: SyntaxNode, env: Env, args: Bound[]): { body: SyntaxNode | undefined; env: Env } | undefined {
     let fn: SyntaxNode | undefined = callee;
     let fnEnv = env;
     if (fn.type === 'variable_expression' || fn.type === 'select_expression') {
       const entry = fn.type === 'variable_expression' ? env.lookup(fn.text) : undefined;
-      if (!entry?.node) return false;
+      if (!entry?.node) return undefined;
       fn = unwrap(entry.node);
       fnEnv = entry.env;
     }
     let bodyEnv = fnEnv;
     for (const argument of args) {
-      if (fn?.type !== 'function_expression') return false;
+      if (fn?.type !== 'function_expression') return undefined;
       bodyEnv = new Env(bodyEnv);
       const universal = fn.childForFieldName('universal');
-      if (universal) bodyEnv.define(universal.text, argument, env);
+      if (universal && argument.text !== undefined) bodyEnv.defineText(universal.text, argument.text);
+      else if (universal) bodyEnv.define(universal.text, argument.node, argument.env);
       const formals = fn.childForFieldName('formals');
       if (formals) {
-        const set = unwrap(argument);
+        const set = unwrap(argument.node);
         const given = new Map<string, SyntaxNode>();
         if (set?.type === 'attrset_expression') {
           for (const binding of bindingsOf(set)) {
@@ -255,13 +246,13 @@ class FlakeReader {
           const name = formal.childForFieldName('name')?.text;
           if (!name) continue;
           const fallback = formal.childForFieldName('default');
-          if (given.has(name)) bodyEnv.define(name, given.get(name), env);
+          if (given.has(name)) bodyEnv.define(name, given.get(name), argument.env);
           else bodyEnv.define(name, fallback ?? undefined, bodyEnv);
         }
       }
       fn = unwrap(fn.childForFieldName('body'));
     }
-    return this.system(fn, bodyEnv, host, depth + 1);
+    return { body: fn, env: bodyEnv };
   }
 
   /** The input name when `callee` is nixosSystem (`nixpkgs.lib.nixosSystem`, `inputs.x.lib.nixosSystem`, `lib.nixosSystem`). */
@@ -406,11 +397,12 @@ class FlakeReader {
     return text === '' ? node.text : text;
   }
 
-  private stringValue(node: SyntaxNode, env: Env, depth: number): string | undefined {
+  stringValue(node: SyntaxNode, env: Env, depth: number): string | undefined {
     if (depth > MAX_DEPTH) return undefined;
     const value = unwrap(node);
     if (value?.type === 'variable_expression') {
       const entry = env.lookup(value.text);
+      if (entry?.text !== undefined) return entry.text;
       return entry?.node ? this.stringValue(entry.node, entry.env, depth + 1) : undefined;
     }
     if (value?.type !== 'string_expression') return undefined;

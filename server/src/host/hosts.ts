@@ -42,7 +42,15 @@ export function flakeHostsAt(
 ): { flake: FlakeHosts; release(): void; loaded: Exclude<ReturnType<SourceLoader>, { error: string }> } | undefined {
   const loaded = access.load(flakePath);
   if ('error' in loaded) return undefined;
-  return { flake: readFlakeHosts(loaded.tree.rootNode, loaded.path), release: () => loaded.release?.(), loaded };
+  // Folders for hosts made from `builtins.readDir ./hosts`: listed through the access, so an untrusted workspace's boundary holds.
+  const listDirectories = (path: string) =>
+    access.isDirectory(path)
+      ? access
+          .list(path)
+          .filter((name) => access.isDirectory(join(path, name)))
+          .sort()
+      : undefined;
+  return { flake: readFlakeHosts(loaded.tree.rootNode, loaded.path, listDirectories), release: () => loaded.release?.(), loaded };
 }
 
 /** The hosts declared directly in `folder` (not in its subfolders, but `hosts/<name>/`). */

@@ -39,12 +39,6 @@ export function movesVfioLoad(view: ConfigView): boolean {
   return STAGE_OPTIONS.some((option) => view.ownDefinitions(option).length > 0);
 }
 
-/** A modprobe.d file of stage 2 only (not nixos.conf, the one the initrd holds too). */
-export function stage2OnlyFile(definition: Definition): boolean {
-  const file = etcModprobeFile(definition);
-  return file !== undefined && file !== NIXOS_CONF;
-}
-
 export type VfioLoadStage = 'initrd' | 'stage2' | 'unknown';
 
 /**
@@ -80,9 +74,7 @@ export function vfioLoadStage(view: ConfigView): VfioLoadStage {
  */
 export function modprobeTexts(view: ConfigView, owned = false): ModprobeText[] {
   const stage = vfioLoadStage(view);
-  // A specialisation that moves vfio-pci into or out of the initrd changes which files apply: it reads them all.
-  const ownOnly = owned && !movesVfioLoad(view);
-  const definitions = (option: string) => (ownOnly ? view.ownDefinitions(option) : view.definitions(option));
+  const definitions = (option: string) => (owned ? view.ownDefinitions(option) : view.definitions(option));
   const ordered = (file: string) => (stage === 'stage2' && /^[\x21-\x7e]+$/.test(file) ? file : undefined);
   const texts: ModprobeText[] = [];
   for (const definition of definitions('boot.extraModprobeConfig')) texts.push({ definition, file: ordered(NIXOS_CONF) });
@@ -90,7 +82,7 @@ export function modprobeTexts(view: ConfigView, owned = false): ModprobeText[] {
   for (const definition of definitions('boot.initrd.extraModprobeConfig')) texts.push({ definition });
   for (const definition of view.definitionsUnder('environment.etc')) {
     const file = etcModprobeFile(definition);
-    if (!file || definition.value.kind !== 'string' || (ownOnly && !view.owns(definition))) continue;
+    if (!file || definition.value.kind !== 'string' || (owned && !view.owns(definition))) continue;
     // nixos.conf written by hand merges with NixOS's own text, in the module system's order.
     if (file !== NIXOS_CONF && stage === 'initrd') continue;
     texts.push({ definition, file: ordered(file) });
