@@ -25,7 +25,9 @@ interface Segment<T> {
 }
 
 interface ViewFacts<T> {
+  /** The base view's segments (where each starts in `facts`), to merge a specialisation's into. */
   segments: readonly Segment<T>[];
+  starts: readonly number[];
   facts: readonly T[];
 }
 
@@ -54,7 +56,7 @@ function readView<T>(reader: FactReader<T>, view: ConfigView): ViewFacts<T> {
   if (view.readsOwnOnly && reader.options.every((option) => (reader.effective ? inherited(option) === 'same' : inherited(option) !== 'none'))) {
     const base = readView(reader, configView(view.model));
     const own = segmentsOf(reader, view, (option) => view.ownDefinitions(option, { under: reader.under, effective: reader.effective }));
-    result = own.length === 0 ? base : flatten(mergeSegments(base.segments, own));
+    result = own.length === 0 ? base : withOwn(base, own);
   } else {
     result = flatten(
       segmentsOf(reader, view, (option) =>
@@ -66,20 +68,43 @@ function readView<T>(reader: FactReader<T>, view: ConfigView): ViewFacts<T> {
   return result;
 }
 
-function mergeSegments<T>(inherited: readonly Segment<T>[], mine: readonly Segment<T>[]): Segment<T>[] {
-  const before = (a: Segment<T>, b: Segment<T>) => a.option - b.option || a.position - b.position;
-  const merged: Segment<T>[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < inherited.length || j < mine.length) {
-    if (j >= mine.length || (i < inherited.length && before(inherited[i]!, mine[j]!) < 0)) merged.push(inherited[i++]!);
-    else merged.push(mine[j++]!);
+/** Where a segment goes: option by option, each in model order. */
+function before<T>(a: Segment<T>, b: Segment<T>): number {
+  return a.option - b.option || a.position - b.position;
+}
+
+/**
+ * The base's facts with a specialisation's own segments put in their places: slices of the base's
+ * array between them (found by binary search), so a specialisation costs a copy, not a re-read.
+ */
+function withOwn<T>(base: ViewFacts<T>, own: readonly Segment<T>[]): ViewFacts<T> {
+  const startOf = (index: number) => (index < base.segments.length ? base.starts[index]! : base.facts.length);
+  const pieces: (readonly T[])[] = [];
+  let from = 0;
+  for (const mine of own) {
+    let low = from;
+    let high = base.segments.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if (before(base.segments[middle]!, mine) < 0) low = middle + 1;
+      else high = middle;
+    }
+    pieces.push(base.facts.slice(startOf(from), startOf(low)), mine.facts);
+    from = low;
   }
-  return merged;
+  pieces.push(base.facts.slice(startOf(from)));
+  // Never merged into again: only the base view's facts are.
+  return { segments: [], starts: [], facts: ([] as T[]).concat(...pieces) };
 }
 
 function flatten<T>(segments: readonly Segment<T>[]): ViewFacts<T> {
-  return { segments, facts: segments.flatMap((segment) => segment.facts) };
+  const starts: number[] = [];
+  const facts: T[] = [];
+  for (const segment of segments) {
+    starts.push(facts.length);
+    for (const fact of segment.facts) facts.push(fact);
+  }
+  return { segments, starts, facts };
 }
 
 /**
