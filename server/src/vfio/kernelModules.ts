@@ -43,6 +43,11 @@ const MODULE_READERS = new Map<string, FactReader<ModuleEntry>>(
 
 const allModules = new WeakMap<ConfigView, readonly ModuleEntry[]>();
 
+/** The modules of the definitions of `options` the view owns (`ConfigView.ownDefinitions`): for a rule that judges each entry on its own. */
+export function ownedModules(view: ConfigView, options: readonly ModuleOption[] = MODULE_OPTIONS): ModuleEntry[] {
+  return options.flatMap((option) => view.ownDefinitions(option, { under: true }).flatMap((definition) => definitionModules(definition, option)));
+}
+
 /** The modules the view's definitions of `options` load, option by option, each in model order. Shared between callers: do not change it. */
 export function kernelModules(view: ConfigView, options: readonly ModuleOption[] = MODULE_OPTIONS): readonly ModuleEntry[] {
   const read = () => options.flatMap((option) => viewFacts(view, MODULE_READERS.get(option)!));

@@ -69,7 +69,15 @@ export interface BlacklistEntry {
  * Every blacklisted module (normalised name): boot.blacklistedKernelModules and `blacklist <m>`
  * lines in boot.extraModprobeConfig end up in the same /etc/modprobe.d/nixos.conf [A1.8].
  */
-export function blacklistedModules(view: ConfigView): Map<string, BlacklistEntry> {
+export function blacklistedModules(view: ConfigView): ReadonlyMap<string, BlacklistEntry> {
+  let entries = blacklistsByView.get(view);
+  if (!entries) blacklistsByView.set(view, (entries = readBlacklist(view)));
+  return entries;
+}
+
+const blacklistsByView = new WeakMap<ConfigView, ReadonlyMap<string, BlacklistEntry>>();
+
+function readBlacklist(view: ConfigView): Map<string, BlacklistEntry> {
   const entries = new Map<string, BlacklistEntry>();
   for (const line of modprobeLines(view)) {
     const [keyword, module] = line.words.map((word) => word.text);
