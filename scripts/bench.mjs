@@ -7,6 +7,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { benchLanguageServer, printRows } from './bench-lsp.mjs';
 import { benchLimits, printLimitRows } from './bench-limits.mjs';
 import { benchManyFindings } from './bench-findings.mjs';
+import { benchSpecialisations } from './bench-specialisations.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const quick = process.argv.includes('--quick');
@@ -23,6 +24,7 @@ if (existsSync(hardware)) {
 const { benchHosts } = await import(pathToFileURL(join(here, 'bench-hosts.mjs')).href);
 printRows('Hosts: a 500-file flake repository checked whole (nix-vfio check .)', await benchHosts({ quick }));
 printRows('Many findings: about 10 vs about 1,000 in a file of one size (target: 1,000 checked within 1 s)', await benchManyFindings({ quick }));
+printRows('Specialisations over a large base (target: twice the base and the specialisations checked apart)', await benchSpecialisations({ quick }));
 printLimitRows("Pathological inputs (in process; the issue's inputs through the CLI)", await benchLimits({ quick }));
 
 // The fuzz tests' longer mode: the suite runs a bounded number of seeded cases; here ten times as many.

@@ -2,7 +2,7 @@
 // (`ConfigView.ownDefinitions`, `readsOwnOnly`), and shares what was read from the base where it
 // adds nothing (vfio bindings, kernel-param-conflict's entries). The findings must be exactly the
 // ones every view gets when it reads all its definitions (`readViewsInFull`, how every view read
-// before): compared here on every rule fixture, on each fixture imported into specialisations of
+// before), and so must each view's vfio bindings: compared here on every rule fixture, on each fixture imported into specialisations of
 // several kinds, and on generated configurations with many specialisations.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,23 +13,47 @@ import { Analysis, runRules } from '../server/src/analysis/analyze';
 import type { HardwareSnapshot } from '../server/src/hardware/snapshot';
 import { buildModel } from '../server/src/model/buildModel';
 import { diskLoader } from '../server/src/model/loadFiles';
-import { configViews, readViewsInFull } from '../server/src/model/optionModel';
+import { ConfigView, configViews, readViewsInFull } from '../server/src/model/optionModel';
+import type { IdAssignment } from '../server/src/vfio/effectiveIds';
+import { idAssignments, VfioBinding, vfioBindings, writtenBindings } from '../server/src/vfio/vfioBindings';
 import { AnalysisSettings } from '../server/src/rules/types';
 import { loadMachine, ruleCases } from './ruleFixtures';
 import { DEFAULT_SETTINGS } from '../server/src/analysis/analyze';
 import { seededRandom, sharedParser } from './helpers';
 
+interface Compared {
+  shortcut: Analysis;
+  full: Analysis;
+  /** Each view's vfio bindings and id assignments, as `bindingsOf` writes them. */
+  shortcutBindings: unknown[];
+  fullBindings: unknown[];
+}
+
+/** A view's bindings (in order) and id assignments with which one overrides which, by position. */
+function bindingsOf(view: ConfigView): unknown {
+  const assignments = idAssignments(view);
+  const at = (assignment: IdAssignment | undefined) => (assignment === undefined ? undefined : assignments.indexOf(assignment));
+  const shown = (binding: VfioBinding) => [binding.via, binding.token, binding.file, binding.range, binding.exact, binding.noDevice, at(binding.assignment)];
+  return {
+    written: writtenBindings(view).map(shown),
+    effective: vfioBindings(view).map(shown),
+    assignments: assignments.map((assignment) => [assignment.via, assignment.range, assignment.ids.map(shown), at(assignment.overriddenBy)]),
+  };
+}
+
 /** The findings with each view reading only its own definitions (as shipped) and with every view reading all of them. */
-async function bothWays(root: string, hardware: HardwareSnapshot | undefined, settings: AnalysisSettings): Promise<{ shortcut: Analysis; full: Analysis }> {
+async function bothWays(root: string, hardware: HardwareSnapshot | undefined, settings: AnalysisSettings): Promise<Compared> {
   const parser = await sharedParser();
-  const shortcut = runRules(buildModel(root, diskLoader(parser)), hardware, settings);
+  const shortcutModel = buildModel(root, diskLoader(parser));
+  const shortcut = runRules(shortcutModel, hardware, settings);
   const fullModel = buildModel(root, diskLoader(parser));
   readViewsInFull(fullModel);
   const full = runRules(fullModel, hardware, settings);
-  return { shortcut, full };
+  return { shortcut, full, shortcutBindings: configViews(shortcutModel).map(bindingsOf), fullBindings: configViews(fullModel).map(bindingsOf) };
 }
 
-function assertSame({ shortcut, full }: { shortcut: Analysis; full: Analysis }, name: string): void {
+function assertSame({ shortcut, full, shortcutBindings, fullBindings }: Compared, name: string): void {
+  assert.deepEqual(shortcutBindings, fullBindings, `${name}: vfio bindings differ`);
   assert.deepEqual(
     shortcut.ruleFailures.map((failure) => failure.code),
     full.ruleFailures.map((failure) => failure.code),

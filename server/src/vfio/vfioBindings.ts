@@ -1,7 +1,7 @@
 // Every place a configuration hands a PCI device to vfio-pci, as ids (`vfio-pci.ids=` kernel
 // parameter, `options vfio-pci ids=` in modprobe config) or as slots (addresses written to
 // driver_override in boot scripts or by udev rules), each with the exact source of the id or address.
-import { ConfigView, configView, configViews, Definition, OptionModel } from '../model/optionModel';
+import { ConfigView, configView, configViews, Definition, modelPosition, OptionModel, pathKey } from '../model/optionModel';
 import { charSources, HOLE, ListOrigin, sourceRangeOf, Value } from '../model/values';
 import type { TextRange } from '../text';
 import { KERNEL_PARAMS } from './kernelParams';
@@ -139,22 +139,72 @@ const bindingsByView = new WeakMap<ConfigView, ViewBindings>();
 
 function viewBindings(view: ConfigView): ViewBindings {
   let cached = bindingsByView.get(view);
-  if (!cached && view.readsOwnOnly && view.inheritedEffective(KERNEL_PARAMS) === 'same') {
-    // A specialisation that writes no binding of its own has exactly the base's: the base's are
-    // read once, not again for each of thousands of specialisations.
+  if (cached) return cached;
+  if (view.readsOwnOnly && view.inheritedEffective(KERNEL_PARAMS) === 'same') {
+    // The base's bindings are read once, not again for each of thousands of specialisations: a
+    // specialisation that writes none of its own has exactly the base's, else its own are merged in.
     const own = readBindings(view, true);
-    if (own.bindings.length === 0 && own.assignments.length === 0) {
-      cached = viewBindings(configView(view.model));
-      bindingsByView.set(view, cached);
-    }
-  }
-  if (!cached) {
+    const base = viewBindings(configView(view.model));
+    cached = own.bindings.length === 0 && own.assignments.length === 0 ? base : withOwnBindings(view.model, base, own);
+  } else {
     const { bindings, assignments } = readBindings(view, false);
     markOverridden(assignments);
     cached = { written: bindings, effective: bindings.filter((binding) => !binding.assignment?.overriddenBy), assignments };
-    bindingsByView.set(view, cached);
   }
+  bindingsByView.set(view, cached);
   return cached;
+}
+
+/** The options each kind of binding is read from, in the order `readBindings` reads them. */
+const OPTIONS_READ: Record<BindingVia, readonly string[]> = {
+  'kernel-param': [KERNEL_PARAMS],
+  modprobe: MODPROBE_OPTIONS,
+  'driver-override': COMMAND_OPTIONS,
+  'udev-rule': UDEV_RULE_OPTIONS,
+};
+const VIA_ORDER: readonly BindingVia[] = ['kernel-param', 'modprobe', 'driver-override', 'udev-rule'];
+
+/**
+ * What `readBindings` gives for a specialisation, from the base's bindings (copied, so whether an
+ * assignment is overridden is worked out for this view) and its own merged in the order it reads
+ * them: by kind, then option, then model order. Only when the base's part of its kernel parameters
+ * is the base view's (`inheritedEffective`).
+ */
+function withOwnBindings(model: OptionModel, base: ViewBindings, own: { bindings: VfioBinding[]; assignments: IdAssignment[] }): ViewBindings {
+  const key = (via: BindingVia, definition: Definition): [number, number, number] => [
+    VIA_ORDER.indexOf(via),
+    OPTIONS_READ[via].indexOf(pathKey(definition.path)),
+    modelPosition(model, definition),
+  ];
+  const before = (a: [number, number, number], b: [number, number, number]) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2];
+  const merge = <T>(inherited: readonly T[], mine: readonly T[], keyOf: (item: T) => [number, number, number]): T[] => {
+    const merged: T[] = [];
+    let i = 0;
+    let j = 0;
+    while (i < inherited.length || j < mine.length) {
+      if (j >= mine.length || (i < inherited.length && before(keyOf(inherited[i]!), keyOf(mine[j]!)) < 0)) merged.push(inherited[i++]!);
+      else merged.push(mine[j++]!);
+    }
+    return merged;
+  };
+  const copies = new Map<IdAssignment, IdAssignment>();
+  for (const assignment of base.assignments) {
+    const { overriddenBy: _marked, ...rest } = assignment;
+    copies.set(assignment, { ...rest, ids: [] });
+  }
+  const inherited = base.written.map((binding) => {
+    const copy: VfioBinding = { ...binding };
+    const assignment = binding.assignment && copies.get(binding.assignment);
+    if (assignment) {
+      copy.assignment = assignment;
+      assignment.ids.push(copy);
+    }
+    return copy;
+  });
+  const assignments = merge([...copies.values()], own.assignments, (assignment) => key(assignment.via, assignment.definition));
+  const written = merge(inherited, own.bindings, (binding) => key(binding.via, binding.definition));
+  markOverridden(assignments);
+  return { written, effective: written.filter((binding) => !binding.assignment?.overriddenBy), assignments };
 }
 
 /**
