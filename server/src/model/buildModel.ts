@@ -191,7 +191,7 @@ class ModelBuilder {
         return this.walkModule(node.childForFieldName('body')!, inner, deeper);
       }
       case 'with_expression':
-        return this.walkModule(node.childForFieldName('body')!, scope.child(true), deeper);
+        return this.walkModule(node.childForFieldName('body')!, scope.withScope(node.childForFieldName('environment')), deeper);
       case 'attrset_expression':
       case 'rec_attrset_expression':
         return this.walkModuleAttrset(node, scope, deeper);
@@ -417,7 +417,7 @@ class ModelBuilder {
         return this.walkValue(path, node.childForFieldName('body')!, inner, deeper, bindingRange);
       }
       case 'with_expression':
-        return this.walkValue(path, node.childForFieldName('body')!, scope.child(true), deeper, bindingRange);
+        return this.walkValue(path, node.childForFieldName('body')!, scope.withScope(node.childForFieldName('environment')), deeper, bindingRange);
       case 'variable_expression': {
         // `boot = bootSettings;` with a let-bound set: walk that set in its own scope.
         const entry = scope.lookup(node.text);

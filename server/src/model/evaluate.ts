@@ -9,22 +9,11 @@ import { decide, unwrap } from './decide';
 import { detach } from './detach';
 import { flattenApply, libCall, PRIORITY_WRAPPERS } from './libCalls';
 import { pathKey } from './optionModel';
-import { attrPathNames, bindLet, Scope } from './scope';
+import { attrPathNames, bindLet, Scope, ScopeEntry } from './scope';
 import { joinList, mergeTextParts, unescape } from './stringParts';
+import { added, concatenated } from './operators';
 import { isAboveKnownOption, OptionValue, optionValueAt } from './userOptions';
 import { derived, ListItem, StringPart, TOO_DEEP, typeError, unknown, Value } from './values';
-
-/** How Nix names a value's type in its errors. */
-const KIND_NAMES: Record<Value['kind'], string> = {
-  string: 'a string',
-  list: 'a list',
-  bool: 'a Boolean',
-  int: 'an integer',
-  path: 'a path',
-  null: 'null',
-  attrs: 'a set',
-  unknown: 'a value',
-};
 
 /** Where an attribute set value was written, so its fields can be read when selected. */
 interface SetSource {
@@ -125,7 +114,7 @@ export class Evaluator {
         return this.evaluate(node.childForFieldName('body'), inner);
       }
       case 'with_expression':
-        return this.evaluate(node.childForFieldName('body'), scope.child(true));
+        return this.evaluate(node.childForFieldName('body'), scope.withScope(node.childForFieldName('environment')));
       case 'apply_expression':
         return this.evaluateCall(node, scope);
       case 'attrset_expression':
@@ -276,6 +265,8 @@ export class Evaluator {
         if (!attr) continue;
         if (binding.type === 'inherit_from') {
           const from = this.evaluate(binding.childForFieldName('expression'), set.scope);
+          const read = this.configRefs.get(from);
+          if (read) return this.readConfig(read.concat(name), rangeOf(attr));
           const inherited = this.selectPath(from, [name]);
           return inherited === 'absent' ? undefined : inherited;
         }
@@ -351,9 +342,10 @@ export class Evaluator {
     if (!entry) {
       if (name === 'true' || name === 'false') return { kind: 'bool', value: name === 'true', range };
       if (name === 'null') return { kind: 'null', range };
-      return unknown(range, `unknown name ${name}`);
+      return this.readWith(name, scope, range) ?? unknown(range, `unknown name ${name}`);
     }
     if (entry.moduleConfig) return this.readConfig([], range)!;
+    if (entry.inheritFrom) return this.readInherited(entry, name, range);
     if (!entry.node) return entry.value ? this.relocate(entry.value, range) : unknown(range, `${name} is not known here`);
     if (entry.evaluating) return unknown(range, `${name} refers to itself`);
     if (!entry.value) {
@@ -367,40 +359,45 @@ export class Evaluator {
     return this.relocate(entry.value, range);
   }
 
+  /**
+   * A name bound by no let, argument or `rec` set, read from the innermost `with`: only when that
+   * `with` opens the module's config (`with cfg;`, cfg = config.my.vfio), as `cfg.<name>`. Any
+   * other set (`with lib;`, `with pkgs;`) may hold the name, so it stays unknown.
+   */
+  private readWith(name: string, scope: Scope, range: TextRange): Value | undefined {
+    let at: Scope | undefined = scope;
+    while (at && !at.withFrom) at = at.parent;
+    if (!at?.withFrom) return undefined;
+    const path = this.configRefs.get(this.evaluate(at.withFrom, at.parent ?? at));
+    return path ? this.readConfig(path.concat(name), range) : undefined;
+  }
+
+  /** `inherit (from) name;` in a let: `from.name`, read when used (`inherit (cfg) ids;`). */
+  private readInherited(entry: ScopeEntry, name: string, range: TextRange): Value {
+    if (entry.evaluating) return unknown(range, `${name} refers to itself`);
+    entry.evaluating = true;
+    try {
+      return this.selectFrom(this.evaluate(entry.inheritFrom, entry.scope), [name], range) ?? unknown(range, `reads ${name} of a set not read`);
+    } finally {
+      entry.evaluating = false;
+    }
+  }
+
+  /** `names` of a value read: a config read, a field of a set written in the file, or undefined when not known. */
+  private selectFrom(base: Value, names: string[], range: TextRange): Value | undefined {
+    const read = this.configRefs.get(base);
+    if (read) return this.readConfig(read.concat(names), range);
+    const found = this.selectPath(base, names);
+    return found && found !== 'absent' ? this.relocate(derived(found), range) : undefined;
+  }
+
   private evaluateBinary(node: SyntaxNode, scope: Scope): Value {
     const operator = node.childForFieldName('operator')?.text;
     const range = rangeOf(node);
     if (operator !== '++' && operator !== '+') return unknown(range, `operator ${operator}`);
     const left = this.evaluate(node.childForFieldName('left'), scope);
     const right = this.evaluate(node.childForFieldName('right'), scope);
-    if (operator === '++') {
-      // An error inside a side is the result; a side that is surely no list stops Nix here (`"x" ++ [ ]`).
-      const failed = [left, right].find((side) => side.kind === 'unknown' && side.typeError);
-      if (failed) return failed;
-      const notList = [left, right].find((side) => side.kind !== 'list' && side.kind !== 'unknown');
-      if (notList) return typeError(notList.range, `value is ${KIND_NAMES[notList.kind]} while a list was expected`);
-      if (left.kind !== 'list' && right.kind !== 'list') return unknown(range, 'concatenation of unknown lists');
-      const lists = [left, right];
-      return {
-        kind: 'list',
-        range,
-        items: lists.flatMap((value) => (value.kind === 'list' ? value.items : [])),
-        literals: lists.flatMap((value) => (value.kind === 'list' ? value.literals : [])),
-        complete: lists.every((value) => value.kind === 'list' && value.complete),
-      };
-    }
-    if (left.kind === 'string' || right.kind === 'string') {
-      const asParts = (value: Value): StringPart[] =>
-        value.kind === 'string' ? value.parts : [{ kind: 'opaque', description: 'an unknown value', source: value.range }];
-      return {
-        kind: 'string',
-        parts: mergeTextParts([...asParts(left), ...asParts(right)]),
-        range,
-        literal: false,
-        indented: false,
-      };
-    }
-    return unknown(range, 'sum of unknown values');
+    return operator === '++' ? concatenated(left, right, range) : added(left, right, range);
   }
 
   /**

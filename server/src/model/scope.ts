@@ -11,6 +11,8 @@ export interface ScopeEntry {
   evaluating?: boolean;
   /** The module's `config` argument: reads of it go to the options the host's own modules declare (userOptions.ts). */
   moduleConfig?: true;
+  /** `inherit (from) name;`: the name is `from.name`, with `from` read in `scope`. */
+  inheritFrom?: SyntaxNode;
 }
 
 export class Scope {
@@ -20,6 +22,8 @@ export class Scope {
     readonly parent?: Scope,
     /** True inside `with lib;` (or any `with`): bare lib function names resolve. */
     readonly withActive = false,
+    /** Set on the scope a `with e;` opens: `e`, read in the parent scope, for names bound nowhere else. */
+    readonly withFrom?: SyntaxNode,
   ) {}
 
   define(name: string, node: SyntaxNode | undefined, scope: Scope = this): void {
@@ -29,6 +33,11 @@ export class Scope {
   /** Binds a name to a value already read (a function's argument while the function is applied). */
   defineValue(name: string, value: Value): void {
     this.entries.set(name, { scope: this, value });
+  }
+
+  /** `inherit (from) name;` in a let or `rec` set. */
+  defineInherited(name: string, from: SyntaxNode): void {
+    this.entries.set(name, { scope: this, inheritFrom: from });
   }
 
   /** Binds the module function's `config` argument. */
@@ -46,6 +55,11 @@ export class Scope {
 
   child(withActive = this.withActive): Scope {
     return new Scope(this, withActive);
+  }
+
+  /** The scope inside `with environment;`. */
+  withScope(environment: SyntaxNode | null): Scope {
+    return new Scope(this, true, environment ?? undefined);
   }
 }
 
@@ -84,9 +98,13 @@ export function bindLet(bindingSet: SyntaxNode | null, scope: Scope): void {
       else if (names[0] !== undefined) scope.define(names[0], undefined);
     } else if (binding.type === 'inherit' || binding.type === 'inherit_from') {
       const attrs = binding.childForFieldName('attrs');
+      // `inherit (cfg) ids;` reads `cfg.ids` when asked; a bare `inherit x;` is not followed.
+      const from = binding.type === 'inherit_from' ? (binding.childForFieldName('expression') ?? undefined) : undefined;
       for (const attr of attrs?.namedChildren ?? []) {
         const name = attr ? attrName(attr) : undefined;
-        if (name !== undefined) scope.define(name, binding.type === 'inherit' ? undefined : undefined);
+        if (name === undefined) continue;
+        if (from) scope.defineInherited(name, from);
+        else scope.define(name, undefined);
       }
     }
   }

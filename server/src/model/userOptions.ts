@@ -68,7 +68,7 @@ export function readDeclarations(
     case 'parenthesized_expression':
       return readDeclarations(node.childForFieldName('expression'), prefix, scope, reader, file, model, depth + 1);
     case 'with_expression':
-      return readDeclarations(node.childForFieldName('body'), prefix, scope.child(true), reader, file, model, depth + 1);
+      return readDeclarations(node.childForFieldName('body'), prefix, scope.withScope(node.childForFieldName('environment')), reader, file, model, depth + 1);
     case 'attrset_expression': {
       const bindingSet = node.namedChildren.find((child) => child?.type === 'binding_set');
       for (const binding of bindingSet?.namedChildren ?? []) {

@@ -3,9 +3,8 @@
 // whichever binds first keeps it.
 import { driversForBoundCards, driversKeptOff } from '../vfio/cardDrivers';
 import { initrdGpuDrivers } from '../vfio/gpuDrivers';
-import { moduleLoads } from '../vfio/bootTimeline';
+import { moduleLoads, scriptLoads } from '../vfio/bootTimeline';
 import { kernelModules } from '../vfio/kernelModules';
-import { modelCommands } from '../vfio/scripts';
 import { vfioBindings } from '../vfio/vfioBindings';
 import { FixRequest, Rule, ViewFinding } from './types';
 
@@ -27,7 +26,8 @@ export const vfioDriverRace: Rule = {
     // A GPU driver the initrd loads (listed, or by udev coldplug from availableKernelModules) is vfio-modules-too-late's.
     if (initrdGpuDrivers(view).length > 0) return findings;
     if (moduleLoads(view).some((load) => load.module !== 'vfio_pci' && load.step === 'initrd-udev')) return findings;
-    if (modelCommands(view).some((script) => /modprobe\s+(-\S+\s+)*vfio[-_]pci/.test(script))) return findings;
+    // A boot script loads it itself before stage 2's udev (`modprobe -i vfio-pci`).
+    if (scriptLoads(view).some((load) => load.module === 'vfio_pci')) return findings;
     const keptOff = driversKeptOff(view);
     const cards = driversForBoundCards(view, ids, hardware)
       .map((card) => ({ ...card, open: card.drivers.filter((driver) => !keptOff.has(driver)) }))

@@ -1,6 +1,6 @@
 // Binding ids or slots to vfio-pci does nothing if vfio-pci is never loaded: nothing loads it
 // on its own for a GPU, so the GPU driver takes the card.
-import { modelCommands } from '../vfio/scripts';
+import { scriptLoads } from '../vfio/bootTimeline';
 import { kernelModules } from '../vfio/kernelModules';
 import { vfioBindings } from '../vfio/vfioBindings';
 import { initrdGpuDrivers } from '../vfio/gpuDrivers';
@@ -23,7 +23,7 @@ export const vfioModulesMissing: Rule = {
       if (bindings.length === 0 || !view.fullyKnown('boot.kernelModules') || !view.fullyKnown('boot.initrd.kernelModules')) continue;
       const loaded = kernelModules(view, ['boot.kernelModules', 'boot.initrd.kernelModules']).some((entry) => entry.name === 'vfio_pci');
       // The guide's script loads it itself (`modprobe -i vfio-pci`).
-      const byScript = modelCommands(view).some((text) => /modprobe\b[^\n]*\bvfio[-_]pci\b/.test(text));
+      const byScript = scriptLoads(view).some((load) => load.module === 'vfio_pci');
       // vfio-pci built into the kernel (`VFIO_PCI y` in boot.kernelPatches) registers at boot by itself.
       const builtIn = kernelConfigAnswers(view).some((answer) => answer.name === 'VFIO_PCI' && answer.value === 'y');
       if (loaded || byScript || builtIn) continue;

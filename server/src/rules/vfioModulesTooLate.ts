@@ -1,8 +1,7 @@
 // vfio_pci loaded in stage 2 (boot.kernelModules) comes after a GPU driver loaded in the initrd
 // (modprobed from boot.initrd.kernelModules, or by udev coldplug from availableKernelModules):
 // the driver has taken the card by then. The order comes from vfio/bootTimeline.ts.
-import { driverVendor, moduleLoads, stepBefore, systemdInitrd } from '../vfio/bootTimeline';
-import { textWithHoles } from '../model/values';
+import { driverVendor, moduleLoads, scriptLoads, stepBefore, systemdInitrd } from '../vfio/bootTimeline';
 import { devicesFor } from '../vfio/devices';
 import { softdepsBeforeVfio } from '../vfio/modprobeConfig';
 import { vfioBindings } from '../vfio/vfioBindings';
@@ -28,10 +27,7 @@ export const vfioModulesTooLate: Rule = {
       // vfio-pci loaded in the initrd: from the list, or by a script there (`modprobe -i vfio-pci`).
       const initrd =
         loads.some((load) => load.module === 'vfio_pci' && load.step === 'initrd-modules') ||
-        (!systemdInitrd(view) &&
-          INITRD_SCRIPTS.some((option) =>
-            view.definitions(option).some((definition) => /modprobe\b[^\n]*\bvfio[-_]pci\b/.test(textWithHoles(definition.value) ?? '')),
-          ));
+        (!systemdInitrd(view) && scriptLoads(view).some((load) => load.module === 'vfio_pci' && INITRD_SCRIPTS.includes(load.via)));
       // A driver with `softdep <driver> pre: vfio-pci` loads vfio-pci first, when the initrd holds it.
       const softdeps = softdepsBeforeVfio(view);
       const vfioInInitrd = loads.some((load) => load.module === 'vfio_pci' && load.step === 'initrd-udev');

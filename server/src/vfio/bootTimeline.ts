@@ -7,9 +7,11 @@
 // Driver core: a driver probes the unbound devices it matches when it registers, and a device
 // when it appears; writing driver_override probes nothing, and unbinds nothing.
 import type { ConfigView, Definition } from '../model/optionModel';
+import { textWithHoles } from '../model/values';
 import type { TextRange } from '../text';
 import { GPU_DRIVERS } from './gpuDrivers';
 import { kernelModules } from './kernelModules';
+import { COMMAND_OPTIONS, modprobedModules } from './scripts';
 import { VfioBinding, vfioBindings } from './vfioBindings';
 
 export type BootStep = 'initrd-modules' | 'initrd-pre-device' | 'initrd-udev' | 'initrd-post-device' | 'post-boot' | 'stage2-modules';
@@ -101,10 +103,36 @@ export function overrideScripts(view: ConfigView): OverrideScript[] {
         const step = HOOK_STEPS[binding.definition.path.join('.')];
         if (!step) return [];
         const text = scriptText(binding.definition);
-        const after = text.slice(Math.max(0, text.indexOf('driver_override')));
-        return [{ binding, step, loadsVfio: /modprobe\b[^\n]*\bvfio[-_]pci\b/.test(after), reprobes: /drivers_probe|\/bind\b/.test(text) }];
+        // After the override: a `modprobe` command of the script, or of a udev rule's RUN.
+        const at = text.indexOf('driver_override');
+        const loads = binding.via === 'udev-rule' ? udevRunModules(text) : modprobedModules(text).filter((load) => load.start > at);
+        const loadsVfio = loads.some((load) => load.module === 'vfio_pci');
+        return [{ binding, step, loadsVfio, reprobes: /drivers_probe|\/bind\b/.test(text) }];
       })
   );
+}
+
+/**
+ * The modules the boot scripts load themselves (`modprobe -i vfio-pci` in a stage-1 hook or
+ * boot.postBootCommands), each at its script's step. Every script is counted, even one under a
+ * condition or inside an `if`: a load that may happen is enough to say less.
+ */
+export function scriptLoads(view: ConfigView): ModuleLoad[] {
+  return COMMAND_OPTIONS.flatMap((option) =>
+    view.definitions(option).flatMap((definition) =>
+      modprobedModules(textWithHoles(definition.value) ?? '').map((load): ModuleLoad => ({
+        module: load.module,
+        step: HOOK_STEPS[option]!,
+        definition,
+        via: option,
+      })),
+    ),
+  );
+}
+
+/** Modules the RUN commands of udev rules load (`RUN+="${pkgs.kmod}/bin/modprobe -i vfio-pci"`), run after the rule's ATTR assignments. */
+function udevRunModules(rules: string): { module: string; start: number }[] {
+  return [...rules.matchAll(/\bRUN(?:\{[^}]*\})?\+?=\s*"([^"]*)"/g)].flatMap((match) => modprobedModules(match[1]!));
 }
 
 function scriptText(definition: Definition): string {

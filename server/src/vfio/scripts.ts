@@ -4,6 +4,7 @@ import type { ConfigView, Definition } from '../model/optionModel';
 import { charSources, sourceRangeOf, textWithHoles } from '../model/values';
 import type { TextRange } from '../text';
 import { writerScriptText } from './scriptText';
+import { readShell } from './shellWords';
 
 /** Hooks pasted into stage-1 /init (nixos/modules/system/boot/stage-1-init.sh) [facts F]. */
 export const STAGE1_HOOKS = ['boot.initrd.preDeviceCommands', 'boot.initrd.postDeviceCommands', 'boot.initrd.preLVMCommands', 'boot.initrd.postMountCommands'];
@@ -54,6 +55,70 @@ export function scripts(view: ConfigView): Script[] {
   for (const definition of view.definitionsUnder('virtualisation.libvirtd.hooks')) {
     const [kind, name] = definition.path.slice(3);
     if (definition.path.length === 5 && kind && name) addWriter(definition, `/var/lib/libvirt/hooks/${kind}.d/${name}`);
+  }
+  return found;
+}
+
+/** modprobe options that insert nothing (kmod tools/modprobe.c: remove, dry run, queries). */
+const NO_INSERT_LONG = new Set([
+  '--remove',
+  '--resolve-alias',
+  '--show-depends',
+  '--showconfig',
+  '--show-config',
+  '--show-modversions',
+  '--dump-modversions',
+  '--dry-run',
+  '--show',
+  '--version',
+  '--help',
+]);
+const NO_INSERT_SHORT = new Set(['r', 'R', 'D', 'c', 'n', 'V', 'h']);
+/** Short options that take an argument (`-C file`, `-d dir`, `-S version`). */
+const SHORT_WITH_ARGUMENT = new Set(['C', 'd', 'S']);
+
+/**
+ * The modules each `modprobe` command in a script inserts, as kmod names them (`-` read as `_`):
+ * the first name, or with `-a` every name (the words after the first name are its parameters);
+ * none when an option makes it remove or only print (kmod tools/modprobe.c). A word the model
+ * cannot read (a hole, `$VAR`) is no name.
+ */
+export function modprobedModules(text: string): { module: string; start: number }[] {
+  const found: { module: string; start: number }[] = [];
+  const { words } = readShell(text);
+  for (let i = 0; i < words.length; i++) {
+    const first = words[i]!;
+    if (!first.commandStart || !/(^|\/)modprobe$/.test(first.text.replace(/^["']|["']$/g, ''))) continue;
+    // The command's words follow it (one pass over each command: no quadratic cost on long scripts).
+    let end = i + 1;
+    while (end < words.length && words[end]!.command === first.command) end++;
+    const args = words.slice(i + 1, end);
+    let all = false;
+    let inserts = true;
+    const names: { module: string; start: number }[] = [];
+    for (let j = 0; j < args.length; j++) {
+      const word = args[j]!.text.replace(/^(["'])(.*)\1$/, '$2');
+      if (word.startsWith('--')) {
+        if (NO_INSERT_LONG.has(word.split('=')[0]!)) inserts = false;
+        if (word === '--all') all = true;
+        if (['--config', '--dirname', '--set-version'].includes(word)) j++;
+      } else if (word.startsWith('-') && word.length > 1) {
+        // Flags may be grouped (`-qa`); -C, -d and -S take the rest of the word, or the next one.
+        for (let k = 1; k < word.length; k++) {
+          const flag = word[k]!;
+          if (SHORT_WITH_ARGUMENT.has(flag)) {
+            if (k === word.length - 1) j++;
+            break;
+          }
+          if (NO_INSERT_SHORT.has(flag)) inserts = false;
+          if (flag === 'a') all = true;
+        }
+      } else if (all || names.length === 0) {
+        if (/^[\w-]+$/.test(word)) names.push({ module: word.replace(/-/g, '_'), start: args[j]!.start });
+        else if (names.length === 0) break;
+      }
+    }
+    if (inserts) found.push(...names);
   }
   return found;
 }
