@@ -95,6 +95,25 @@ describe('nix-vfio check', () => {
     assert.match(result.stdout, /error syntax-error .*no Nix expression/);
   });
 
+  it('an error that holds only from a release on is a hedged warning while the release is only assumed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nix-vfio-release-'));
+    try {
+      // A configuration.nix alone: no flake.lock, no stateVersion, no setting. qemuOvmf fails evaluation only from 25.11 on.
+      writeFileSync(join(dir, 'configuration.nix'), '{ ... }:\n{\n  virtualisation.libvirtd.enable = true;\n  virtualisation.libvirtd.qemuOvmf = true;\n}\n');
+      const guessed = await run(['check', 'configuration.nix', '--disable', 'libvirtd-not-enabled'], dir);
+      assert.match(guessed.stdout, /warning libvirt-option-removed .*Only if this host runs NixOS 25\.11 or later/);
+      assert.doesNotMatch(guessed.stdout, /error libvirt-option-removed/);
+      const told = await run(['check', 'configuration.nix', '--nixos-release', '25.11'], dir);
+      assert.match(told.stdout, /error libvirt-option-removed /);
+      assert.doesNotMatch(told.stdout, /Only if this host runs/);
+      assert.equal(told.code, 1);
+      const older = await run(['check', 'configuration.nix', '--nixos-release', '24.11'], dir);
+      assert.doesNotMatch(older.stdout, /libvirt-option-removed/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('runs as the bundled executable on the bundled example', () => {
     const result = spawnSync(
       process.execPath,

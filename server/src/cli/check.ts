@@ -118,7 +118,8 @@ export const checkCommand: CliCommand = {
           throw new UsageError(`--fix and --dry-run work on one host at a time; these paths belong to ${chosen.length} (choose one with --host)`);
         const { target, model } = chosen[0]!;
         const hardware = givenHardware ?? hostHardware(layer, target, model, io);
-        const settings = { disabledRules, nixosRelease: layer.release(target, model, nixosRelease).release };
+        const release = layer.release(target, model, nixosRelease);
+        const settings = { disabledRules, nixosRelease: release.release, nixosReleaseSource: release.source };
         const loader = diskLoader(parser);
         // The whole host again (a flake host has several roots), with the fixed texts in place.
         const rebuild = (texts: ReadonlyMap<string, string>) => new HostLayer(diskAccess(overlaid(parser, loader, texts))).model(target);

@@ -29,7 +29,12 @@ export function analyzeHost(
   disabledRules: readonly string[],
   label: string | undefined,
 ): HostAnalysis {
-  return hostAnalysisOf(target, runRules(model, hardware, { disabledRules, nixosRelease: release.release }), release, label);
+  return hostAnalysisOf(
+    target,
+    runRules(model, hardware, { disabledRules, nixosRelease: release.release, nixosReleaseSource: release.source }),
+    release,
+    label,
+  );
 }
 
 /** An analysis of a host's model (run at once or in slices) as the host's: its findings named. */

@@ -3,11 +3,12 @@
 // `system.stateVersion` as a last hint (it never runs ahead of the system, so it can only make
 // the release-dependent advice say less), else the current release.
 import { CURRENT_NIXOS_RELEASE } from '../rules/types';
+import type { ReleaseSource } from '../vfio/nixosRelease';
 
 export interface HostRelease {
   release: string;
   /** Said in the status and the CLI's notes: where the release came from. */
-  source: 'setting' | 'flake.lock' | 'system.stateVersion' | 'default';
+  source: ReleaseSource;
 }
 
 const RELEASE_IN_NAME = /(?:^|[^0-9a-z])(?:nixos|nixpkgs|release)-(\d{2}\.\d{2})(?![0-9])/;

@@ -203,7 +203,7 @@ export class RootAnalyses {
     const ran = await runRulesInSlices(
       model,
       hardware.snapshot,
-      { disabledRules: settings.disabledRules, nixosRelease: release.release },
+      { disabledRules: settings.disabledRules, nixosRelease: release.release, nixosReleaseSource: release.source },
       ANALYSIS_BUDGET,
       performance.now() - started,
     );
@@ -216,7 +216,7 @@ export class RootAnalyses {
     this.roots.set(root, {
       analysis,
       hardware: hardware.snapshot,
-      settings: { disabledRules: settings.disabledRules, nixosRelease: analysis.release.release },
+      settings: { disabledRules: settings.disabledRules, nixosRelease: analysis.release.release, nixosReleaseSource: analysis.release.source },
       versions,
     });
     this.logRoot(root, analysis, hardware);

@@ -1,7 +1,7 @@
 // Flat virtualisation.libvirtd options that NixOS removed outright, so evaluation fails on them
 // (mkRemovedOptionModule): qemuOvmf and qemuOvmfPackage from 25.11, when the OVMF images came to ship
 // with QEMU, and enableKVM since the 21.11 move under `qemu` (set qemu.package instead).
-import { compareReleases, Rule, ViewFinding } from './types';
+import { compareReleases, releaseAtLeast, releaseGuessNote, Rule, ViewFinding } from './types';
 
 export const LIBVIRT_OPTION_REMOVED = 'libvirt-option-removed';
 
@@ -15,6 +15,8 @@ export function ovmfRemoved(nixosRelease: string): boolean {
 export const libvirtOptionRemoved: Rule = {
   code: LIBVIRT_OPTION_REMOVED,
   severity: 'error',
+  // Warning when the OVMF options' removal (25.11) is only assumed (releaseAtLeast).
+  otherSeverities: ['warning'],
   needsHardware: false,
   title: 'A removed virtualisation.libvirtd option',
   checkView({ view, settings }) {
@@ -26,8 +28,13 @@ export const libvirtOptionRemoved: Rule = {
       const name = definition.path[2];
       const option = `${PREFIX}.${name}`;
       let message: string;
-      if ((name === 'qemuOvmf' || name === 'qemuOvmfPackage') && ovmfRemoved(settings.nixosRelease)) {
-        message = `${option} is removed in NixOS ${settings.nixosRelease} and fails evaluation: all OVMF images shipped with QEMU are available by default (under /run/libvirt/nix-ovmf/, e.g. edk2-x86_64-code.fd).`;
+      let certain = true;
+      const ovmfGone = releaseAtLeast(settings, '25.11');
+      if ((name === 'qemuOvmf' || name === 'qemuOvmfPackage') && ovmfGone !== 'no' && ovmfRemoved(settings.nixosRelease)) {
+        certain = ovmfGone === 'yes';
+        message =
+          `${option} is removed in NixOS ${certain ? settings.nixosRelease : '25.11'} and fails evaluation: all OVMF images shipped with QEMU are available by default (under /run/libvirt/nix-ovmf/, e.g. edk2-x86_64-code.fd).` +
+          (certain ? '' : releaseGuessNote('25.11'));
       } else if (name === 'enableKVM') {
         message = `${option} was removed: set ${PREFIX}.qemu.package (e.g. pkgs.qemu_kvm) instead.`;
       } else {
@@ -36,7 +43,7 @@ export const libvirtOptionRemoved: Rule = {
       findings.push({
         owner: definition,
         code: LIBVIRT_OPTION_REMOVED,
-        severity: 'error',
+        severity: certain ? 'error' : 'warning',
         message,
         file: definition.file,
         range: definition.bindingRange,

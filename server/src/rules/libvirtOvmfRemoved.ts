@@ -2,7 +2,7 @@
 // the assertion "The 'virtualisation.libvirtd.qemu.ovmf' submodule has been removed. All OVMF
 // images distributed with QEMU are now available by default."
 import { fill } from './messages';
-import { compareReleases, Rule, ViewFinding } from './types';
+import { releaseAtLeast, releaseGuessNote, Rule, ViewFinding } from './types';
 
 export const LIBVIRT_OVMF_REMOVED = 'libvirt-ovmf-removed';
 const OVMF = 'virtualisation.libvirtd.qemu.ovmf';
@@ -17,18 +17,23 @@ export const libvirtOvmfRemoved: Rule = {
   code: LIBVIRT_OVMF_REMOVED,
   messages: MESSAGES,
   severity: 'error',
+  // Warning when the release 25.11 is only assumed (releaseAtLeast).
+  otherSeverities: ['warning'],
   needsHardware: false,
   title: 'virtualisation.libvirtd.qemu.ovmf, removed in NixOS 25.11',
   checkView({ view, settings }) {
-    if (compareReleases(settings.nixosRelease, '25.11') < 0) return [];
+    const removed = releaseAtLeast(settings, '25.11');
+    if (removed === 'no') return [];
     const findings: ViewFinding[] = [];
     for (const definition of view.definitionsUnder(OVMF)) {
       if (definition.value.kind === 'null') continue;
       findings.push({
         owner: definition,
         code: LIBVIRT_OVMF_REMOVED,
-        severity: 'error',
-        message: fill(MESSAGES.removed, { option: definition.path.join('.'), release: settings.nixosRelease }),
+        severity: removed === 'yes' ? 'error' : 'warning',
+        message:
+          fill(MESSAGES.removed, { option: definition.path.join('.'), release: removed === 'yes' ? settings.nixosRelease : '25.11' }) +
+          (removed === 'yes' ? '' : releaseGuessNote('25.11')),
         file: definition.file,
         range: definition.bindingRange,
         fix: { fix: 'remove-binding', title: 'Remove the qemu.ovmf settings', args: { option: OVMF } },

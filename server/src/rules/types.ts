@@ -5,6 +5,7 @@ import type { HardwareSnapshot } from '../hardware/snapshot';
 import type { ConfigView, Definition, OptionModel } from '../model/optionModel';
 import type { TextRange } from '../text';
 import type { MessageTemplates } from './messages';
+import type { ReleaseSource } from '../vfio/nixosRelease';
 
 export type Severity = 'error' | 'warning' | 'info' | 'hint';
 
@@ -31,9 +32,11 @@ export interface AnalysisSettings {
   disabledRules: readonly string[];
   /** The NixOS release the configuration targets, `YY.MM` (advice on removed options depends on it). */
   nixosRelease: string;
+  /** Where `nixosRelease` comes from; `default` (a guess) turns release-bound errors into hedged warnings. Absent: taken as known. */
+  nixosReleaseSource?: ReleaseSource;
 }
 
-export { compareReleases, CURRENT_NIXOS_RELEASE } from '../vfio/nixosRelease';
+export { compareReleases, CURRENT_NIXOS_RELEASE, releaseAtLeast, releaseGuessNote } from '../vfio/nixosRelease';
 
 export interface RuleContext {
   model: OptionModel;

@@ -27,6 +27,8 @@ function takesHostDisplay(view: Parameters<typeof vfioBindings>[0], ids: IdAssig
 export const vfioIdsOverridden: Rule = {
   code: VFIO_IDS_OVERRIDDEN,
   severity: 'warning',
+  // Nothing is lost when the ignored one names no id the winner lacks: a duplicate, not a fault.
+  otherSeverities: ['info'],
   needsHardware: false,
   title: 'vfio-pci ids set in two places: the last one wins and the other is ignored',
   acrossViews: true,
@@ -75,7 +77,7 @@ export const vfioIdsOverridden: Rule = {
         const fixes: FixRequest[] = !ignored.complete ? [] : missing.length === 0 ? [remove] : risky ? [remove, merge] : [merge, remove];
         findings.push({
           code: VFIO_IDS_OVERRIDDEN,
-          severity: 'warning',
+          severity: ignored.complete && missing.length === 0 ? 'info' : 'warning',
           message:
             `vfio-pci ids are set in two places and only the last assignment counts (ids is one module parameter, not a list that adds up): ` +
             `${describeAssignment(winner)} wins, as ${how}; this ${describeAssignment(ignored)} is ignored.${what}`,
