@@ -6,7 +6,7 @@ import { initrdGpuDrivers } from '../vfio/gpuDrivers';
 import { moduleLoads, scriptLoads } from '../vfio/bootTimeline';
 import { kernelModules } from '../vfio/kernelModules';
 import { etcModprobeFile, NIXOS_CONF } from '../vfio/modprobeFiles';
-import { vfioBindings } from '../vfio/vfioBindings';
+import { vfioBindings, writtenBindings } from '../vfio/vfioBindings';
 import { FixRequest, Rule, ViewFinding } from './types';
 
 export const VFIO_DRIVER_RACE = 'vfio-driver-race';
@@ -35,10 +35,10 @@ export const vfioDriverRace: Rule = {
       .filter((card) => card.open.length > 0);
     if (cards.length === 0) return findings;
     const open = cards.flatMap((card) => card.open);
-    // ids in a modprobe.d file of stage 2 only: loaded in the initrd, vfio-pci would never read them.
+    // ids in a modprobe.d file of stage 2 only (also ones a later line replaces): loaded in the initrd, vfio-pci would never read them.
     const stage2Files = [
       ...new Set(
-        ids.flatMap((binding) => {
+        writtenBindings(view).flatMap((binding) => {
           const file = binding.assignment && etcModprobeFile(binding.assignment.definition);
           return file && file !== NIXOS_CONF ? [`/etc/modprobe.d/${file}`] : [];
         }),
@@ -60,7 +60,7 @@ export const vfioDriverRace: Rule = {
         `add ${open.map((driver) => `"softdep ${driver} pre: vfio-pci"`).join(', ')} to boot.extraModprobeConfig` +
         (stage2Files.length === 0
           ? `, or load vfio_pci, vfio and vfio_iommu_type1 in the initrd (boot.initrd.kernelModules), which runs before stage 2.`
-          : ` (loading vfio_pci in the initrd instead would lose the ids of ${stage2Files.join(', ')}: the initrd holds only nixos.conf).`),
+          : ` (loading vfio_pci in the initrd instead would leave ${stage2Files.join(', ')} unread: the initrd holds only nixos.conf).`),
       file: stage2.definition.file,
       range: stage2.range,
       fix: softdeps,

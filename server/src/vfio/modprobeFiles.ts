@@ -10,7 +10,8 @@
 // stage 2 does nothing.
 import type { ConfigView, Definition } from '../model/optionModel';
 import { kernelModules } from './kernelModules';
-import { STAGE1_HOOKS } from './scripts';
+import { textWithHoles } from '../model/values';
+import { modprobedModules, STAGE1_HOOKS } from './scripts';
 
 /** The options NixOS writes into the modprobe.d file nixos.conf (stage 2 and the initrd) or the initrd's config. */
 export const MODPROBE_OPTIONS = ['boot.extraModprobeConfig', 'boot.initrd.extraModprobeConfig'];
@@ -58,8 +59,7 @@ export function vfioLoadStage(view: ConfigView): VfioLoadStage {
   for (const option of STAGE1_HOOKS) {
     if (!view.fullyKnown(option)) maybe = true;
     for (const definition of view.definitions(option)) {
-      const text = definition.value.kind === 'string' ? definition.value.parts.map((part) => (part.kind === 'text' ? part.text : '')).join('') : '';
-      if (!/\bmodprobe\b[^\n]*\bvfio[-_]pci\b/.test(text)) continue;
+      if (!modprobedModules(textWithHoles(definition.value) ?? '').some((load) => load.module === 'vfio_pci')) continue;
       if (definition.conditions.length === 0) return 'initrd';
       maybe = true;
     }
