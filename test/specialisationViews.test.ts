@@ -2,7 +2,7 @@
 // (`ConfigView.ownDefinitions`, `readsOwnOnly`), and shares what was read from the base where it
 // adds nothing (vfio bindings, kernel-param-conflict's entries). The findings must be exactly the
 // ones every view gets when it reads all its definitions (`readViewsInFull`, how every view read
-// before), and so must each view's vfio bindings: compared here on every rule fixture, on each fixture imported into specialisations of
+// before), and so must what each view reads (modules, modprobe lines, vfio bindings): compared here on every rule fixture, on each fixture imported into specialisations of
 // several kinds, and on generated configurations with many specialisations.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,6 +15,8 @@ import { buildModel } from '../server/src/model/buildModel';
 import { diskLoader } from '../server/src/model/loadFiles';
 import { ConfigView, configViews, readViewsInFull } from '../server/src/model/optionModel';
 import type { IdAssignment } from '../server/src/vfio/effectiveIds';
+import { blacklisted, kernelModules } from '../server/src/vfio/kernelModules';
+import { modprobeLines } from '../server/src/vfio/modprobeConfig';
 import { idAssignments, VfioBinding, vfioBindings, writtenBindings } from '../server/src/vfio/vfioBindings';
 import { AnalysisSettings } from '../server/src/rules/types';
 import { loadMachine, ruleCases } from './ruleFixtures';
@@ -29,12 +31,16 @@ interface Compared {
   fullBindings: unknown[];
 }
 
-/** A view's bindings (in order) and id assignments with which one overrides which, by position. */
+/** A view's modules, modprobe lines, blacklist, bindings (in order) and id assignments with which one overrides which, by position. */
 function bindingsOf(view: ConfigView): unknown {
   const assignments = idAssignments(view);
   const at = (assignment: IdAssignment | undefined) => (assignment === undefined ? undefined : assignments.indexOf(assignment));
   const shown = (binding: VfioBinding) => [binding.via, binding.token, binding.file, binding.range, binding.exact, binding.noDevice, at(binding.assignment)];
   return {
+    modules: kernelModules(view).map((entry) => [entry.name, entry.option, entry.range, entry.definition.file]),
+    initrdModules: kernelModules(view, ['boot.initrd.kernelModules']).map((entry) => [entry.name, entry.range]),
+    modprobe: modprobeLines(view).map((line) => [line.text, line.range, line.words]),
+    blacklisted: [...blacklisted(view)],
     written: writtenBindings(view).map(shown),
     effective: vfioBindings(view).map(shown),
     assignments: assignments.map((assignment) => [assignment.via, assignment.range, assignment.ids.map(shown), at(assignment.overriddenBy)]),
@@ -53,7 +59,7 @@ async function bothWays(root: string, hardware: HardwareSnapshot | undefined, se
 }
 
 function assertSame({ shortcut, full, shortcutBindings, fullBindings }: Compared, name: string): void {
-  assert.deepEqual(shortcutBindings, fullBindings, `${name}: vfio bindings differ`);
+  assert.deepEqual(shortcutBindings, fullBindings, `${name}: what the views read differs`);
   assert.deepEqual(
     shortcut.ruleFailures.map((failure) => failure.code),
     full.ruleFailures.map((failure) => failure.code),
@@ -136,12 +142,24 @@ describe('specialisation views read only their own definitions, with the same fi
     const wrappers = ['', 'lib.mkForce ', 'lib.mkDefault ', 'lib.mkIf true '];
     const machine = loadMachine('guide-desktop');
     for (let round = 0; round < 6; round++) {
-      const base = Array.from({ length: 40 }, (_, i) => `    { boot.kernelParams = ${i % 17 === 16 ? wrappers[round % 4] : ''}[ "${pick()}" "p${i}=${i}" ]; }`);
+      const base = Array.from(
+        { length: 40 },
+        (_, i) =>
+          `    { boot.kernelParams = ${i % 17 === 16 ? wrappers[round % 4] : ''}[ "${pick()}" "p${i}=${i}" ]; ` +
+          (i % 5 === 0
+            ? `boot.kernelModules = [ "m${i}" ]; boot.extraModprobeConfig = "options m${i} x=1"; boot.blacklistedKernelModules = [ "b${i}" ]; `
+            : '') +
+          '}',
+      );
       const specs = Array.from({ length: 60 }, (_, i) => {
         const own = i % 3 === 0 ? '' : `boot.kernelParams = ${wrappers[Math.floor(random() * wrappers.length)]}[ "${pick()}" "${pick()}" ];`;
         const inherit = i % 11 === 10 ? 'inheritParentConfig = false; ' : '';
         const modprobe = i % 7 === 6 ? `boot.extraModprobeConfig = "options vfio-pci ids=10de:1b8${i % 10}";` : '';
-        return `  specialisation.s${i} = { ${inherit}configuration = { ${own} ${modprobe} }; };`;
+        const modules =
+          i % 4 === 1
+            ? `boot.kernelModules = [ "vfio_pci" "kvm-intel" ]; boot.initrd.kernelModules = [ "vfio" ]; boot.blacklistedKernelModules = [ "b${i}" ];`
+            : '';
+        return `  specialisation.s${i} = { ${inherit}configuration = { ${own} ${modprobe} ${modules} }; };`;
       });
       const root = join(work, `generated${round}.nix`);
       // Half the specialisations in an import (before the base's definitions in model order), half after them.

@@ -100,6 +100,8 @@ export interface OptionModel {
   declarations?: DeclaredOption[];
   /** Their values as the model read them (userOptions.ts), by option path; absent: unknown. */
   optionValues?: ReadonlyMap<string, OptionValue>;
+  /** Their values in each specialisation that defines one of them itself (userOptions.ts). */
+  specialisationOptionValues?: ReadonlyMap<string, ReadonlyMap<string, OptionValue>>;
   /**
    * Set when the model is not a whole host (a module of no known host, analysed alone): why.
    * Then nothing can be said to be missing, since the host may set it elsewhere.
@@ -145,7 +147,7 @@ export class ConfigView {
    * A specialisation builds on the base configuration unless `inheritParentConfig = false;` is
    * set for it without a condition; then only its own `configuration` (and what it imports) counts.
    */
-  private inheritsParent(): boolean {
+  inheritsParent(): boolean {
     if (this.inheritsBase === undefined) {
       const option = `specialisation.${this.specialisation}.inheritParentConfig`;
       this.inheritsBase = !indexOf(this.model)
@@ -195,13 +197,14 @@ export class ConfigView {
    * those of them `effectiveDefinitions` keeps. The base owns all of them; a specialisation only
    * its own, found without going over the base's again (the base's best priority is worked out
    * once), so a rule that reports per definition costs each specialisation what it defines itself.
+   * `under`: the definitions of the option and below it (`definitionsUnder`; not with `effective`).
    */
-  ownDefinitions(option: string, { effective = false } = {}): Definition[] {
+  ownDefinitions(option: string, { effective = false, under = false } = {}): Definition[] {
     if (!this.readsOwnOnly) {
-      const all = effective ? this.effectiveDefinitions(option) : this.definitions(option);
+      const all = under ? this.definitionsUnder(option) : effective ? this.effectiveDefinitions(option) : this.definitions(option);
       return this.specialisation === undefined ? all : all.filter((definition) => this.owns(definition));
     }
-    const indexed = indexOf(this.model).exact(option);
+    const indexed = under ? indexOf(this.model).under(option) : indexOf(this.model).exact(option);
     if (indexed.length === 0) return [];
     const groups = groupedBySpecialisation(indexed);
     const own = groups.get(this.specialisation);

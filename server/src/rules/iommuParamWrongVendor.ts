@@ -15,12 +15,17 @@ export const iommuParamWrongVendor: Rule = {
   title: 'intel_iommu= on an AMD CPU, or amd_iommu= on an Intel CPU',
   checkView({ view, hardware }) {
     const findings: ViewFinding[] = [];
+    // Each parameter is judged alone: only those the view owns; the rest is read only for them.
+    const candidates = kernelParams(view, { effective: false, owned: true }).filter(({ text }) => {
+      const name = text === undefined ? undefined : paramName(text);
+      return name === 'amd_iommu' || name === 'intel_iommu';
+    });
+    if (candidates.length === 0) return findings;
     const vendor = cpuVendor(view, hardware);
     if (!vendor) return findings;
     const wrongName = vendor.vendor === 'intel' ? 'amd_iommu' : 'intel_iommu';
-    const params = kernelParams(view, { effective: false });
-    const hasIntelOn = params.some(({ text }) => text === 'intel_iommu=on');
-    for (const { text, item, definition } of params) {
+    const hasIntelOn = kernelParams(view, { effective: false }).some(({ text }) => text === 'intel_iommu=on');
+    for (const { text, item, definition } of candidates) {
       if (text === undefined || paramName(text) !== wrongName) continue;
       const replaceWithIntel = vendor.vendor === 'intel' && !hasIntelOn;
       const fromHardware = hardware !== undefined && hardware.cpu.vendor === vendor.vendor;

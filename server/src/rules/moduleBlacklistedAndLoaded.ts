@@ -1,7 +1,7 @@
 // A module both blacklisted and listed for loading: the blacklist stops stage-2 loads
 // (systemd-modules-load says "deny-listed (by kmod)") and udev autoloading, but not the scripted
 // initrd's explicit modprobe, so what happens depends on where it is listed and which initrd.
-import { kernelModules, MODULE_OPTIONS } from '../vfio/kernelModules';
+import { MODULE_OPTIONS, ownedModules } from '../vfio/kernelModules';
 import { blacklistedModules } from '../vfio/modprobeConfig';
 import { Rule, ViewFinding } from './types';
 
@@ -14,11 +14,14 @@ export const moduleBlacklistedAndLoaded: Rule = {
   title: 'A module both blacklisted and listed for loading',
   checkView({ view }) {
     const findings: ViewFinding[] = [];
+    // Each entry is judged alone: only those the view owns, and the blacklist is read only for them.
+    const entries = ownedModules(view, MODULE_OPTIONS);
+    if (entries.length === 0) return findings;
     const denied = blacklistedModules(view);
     // The systemd initrd loads boot.initrd.kernelModules through modules-load.d, with the
     // blacklist in its modprobe.d; the scripted one runs modprobe on each name.
     const systemdInitrd = view.definitions('boot.initrd.systemd.enable').some((definition) => definition.value.kind === 'bool' && definition.value.value);
-    for (const entry of kernelModules(view, MODULE_OPTIONS)) {
+    for (const entry of entries) {
       if (!denied.has(entry.name)) continue;
       const { spelling, where } = denied.get(entry.name)!;
       const source = (view.model.files.get(entry.definition.file)?.source ?? '').slice(entry.range.start, entry.range.end);

@@ -18,7 +18,8 @@ export const moduleNameWithSpaces: Rule = {
   checkView({ view }) {
     const findings: ViewFinding[] = [];
     for (const option of LISTS) {
-      for (const definition of view.definitions(option)) {
+      // Each item is judged alone: only the definitions the view owns.
+      for (const definition of view.ownDefinitions(option)) {
         if (definition.value.kind !== 'list') continue;
         for (const item of definition.value.items) {
           const text = knownText(item.value);

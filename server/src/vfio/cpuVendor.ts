@@ -15,6 +15,15 @@ export function cpuVendor(view: ConfigView, hardware: HardwareSnapshot | undefin
   if (hardware && hardware.cpu.vendor !== 'unknown') {
     return { vendor: hardware.cpu.vendor, source: `the hardware snapshot shows an ${hardware.cpu.vendor === 'intel' ? 'Intel' : 'AMD'} CPU` };
   }
+  let configured = configuredVendors.get(view);
+  if (configured === undefined) configuredVendors.set(view, (configured = configuredVendor(view) ?? null));
+  return configured ?? undefined;
+}
+
+/** What a view's configuration says, read once per view (many rules ask). */
+const configuredVendors = new WeakMap<ConfigView, VendorFact | null>();
+
+function configuredVendor(view: ConfigView): VendorFact | undefined {
   // What the configuration says: the KVM module and the microcode updates nixos-generate-config
   // writes for the CPU it ran on (`hardware.cpu.intel.updateMicrocode = …`).
   const names = new Set(kernelModules(view).map((entry) => entry.name));

@@ -1,6 +1,7 @@
 // Reading boot.kernelParams out of a configuration view.
 import type { ConfigView, Definition } from '../model/optionModel';
 import { HOLE, ListItem, textWithHoles } from '../model/values';
+import { FactReader, viewFacts } from '../model/viewFacts';
 
 export const KERNEL_PARAMS = 'boot.kernelParams';
 
@@ -19,21 +20,19 @@ export interface KernelParam {
  * `owned`, only the items of definitions the view owns (`ConfigView.ownDefinitions`): what a rule
  * that judges each item on its own reports, read without the base's items in a specialisation.
  */
-export function kernelParams(view: ConfigView, { effective = true, owned = false } = {}): KernelParam[] {
-  const definitions = owned
-    ? view.ownDefinitions(KERNEL_PARAMS, { effective })
-    : effective
-      ? view.effectiveDefinitions(KERNEL_PARAMS)
-      : view.definitions(KERNEL_PARAMS);
-  const params: KernelParam[] = [];
-  for (const definition of definitions) {
-    if (definition.value.kind !== 'list') continue;
-    for (const item of definition.value.items) {
-      params.push({ text: textWithHoles(item.value), item, definition });
-    }
-  }
-  return params;
+export function kernelParams(view: ConfigView, { effective = true, owned = false } = {}): readonly KernelParam[] {
+  if (owned) return view.ownDefinitions(KERNEL_PARAMS, { effective }).flatMap(definitionParams);
+  // Read once per view (several rules ask), a specialisation's from the base's and its own.
+  return viewFacts(view, effective ? EFFECTIVE_PARAMS : ALL_PARAMS);
 }
+
+function definitionParams(definition: Definition): KernelParam[] {
+  if (definition.value.kind !== 'list') return [];
+  return definition.value.items.map((item) => ({ text: textWithHoles(item.value), item, definition }));
+}
+
+const EFFECTIVE_PARAMS: FactReader<KernelParam> = { options: [KERNEL_PARAMS], effective: true, read: definitionParams };
+const ALL_PARAMS: FactReader<KernelParam> = { options: [KERNEL_PARAMS], read: definitionParams };
 
 /** The parameter's name (`intel_iommu` of `intel_iommu=on`, and of `intel-iommu=on`), when known. */
 export function paramName(text: string): string | undefined {

@@ -2,6 +2,7 @@
 // it is written when the model knows.
 import type { ConfigView, Definition } from '../model/optionModel';
 import { charSources, HOLE, sourceRangeOf } from '../model/values';
+import { FactReader, viewFacts } from '../model/viewFacts';
 import type { TextRange } from '../text';
 import { blacklisted, normaliseModuleName } from './kernelModules';
 import { MODPROBE_OPTIONS } from './vfioBindings';
@@ -15,28 +16,32 @@ export interface ModprobeLine {
   range: TextRange;
 }
 
-export function modprobeLines(view: ConfigView): ModprobeLine[] {
+/** The lines of one definition's text. */
+function definitionLines(definition: Definition): ModprobeLine[] {
   const lines: ModprobeLine[] = [];
-  for (const option of MODPROBE_OPTIONS) {
-    for (const definition of view.definitions(option)) {
-      const mapped = charSources(definition.value);
-      if (!mapped) continue;
-      let offset = 0;
-      for (const raw of mapped.text.split('\n')) {
-        const start = offset;
-        offset += raw.length + 1;
-        const text = raw.trim();
-        if (text === '' || text.startsWith('#')) continue;
-        const words = [...raw.matchAll(/\S+/g)].map((match) => ({
-          text: match[0],
-          range: sourceRangeOf(mapped, start + match.index!, start + match.index! + match[0].length),
-        }));
-        const lead = raw.length - raw.trimStart().length;
-        lines.push({ text, words, definition, range: sourceRangeOf(mapped, start + lead, start + lead + text.length) ?? definition.value.range });
-      }
-    }
+  const mapped = charSources(definition.value);
+  if (!mapped) return lines;
+  let offset = 0;
+  for (const raw of mapped.text.split('\n')) {
+    const start = offset;
+    offset += raw.length + 1;
+    const text = raw.trim();
+    if (text === '' || text.startsWith('#')) continue;
+    const words = [...raw.matchAll(/\S+/g)].map((match) => ({
+      text: match[0],
+      range: sourceRangeOf(mapped, start + match.index!, start + match.index! + match[0].length),
+    }));
+    const lead = raw.length - raw.trimStart().length;
+    lines.push({ text, words, definition, range: sourceRangeOf(mapped, start + lead, start + lead + text.length) ?? definition.value.range });
   }
   return lines;
+}
+
+const LINES_READER: FactReader<ModprobeLine> = { options: MODPROBE_OPTIONS, read: definitionLines };
+
+/** The view's modprobe lines, option by option, each in model order; read once per view. Shared between callers: do not change it. */
+export function modprobeLines(view: ConfigView): readonly ModprobeLine[] {
+  return viewFacts(view, LINES_READER);
 }
 
 /** `softdep <module> pre: … vfio-pci …` lines, by the module they are for (normalised names). */
@@ -64,7 +69,15 @@ export interface BlacklistEntry {
  * Every blacklisted module (normalised name): boot.blacklistedKernelModules and `blacklist <m>`
  * lines in boot.extraModprobeConfig end up in the same /etc/modprobe.d/nixos.conf [A1.8].
  */
-export function blacklistedModules(view: ConfigView): Map<string, BlacklistEntry> {
+export function blacklistedModules(view: ConfigView): ReadonlyMap<string, BlacklistEntry> {
+  let entries = blacklistsByView.get(view);
+  if (!entries) blacklistsByView.set(view, (entries = readBlacklist(view)));
+  return entries;
+}
+
+const blacklistsByView = new WeakMap<ConfigView, ReadonlyMap<string, BlacklistEntry>>();
+
+function readBlacklist(view: ConfigView): Map<string, BlacklistEntry> {
   const entries = new Map<string, BlacklistEntry>();
   for (const line of modprobeLines(view)) {
     const [keyword, module] = line.words.map((word) => word.text);
