@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { runCli } from '../server/src/cli/main';
 import { buildModel, ModelCache } from '../server/src/model/buildModel';
-import { ConfigView } from '../server/src/model/optionModel';
+import { ConfigView, configView } from '../server/src/model/optionModel';
 import { describeValue } from '../server/src/model/values';
 import { vfioBindings } from '../server/src/vfio/vfioBindings';
 import { FIXTURES, sharedParser } from './helpers';
@@ -79,5 +79,43 @@ describe("options the host's own modules declare", () => {
       [['cfg.enable']],
     );
     assert.equal(buildModel('/virtual/vfio.nix', load).definitions.length, 0, 'as a whole host, the default (off) holds');
+  });
+
+  it('switches the module on in the specialisation that sets the option, and follows edits of it with a model cache', async () => {
+    const parser = await sharedParser();
+    const module =
+      '{ config, lib, ... }:\nlet cfg = config.my.vfio; in\n{\n  options.my.vfio.enable = lib.mkEnableOption "vfio";\n' +
+      '  options.my.vfio.ids = lib.mkOption { default = [ ]; };\n' +
+      '  config = lib.mkIf cfg.enable {\n    boot.kernelParams = [ "vfio-pci.ids=${lib.concatStringsSep "," cfg.ids}" ];\n  };\n}\n';
+    const host = (inVm: string) =>
+      `{ lib, ... }:\n{\n  imports = [ ./vfio.nix ];\n  my.vfio.ids = [ "10de:13c0" ];\n  specialisation.vm.configuration = { ${inVm} };\n}\n`;
+    const files = new Map([
+      ['/virtual/vfio.nix', module],
+      ['/virtual/configuration.nix', host('my.vfio.enable = true;')],
+    ]);
+    const load = (path: string) => {
+      const text = files.get(path);
+      if (text === undefined) return { error: 'no such file' };
+      const tree = parser.parse(text);
+      return { path, text, tree, release: () => tree.delete() };
+    };
+    const cache = new ModelCache();
+    const params = (specialisation?: string) =>
+      configView(buildModel('/virtual/configuration.nix', load, cache), specialisation)
+        .definitions('boot.kernelParams')
+        .map((definition) => definition.conditions.map((c) => `if ${c}: `).join('') + describeValue(definition.value));
+    assert.deepEqual(params(), [], 'off in the base');
+    assert.deepEqual(params('vm'), ['["vfio-pci.ids=10de:13c0"]'], "on in vm, with the base's ids");
+    // Lists of one priority merge (base and vm): not read, so unknown; mkForce replaces the base's.
+    files.set('/virtual/configuration.nix', host('my.vfio.enable = true; my.vfio.ids = [ "10de:1b80" ];'));
+    assert.deepEqual(params('vm'), ['["vfio-pci.ids=<?>"]']);
+    files.set('/virtual/configuration.nix', host('my.vfio.enable = true; my.vfio.ids = lib.mkForce [ "10de:1b80" ];'));
+    assert.deepEqual(params('vm'), ['["vfio-pci.ids=10de:1b80"]'], "vm's own ids");
+    files.set('/virtual/configuration.nix', host('my.vfio.enable = false;'));
+    assert.deepEqual(params('vm'), []);
+    // Set in the base too, with the same priority: a conflict in the module system, so not known in vm.
+    files.set('/virtual/configuration.nix', host('my.vfio.enable = true;').replace('my.vfio.ids', 'my.vfio.enable = false;\n  my.vfio.ids'));
+    assert.deepEqual(params(), ['if cfg.enable: ["vfio-pci.ids=10de:13c0"]']);
+    assert.deepEqual(params('vm'), ['if cfg.enable: ["vfio-pci.ids=10de:13c0"]']);
   });
 });

@@ -11,12 +11,12 @@ import { strayModuleAttributes } from './moduleShape';
 import { guardsExistence, libCall, PRIORITY_WRAPPERS } from './libCalls';
 import { AttrsetScope, OptionModel, sourceFile } from './optionModel';
 import { CachedBinding, cacheEntry, ModelCache } from './modelCache';
-import { attrPathNames, bindLet, Scope } from './scope';
+import { attrPathNames, bindLet, Scope, scopeForSet } from './scope';
 import { isSetLike, setOperand, topLevelNames, updateNames, updateOperands } from './setUpdate';
 import { linesOptionValue } from './linesOptions';
 import { listParts, pushAll } from './listParts';
-import { decide } from './decide';
-import { OptionValue, optionValuesKey, readDeclarations, readWithOptionValues } from './userOptions';
+import { OptionViews } from './optionViews';
+import { optionValuesKey, readDeclarations, readWithOptionValues, ViewOptionValues } from './userOptions';
 import type { ParsedSource, SourceLoader, UnchangedSince } from './sourceLoader';
 import { TopLevelBindings, topLevelBindings } from './topLevelBindings';
 import { TOO_DEEP } from './values';
@@ -69,7 +69,7 @@ function buildHostOnce(
   modules: readonly RootModule[],
   load: SourceLoader,
   cache: ModelCache | undefined,
-  values: ReadonlyMap<string, OptionValue> | undefined,
+  values: ViewOptionValues | undefined,
 ): OptionModel {
   const model: OptionModel = { root: declaringFile.path, files: new Map(), definitions: [], attrsets: [], unread: [], imports: [], specialisations: [] };
   const builder = new ModelBuilder(model, load, cache, values);
@@ -98,11 +98,14 @@ class ModelBuilder {
     private readonly model: OptionModel,
     private readonly load: SourceLoader,
     private readonly cache?: ModelCache,
-    optionValues?: ReadonlyMap<string, OptionValue>,
+    optionValues?: ViewOptionValues,
   ) {
-    this.evaluator.optionValues = optionValues;
+    this.views = new OptionViews(this.evaluator, optionValues);
     this.optionsKey = optionValuesKey(optionValues);
   }
+
+  /** Which view's option values the evaluator reads. */
+  private readonly views: OptionViews;
 
   /** What a cached binding that read a module's `config` was read with (reused only with the same). */
   private readonly optionsKey: string;
@@ -236,7 +239,7 @@ class ModelBuilder {
     const spans = bindingSet ? this.bindingSpans(bindingSet, context.file) : undefined;
     const bindings = spans?.structure ?? [];
     const fullForm = bindings.some((binding) => /^\s*"?(config|options)\b/.test(binding.text));
-    const innerScope = this.scopeForSet(node, scope);
+    const innerScope = scopeForSet(node, scope);
     if (!fullForm) {
       this.walkAttrset(node, [], innerScope, context, MODULE_KEYS, spans);
     }
@@ -258,14 +261,6 @@ class ModelBuilder {
       }
     }
     if (fullForm && bindingSet) pushAll(this.model.unread, strayModuleAttributes(bindingSet, context.file, context.specialisation));
-  }
-
-  /** `rec { }` makes its own bindings visible to its values. */
-  private scopeForSet(node: SyntaxNode, scope: Scope): Scope {
-    if (node.type !== 'rec_attrset_expression') return scope;
-    const inner = scope.child();
-    bindLet(node.namedChildren.find((child) => child?.type === 'binding_set') ?? null, inner);
-    return inner;
   }
 
   private walkAttrset(node: SyntaxNode, prefix: string[], scope: Scope, context: WalkContext, skip?: Set<string>, spans?: TopLevelBindings): void {
@@ -401,14 +396,14 @@ class ModelBuilder {
     if (path.length >= 3 && path[0] === 'specialisation' && path[2] === 'configuration') {
       if (!this.model.specialisations.includes(path[1]!)) this.model.specialisations.push(path[1]!);
       const inner = { ...deeper, conditions: [], guards: undefined, modifiers: [], specialisation: path[1] };
-      if (path.length === 3) return this.walkModule(node, scope, inner);
       // `specialisation.x.configuration.boot.kernelParams = …`: one option of the specialisation.
-      return this.walkValue(path.slice(3), node, scope, inner, bindingRange);
+      const walk = () => (path.length === 3 ? this.walkModule(node, scope, inner) : this.walkValue(path.slice(3), node, scope, inner, bindingRange));
+      return this.views.within(path[1], walk);
     }
     switch (node.type) {
       case 'attrset_expression':
       case 'rec_attrset_expression':
-        return this.walkAttrset(node, path, this.scopeForSet(node, scope), deeper);
+        return this.walkAttrset(node, path, scopeForSet(node, scope), deeper);
       case 'parenthesized_expression':
         return this.walkValue(path, node.childForFieldName('expression')!, scope, deeper, bindingRange);
       case 'let_expression': {
@@ -475,10 +470,13 @@ class ModelBuilder {
     if ((name === 'mkIf' || name === 'optionalAttrs') && args.length === 2) {
       // Settled only when it reads an option of the host's own modules (`cfg.enable`): off, the block sets nothing.
       const reads = this.evaluator.configReads;
-      const decided = decide(this.evaluator, args[0], scope);
+      const { decided, onlyIn } = this.views.decide(args[0]!, scope, context.specialisation);
+      const condition = detach(args[0]!.text);
+      // Off in the base, on in a specialisation that switches the module on: walked for it alone.
+      for (const specialisation of onlyIn ?? [])
+        this.views.within(specialisation, () => walkInner(args[1]!, { ...context, specialisation, guards: (context.guards ?? []).concat(condition) }));
       if (this.evaluator.configReads !== reads && decided === false) return true;
       const known = this.evaluator.configReads !== reads && decided === true;
-      const condition = detach(args[0]!.text);
       walkInner(
         args[1]!,
         known ? { ...context, guards: (context.guards ?? []).concat(condition) } : { ...context, conditions: context.conditions.concat(condition) },
@@ -532,7 +530,7 @@ class ModelBuilder {
     const under = (condition?: string): WalkContext => (condition ? { ...context, conditions: [...context.conditions, condition] } : context);
     const operand = setOperand(node, scope, 0);
     if (operand) {
-      this.walkAttrset(operand.node, path, this.scopeForSet(operand.node, operand.scope), under(operand.condition), replaced);
+      this.walkAttrset(operand.node, path, scopeForSet(operand.node, operand.scope), under(operand.condition), replaced);
       return;
     }
     const update = updateOperands(node, scope, 0)!;
@@ -548,7 +546,7 @@ class ModelBuilder {
         this.walkUpdateOperand(update.left.node, path, update.left.scope, under(`!(${right.condition})`), skip, depth + 1);
       }
     }
-    this.walkAttrset(right.node, path, this.scopeForSet(right.node, right.scope), under(right.condition), replaced);
+    this.walkAttrset(right.node, path, scopeForSet(right.node, right.scope), under(right.condition), replaced);
   }
 
   private importPath(node: SyntaxNode, context: WalkContext, pathText = node.text): void {

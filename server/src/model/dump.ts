@@ -3,6 +3,7 @@
 import { relative } from 'node:path';
 import { LineIndex } from '../text';
 import { OptionModel, pathKey } from './optionModel';
+import type { OptionValue } from './userOptions';
 import { describeValue } from './values';
 
 export function dumpModel(model: OptionModel, baseDir: string): string {
@@ -28,11 +29,18 @@ export function dumpModel(model: OptionModel, baseDir: string): string {
     );
   }
   for (const declaration of model.declarations ?? []) {
-    const known = model.optionValues?.get(pathKey(declaration.path));
-    const value = known
-      ? `${describeValue(known.value)} (${known.from === 'default' ? 'default' : `set at ${where(known.file, known.value.range.start)}`}${known.applyIn ? ', through apply' : ''})`
-      : `<? ${declaration.default ? 'not known' : 'no default, not known'}>`;
-    lines.push(`${where(declaration.file, declaration.range.start)} option ${pathKey(declaration.path)} = ${value}`);
+    const key = pathKey(declaration.path);
+    const describe = (known: OptionValue | undefined) =>
+      known
+        ? `${describeValue(known.value)} (${known.from === 'default' ? 'default' : `set at ${where(known.file, known.value.range.start)}`}${known.applyIn ? ', through apply' : ''})`
+        : `<? ${declaration.default ? 'not known' : 'no default, not known'}>`;
+    const base = model.optionValues?.get(key);
+    lines.push(`${where(declaration.file, declaration.range.start)} option ${key} = ${describe(base)}`);
+    // A specialisation's own value, where it is not the base's.
+    for (const [name, values] of model.specialisationOptionValues ?? []) {
+      if (values.get(key) !== base)
+        lines.push(`${where(declaration.file, declaration.range.start)} option ${key} [specialisation=${name}] = ${describe(values.get(key))}`);
+    }
   }
   for (const region of model.unread) {
     lines.push(`${where(region.file, region.range.start)} unread ${pathKey(region.prefix) || '<module>'}: ${region.reason}`);

@@ -50,8 +50,12 @@ export class Evaluator {
   private readonly applying = new Set<number>();
   /** Values standing for the module's `config` (or a set inside it): the option path they read. */
   private readonly configRefs = new WeakMap<Value, string[]>();
-  /** The values of the options the host's own modules declare (the second read of a host: userOptions.ts). */
+  /** The values of the options the host's own modules declare, in the view being walked (the second read of a host: userOptions.ts). */
   optionValues?: ReadonlyMap<string, OptionValue>;
+  /** In the base: options a specialisation defines too, so a read of one differs by view (unknown). */
+  differing?: ReadonlySet<string>;
+  /** Bumped when the values above change: let-bound values that read config are read again. */
+  generation = 0;
   /** The `apply` functions of the options the file being walked declares. */
   readonly applies = new Map<string, { node: SyntaxNode; scope: Scope }>();
   /** The file being walked (set by the walker): a value written in another file is marked so. */
@@ -195,7 +199,9 @@ export class Evaluator {
    */
   private readConfig(path: string[], range: TextRange): Value | undefined {
     this.configReads++;
-    const option = this.optionValues?.get(pathKey(path));
+    const key = pathKey(path);
+    if (this.differing?.has(key)) return undefined;
+    const option = this.optionValues?.get(key);
     if (option) {
       const value = optionValueAt(option, this.file, range);
       if (option.applyIn === undefined) return value;
@@ -348,14 +354,16 @@ export class Evaluator {
     if (entry.inheritFrom) return this.readInherited(entry, name, range);
     if (!entry.node) return entry.value ? this.relocate(entry.value, range) : unknown(range, `${name} is not known here`);
     if (entry.evaluating) return unknown(range, `${name} refers to itself`);
-    if (!entry.value) {
+    if (!entry.value || (entry.readConfigIn !== undefined && entry.readConfigIn !== this.generation)) {
+      const reads = this.configReads;
       entry.evaluating = true;
       try {
         entry.value = this.evaluate(entry.node, entry.scope);
       } finally {
         entry.evaluating = false;
       }
-    }
+      entry.readConfigIn = this.configReads !== reads ? this.generation : undefined;
+    } else if (entry.readConfigIn !== undefined) this.configReads++; // still a read of config, for those who count them
     return this.relocate(entry.value, range);
   }
 

@@ -100,6 +100,8 @@ export interface OptionModel {
   declarations?: DeclaredOption[];
   /** Their values as the model read them (userOptions.ts), by option path; absent: unknown. */
   optionValues?: ReadonlyMap<string, OptionValue>;
+  /** Their values in each specialisation that defines one of them itself (userOptions.ts). */
+  specialisationOptionValues?: ReadonlyMap<string, ReadonlyMap<string, OptionValue>>;
   /**
    * Set when the model is not a whole host (a module of no known host, analysed alone): why.
    * Then nothing can be said to be missing, since the host may set it elsewhere.

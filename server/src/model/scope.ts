@@ -13,6 +13,8 @@ export interface ScopeEntry {
   moduleConfig?: true;
   /** `inherit (from) name;`: the name is `from.name`, with `from` read in `scope`. */
   inheritFrom?: SyntaxNode;
+  /** Set when `value` read the module's config: the evaluator's generation it was read in (userOptions.ts). */
+  readConfigIn?: number;
 }
 
 export class Scope {
@@ -108,4 +110,12 @@ export function bindLet(bindingSet: SyntaxNode | null, scope: Scope): void {
       }
     }
   }
+}
+
+/** The scope a set's values are read in: `rec { }` makes its own bindings visible to them. */
+export function scopeForSet(node: SyntaxNode, scope: Scope): Scope {
+  if (node.type !== 'rec_attrset_expression') return scope;
+  const inner = scope.child();
+  bindLet(node.namedChildren.find((child) => child?.type === 'binding_set') ?? null, inner);
+  return inner;
 }

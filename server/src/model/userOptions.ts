@@ -8,7 +8,7 @@
 import type { SyntaxNode } from '../parse/nixParser';
 import type { TextRange } from '../text';
 import { flattenApply, libCall } from './libCalls';
-import { definitionPriority, isPrefix, OptionModel, pathKey } from './optionModel';
+import { Definition, definitionPriority, isPrefix, OptionModel, pathKey } from './optionModel';
 import { attrPathNames, Scope } from './scope';
 import { derived, knownText, Value } from './values';
 
@@ -122,20 +122,42 @@ function enumValues(node: SyntaxNode, scope: Scope, reader: OptionValueReader): 
 const FOREIGN_MODULES = new Set(["a flake input's module is not read", 'a flake input is not read']);
 
 /**
- * The value each declared option takes in the base configuration, for those the model can be
- * sure of: exactly one unconditional definition with a value read in full (a list read
- * completely), or none at all and a default. Unknown (left out) when the option is declared
- * twice, set twice or under a condition, set in a specialisation (its value differs between
- * views), set above or below its own path by something not read, or when text the model could
- * not read (a syntax error, an unread import other than a flake input's module, an unread
- * region) might set it.
+ * What the options the host's own modules declare are worth in each configuration: the base, and
+ * each specialisation that sets some of them itself (`specialisation.vm.configuration.my.vfio.enable = true`).
  */
-export function optionValues(model: OptionModel, declarations: readonly DeclaredOption[]): Map<string, OptionValue> {
-  const values = new Map<string, OptionValue>();
-  if (declarations.length === 0 || model.partial !== undefined) return values;
-  for (const file of model.files.values()) if (file.syntaxErrors.length > 0 || file.readProblem) return values;
+export interface ViewOptionValues {
+  base: ReadonlyMap<string, OptionValue>;
+  /** The whole set of values in each specialisation that defines one of the options (absent: the base's). */
+  specialisations: ReadonlyMap<string, ReadonlyMap<string, OptionValue>>;
+  /** Options a specialisation building on the base defines: a read of one in the base differs by view. */
+  differing: ReadonlySet<string>;
+  /** The specialisations building on the base that define one of the options. */
+  differingIn: readonly string[];
+}
+
+export const NO_OPTION_VALUES: ViewOptionValues = { base: new Map(), specialisations: new Map(), differing: new Set(), differingIn: [] };
+
+/**
+ * The value each declared option takes, for those the model can be sure of. In the base: exactly
+ * one unconditional definition in the base with a value read in full (a list read completely), or
+ * none at all and a default. In a specialisation building on the base that defines the option:
+ * its one unconditional definition, when it beats every base definition's priority (a plain
+ * `true` against a plain `false` is a conflict in the module system, so unknown); a specialisation
+ * with `inheritParentConfig = false` knows none. Unknown (left out) when the option is declared
+ * twice, set twice or under a condition, set above or below its own path by something not read,
+ * or when text the model could not read (a syntax error, an unread import other than a flake
+ * input's module, an unread region) might set it.
+ */
+export function optionValues(model: OptionModel, declarations: readonly DeclaredOption[]): ViewOptionValues {
+  if (declarations.length === 0 || model.partial !== undefined) return NO_OPTION_VALUES;
+  for (const file of model.files.values()) if (file.syntaxErrors.length > 0 || file.readProblem) return NO_OPTION_VALUES;
   const importsUnread = model.imports.some((record) => record.problem !== undefined && !FOREIGN_MODULES.has(record.problem));
-  if (importsUnread) return values;
+  if (importsUnread) return NO_OPTION_VALUES;
+  const base = new Map<string, OptionValue>();
+  const own = new Map<string, Map<string, OptionValue>>();
+  const differing = new Set<string>();
+  const differingIn = new Set<string>();
+  const separate = separateSpecialisations(model);
   const declaredAt = new Map<string, number>();
   for (const declaration of declarations) declaredAt.set(pathKey(declaration.path), (declaredAt.get(pathKey(declaration.path)) ?? 0) + 1);
   for (const declaration of declarations) {
@@ -145,22 +167,73 @@ export function optionValues(model: OptionModel, declarations: readonly Declared
     const touching = (other: readonly string[]) => isPrefix(other, path) || isPrefix(path, other);
     if (model.unread.some((region) => touching(region.prefix))) continue;
     const definitions = model.definitions.filter((definition) => touching(definition.path));
-    if (definitions.length === 0) {
-      if (declaration.default && declaration.default.kind !== 'unknown')
-        values.set(key, { value: declaration.default, file: declaration.file, from: 'default', applyIn: declaration.hasApply ? declaration.file : undefined });
+    const inBase = definitions.filter((definition) => definition.specialisation === undefined);
+    const baseValue = valueOf(declaration, inBase);
+    if (baseValue) base.set(key, baseValue);
+    const specialisations = new Set(definitions.flatMap((definition) => (definition.specialisation === undefined ? [] : [definition.specialisation])));
+    for (const specialisation of specialisations) {
+      own.set(specialisation, own.get(specialisation) ?? new Map());
+      if (separate.has(specialisation)) continue;
+      differing.add(key);
+      differingIn.add(specialisation);
+      const mine = definitions.filter((definition) => definition.specialisation === specialisation);
+      const value = valueOf(declaration, mine);
+      const best = Math.min(...inBase.map((definition) => definitionPriority(definition)));
+      // Beats every base definition (NaN, a priority not read, beats nothing).
+      if (value && value.from === 'definition' && definitionPriority(mine[0]!) < best) own.get(specialisation)!.set(key, value);
+      else own.get(specialisation)!.set(key, UNKNOWN_HERE);
+    }
+  }
+  const specialisationValues = new Map<string, ReadonlyMap<string, OptionValue>>();
+  for (const [specialisation, values] of own) {
+    // Building on the base: its values, with this specialisation's own; on its own: none known.
+    if (separate.has(specialisation)) {
+      specialisationValues.set(specialisation, new Map());
       continue;
     }
-    const [only] = definitions;
-    if (definitions.length > 1 || !only) continue;
-    if (only.specialisation !== undefined || only.conditions.length > 0 || pathKey(only.path) !== key) continue;
-    // A priority the module system might rank below the default (mkOverride 1600, or not read).
-    if (!(definitionPriority(only) <= 1000)) continue;
-    const value = only.value;
-    if (value.kind === 'unknown' || value.kind === 'attrs' || (value.kind === 'list' && !value.complete)) continue;
-    if (declaration.enumValues && !declaration.enumValues.includes(knownText(value) ?? '\u0000')) continue;
-    values.set(key, { value, file: only.file, from: 'definition', applyIn: declaration.hasApply ? declaration.file : undefined });
+    const merged = new Map(base);
+    for (const [key, value] of values) {
+      if (value === UNKNOWN_HERE) merged.delete(key);
+      else merged.set(key, value);
+    }
+    specialisationValues.set(specialisation, merged);
   }
-  return values;
+  return { base, specialisations: specialisationValues, differing, differingIn: [...differingIn] };
+}
+
+/** Marks an option a specialisation makes unknown. */
+const UNKNOWN_HERE: OptionValue = { value: { kind: 'null', range: { start: 0, end: 0 } }, file: '', from: 'default' };
+
+/** The one value `definitions` (those of one view touching the option) give it, or its default when there are none. */
+function valueOf(declaration: DeclaredOption, definitions: readonly Definition[]): OptionValue | undefined {
+  const key = pathKey(declaration.path);
+  const applyIn = declaration.hasApply ? declaration.file : undefined;
+  if (definitions.length === 0) {
+    return declaration.default && declaration.default.kind !== 'unknown'
+      ? { value: declaration.default, file: declaration.file, from: 'default', applyIn }
+      : undefined;
+  }
+  const [only] = definitions;
+  if (definitions.length > 1 || !only) return undefined;
+  if (only.conditions.length > 0 || pathKey(only.path) !== key) return undefined;
+  // A priority the module system might rank below the default (mkOverride 1600, or not read).
+  if (!(definitionPriority(only) <= 1000)) return undefined;
+  const value = only.value;
+  if (value.kind === 'unknown' || value.kind === 'attrs' || (value.kind === 'list' && !value.complete)) return undefined;
+  if (declaration.enumValues && !declaration.enumValues.includes(knownText(value) ?? '\u0000')) return undefined;
+  return { value, file: only.file, from: 'definition', applyIn };
+}
+
+/** Specialisations that do not build on the base (`inheritParentConfig = false;`, unconditional). */
+function separateSpecialisations(model: OptionModel): Set<string> {
+  const separate = new Set<string>();
+  for (const definition of model.definitions) {
+    const [first, name, option] = definition.path;
+    if (first !== 'specialisation' || name === undefined || option !== 'inheritParentConfig' || definition.path.length !== 3) continue;
+    if (definition.specialisation === undefined && definition.conditions.length === 0 && definition.value.kind === 'bool' && !definition.value.value)
+      separate.add(name);
+  }
+  return separate;
 }
 
 /** Whether `path` lies strictly above a declared option whose value is known (`config.my` of `my.vfio.ids`). */
@@ -213,22 +286,26 @@ function fromOtherFile(value: Value, file: string, at: TextRange): Value {
 }
 
 /** The option values as one string, so cached walks that read them are reused only with the same ones. */
-export function optionValuesKey(values: ReadonlyMap<string, OptionValue> | undefined): string {
-  if (!values) return '';
-  return JSON.stringify([...values].map(([key, option]) => [key, option.file, option.from, option.applyIn ?? '', option.value]));
+export function optionValuesKey(values: ViewOptionValues | undefined): string {
+  if (!values || (values.base.size === 0 && values.specialisations.size === 0)) return '';
+  const listed = (map: ReadonlyMap<string, OptionValue>) =>
+    [...map].map(([key, option]) => [key, option.file, option.from, option.applyIn ?? '', option.value]);
+  return JSON.stringify([listed(values.base), [...values.specialisations].map(([name, map]) => [name, listed(map)]), [...values.differing]]);
 }
 
 /**
  * Reads a host (`build`) and, when the options its own modules declare have values the model can
  * be sure of, reads it again with those values. A model marked `partial` gets none.
  */
-export function readWithOptionValues(partial: string | undefined, build: (values?: ReadonlyMap<string, OptionValue>) => OptionModel): OptionModel {
+export function readWithOptionValues(partial: string | undefined, build: (values?: ViewOptionValues) => OptionModel): OptionModel {
   const first = build(undefined);
   // Not a whole host (a file read alone): the host may set its options elsewhere.
   if (partial !== undefined) first.partial = partial;
   const values = optionValues(first, first.declarations ?? []);
-  const model = values.size === 0 ? first : build(values);
-  if (values.size > 0) model.optionValues = values;
+  const known = values.base.size > 0 || values.specialisations.size > 0;
+  const model = known ? build(values) : first;
+  if (values.base.size > 0) model.optionValues = values.base;
+  if (values.specialisations.size > 0) model.specialisationOptionValues = values.specialisations;
   reportEnumMismatches(model);
   return model;
 }
