@@ -15,10 +15,20 @@ const { diskLoader } = require(join(root, 'out/server/src/model/loadFiles.js'));
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
 
+/** Bindings of the options the vfio layer reads per view, one per base entry in turn. */
+const MIXED = [
+  (i) => `boot.kernelParams = [ "p${i}=1" ];`,
+  (i) => `boot.kernelModules = [ "m${i}" ];`,
+  (i) => `boot.initrd.kernelModules = [ "i${i}" ];`,
+  (i) => `boot.blacklistedKernelModules = [ "b${i}" ];`,
+  (i) => `boot.extraModprobeConfig = "options m${i} x=1";`,
+  (i) => `services.s${i}.enable = true;`,
+];
+
 /**
  * Each shape: the base module's bindings and the specialisations' module (imported by the base).
  * The first is the generated-shapes fuzz case that took over 20 s (one binding a line, as the
- * fuzzing writes them); the second is written as people write modules (mkMerge of sets).
+ * fuzzing writes them); the others are written as people write modules (mkMerge of sets).
  */
 const SHAPES = [
   {
@@ -38,6 +48,17 @@ const SHAPES = [
       { length: 2000 },
       (_, i) =>
         `  specialisation.vm${i}.configuration = {\n    boot.kernelParams = [ "intel_iommu=${i % 2 ? 'on' : 'off'}" "vfio-pci.ids=10de:1b8${i % 10}" ];\n    boot.kernelModules = [ "vfio_pci" ];\n  };`,
+    ).join('\n'),
+  },
+  {
+    name: '5,000 base bindings of six options (mkMerge) × 2,000 specialisations with parameters, modules, modprobe lines and a blacklist',
+    base: `  config = lib.mkMerge [\n${Array.from({ length: 5000 }, (_, i) => `    { ${MIXED[i % MIXED.length]?.(i) ?? ''} }`).join('\n')}\n  ];`,
+    specialisations: Array.from(
+      { length: 2000 },
+      (_, i) =>
+        `  specialisation.vm${i}.configuration = {\n    boot.kernelParams = [ "intel_iommu=on" "vfio-pci.ids=10de:1b8${i % 10}" ];\n` +
+        '    boot.kernelModules = [ "vfio_pci" "kvm-intel" ];\n    boot.initrd.kernelModules = [ "vfio_pci" "vfio" ];\n' +
+        '    boot.extraModprobeConfig = "softdep nvidia pre: vfio-pci";\n    boot.blacklistedKernelModules = [ "nouveau" ];\n  };',
     ).join('\n'),
   },
 ];

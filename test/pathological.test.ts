@@ -71,6 +71,21 @@ describe('pathological configurations in the core', () => {
     );
   });
 
+  it('a script line of 300,000 characters: every rule runs (no stack overflow copying it), and the driver_override after it is read', async () => {
+    const parser = await sharedParser();
+    const text = `{ ... }:\n{\n  boot.initrd.preDeviceCommands = ''\n    # ${'x'.repeat(300_000)}\n    echo vfio-pci > /sys/bus/pci/devices/0f:00.0/driver_override\n  '';\n}\n`;
+    const analysis = analyzeConfiguration(
+      '/c.nix',
+      diskLoader(parser, (path) => (path === '/c.nix' ? { text } : undefined)),
+      undefined,
+    );
+    assert.deepEqual(analysis.ruleFailures, []);
+    // The short address after the long line is found at its place: offsets survive the long line.
+    const short = analysis.findings.find((finding) => finding.code === 'vfio-short-address');
+    assert.ok(short, analysis.findings.map((finding) => finding.code).join(', '));
+    assert.equal(text.slice(short.range.start, short.range.end), '0f:00.0');
+  });
+
   it('a too-complex import is an unresolved import; the root is still checked', async () => {
     const parser = await sharedParser();
     const files: Record<string, string> = {

@@ -145,8 +145,22 @@ export function describeValue(value: Value): string {
  * (escapes, joined-in separators, unknown parts). Offsets are in the definition's file, or with
  * `inFile` in that other file (only the parts written there are mapped).
  */
-export function charSources(value: Value, inFile?: string): { text: string; sources: number[] } | undefined {
+export function charSources(value: Value, inFile?: string): { text: string; sources: readonly number[] } | undefined {
   if (value.kind !== 'string') return undefined;
+  // Several rules read the same script: mapped once per value and file (values never change).
+  const byFile = charSourcesCache.get(value) ?? new Map<string | undefined, { text: string; sources: readonly number[] }>();
+  charSourcesCache.set(value, byFile);
+  let mapped = byFile.get(inFile);
+  if (!mapped) {
+    mapped = mapCharSources(value, inFile);
+    byFile.set(inFile, mapped);
+  }
+  return mapped;
+}
+
+const charSourcesCache = new WeakMap<Value, Map<string | undefined, { text: string; sources: readonly number[] }>>();
+
+function mapCharSources(value: Extract<Value, { kind: 'string' }>, inFile: string | undefined): { text: string; sources: number[] } {
   let text = '';
   const sources: number[] = [];
   for (const part of value.parts) {
@@ -186,13 +200,14 @@ function stripIndentationMapped(text: string, sources: number[]): { text: string
     }
     const cut = Math.min(smallest, /^[ ]*/.exec(line.text)![0].length);
     out.text += line.text.slice(cut);
-    out.sources.push(...line.sources.slice(cut));
+    // A loop, not push(...): a line of a few hundred thousand characters would overflow the call stack.
+    for (let i = cut; i < line.sources.length; i++) out.sources.push(line.sources[i]!);
   });
   return out;
 }
 
 /** The source range of text[start, end) when it is written contiguously, as is. */
-export function sourceRangeOf(mapped: { sources: number[] }, start: number, end: number): TextRange | undefined {
+export function sourceRangeOf(mapped: { sources: readonly number[] }, start: number, end: number): TextRange | undefined {
   if (end <= start) return undefined;
   const first = mapped.sources[start];
   const last = mapped.sources[end - 1];

@@ -36,12 +36,8 @@ function definitionModules(definition: Definition, option: ModuleOption): Module
   return entries;
 }
 
-/** One reader per option, so each option's entries are read once per view (viewFacts.ts). */
-const MODULE_READERS = new Map<string, FactReader<ModuleEntry>>(
-  MODULE_OPTIONS.map((option) => [option, { options: [option], under: true, read: (definition) => definitionModules(definition, option) }]),
-);
-
-const allModules = new WeakMap<ConfigView, readonly ModuleEntry[]>();
+/** One reader per list of options asked for, so each list's entries are read once per view (viewFacts.ts). */
+const MODULE_READERS = new Map<string, FactReader<ModuleEntry>>();
 
 /** The modules of the definitions of `options` the view owns (`ConfigView.ownDefinitions`): for a rule that judges each entry on its own. */
 export function ownedModules(view: ConfigView, options: readonly ModuleOption[] = MODULE_OPTIONS): ModuleEntry[] {
@@ -50,11 +46,13 @@ export function ownedModules(view: ConfigView, options: readonly ModuleOption[] 
 
 /** The modules the view's definitions of `options` load, option by option, each in model order. Shared between callers: do not change it. */
 export function kernelModules(view: ConfigView, options: readonly ModuleOption[] = MODULE_OPTIONS): readonly ModuleEntry[] {
-  const read = () => options.flatMap((option) => viewFacts(view, MODULE_READERS.get(option)!));
-  if (options !== MODULE_OPTIONS) return options.length === 1 ? viewFacts(view, MODULE_READERS.get(options[0]!)!) : read();
-  let entries = allModules.get(view);
-  if (!entries) allModules.set(view, (entries = read()));
-  return entries;
+  const key = options.join(' ');
+  let reader = MODULE_READERS.get(key);
+  if (!reader) {
+    reader = { options, under: true, read: (definition, option) => definitionModules(definition, option as ModuleOption) };
+    MODULE_READERS.set(key, reader);
+  }
+  return viewFacts(view, reader);
 }
 
 /**

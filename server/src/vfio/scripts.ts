@@ -22,7 +22,7 @@ export interface Script {
   /** What the script is, for messages: the option, or the file libvirt would run. */
   name: string;
   text: string;
-  sources: number[];
+  sources: readonly number[];
   stage1: boolean;
 }
 

@@ -56,7 +56,7 @@ export function normaliseAddress(address: string): string {
 
 interface Mapped {
   text: string;
-  sources: number[];
+  sources: readonly number[];
 }
 
 function tokensOf(list: string, offset: number): { token: string; start: number }[] {
