@@ -1,6 +1,8 @@
 // Since NixOS turns module lists into sorted attribute names (around 25.05), the initrd loads
 // `amdgpu`, `nouveau`, `nvidia` before `vfio_pci` whatever order the list is written in; only a
-// softdep makes vfio-pci load first.
+// softdep makes vfio-pci load first. Only ids make loading first matter: vfio-pci takes a device by
+// id when it registers, while a device bound by address (driver_override) waits for its override,
+// whatever loads first (gpu-driver-before-override covers that order).
 import { AMDGPU_INITRD_OPTIONS, GPU_DRIVERS } from '../vfio/gpuDrivers';
 import { kernelModules } from '../vfio/kernelModules';
 import { softdepsBeforeVfio } from '../vfio/modprobeConfig';
@@ -9,6 +11,9 @@ import type { ConfigView } from '../model/optionModel';
 import { compareReleases, Finding, Rule } from './types';
 
 export const VFIO_SOFTDEP_MISSING = 'vfio-softdep-missing';
+
+/** Whether vfio-pci takes some device by id (the only kind of binding that loading first decides). */
+const bindsById = (view: ConfigView) => vfioBindings(view).some((binding) => binding.kind === 'id' && !binding.noDevice);
 
 export const vfioSoftdepMissing: Rule = {
   code: VFIO_SOFTDEP_MISSING,
@@ -20,7 +25,7 @@ export const vfioSoftdepMissing: Rule = {
     if (compareReleases(settings.nixosRelease, '25.05') < 0) return listOrderFindings(views, settings.nixosRelease);
     const findings: Finding[] = [];
     for (const view of views) {
-      if (vfioBindings(view).length === 0) continue;
+      if (!bindsById(view)) continue;
       const initrd = kernelModules(view, ['boot.initrd.kernelModules']);
       if (!initrd.some((entry) => entry.name === 'vfio_pci')) continue;
       const softdeps = softdepsBeforeVfio(view);
@@ -68,7 +73,7 @@ export const vfioSoftdepMissing: Rule = {
 function listOrderFindings(views: readonly ConfigView[], release: string): Finding[] {
   const findings: Finding[] = [];
   for (const view of views) {
-    if (vfioBindings(view).length === 0) continue;
+    if (!bindsById(view)) continue;
     const initrd = kernelModules(view, ['boot.initrd.kernelModules']);
     const softdeps = softdepsBeforeVfio(view);
     for (const vfio of initrd.filter((entry) => entry.name === 'vfio_pci' && entry.definition.value.kind === 'list')) {
