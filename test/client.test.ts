@@ -162,6 +162,14 @@ describe('status item', () => {
     assert.equal(statusText(status('file:///w/configuration.nix', 0, 'none')).text, '$(circuit-board) VFIO: no hardware · no findings');
   });
 
+  it('names the release the host is checked for, and says when it is only assumed', () => {
+    const locked = statusText({ ...status('file:///w/flake.nix', 0), release: '24.11 (flake.lock)' });
+    assert.match(locked.tooltip, /checked against \/w\/hardware\.nix-vfio\.json for NixOS 24\.11 \(flake\.lock\);/);
+    const assumed = statusText({ ...status('file:///w/configuration.nix', 0), release: '25.11 (default)' });
+    assert.match(assumed.tooltip, /for NixOS 25\.11 \(assumed: set nixVfio\.nixosRelease or keep a flake\.lock\)/);
+    assert.doesNotMatch(statusText(status('file:///w/configuration.nix', 0)).tooltip, /NixOS/, 'an older server that sends no release');
+  });
+
   it('follows the configuration worked on: its own root, else the deepest folder holding it, else the latest', () => {
     const all = [status('file:///w/hosts/desk/configuration.nix', 1), status('file:///w/configuration.nix', 2), status('file:///other/configuration.nix', 3)];
     assert.equal(statusFor(all, 'file:///w/hosts/desk/gpu.nix')?.findings, 1);

@@ -33,8 +33,10 @@ export function statusText(status: StatusParams): { text: string; tooltip: strin
     status.hardwareSource === 'none' ? 'no hardware' : status.hardwareSource === 'this machine' ? 'this machine' : status.hardwareSource.split('/').pop();
   const findings = findingsText(status);
   const checked = status.hardwareSource === 'none' ? 'no hardware' : status.hardwareSource;
+  // "25.11 (flake.lock)"; a default is only assumed, and claims that depend on it are hedged.
+  const release = status.release?.replace(/ \(default\)$/, ' (assumed: set nixVfio.nixosRelease or keep a flake.lock)');
   return {
     text: `$(${status.hardwareProblem ? 'warning' : (status.errors ?? 0) > 0 ? 'error' : 'circuit-board'}) VFIO: ${status.host ? `${status.host} · ` : ''}${source} · ${findings}`,
-    tooltip: `${status.hardwareProblem ?? `${decodeURIComponent(status.root.replace(/^file:\/\//, ''))} is checked against ${checked}; ${findings}`}. Click to rescan the hardware.`,
+    tooltip: `${status.hardwareProblem ?? `${decodeURIComponent(status.root.replace(/^file:\/\//, ''))} is checked against ${checked}${release ? ` for NixOS ${release}` : ''}; ${findings}`}. Click to rescan the hardware.`,
   };
 }

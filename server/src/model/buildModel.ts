@@ -356,11 +356,13 @@ class ModelBuilder {
     if (binding.type === 'comment') return;
     if (binding.type === 'inherit' || binding.type === 'inherit_from') {
       const bindingRange = rangeOf(binding);
+      const setInheritedFrom = binding.type === 'inherit_from' ? this.evaluator.evaluate(binding.childForFieldName('expression'), scope) : undefined;
       for (const attr of binding.childForFieldName('attrs')?.namedChildren ?? []) {
         if (!attr) continue;
+        const inherited = setInheritedFrom && this.evaluator.selectFrom(setInheritedFrom, [detach(attr.text)], rangeOf(attr));
         this.model.definitions.push({
           path: prefix.concat(this.names.intern(detach(attr.text))),
-          value: { kind: 'unknown', reason: 'inherited', range: rangeOf(attr) },
+          value: inherited ?? { kind: 'unknown', reason: 'inherited', range: rangeOf(attr) },
           file: context.file,
           bindingRange,
           conditions: context.conditions,

@@ -392,7 +392,7 @@ export class Evaluator {
   }
 
   /** `names` of a value read: a config read, a field of a set written in the file, or undefined when not known. */
-  private selectFrom(base: Value, names: string[], range: TextRange): Value | undefined {
+  selectFrom(base: Value, names: string[], range: TextRange): Value | undefined {
     const read = this.configRefs.get(base);
     if (read) return this.readConfig(read.concat(names), range);
     const found = this.selectPath(base, names);

@@ -5,7 +5,8 @@ import { driversForBoundCards, driversKeptOff } from '../vfio/cardDrivers';
 import { initrdGpuDrivers } from '../vfio/gpuDrivers';
 import { moduleLoads, scriptLoads } from '../vfio/bootTimeline';
 import { kernelModules } from '../vfio/kernelModules';
-import { vfioBindings } from '../vfio/vfioBindings';
+import { etcModprobeFile, NIXOS_CONF } from '../vfio/modprobeFiles';
+import { vfioBindings, writtenBindings } from '../vfio/vfioBindings';
 import { FixRequest, Rule, ViewFinding } from './types';
 
 export const VFIO_DRIVER_RACE = 'vfio-driver-race';
@@ -34,6 +35,15 @@ export const vfioDriverRace: Rule = {
       .filter((card) => card.open.length > 0);
     if (cards.length === 0) return findings;
     const open = cards.flatMap((card) => card.open);
+    // ids in a modprobe.d file of stage 2 only (also ones a later line replaces): loaded in the initrd, vfio-pci would never read them.
+    const stage2Files = [
+      ...new Set(
+        writtenBindings(view).flatMap((binding) => {
+          const file = binding.assignment && etcModprobeFile(binding.assignment.definition);
+          return file && file !== NIXOS_CONF ? [`/etc/modprobe.d/${file}`] : [];
+        }),
+      ),
+    ];
     const named = cards.map((card) => `${card.open.join(' or ')} for the ${card.vendor} card`).join(', ');
     const softdeps: FixRequest = {
       fix: 'add-modprobe-line',
@@ -47,18 +57,23 @@ export const vfioDriverRace: Rule = {
       message:
         `vfio_pci loads only in stage 2 (boot.kernelModules), while udev loads the card's own driver (${named}) at the same time; ` +
         `whichever binds first keeps the card, and vfio-pci often loses. Keep the driver off until vfio-pci is there: ` +
-        `add ${open.map((driver) => `"softdep ${driver} pre: vfio-pci"`).join(', ')} to boot.extraModprobeConfig, ` +
-        `or load vfio_pci, vfio and vfio_iommu_type1 in the initrd (boot.initrd.kernelModules), which runs before stage 2.`,
+        `add ${open.map((driver) => `"softdep ${driver} pre: vfio-pci"`).join(', ')} to boot.extraModprobeConfig` +
+        (stage2Files.length === 0
+          ? `, or load vfio_pci, vfio and vfio_iommu_type1 in the initrd (boot.initrd.kernelModules), which runs before stage 2.`
+          : ` (loading vfio_pci in the initrd instead would leave ${stage2Files.join(', ')} unread: the initrd holds only nixos.conf).`),
       file: stage2.definition.file,
       range: stage2.range,
       fix: softdeps,
-      moreFixes: [
-        {
-          fix: 'add-list-items',
-          title: 'Load the vfio modules in the initrd',
-          args: { option: 'boot.initrd.kernelModules', items: ['vfio_pci', 'vfio', 'vfio_iommu_type1'], modules: true },
-        },
-      ],
+      moreFixes:
+        stage2Files.length === 0
+          ? [
+              {
+                fix: 'add-list-items',
+                title: 'Load the vfio modules in the initrd',
+                args: { option: 'boot.initrd.kernelModules', items: ['vfio_pci', 'vfio', 'vfio_iommu_type1'], modules: true },
+              },
+            ]
+          : [],
     });
     return findings;
   },

@@ -44,7 +44,9 @@ export const vfioIdsOverridden: Rule = {
             ? 'modprobe reads the kernel command line after the modprobe.d files'
             : winner.via === 'kernel-param'
               ? 'it comes later on the kernel command line'
-              : 'it is written after it in the same value';
+              : winner.definition !== ignored.definition && winner.file !== undefined && ignored.file !== undefined
+                ? `modprobe reads the modprobe.d files in name order, ${winner.file} after ${ignored.file}`
+                : 'it is written after it in the same value';
         const tokens = ignored.ids.map((binding) => binding.token);
         const what = !ignored.complete
           ? ' Part of this list cannot be read here, so no fix is offered.'

@@ -30,6 +30,11 @@ export interface IdAssignment {
   item?: ListItem;
   /** For an options line: where it and its `ids=…` word are written (when written as is). */
   line?: { exact?: TextRange; word?: TextRange; onlyOption: boolean };
+  /**
+   * For an options line: the modprobe.d file kmod reads it from, when its place among the files
+   * is certain (modprobeFiles.ts); kmod reads the files in name order.
+   */
+  file?: string;
   /** The assignment that certainly comes later and so replaces this one's ids. */
   overriddenBy?: IdAssignment;
 }
@@ -41,11 +46,17 @@ function impliedBy(a: readonly string[], b: readonly string[]): boolean {
 
 const allConditions = (assignment: IdAssignment): readonly string[] => [...assignment.definition.conditions, ...assignment.conditions];
 
+/** Whether `later` is in a modprobe.d file kmod certainly reads after `earlier`'s (names compared as strcmp does). */
+function laterFile(later: IdAssignment, earlier: IdAssignment): boolean {
+  return later.file !== undefined && earlier.file !== undefined && later.file > earlier.file;
+}
+
 /** Whether `later` certainly applies after `earlier` whenever `earlier` applies (each with its conditions). */
 function overridesGiven(later: IdAssignment, earlier: IdAssignment, laterConditions: readonly string[], earlierConditions: readonly string[]): boolean {
   if (later === earlier) return false;
   if (!impliedBy(laterConditions, earlierConditions)) return false;
   if (later.via === 'kernel-param' && earlier.via === 'modprobe') return true;
+  if (later.via === 'modprobe' && earlier.via === 'modprobe' && laterFile(later, earlier)) return true;
   return later.via === earlier.via && later.definition === earlier.definition && later.order > earlier.order;
 }
 
@@ -82,15 +93,20 @@ export function markOverridden(assignments: IdAssignment[]): void {
     }
   }
   const rivals = (assignment: IdAssignment, among: readonly IdAssignment[]) => [
-    ...(assignment.via === 'modprobe' ? among.filter((other) => other.via === 'kernel-param') : []),
+    ...(assignment.via === 'modprobe' ? among.filter((other) => other.via === 'kernel-param' || laterFile(other, assignment)) : []),
     ...among.filter((other) => other.definition === assignment.definition && other.via === assignment.via),
   ];
   const unreplaced = candidates.filter((candidate) => !rivals(candidate, candidates).some((other) => overrides(other, candidate)));
   const unreplacedKernelParams = unreplaced.filter((assignment) => assignment.via === 'kernel-param');
+  // Options lines in modprobe.d files whose order is known: few files, so few of these.
+  const unreplacedInFiles = unreplaced.filter((assignment) => assignment.via === 'modprobe' && assignment.file !== undefined);
   const unreplacedByPlace = new Map<Definition, IdAssignment[]>();
   for (const assignment of unreplaced) unreplacedByPlace.set(assignment.definition, [...(unreplacedByPlace.get(assignment.definition) ?? []), assignment]);
   for (const earlier of assignments) {
-    const among = [...(earlier.via === 'modprobe' ? unreplacedKernelParams : []), ...(unreplacedByPlace.get(earlier.definition) ?? [])];
+    const among = [
+      ...(earlier.via === 'modprobe' ? [...unreplacedKernelParams, ...unreplacedInFiles.filter((other) => laterFile(other, earlier))] : []),
+      ...(unreplacedByPlace.get(earlier.definition) ?? []),
+    ];
     const winners = among.filter((winner) => overrides(winner, earlier));
     earlier.overriddenBy = winners.sort((a, b) => position.get(a)! - position.get(b)!)[0];
   }
@@ -98,9 +114,11 @@ export function markOverridden(assignments: IdAssignment[]): void {
 
 /** How an assignment is named in messages. */
 export function describeAssignment(assignment: IdAssignment): string {
-  return assignment.via === 'kernel-param'
-    ? `"vfio-pci.ids=" in boot.kernelParams (kernel command line)`
-    : `"options vfio-pci ids=" in ${assignment.definition.path.join('.')}`;
+  if (assignment.via === 'kernel-param') return `"vfio-pci.ids=" in boot.kernelParams (kernel command line)`;
+  const [environment, etc, name] = assignment.definition.path;
+  // A file written with environment.etc is named by where it lands.
+  if (environment === 'environment' && etc === 'etc' && name !== undefined) return `"options vfio-pci ids=" in /etc/${name}`;
+  return `"options vfio-pci ids=" in ${assignment.definition.path.join('.')}`;
 }
 
 /** The ids `ignored` names that `winner` does not, as written. */

@@ -8,6 +8,7 @@ import { KERNEL_PARAMS } from './kernelParams';
 import { normaliseModuleName } from './kernelModules';
 import { IdAssignment, markOverridden } from './effectiveIds';
 import { COMMAND_OPTIONS } from './scripts';
+import { MODPROBE_OPTIONS, modprobeTexts, movesVfioLoad } from './modprobeFiles';
 import { overrideWrites, VFIO_MODULE_NAME, writesModuleName } from './overrideDriverName';
 import { SHORT_ADDRESS, shortAddressInPath } from './shortAddresses';
 import { UDEV_RULE_OPTIONS, udevOverrides } from './udevRules';
@@ -43,7 +44,7 @@ export interface VfioBinding {
   noDevice?: 'short-address' | 'module-name';
 }
 
-export const MODPROBE_OPTIONS = ['boot.extraModprobeConfig', 'boot.initrd.extraModprobeConfig'];
+export { MODPROBE_OPTIONS };
 
 export const PCI_ADDRESS = /(?<![0-9a-fA-F:])((?:[0-9a-fA-F]{4}:)?[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7])(?![0-9a-fA-F])/g;
 
@@ -145,8 +146,13 @@ function viewBindings(view: ConfigView): ViewBindings {
     // specialisation that writes none of its own has exactly the base's, else its own are merged in.
     const own = readBindings(view, true);
     const base = viewBindings(configView(view.model));
-    cached = own.bindings.length === 0 && own.assignments.length === 0 ? base : withOwnBindings(view.model, base, own);
-  } else {
+    // Where vfio-pci loads decides which modprobe.d files apply, and in which order
+    // (modprobeFiles.ts): a specialisation that moves it reads everything again.
+    if (!(movesVfioLoad(view) && [...base.assignments, ...own.assignments].some((assignment) => assignment.via === 'modprobe'))) {
+      cached = own.bindings.length === 0 && own.assignments.length === 0 ? base : withOwnBindings(view.model, base, own);
+    }
+  }
+  if (!cached) {
     const { bindings, assignments } = readBindings(view, false);
     markOverridden(assignments);
     cached = { written: bindings, effective: bindings.filter((binding) => !binding.assignment?.overriddenBy), assignments };
@@ -164,6 +170,12 @@ const OPTIONS_READ: Record<BindingVia, readonly string[]> = {
 };
 const VIA_ORDER: readonly BindingVia[] = ['kernel-param', 'modprobe', 'driver-override', 'udev-rule'];
 
+/** Where the definition's option comes in `OPTIONS_READ`; modprobe.d files written with environment.etc come after the options (modprobeFiles.ts). */
+function optionIndex(via: BindingVia, definition: Definition): number {
+  const index = OPTIONS_READ[via].indexOf(pathKey(definition.path));
+  return index >= 0 ? index : OPTIONS_READ[via].length;
+}
+
 /**
  * What `readBindings` gives for a specialisation, from the base's bindings (copied, so whether an
  * assignment is overridden is worked out for this view) and its own merged in the order it reads
@@ -173,7 +185,7 @@ const VIA_ORDER: readonly BindingVia[] = ['kernel-param', 'modprobe', 'driver-ov
 function withOwnBindings(model: OptionModel, base: ViewBindings, own: { bindings: VfioBinding[]; assignments: IdAssignment[] }): ViewBindings {
   const key = (via: BindingVia, definition: Definition): [number, number, number] => [
     VIA_ORDER.indexOf(via),
-    OPTIONS_READ[via].indexOf(pathKey(definition.path)),
+    optionIndex(via, definition),
     modelPosition(model, definition),
   ];
   const before = (a: [number, number, number], b: [number, number, number]) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2];
@@ -256,7 +268,9 @@ function readBindings(view: ConfigView, owned: boolean): { bindings: VfioBinding
       }
     });
   }
-  for (const { definition, mapped } of stringDefinitions(view, MODPROBE_OPTIONS, owned)) {
+  for (const { definition, file } of modprobeTexts(view, owned)) {
+    const mapped = charSources(definition.value);
+    if (!mapped) continue;
     for (const line of mapped.text.matchAll(/^[ \t]*options[ \t]+(\S+)[ \t]+([^\r\n]*)$/gm)) {
       if (normaliseModuleName(line[1]!) !== 'vfio_pci') continue;
       const argumentsStart = line.index! + line[0].length - line[2]!.length;
@@ -270,6 +284,7 @@ function readBindings(view: ConfigView, owned: boolean): { bindings: VfioBinding
         const assignment: IdAssignment = {
           via: 'modprobe',
           definition,
+          file,
           range: lineRange ?? definition.value.range,
           order: listStart,
           conditions: [],
