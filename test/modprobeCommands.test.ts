@@ -23,12 +23,14 @@ describe('modprobe commands in boot scripts', () => {
     assert.deepEqual(loaded('modprobe -C /etc/vfio.conf vfio-pci'), ['vfio_pci']);
     assert.deepEqual(loaded('modprobe -C/etc/vfio.conf vfio-pci'), ['vfio_pci']);
     assert.deepEqual(loaded('modprobe --config /etc/vfio.conf vfio-pci'), ['vfio_pci']);
+    assert.deepEqual(loaded('modprobe -w 500 vfio-pci'), ['vfio_pci']);
   });
 
   it('inserts nothing when removing, printing, commented out or only echoed', () => {
     assert.deepEqual(loaded('modprobe -r vfio_pci'), []);
     assert.deepEqual(loaded('modprobe --dry-run vfio-pci'), []);
     assert.deepEqual(loaded('modprobe -D vfio-pci'), []);
+    assert.deepEqual(loaded('modprobe --remove-holders vfio_pci'), []);
     assert.deepEqual(loaded('# modprobe -i vfio-pci'), []);
     assert.deepEqual(loaded('echo "modprobe vfio-pci" > /dev/kmsg'), []);
   });

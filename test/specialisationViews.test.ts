@@ -16,7 +16,7 @@ import { diskLoader } from '../server/src/model/loadFiles';
 import { ConfigView, configViews, readViewsInFull } from '../server/src/model/optionModel';
 import type { IdAssignment } from '../server/src/vfio/effectiveIds';
 import { blacklisted, kernelModules } from '../server/src/vfio/kernelModules';
-import { modprobeLines } from '../server/src/vfio/modprobeConfig';
+import { blacklistedModules, modprobeLines } from '../server/src/vfio/modprobeConfig';
 import { idAssignments, VfioBinding, vfioBindings, writtenBindings } from '../server/src/vfio/vfioBindings';
 import { AnalysisSettings } from '../server/src/rules/types';
 import { loadMachine, ruleCases } from './ruleFixtures';
@@ -41,6 +41,7 @@ function bindingsOf(view: ConfigView): unknown {
     initrdModules: kernelModules(view, ['boot.initrd.kernelModules']).map((entry) => [entry.name, entry.range]),
     modprobe: modprobeLines(view).map((line) => [line.text, line.range, line.words]),
     blacklisted: [...blacklisted(view)],
+    blacklistedModules: [...blacklistedModules(view)],
     written: writtenBindings(view).map(shown),
     effective: vfioBindings(view).map(shown),
     assignments: assignments.map((assignment) => [assignment.via, assignment.range, assignment.ids.map(shown), at(assignment.overriddenBy)]),
@@ -147,7 +148,7 @@ describe('specialisation views read only their own definitions, with the same fi
         (_, i) =>
           `    { boot.kernelParams = ${i % 17 === 16 ? wrappers[round % 4] : ''}[ "${pick()}" "p${i}=${i}" ]; ` +
           (i % 5 === 0
-            ? `boot.kernelModules = [ "m${i}" ]; boot.extraModprobeConfig = "options m${i} x=1"; boot.blacklistedKernelModules = [ "b${i}" ]; `
+            ? `boot.kernelModules = [ "m${i}" ]; boot.extraModprobeConfig = "options m${i} x=1\\nblacklist b${i + 1}"; boot.blacklistedKernelModules = [ "b${i}" ]; `
             : '') +
           '}',
       );

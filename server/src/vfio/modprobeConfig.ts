@@ -77,13 +77,19 @@ export function blacklistedModules(view: ConfigView): ReadonlyMap<string, Blackl
 
 const blacklistsByView = new WeakMap<ConfigView, ReadonlyMap<string, BlacklistEntry>>();
 
+/** The `blacklist <m>` lines of one boot.extraModprobeConfig definition, as [normalised name, entry]. */
+const BLACKLIST_LINES: FactReader<[string, BlacklistEntry]> = {
+  options: ['boot.extraModprobeConfig'],
+  read: (definition) =>
+    definitionLines(definition).flatMap((line): [string, BlacklistEntry][] => {
+      const [keyword, module] = line.words.map((word) => word.text);
+      if (keyword !== 'blacklist' || !module || module.includes(HOLE)) return [];
+      return [[normaliseModuleName(module), { spelling: module, where: `boot.extraModprobeConfig ("blacklist ${module}")` }]];
+    }),
+};
+
 function readBlacklist(view: ConfigView): Map<string, BlacklistEntry> {
-  const entries = new Map<string, BlacklistEntry>();
-  for (const line of modprobeLines(view)) {
-    const [keyword, module] = line.words.map((word) => word.text);
-    if (keyword !== 'blacklist' || !module || module.includes(HOLE) || line.definition.path.join('.') !== 'boot.extraModprobeConfig') continue;
-    entries.set(normaliseModuleName(module), { spelling: module, where: `boot.extraModprobeConfig ("blacklist ${module}")` });
-  }
+  const entries = new Map<string, BlacklistEntry>(viewFacts(view, BLACKLIST_LINES));
   for (const [name, spelling] of blacklisted(view)) entries.set(name, { spelling, where: 'boot.blacklistedKernelModules' });
   return entries;
 }

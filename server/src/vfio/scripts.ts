@@ -62,20 +62,25 @@ export function scripts(view: ConfigView): Script[] {
 /** modprobe options that insert nothing (kmod tools/modprobe.c: remove, dry run, queries). */
 const NO_INSERT_LONG = new Set([
   '--remove',
+  '--remove-holders',
+  '--remove-dependencies',
   '--resolve-alias',
+  '--show-alias',
   '--show-depends',
   '--showconfig',
   '--show-config',
   '--show-modversions',
   '--dump-modversions',
+  '--show-exports',
   '--dry-run',
   '--show',
   '--version',
   '--help',
 ]);
 const NO_INSERT_SHORT = new Set(['r', 'R', 'D', 'c', 'n', 'V', 'h']);
-/** Short options that take an argument (`-C file`, `-d dir`, `-S version`). */
-const SHORT_WITH_ARGUMENT = new Set(['C', 'd', 'S']);
+/** Options that take an argument (`-C file`, `-d dir`, `-S version`, `-w msec`). */
+const SHORT_WITH_ARGUMENT = new Set(['C', 'd', 'S', 'w']);
+const LONG_WITH_ARGUMENT = new Set(['--config', '--dirname', '--set-version', '--wait']);
 
 /**
  * The modules each `modprobe` command in a script inserts, as kmod names them (`-` read as `_`):
@@ -101,7 +106,7 @@ export function modprobedModules(text: string): { module: string; start: number 
       if (word.startsWith('--')) {
         if (NO_INSERT_LONG.has(word.split('=')[0]!)) inserts = false;
         if (word === '--all') all = true;
-        if (['--config', '--dirname', '--set-version'].includes(word)) j++;
+        if (LONG_WITH_ARGUMENT.has(word)) j++;
       } else if (word.startsWith('-') && word.length > 1) {
         // Flags may be grouped (`-qa`); -C, -d and -S take the rest of the word, or the next one.
         for (let k = 1; k < word.length; k++) {
