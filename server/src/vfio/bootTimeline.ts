@@ -63,7 +63,19 @@ export function systemdInitrd(view: ConfigView): boolean {
 }
 
 /** Where each GPU driver (and vfio_pci) is first loaded. */
-export function moduleLoads(view: ConfigView): ModuleLoad[] {
+const loadsByView = new WeakMap<ConfigView, readonly ModuleLoad[]>();
+
+/** Read once per view: several rules and every fix ask (shared: copy before sorting or adding). */
+export function moduleLoads(view: ConfigView): readonly ModuleLoad[] {
+  let loads = loadsByView.get(view);
+  if (!loads) {
+    loads = readModuleLoads(view);
+    loadsByView.set(view, loads);
+  }
+  return loads;
+}
+
+function readModuleLoads(view: ConfigView): ModuleLoad[] {
   const loads: ModuleLoad[] = [];
   const wanted = (name: string) => GPU_DRIVERS.has(name) || name === 'vfio_pci';
   for (const entry of kernelModules(view)) {
