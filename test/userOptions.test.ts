@@ -5,11 +5,22 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { runCli } from '../server/src/cli/main';
-import { buildModel, ModelCache } from '../server/src/model/buildModel';
+import { buildModel, ModelCache, SourceLoader } from '../server/src/model/buildModel';
+import type { NixParser } from '../server/src/parse/nixParser';
 import { ConfigView, configView } from '../server/src/model/optionModel';
 import { describeValue } from '../server/src/model/values';
 import { vfioBindings } from '../server/src/vfio/vfioBindings';
 import { FIXTURES, sharedParser } from './helpers';
+
+/** A loader over texts held in memory (the test edits `files` between builds). */
+function virtualLoader(parser: NixParser, files: Map<string, string>): SourceLoader {
+  return (path: string) => {
+    const text = files.get(path);
+    if (text === undefined) return { error: 'no such file' };
+    const tree = parser.parse(text);
+    return { path, text, tree, release: () => tree.delete() };
+  };
+}
 
 const FLAKE = join(FIXTURES, 'hosts', 'flake-user-option');
 
@@ -43,12 +54,7 @@ describe("options the host's own modules declare", () => {
       ['/virtual/vfio.nix', module],
       ['/virtual/configuration.nix', host('"10de:13c0"', 'true')],
     ]);
-    const load = (path: string) => {
-      const text = files.get(path);
-      if (text === undefined) return { error: 'no such file' };
-      const tree = parser.parse(text);
-      return { path, text, tree, release: () => tree.delete() };
-    };
+    const load = virtualLoader(parser, files);
     const cache = new ModelCache();
     const params = () => {
       const model = buildModel('/virtual/configuration.nix', load, cache);
@@ -93,12 +99,7 @@ describe("options the host's own modules declare", () => {
       ['/virtual/vfio.nix', module],
       ['/virtual/configuration.nix', host('my.vfio.enable = true;')],
     ]);
-    const load = (path: string) => {
-      const text = files.get(path);
-      if (text === undefined) return { error: 'no such file' };
-      const tree = parser.parse(text);
-      return { path, text, tree, release: () => tree.delete() };
-    };
+    const load = virtualLoader(parser, files);
     const cache = new ModelCache();
     const params = (specialisation?: string) =>
       configView(buildModel('/virtual/configuration.nix', load, cache), specialisation)
