@@ -15,7 +15,7 @@ import { maySystemdInitrd, UDEV_INITRD_RULES, udevOverrideRules } from '../vfio/
 import { idAssignments, vfioBindings } from '../vfio/vfioBindings';
 import { overrideScript, PRE_DEVICE_COMMANDS } from '../fixes/addOverrideScript';
 import type { Completion } from './completion';
-import { definitionsIn, item, listPlace, writtenAt } from './completionPlaces';
+import { definitionsIn, item, listItemsCompletion, writtenAt } from './completionPlaces';
 
 const VFIO_MODULES = ['vfio_pci', 'vfio', 'vfio_iommu_type1'];
 const BLACKLIST = 'boot.blacklistedKernelModules';
@@ -46,6 +46,12 @@ const driversOf = (device: PciDevice) =>
 /** The GPU drivers made for a vendor's cards: a softdep for one that never loads does nothing. */
 const VENDOR_DRIVERS: Record<string, string[]> = { '10de': ['nvidia', 'nouveau'], '1002': ['amdgpu', 'radeon'], '8086': ['i915', 'xe'] };
 
+/** Every driver that may take a display device: the ones the snapshot names, and its vendor's. */
+const possibleDrivers = (device: PciDevice) => [...driversOf(device), ...(VENDOR_DRIVERS[device.vendor] ?? [])];
+
+/** The discrete-GPU drivers guides name, when no snapshot says which apply. */
+const GUIDE_DRIVERS = ['nvidia', 'nouveau', 'amdgpu', 'radeon'];
+
 /**
  * GPU drivers of cards the host keeps: every display device no binding takes; while nothing is
  * bound, every one but the guest card (all of them when that card is not clear).
@@ -54,7 +60,7 @@ function hostDrivers(view: ConfigView, hardware: HardwareSnapshot, card: readonl
   const bindings = vfioBindings(view);
   const bound = boundDevices(bindings, hardware);
   const kept = hardware.devices.filter((device) => isDisplay(device) && (bindings.length > 0 ? !bound.has(device.address) : !card?.includes(device)));
-  return new Set(kept.flatMap((device) => [...driversOf(device), ...(VENDOR_DRIVERS[device.vendor] ?? [])]));
+  return new Set(kept.flatMap(possibleDrivers));
 }
 
 export function bindingCompletionsAt(
@@ -62,10 +68,10 @@ export function bindingCompletionsAt(
   hardware: HardwareSnapshot | undefined,
   file: string,
   offset: number,
-  word: string,
+  /** Whether the word typed so far starts one of the prefixes (or one of them starts it). */
+  matches: (prefixes: string[]) => boolean,
   replace: Completion['replace'],
 ): Completion[] {
-  const matches = (prefixes: string[]) => prefixes.some((prefix) => prefix.startsWith(word) || word.startsWith(prefix));
   const view = configView(model);
   const completions: Completion[] = [];
   const card = guestCard(hardware);
@@ -79,12 +85,16 @@ export function bindingCompletionsAt(
     const missing = VFIO_MODULES.filter((name) => !loaded.has(name));
     if (!scriptBinds && !gpuFirst && missing.length > 0) {
       const detail = 'Load vfio-pci in the initrd, before a GPU driver can take the card';
-      const place = listPlace(model, file, INITRD_MODULES, missing);
-      const binding = writtenAt(model, file, offset, INITRD_MODULES);
-      if (place === 'new' && binding)
-        completions.push(item('vfio-modules', detail, `${binding} = [ ${missing.map((name) => `"${name}"`).join(' ')} ];`, replace));
-      else if (place && place !== 'new' && place !== 'present')
-        completions.push({ ...item('vfio-modules', `${detail}: added to the list of this file`, '', replace), additionalEdits: [place] });
+      const modules = listItemsCompletion(
+        model,
+        file,
+        offset,
+        INITRD_MODULES,
+        missing,
+        { label: 'vfio-modules', detail, mergedDetail: `${detail}: added to the list of this file` },
+        replace,
+      );
+      if (modules) completions.push(modules);
     }
   }
 
@@ -92,16 +102,19 @@ export function bindingCompletionsAt(
     const already = blacklistedModules(view);
     const keep = hardware ? hostDrivers(view, hardware, card) : new Set<string>();
     // With a snapshot, only drivers of cards the host does not keep: blacklisting the host's own leaves it without a display.
-    const offered = hardware
-      ? [...new Set(hardware.devices.filter(isDisplay).flatMap(driversOf))].filter((name) => !keep.has(name))
-      : ['nouveau', 'nvidia', 'amdgpu', 'radeon'];
+    const offered = hardware ? [...new Set(hardware.devices.filter(isDisplay).flatMap(driversOf))].filter((name) => !keep.has(name)) : GUIDE_DRIVERS;
     for (const driver of offered.filter((name) => !already.has(name))) {
       const detail = `Keep ${driver} from loading at all${hardware ? ' (no card the host keeps uses it)' : ' (only when the host does not use it)'}`;
-      const place = listPlace(model, file, BLACKLIST, [driver]);
-      const binding = writtenAt(model, file, offset, BLACKLIST);
-      if (place === 'new' && binding) completions.push(item(`vfio-blacklist ${driver}`, detail, `${binding} = [ "${driver}" ];`, replace));
-      else if (place && place !== 'new' && place !== 'present')
-        completions.push({ ...item(`vfio-blacklist ${driver}`, `${detail}: added to the list of this file`, '', replace), additionalEdits: [place] });
+      const blacklist = listItemsCompletion(
+        model,
+        file,
+        offset,
+        BLACKLIST,
+        [driver],
+        { label: `vfio-blacklist ${driver}`, detail, mergedDetail: `${detail}: added to the list of this file` },
+        replace,
+      );
+      if (blacklist) completions.push(blacklist);
     }
   }
 
@@ -114,8 +127,8 @@ export function bindingCompletionsAt(
     // Identical cards share ids: ids would take the host's card too, so only the by-address binding is offered.
     const ids = card ? [...new Set(card.map(idOf))] : EXAMPLE.ids;
     const collides = card && hardware?.devices.some((device) => !card.includes(device) && ids.includes(idOf(device)));
-    const drivers = card ? [...new Set(card.filter(isDisplay).flatMap((device) => [...driversOf(device), ...(VENDOR_DRIVERS[device.vendor] ?? [])]))] : [];
-    const softdeps = drivers.length > 0 ? drivers : ['nvidia', 'nouveau', 'amdgpu', 'radeon'];
+    const drivers = card ? [...new Set(card.filter(isDisplay).flatMap(possibleDrivers))] : [];
+    const softdeps = drivers.length > 0 ? drivers : GUIDE_DRIVERS;
     if (binding && !collides) {
       const lines = [`options vfio-pci ids=${ids.join(',')}`, ...softdeps.map((driver) => `softdep ${driver} pre: vfio-pci`)];
       completions.push(

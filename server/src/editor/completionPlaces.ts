@@ -50,6 +50,28 @@ export function writtenAt(model: OptionModel, file: string, offset: number, opti
   return path.slice(inner.prefix.length).join('.');
 }
 
+/**
+ * The completion that adds `items` to the file's `option` list: merged into the list written there
+ * (`mergedDetail`), or a new binding at the cursor (`detail`); undefined when they are all there,
+ * the file binds the option to something else than a list, or the cursor is in a set for another
+ * option.
+ */
+export function listItemsCompletion(
+  model: OptionModel,
+  file: string,
+  offset: number,
+  option: string,
+  items: readonly string[],
+  text: { label: string; detail: string; mergedDetail: string },
+  replace: Completion['replace'],
+): Completion | undefined {
+  const place = listPlace(model, file, option, items);
+  if (place === undefined || place === 'present') return undefined;
+  if (place !== 'new') return { ...item(text.label, text.mergedDetail, '', replace), additionalEdits: [place] };
+  const binding = writtenAt(model, file, offset, option);
+  return binding === undefined ? undefined : item(text.label, text.detail, `${binding} = [ ${items.map(nixString).join(' ')} ];`, replace);
+}
+
 export function item(label: string, detail: string, insertText: string, replace: Completion['replace']): Completion {
   return { label, detail, insertText, replace, sortText: '0000' };
 }

@@ -8,10 +8,8 @@ import { nixString } from '../fixes/listEdits';
 import { cpuVendor } from '../vfio/cpuVendor';
 import { KERNEL_PARAMS } from '../vfio/kernelParams';
 import { bindingCompletionsAt } from './bindingCompletions';
-import { definitionsIn, item, listPlace, writtenAt } from './completionPlaces';
+import { definitionsIn, item, listItemsCompletion, listPlace, writtenAt } from './completionPlaces';
 import { Completion } from './completion';
-
-const parameterPlace = (model: OptionModel, file: string, parameter: string) => listPlace(model, file, KERNEL_PARAMS, [parameter]);
 
 const ACS_PARAMETER = 'pcie_acs_override=downstream,multifunction';
 
@@ -36,22 +34,26 @@ export function setupCompletionsAt(model: OptionModel, hardware: HardwareSnapsho
   // AMD's IOMMU needs no parameter: it is on when the firmware enables it.
   const amd = cpuVendor(configView(model), hardware)?.vendor === 'amd';
   if (!amd && matches(['vfio-iommu', 'intel_iommu'])) {
-    const place = parameterPlace(model, file, 'intel_iommu=on');
-    const binding = writtenAt(model, file, offset, KERNEL_PARAMS);
-    if (place === 'new' && binding)
-      completions.push(item('vfio-iommu', 'Turn on the Intel IOMMU: boot.kernelParams', `${binding} = [ "intel_iommu=on" ];`, replace));
-    else if (place !== undefined && place !== 'new' && place !== 'present') {
-      completions.push({
-        ...item('vfio-iommu', 'Turn on the Intel IOMMU: added to the boot.kernelParams list of this file', '', replace),
-        additionalEdits: [place],
-      });
-    }
+    const iommu = listItemsCompletion(
+      model,
+      file,
+      offset,
+      KERNEL_PARAMS,
+      ['intel_iommu=on'],
+      {
+        label: 'vfio-iommu',
+        detail: 'Turn on the Intel IOMMU: boot.kernelParams',
+        mergedDetail: 'Turn on the Intel IOMMU: added to the boot.kernelParams list of this file',
+      },
+      replace,
+    );
+    if (iommu) completions.push(iommu);
   }
   if (matches(['vfio-acs-patch', 'boot.kernelPatches']) && definitionsIn(model, file, 'boot.kernelPatches').length === 0) {
     const patches = writtenAt(model, file, offset, 'boot.kernelPatches');
     const params = writtenAt(model, file, offset, KERNEL_PARAMS);
     const patch = [`${patches} = [`, '  {', '    name = "add-acs-overrides";', '    patch = ./add-acs-overrides.patch;', '  }', '];'];
-    const place = parameterPlace(model, file, ACS_PARAMETER);
+    const place = listPlace(model, file, KERNEL_PARAMS, [ACS_PARAMETER]);
     const detail = 'ACS override patch (splits IOMMU groups at the cost of isolation) and pcie_acs_override=';
     if (!patches || !params) {
       // Not a place where boot options can be written.
@@ -60,7 +62,7 @@ export function setupCompletionsAt(model: OptionModel, hardware: HardwareSnapsho
     else if (place === 'present') completions.push(item('vfio-acs-patch', detail, patch.join('\n'), replace));
     else if (place !== undefined) completions.push({ ...item('vfio-acs-patch', detail, patch.join('\n'), replace), additionalEdits: [place] });
   }
-  completions.push(...bindingCompletionsAt(model, hardware, file, offset, word, replace));
+  completions.push(...bindingCompletionsAt(model, hardware, file, offset, matches, replace));
   // Written as is (the LSP item says so): later lines take the indentation of the line typed on.
   const text = model.files.get(file)?.text ?? '';
   const indent = /^[ \t]*/.exec(text.slice(text.lastIndexOf('\n', offset - 1) + 1))?.[0] ?? '';
