@@ -10,27 +10,17 @@ import { rangeOf } from '../parse/nodeRange';
 import { attrName, attrPathNames } from '../model/scope';
 import type { TextRange } from '../text';
 import type { FlakeHost, FlakeHosts } from './flake';
-import { bindingsOf, Bound, Env, MAX_DEPTH, named, unwrap } from './flakeSyntax';
+import { bindingsOf, Bound, Env, MAX_DEPTH, named, spine, unwrap } from './flakeSyntax';
 
 /** What the flake reader lends: reading a nixosSystem call, applying a function, a string's value. */
 export interface HostReader {
   readonly flakeDir: string;
-  system(node: SyntaxNode | null | undefined, env: Env, host: FlakeHost, depth: number): boolean;
+  /** The host `name` (written at `range`), read from the nixosSystem call `node` evaluates to. */
+  readHost(name: string, range: TextRange, node: SyntaxNode | undefined, env: Env, depth: number): FlakeHost;
   applied(callee: SyntaxNode, env: Env, args: Bound[]): { body: SyntaxNode | undefined; env: Env } | undefined;
   stringValue(node: SyntaxNode, env: Env, depth: number): string | undefined;
   /** The folders inside `path` (sorted), or undefined when it cannot be listed. */
   listDirectories?(path: string): string[] | undefined;
-}
-
-/** `f a b` as the function `f` and its arguments, in order. */
-function spine(node: SyntaxNode): { callee: SyntaxNode | undefined; args: SyntaxNode[] } {
-  const args: SyntaxNode[] = [];
-  let callee: SyntaxNode | undefined = node;
-  while (callee?.type === 'apply_expression') {
-    args.unshift(callee.childForFieldName('argument')!);
-    callee = unwrap(callee.childForFieldName('function'));
-  }
-  return { callee, args };
 }
 
 /** The last name of `lib.genAttrs`, `builtins.readDir`, `genAttrs`: library functions are known by it. */
@@ -74,11 +64,9 @@ class ComputedHosts {
 
   /** A host named `name`, read from `fn` applied to `args` (a partial application's own arguments first). */
   host(name: string, range: TextRange, fn: SyntaxNode, env: Env, args: Bound[]): void {
-    const host: FlakeHost = { name, range, modules: [], specialArgs: [], nixpkgsInput: 'nixpkgs' };
     const { callee, args: given } = spine(unwrap(fn) ?? fn);
     const call = callee && this.reader.applied(callee, env, [...given.map((node) => ({ node, env })), ...args]);
-    if (!call || !this.reader.system(call.body, call.env, host, this.depth + 1)) host.problem = 'its nixosSystem call is not written in a way Nix VFIO reads';
-    this.hosts.push(host);
+    this.hosts.push(this.reader.readHost(name, range, call?.body, call?.env ?? env, this.depth + 1));
   }
 
   /** `genAttrs names f`: one host per name, `f name`. */
@@ -138,8 +126,8 @@ class ComputedHosts {
     const elements = listElements(args[1], found.env);
     const mapper = unwrap(args[0]);
     if (!elements || !mapper) return false;
+    const { callee: fn, args: given } = spine(mapper);
     for (const element of elements) {
-      const { callee: fn, args: given } = spine(mapper);
       const text = this.reader.stringValue(element.node, element.env, 0);
       const call = fn && this.reader.applied(fn, found.env, [...given.map((node) => ({ node, env: found.env })), { ...element, text }]);
       const pair = call?.body && this.pair(call.body, call.env);
@@ -147,10 +135,7 @@ class ComputedHosts {
         this.unread.push({ range: rangeOf(element.node), reason: 'the host name is computed' });
         continue;
       }
-      const host: FlakeHost = { name: pair.name, range: rangeOf(element.node), modules: [], specialArgs: [], nixpkgsInput: 'nixpkgs' };
-      if (!this.reader.system(pair.value.node, pair.value.env, host, this.depth + 1))
-        host.problem = 'its nixosSystem call is not written in a way Nix VFIO reads';
-      this.hosts.push(host);
+      this.hosts.push(this.reader.readHost(pair.name, rangeOf(element.node), pair.value.node, pair.value.env, this.depth + 1));
     }
     return true;
   }

@@ -7,7 +7,7 @@ import type { SyntaxNode } from '../parse/nixParser';
 import { rangeOf } from '../parse/nodeRange';
 import { attrName, attrPathNames } from '../model/scope';
 import { HostReader, readComputedHosts } from './computedHosts';
-import { bindingsOf, bindLetNames, Bound, Env, MAX_DEPTH, named, unwrap } from './flakeSyntax';
+import { bindingsOf, bindLetNames, Bound, Env, MAX_DEPTH, named, spine, unwrap } from './flakeSyntax';
 import type { TextRange } from '../text';
 
 /** One entry of a host's `modules` list. */
@@ -165,13 +165,17 @@ class FlakeReader implements HostReader {
       return;
     }
     if (rest.length > 0) return;
-    const host: FlakeHost = { name, range: rangeOf(binding.childForFieldName('attrpath') ?? binding), modules: [], specialArgs: [], nixpkgsInput: 'nixpkgs' };
-    if (!this.system(value, env, host, 0)) host.problem = 'its nixosSystem call is not written in a way Nix VFIO reads';
-    this.hosts.push(host);
+    this.hosts.push(this.readHost(name, rangeOf(binding.childForFieldName('attrpath') ?? binding), value, env, 0));
+  }
+
+  readHost(name: string, range: TextRange, node: SyntaxNode | undefined, env: Env, depth: number): FlakeHost {
+    const host: FlakeHost = { name, range, modules: [], specialArgs: [], nixpkgsInput: 'nixpkgs' };
+    if (!this.system(node, env, host, depth)) host.problem = 'its nixosSystem call is not written in a way Nix VFIO reads';
+    return host;
   }
 
   /** Reads `… .lib.nixosSystem { … }`, through let-bound helpers applied to arguments. */
-  system(node: SyntaxNode | null | undefined, env: Env, host: FlakeHost, depth: number): boolean {
+  private system(node: SyntaxNode | null | undefined, env: Env, host: FlakeHost, depth: number): boolean {
     const value = unwrap(node);
     if (!value || depth > MAX_DEPTH) return false;
     if (value.type === 'let_expression') {
@@ -187,12 +191,7 @@ class FlakeReader implements HostReader {
       return entry?.node ? this.system(entry.node, entry.env, host, depth + 1) : false;
     }
     if (value.type !== 'apply_expression') return false;
-    const args: SyntaxNode[] = [];
-    let callee: SyntaxNode | undefined = value;
-    while (callee?.type === 'apply_expression') {
-      args.unshift(callee.childForFieldName('argument')!);
-      callee = unwrap(callee.childForFieldName('function'));
-    }
+    const { callee, args } = spine(value);
     if (!callee) return false;
     const input = this.nixosSystemInput(callee, env);
     if (input !== undefined) {

@@ -36,6 +36,17 @@ export function named(node: SyntaxNode | null | undefined): SyntaxNode[] {
   return (node?.namedChildren ?? []).filter((child): child is SyntaxNode => child !== null && child.type !== 'comment');
 }
 
+/** `f a b` as the function `f` and its arguments, in order. */
+export function spine(node: SyntaxNode): { callee: SyntaxNode | undefined; args: SyntaxNode[] } {
+  const args: SyntaxNode[] = [];
+  let callee: SyntaxNode | undefined = node;
+  while (callee?.type === 'apply_expression') {
+    args.unshift(callee.childForFieldName('argument')!);
+    callee = unwrap(callee.childForFieldName('function'));
+  }
+  return { callee, args };
+}
+
 export function unwrap(node: SyntaxNode | null | undefined): SyntaxNode | undefined {
   let current = node ?? undefined;
   while (current?.type === 'parenthesized_expression') current = current.childForFieldName('expression') ?? undefined;
