@@ -23,13 +23,13 @@ export const libvirtOptionRemoved: Rule = {
     const findings: ViewFinding[] = [];
     // Before 21.11 the flat names were the only ones, enableKVM included.
     if (compareReleases(settings.nixosRelease, '21.11') < 0) return [];
+    const ovmfGone = releaseAtLeast(settings, '25.11');
     for (const definition of view.definitionsUnder(PREFIX)) {
       if (definition.path.length !== 3) continue;
       const name = definition.path[2];
       const option = `${PREFIX}.${name}`;
       let message: string;
       let certain = true;
-      const ovmfGone = releaseAtLeast(settings, '25.11');
       if ((name === 'qemuOvmf' || name === 'qemuOvmfPackage') && ovmfGone !== 'no' && ovmfRemoved(settings.nixosRelease)) {
         certain = ovmfGone === 'yes';
         message =

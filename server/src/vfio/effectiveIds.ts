@@ -76,7 +76,9 @@ export function markOverridden(assignments: IdAssignment[]): void {
   for (const assignment of assignments) {
     const byVia = places.get(assignment.definition) ?? new Map<IdAssignment['via'], IdAssignment[]>();
     places.set(assignment.definition, byVia);
-    byVia.set(assignment.via, [...(byVia.get(assignment.via) ?? []), assignment]);
+    const place = byVia.get(assignment.via);
+    if (place) place.push(assignment);
+    else byVia.set(assignment.via, [assignment]);
   }
   // Within a place, one written later with the same conditions replaces an earlier one: only the
   // last of each condition set can be unreplaced.
@@ -101,7 +103,11 @@ export function markOverridden(assignments: IdAssignment[]): void {
   // Options lines in modprobe.d files whose order is known: few files, so few of these.
   const unreplacedInFiles = unreplaced.filter((assignment) => assignment.via === 'modprobe' && assignment.file !== undefined);
   const unreplacedByPlace = new Map<Definition, IdAssignment[]>();
-  for (const assignment of unreplaced) unreplacedByPlace.set(assignment.definition, [...(unreplacedByPlace.get(assignment.definition) ?? []), assignment]);
+  for (const assignment of unreplaced) {
+    const place = unreplacedByPlace.get(assignment.definition);
+    if (place) place.push(assignment);
+    else unreplacedByPlace.set(assignment.definition, [assignment]);
+  }
   for (const earlier of assignments) {
     const among = [
       ...(earlier.via === 'modprobe' ? [...unreplacedKernelParams, ...unreplacedInFiles.filter((other) => laterFile(other, earlier))] : []),
