@@ -34,7 +34,11 @@ export const bootScriptShellError: Rule = {
         }
         // `[ … x]`: the last word of a test command must be `]` on its own.
         const commands = new Map<number, typeof reading.words>();
-        for (const word of reading.words) commands.set(word.command, [...(commands.get(word.command) ?? []), word]);
+        for (const word of reading.words) {
+          const command = commands.get(word.command);
+          if (command) command.push(word);
+          else commands.set(word.command, [word]);
+        }
         for (const words of commands.values()) {
           const first = words[0]!;
           if (!first.commandStart || first.text !== '[') continue;

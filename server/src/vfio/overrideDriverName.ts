@@ -4,7 +4,7 @@
 // (drivers/vfio/pci/vfio_pci.c, `.name = "vfio-pci"`). The module is vfio_pci, and module tools
 // take either spelling, so `modprobe vfio_pci` is fine but `echo vfio_pci > …/driver_override`
 // binds the device to no driver at all. Sources in docs/rules.md, `vfio-override-module-name`.
-import { readShell, ShellWord } from './shellWords';
+import { commandRuns, readShell, ShellWord } from './shellWords';
 
 /** vfio-pci's driver name: the only word driver_override may hold to bind it. */
 export const VFIO_DRIVER_NAME = 'vfio-pci';
@@ -74,13 +74,7 @@ function literalFormat(word: string): string | undefined {
  * `printf '%s' NAME > path`, `echo NAME | tee path`. The name is known only when it is one plain word.
  */
 export function overrideWrites(text: string): OverrideWrite[] {
-  const { words } = readShell(text);
-  const commands: ShellWord[][] = [];
-  for (const word of words) {
-    const last = commands[commands.length - 1];
-    if (last && last[0]!.command === word.command) last.push(word);
-    else commands.push([word]);
-  }
+  const commands = commandRuns(readShell(text).words);
   const writes: OverrideWrite[] = [];
   commands.forEach((command, index) => {
     const isTee = command[0]?.text === 'tee';

@@ -4,7 +4,7 @@ import type { ConfigView, Definition } from '../model/optionModel';
 import { charSources, sourceRangeOf, textWithHoles } from '../model/values';
 import type { TextRange } from '../text';
 import { writerScriptText } from './scriptText';
-import { readShell } from './shellWords';
+import { commandRuns, readShell } from './shellWords';
 
 /** Hooks pasted into stage-1 /init (nixos/modules/system/boot/stage-1-init.sh) [facts F]. */
 export const STAGE1_HOOKS = ['boot.initrd.preDeviceCommands', 'boot.initrd.postDeviceCommands', 'boot.initrd.preLVMCommands', 'boot.initrd.postMountCommands'];
@@ -90,14 +90,8 @@ const LONG_WITH_ARGUMENT = new Set(['--config', '--dirname', '--set-version', '-
  */
 export function modprobedModules(text: string): { module: string; start: number }[] {
   const found: { module: string; start: number }[] = [];
-  const { words } = readShell(text);
-  for (let i = 0; i < words.length; i++) {
-    const first = words[i]!;
-    if (!first.commandStart || !/(^|\/)modprobe$/.test(first.text.replace(/^["']|["']$/g, ''))) continue;
-    // The command's words follow it (one pass over each command: no quadratic cost on long scripts).
-    let end = i + 1;
-    while (end < words.length && words[end]!.command === first.command) end++;
-    const args = words.slice(i + 1, end);
+  for (const [first, ...args] of commandRuns(readShell(text).words)) {
+    if (!first?.commandStart || !/(^|\/)modprobe$/.test(first.text.replace(/^["']|["']$/g, ''))) continue;
     let all = false;
     let inserts = true;
     const names: { module: string; start: number }[] = [];

@@ -202,3 +202,14 @@ function findClosingQuote(text: string, at: number): number {
 export function hasHole(word: ShellWord): boolean {
   return word.text.includes(HOLE);
 }
+
+/** The words in runs of one simple command each (consecutive words sharing `command`), in order. */
+export function commandRuns(words: readonly ShellWord[]): ShellWord[][] {
+  const runs: ShellWord[][] = [];
+  for (const word of words) {
+    const last = runs[runs.length - 1];
+    if (last && last[0]!.command === word.command) last.push(word);
+    else runs.push([word]);
+  }
+  return runs;
+}
